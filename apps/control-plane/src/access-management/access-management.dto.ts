@@ -1,0 +1,54 @@
+/**
+ * Schemas shared by the Access Management routes: paging and boolean query parameters (query
+ * strings arrive as strings, so they are coerced explicitly) and scope grants.
+ */
+import { z } from 'zod';
+
+/** `true` / `false` only; anything else names the parameter. */
+export const booleanQuery = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
+
+export const offsetQuery = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be a non-negative integer')
+  .transform(Number)
+  .default(0);
+
+export const limitQuery = z
+  .string()
+  .regex(/^\d{1,9}$/, 'must be an integer between 1 and 500')
+  .transform(Number)
+  .pipe(z.number().min(1, 'must be an integer between 1 and 500').max(500, 'must be an integer between 1 and 500'))
+  .default(25);
+
+export const pageQuery = z.object({ offset: offsetQuery, limit: limitQuery });
+export type PageQuery = z.output<typeof pageQuery>;
+
+const contextParams = z.object(
+  {
+    org: z.string({ error: 'must be an organization id' }).min(1, 'must be an organization id').optional(),
+    envId: z.string({ error: 'must be an environment id' }).min(1, 'must be an environment id').optional(),
+  },
+  { error: 'must be an object {org, envId?}' },
+);
+
+/**
+ * One permission: `{scope, context_params:{org, envId?}}`, or a bare scope string (in the default
+ * organization). `scope` may be the scope string or its UI name ("Manage Policies"); the service
+ * resolves it, so an unknown one is SCOPE_UNKNOWN rather than a validation error.
+ */
+export const scopeItem = z.preprocess(
+  (value) => (typeof value === 'string' ? { scope: value } : value),
+  z.object(
+    {
+      scope: z.string({ error: 'is required' }).min(1, 'is required'),
+      context_params: contextParams.optional(),
+    },
+    { error: 'must be a scope string or {scope, context_params}' },
+  ),
+);
+export type ScopeItem = z.output<typeof scopeItem>;
+
+export const scopeList = z.array(scopeItem, { error: 'must be an array of scopes' }).max(200, 'must have at most 200 entries');
+
+export const scopesBody = z.object({ scopes: scopeList }, { error: 'must be an object {scopes: [...]}' });
+export type ScopesBody = z.output<typeof scopesBody>;

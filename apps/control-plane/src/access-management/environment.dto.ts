@@ -1,0 +1,47 @@
+import { z } from 'zod';
+import { booleanQuery, limitQuery, offsetQuery } from './access-management.dto.js';
+
+export const ENVIRONMENT_TYPES = ['production', 'sandbox', 'design'] as const;
+
+const type = z.enum(ENVIRONMENT_TYPES, { error: 'must be one of production, sandbox, design' });
+
+/**
+ * Anypoint's rule is "alpha-numeric and between 2 & 65 characters"; Portico also allows inner
+ * spaces, hyphens and underscores ("QA Env", "dev-2"), as the Anypoint UI does.
+ */
+const NAME = /^[A-Za-z0-9](?:[A-Za-z0-9 _-]{0,63})[A-Za-z0-9]$/;
+const NAME_RULE = 'must be alpha-numeric and between 2 & 65 characters';
+const name = z
+  .string({ error: (iss) => (iss.input === undefined ? `is required and ${NAME_RULE}` : NAME_RULE) })
+  .regex(NAME, NAME_RULE);
+const isProduction = z.boolean({ error: 'must be true or false' });
+
+export const createEnvironmentBody = z
+  .object({ name, isProduction: isProduction.optional(), type }, { error: 'must be an object' })
+  .refine((b) => b.isProduction === undefined || b.isProduction === (b.type === 'production'), {
+    path: ['isProduction'],
+    message: 'must be true exactly when type is production',
+  });
+export type CreateEnvironmentBody = z.output<typeof createEnvironmentBody>;
+
+/**
+ * PUT behaves like a patch and only `name` changes (contract §2.4). `type` and `isProduction` may
+ * be sent back unchanged; a different value is refused rather than silently ignored.
+ */
+export const updateEnvironmentBody = z.object(
+  { name: name.optional(), isProduction: isProduction.optional(), type: type.optional() },
+  { error: 'must be an object' },
+);
+export type UpdateEnvironmentBody = z.output<typeof updateEnvironmentBody>;
+
+export const listEnvironmentsQuery = z.object({
+  /** exact, case-sensitive */
+  name: z.string().optional(),
+  isProduction: booleanQuery.optional(),
+  type: type.optional(),
+  /** case-insensitive partial match on the name */
+  search: z.string().optional(),
+  offset: offsetQuery,
+  limit: limitQuery,
+});
+export type ListEnvironmentsQuery = z.output<typeof listEnvironmentsQuery>;

@@ -1,0 +1,62 @@
+/**
+ * Environments of an organization. The guard has already checked that the organization is
+ * visible and, for `:envId` routes, that the environment belongs to it. Deleting an environment
+ * removes the grants narrowed to it and its unused registration tokens; it is refused
+ * (409 ENVIRONMENT_IN_USE) while API instances or gateway targets live in it.
+ */
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error.js';
+import { AccessManagementRepository } from './access-management.repository.js';
+import type { CreateEnvironmentBody, ListEnvironmentsQuery, UpdateEnvironmentBody } from './environment.dto.js';
+import { environmentView } from './environment.view.js';
+
+@Injectable()
+export class EnvironmentService {
+  constructor(private readonly repo: AccessManagementRepository) {}
+
+  async list(organizationId: string, query: ListEnvironmentsQuery) {
+    const { offset, limit, ...filter } = query;
+    const { rows, total } = await this.repo.listEnvironments(organizationId, filter, { offset, limit });
+    return { data: rows.map(environmentView), total };
+  }
+
+  async create(organizationId: string, body: CreateEnvironmentBody) {
+    const env = await this.repo.createEnvironment({
+      organizationId,
+      name: body.name,
+      type: body.type,
+      isProduction: body.type === 'production',
+    });
+    return environmentView(env);
+  }
+
+  async get(environmentId: string) {
+    return environmentView(await this.find(environmentId));
+  }
+
+  async update(organizationId: string, environmentId: string, body: UpdateEnvironmentBody) {
+    const env = await this.find(environmentId);
+    if (body.type !== undefined && body.type !== env.type) throw immutable('type', env.type);
+    if (body.isProduction !== undefined && body.isProduction !== env.isProduction)
+      throw immutable('isProduction', env.isProduction);
+    if (body.name === undefined || body.name === env.name) return environmentView(env);
+    return environmentView(await this.repo.renameEnvironment(env.id, organizationId, body.name));
+  }
+
+  async delete(environmentId: string): Promise<void> {
+    await this.repo.deleteEnvironment((await this.find(environmentId)).id);
+  }
+
+  private async find(environmentId: string) {
+    const env = await this.repo.findEnvironment(environmentId);
+    if (!env) throw new DomainError('ENVIRONMENT_NOT_FOUND', `Environment ${environmentId} not found`);
+    return env;
+  }
+}
+
+function immutable(field: 'type' | 'isProduction', current: string | boolean): DomainError {
+  const message = `cannot be changed (it is ${current}); only the name of an environment can change`;
+  return new DomainError('VALIDATION_FAILED', `body.${field}: ${message}`, [
+    { path: `/body/${field}`, message, errorCode: 'immutable.validation' },
+  ]);
+}

@@ -1,0 +1,29 @@
+import { z } from 'zod';
+
+const name = z
+  .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
+  .trim()
+  .min(1, 'is required')
+  .max(255, 'must have at most 255 characters');
+
+/** A business group; root organizations cannot be created through the API. */
+export const createOrganizationBody = z.object(
+  {
+    name,
+    parentOrganizationId: z.string({
+      error: (iss) =>
+        iss.input === undefined
+          ? 'is required (root organizations cannot be created through the API)'
+          : 'must be an organization id',
+    }),
+    ownerId: z.string({ error: 'must be a user id' }).nullish(),
+    /** Accepted for Anypoint compatibility and ignored: Portico has no entitlement limits. */
+    entitlements: z.record(z.string(), z.unknown(), { error: 'must be an object' }).nullish(),
+  },
+  { error: 'must be an object' },
+);
+export type CreateOrganizationBody = z.output<typeof createOrganizationBody>;
+
+/** Only the name can change; other organization fields are ignored. */
+export const updateOrganizationBody = z.object({ name }, { error: 'must be an object' });
+export type UpdateOrganizationBody = z.output<typeof updateOrganizationBody>;

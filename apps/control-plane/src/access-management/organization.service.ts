@@ -1,0 +1,73 @@
+/**
+ * Organizations and business groups.
+ *
+ * Business groups are created under a visible parent by a caller holding `admin:organization`
+ * there, and deleted by the same permission on the parent. Deleting one takes its environments
+ * and every grant in it along, but is refused (409 ORGANIZATION_NOT_EMPTY) while it still holds
+ * business groups, users, connected apps, API instances, gateway targets, Exchange assets or
+ * client applications: identities, secrets and published assets are never deleted implicitly.
+ * A new business group starts without environments, so clients that create their own
+ * (Terraform) do not collide with defaults.
+ */
+import { Injectable } from '@nestjs/common';
+import { AccessService, isUuid } from '../auth/access.service.js';
+import type { Principal } from '../auth/principal.js';
+import { DomainError } from '../common/domain-error.js';
+import { AccessManagementRepository } from './access-management.repository.js';
+import type { CreateOrganizationBody, UpdateOrganizationBody } from './organization.dto.js';
+import { ancestorIds, organizationView } from './organization.view.js';
+import { ScopeGrantService } from './scope-grant.service.js';
+
+@Injectable()
+export class OrganizationService {
+  constructor(
+    private readonly repo: AccessManagementRepository,
+    private readonly access: AccessService,
+    private readonly grants: ScopeGrantService,
+  ) {}
+
+  async get(organizationId: string) {
+    const org = await this.repo.findOrganization(organizationId);
+    if (!org) throw notFound(organizationId);
+    return organizationView(org, ancestorIds(await this.repo.organizationTree(), org.id));
+  }
+
+  async create(principal: Principal, body: CreateOrganizationBody) {
+    await this.grants.assertMayAdminister(principal, body.parentOrganizationId);
+    if (body.ownerId) {
+      const owner = isUuid(body.ownerId)
+        ? await this.repo.findUserInOrganizations(body.ownerId, [...principal.visibleOrgIds])
+        : null;
+      if (!owner) throw new DomainError('USER_NOT_FOUND', `User ${body.ownerId} not found`);
+    }
+    const org = await this.repo.createBusinessGroup({
+      name: body.name,
+      parentId: body.parentOrganizationId,
+      ...(body.ownerId && { ownerId: body.ownerId }),
+    });
+    return organizationView(org, ancestorIds(await this.repo.organizationTree(), org.id));
+  }
+
+  async update(organizationId: string, body: UpdateOrganizationBody) {
+    const org = await this.repo.findOrganization(organizationId);
+    if (!org) throw notFound(organizationId);
+    const renamed = await this.repo.renameOrganization(org.id, org.parentId, body.name);
+    return organizationView(renamed, ancestorIds(await this.repo.organizationTree(), org.id));
+  }
+
+  async delete(principal: Principal, organizationId: string): Promise<void> {
+    const org = await this.repo.findOrganization(organizationId);
+    if (!org) throw notFound(organizationId);
+    if (!org.parentId)
+      throw new DomainError(
+        'ORGANIZATION_IS_ROOT',
+        `Organization ${organizationId} is a root organization and cannot be deleted`,
+      );
+    await this.access.assertScope(principal, { scope: 'admin:organization', organizationId: org.parentId });
+    await this.repo.deleteOrganization(org.id);
+  }
+}
+
+function notFound(organizationId: string): DomainError {
+  return new DomainError('ORGANIZATION_NOT_FOUND', `Organization ${organizationId} not found`);
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { scopeList } from './access-management.dto.js';
+
+const password = z
+  .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
+  .min(8, 'must have at least 8 characters')
+  .max(256, 'must have at most 256 characters');
+const personName = z.string({ error: 'must be a string' }).max(255, 'must have at most 255 characters');
+const email = z
+  .string({ error: 'must be a string' })
+  .max(254, 'must have at most 254 characters')
+  .refine((v) => v === '' || z.email().safeParse(v).success, 'must be an email address');
+
+export const createUserBody = z.object(
+  {
+    username: z
+      .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
+      .regex(/^[A-Za-z0-9._@+-]{3,128}$/, 'must be 3 to 128 letters, digits or . _ @ + -'),
+    password,
+    firstName: personName.optional(),
+    lastName: personName.optional(),
+    email: email.optional(),
+    scopes: scopeList.optional(),
+  },
+  { error: 'must be an object' },
+);
+export type CreateUserBody = z.output<typeof createUserBody>;
+
+/** The username cannot change; other fields are ignored. */
+export const updateUserBody = z.object(
+  {
+    firstName: personName.optional(),
+    lastName: personName.optional(),
+    email: email.optional(),
+    enabled: z.boolean({ error: 'must be true or false' }).optional(),
+    password: password.optional(),
+  },
+  { error: 'must be an object' },
+);
+export type UpdateUserBody = z.output<typeof updateUserBody>;

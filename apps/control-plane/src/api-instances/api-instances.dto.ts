@@ -1,0 +1,220 @@
+import { z } from 'zod';
+import { deploymentBody } from '../deployments/deployments.dto.js';
+import { parseProxyUri, PROXY_URI_FORMAT } from '../deployments/proxy-listener.js';
+import { commaList } from '../gateway-targets/gateway-targets.dto.js';
+import { instanceRuleIssues } from './instance-rules.js';
+
+const TECHNOLOGIES = ['flexGateway', 'mule4', 'mule3', 'serviceMesh'] as const;
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', 'OPTIONS', 'TRACE', 'CONNECT']);
+
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+
+/** An Anypoint secret-group TLS context reference. */
+const tlsContextRef = z.object({
+  secretGroupId: z.string().min(1).max(255),
+  tlsContextId: z.string().min(1).max(255),
+});
+export type TlsContextRef = z.output<typeof tlsContextRef>;
+
+const routeRules = z.object({
+  methods: z
+    .string()
+    .refine((v) => v.split('|').every((m) => HTTP_METHODS.has(m)), 'must be HTTP methods separated by "|", e.g. GET|POST')
+    .nullish(),
+  host: z.string().max(255).nullish(),
+  path: z
+    .string()
+    .max(2048)
+    .refine((p) => isRegExp(p), 'must be a valid regular expression, e.g. /api/(.*)')
+    .nullish(),
+  headers: z.record(z.string().min(1).max(256), z.string().max(2048)).nullish(),
+});
+export type RouteRules = z.output<typeof routeRules>;
+
+function isRegExp(pattern: string): boolean {
+  try {
+    new RegExp(pattern);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * One `routing[]` entry: upstreams by `uri` (created with the route) or, on update, by the `id`
+ * of an existing upstream of the API. Weights of a route add up to 100.
+ */
+function routeSchema(idsAllowed: boolean) {
+  const upstream = z
+    .object({
+      id: z.string().max(64).optional(),
+      uri: httpUrl.optional(),
+      weight: z.number().int().min(0).max(100).default(100),
+      label: z.string().max(255).nullish(),
+      tlsContext: tlsContextRef.nullish(),
+    })
+    .superRefine((u, ctx) => {
+      if (u.id !== undefined && !idsAllowed)
+        ctx.addIssue({ code: 'custom', path: ['id'], message: 'Ids are not allowed in POST requests' });
+      if (u.id === undefined && u.uri === undefined)
+        ctx.addIssue({ code: 'custom', path: ['uri'], message: 'is required (or, on update, the id of an existing upstream)' });
+    });
+  return z
+    .object({
+      label: z.string().max(255).nullish(),
+      rules: routeRules.nullish(),
+      upstreams: z.array(upstream).min(1).max(20),
+    })
+    .superRefine((route, ctx) => {
+      const total = route.upstreams.reduce((sum, u) => sum + u.weight, 0);
+      if (total !== 100)
+        ctx.addIssue({ code: 'custom', path: ['upstreams'], message: `weights must add up to 100 (they add up to ${total})` });
+    });
+}
+export type RouteInput = z.output<ReturnType<typeof routeSchema>>;
+
+const endpoint = z.object({
+  deploymentType: z.enum(['CH', 'HY', 'RF', 'SM', 'CH2']).nullish(),
+  type: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be a lowercase endpoint type such as mcp, llm, http or raml')
+    .nullish(),
+  uri: httpUrl.nullish(),
+  proxyUri: z
+    .string()
+    .max(2048)
+    .refine((v) => parseProxyUri(v) !== undefined, PROXY_URI_FORMAT)
+    .nullish(),
+  isCloudHub: z.boolean().nullish(),
+  muleVersion4OrAbove: z.boolean().nullish(),
+  referencesUserDomain: z.boolean().nullish(),
+  responseTimeout: z.number().int().min(0).max(86_400_000).nullish(),
+  tlsContexts: z.object({ inbound: tlsContextRef.nullish() }).nullish(),
+  proxyTemplate: z.record(z.string(), z.unknown()).nullish(),
+  validation: z.enum(['NOT_APPLICABLE', 'DISABLED', 'ENABLED', 'STRICT_QUERY_PARAMS']).nullish(),
+  proxyRegistrationUri: z.string().max(2048).nullish(),
+});
+export type EndpointInput = z.output<typeof endpoint>;
+
+const spec = z.object({
+  groupId: z.string().min(1).max(256),
+  assetId: z.string().min(1).max(256),
+  version: z.string().min(1).max(256),
+});
+
+/** Fields both create and update accept (contract §4.1 table, §4.4). */
+const common = {
+  instanceLabel: z.string().min(1).max(255).nullish(),
+  providerId: z.guid().nullish(),
+  approvalMethod: z.enum(['manual'], { error: 'must be null (automatic) or "manual"' }).nullish(),
+  endpointUri: z.string().max(2048).nullish(),
+  description: z.string().max(4096).nullish(),
+  tags: z.array(z.string().min(1).max(128)).max(50).optional(),
+  endpoint: endpoint.optional(),
+  deployment: deploymentBody.optional(),
+};
+
+/**
+ * POST .../apis on api/v1 and xapi (contract §4.1). `technology` defaults to mule3; `routing[]`
+ * and the inline `deployment{}` are accepted on both routes.
+ */
+export const createApiBody = z
+  .object({
+    ...common,
+    technology: z.enum(TECHNOLOGIES).default('mule3'),
+    spec,
+    routing: z.array(routeSchema(false)).max(50).optional(),
+  })
+  .superRefine((body, ctx) => {
+    const issues = instanceRuleIssues({
+      technology: body.technology,
+      endpoint: body.endpoint ?? {},
+      routing: body.routing ?? [],
+    });
+    for (const issue of issues) ctx.addIssue({ code: 'custom', ...issue });
+  });
+export type CreateApiBody = z.output<typeof createApiBody>;
+
+/** PATCH (xapi, api/v1) and PUT (api/v1) .../apis/{id}: any subset (contract §4.4). */
+export const updateApiBody = z.object({
+  ...common,
+  technology: z.enum(TECHNOLOGIES).optional(),
+  spec: spec.optional(),
+  assetVersion: z.string().min(1).max(256).optional(),
+  routing: z.array(routeSchema(true)).max(50).optional(),
+});
+export type UpdateApiBody = z.output<typeof updateApiBody>;
+
+export const updateApiQuery = z.object({
+  /** allows a change of autodiscoveryInstanceName (a new major/minor asset version) */
+  force: z.stringbool().default(false),
+});
+export type UpdateApiQuery = z.output<typeof updateApiQuery>;
+
+const SORTS = ['id', 'name', 'createdDate', 'updatedDate'] as const;
+
+const filterText = z.string().max(512);
+
+/** `<productVersion>:<id>`, e.g. `v1.0:42`. */
+const autodiscoveryInstanceName = z.string().transform((value, ctx) => {
+  const match = /^(v[^:]+):(\d{1,10})$/.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: 'must be <productVersion>:<id>, e.g. v1.0:42' });
+    return z.NEVER;
+  }
+  return { productVersion: match[1]!, id: Number(match[2]) };
+});
+
+/** `groupId:<groupId>:assetId:<assetId>`. */
+const autodiscoveryApiName = z.string().transform((value, ctx) => {
+  const match = /^groupId:(.+):assetId:(.+)$/.exec(value);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: 'must be groupId:<groupId>:assetId:<assetId>' });
+    return z.NEVER;
+  }
+  return { groupId: match[1]!, assetId: match[2]! };
+});
+
+/** Filters of both lists. */
+const listFilters = {
+  query: filterText.optional(),
+  groupId: filterText.optional(),
+  assetId: filterText.optional(),
+  assetVersion: filterText.optional(),
+  instanceLabel: filterText.optional(),
+  productVersion: filterText.optional(),
+  autodiscoveryInstanceName: autodiscoveryInstanceName.optional(),
+  autodiscoveryApiName: autodiscoveryApiName.optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  sort: z.enum(SORTS).default('name'),
+  ascending: z.stringbool().default(true),
+};
+
+/** GET api/v1 .../apis (contract §4.2.a); `offset`/`limit` count assets. */
+export const listByAssetQuery = z.object({
+  ...listFilters,
+  family: z.enum(['api', 'agentic', 'llm']).optional(),
+  filters: commaList(z.enum(['active', 'pinned'])).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+export type ListByAssetQuery = z.output<typeof listByAssetQuery>;
+
+/** GET xapi .../apis (contract §4.2.b). */
+export const listInstancesQuery = z.object({
+  ...listFilters,
+  endpointType: z.enum(['llm', 'agentic', 'mcp', 'rest', 'http']).optional(),
+  limit: z.coerce.number().int().min(1).max(250).default(20),
+  pinnedFirst: z.stringbool().default(false),
+});
+export type ListInstancesQuery = z.output<typeof listInstancesQuery>;
+
+/** Upstreams (contract §4.7). */
+export const createUpstreamBody = z.object({
+  uri: httpUrl,
+  label: z.string().max(255).nullish(),
+  tlsContext: tlsContextRef.nullish(),
+});
+export type CreateUpstreamBody = z.output<typeof createUpstreamBody>;
+
+export const updateUpstreamBody = createUpstreamBody.partial();
+export type UpdateUpstreamBody = z.output<typeof updateUpstreamBody>;

@@ -1,0 +1,50 @@
+import { type DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { AccessManagementModule } from './access-management/access-management.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { BootstrapModule } from './bootstrap/bootstrap.module.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { DATABASE_URL, PrismaService } from './common/prisma.service.js';
+import { ENV, type Env } from './config/env.js';
+import { ApiInstancesModule } from './api-instances/api-instances.module.js';
+import { ClientApplicationsModule } from './client-applications/client-applications.module.js';
+import { DeploymentsModule } from './deployments/deployments.module.js';
+import { ExchangeModule } from './exchange/exchange.module.js';
+import { GatewayTargetsModule } from './gateway-targets/gateway-targets.module.js';
+import { HealthModule } from './health/health.module.js';
+import { PoliciesModule } from './policies/policies.module.js';
+
+@Global()
+@Module({})
+class CoreModule {
+  static forRoot(env: Env, databaseUrl: string): DynamicModule {
+    return {
+      module: CoreModule,
+      providers: [{ provide: ENV, useValue: env }, { provide: DATABASE_URL, useValue: databaseUrl }, PrismaService],
+      exports: [ENV, DATABASE_URL, PrismaService],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(env: Env, databaseUrl: string): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(env, databaseUrl),
+        AuthModule,
+        BootstrapModule,
+        HealthModule,
+        AccessManagementModule,
+        ExchangeModule,
+        GatewayTargetsModule,
+        ApiInstancesModule,
+        DeploymentsModule,
+        PoliciesModule,
+        ClientApplicationsModule,
+      ],
+      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+    };
+  }
+}

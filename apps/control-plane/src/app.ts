@@ -1,0 +1,49 @@
+/**
+ * Builds the control-plane HTTP application on Fastify. Used by main.ts and by the tests, so
+ * both run the same wiring.
+ */
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module.js';
+import type { Env } from './config/env.js';
+import { serveOpenApi } from './openapi/openapi.js';
+
+/** Version reported in the OpenAPI document; the control plane ships with the gateway release. */
+export const CONTROL_PLANE_VERSION = '1.0.0';
+
+export async function createControlPlane(env: Env, databaseUrl: string): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({
+    bodyLimit: env.PORTICO_BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+    // Anypoint paths are matched case-sensitively and without trailing-slash games.
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, databaseUrl), adapter, {
+    logger: env.PORTICO_LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
+    abortOnError: false,
+  });
+  // Anypoint clients POST bodiless requests with `Content-Type: application/json` (contract §9.1
+  // gatewaytokens); an empty body is "no body", anything else goes through Fastify's JSON parser.
+  const json = adapter.getInstance().getDefaultJsonParser('error', 'error');
+  app.useBodyParser('application/json', { bodyLimit: env.PORTICO_BODY_LIMIT_BYTES }, (req, body, done) =>
+    body.length === 0 ? done(null, undefined) : json(req as never, body.toString('utf8'), done),
+  );
+  await app.register(multipart as never, {
+    limits: { fileSize: env.PORTICO_UPLOAD_LIMIT_BYTES, files: 20, fields: 200, fieldSize: 64 * 1024 },
+  });
+  // A multipart body is read only by its handler. When the request is answered before that (guard
+  // 401/403/404, bad path), close the socket rather than keep one that still owes the body.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onSend', async (request, reply) => {
+      if (request.isMultipart() && !request.raw.readableEnded) void reply.header('connection', 'close');
+    });
+  serveOpenApi(app, CONTROL_PLANE_VERSION);
+  app.enableShutdownHooks();
+  return app;
+}

@@ -1,0 +1,56 @@
+/**
+ * Permission scopes: the strings connected apps carry (contract §2.5) and the Anypoint UI names
+ * they stand for. A `manage:` scope includes its `read:` twin; `admin:organization` (Portico's
+ * "Organization Administrator") manages environments, users, connected apps and business groups.
+ */
+export const SCOPES = {
+  'read:api_configuration': 'View APIs Configuration',
+  'manage:api_configuration': 'Manage APIs Configuration',
+  'read:api_policies': 'View Policies',
+  'manage:api_policies': 'Manage Policies',
+  'manage:api_proxies': 'Deploy API Proxies',
+  'read:api_contracts': 'View Contracts',
+  'manage:api_contracts': 'Manage Contracts',
+  'read:exchange': 'Exchange Viewer',
+  'create:exchange': 'Exchange Contributor',
+  'manage:exchange': 'Exchange Administrator',
+  'read:servers': 'Read Servers',
+  'manage:servers': 'Manage Servers',
+  'read:orgenvironments': 'View Environment',
+  'read:organization': 'View Organization',
+  'read:client_applications': 'View Client Applications',
+  'create:client_applications': 'Create Applications',
+  'admin:organization': 'Organization Administrator',
+} as const;
+
+export type Scope = keyof typeof SCOPES;
+
+export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
+
+/** Scopes that a held scope also grants. */
+const IMPLIES: Partial<Record<Scope, Scope[]>> = {
+  'manage:api_configuration': ['read:api_configuration'],
+  'manage:api_policies': ['read:api_policies'],
+  'manage:api_contracts': ['read:api_contracts'],
+  'create:exchange': ['read:exchange'],
+  'manage:exchange': ['read:exchange', 'create:exchange'],
+  'manage:servers': ['read:servers'],
+  'create:client_applications': ['read:client_applications'],
+  'admin:organization': ['read:organization', 'read:orgenvironments'],
+};
+
+export function isScope(value: string): value is Scope {
+  return Object.hasOwn(SCOPES, value);
+}
+
+/** True when holding `held` grants `wanted`. */
+export function scopeGrants(held: string, wanted: Scope): boolean {
+  return held === wanted || (isScope(held) && (IMPLIES[held]?.includes(wanted) ?? false));
+}
+
+/** Accepts a scope string or its UI permission name ("Manage Policies"); undefined if neither. */
+export function toScope(value: string): Scope | undefined {
+  if (isScope(value)) return value;
+  const lower = value.trim().toLowerCase();
+  return ALL_SCOPES.find((s) => SCOPES[s].toLowerCase() === lower);
+}

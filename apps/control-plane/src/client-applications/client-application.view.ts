@@ -1,0 +1,54 @@
+import { audit } from '../common/audit.js';
+import type { ClientApplication, Contract } from '../generated/prisma/client.js';
+
+/** Exchange client application; `clientSecret` only when just created or reset (it is stored hashed). */
+export function applicationView(app: ClientApplication, clientSecret?: string) {
+  return {
+    audit: audit(app.createdAt, app.updatedAt),
+    id: app.id,
+    name: app.name,
+    description: app.description,
+    masterOrganizationId: app.organizationId,
+    organizationId: app.organizationId,
+    coreServicesId: app.clientId,
+    clientId: app.clientId,
+    ...(clientSecret ? { clientSecret } : {}),
+    clientProvider: { providerId: null },
+    redirectUri: app.redirectUri,
+    grantTypes: app.grantTypes,
+  };
+}
+
+/** API Manager contract (contract §7.2); tiers are not modelled yet, so tier fields are null. */
+export function contractView(contract: Contract & { application: ClientApplication }) {
+  const { application: app } = contract;
+  return {
+    audit: audit(contract.createdAt, contract.updatedAt),
+    masterOrganizationId: contract.organizationId,
+    organizationId: contract.organizationId,
+    id: contract.id,
+    apiId: contract.apiId,
+    environmentId: contract.environmentId,
+    status: contract.status,
+    approvedDate: contract.approvedDate?.toISOString() ?? null,
+    rejectedDate: contract.rejectedDate?.toISOString() ?? null,
+    revokedDate: contract.revokedDate?.toISOString() ?? null,
+    applicationId: app.id,
+    application: {
+      id: app.id,
+      name: app.name,
+      coreServicesId: app.clientId,
+      clientId: app.clientId,
+      clientProvider: { providerId: null },
+      redirectUri: app.redirectUri,
+      grantTypes: app.grantTypes,
+    },
+    tierId: null,
+    tier: null,
+    requestedTierId: null,
+    requestedTier: null,
+    terms: null,
+    partyId: '',
+    partyName: '',
+  };
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+
+/**
+ * Exchange accepts only name and description here; anything else (e.g. apiInstanceId) is refused
+ * with the message Exchange gives (contract §7).
+ */
+export const createApplicationBody = z
+  .object({
+    name: z.string().trim().min(1, 'is required').max(255),
+    description: z.string().max(2000).nullish(),
+    redirectUri: z.array(z.string().url()).max(20).optional(),
+    grantTypes: z
+      .array(z.enum(['client_credentials', 'authorization_code', 'password', 'implicit', 'refresh_token']))
+      .max(5)
+      .optional(),
+  })
+  .passthrough();
+
+export const updateApplicationBody = z
+  .object({
+    name: z.string().trim().min(1).max(255).optional(),
+    description: z.string().max(2000).nullish(),
+    redirectUri: z.array(z.string().url()).max(20).optional(),
+    grantTypes: z
+      .array(z.enum(['client_credentials', 'authorization_code', 'password', 'implicit', 'refresh_token']))
+      .max(5)
+      .optional(),
+  })
+  .strict();
+
+export const createContractBody = z
+  .object({
+    applicationId: z.number({ error: 'is required and must be an integer' }).int().positive(),
+    requestedTierId: z.number().int().positive().nullish(),
+    requestAccessInfo: z
+      .object({ reason: z.string().min(1).max(500) })
+      .strict()
+      .optional(),
+    acceptedTerms: z.boolean().optional(),
+  })
+  .strict();
+
+export const listContractsQuery = z.object({
+  status: z.enum(['APPROVED', 'PENDING', 'REJECTED', 'REVOKED']).optional(),
+  offset: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+export type CreateApplicationBody = z.infer<typeof createApplicationBody>;
+export type UpdateApplicationBody = z.infer<typeof updateApplicationBody>;
+export type CreateContractBody = z.infer<typeof createContractBody>;
+export type ListContractsQuery = z.infer<typeof listContractsQuery>;

@@ -1,0 +1,9 @@
+/** Client application and contract error codes → HTTP status. Codes are API: add, never rename. */
+export const clientApplicationErrors = {
+  APPLICATION_NOT_FOUND: 404,
+  APPLICATION_ALREADY_EXISTS: 409,
+  APPLICATION_TARGET_NOT_ALLOWED: 400,
+  CONTRACT_NOT_FOUND: 404,
+  CONTRACT_ALREADY_EXISTS: 409,
+  CONTRACT_ACTIVE: 400,
+} as const;

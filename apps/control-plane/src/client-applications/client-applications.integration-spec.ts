@@ -1,0 +1,137 @@
+import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
+import { closeTestPrisma, newTenant, newUser, testPrisma, uniqueName, type TestTenant } from '../../test/support/factories.js';
+
+describe('client applications and contracts', () => {
+  let cp: TestControlPlane;
+  let tenant: TestTenant;
+  let apiId: number;
+
+  const newApi = async (t: TestTenant, approvalMethod: string | null = null) =>
+    (
+      await testPrisma().apiInstance.create({
+        data: {
+          organizationId: t.organizationId,
+          environmentId: t.sandboxId,
+          groupId: t.organizationId,
+          assetId: uniqueName('asset'),
+          assetVersion: '1.0.0',
+          productVersion: 'v1.0',
+          technology: 'flexGateway',
+          endpointType: 'mcp',
+          approvalMethod,
+        },
+      })
+    ).id;
+
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    tenant = await newTenant(cp);
+    apiId = await newApi(tenant);
+  });
+  afterAll(async () => {
+    await cp.close();
+    await closeTestPrisma();
+  });
+
+  const apps = (t: TestTenant) => `/exchange/api/v2/organizations/${t.organizationId}/applications`;
+  const contracts = (t: TestTenant, api: number) =>
+    `/apimanager/api/v1/organizations/${t.organizationId}/environments/${t.sandboxId}/apis/${api}/contracts`;
+
+  it('creates an application whose secret is shown once and stored hashed', async () => {
+    const res = await cp.request('POST', apps(tenant), {
+      token: tenant.token,
+      json: { name: uniqueName('app'), description: 'chat client' },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      id: expect.any(Number),
+      clientId: expect.stringMatching(/^[0-9a-f]{32}$/),
+      clientSecret: expect.any(String),
+    });
+    const row = await testPrisma().clientApplication.findUniqueOrThrow({ where: { id: res.body.id } });
+    expect(row.clientSecretHash).toMatch(/^scrypt\$/);
+    expect(row.clientSecretHash).not.toContain(res.body.clientSecret);
+    const got = await cp.request('GET', `${apps(tenant)}/${res.body.id}`, { token: tenant.token });
+    expect(got.status).toBe(200);
+    expect(got.body.clientSecret).toBeUndefined();
+  });
+
+  it('refuses fields Exchange does not take with its own message', async () => {
+    const res = await cp.request('POST', apps(tenant), {
+      token: tenant.token,
+      json: { name: uniqueName('app'), apiInstanceId: apiId },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.message).toBe('A target apiInstanceId or groupInstanceId is required to create an application');
+  });
+
+  it('approves a contract at once, refuses a second one, and deletes only after revoking', async () => {
+    const app = (await cp.request('POST', apps(tenant), { token: tenant.token, json: { name: uniqueName('app') } })).body;
+    const created = await cp.request('POST', contracts(tenant, apiId), { token: tenant.token, json: { applicationId: app.id } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'APPROVED', applicationId: app.id, application: { clientId: app.clientId } });
+    expect(created.body.application.clientSecret).toBeUndefined();
+
+    const again = await cp.request('POST', contracts(tenant, apiId), { token: tenant.token, json: { applicationId: app.id } });
+    expect(again.status).toBe(409);
+
+    const list = await cp.request('GET', contracts(tenant, apiId), { token: tenant.token });
+    expect(list.body.total).toBeGreaterThanOrEqual(1);
+
+    const active = await cp.request('DELETE', `${contracts(tenant, apiId)}/${created.body.id}`, { token: tenant.token });
+    expect(active.status).toBe(400);
+    expect(active.body.message).toBe('Cannot delete active contract');
+    expect(
+      (await cp.request('POST', `${contracts(tenant, apiId)}/${created.body.id}/revoke`, { token: tenant.token })).body.status,
+    ).toBe('REVOKED');
+    expect((await cp.request('DELETE', `${contracts(tenant, apiId)}/${created.body.id}`, { token: tenant.token })).status).toBe(
+      204,
+    );
+  });
+
+  it('keeps contracts of manual-approval APIs pending until approved', async () => {
+    const manualApi = await newApi(tenant, 'manual');
+    const app = (await cp.request('POST', apps(tenant), { token: tenant.token, json: { name: uniqueName('app') } })).body;
+    const created = await cp.request('POST', contracts(tenant, manualApi), {
+      token: tenant.token,
+      json: { applicationId: app.id, requestAccessInfo: { reason: 'for the demo' } },
+    });
+    expect(created.body.status).toBe('PENDING');
+    const approved = await cp.request('POST', `${contracts(tenant, manualApi)}/${created.body.id}/approve`, {
+      token: tenant.token,
+    });
+    expect(approved.body).toMatchObject({ status: 'APPROVED', approvedDate: expect.any(String) });
+  });
+
+  it('isolates tenants and checks permissions', async () => {
+    const other = await newTenant(cp);
+    const app = (await cp.request('POST', apps(tenant), { token: tenant.token, json: { name: uniqueName('app') } })).body;
+    expect((await cp.request('GET', `${apps(tenant)}/${app.id}`, { token: other.token })).status).toBe(404);
+    expect((await cp.request('GET', `${apps(other)}/${app.id}`, { token: other.token })).status).toBe(404);
+    const contractFromOther = await cp.request('POST', contracts(other, await newApi(other)), {
+      token: other.token,
+      json: { applicationId: app.id },
+    });
+    expect(contractFromOther.status).toBe(404);
+    const viewer = await newUser(cp, tenant.organizationId, ['read:api_contracts']);
+    expect(
+      (await cp.request('POST', contracts(tenant, apiId), { token: viewer.token, json: { applicationId: app.id } })).status,
+    ).toBe(403);
+  });
+
+  it('answers bad input with 4xx naming the problem and writes nothing', async () => {
+    const before = await testPrisma().contract.count();
+    const wrongType = await cp.request('POST', contracts(tenant, apiId), { token: tenant.token, json: { applicationId: 'one' } });
+    expect(wrongType.status).toBe(400);
+    expect(wrongType.body.message).toMatch(/^body\.applicationId: /);
+    expect((await cp.request('POST', contracts(tenant, apiId), { token: tenant.token, raw: '{"applicationId":' })).status).toBe(
+      400,
+    );
+    expect((await cp.request('GET', `${contracts(tenant, apiId)}/abc`, { token: tenant.token })).body).toMatchObject({
+      status: 404,
+      message: 'Contract abc not found',
+    });
+    expect((await cp.request('GET', `${apps(tenant)}/1.5`, { token: tenant.token })).status).toBe(404);
+    expect(await testPrisma().contract.count()).toBe(before);
+  });
+});

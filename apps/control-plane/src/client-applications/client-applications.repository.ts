@@ -1,0 +1,128 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../common/prisma.service.js';
+import { isUniqueViolation } from '../common/prisma-errors.js';
+import { DomainError } from '../common/domain-error.js';
+
+const withApplication = { application: true } as const;
+
+@Injectable()
+export class ClientApplicationsRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async createApplication(data: {
+    organizationId: string;
+    name: string;
+    description: string | null;
+    clientId: string;
+    clientSecretHash: string;
+    redirectUri: string[];
+    grantTypes: string[];
+  }) {
+    try {
+      return await this.prisma.clientApplication.create({ data });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new DomainError('APPLICATION_ALREADY_EXISTS', `An application named "${data.name}" already exists`);
+      throw err;
+    }
+  }
+
+  findApplication(organizationId: string, id: number) {
+    return this.prisma.clientApplication.findFirst({ where: { id, organizationId } });
+  }
+
+  listApplications(organizationId: string) {
+    return this.prisma.clientApplication.findMany({ where: { organizationId }, orderBy: { id: 'asc' } });
+  }
+
+  async updateApplication(
+    id: number,
+    data: {
+      name?: string;
+      description?: string | null;
+      redirectUri?: string[];
+      grantTypes?: string[];
+      clientSecretHash?: string;
+    },
+  ) {
+    try {
+      return await this.prisma.clientApplication.update({ where: { id }, data });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new DomainError('APPLICATION_ALREADY_EXISTS', `An application named "${data.name}" already exists`);
+      throw err;
+    }
+  }
+
+  /** Deleting an application revokes its contracts (they go with it). */
+  deleteApplication(id: number) {
+    return this.prisma.clientApplication.delete({ where: { id } });
+  }
+
+  findApi(organizationId: string, environmentId: string, apiId: number) {
+    return this.prisma.apiInstance.findFirst({
+      where: { id: apiId, organizationId, environmentId },
+      select: { id: true, approvalMethod: true },
+    });
+  }
+
+  /** The application may belong to any organization the caller can see. */
+  findApplicationIn(organizationIds: string[], id: number) {
+    return this.prisma.clientApplication.findFirst({ where: { id, organizationId: { in: organizationIds } } });
+  }
+
+  async createContract(data: {
+    apiId: number;
+    applicationId: number;
+    organizationId: string;
+    environmentId: string;
+    status: string;
+    approvedDate: Date | null;
+  }) {
+    try {
+      return await this.prisma.contract.create({ data, include: withApplication });
+    } catch (err) {
+      if (isUniqueViolation(err))
+        throw new DomainError(
+          'CONTRACT_ALREADY_EXISTS',
+          `Application ${data.applicationId} already has a contract with API ${data.apiId}`,
+        );
+      throw err;
+    }
+  }
+
+  async listContracts(apiId: number, query: { status?: string; offset: number; limit: number }) {
+    const where = { apiId, ...(query.status ? { status: query.status } : {}) };
+    const [total, rows] = await this.prisma.$transaction([
+      this.prisma.contract.count({ where }),
+      this.prisma.contract.findMany({
+        where,
+        include: withApplication,
+        orderBy: { id: 'asc' },
+        skip: query.offset,
+        take: query.limit,
+      }),
+    ]);
+    return { total, rows };
+  }
+
+  findContract(apiId: number, id: number) {
+    return this.prisma.contract.findFirst({ where: { id, apiId }, include: withApplication });
+  }
+
+  updateContractStatus(
+    id: number,
+    status: string,
+    dates: { approvedDate?: Date | null; rejectedDate?: Date | null; revokedDate?: Date | null },
+  ) {
+    return this.prisma.contract.update({ where: { id }, data: { status, ...dates }, include: withApplication });
+  }
+
+  deleteContract(id: number) {
+    return this.prisma.contract.delete({ where: { id } });
+  }
+
+  listApplicationContracts(applicationId: number) {
+    return this.prisma.contract.findMany({ where: { applicationId }, include: withApplication, orderBy: { id: 'asc' } });
+  }
+}

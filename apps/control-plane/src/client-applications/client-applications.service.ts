@@ -1,0 +1,147 @@
+/**
+ * Exchange client applications (the consumer credentials client-id-enforcement checks) and their
+ * contracts with API instances. Client secrets are returned once, at creation or reset, and
+ * stored only as scrypt hashes.
+ */
+import { Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import { DomainError } from '../common/domain-error.js';
+import { hashSecret, randomClientId, randomToken } from '../common/secrets.js';
+import { applicationView, contractView } from './client-application.view.js';
+import { ClientApplicationsRepository } from './client-applications.repository.js';
+import type {
+  CreateApplicationBody,
+  CreateContractBody,
+  ListContractsQuery,
+  UpdateApplicationBody,
+} from './client-applications.dto.js';
+
+/** Fields Exchange's create-application call accepts; the rest trigger its own error message. */
+const APPLICATION_FIELDS = new Set(['name', 'description', 'redirectUri', 'grantTypes']);
+
+export interface ApiScope {
+  organizationId: string;
+  environmentId: string;
+  apiId: number;
+}
+
+@Injectable()
+export class ClientApplicationsService {
+  constructor(private readonly repo: ClientApplicationsRepository) {}
+
+  async create(organizationId: string, body: CreateApplicationBody) {
+    if (Object.keys(body).some((k) => !APPLICATION_FIELDS.has(k))) {
+      throw new DomainError(
+        'APPLICATION_TARGET_NOT_ALLOWED',
+        'A target apiInstanceId or groupInstanceId is required to create an application',
+      );
+    }
+    const secret = randomToken();
+    const app = await this.repo.createApplication({
+      organizationId,
+      name: body.name,
+      description: body.description ?? null,
+      clientId: randomClientId(),
+      clientSecretHash: await hashSecret(secret),
+      redirectUri: body.redirectUri ?? [],
+      grantTypes: body.grantTypes ?? ['client_credentials'],
+    });
+    return applicationView(app, secret);
+  }
+
+  async list(organizationId: string) {
+    return (await this.repo.listApplications(organizationId)).map((a) => applicationView(a));
+  }
+
+  async get(organizationId: string, id: number) {
+    return applicationView(await this.application(organizationId, id));
+  }
+
+  async update(organizationId: string, id: number, body: UpdateApplicationBody) {
+    await this.application(organizationId, id);
+    return applicationView(await this.repo.updateApplication(id, body));
+  }
+
+  async resetSecret(organizationId: string, id: number) {
+    await this.application(organizationId, id);
+    const secret = randomToken();
+    return applicationView(await this.repo.updateApplication(id, { clientSecretHash: await hashSecret(secret) }), secret);
+  }
+
+  async remove(organizationId: string, id: number): Promise<void> {
+    await this.application(organizationId, id);
+    await this.repo.deleteApplication(id);
+  }
+
+  async applicationContracts(organizationId: string, id: number) {
+    await this.application(organizationId, id);
+    return (await this.repo.listApplicationContracts(id)).map(contractView);
+  }
+
+  /** Manual-approval APIs get PENDING contracts; the others are approved at once. */
+  async createContract(principal: Principal, scope: ApiScope, body: CreateContractBody) {
+    const api = await this.api(scope);
+    const manual = api.approvalMethod === 'manual';
+    if (body.requestAccessInfo && !manual) {
+      throw new DomainError('VALIDATION_FAILED', 'body.requestAccessInfo: only allowed when the API approval method is manual');
+    }
+    const app = await this.repo.findApplicationIn([...principal.visibleOrgIds], body.applicationId);
+    if (!app) throw new DomainError('APPLICATION_NOT_FOUND', `Application ${body.applicationId} not found`);
+    const contract = await this.repo.createContract({
+      apiId: api.id,
+      applicationId: app.id,
+      organizationId: scope.organizationId,
+      environmentId: scope.environmentId,
+      status: manual ? 'PENDING' : 'APPROVED',
+      approvedDate: manual ? null : new Date(),
+    });
+    return contractView(contract);
+  }
+
+  async listContracts(scope: ApiScope, query: ListContractsQuery) {
+    const api = await this.api(scope);
+    const { total, rows } = await this.repo.listContracts(api.id, query);
+    return { total, contracts: rows.map(contractView) };
+  }
+
+  async getContract(scope: ApiScope, id: number) {
+    return contractView(await this.contract(scope, id));
+  }
+
+  async setContractStatus(scope: ApiScope, id: number, action: 'approve' | 'reject' | 'revoke') {
+    await this.contract(scope, id);
+    const now = new Date();
+    const updated =
+      action === 'approve'
+        ? await this.repo.updateContractStatus(id, 'APPROVED', { approvedDate: now, revokedDate: null, rejectedDate: null })
+        : action === 'reject'
+          ? await this.repo.updateContractStatus(id, 'REJECTED', { rejectedDate: now })
+          : await this.repo.updateContractStatus(id, 'REVOKED', { revokedDate: now });
+    return contractView(updated);
+  }
+
+  async deleteContract(scope: ApiScope, id: number): Promise<void> {
+    const contract = await this.contract(scope, id);
+    if (contract.status === 'APPROVED') throw new DomainError('CONTRACT_ACTIVE', 'Cannot delete active contract');
+    await this.repo.deleteContract(id);
+  }
+
+  private async application(organizationId: string, id: number) {
+    const app = await this.repo.findApplication(organizationId, id);
+    if (!app) throw new DomainError('APPLICATION_NOT_FOUND', `Application ${id} not found`);
+    return app;
+  }
+
+  private async api(scope: ApiScope) {
+    const api = await this.repo.findApi(scope.organizationId, scope.environmentId, scope.apiId);
+    if (!api) throw new DomainError('API_NOT_FOUND', `API instance ${scope.apiId} not found`);
+    return api;
+  }
+
+  private async contract(scope: ApiScope, id: number) {
+    const api = await this.api(scope);
+    const contract = await this.repo.findContract(api.id, id);
+    if (!contract) throw new DomainError('CONTRACT_NOT_FOUND', `Contract ${id} not found`);
+    return contract;
+  }
+}

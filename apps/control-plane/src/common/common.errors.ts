@@ -1,0 +1,15 @@
+/** Errors of the HTTP layer itself (validation, auth, framework). Codes are API: add, never rename. */
+export const commonErrors = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_BODY: 400,
+  UNAUTHENTICATED: 401,
+  TOKEN_EXPIRED: 401,
+  FORBIDDEN: 403,
+  ROUTE_NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;

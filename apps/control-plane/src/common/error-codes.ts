@@ -1,0 +1,57 @@
+/**
+ * Every error code of the control plane and its HTTP status, one table built from each
+ * feature's `<feature>.errors.ts`. A code is API: add, never rename. error-codes.spec.ts checks
+ * that no two features define the same code.
+ */
+import { accessManagementErrors } from '../access-management/access-management.errors.js';
+import { apiInstanceErrors } from '../api-instances/api-instances.errors.js';
+import { clientApplicationErrors } from '../client-applications/client-applications.errors.js';
+import { deploymentErrors } from '../deployments/deployments.errors.js';
+import { exchangeErrors } from '../exchange/exchange.errors.js';
+import { gatewayTargetErrors } from '../gateway-targets/gateway-targets.errors.js';
+import { policyErrors } from '../policies/policies.errors.js';
+import { commonErrors } from './common.errors.js';
+
+export const errorTables = {
+  common: commonErrors,
+  accessManagement: accessManagementErrors,
+  exchange: exchangeErrors,
+  apiInstances: apiInstanceErrors,
+  deployments: deploymentErrors,
+  gatewayTargets: gatewayTargetErrors,
+  policies: policyErrors,
+  clientApplications: clientApplicationErrors,
+} as const;
+
+type Tables = typeof errorTables;
+export type ErrorCode = { [F in keyof Tables]: keyof Tables[F] }[keyof Tables];
+
+export const errorStatus: Readonly<Record<ErrorCode, number>> = Object.assign({}, ...Object.values(errorTables));
+
+/** The `name` Anypoint clients see beside `message` (contract §1.4). */
+export function errorName(status: number): string {
+  switch (status) {
+    case 400:
+      return 'BadRequestError';
+    case 401:
+      return 'UnauthorizedError';
+    case 403:
+      return 'ForbiddenError';
+    case 404:
+      return 'NotFoundError';
+    case 405:
+      return 'MethodNotAllowedError';
+    case 409:
+      return 'ConflictError';
+    case 413:
+      return 'PayloadTooLargeError';
+    case 415:
+      return 'UnsupportedMediaTypeError';
+    case 429:
+      return 'TooManyRequestsError';
+    case 503:
+      return 'ServiceUnavailableError';
+    default:
+      return status >= 500 ? 'InternalServerError' : 'Error';
+  }
+}

@@ -1,0 +1,42 @@
+/**
+ * Request validation with zod. Failures become 400 VALIDATION_FAILED naming the field and the
+ * reason, e.g. `body.endpoint.isCloudHub: must be null for technology flexGateway`, with every
+ * issue listed in `errors[]` as `{ path: '/body/endpoint/isCloudHub', message, errorCode }`.
+ */
+import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
+import type { z } from 'zod';
+import { DomainError, type ErrorDetail } from './domain-error.js';
+
+export type InputLocation = 'body' | 'query' | 'params' | 'headers';
+
+export function issuesToDetails(issues: readonly z.core.$ZodIssue[], where: InputLocation): ErrorDetail[] {
+  return issues.map((issue) => ({
+    path: `/${[where, ...issue.path.map(String)].join('/')}`,
+    message: issue.message,
+    errorCode: `${issue.code}.validation`,
+  }));
+}
+
+export function validationError(details: ErrorDetail[]): DomainError {
+  const first = details[0];
+  const where = first ? first.path.slice(1).replace(/\//g, '.') : 'request';
+  return new DomainError('VALIDATION_FAILED', `${where}: ${first?.message ?? 'invalid'}`, details);
+}
+
+/** Parses `input` with `schema` or throws VALIDATION_FAILED. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where: InputLocation): z.output<S> {
+  const result = schema.safeParse(input ?? (where === 'body' ? undefined : {}));
+  if (!result.success) throw validationError(issuesToDetails(result.error.issues, where));
+  return result.data;
+}
+
+/** `@Body(new ZodPipe(schema))`, `@Query(new ZodPipe(schema))`, `@Param(new ZodPipe(schema))`. */
+@Injectable()
+export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
+  constructor(private readonly schema: S) {}
+
+  transform(value: unknown, metadata: ArgumentMetadata): z.output<S> {
+    const where: InputLocation = metadata.type === 'param' ? 'params' : metadata.type === 'query' ? 'query' : 'body';
+    return parseInput(this.schema, value, where);
+  }
+}

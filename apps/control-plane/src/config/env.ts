@@ -1,0 +1,61 @@
+/**
+ * Process environment, parsed once at boot. Every variable is documented in the README.
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const envSchema = z.object({
+  /** Postgres connection string; when unset an embedded Postgres is started under PORTICO_DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  PORTICO_DATA_DIR: z.string().default('.portico'),
+  PORTICO_EMBEDDED_PG_PORT: port.default(54329),
+  PORTICO_HOST: z.string().default('127.0.0.1'),
+  PORTICO_PORT: port.default(8080),
+  /** Public base URL used in links the API returns (publication status, ...). */
+  PORTICO_PUBLIC_URL: z.string().url().optional(),
+  PORTICO_ADMIN_USERNAME: z.string().min(1).default('admin'),
+  PORTICO_ADMIN_PASSWORD: z.string().min(8, 'PORTICO_ADMIN_PASSWORD must have at least 8 characters').optional(),
+  PORTICO_ORG_NAME: z.string().min(1).default('Portico'),
+  /** Lifetime of access tokens issued by login and the token endpoint. */
+  PORTICO_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  /** Lifetime of gateway registration tokens (Anypoint: four hours). */
+  PORTICO_REGISTRATION_TOKEN_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(4 * 3600),
+  /** Largest accepted JSON/form request body. */
+  PORTICO_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(1024 * 1024),
+  /** Largest accepted Exchange upload (multipart, all files). */
+  PORTICO_UPLOAD_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+  /** Base64 of 32 bytes: AES-256-GCM key for stored policy secrets; unset → `<data dir>/secret.key` (0600). */
+  PORTICO_SECRET_KEY: z.string().optional(),
+  PORTICO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof envSchema> & { dataDir: string };
+
+/** Parses `source` (default `process.env`); throws one readable error naming every bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  // An empty variable (`FOO=` in a compose file) means "unset", not "the empty string".
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return { ...parsed.data, dataDir: path.resolve(parsed.data.PORTICO_DATA_DIR) };
+}
+
+export const ENV = Symbol('ENV');

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { normaliseBasePath } from './proxy-listener.js';
+
+/** Anypoint's schema allows an integer or a string; Portico target ids are UUIDs. */
+const targetId = z.union([z.string().max(64), z.number().int()]).transform(String);
+
+/**
+ * The flat proxies-xapi deployment body (contract §5.1); also the xapi instance's inline
+ * `deployment{}`. Which fields HY needs is checked by the service, with Anypoint's exact messages.
+ * `targetType`, `name` and the nested `target` are accepted for compatibility; `target.targetId`
+ * stands in for a missing `targetId`.
+ */
+const deploymentFields = {
+  type: z.enum(['HY'], { error: 'must be HY: Portico gateways are self-managed' }),
+  environmentId: z.string().max(40).nullish(),
+  environmentName: z.string().max(255).nullish(),
+  gatewayVersion: z.string().max(150).nullish(),
+  targetId: targetId.nullish(),
+  targetName: z.string().max(255).nullish(),
+  targetType: z.string().max(64).nullish(),
+  overwrite: z.boolean().nullish(),
+  applicationName: z.string().max(255).nullish(),
+  name: z.string().max(255).nullish(),
+  expectedStatus: z.enum(['deployed', 'undeployed']).nullish(),
+  target: z.looseObject({ targetId: targetId.nullish() }).nullish(),
+};
+
+export const deploymentBody = z.object(deploymentFields, { error: 'must be object' });
+export type DeploymentBody = z.output<typeof deploymentBody>;
+
+/** PATCH .../deployments/{id}: any subset, merged over the current deployment. */
+export const deploymentPatchBody = deploymentBody.partial();
+export type DeploymentPatchBody = z.output<typeof deploymentPatchBody>;
+
+/** GET .../gateway-targets/{targetId}/apis (contract §8.3). */
+export const targetApisQuery = z.object({
+  port: z.coerce.number().int().min(1).max(65535).optional(),
+  path: z
+    .string()
+    .max(2048)
+    .transform((path, ctx) => {
+      const normalised = normaliseBasePath(path);
+      if (normalised === undefined) ctx.addIssue({ code: 'custom', message: 'must be a base path such as /mcp' });
+      return normalised ?? path;
+    })
+    .optional(),
+});
+export type TargetApisQuery = z.output<typeof targetApisQuery>;

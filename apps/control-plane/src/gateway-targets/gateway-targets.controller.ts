@@ -1,0 +1,31 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { RequireScope } from '../auth/decorators.js';
+import { ZodPipe } from '../common/validation.js';
+import { gatewayTargetsQuery, type GatewayTargetsQuery } from './gateway-targets.dto.js';
+import { GatewayTargetsService } from './gateway-targets.service.js';
+
+/** API Manager's view of deployment targets (contract §8). */
+@ApiTags('API Manager: gateway targets')
+@Controller('apimanager/xapi/v1/organizations/:orgId/environments/:envId/gateway-targets')
+export class GatewayTargetsController {
+  constructor(private readonly targets: GatewayTargetsService) {}
+
+  @Get()
+  @RequireScope('read:api_configuration')
+  @ApiOperation({ summary: 'List the gateway targets an API can be deployed to ($.rows[*].id, name, version)' })
+  list(
+    @Param('orgId') orgId: string,
+    @Param('envId') envId: string,
+    @Query(new ZodPipe(gatewayTargetsQuery)) query: GatewayTargetsQuery,
+  ) {
+    return this.targets.listTargets(orgId, envId, query);
+  }
+
+  @Get(':targetId')
+  @RequireScope('read:api_configuration')
+  @ApiOperation({ summary: 'Get one gateway target' })
+  get(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('targetId') targetId: string) {
+    return this.targets.getTarget(orgId, envId, targetId);
+  }
+}

@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+/** Comma-separated query values (`a,b`), each checked against `item`. */
+export function commaList<T extends z.ZodType<unknown, string>>(item: T) {
+  return z
+    .string()
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item));
+}
+
+/** GET .../gateway-targets (contract §8.1). `pageNumber` is 0-based. Deleted targets are never listed. */
+export const gatewayTargetsQuery = z.object({
+  name: z.string().max(255).optional(),
+  pageNumber: z.coerce.number().int().min(0).default(0),
+  pageSize: z.coerce.number().int().min(1).max(250).default(100),
+  kind: z.enum(['flex', 'mule']).optional(),
+  excludeStatus: commaList(z.enum(['RUNNING', 'DISCONNECTED', 'DELETED'])).optional(),
+});
+export type GatewayTargetsQuery = z.output<typeof gatewayTargetsQuery>;
+
+/** Standalone API paging; the size rules ("Wrong page size") are checked by the service. */
+export const standalonePageQuery = z.object({
+  pageNumber: z.coerce.number().int().min(0).default(0),
+  pageSize: z.coerce.number().int().default(30),
+});
+export type StandalonePageQuery = z.output<typeof standalonePageQuery>;
+
+const GATEWAY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** POST .../gateways: a Portico extension, so a target can exist before a gateway registers. */
+export const createGatewayBody = z.object({
+  name: z.string().regex(GATEWAY_NAME, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"),
+});
+export type CreateGatewayBody = z.output<typeof createGatewayBody>;

@@ -1,0 +1,146 @@
+/**
+ * Gateway targets (self-managed gateways): API Manager's read view for choosing a deployment
+ * target, the standalone API's gateway objects, and the target lock deployments take.
+ *
+ * Contract: a deleted target is a tombstone. It keeps its name forever (names are never reused),
+ * the standalone API still shows it as DELETED, API Manager no longer lists it, and nothing can be
+ * deployed to it. A target with deployments cannot be deleted (undeploy first).
+ */
+import { Injectable } from '@nestjs/common';
+import { isUuid } from '../auth/access.service.js';
+import { DomainError } from '../common/domain-error.js';
+import type { Tx } from '../common/prisma.service.js';
+import { gatewayDetailView, gatewayView, replicaView, targetRowStatus, targetRowView } from './gateway-target.view.js';
+import type { CreateGatewayBody, GatewayTargetsQuery, StandalonePageQuery } from './gateway-targets.dto.js';
+import { GatewayTargetsRepository, type TargetPage } from './gateway-targets.repository.js';
+
+/** Standalone API paging (contract §9.5): sizes up to 100 are served, up to 199 are capped, 200+ refused. */
+const STANDALONE_MAX_PAGE_SIZE = 100;
+const STANDALONE_REFUSED_PAGE_SIZE = 200;
+
+export interface DeployableTarget {
+  id: string;
+  name: string;
+}
+
+@Injectable()
+export class GatewayTargetsService {
+  constructor(private readonly repo: GatewayTargetsRepository) {}
+
+  async listTargets(organizationId: string, environmentId: string, query: GatewayTargetsQuery) {
+    // Every Portico target is a Flex-style gateway.
+    if (query.kind === 'mule') return { total: 0, rows: [] };
+    const now = new Date();
+    const excluded = new Set<string>(query.excludeStatus ?? []);
+    const targets = (await this.repo.findLive(organizationId, environmentId, query.name)).filter(
+      (t) => !excluded.has(targetRowStatus(t, now)),
+    );
+    const start = query.pageNumber * query.pageSize;
+    return { total: targets.length, rows: targets.slice(start, start + query.pageSize).map((t) => targetRowView(t, now)) };
+  }
+
+  async getTarget(organizationId: string, environmentId: string, rawId: string) {
+    const target = await this.find(organizationId, environmentId, rawId);
+    if (target.deletedAt) throw targetNotFound(rawId);
+    return targetRowView(target, new Date());
+  }
+
+  async listGateways(organizationId: string, environmentId: string, query: StandalonePageQuery) {
+    const page = standalonePage(query);
+    const { total, rows } = await this.repo.findPage(organizationId, environmentId, page);
+    const now = new Date();
+    // As live: a page past the end answers an empty page with totalElements 0.
+    return {
+      content: rows.map((t) => gatewayView(t, now)),
+      totalElements: rows.length ? total : 0,
+      pageNumber: query.pageNumber,
+      pageSize: page.take,
+    };
+  }
+
+  async createGateway(organizationId: string, environmentId: string, body: CreateGatewayBody) {
+    const target = await this.repo.create({ organizationId, environmentId, name: body.name });
+    return gatewayDetailView(target, new Date());
+  }
+
+  async getGateway(organizationId: string, environmentId: string, rawId: string) {
+    return gatewayDetailView(await this.findGateway(organizationId, environmentId, rawId), new Date());
+  }
+
+  async listReplicas(organizationId: string, environmentId: string, rawId: string, query: StandalonePageQuery) {
+    const target = await this.findGateway(organizationId, environmentId, rawId);
+    const page = standalonePage(query);
+    const { total, rows } = await this.repo.findReplicas(target.id, page);
+    const now = new Date();
+    return {
+      content: rows.map((r) => replicaView(r, now)),
+      totalElements: rows.length ? total : 0,
+      pageNumber: query.pageNumber,
+      pageSize: page.take,
+      gateway: gatewayView(target, now),
+    };
+  }
+
+  /** Soft delete (contract §9.5: 202, repeat → 400 "This target was already deleted"). */
+  async deleteGateway(organizationId: string, environmentId: string, rawId: string): Promise<void> {
+    await this.repo.transaction(async (tx) => {
+      const target = isUuid(rawId) ? await this.repo.lock(tx, organizationId, environmentId, rawId) : null;
+      if (!target) throw gatewayNotFound();
+      if (target.deletedAt) throw new DomainError('TARGET_ALREADY_DELETED', 'This target was already deleted');
+      const apiIds = await this.repo.deployedApiIds(tx, target.id);
+      if (apiIds.length) {
+        throw new DomainError(
+          'TARGET_IN_USE',
+          `Gateway ${target.name} still has deployed API instances (${apiIds.join(', ')}); undeploy them first`,
+        );
+      }
+      await this.repo.markDeleted(tx, target.id);
+    });
+  }
+
+  /**
+   * The target a deployment in `tx` will point to, locked until `tx` ends (see
+   * GatewayTargetsRepository.lock). 404 unless it exists in the environment and is not deleted.
+   */
+  async lockForDeployment(tx: Tx, organizationId: string, environmentId: string, rawId: string): Promise<DeployableTarget> {
+    const target = isUuid(rawId) ? await this.repo.lock(tx, organizationId, environmentId, rawId) : null;
+    if (!target || target.deletedAt) throw targetNotFound(rawId);
+    return { id: target.id, name: target.name };
+  }
+
+  /** A target that is not deleted, read without locking. */
+  async findLive(organizationId: string, environmentId: string, rawId: string): Promise<DeployableTarget> {
+    const target = await this.find(organizationId, environmentId, rawId);
+    if (target.deletedAt) throw targetNotFound(rawId);
+    return { id: target.id, name: target.name };
+  }
+
+  private async find(organizationId: string, environmentId: string, rawId: string) {
+    const target = isUuid(rawId) ? await this.repo.findOne(organizationId, environmentId, rawId) : null;
+    if (!target) throw targetNotFound(rawId);
+    return target;
+  }
+
+  private async findGateway(organizationId: string, environmentId: string, rawId: string) {
+    const target = isUuid(rawId) ? await this.repo.findOne(organizationId, environmentId, rawId) : null;
+    if (!target) throw gatewayNotFound();
+    return target;
+  }
+}
+
+function targetNotFound(id: string): DomainError {
+  return new DomainError('TARGET_NOT_FOUND', `Gateway target ${id} not found in this environment`);
+}
+
+/** The standalone API's exact wording (contract §9.5). */
+function gatewayNotFound(): DomainError {
+  return new DomainError('TARGET_NOT_FOUND', 'Gateway not found by id');
+}
+
+function standalonePage(query: StandalonePageQuery): TargetPage {
+  if (query.pageSize < 1 || query.pageSize >= STANDALONE_REFUSED_PAGE_SIZE) {
+    throw new DomainError('TARGET_PAGE_SIZE_INVALID', 'Wrong page size');
+  }
+  const take = Math.min(query.pageSize, STANDALONE_MAX_PAGE_SIZE);
+  return { skip: query.pageNumber * take, take };
+}

@@ -1,0 +1,30 @@
+/**
+ * Registration tokens (contract §9.1): one-shot, environment-scoped and short-lived
+ * (PORTICO_REGISTRATION_TOKEN_TTL_SECONDS). Only the SHA-256 is stored; the token itself is shown
+ * once, to the caller who minted it. Redeeming one (usedAt, targetId) belongs to gateway registration.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import type { Principal } from '../auth/principal.js';
+import { randomToken, sha256 } from '../common/secrets.js';
+import { ENV, type Env } from '../config/env.js';
+import { GatewayTargetsRepository } from './gateway-targets.repository.js';
+
+@Injectable()
+export class RegistrationTokensService {
+  constructor(
+    private readonly repo: GatewayTargetsRepository,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  async issue(principal: Principal, organizationId: string, environmentId: string): Promise<{ registrationToken: string }> {
+    const registrationToken = randomToken();
+    await this.repo.createRegistrationToken({
+      tokenHash: sha256(registrationToken),
+      organizationId,
+      environmentId,
+      createdById: principal.id,
+      expiresAt: new Date(Date.now() + this.env.PORTICO_REGISTRATION_TOKEN_TTL_SECONDS * 1000),
+    });
+    return { registrationToken };
+  }
+}

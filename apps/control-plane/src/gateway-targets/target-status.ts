@@ -1,0 +1,44 @@
+/**
+ * What a gateway target's replicas say about it: connection status and running version.
+ *
+ * A replica is connected while it heartbeats: its last heartbeat is younger than
+ * REPLICA_HEARTBEAT_WINDOW_MS and it has not said goodbye since. A target is connected (API
+ * Manager: RUNNING, standalone API: CONNECTED) while at least one replica is.
+ */
+import { PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
+
+/** Three missed 30 s heartbeats of the sync protocol and a replica counts as gone. */
+export const REPLICA_HEARTBEAT_WINDOW_MS = 90_000;
+
+export interface ReplicaState {
+  gatewayVersion: string | null;
+  lastSeenAt: Date | null;
+  disconnectedAt: Date | null;
+}
+
+export function isReplicaConnected(replica: ReplicaState, now: Date): boolean {
+  const seen = replica.lastSeenAt;
+  if (!seen || now.getTime() - seen.getTime() > REPLICA_HEARTBEAT_WINDOW_MS) return false;
+  return !replica.disconnectedAt || replica.disconnectedAt < seen;
+}
+
+/**
+ * The newest version any replica reported. Targets registered with this control plane run its
+ * bundled gateway release, so until a replica reports that is PORTICO_GATEWAY_VERSION — the
+ * value a deployment's `gatewayVersion` must then carry.
+ */
+export function runningVersion(replicas: readonly ReplicaState[]): string {
+  const reported = replicas.map((r) => r.gatewayVersion).filter((v): v is string => !!v);
+  return reported.sort(compareVersions).at(-1) ?? PORTICO_GATEWAY_VERSION;
+}
+
+/** Orders `major.minor.patch` numerically; pre-release/build suffixes are ignored. */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split(/[.+-]/).slice(0, 3).map(Number);
+  const pb = b.split(/[.+-]/).slice(0, 3).map(Number);
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] || 0) - (pb[i] || 0);
+    if (d) return d;
+  }
+  return 0;
+}

@@ -1,0 +1,137 @@
+import { STRING_FORMATS } from '#portico/policy-catalog';
+import { z } from 'zod';
+
+/** `true` / `false` query flags; anything else is a 400 naming the parameter. */
+function flag(defaultValue: boolean) {
+  return z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined ? defaultValue : v === 'true'));
+}
+
+// ---------------------------------------------------------------- catalog
+
+/** `apiInstanceId` stays a string: a malformed id is a 404 naming it, like an id that does not exist. */
+export const exchangeTemplatesQuery = z.object({
+  apiInstanceId: z.string().optional(),
+  environmentId: z.string().optional(),
+  latest: flag(false),
+  includeConfiguration: flag(true),
+  /** Accepted for compatibility; Portico's templates have a single (gateway) model. */
+  splitModel: flag(false),
+  /** MCP policies cannot be automated policies (contract §6.4.b), so this leaves them out. */
+  automatedOnly: flag(false),
+});
+export type ExchangeTemplatesQuery = z.output<typeof exchangeTemplatesQuery>;
+
+export const exchangeTemplateQuery = z.object({
+  includeAllVersions: flag(true),
+  includeConfiguration: flag(true),
+  splitModel: flag(false),
+});
+export type ExchangeTemplateQuery = z.output<typeof exchangeTemplateQuery>;
+
+export const genericTemplatesQuery = z.object({ apiInstanceId: z.string().optional() });
+export type GenericTemplatesQuery = z.output<typeof genericTemplatesQuery>;
+
+// ---------------------------------------------------------------- applied policies
+
+const regex = z
+  .string({ error: 'must be a string' })
+  .max(1024, 'must be at most 1024 characters')
+  .refine((v) => STRING_FORMATS.regex.validate(v), 'must be a valid regular expression');
+
+/** `null` = the whole API; else the methods and paths the policy applies to. */
+const pointcutData = z
+  .array(
+    z.strictObject(
+      { methodRegex: regex, uriTemplateRegex: regex },
+      { error: 'must be an object with methodRegex and uriTemplateRegex' },
+    ),
+    {
+      error: 'must be null or an array of {methodRegex, uriTemplateRegex}',
+    },
+  )
+  .max(100, 'must have at most 100 entries')
+  .nullable();
+
+/** Names a non-object body; other issues (unknown keys) keep zod's message. */
+const objectError = { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? 'must be an object' : undefined) };
+
+const configurationData = z.record(z.string(), z.unknown(), { error: 'must be an object' });
+const order = z.number({ error: 'must be an integer >= 1' }).int('must be an integer >= 1').min(1, 'must be an integer >= 1');
+const label = z.string({ error: 'must be a string' }).max(255, 'must be at most 255 characters').nullable();
+const upstreamIds = z
+  .array(z.uuid({ error: 'must be a UUID' }), { error: 'must be an array of upstream ids' })
+  .max(100, 'must have at most 100 entries');
+const disabled = z.boolean({ error: 'must be true or false' });
+/** Checked by the service, so a missing one gets Anypoint's exact message. */
+const coordinate = z.string({ error: 'must be a string' }).max(255, 'must be at most 255 characters').nullish();
+/** Legacy ids the Anypoint UI still sends; the Exchange coordinates decide the template. */
+const legacyId = z.union([z.number(), z.string()], { error: 'must be a number or a string' }).nullish();
+
+export const applyPolicyBody = z.strictObject(
+  {
+    groupId: coordinate,
+    assetId: coordinate,
+    assetVersion: coordinate,
+    configurationData: configurationData.optional(),
+    pointcutData: pointcutData.optional(),
+    order: order.nullish(),
+    disabled: disabled.optional(),
+    label: label.optional(),
+    upstreamIds: upstreamIds.optional(),
+    policyTemplateId: legacyId,
+    apiVersionId: legacyId,
+    id: z.null({ error: 'must be null: policy ids are assigned by the server' }).optional(),
+  },
+  objectError,
+);
+export type ApplyPolicyBody = z.output<typeof applyPolicyBody>;
+
+export const applyPolicyQuery = z.object({ allowDuplicated: flag(false) });
+export type ApplyPolicyQuery = z.output<typeof applyPolicyQuery>;
+
+export const updatePolicyBody = z.strictObject(
+  {
+    configurationData: configurationData.optional(),
+    assetVersion: z
+      .string({ error: 'must be a string' })
+      .min(1, 'must not be empty')
+      .max(255, 'must be at most 255 characters')
+      .optional(),
+    label: label.optional(),
+    pointcutData: pointcutData.optional(),
+    order: order.optional(),
+    disabled: disabled.optional(),
+    upstreamIds: upstreamIds.optional(),
+  },
+  objectError,
+);
+export type UpdatePolicyBody = z.output<typeof updatePolicyBody>;
+
+export const reorderPoliciesBody = z
+  .array(
+    z.strictObject(
+      { id: z.number({ error: 'must be a policy id' }).int('must be a policy id').positive('must be a policy id'), order },
+      { error: 'must be {id, order}' },
+    ),
+    { error: 'must be an array of {id, order}' },
+  )
+  .min(1, 'must list at least one policy')
+  .max(1000, 'must list at most 1000 policies')
+  .superRefine((items, ctx) => {
+    const ids = new Set<number>();
+    const orders = new Set<number>();
+    items.forEach((item, i) => {
+      if (ids.has(item.id)) ctx.addIssue({ code: 'custom', path: [i, 'id'], message: `lists policy ${item.id} twice` });
+      if (orders.has(item.order))
+        ctx.addIssue({ code: 'custom', path: [i, 'order'], message: `gives order ${item.order} twice` });
+      ids.add(item.id);
+      orders.add(item.order);
+    });
+  });
+export type ReorderPoliciesBody = z.output<typeof reorderPoliciesBody>;
+
+export const listPoliciesQuery = z.object({ fullInfo: flag(true) });
+export type ListPoliciesQuery = z.output<typeof listPoliciesQuery>;

@@ -1,0 +1,9 @@
+/** Policy error codes → HTTP status. Codes are API: add, never rename. */
+export const policyErrors = {
+  POLICY_NOT_FOUND: 404,
+  POLICY_TEMPLATE_COORDINATES_MISSING: 400,
+  POLICY_TEMPLATE_NOT_FOUND: 404,
+  POLICY_CONFIGURATION_INVALID: 400,
+  POLICY_ALREADY_APPLIED: 409,
+  POLICY_NOT_IMPLEMENTED: 400,
+} as const;

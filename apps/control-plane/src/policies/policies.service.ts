@@ -1,0 +1,277 @@
+/**
+ * Policies applied to an API instance (contract §6).
+ *
+ * Every write runs in one transaction under the API's lock: the duplicate check, the insert and
+ * the renumbering cannot interleave with another write, so order stays dense 1..n.
+ * `configurationData` is validated against the template's gateway form (defaults filled), its
+ * sensitive values are encrypted before storage and masked in every response; a write that
+ * sends the mask back keeps the stored value.
+ */
+import {
+  type ConfigurationIssue,
+  formatConfigurationIssue,
+  implementationGap,
+  mapSensitive,
+  type PolicyTemplateDefinition,
+  SECRET_MASK,
+  validateConfiguration,
+} from '#portico/policy-catalog';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error.js';
+import type { Tx } from '../common/prisma.service.js';
+import { validationError } from '../common/validation.js';
+import type { ApplyPolicyBody, ReorderPoliciesBody, UpdatePolicyBody } from './policies.dto.js';
+import { type ApiTarget, PoliciesRepository, type PolicyFields, type PolicyRow } from './policies.repository.js';
+import { clampOrder, orderChanges, placeAt, type PolicyPosition, reorder } from './policy-order.js';
+import { PolicyTemplatesService } from './policy-templates.service.js';
+import { compactPolicyView, policyView } from './policy.view.js';
+import { SecretBox } from './secret-box.js';
+
+/** The route's `:orgId/:envId/:apiId`; AuthGuard has checked that the environment is in the organization. */
+export interface ApiRef {
+  orgId: string;
+  envId: string;
+  apiId: number;
+}
+
+const MISSING_COORDINATES =
+  "The policy to be created is missing at least one of the following properties related to the policy template: 'groupId', 'assetId', 'assetVersion'.";
+
+function pointer(path: readonly (string | number)[]): string {
+  return path.map((s) => `/${String(s).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+function invalidConfiguration(issues: ConfigurationIssue[]): DomainError {
+  return new DomainError(
+    'POLICY_CONFIGURATION_INVALID',
+    formatConfigurationIssue(issues[0]!),
+    issues.map((i) => ({
+      path: `/body/configurationData${pointer(i.path)}`,
+      message: i.message,
+      errorCode: `${i.keyword}.validation`,
+    })),
+  );
+}
+
+function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>(
+    (node, key) => (node && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined),
+    value,
+  );
+}
+
+@Injectable()
+export class PoliciesService {
+  constructor(
+    private readonly repo: PoliciesRepository,
+    private readonly templates: PolicyTemplatesService,
+    private readonly secrets: SecretBox,
+  ) {}
+
+  async apply(ref: ApiRef, body: ApplyPolicyBody, allowDuplicated: boolean) {
+    const { groupId, assetId, assetVersion } = body;
+    if (!groupId || !assetId || !assetVersion) throw new DomainError('POLICY_TEMPLATE_COORDINATES_MISSING', MISSING_COORDINATES);
+    const { apiId } = ref;
+    const row = await this.repo.withApiLock(apiId, async (tx) => {
+      const api = await this.requireApi(ref, apiId, tx);
+      const entry = await this.templates.resolve(groupId, assetId, assetVersion);
+      this.assertImplemented(entry.definition, api);
+      const configurationData = this.prepareConfiguration(entry.definition, body.configurationData ?? {});
+      const upstreamIds = await this.checkUpstreams(apiId, body.upstreamIds ?? [], tx);
+      if (!allowDuplicated) {
+        const existing = await this.repo.findPolicyOfTemplate(tx, apiId, groupId, assetId);
+        if (existing) {
+          throw new DomainError(
+            'POLICY_ALREADY_APPLIED',
+            `Policy ${groupId}/${assetId} is already applied to API instance ${apiId} (policy ${existing.id}); add ?allowDuplicated=true to apply it again`,
+          );
+        }
+      }
+      const current = await this.repo.listPolicies(apiId, tx);
+      const ids = current.map((p) => p.id);
+      const order = clampOrder(body.order ?? undefined, ids.length + 1);
+      const created = await this.repo.createPolicy(
+        tx,
+        { apiId, organizationId: ref.orgId, environmentId: ref.envId },
+        {
+          templateId: entry.id,
+          groupId,
+          assetId,
+          assetVersion,
+          configurationData,
+          pointcutData: body.pointcutData ?? null,
+          order,
+          disabled: body.disabled ?? false,
+          label: body.label ?? null,
+          upstreamIds,
+        },
+      );
+      await this.renumber(tx, [...current, created], placeAt(ids, created.id, order));
+      return created;
+    });
+    return this.view(ref, row);
+  }
+
+  /** `fullInfo` (default): enabled policies, compact, in an envelope; otherwise every policy in full. */
+  async list(ref: ApiRef, fullInfo: boolean) {
+    const { apiId } = ref;
+    await this.requireApi(ref, apiId);
+    const rows = await this.repo.listPolicies(apiId);
+    if (fullInfo) {
+      return { policies: rows.filter((r) => !r.disabled).map((r) => compactPolicyView(r, this.templates.definitionOf(r))) };
+    }
+    const master = await this.repo.rootOrganizationId(ref.orgId);
+    return rows.map((r) => policyView(r, this.templates.definitionOf(r), master));
+  }
+
+  async get(ref: ApiRef, policyId: number) {
+    const { apiId } = ref;
+    await this.requireApi(ref, apiId);
+    return this.view(ref, await this.requirePolicy(apiId, policyId));
+  }
+
+  async update(ref: ApiRef, policyId: number, body: UpdatePolicyBody) {
+    const { apiId } = ref;
+    const row = await this.repo.withApiLock(apiId, async (tx) => {
+      const api = await this.requireApi(ref, apiId, tx);
+      const policy = await this.requirePolicy(apiId, policyId, tx);
+      const previous = this.templates.definitionOf(policy);
+      const changes: Partial<PolicyFields> = {};
+      let definition = previous;
+      if (body.assetVersion !== undefined && body.assetVersion !== policy.assetVersion) {
+        const entry = await this.templates.resolve(policy.groupId, policy.assetId, body.assetVersion);
+        this.assertImplemented(entry.definition, api);
+        definition = entry.definition;
+        Object.assign(changes, { templateId: entry.id, assetVersion: body.assetVersion });
+      }
+      if (body.configurationData !== undefined || definition !== previous) {
+        changes.configurationData = this.prepareConfiguration(definition, body.configurationData, {
+          definition: previous,
+          configuration: policy.configurationData as Record<string, unknown>,
+        });
+      }
+      if (body.upstreamIds !== undefined) changes.upstreamIds = await this.checkUpstreams(apiId, body.upstreamIds, tx);
+      if (body.label !== undefined) changes.label = body.label;
+      if (body.pointcutData !== undefined) changes.pointcutData = body.pointcutData;
+      if (body.disabled !== undefined) changes.disabled = body.disabled;
+      await this.repo.updatePolicy(tx, policy.id, changes);
+      if (body.order !== undefined) {
+        const current = await this.repo.listPolicies(apiId, tx);
+        const ids = current.map((p) => p.id);
+        await this.renumber(tx, current, placeAt(ids, policy.id, body.order));
+      }
+      return this.requirePolicy(apiId, policyId, tx);
+    });
+    return this.view(ref, row);
+  }
+
+  async remove(ref: ApiRef, policyId: number): Promise<void> {
+    const { apiId } = ref;
+    await this.repo.withApiLock(apiId, async (tx) => {
+      await this.requireApi(ref, apiId, tx);
+      const policy = await this.requirePolicy(apiId, policyId, tx);
+      await this.repo.deletePolicy(tx, policy.id);
+      const rest = await this.repo.listPolicies(apiId, tx);
+      const ids = rest.map((p) => p.id);
+      await this.renumber(tx, rest, ids);
+    });
+  }
+
+  /** Bulk move: listed policies take their orders, the others keep their relative order. */
+  async reorder(ref: ApiRef, moves: ReorderPoliciesBody) {
+    const { apiId } = ref;
+    const rows = await this.repo.withApiLock(apiId, async (tx) => {
+      await this.requireApi(ref, apiId, tx);
+      const current = await this.repo.listPolicies(apiId, tx);
+      const ids = current.map((p) => p.id);
+      moves.forEach((move, i) => {
+        if (!ids.includes(move.id))
+          throw new DomainError('POLICY_NOT_FOUND', `Policy ${move.id} not found on API instance ${apiId}`);
+        if (move.order > ids.length) {
+          throw validationError([
+            {
+              path: `/body/${i}/order`,
+              message: `must be at most ${ids.length}, the number of policies on API instance ${apiId}`,
+            },
+          ]);
+        }
+      });
+      await this.renumber(tx, current, reorder(ids, moves));
+      return this.repo.listPolicies(apiId, tx);
+    });
+    const master = await this.repo.rootOrganizationId(ref.orgId);
+    return rows.map((r) => policyView(r, this.templates.definitionOf(r), master));
+  }
+
+  async setDisabled(ref: ApiRef, policyId: number, disabled: boolean) {
+    const { apiId } = ref;
+    const row = await this.repo.withApiLock(apiId, async (tx) => {
+      await this.requireApi(ref, apiId, tx);
+      const policy = await this.requirePolicy(apiId, policyId, tx);
+      return this.repo.updatePolicy(tx, policy.id, { disabled });
+    });
+    return this.view(ref, row);
+  }
+
+  /** Stores the dense order of `ids`, writing only the policies of `current` whose order changes. */
+  private renumber(tx: Tx, current: PolicyPosition[], ids: number[]): Promise<void> {
+    return this.repo.setOrders(tx, orderChanges(current, ids));
+  }
+
+  private async view(ref: ApiRef, row: PolicyRow) {
+    return policyView(row, this.templates.definitionOf(row), await this.repo.rootOrganizationId(ref.orgId));
+  }
+
+  private async requireApi(ref: ApiRef, apiId: number, tx?: Tx): Promise<ApiTarget> {
+    const api = await this.repo.findApi({ id: apiId, organizationId: ref.orgId, environmentId: ref.envId }, tx);
+    if (!api) throw new DomainError('API_NOT_FOUND', `API instance ${apiId} not found`);
+    return api;
+  }
+
+  private async requirePolicy(apiId: number, policyId: number, tx?: Tx): Promise<PolicyRow> {
+    const policy = await this.repo.findPolicy(apiId, policyId, tx);
+    if (!policy) throw new DomainError('POLICY_NOT_FOUND', `Policy ${policyId} not found`);
+    return policy;
+  }
+
+  private assertImplemented(definition: PolicyTemplateDefinition, api: ApiTarget): void {
+    const gap = implementationGap(definition, api);
+    if (gap) throw new DomainError('POLICY_NOT_IMPLEMENTED', gap);
+  }
+
+  private async checkUpstreams(apiId: number, requested: string[], tx: Tx): Promise<string[]> {
+    const ids = [...new Set(requested)];
+    if (!ids.length) return ids;
+    const existing = await this.repo.existingUpstreamIds(apiId, ids, tx);
+    const missing = ids.find((id) => !existing.has(id));
+    if (missing) throw new DomainError('UPSTREAM_NOT_FOUND', `Upstream ${missing} not found on API instance ${apiId}`);
+    return ids;
+  }
+
+  /**
+   * Validated, defaults filled, secrets sealed. `input` undefined re-validates the stored
+   * configuration (template version change); a masked secret takes the stored value.
+   */
+  private prepareConfiguration(
+    definition: PolicyTemplateDefinition,
+    input: Record<string, unknown> | undefined,
+    stored?: { definition: PolicyTemplateDefinition; configuration: Record<string, unknown> },
+  ): Record<string, unknown> {
+    const previous = stored && mapSensitive(stored.definition, stored.configuration, (sealed) => this.secrets.open(sealed));
+    const unmasked = mapSensitive(definition, input ?? previous ?? {}, (value, path) => {
+      if (value !== SECRET_MASK) return value;
+      const kept = valueAt(previous, path);
+      if (typeof kept === 'string') return kept;
+      throw invalidConfiguration([
+        {
+          path,
+          keyword: 'x-sensitive',
+          message: `is the mask ${SECRET_MASK} but no value is stored to keep; send the secret itself`,
+        },
+      ]);
+    });
+    const result = validateConfiguration(definition, unmasked);
+    if (!result.valid) throw invalidConfiguration(result.issues);
+    return mapSensitive(definition, result.configuration, (plain) => this.secrets.seal(plain));
+  }
+}

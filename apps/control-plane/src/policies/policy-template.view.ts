@@ -1,0 +1,62 @@
+/**
+ * Policy templates as the two Anypoint catalogs return them. The Exchange catalog (contract
+ * §6.4.a) carries the coordinates and the gateway form; it gives the version as both `version`
+ * and `assetVersion`, since Anypoint clients read either. The generic catalog (§6.4.b) carries
+ * neither coordinates nor gateway property names, as in Anypoint.
+ */
+import { genericForm, type PolicyTemplateDefinition } from '#portico/policy-catalog';
+import { audit } from '../common/audit.js';
+
+/** A published template row with its built-in definition. */
+export interface CatalogEntry {
+  id: number;
+  definition: PolicyTemplateDefinition;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export function exchangeTemplateView(
+  entry: CatalogEntry,
+  options: { includeConfiguration: boolean; allVersions?: CatalogEntry[] },
+) {
+  const { definition: t } = entry;
+  return {
+    audit: audit(entry.createdAt, entry.updatedAt),
+    id: entry.id,
+    groupId: t.groupId,
+    assetId: t.assetId,
+    version: t.version,
+    assetVersion: t.version,
+    name: t.name,
+    description: t.description,
+    type: 'policy',
+    category: t.category,
+    isOOTB: true,
+    stage: 'release',
+    status: 'published',
+    orgId: t.groupId,
+    ...(options.includeConfiguration ? { configuration: t.schema } : {}),
+    ...(options.allVersions
+      ? {
+          allVersions: options.allVersions.map(({ definition: v }) => ({
+            groupId: v.groupId,
+            assetId: v.assetId,
+            version: v.version,
+          })),
+        }
+      : {}),
+  };
+}
+
+export function genericTemplateView(entry: CatalogEntry) {
+  const { definition: t } = entry;
+  return {
+    audit: audit(entry.createdAt, entry.updatedAt),
+    id: entry.id,
+    name: t.name,
+    description: t.description,
+    category: t.category,
+    type: 'system',
+    configuration: genericForm(t),
+  };
+}

@@ -1,0 +1,38 @@
+// Lint: typescript-eslint recommended + Nx module boundaries (house-style: the gateway and the
+// control plane never import each other; `type:pure` libs do no I/O).
+import js from '@eslint/js';
+import nx from '@nx/eslint-plugin';
+import tseslint from 'typescript-eslint';
+
+export default [
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/generated/**', '**/gen/**', '.nx/**', '.portico/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { '@nx': nx },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'off',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['scope:control-plane'] },
+            { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:gateway'] },
+            {
+              sourceTag: 'type:pure',
+              onlyDependOnLibsWithTags: ['type:pure'],
+              bannedExternalImports: ['undici', '@prisma/*', '@nestjs/*', '@grpc/*'],
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', globalThis: 'readonly' } },
+  },
+];

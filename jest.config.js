@@ -1,0 +1,18 @@
+// `npm test` runs every project; each has its own jest.config.js (Nx infers `test` targets from them).
+import { existsSync, readdirSync } from 'node:fs';
+
+const projects = ['apps', 'libs'].flatMap((dir) =>
+  existsSync(dir)
+    ? readdirSync(dir)
+        .map((name) => `${dir}/${name}/jest.config.js`)
+        .filter((config) => existsSync(config))
+        .map((config) => `<rootDir>/${config}`)
+    : [],
+);
+
+export default {
+  projects,
+  // Integration tests start real servers on a shared 2-core machine (a project-level value is ignored).
+  testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/scripts/jest-summary-reporter.js'],
+};

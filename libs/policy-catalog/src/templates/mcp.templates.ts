@@ -1,0 +1,207 @@
+/**
+ * MCP policies: MuleSoft's (contract §10.2–10.5, keys as the Flex gateway takes them) and
+ * Portico's `mcp-acl` (seed 002's ACL policy). All are inbound and apply to MCP servers only.
+ */
+import { defineTemplate, type JsonSchema } from '../policy-template.js';
+
+const whenEquals = (property: string, value: unknown, then: JsonSchema): JsonSchema => ({
+  if: { properties: { [property]: { const: value } }, required: [property] },
+  then,
+});
+
+export const mcpSupport = defineTemplate({
+  assetId: 'mcp-support',
+  version: '1.0.1',
+  name: 'MCP Support',
+  description:
+    'Enables MCP traffic handling (JSON-RPC over Streamable HTTP and SSE) and the MCP call metrics. Required on every MCP server instance, and must be first in the policy order.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {},
+});
+
+export const mcpAccessControl = defineTemplate({
+  assetId: 'mcp-access-control',
+  version: '1.0.1',
+  name: 'MCP Attribute-Based Access Control',
+  description:
+    'Allows or denies access to MCP tools, resources and prompts with Cedar policies evaluated against the authenticated client. Apply an authentication policy before it.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    rules: {
+      type: 'array',
+      title: 'Rules',
+      description: 'Cedar expressions, e.g. permit(principal, action == Action::"tools/call", resource == Tool::"calculator");',
+      minItems: 1,
+      items: { type: 'string', title: 'Cedar Expression', format: 'cedarPolicy' },
+    },
+    authType: {
+      type: 'string',
+      title: 'Authentication Type',
+      description: 'ClientId when the preceding authentication policy validates client ids; Other for any other authentication.',
+      enum: ['ClientId', 'Other'],
+      default: 'ClientId',
+    },
+  },
+  required: ['rules'],
+});
+
+export const mcpGlobalAccess = defineTemplate({
+  assetId: 'mcp-global-access-policy',
+  version: '1.0.0',
+  name: 'MCP Global Access',
+  description:
+    'Allows or blocks MCP tools by name: blocked tools are filtered out of tools/list and their tools/call is rejected. Block rules win over Allow rules.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    rules: {
+      type: 'array',
+      title: 'Rules',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['rule', 'value'],
+        properties: {
+          rule: { type: 'string', title: 'Rule', enum: ['Allow', 'Block'] },
+          matchType: { type: 'string', title: 'Match type', enum: ['literal', 'pattern'], default: 'literal' },
+          value: {
+            type: 'string',
+            title: 'Value',
+            description: 'Tool name, or a regular expression when the match type is pattern.',
+            minLength: 1,
+          },
+        },
+        allOf: [whenEquals('matchType', 'pattern', { properties: { value: { format: 'regex' } } })],
+      },
+    },
+  },
+  required: ['rules'],
+});
+
+export const mcpToolMapping = defineTemplate({
+  assetId: 'mcp-tool-mapping',
+  version: '1.0.0',
+  name: 'MCP Tool Mapping',
+  description:
+    'Renames MCP tools both ways: upstream names become the mapped names in tools/list, and calls to a mapped name reach the upstream tool.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    toolMappings: {
+      type: 'array',
+      title: 'Tool mappings',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['sourceToolName', 'mappedToolName'],
+        properties: {
+          sourceToolName: { type: 'string', title: 'Source tool name', minLength: 1 },
+          mappedToolName: { type: 'string', title: 'Mapped tool name', minLength: 1 },
+          mappedDescription: { type: 'string', title: 'Mapped description' },
+          mappingType: { type: 'string', title: 'Mapping type', enum: ['literal', 'regex'], default: 'literal' },
+        },
+        allOf: [whenEquals('mappingType', 'regex', { properties: { sourceToolName: { format: 'regex' } } })],
+      },
+    },
+    logMappings: { type: 'boolean', title: 'Log mappings', default: false },
+  },
+  required: ['toolMappings'],
+});
+
+export const mcpSchemaValidation = defineTemplate({
+  assetId: 'mcp-schema-validation',
+  version: '1.1.0',
+  name: 'MCP Schema Validation',
+  description:
+    'Rejects JSON-RPC messages that are not valid MCP requests. With tool schema validation on, tools/call arguments are checked against the tool input schema.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    validateToolSchema: { type: 'boolean', title: 'Validate Tool Schema', default: false },
+  },
+});
+
+export const mcpPiiDetector = defineTemplate({
+  assetId: 'mcp-pii-detector',
+  version: '1.0.0',
+  name: 'MCP PII Detector',
+  description: 'Detects personal data of the selected kinds in MCP tool calls and results.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    entities: {
+      type: 'array',
+      title: 'Entities',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', enum: ['Email', 'Credit Card', 'Phone Number', 'US SSN'] },
+    },
+  },
+  required: ['entities'],
+});
+
+const ACL_METHODS = {
+  tools: ['tools/list', 'tools/call'],
+  resources: ['resources/list', 'resources/templates/list', 'resources/read', 'resources/subscribe', 'resources/unsubscribe'],
+  prompts: ['prompts/list', 'prompts/get'],
+} as const;
+
+export const mcpAcl = defineTemplate({
+  assetId: 'mcp-acl',
+  version: '1.0.0',
+  name: 'MCP Access Control List',
+  description:
+    'Exposes only what a rule allows: each rule names a feature (tools, resources or prompts), the MCP methods it allows (e.g. tools/list without tools/call for read-only listing), which names it covers (ANY, a literal name, or a regular expression) and an optional trigger condition. With no rules everything is denied: clients can connect but see empty lists.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    rules: {
+      type: 'array',
+      title: 'Rules',
+      default: [],
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['feature', 'methods'],
+        properties: {
+          feature: { type: 'string', title: 'Feature', enum: Object.keys(ACL_METHODS) },
+          methods: {
+            type: 'array',
+            title: 'Methods',
+            description: 'MCP methods this rule allows for the feature.',
+            minItems: 1,
+            uniqueItems: true,
+            items: { type: 'string' },
+          },
+          namePatternType: { type: 'string', title: 'Name pattern type', enum: ['ANY', 'LITERAL', 'REGEX'], default: 'ANY' },
+          namePattern: {
+            type: 'string',
+            title: 'Name pattern',
+            description: 'Tool or prompt name, or resource URI: the exact value for LITERAL, a regular expression for REGEX.',
+            minLength: 1,
+          },
+          condition: {
+            type: 'string',
+            title: 'Trigger condition',
+            description: "The rule applies only when this expression is true, e.g. #[vars.claimSet.role == 'admin'].",
+            format: 'dataweaveExpression',
+          },
+        },
+        allOf: [
+          ...Object.entries(ACL_METHODS).map(([feature, methods]) =>
+            whenEquals('feature', feature, { properties: { methods: { items: { enum: methods } } } }),
+          ),
+          {
+            if: { properties: { namePatternType: { enum: ['LITERAL', 'REGEX'] } }, required: ['namePatternType'] },
+            then: { required: ['namePattern'] },
+          },
+          whenEquals('namePatternType', 'REGEX', { properties: { namePattern: { format: 'regex' } } }),
+        ],
+      },
+    },
+  },
+});

@@ -1,0 +1,197 @@
+/**
+ * Authentication and network policies (contract §10.6, Flex property names) and Portico's
+ * `upstream-credential` (seed 003's "API key or token" mode toward the upstream).
+ */
+import { defineTemplate, type JsonSchema } from '../policy-template.js';
+
+const expression = (title: string, defaultValue?: string): JsonSchema => ({
+  type: 'string',
+  title,
+  format: 'dataweaveExpression',
+  ...(defaultValue === undefined ? {} : { default: defaultValue }),
+});
+
+const keyValueList = (title: string): JsonSchema => ({
+  type: 'array',
+  title,
+  default: [],
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['key', 'value'],
+    properties: { key: { type: 'string', minLength: 1 }, value: { type: 'string' } },
+  },
+});
+
+export const clientIdEnforcement = defineTemplate({
+  assetId: 'client-id-enforcement',
+  version: '1.3.3',
+  name: 'Client ID Enforcement',
+  description:
+    'Allows only requests from client applications with an approved contract, identified by client id and secret taken from the Authorization header (basic) or from custom expressions.',
+  category: 'Security',
+  mcpOnly: false,
+  properties: {
+    credentialsOriginHasHttpBasicAuthenticationHeader: {
+      type: 'string',
+      title: 'Credentials Origin',
+      description: 'Where the client credentials are: the HTTP Basic Authorization header, or the custom expressions below.',
+      enum: ['customExpression', 'httpBasicAuthenticationHeader'],
+      default: 'customExpression',
+    },
+    clientIdExpression: expression('Client ID Expression', "#[attributes.headers['client_id']]"),
+    clientSecretExpression: expression('Client Secret Expression'),
+  },
+  genericNames: { credentialsOriginHasHttpBasicAuthenticationHeader: 'credentialsOrigin' },
+});
+
+export const jwtValidation = defineTemplate({
+  assetId: 'jwt-validation',
+  version: '0.12.0',
+  name: 'JWT Validation',
+  description:
+    'Validates a JSON Web Token (signature with a text key or a JWKS, and the standard and custom claims) before the request reaches the API.',
+  category: 'Security',
+  mcpOnly: false,
+  properties: {
+    jwtOrigin: {
+      type: 'string',
+      title: 'JWT Origin',
+      enum: ['httpBearerAuthenticationHeader', 'customExpression'],
+    },
+    jwtExpression: expression('JWT Expression', "#[attributes.headers['jwt']]"),
+    signingMethod: { type: 'string', title: 'JWT Signing Method', enum: ['rsa', 'hmac', 'es', 'none'], default: 'rsa' },
+    signingKeyLength: { type: 'integer', title: 'JWT Signing Key Length', enum: [256, 384, 512], default: 256 },
+    jwtKeyOrigin: { type: 'string', title: 'JWT Key Origin', enum: ['text', 'jwks'], default: 'text' },
+    textKey: {
+      type: 'string',
+      title: 'JWT Key',
+      description: 'Shared secret (HMAC) or PEM public key.',
+      minLength: 1,
+      'x-sensitive': true,
+    },
+    customKeyExpression: expression('Custom Key Expression'),
+    jwksUrl: { type: 'string', title: 'JWKS Url', format: 'httpUrl' },
+    jwksServiceTimeToLive: { type: 'integer', title: 'JWKS Caching TTL (minutes)', minimum: 1, default: 60 },
+    jwksServiceConnectionTimeout: { type: 'integer', title: 'JWKS Service connection timeout (ms)', minimum: 1, default: 10000 },
+    skipClientIdValidation: { type: 'boolean', title: 'Skip Client Id Validation', default: false },
+    clientIdExpression: expression('Client ID Expression', '#[vars.claimSet.client_id]'),
+    validateAudClaim: { type: 'boolean', title: 'Validate Audience Claim', default: false },
+    mandatoryAudClaim: { type: 'boolean', title: 'Audience Claim Mandatory', default: false },
+    supportedAudiences: { type: 'string', title: 'Supported Audiences', description: 'Comma-separated audiences.' },
+    mandatoryExpClaim: { type: 'boolean', title: 'Expiration Claim Mandatory', default: false },
+    mandatoryNbfClaim: { type: 'boolean', title: 'Not Before Claim Mandatory', default: false },
+    validateCustomClaim: { type: 'boolean', title: 'Validate Custom Claim', default: false },
+    claimsToHeaders: { type: 'array', title: 'Claims to Headers', default: [], items: { type: 'string', minLength: 1 } },
+    mandatoryCustomClaims: keyValueList('Mandatory Custom Claims'),
+    nonMandatoryCustomClaims: keyValueList('Non Mandatory Custom Claims'),
+  },
+  required: ['jwtOrigin'],
+  allOf: [
+    { if: { properties: { jwtKeyOrigin: { const: 'jwks' } }, required: ['jwtKeyOrigin'] }, then: { required: ['jwksUrl'] } },
+    {
+      // Absent values take their defaults (text key, rsa), which need a key.
+      if: { properties: { jwtKeyOrigin: { const: 'text' }, signingMethod: { not: { const: 'none' } } } },
+      then: { required: ['textKey'] },
+    },
+  ],
+});
+
+export const oauth2TokenIntrospection = defineTemplate({
+  assetId: 'oauth2-token-introspection',
+  version: '1.0.1',
+  name: 'OAuth 2.0 Token Introspection',
+  description: 'Validates bearer tokens against an RFC 7662 introspection endpoint, with caching and optional scope checks.',
+  category: 'Security',
+  mcpOnly: false,
+  properties: {
+    introspectionURL: { type: 'string', title: 'Introspection URL', format: 'httpUrl' },
+    authorizationValue: {
+      type: 'string',
+      title: 'Authorization Value',
+      description: 'Authorization header sent to the introspection endpoint, e.g. Basic <base64>.',
+      minLength: 1,
+      'x-sensitive': true,
+    },
+    validatedTokenTTL: { type: 'integer', title: 'Validated Token TTL (seconds)', minimum: 0, default: 600 },
+    authenticationTimeout: { type: 'integer', title: 'Authentication Request Timeout (ms)', minimum: 1, default: 10000 },
+    skipClientIdValidation: { type: 'boolean', title: 'Skip Client Id Validation', default: false },
+    consumerBy: { type: 'string', title: 'Consumer By', enum: ['client_id', 'username'], default: 'client_id' },
+    exposeHeaders: { type: 'boolean', title: 'Expose Headers', default: false },
+    scopes: { type: 'string', title: 'Scopes', description: 'Space-separated scopes the token must have.' },
+    scopeValidationCriteria: { type: 'string', title: 'Scope Validation Criteria', enum: ['AND', 'OR'], default: 'AND' },
+    maxCacheEntries: { type: 'integer', title: 'Max Cache Entries', minimum: 1, default: 1000 },
+  },
+  required: ['introspectionURL', 'authorizationValue'],
+});
+
+export const httpBasicAuthentication = defineTemplate({
+  assetId: 'http-basic-authentication',
+  version: '1.3.2',
+  name: 'HTTP Basic Authentication',
+  description: 'Allows only requests with the configured username and password in an HTTP Basic Authorization header.',
+  category: 'Security',
+  mcpOnly: false,
+  properties: {
+    username: { type: 'string', title: 'User Name', minLength: 1 },
+    password: { type: 'string', title: 'User Password', minLength: 1, 'x-sensitive': true },
+  },
+  required: ['username', 'password'],
+});
+
+const ipListProperties = (verb: string): Record<string, JsonSchema> => ({
+  ips: {
+    type: 'array',
+    title: 'IPs',
+    description: `Addresses or CIDR ranges to ${verb}.`,
+    minItems: 1,
+    items: { type: 'string', format: 'ipOrCidr' },
+  },
+  // X-Forwarded-For is client-controlled unless a trusted proxy sets it, so the default is the
+  // peer address; configure the header expression explicitly behind a load balancer.
+  ipExpression: expression('IP Expression', '#[attributes.remoteAddress]'),
+});
+
+export const ipAllowlist = defineTemplate({
+  assetId: 'ip-allowlist',
+  version: '1.1.2',
+  name: 'IP Allowlist',
+  description: 'Allows only requests from the listed IP addresses or ranges.',
+  category: 'Security',
+  mcpOnly: false,
+  properties: ipListProperties('allow'),
+  required: ['ips'],
+});
+
+export const ipBlocklist = defineTemplate({
+  assetId: 'ip-blocklist',
+  version: '1.1.2',
+  name: 'IP Blocklist',
+  description: 'Rejects requests from the listed IP addresses or ranges.',
+  category: 'Security',
+  mcpOnly: false,
+  properties: ipListProperties('block'),
+  required: ['ips'],
+});
+
+export const upstreamCredential = defineTemplate({
+  assetId: 'upstream-credential',
+  version: '1.0.0',
+  name: 'Upstream Credential',
+  description:
+    'Sends an API key or token to the upstream in a header (e.g. Authorization: Bearer <token> or X-API-Key: <key>), replacing any value the client sent. The secret is stored encrypted and never returned.',
+  category: 'Security',
+  mcpOnly: false,
+  properties: {
+    headerName: { type: 'string', title: 'Header name', format: 'httpHeaderName', default: 'Authorization' },
+    prefix: {
+      type: 'string',
+      title: 'Prefix',
+      description: 'Scheme put before the secret with one space, e.g. Bearer. Leave empty to send the secret alone.',
+      format: 'httpHeaderValue',
+      maxLength: 64,
+    },
+    value: { type: 'string', title: 'Secret value', minLength: 1, format: 'httpHeaderValue', 'x-sensitive': true },
+  },
+  required: ['value'],
+});

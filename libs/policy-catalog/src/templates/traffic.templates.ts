@@ -1,0 +1,62 @@
+/** Quality-of-service policies (contract §10.6, Flex property names). */
+import { defineTemplate } from '../policy-template.js';
+
+export const rateLimiting = defineTemplate({
+  assetId: 'rate-limiting',
+  version: '1.4.1',
+  name: 'Rate Limiting',
+  description:
+    'Limits the number of requests per time window, per key when a key selector is set; requests over the quota get 429. Quotas are per replica unless clusterizable.',
+  category: 'Quality of service',
+  mcpOnly: false,
+  properties: {
+    rateLimits: {
+      type: 'array',
+      title: 'Rate Limits',
+      minItems: 1,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['maximumRequests', 'timePeriodInMilliseconds'],
+        properties: {
+          maximumRequests: { type: 'integer', title: 'Number of Reqs', minimum: 1 },
+          timePeriodInMilliseconds: { type: 'integer', title: 'Time Period (ms)', minimum: 1 },
+        },
+      },
+    },
+    keySelector: {
+      type: 'string',
+      title: 'Identifier',
+      description: "Expression whose value partitions the quota, e.g. #[attributes.queryParams['identifier']].",
+      format: 'dataweaveExpression',
+    },
+    exposeHeaders: { type: 'boolean', title: 'Expose Headers', default: false },
+    clusterizable: { type: 'boolean', title: 'Clusterizable', default: true },
+    blockOnUnknownQuota: {
+      type: 'boolean',
+      title: 'Block on unknown quota',
+      description: 'Reject requests while the shared quota cannot be read.',
+      default: true,
+    },
+  },
+  required: ['rateLimits'],
+});
+
+export const spikeControl = defineTemplate({
+  assetId: 'spike-control',
+  version: '1.2.2',
+  name: 'Spike Control',
+  description:
+    'Smooths bursts: at most the given number of requests per short window; excess requests are delayed and retried, then rejected with 429.',
+  category: 'Quality of service',
+  mcpOnly: false,
+  properties: {
+    maximumRequests: { type: 'integer', title: 'Number of Reqs', minimum: 1 },
+    timePeriodInMilliseconds: { type: 'integer', title: 'Time Period (ms)', minimum: 1, maximum: 5000 },
+    delayTimeInMillis: { type: 'integer', title: 'Delay Time in Milliseconds', minimum: 0, default: 1000 },
+    delayAttempts: { type: 'integer', title: 'Delay Attempts', minimum: 0, default: 1 },
+    queuingLimit: { type: 'integer', title: 'Queuing Limit', minimum: 0, default: 0 },
+    exposeHeaders: { type: 'boolean', title: 'Expose Headers', default: false },
+  },
+  required: ['maximumRequests', 'timePeriodInMilliseconds'],
+});
