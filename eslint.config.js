@@ -19,8 +19,9 @@ export default [
         {
           allow: [],
           depConstraints: [
-            { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['scope:control-plane'] },
-            { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:gateway'] },
+            { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['scope:control-plane', 'scope:cli'] },
+            { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:gateway', 'scope:cli'] },
+            { sourceTag: 'scope:cli', notDependOnLibsWithTags: ['scope:control-plane', 'scope:gateway'] },
             {
               sourceTag: 'type:pure',
               onlyDependOnLibsWithTags: ['type:pure'],

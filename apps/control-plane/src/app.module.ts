@@ -5,6 +5,8 @@ import { AuthModule } from './auth/auth.module.js';
 import { BootstrapModule } from './bootstrap/bootstrap.module.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { DATABASE_URL, PrismaService } from './common/prisma.service.js';
+import { SecretBox } from './common/secret-box.js';
+import { SyncEndpoint } from './config-sync/sync-endpoint.js';
 import { ENV, type Env } from './config/env.js';
 import { ApiInstancesModule } from './api-instances/api-instances.module.js';
 import { ClientApplicationsModule } from './client-applications/client-applications.module.js';
@@ -20,8 +22,14 @@ class CoreModule {
   static forRoot(env: Env, databaseUrl: string): DynamicModule {
     return {
       module: CoreModule,
-      providers: [{ provide: ENV, useValue: env }, { provide: DATABASE_URL, useValue: databaseUrl }, PrismaService],
-      exports: [ENV, DATABASE_URL, PrismaService],
+      providers: [
+        { provide: ENV, useValue: env },
+        { provide: DATABASE_URL, useValue: databaseUrl },
+        PrismaService,
+        SecretBox,
+        SyncEndpoint,
+      ],
+      exports: [ENV, DATABASE_URL, PrismaService, SecretBox, SyncEndpoint],
     };
   }
 }

@@ -39,7 +39,22 @@ export const envSchema = z.object({
     .int()
     .min(1024)
     .default(10 * 1024 * 1024),
-  /** Base64 of 32 bytes: AES-256-GCM key for stored policy secrets; unset → `<data dir>/secret.key` (0600). */
+  /** Address the gateway sync service (gRPC over mTLS) listens on; defaults to PORTICO_HOST. */
+  PORTICO_SYNC_HOST: z.string().optional(),
+  PORTICO_SYNC_PORT: port.default(8443),
+  /** host:port gateways dial, written into their registration; defaults to the sync listener's. */
+  PORTICO_SYNC_PUBLIC_ADDRESS: z.string().optional(),
+  /** Extra DNS names / IPs (comma-separated) in the sync server certificate. */
+  PORTICO_SYNC_TLS_HOSTNAMES: z.string().default(''),
+  /** Lifetime of gateway client certificates issued at registration. */
+  PORTICO_GATEWAY_CERT_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** How often gateways heartbeat; a replica silent for three intervals counts as disconnected. */
+  PORTICO_GATEWAY_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(300).default(30),
+  /** Streams older than this (±10 % jitter) are ended so gateways rebalance across control planes. */
+  PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS: z.coerce.number().min(1).default(1800),
+  /** How often each control plane re-reads target revisions, behind LISTEN/NOTIFY. */
+  PORTICO_SYNC_POLL_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
+  /** Base64 of 32 bytes: AES-256-GCM key for stored secrets (policy secrets, the CA key); unset → `<data dir>/secret.key` (0600). */
   PORTICO_SECRET_KEY: z.string().optional(),
   PORTICO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });

@@ -38,6 +38,31 @@ function initWasm(): Promise<void> {
 
 const noFilters = { externalTables: [], externalEnums: [] };
 
+/**
+ * The pg driver adapter runs a migration script statement by statement, split at every ";",
+ * which cuts PL/pgSQL function bodies (our triggers) apart. The native engine sends a script
+ * whole, and so does this adapter: one simple-protocol query, which Postgres runs statement by
+ * statement itself. Errors keep the adapter's own mapping.
+ */
+class WholeScriptPg extends PrismaPg {
+  constructor(private readonly pool: pg.Pool) {
+    super(pool);
+  }
+
+  override async connect(): Promise<Awaited<ReturnType<PrismaPg['connect']>>> {
+    const adapter = await super.connect();
+    const pool = this.pool;
+    adapter.executeScript = async function (this: typeof adapter, script: string): Promise<void> {
+      try {
+        await pool.query(script);
+      } catch (error) {
+        (this as unknown as { onError(error: unknown): never }).onError(error);
+      }
+    };
+    return adapter;
+  }
+}
+
 export interface SchemaEngineHandle {
   engine: SchemaEngine;
   close(): Promise<void>;
@@ -49,8 +74,7 @@ export async function openSchemaEngine(connectionString: string, schemaText = ''
   // We own the pool so close() can end it; an idle-connection error must not crash the process.
   const pool = new pg.Pool({ connectionString, max: 2 });
   pool.on('error', () => undefined);
-  const adapter = new PrismaPg(pool);
-  const factory = bindMigrationAwareSqlAdapterFactory(adapter);
+  const factory = bindMigrationAwareSqlAdapterFactory(new WholeScriptPg(pool));
   const logs: string[] = [];
   const engine = (await bg.SchemaEngine.new(
     { datamodels: [['schema.prisma', schemaText]] },

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, type TestTenant, testPrisma, uniqueName } from '../../test/support/factories.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../common/secret-box.js';
 
 const GROUP = POLICY_GROUP_ID;
 const MISSING_COORDINATES =

@@ -4,12 +4,11 @@ import { PoliciesRepository } from './policies.repository.js';
 import { PoliciesService } from './policies.service.js';
 import { PolicyTemplatesController } from './policy-templates.controller.js';
 import { PolicyTemplatesService } from './policy-templates.service.js';
-import { SecretBox } from './secret-box.js';
 
 /** The policy catalog and applied policies; the built-in templates are seeded at start. */
 @Module({
   controllers: [PolicyTemplatesController, PoliciesController],
-  providers: [PoliciesRepository, PolicyTemplatesService, PoliciesService, SecretBox],
+  providers: [PoliciesRepository, PolicyTemplatesService, PoliciesService],
 })
 export class PoliciesModule implements OnApplicationBootstrap {
   constructor(private readonly templates: PolicyTemplatesService) {}

@@ -25,7 +25,7 @@ import { type ApiTarget, PoliciesRepository, type PolicyFields, type PolicyRow }
 import { clampOrder, orderChanges, placeAt, type PolicyPosition, reorder } from './policy-order.js';
 import { PolicyTemplatesService } from './policy-templates.service.js';
 import { compactPolicyView, policyView } from './policy.view.js';
-import { SecretBox } from './secret-box.js';
+import { SecretBox } from '../common/secret-box.js';
 
 /** The route's `:orgId/:envId/:apiId`; AuthGuard has checked that the environment is in the organization. */
 export interface ApiRef {

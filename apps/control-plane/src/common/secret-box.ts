@@ -1,5 +1,5 @@
 /**
- * Encryption at rest of sensitive policy values (AES-256-GCM, node:crypto).
+ * Encryption at rest of secrets (sensitive policy values, the CA private key) (AES-256-GCM, node:crypto).
  *
  * Key: PORTICO_SECRET_KEY (base64 of 32 bytes) when set, else `<data dir>/secret.key`, created on
  * first start with mode 0600. Losing the key makes stored secrets unreadable: operators running
@@ -67,14 +67,14 @@ export class SecretBox implements OnModuleInit {
   }
 
   open(sealed: string): string {
-    if (!sealed.startsWith(PREFIX)) throw new Error('not a sealed policy secret');
+    if (!sealed.startsWith(PREFIX)) throw new Error('not a sealed secret');
     const raw = Buffer.from(sealed.slice(PREFIX.length), 'base64url');
     const decipher = createDecipheriv('aes-256-gcm', this.requireKey(), raw.subarray(0, IV_BYTES));
     decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
     try {
       return Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
-      throw new Error('cannot decrypt a stored policy secret: was PORTICO_SECRET_KEY or secret.key changed?');
+      throw new Error('cannot decrypt a stored secret: was PORTICO_SECRET_KEY or secret.key changed?');
     }
   }
 
