@@ -10,11 +10,14 @@ import { SyncEndpoint } from './config-sync/sync-endpoint.js';
 import { ENV, type Env } from './config/env.js';
 import { ApiInstancesModule } from './api-instances/api-instances.module.js';
 import { ClientApplicationsModule } from './client-applications/client-applications.module.js';
+import { ConfigSyncModule } from './config-sync/config-sync.module.js';
 import { DeploymentsModule } from './deployments/deployments.module.js';
 import { ExchangeModule } from './exchange/exchange.module.js';
+import { GatewayRegistrationModule } from './gateway-registration/gateway-registration.module.js';
 import { GatewayTargetsModule } from './gateway-targets/gateway-targets.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PoliciesModule } from './policies/policies.module.js';
+import { SecretsManagerModule } from './secrets-manager/secrets-manager.module.js';
 
 @Global()
 @Module({})
@@ -47,10 +50,13 @@ export class AppModule {
         AccessManagementModule,
         ExchangeModule,
         GatewayTargetsModule,
+        GatewayRegistrationModule,
+        ConfigSyncModule,
         ApiInstancesModule,
         DeploymentsModule,
         PoliciesModule,
         ClientApplicationsModule,
+        SecretsManagerModule,
       ],
       providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
     };

@@ -7,7 +7,11 @@ import { randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
+import { MAX_PARAM_LENGTH, sendError } from './common/http-exception.filter.js';
+import { nestLogLevels } from './common/log-levels.js';
+import { rejectNulCharacters } from './common/nul-characters.js';
 import type { Env } from './config/env.js';
 import { serveOpenApi } from './openapi/openapi.js';
 
@@ -20,10 +24,13 @@ export async function createControlPlane(env: Env, databaseUrl: string): Promise
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     // Anypoint paths are matched case-sensitively and without trailing-slash games.
-    routerOptions: { ignoreTrailingSlash: true },
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
+    // The router answers a bad percent-escape or an over-long parameter before any Nest layer
+    // (filters included) runs; answer those in the one error shape too.
+    frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, databaseUrl), adapter, {
-    logger: env.PORTICO_LOG_LEVEL === 'silent' ? false : ['error', 'warn', 'log'],
+    logger: nestLogLevels(env.PORTICO_LOG_LEVEL),
     abortOnError: false,
   });
   // Anypoint clients POST bodiless requests with `Content-Type: application/json` (contract §9.1
@@ -43,6 +50,7 @@ export async function createControlPlane(env: Env, databaseUrl: string): Promise
     .addHook('onSend', async (request, reply) => {
       if (request.isMultipart() && !request.raw.readableEnded) void reply.header('connection', 'close');
     });
+  app.getHttpAdapter().getInstance().addHook('preValidation', rejectNulCharacters);
   serveOpenApi(app, CONTROL_PLANE_VERSION);
   app.enableShutdownHooks();
   return app;

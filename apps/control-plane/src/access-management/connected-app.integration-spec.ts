@@ -1,6 +1,15 @@
+import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import { ALL_SCOPES, SCOPES } from '../auth/scopes.js';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { closeTestPrisma, newTenant, newUser, testPrisma, uniqueName, type TestTenant } from '../../test/support/factories.js';
+import {
+  closeTestPrisma,
+  newMcpAsset,
+  newTenant,
+  newUser,
+  testPrisma,
+  uniqueName,
+  type TestTenant,
+} from '../../test/support/factories.js';
 
 const APPS = '/accounts/api/connectedApplications';
 const TOKEN = '/accounts/api/v2/oauth2/token';
@@ -414,6 +423,37 @@ describe('connected applications', () => {
     }
     expect(await grantsOf(theirs.client_id)).toEqual([['read:exchange', other.organizationId, null]]);
     await appToken(theirs);
+  });
+
+  it('grants manage:apis (contract §2.5): the API instances of its environment, not their policies', async () => {
+    const app = await createApp({
+      scopes: [{ scope: 'manage:apis', context_params: { org: tenant.organizationId, envId: tenant.sandboxId } }],
+    });
+    expect(app.scopes).toEqual([
+      { scope: 'manage:apis', context_params: { org: tenant.organizationId, envId: tenant.sandboxId } },
+    ]);
+    const token = await appToken(app);
+    const apis = (envId: string) => `/apimanager/api/v1/organizations/${tenant.organizationId}/environments/${envId}/apis`;
+    const asset = await newMcpAsset(tenant.organizationId);
+    const created = await cp.request('POST', apis(tenant.sandboxId), {
+      token,
+      json: { technology: 'flexGateway', spec: asset, endpoint: { type: 'mcp', uri: 'http://127.0.0.1:3001/' } },
+    });
+    expect(created.status).toBe(201);
+    const api = `${apis(tenant.sandboxId)}/${created.body.id}`;
+    expect((await cp.request('GET', api, { token })).status).toBe(200);
+    expect((await cp.request('PATCH', api, { token, json: { description: 'managed by CI' } })).status).toBe(200);
+
+    const elsewhere = await cp.request('GET', apis(tenant.productionId), { token });
+    expect(elsewhere.status).toBe(403);
+    const policies = await cp.request('POST', `${api}/policies`, {
+      token,
+      json: { groupId: POLICY_GROUP_ID, assetId: 'mcp-support', assetVersion: '1.0.1', configurationData: {} },
+    });
+    expect(policies.status).toBe(403);
+    expect(policies.body.message).toBe(
+      `You need the Manage Policies permission (manage:api_policies) in environment ${tenant.sandboxId}`,
+    );
   });
 
   it('serves the permission catalog', async () => {

@@ -1,9 +1,9 @@
 import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { AccessService } from '../auth/access.service.js';
+import { AccessService, issuedTokenSchema } from '../auth/access.service.js';
 import { bearerToken } from '../auth/auth.guard.js';
 import { Public } from '../auth/decorators.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import { loginBody, tokenBody, type TokenBody } from './login.dto.js';
 import { LoginService } from './login.service.js';
@@ -20,6 +20,7 @@ export class LoginController {
   @Public()
   @ApiOperation({ summary: 'Log in with username and password' })
   @ApiZodBody(loginBody)
+  @ApiZodResponse(200, issuedTokenSchema, 'The bearer token')
   @Post('login')
   @HttpCode(200)
   createLogin(@Body(new ZodPipe(loginBody)) body: { username: string; password: string }) {
@@ -30,6 +31,7 @@ export class LoginController {
   @Public()
   @ApiOperation({ summary: 'OAuth 2.0 token (client_credentials or password grant)' })
   @ApiZodBody(tokenBody, { form: true })
+  @ApiZodResponse(200, issuedTokenSchema, 'The bearer token')
   @Post('api/v2/oauth2/token')
   @HttpCode(200)
   token(@Body(new ZodPipe(tokenBody)) body: TokenBody) {

@@ -121,5 +121,21 @@ export function flatInstanceView(api: ApiInstanceRecord, masterOrganizationId: s
 
 /** An upstream (contract §4.7). */
 export function upstreamView(u: UpstreamRecord) {
-  return { audit: audit(u.createdAt, u.updatedAt), id: u.id, label: u.label, uri: u.uri, tlsContext: u.tlsContext };
+  return { audit: audit(u.createdAt, u.updatedAt), id: u.id, label: u.label, uri: u.uri, tlsContext: upstreamTlsView(u) };
+}
+
+/**
+ * The reference with the context it resolved to (contract §4.7). A reference stored before TLS
+ * contexts were resources resolves to none and is echoed as it was received.
+ */
+function upstreamTlsView(u: UpstreamRecord) {
+  const context = u.outboundTls;
+  if (!context) return u.tlsContext;
+  return {
+    secretGroupId: context.secretGroupId,
+    tlsContextId: context.id,
+    name: context.name,
+    authorized: true,
+    audit: audit(context.createdAt, context.updatedAt),
+  };
 }

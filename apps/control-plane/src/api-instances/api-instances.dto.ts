@@ -185,7 +185,7 @@ const listFilters = {
   productVersion: filterText.optional(),
   autodiscoveryInstanceName: autodiscoveryInstanceName.optional(),
   autodiscoveryApiName: autodiscoveryApiName.optional(),
-  offset: z.coerce.number().int().min(0).default(0),
+  offset: z.coerce.number().int().min(0).default(0).describe('items to skip'),
   sort: z.enum(SORTS).default('name'),
   ascending: z.stringbool().default(true),
 };
@@ -193,7 +193,10 @@ const listFilters = {
 /** GET api/v1 .../apis (contract §4.2.a); `offset`/`limit` count assets. */
 export const listByAssetQuery = z.object({
   ...listFilters,
-  family: z.enum(['api', 'agentic', 'llm']).optional(),
+  family: z
+    .enum(['api', 'agentic', 'llm'])
+    .optional()
+    .describe('agentic: MCP servers and agents; llm: LLM proxies; api: every other instance'),
   filters: commaList(z.enum(['active', 'pinned'])).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

@@ -50,12 +50,27 @@ export interface InstanceColumns {
   proxyRegistrationUri?: string | null;
 }
 
+/** An upstream's fields a write sets; `undefined` leaves a field as it is. */
+export interface UpstreamColumns {
+  uri?: string;
+  label?: string | null;
+  /** the reference as received */
+  tlsContext?: TlsContextRef | null;
+  /** what `tlsContext` resolved to: set (null to clear) whenever `tlsContext` is */
+  tlsContextId?: string | null;
+}
+
 /** A route to write; an upstream with `id` is an existing one (its other fields, when set, update it). */
 export interface RoutePlan {
   label: string | null;
   rules: RouteRules | null;
-  upstreams: { id?: string; uri?: string; label?: string | null; tlsContext?: TlsContextRef | null; weight: number }[];
+  upstreams: (UpstreamColumns & { id?: string; weight: number })[];
 }
+
+/** What upstream reads show of the TLS context an upstream uses. */
+const UPSTREAM_INCLUDE = {
+  outboundTls: { select: { id: true, secretGroupId: true, name: true, createdAt: true, updatedAt: true } },
+} satisfies Prisma.ApiUpstreamInclude;
 
 export interface InstanceFilter {
   endpointTypes?: EndpointTypeFilter;
@@ -196,7 +211,7 @@ export class ApiInstancesRepository {
         data: { apiId, position, label: route.label, rules: route.rules ?? Prisma.DbNull },
       });
       for (const u of route.upstreams) {
-        const fields = { uri: u.uri, label: u.label, tlsContext: u.tlsContext === null ? Prisma.DbNull : u.tlsContext };
+        const fields = upstreamData(u);
         const upstreamId = u.id
           ? (await tx.apiUpstream.update({ where: { id: u.id }, data: fields })).id
           : (await tx.apiUpstream.create({ data: { ...fields, apiId, uri: u.uri! } })).id;
@@ -208,24 +223,23 @@ export class ApiInstancesRepository {
   // ------------------------------------------------------------------ upstreams
 
   findUpstreams(apiId: number, tx: Tx = this.prisma) {
-    return tx.apiUpstream.findMany({ where: { apiId }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] });
-  }
-
-  findUpstream(apiId: number, id: string) {
-    return this.prisma.apiUpstream.findFirst({ where: { id, apiId } });
-  }
-
-  createUpstream(apiId: number, data: { uri: string; label?: string | null; tlsContext?: TlsContextRef | null }) {
-    return this.prisma.apiUpstream.create({
-      data: { apiId, uri: data.uri, label: data.label, tlsContext: data.tlsContext ?? Prisma.DbNull },
+    return tx.apiUpstream.findMany({
+      where: { apiId },
+      include: UPSTREAM_INCLUDE,
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
     });
   }
 
-  updateUpstream(id: string, data: { uri?: string; label?: string | null; tlsContext?: TlsContextRef | null }) {
-    return this.prisma.apiUpstream.update({
-      where: { id },
-      data: { uri: data.uri, label: data.label, tlsContext: data.tlsContext === null ? Prisma.DbNull : data.tlsContext },
-    });
+  findUpstream(apiId: number, id: string, tx: Tx = this.prisma) {
+    return tx.apiUpstream.findFirst({ where: { id, apiId }, include: UPSTREAM_INCLUDE });
+  }
+
+  createUpstream(tx: Tx, apiId: number, data: UpstreamColumns & { uri: string }) {
+    return tx.apiUpstream.create({ data: { ...upstreamData(data), apiId, uri: data.uri }, include: UPSTREAM_INCLUDE });
+  }
+
+  updateUpstream(tx: Tx, id: string, data: UpstreamColumns) {
+    return tx.apiUpstream.update({ where: { id }, data: upstreamData(data), include: UPSTREAM_INCLUDE });
   }
 
   /** Deletes the upstream unless a route uses it; answers the positions of the routes that do. */
@@ -246,6 +260,16 @@ export type UpstreamRecord = NonNullable<Awaited<ReturnType<ApiInstancesReposito
 
 export function assetKey(a: { groupId: string; assetId: string }): string {
   return `${a.groupId}\n${a.assetId}`;
+}
+
+/** An upstream's columns; the JSON column takes Prisma.DbNull for SQL NULL. */
+function upstreamData(u: UpstreamColumns) {
+  return {
+    uri: u.uri,
+    label: u.label,
+    tlsContext: u.tlsContext === null ? Prisma.DbNull : u.tlsContext,
+    tlsContextId: u.tlsContextId,
+  };
 }
 
 /** JSON columns take Prisma.DbNull for SQL NULL. */

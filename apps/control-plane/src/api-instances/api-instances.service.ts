@@ -10,6 +10,12 @@
  *   upstream when the instance still has a single route with a single upstream.
  * - Create/update run in one transaction with the inline `deployment{}`, so a rejected deployment
  *   (or any other error) writes nothing. An inline deployment also needs `manage:api_proxies`.
+ * - An upstream's `tlsContext {secretGroupId, tlsContextId}` must name a TLS context of the
+ *   instance's own environment (Secrets Manager), else 400 naming the field; it is stored with the
+ *   context it resolved to, which gateways then use toward that upstream. Writing a reference
+ *   also needs Read Secret Groups there: it lets the instance use the context's client
+ *   certificate. A reference on an `http:` upstream is accepted and has no effect (the gateway
+ *   only uses TLS for `https:`), so switching an upstream between the two keeps its context.
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService } from '../auth/access.service.js';
@@ -19,6 +25,7 @@ import type { Tx } from '../common/prisma.service.js';
 import { parseIntegerId } from '../common/integer-id.js';
 import { DeploymentsService } from '../deployments/deployments.service.js';
 import { parseProxyUri } from '../deployments/proxy-listener.js';
+import { TlsContextsService } from '../secrets-manager/tls-contexts.service.js';
 import { assetGroupView, flatInstanceView, instanceView } from './api-instance.view.js';
 import type {
   CreateApiBody,
@@ -27,6 +34,7 @@ import type {
   ListInstancesQuery,
   RouteInput,
   RouteRules,
+  TlsContextRef,
   UpdateApiBody,
   UpdateApiQuery,
 } from './api-instances.dto.js';
@@ -37,6 +45,7 @@ import {
   type InstanceColumns,
   type InstanceFilter,
   type RoutePlan,
+  type UpstreamColumns,
 } from './api-instances.repository.js';
 import { endpointTypeFilter, familyFilter } from './instance-family.js';
 import { bodyValidationError, instanceRuleIssues, productVersionOf, type RuleIssue } from './instance-rules.js';
@@ -47,6 +56,7 @@ export class ApiInstancesService {
     private readonly repo: ApiInstancesRepository,
     private readonly deployments: DeploymentsService,
     private readonly access: AccessService,
+    private readonly tlsContexts: TlsContextsService,
   ) {}
 
   async create(principal: Principal, organizationId: string, environmentId: string, body: CreateApiBody) {
@@ -65,7 +75,7 @@ export class ApiInstancesService {
         ...metadataColumns(body),
         ...endpointColumns(body.endpoint ?? {}),
       });
-      await this.repo.replaceRoutes(tx, api.id, initialRoutes(body));
+      await this.repo.replaceRoutes(tx, api.id, await this.withTlsContexts(tx, principal, api, initialRoutes(body)));
       if (body.deployment) await this.deployments.deploy(tx, api, body.deployment);
       return api.id;
     });
@@ -106,7 +116,7 @@ export class ApiInstancesService {
       }
       const technology = body.technology ?? current.technology;
       const routes = body.routing
-        ? await this.resolveRoutes(tx, current, body.routing)
+        ? await this.withTlsContexts(tx, principal, current, await this.resolveRoutes(tx, current, body.routing))
         : defaultRouteChange(current, technology, body.endpoint?.uri);
       const issues = instanceRuleIssues({
         technology,
@@ -224,6 +234,66 @@ export class ApiInstancesService {
     const api = id === undefined ? null : await this.repo.findApi(organizationId, environmentId, id, tx);
     if (!api) throw apiNotFound(rawId);
     return api;
+  }
+
+  /**
+   * `upstream` with `tlsContextId` set from its `tlsContext` reference (see the header); `path`
+   * locates the reference in the body. Every upstream write of this feature resolves references
+   * this way (routes through withTlsContexts), in the transaction that writes them.
+   */
+  async withTlsContext<U extends UpstreamColumns>(
+    tx: Tx,
+    principal: Principal,
+    api: { organizationId: string; environmentId: string },
+    upstream: U,
+    path: (string | number)[],
+  ): Promise<U> {
+    const [resolved] = await this.resolveTlsContexts(tx, principal, api, [{ upstream, path }]);
+    return resolved!;
+  }
+
+  private async withTlsContexts(
+    tx: Tx,
+    principal: Principal,
+    api: { organizationId: string; environmentId: string },
+    routes: RoutePlan[],
+  ): Promise<RoutePlan[]> {
+    const located = routes.flatMap((route, i) =>
+      route.upstreams.map((upstream, j) => ({ upstream, path: ['routing', i, 'upstreams', j, 'tlsContext'] })),
+    );
+    const resolved = await this.resolveTlsContexts(tx, principal, api, located);
+    let next = 0;
+    return routes.map((route) => ({ ...route, upstreams: route.upstreams.map(() => resolved[next++]!) }));
+  }
+
+  private async resolveTlsContexts<U extends UpstreamColumns>(
+    tx: Tx,
+    principal: Principal,
+    api: { organizationId: string; environmentId: string },
+    located: { upstream: U; path: (string | number)[] }[],
+  ): Promise<U[]> {
+    const references = located.filter((l): l is { upstream: U & { tlsContext: TlsContextRef }; path: (string | number)[] } =>
+      Boolean(l.upstream.tlsContext),
+    );
+    if (references.length) {
+      await this.access.assertScope(principal, {
+        scope: 'read:secret_groups',
+        organizationId: api.organizationId,
+        environmentId: api.environmentId,
+      });
+    }
+    const issues: RuleIssue[] = [];
+    const ids = new Map<U, string>();
+    for (const { upstream, path } of references) {
+      const found = await this.tlsContexts.resolveReference(tx, api.environmentId, upstream.tlsContext);
+      if ('id' in found) ids.set(upstream, found.id);
+      else issues.push({ path, message: found.problem });
+    }
+    if (issues.length) throw bodyValidationError(issues);
+    return located.map(({ upstream }) => {
+      if (upstream.tlsContext === undefined) return upstream;
+      return { ...upstream, tlsContextId: upstream.tlsContext === null ? null : ids.get(upstream)! };
+    });
   }
 
   private async view(organizationId: string, environmentId: string, id: number) {

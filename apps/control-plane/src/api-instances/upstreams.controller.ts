@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { RequireScope } from '../auth/decorators.js';
+import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
+import type { Principal } from '../auth/principal.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import { createUpstreamBody, type CreateUpstreamBody, updateUpstreamBody, type UpdateUpstreamBody } from './api-instances.dto.js';
@@ -24,12 +25,13 @@ export class UpstreamsController {
   @ApiOperation({ summary: 'Add an upstream' })
   @ApiZodBody(createUpstreamBody)
   create(
+    @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
     @Param('apiId') apiId: string,
     @Body(new ZodPipe(createUpstreamBody)) body: CreateUpstreamBody,
   ) {
-    return this.upstreams.create(orgId, envId, apiId, body);
+    return this.upstreams.create(principal, orgId, envId, apiId, body);
   }
 
   @Get(':upstreamId')
@@ -49,13 +51,14 @@ export class UpstreamsController {
   @ApiOperation({ summary: 'Change an upstream (uri, label, tlsContext)' })
   @ApiZodBody(updateUpstreamBody)
   update(
+    @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
     @Param('apiId') apiId: string,
     @Param('upstreamId') upstreamId: string,
     @Body(new ZodPipe(updateUpstreamBody)) body: UpdateUpstreamBody,
   ) {
-    return this.upstreams.update(orgId, envId, apiId, upstreamId, body);
+    return this.upstreams.update(principal, orgId, envId, apiId, upstreamId, body);
   }
 
   @Delete(':upstreamId')

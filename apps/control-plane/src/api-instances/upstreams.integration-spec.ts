@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { closeTestPrisma, newMcpAsset, newTenant, newUser, testPrisma, type TestTenant } from '../../test/support/factories.js';
+import {
+  closeTestPrisma,
+  newMcpAsset,
+  newTenant,
+  newUser,
+  testPrisma,
+  type TestTenant,
+  uniqueName,
+} from '../../test/support/factories.js';
 
 describe('API instance upstreams', () => {
   let cp: TestControlPlane;
@@ -32,9 +40,16 @@ describe('API instance upstreams', () => {
     const base = `${apis}/${api.id}/upstreams`;
     const defaultId = api.routing[0]!.upstreams[0]!.id;
 
+    const groups = `/secrets-manager/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/secretGroups`;
+    const group = await cp.request('POST', groups, { token: tenant.token, json: { name: uniqueName('group') } });
+    const context = await cp.request('POST', `${groups}/${group.body.id}/tlsContexts`, {
+      token: tenant.token,
+      json: { name: 'backend-tls', serverName: 'backend.internal' },
+    });
+    const ref = { secretGroupId: group.body.id, tlsContextId: context.body.id };
     const created = await cp.request('POST', base, {
       token: tenant.token,
-      json: { uri: 'https://backend.example:8443/', label: 'backend', tlsContext: { secretGroupId: 'sg', tlsContextId: 'tls' } },
+      json: { uri: 'https://backend.example:8443/', label: 'backend', tlsContext: ref },
     });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
@@ -42,7 +57,12 @@ describe('API instance upstreams', () => {
       id: expect.any(String),
       label: 'backend',
       uri: 'https://backend.example:8443/',
-      tlsContext: { secretGroupId: 'sg', tlsContextId: 'tls' },
+      tlsContext: {
+        ...ref,
+        name: 'backend-tls',
+        authorized: true,
+        audit: { created: { date: expect.any(String) }, updated: { date: expect.any(String) } },
+      },
     });
 
     const list = await cp.request('GET', base, { token: tenant.token });

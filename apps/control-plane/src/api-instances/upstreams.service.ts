@@ -1,11 +1,14 @@
 /**
  * Upstreams of a Flex instance (contract §4.7): backends that routes send traffic to, by weight.
  * An MCP server's upstream URI must end with "/", as on create. An upstream a route still uses
- * cannot be deleted (change `routing[]` first).
+ * cannot be deleted (change `routing[]` first). A `tlsContext` reference resolves as on instance
+ * writes (ApiInstancesService.withTlsContext); reads show the context's name and `authorized: true`.
  */
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '../auth/access.service.js';
+import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import type { Tx } from '../common/prisma.service.js';
 import { upstreamView } from './api-instance.view.js';
 import type { CreateUpstreamBody, UpdateUpstreamBody } from './api-instances.dto.js';
 import { ApiInstancesRepository, type ApiInstanceRecord } from './api-instances.repository.js';
@@ -25,10 +28,13 @@ export class UpstreamsService {
     return { total: upstreams.length, upstreams: upstreams.map(upstreamView) };
   }
 
-  async create(organizationId: string, environmentId: string, rawApiId: string, body: CreateUpstreamBody) {
+  async create(principal: Principal, organizationId: string, environmentId: string, rawApiId: string, body: CreateUpstreamBody) {
     const api = await this.instances.find(organizationId, environmentId, rawApiId);
     assertMcpUri(api, body.uri);
-    return upstreamView(await this.repo.createUpstream(api.id, body));
+    const created = await this.repo.transaction(async (tx) =>
+      this.repo.createUpstream(tx, api.id, await this.instances.withTlsContext(tx, principal, api, body, ['tlsContext'])),
+    );
+    return upstreamView(created);
   }
 
   async get(organizationId: string, environmentId: string, rawApiId: string, rawId: string) {
@@ -36,11 +42,25 @@ export class UpstreamsService {
     return upstreamView(await this.find(api, rawId));
   }
 
-  async update(organizationId: string, environmentId: string, rawApiId: string, rawId: string, body: UpdateUpstreamBody) {
+  async update(
+    principal: Principal,
+    organizationId: string,
+    environmentId: string,
+    rawApiId: string,
+    rawId: string,
+    body: UpdateUpstreamBody,
+  ) {
     const api = await this.instances.find(organizationId, environmentId, rawApiId);
-    const upstream = await this.find(api, rawId);
-    assertMcpUri(api, body.uri);
-    return upstreamView(await this.repo.updateUpstream(upstream.id, body));
+    const updated = await this.repo.transaction(async (tx) => {
+      const upstream = await this.find(api, rawId, tx);
+      assertMcpUri(api, body.uri);
+      return this.repo.updateUpstream(
+        tx,
+        upstream.id,
+        await this.instances.withTlsContext(tx, principal, api, body, ['tlsContext']),
+      );
+    });
+    return upstreamView(updated);
   }
 
   async delete(organizationId: string, environmentId: string, rawApiId: string, rawId: string): Promise<void> {
@@ -55,8 +75,8 @@ export class UpstreamsService {
     }
   }
 
-  private async find(api: ApiInstanceRecord, rawId: string) {
-    const upstream = isUuid(rawId) ? await this.repo.findUpstream(api.id, rawId) : null;
+  private async find(api: ApiInstanceRecord, rawId: string, tx?: Tx) {
+    const upstream = isUuid(rawId) ? await this.repo.findUpstream(api.id, rawId, tx) : null;
     if (!upstream) throw new DomainError('UPSTREAM_NOT_FOUND', `Upstream ${rawId} not found for API ${api.id}`);
     return upstream;
   }

@@ -7,6 +7,7 @@
  * covers only that environment.
  */
 import { Inject, Injectable } from '@nestjs/common';
+import { z } from 'zod';
 import { ENV, type Env } from '../config/env.js';
 import { DomainError } from '../common/domain-error.js';
 import { randomToken, sha256 } from '../common/secrets.js';
@@ -20,11 +21,13 @@ export function isUuid(value: string): boolean {
   return UUID.test(value);
 }
 
-export interface IssuedToken {
-  access_token: string;
-  token_type: 'bearer';
-  expires_in: number;
-}
+/** What login and the token endpoint answer (contract §2.1, §2.2). */
+export const issuedTokenSchema = z.object({
+  access_token: z.string().describe('the bearer token'),
+  token_type: z.literal('bearer'),
+  expires_in: z.number().int().describe('seconds until the token expires'),
+});
+export type IssuedToken = z.output<typeof issuedTokenSchema>;
 
 @Injectable()
 export class AccessService {

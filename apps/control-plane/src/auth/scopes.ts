@@ -2,10 +2,14 @@
  * Permission scopes: the strings connected apps carry (contract §2.5) and the Anypoint UI names
  * they stand for. A `manage:` scope includes its `read:` twin; `admin:organization` (Portico's
  * "Organization Administrator") manages environments, users, connected apps and business groups.
+ * `manage:apis` is the connected-app scope "Manage the APIs inside a specific environment": it
+ * grants Manage APIs Configuration there (create, update, delete and read API instances), and
+ * not their policies, deployments or contracts, which keep their own scopes.
  */
 export const SCOPES = {
   'read:api_configuration': 'View APIs Configuration',
   'manage:api_configuration': 'Manage APIs Configuration',
+  'manage:apis': 'Manage APIs',
   'read:api_policies': 'View Policies',
   'manage:api_policies': 'Manage Policies',
   'manage:api_proxies': 'Deploy API Proxies',
@@ -20,6 +24,8 @@ export const SCOPES = {
   'read:organization': 'View Organization',
   'read:client_applications': 'View Client Applications',
   'create:client_applications': 'Create Applications',
+  'read:secret_groups': 'Read Secret Groups',
+  'manage:secret_groups': 'Manage Secret Groups',
   'admin:organization': 'Organization Administrator',
 } as const;
 
@@ -30,12 +36,14 @@ export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
 /** Scopes that a held scope also grants. */
 const IMPLIES: Partial<Record<Scope, Scope[]>> = {
   'manage:api_configuration': ['read:api_configuration'],
+  'manage:apis': ['manage:api_configuration', 'read:api_configuration'],
   'manage:api_policies': ['read:api_policies'],
   'manage:api_contracts': ['read:api_contracts'],
   'create:exchange': ['read:exchange'],
   'manage:exchange': ['read:exchange', 'create:exchange'],
   'manage:servers': ['read:servers'],
   'create:client_applications': ['read:client_applications'],
+  'manage:secret_groups': ['read:secret_groups'],
   'admin:organization': ['read:organization', 'read:orgenvironments'],
 };
 

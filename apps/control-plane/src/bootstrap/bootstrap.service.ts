@@ -72,6 +72,16 @@ export class BootstrapService {
           data: { passwordHash: await hashSecret(this.env.PORTICO_ADMIN_PASSWORD) },
         });
       }
+      // The bootstrap admin holds every scope, also those a later release added.
+      const held = await tx.permissionGrant.findMany({
+        where: { userId: existing.id, organizationId, environmentId: null },
+        select: { scope: true },
+      });
+      const missing = ALL_SCOPES.filter((scope) => !held.some((g) => g.scope === scope));
+      if (missing.length) {
+        await tx.permissionGrant.createMany({ data: missing.map((scope) => ({ scope, organizationId, userId: existing.id })) });
+        this.logger.log(`granted admin user "${username}" the new scopes ${missing.join(', ')}`);
+      }
       return;
     }
     const password = this.env.PORTICO_ADMIN_PASSWORD ?? (await this.generatedPassword());

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { int32 } from '../common/integer-id.js';
 
 /**
  * Exchange accepts only name and description here; anything else (e.g. apiInstanceId) is refused
@@ -30,8 +31,8 @@ export const updateApplicationBody = z
 
 export const createContractBody = z
   .object({
-    applicationId: z.number({ error: 'is required and must be an integer' }).int().positive(),
-    requestedTierId: z.number().int().positive().nullish(),
+    applicationId: int32('is required and must be an application id (an integer from 1 to 2147483647)'),
+    requestedTierId: int32('must be a tier id (an integer from 1 to 2147483647)').nullish(),
     requestAccessInfo: z
       .object({ reason: z.string().min(1).max(500) })
       .strict()

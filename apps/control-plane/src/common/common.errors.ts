@@ -12,4 +12,8 @@ export const commonErrors = {
   RATE_LIMITED: 429,
   INTERNAL: 500,
   SERVICE_UNAVAILABLE: 503,
+  /** a percent-escape in the URL that does not decode */
+  MALFORMED_URL: 400,
+  /** a path parameter longer than the router takes */
+  URI_TOO_LONG: 414,
 } as const;

@@ -8,8 +8,10 @@ import { apiInstanceErrors } from '../api-instances/api-instances.errors.js';
 import { clientApplicationErrors } from '../client-applications/client-applications.errors.js';
 import { deploymentErrors } from '../deployments/deployments.errors.js';
 import { exchangeErrors } from '../exchange/exchange.errors.js';
+import { gatewayRegistrationErrors } from '../gateway-registration/gateway-registration.errors.js';
 import { gatewayTargetErrors } from '../gateway-targets/gateway-targets.errors.js';
 import { policyErrors } from '../policies/policies.errors.js';
+import { secretsManagerErrors } from '../secrets-manager/secrets-manager.errors.js';
 import { commonErrors } from './common.errors.js';
 
 export const errorTables = {
@@ -19,8 +21,10 @@ export const errorTables = {
   apiInstances: apiInstanceErrors,
   deployments: deploymentErrors,
   gatewayTargets: gatewayTargetErrors,
+  gatewayRegistration: gatewayRegistrationErrors,
   policies: policyErrors,
   clientApplications: clientApplicationErrors,
+  secretsManager: secretsManagerErrors,
 } as const;
 
 type Tables = typeof errorTables;
@@ -45,6 +49,8 @@ export function errorName(status: number): string {
       return 'ConflictError';
     case 413:
       return 'PayloadTooLargeError';
+    case 414:
+      return 'UriTooLongError';
     case 415:
       return 'UnsupportedMediaTypeError';
     case 429:

@@ -8,18 +8,33 @@
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { DomainError, type ErrorDetail } from './domain-error.js';
+import { z } from 'zod';
+import { DomainError } from './domain-error.js';
 import { type ErrorCode, errorName, errorStatus } from './error-codes.js';
 
-export interface ErrorBody {
-  status: number;
-  name: string;
-  code: ErrorCode;
-  message: string;
-  errors?: ErrorDetail[];
-}
+/** Fastify's default limit on a path parameter's length (its router answers 414 past it). */
+export const MAX_PARAM_LENGTH = 100;
 
-/** Fastify's own errors (body parsing, limits) carry a `code` like FST_ERR_CTP_BODY_TOO_LARGE. */
+/** The one error body; also the `Error` schema of the OpenAPI document. */
+export const errorBodySchema = z.object({
+  status: z.number().int().describe('the HTTP status'),
+  name: z.string().describe('the Anypoint error name, e.g. BadRequestError, NotFoundError'),
+  code: z.enum(Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]]).describe('Portico error code'),
+  message: z.string().describe('what went wrong, naming the field or cause'),
+  errors: z
+    .array(
+      z.object({
+        path: z.string().describe('e.g. /body/endpoint/isCloudHub'),
+        message: z.string(),
+        errorCode: z.string().optional(),
+      }),
+    )
+    .optional()
+    .describe('every validation issue'),
+});
+export type ErrorBody = z.output<typeof errorBodySchema>;
+
+/** Fastify's own errors (routing, body parsing, limits) carry a `code` like FST_ERR_CTP_BODY_TOO_LARGE. */
 interface FastifyError {
   code?: string;
   statusCode?: number;
@@ -28,6 +43,11 @@ interface FastifyError {
 
 function fromFastify(err: FastifyError): DomainError | undefined {
   switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      // "'/a/%zz' is not a valid url component": a percent-escape that does not decode
+      return new DomainError('MALFORMED_URL', err.message ?? 'Malformed URL');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new DomainError('URI_TOO_LONG', `A path parameter is longer than ${MAX_PARAM_LENGTH} characters`);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new DomainError('PAYLOAD_TOO_LARGE', 'Request body is larger than the allowed limit');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -55,15 +75,20 @@ function fromFastify(err: FastifyError): DomainError | undefined {
   if (err.statusCode === 400 && err instanceof SyntaxError) {
     return new DomainError('MALFORMED_BODY', `Malformed JSON body: ${err.message}`);
   }
-  if (err.statusCode === 400 && typeof err.message === 'string') {
+  // Any other client error of the framework keeps its status and Fastify's message (which names
+  // the cause, never internals); a framework 5xx is a bug and goes the unknown-error way.
+  const status = err.statusCode;
+  if (err.code?.startsWith('FST_') && status !== undefined && status >= 400 && status < 500) {
+    return fromStatus(status, err.message ?? 'Bad request');
+  }
+  if (status === 400 && typeof err.message === 'string') {
     return new DomainError('MALFORMED_BODY', err.message);
   }
   return undefined;
 }
 
-function fromHttpException(err: HttpException): DomainError {
-  const status = err.getStatus();
-  const message = err.message;
+/** The common code for a framework client error of `status`. */
+function fromStatus(status: number, message: string): DomainError {
   switch (status) {
     case 400:
       // Our own validation throws DomainError, so a framework 400 comes from body parsing.
@@ -78,6 +103,8 @@ function fromHttpException(err: HttpException): DomainError {
       return new DomainError('FORBIDDEN', message);
     case 413:
       return new DomainError('PAYLOAD_TOO_LARGE', message);
+    case 414:
+      return new DomainError('URI_TOO_LONG', message);
     case 415:
       return new DomainError('UNSUPPORTED_MEDIA_TYPE', message);
     default:
@@ -85,30 +112,37 @@ function fromHttpException(err: HttpException): DomainError {
   }
 }
 
+const logger = new Logger('HttpExceptionFilter');
+
+function toDomainError(exception: unknown, request: FastifyRequest): DomainError {
+  if (exception instanceof DomainError) return exception;
+  if (exception instanceof HttpException) return fromStatus(exception.getStatus(), exception.message);
+  const fromFramework = exception && typeof exception === 'object' ? fromFastify(exception as FastifyError) : undefined;
+  if (fromFramework) return fromFramework;
+  logger.error(
+    `unhandled error on ${request.method} ${request.url} (request ${request.id})`,
+    exception instanceof Error ? exception.stack : String(exception),
+  );
+  return new DomainError('INTERNAL', 'Internal server error');
+}
+
+/**
+ * Answers `exception` in the one error shape. The Nest filter below uses it for everything Nest
+ * sees; app.ts uses it for the router's own errors (bad URL, over-long parameter), which Fastify
+ * raises before any Nest layer runs.
+ */
+export function sendError(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  const error = toDomainError(exception, request);
+  const status = errorStatus[error.code];
+  const body: ErrorBody = { status, name: errorName(status), code: error.code, message: error.message };
+  if (error.details?.length) body.errors = error.details;
+  void reply.status(status).header('x-request-id', request.id).send(body);
+}
+
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
-  private readonly logger = new Logger('HttpExceptionFilter');
-
   catch(exception: unknown, host: ArgumentsHost): void {
     const ctx = host.switchToHttp();
-    const reply = ctx.getResponse<FastifyReply>();
-    const request = ctx.getRequest<FastifyRequest>();
-    const error = this.toDomainError(exception, request);
-    const status = errorStatus[error.code];
-    const body: ErrorBody = { status, name: errorName(status), code: error.code, message: error.message };
-    if (error.details?.length) body.errors = error.details;
-    void reply.status(status).header('x-request-id', request.id).send(body);
-  }
-
-  private toDomainError(exception: unknown, request: FastifyRequest): DomainError {
-    if (exception instanceof DomainError) return exception;
-    if (exception instanceof HttpException) return fromHttpException(exception);
-    const fromFramework = exception && typeof exception === 'object' ? fromFastify(exception as FastifyError) : undefined;
-    if (fromFramework) return fromFramework;
-    this.logger.error(
-      `unhandled error on ${request.method} ${request.url} (request ${request.id})`,
-      exception instanceof Error ? exception.stack : String(exception),
-    );
-    return new DomainError('INTERNAL', 'Internal server error');
+    sendError(exception, ctx.getRequest<FastifyRequest>(), ctx.getResponse<FastifyReply>());
   }
 }

@@ -1,9 +1,19 @@
 import { Injectable, type PipeTransform } from '@nestjs/common';
+import { z } from 'zod';
 import { DomainError } from './domain-error.js';
 import type { ErrorCode } from './error-codes.js';
 
-/** The largest id Postgres `integer` columns hold. */
-const MAX_INTEGER_ID = 2_147_483_647;
+/** The largest value Postgres `integer` columns (ids, orders) hold. */
+export const MAX_INTEGER_ID = 2_147_483_647;
+
+/**
+ * An integer of a JSON body that is stored in (or compared with) an `integer` column: bounded to
+ * 32 bits, so a larger one is a 400 naming the field rather than an overflow in Postgres.
+ * `message` covers every failure (wrong type, fraction, out of range).
+ */
+export function int32(message: string, min = 1) {
+  return z.number({ error: message }).int(message).min(min, message).max(MAX_INTEGER_ID, message);
+}
 
 /**
  * An Anypoint integer id (API instance, policy, deployment, application, contract) taken from a

@@ -33,7 +33,8 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
 /** `@Body(new ZodPipe(schema))`, `@Query(new ZodPipe(schema))`, `@Param(new ZodPipe(schema))`. */
 @Injectable()
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(private readonly schema: S) {}
+  /** Public so the OpenAPI document can describe what the pipe accepts (openapi/openapi.ts). */
+  constructor(readonly schema: S) {}
 
   transform(value: unknown, metadata: ArgumentMetadata): z.output<S> {
     const where: InputLocation = metadata.type === 'param' ? 'params' : metadata.type === 'query' ? 'query' : 'body';

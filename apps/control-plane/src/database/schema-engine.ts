@@ -23,12 +23,26 @@ declare const WebAssembly: {
 };
 let wasmReady: Promise<void> | undefined;
 
+/**
+ * The engine's imports, with its timers unref'd: it leaves a ~10 s timer pending after each
+ * command, which otherwise keeps a finished `db:migrate` (or a stopped test run) alive that long.
+ */
+function withUnrefTimers(module: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(module).map(([name, value]) =>
+      name.startsWith('__wbg_setTimeout_') && typeof value === 'function'
+        ? [name, (...args: unknown[]) => (value(...args) as NodeJS.Timeout).unref()]
+        : [name, value],
+    ),
+  );
+}
+
 /** Instantiates the engine's wasm module once per process (Node 20 has no ESM wasm imports). */
 function initWasm(): Promise<void> {
   wasmReady ??= (async () => {
     const wasmPath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg').replace(/\.js$/, '.wasm');
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
-      './schema_engine_bg.js': bg,
+      './schema_engine_bg.js': withUnrefTimers(bg),
     });
     bg.__wbg_set_wasm(instance.exports);
     (instance.exports as { __wbindgen_start: () => void }).__wbindgen_start();

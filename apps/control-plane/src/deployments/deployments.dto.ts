@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import { int32 } from '../common/integer-id.js';
 import { normaliseBasePath } from './proxy-listener.js';
 
 /** Anypoint's schema allows an integer or a string; Portico target ids are UUIDs. */
-const targetId = z.union([z.string().max(64), z.number().int()]).transform(String);
+const targetId = z.union([z.string().max(64), int32('must be a target id', 0)]).transform(String);
 
 /**
  * The flat proxies-xapi deployment body (contract §5.1); also the xapi instance's inline

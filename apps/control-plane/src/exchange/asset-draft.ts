@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { type ErrorDetail } from '../common/domain-error.js';
+import { assertNoNulCharacter } from '../common/nul-characters.js';
 import { parseInput, validationError } from '../common/validation.js';
 import type { MultipartUpload, UploadedPart } from './exchange-multipart.js';
 import { type AssetType, type CreateAssetBody, legacyForm, publishForm, type PublishParams } from './exchange.dto.js';
@@ -103,6 +104,8 @@ function metadataPlatform(part: UploadedPart): string | undefined {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) invalid(part.field, 'must be a JSON object');
   const { platform } = metadata as { platform?: unknown };
   if (platform !== undefined && typeof platform !== 'string') invalid(`${part.field}/platform`, 'must be a string');
+  // The file itself is stored as bytes; only the platform it names becomes text in the database.
+  assertNoNulCharacter(platform, 'body', [part.field, 'platform']);
   return platform || undefined;
 }
 

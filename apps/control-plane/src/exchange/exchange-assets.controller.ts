@@ -4,14 +4,14 @@ import type { FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodMultipartBody } from '../common/openapi.js';
 import { parseInput, ZodPipe } from '../common/validation.js';
 import { ENV, type Env } from '../config/env.js';
 import { type AssetDraft, draftFromJson, draftFromLegacyForm } from './asset-draft.js';
 import { ExchangeAssetsService } from './exchange-assets.service.js';
 import { readMultipart } from './exchange-multipart.js';
 import { ExchangePublicationService } from './exchange-publication.service.js';
-import { createAssetBody, searchQuery, type SearchQuery } from './exchange.dto.js';
+import { createAssetBody, legacyForm, searchQuery, type SearchQuery } from './exchange.dto.js';
 import { assetDetail, publicBaseUrl, searchItem } from './exchange.view.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -40,8 +40,17 @@ export class ExchangeAssetsController {
   /** Legacy multipart create (contract §3.3) or the JSON create of seed 001 step 1. */
   @Post()
   @ApiOperation({ summary: 'Create an asset version (JSON, or legacy multipart/form-data)' })
-  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiConsumes('application/json')
   @ApiZodBody(createAssetBody)
+  @ApiZodMultipartBody(
+    legacyForm,
+    [
+      { name: 'asset', file: true, description: 'the asset file, stored under its classifier and extension' },
+      { name: 'files.mcp-metadata.json', file: true, description: 'a file part, named files.<classifier>.<packaging>' },
+      { name: 'properties.platform', file: false, description: 'an asset attribute, named properties.<name>' },
+    ],
+    'Legacy form (contract §3.3); the JSON body of seed 001 step 1 is the other way',
+  )
   async create(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
     const asset = await this.publication.create(principal, await this.draftOf(req));
     return assetDetail(asset, publicBaseUrl(this.env, req));

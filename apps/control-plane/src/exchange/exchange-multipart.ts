@@ -1,6 +1,7 @@
 import type {} from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '../common/domain-error.js';
+import { assertNoNulCharacter } from '../common/nul-characters.js';
 
 export interface UploadedPart {
   field: string;
@@ -16,7 +17,10 @@ export interface MultipartUpload {
 
 /**
  * Reads a whole multipart/form-data body into memory. `limitBytes` caps the sum of all files
- * (the plugin caps each file at the same value); either limit is a 413.
+ * (the plugin caps each file at the same value); either limit is a 413. A body the parser cannot
+ * read (no boundary, cut short, bad part headers) is a 400 MALFORMED_BODY. Field names and values
+ * are held to the rule of every other input (common/nul-characters.ts); file contents are bytes
+ * and may hold anything.
  */
 export async function readMultipart(req: FastifyRequest, limitBytes: number): Promise<MultipartUpload> {
   const fields: Record<string, string> = {};
@@ -24,7 +28,9 @@ export async function readMultipart(req: FastifyRequest, limitBytes: number): Pr
   let total = 0;
   try {
     for await (const part of req.parts()) {
+      assertNoNulCharacter(part.fieldname, 'body', [part.fieldname]);
       if (part.type === 'file') {
+        assertNoNulCharacter(part.filename, 'body', [part.fieldname, 'filename']);
         const content = await part.toBuffer();
         total += content.length;
         if (total > limitBytes) throw new DomainError('PAYLOAD_TOO_LARGE', 'Upload is larger than the allowed limit');
@@ -32,15 +38,22 @@ export async function readMultipart(req: FastifyRequest, limitBytes: number): Pr
       } else {
         if (part.valueTruncated)
           throw new DomainError('PAYLOAD_TOO_LARGE', `Form field ${part.fieldname} is larger than the allowed limit`);
+        assertNoNulCharacter(part.value, 'body', [part.fieldname]);
         fields[part.fieldname] = typeof part.value === 'string' ? part.value : JSON.stringify(part.value);
       }
     }
   } catch (err) {
+    if (err instanceof DomainError) throw err;
+    const code = (err as { code?: string }).code;
     // The plugin parses fields sent with Content-Type application/json and answers 406 when that fails.
-    if ((err as { code?: string }).code === 'FST_INVALID_JSON_FIELD_ERROR') {
+    if (code === 'FST_INVALID_JSON_FIELD_ERROR') {
       throw new DomainError('MALFORMED_BODY', 'A form field sent as application/json is not valid JSON');
     }
-    throw err;
+    // The plugin's limits (413) are mapped by the exception filter.
+    if (code?.startsWith('FST_')) throw err;
+    // Everything else comes from the multipart parser (busboy), whose messages name the defect
+    // ("Unexpected end of form", "Multipart: Boundary not found").
+    throw new DomainError('MALFORMED_BODY', `Malformed multipart body: ${(err as Error).message}`);
   }
   return { fields, files };
 }

@@ -1,15 +1,16 @@
 import { Controller, Delete, Get, Headers, Inject, Param, Post, Req, Res } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import { ApiZodMultipartBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import { ENV, type Env } from '../config/env.js';
 import { draftFromPublishForm } from './asset-draft.js';
 import { readMultipart } from './exchange-multipart.js';
 import { ExchangePublicationService } from './exchange-publication.service.js';
-import { publishParams, type PublishParams } from './exchange.dto.js';
+import { publishForm, publishParams, type PublishParams } from './exchange.dto.js';
 import { assetDetail, publicationStatus, publicationStatusLink, publicBaseUrl } from './exchange.view.js';
 
 @ApiTags('Exchange')
@@ -27,7 +28,22 @@ export class ExchangePublicationController {
   @Post()
   @RequireScope('create:exchange')
   @ApiOperation({ summary: 'Publish an asset version (multipart/form-data)' })
-  @ApiConsumes('multipart/form-data')
+  @ApiHeader({
+    name: 'x-sync-publication',
+    required: false,
+    description: 'true: publish now and answer 201 with the asset; otherwise 202 with publicationStatusLink',
+    schema: { type: 'string', enum: ['true', 'false'], default: 'false' },
+  })
+  @ApiZodMultipartBody(
+    publishForm,
+    [
+      { name: 'files.mcp-metadata.json', file: true, description: 'a file part, named files.<classifier>.<packaging>' },
+      { name: 'properties.platform', file: false, description: 'an asset attribute, named properties.<name>' },
+    ],
+    'The asset fields; files as files.<classifier>.<packaging>, attributes as properties.<name>',
+  )
+  @ApiResponse({ status: 201, description: 'x-sync-publication: true — the published asset' })
+  @ApiResponse({ status: 202, description: 'asynchronous publication — { publicationStatusLink }' })
   async publish(
     @CurrentPrincipal() principal: Principal,
     @Param(new ZodPipe(publishParams)) params: PublishParams,

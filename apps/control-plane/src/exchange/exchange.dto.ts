@@ -178,7 +178,7 @@ const booleanParam = z.enum(['true', 'false'], 'must be true or false').transfor
 export const SORT_FIELDS = ['name', 'assetId', 'groupId', 'version', 'type', 'createdAt', 'createdDate', 'updatedDate'] as const;
 
 export const searchQuery = z.object({
-  types: repeatable.transform((types, ctx) => {
+  types: repeatable.describe(`asset types, repeated or comma-separated: ${ASSET_TYPES.join(', ')}`).transform((types, ctx) => {
     const unknown = types.find((t) => !(ASSET_TYPES as readonly string[]).includes(t));
     if (unknown !== undefined) {
       ctx.addIssue({ code: 'custom', message: `unknown asset type '${unknown}' (expected ${ASSET_TYPES.join(', ')})` });

@@ -4,17 +4,17 @@
  * (contract §9.5, status CONNECTED | DISCONNECTED | DELETED, key `lastUpdate`).
  */
 import type { ReplicaRecord, TargetRecord } from './gateway-targets.repository.js';
-import { isReplicaConnected, runningVersion } from './target-status.js';
+import { isReplicaConnected, type Liveness, runningVersion } from './target-status.js';
 
 export type TargetRowStatus = 'RUNNING' | 'DISCONNECTED';
 
-export function targetRowStatus(target: TargetRecord, now: Date): TargetRowStatus {
-  return target.replicas.some((r) => isReplicaConnected(r, now)) ? 'RUNNING' : 'DISCONNECTED';
+export function targetRowStatus(target: TargetRecord, at: Liveness): TargetRowStatus {
+  return target.replicas.some((r) => isReplicaConnected(r, at)) ? 'RUNNING' : 'DISCONNECTED';
 }
 
 /** A `rows[]` entry of GET .../gateway-targets: a superset of the live row and the documented example. */
-export function targetRowView(target: TargetRecord, now: Date) {
-  const status = targetRowStatus(target, now);
+export function targetRowView(target: TargetRecord, at: Liveness) {
+  const status = targetRowStatus(target, at);
   const version = runningVersion(target.replicas);
   const lastSeen = target.replicas
     .map((r) => r.lastSeenAt)
@@ -35,13 +35,13 @@ export function targetRowView(target: TargetRecord, now: Date) {
     organizationId: target.organizationId,
     environmentId: target.environmentId,
     lastConnectedDate: lastSeen?.toISOString() ?? null,
-    replicas: target.replicas.filter((r) => isReplicaConnected(r, now)).length,
+    replicas: target.replicas.filter((r) => isReplicaConnected(r, at)).length,
   };
 }
 
-function gatewayStatus(target: TargetRecord, now: Date): 'CONNECTED' | 'DISCONNECTED' | 'DELETED' {
+function gatewayStatus(target: TargetRecord, at: Liveness): 'CONNECTED' | 'DISCONNECTED' | 'DELETED' {
   if (target.deletedAt) return 'DELETED';
-  return targetRowStatus(target, now) === 'RUNNING' ? 'CONNECTED' : 'DISCONNECTED';
+  return targetRowStatus(target, at) === 'RUNNING' ? 'CONNECTED' : 'DISCONNECTED';
 }
 
 function replicaGroup(status: 'CONNECTED' | 'DISCONNECTED', replicas: ReplicaRecord[]) {
@@ -53,14 +53,14 @@ function replicaGroup(status: 'CONNECTED' | 'DISCONNECTED', replicas: ReplicaRec
 }
 
 /** A standalone gateway object (`content[]` item). */
-export function gatewayView(target: TargetRecord, now: Date) {
-  const connected = target.replicas.filter((r) => isReplicaConnected(r, now));
-  const disconnected = target.replicas.filter((r) => !isReplicaConnected(r, now));
+export function gatewayView(target: TargetRecord, at: Liveness) {
+  const connected = target.replicas.filter((r) => isReplicaConnected(r, at));
+  const disconnected = target.replicas.filter((r) => !isReplicaConnected(r, at));
   return {
     organizationId: target.organizationId,
     id: target.id,
     name: target.name,
-    status: gatewayStatus(target, now),
+    status: gatewayStatus(target, at),
     tags: target.tags,
     lastUpdate: target.updatedAt.toISOString(),
     replicas: [replicaGroup('CONNECTED', connected), replicaGroup('DISCONNECTED', disconnected)],
@@ -68,29 +68,42 @@ export function gatewayView(target: TargetRecord, now: Date) {
 }
 
 /** GET .../gateways/{id}: the list item plus every version its replicas reported. */
-export function gatewayDetailView(target: TargetRecord, now: Date) {
+export function gatewayDetailView(target: TargetRecord, at: Liveness) {
   const versions = [...new Set(target.replicas.map((r) => r.gatewayVersion).filter((v): v is string => !!v))].sort();
-  return { ...gatewayView(target, now), versions };
+  return { ...gatewayView(target, at), versions };
 }
 
 /**
- * A replica of a standalone gateway. `configurationStatus` reflects the replica's last ACK/NACK:
- * PENDING until it applied a configuration, FAILED with the NACK message, else UP_TO_DATE.
+ * A replica of a standalone gateway. `configurationStatus` reflects the replica's last ACK/NACK
+ * against the target's current revision: PENDING until it applied a configuration, FAILED with
+ * the NACK message while it has not applied a newer one, UP_TO_DATE when it runs the current
+ * revision, else APPLYING.
  */
-export function replicaView(replica: ReplicaRecord, now: Date) {
+export function replicaView(replica: ReplicaRecord, at: Liveness, targetRevision: bigint) {
   return {
     id: replica.id,
     targetId: replica.targetId,
     name: replica.name ?? replica.replicaId,
     nodeId: replica.replicaId,
     gatewayVersion: replica.gatewayVersion,
-    status: isReplicaConnected(replica, now) ? ('CONNECTED' as const) : ('DISCONNECTED' as const),
+    status: isReplicaConnected(replica, at) ? ('CONNECTED' as const) : ('DISCONNECTED' as const),
     connectedAt: replica.connectedAt?.toISOString() ?? null,
     disconnectedAt: replica.disconnectedAt?.toISOString() ?? null,
-    configurationStatus: {
-      status: replica.lastError ? 'FAILED' : replica.appliedRevision === null ? 'PENDING' : 'UP_TO_DATE',
-      message: replica.lastError,
-    },
+    configurationStatus: configurationStatus(replica, targetRevision),
+    appliedRevision: replica.appliedRevision === null ? null : Number(replica.appliedRevision),
+    appliedHash: replica.appliedHash,
+    desiredRevision: Number(targetRevision),
+    lastSeenAt: replica.lastSeenAt?.toISOString() ?? null,
+    lastError: replica.lastError,
     certificateExpirationDate: replica.certExpiresAt?.toISOString() ?? null,
   };
+}
+
+function configurationStatus(replica: ReplicaRecord, targetRevision: bigint) {
+  const applied = replica.appliedRevision;
+  const rejected = replica.rejectedRevision;
+  if (rejected !== null && (applied === null || rejected > applied))
+    return { status: 'FAILED' as const, message: replica.lastError };
+  if (applied === null) return { status: 'PENDING' as const, message: null };
+  return { status: applied >= targetRevision ? ('UP_TO_DATE' as const) : ('APPLYING' as const), message: null };
 }

@@ -6,13 +6,15 @@
  * the standalone API still shows it as DELETED, API Manager no longer lists it, and nothing can be
  * deployed to it. A target with deployments cannot be deleted (undeploy first).
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { isUuid } from '../auth/access.service.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
+import { ENV, type Env } from '../config/env.js';
 import { gatewayDetailView, gatewayView, replicaView, targetRowStatus, targetRowView } from './gateway-target.view.js';
 import type { CreateGatewayBody, GatewayTargetsQuery, StandalonePageQuery } from './gateway-targets.dto.js';
 import { GatewayTargetsRepository, type TargetPage } from './gateway-targets.repository.js';
+import { type Liveness, liveness } from './target-status.js';
 
 /** Standalone API paging (contract §9.5): sizes up to 100 are served, up to 199 are capped, 200+ refused. */
 const STANDALONE_MAX_PAGE_SIZE = 100;
@@ -25,12 +27,19 @@ export interface DeployableTarget {
 
 @Injectable()
 export class GatewayTargetsService {
-  constructor(private readonly repo: GatewayTargetsRepository) {}
+  constructor(
+    private readonly repo: GatewayTargetsRepository,
+    @Inject(ENV) private readonly env: Env,
+  ) {}
+
+  private liveness(): Liveness {
+    return liveness(this.env.PORTICO_GATEWAY_HEARTBEAT_SECONDS);
+  }
 
   async listTargets(organizationId: string, environmentId: string, query: GatewayTargetsQuery) {
     // Every Portico target is a Flex-style gateway.
     if (query.kind === 'mule') return { total: 0, rows: [] };
-    const now = new Date();
+    const now = this.liveness();
     const excluded = new Set<string>(query.excludeStatus ?? []);
     const targets = (await this.repo.findLive(organizationId, environmentId, query.name)).filter(
       (t) => !excluded.has(targetRowStatus(t, now)),
@@ -42,13 +51,13 @@ export class GatewayTargetsService {
   async getTarget(organizationId: string, environmentId: string, rawId: string) {
     const target = await this.find(organizationId, environmentId, rawId);
     if (target.deletedAt) throw targetNotFound(rawId);
-    return targetRowView(target, new Date());
+    return targetRowView(target, this.liveness());
   }
 
   async listGateways(organizationId: string, environmentId: string, query: StandalonePageQuery) {
     const page = standalonePage(query);
     const { total, rows } = await this.repo.findPage(organizationId, environmentId, page);
-    const now = new Date();
+    const now = this.liveness();
     // As live: a page past the end answers an empty page with totalElements 0.
     return {
       content: rows.map((t) => gatewayView(t, now)),
@@ -60,20 +69,20 @@ export class GatewayTargetsService {
 
   async createGateway(organizationId: string, environmentId: string, body: CreateGatewayBody) {
     const target = await this.repo.create({ organizationId, environmentId, name: body.name });
-    return gatewayDetailView(target, new Date());
+    return gatewayDetailView(target, this.liveness());
   }
 
   async getGateway(organizationId: string, environmentId: string, rawId: string) {
-    return gatewayDetailView(await this.findGateway(organizationId, environmentId, rawId), new Date());
+    return gatewayDetailView(await this.findGateway(organizationId, environmentId, rawId), this.liveness());
   }
 
   async listReplicas(organizationId: string, environmentId: string, rawId: string, query: StandalonePageQuery) {
     const target = await this.findGateway(organizationId, environmentId, rawId);
     const page = standalonePage(query);
     const { total, rows } = await this.repo.findReplicas(target.id, page);
-    const now = new Date();
+    const now = this.liveness();
     return {
-      content: rows.map((r) => replicaView(r, now)),
+      content: rows.map((r) => replicaView(r, now, target.configRevision)),
       totalElements: rows.length ? total : 0,
       pageNumber: query.pageNumber,
       pageSize: page.take,

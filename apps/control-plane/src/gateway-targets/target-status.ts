@@ -1,14 +1,23 @@
 /**
  * What a gateway target's replicas say about it: connection status and running version.
  *
- * A replica is connected while it heartbeats: its last heartbeat is younger than
- * REPLICA_HEARTBEAT_WINDOW_MS and it has not said goodbye since. A target is connected (API
- * Manager: RUNNING, standalone API: CONNECTED) while at least one replica is.
+ * A replica is connected while it heartbeats: its last heartbeat is younger than three
+ * heartbeat intervals (PORTICO_GATEWAY_HEARTBEAT_SECONDS) and its stream has not ended since. A
+ * target is connected (API Manager: RUNNING, standalone API: CONNECTED) while at least one
+ * replica is.
  */
 import { PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
 
-/** Three missed 30 s heartbeats of the sync protocol and a replica counts as gone. */
-export const REPLICA_HEARTBEAT_WINDOW_MS = 90_000;
+/** The moment a status is computed for, and how old a last heartbeat may be. */
+export interface Liveness {
+  now: Date;
+  windowMs: number;
+}
+
+/** Three missed heartbeats and a replica counts as gone. */
+export function liveness(heartbeatSeconds: number, now = new Date()): Liveness {
+  return { now, windowMs: 3 * heartbeatSeconds * 1000 };
+}
 
 export interface ReplicaState {
   gatewayVersion: string | null;
@@ -16,9 +25,9 @@ export interface ReplicaState {
   disconnectedAt: Date | null;
 }
 
-export function isReplicaConnected(replica: ReplicaState, now: Date): boolean {
+export function isReplicaConnected(replica: ReplicaState, at: Liveness): boolean {
   const seen = replica.lastSeenAt;
-  if (!seen || now.getTime() - seen.getTime() > REPLICA_HEARTBEAT_WINDOW_MS) return false;
+  if (!seen || at.now.getTime() - seen.getTime() > at.windowMs) return false;
   return !replica.disconnectedAt || replica.disconnectedAt < seen;
 }
 

@@ -1,5 +1,6 @@
 import { STRING_FORMATS } from '#portico/policy-catalog';
 import { z } from 'zod';
+import { int32 } from '../common/integer-id.js';
 
 /** `true` / `false` query flags; anything else is a 400 naming the parameter. */
 function flag(defaultValue: boolean) {
@@ -15,8 +16,8 @@ function flag(defaultValue: boolean) {
 export const exchangeTemplatesQuery = z.object({
   apiInstanceId: z.string().optional(),
   environmentId: z.string().optional(),
-  latest: flag(false),
-  includeConfiguration: flag(true),
+  latest: flag(false).describe('only the latest version of each template'),
+  includeConfiguration: flag(true).describe("include each template's configuration JSON Schema"),
   /** Accepted for compatibility; Portico's templates have a single (gateway) model. */
   splitModel: flag(false),
   /** MCP policies cannot be automated policies (contract §6.4.b), so this leaves them out. */
@@ -59,7 +60,7 @@ const pointcutData = z
 const objectError = { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? 'must be an object' : undefined) };
 
 const configurationData = z.record(z.string(), z.unknown(), { error: 'must be an object' });
-const order = z.number({ error: 'must be an integer >= 1' }).int('must be an integer >= 1').min(1, 'must be an integer >= 1');
+const order = int32('must be an integer from 1 to 2147483647');
 const label = z.string({ error: 'must be a string' }).max(255, 'must be at most 255 characters').nullable();
 const upstreamIds = z
   .array(z.uuid({ error: 'must be a UUID' }), { error: 'must be an array of upstream ids' })
@@ -89,7 +90,9 @@ export const applyPolicyBody = z.strictObject(
 );
 export type ApplyPolicyBody = z.output<typeof applyPolicyBody>;
 
-export const applyPolicyQuery = z.object({ allowDuplicated: flag(false) });
+export const applyPolicyQuery = z.object({
+  allowDuplicated: flag(false).describe('apply a second policy of a template the instance already has'),
+});
 export type ApplyPolicyQuery = z.output<typeof applyPolicyQuery>;
 
 export const updatePolicyBody = z.strictObject(
@@ -111,13 +114,9 @@ export const updatePolicyBody = z.strictObject(
 export type UpdatePolicyBody = z.output<typeof updatePolicyBody>;
 
 export const reorderPoliciesBody = z
-  .array(
-    z.strictObject(
-      { id: z.number({ error: 'must be a policy id' }).int('must be a policy id').positive('must be a policy id'), order },
-      { error: 'must be {id, order}' },
-    ),
-    { error: 'must be an array of {id, order}' },
-  )
+  .array(z.strictObject({ id: int32('must be a policy id'), order }, { error: 'must be {id, order}' }), {
+    error: 'must be an array of {id, order}',
+  })
   .min(1, 'must list at least one policy')
   .max(1000, 'must list at most 1000 policies')
   .superRefine((items, ctx) => {

@@ -216,6 +216,29 @@ describe('applied policies', () => {
       expect((await cp.request('GET', base(api.id), { token: nobody.token })).status).toBe(403);
     });
 
+    it('needs Manage Policies in the target environment: a grant for another environment gets 403', async () => {
+      const api = await newApi(tenant);
+      const [productionOnly, sandboxToo] = await Promise.all([
+        newUser(cp, tenant.organizationId, ['manage:api_policies', 'read:api_configuration'], tenant.productionId),
+        newUser(cp, tenant.organizationId, ['manage:api_policies', 'read:api_configuration'], tenant.sandboxId),
+      ]);
+      const refused = await cp.request('POST', base(api.id), {
+        token: productionOnly.token,
+        json: { ...MCP_SUPPORT, configurationData: {} },
+      });
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({
+        code: 'FORBIDDEN',
+        message: `You need the Manage Policies permission (manage:api_policies) in environment ${tenant.sandboxId}`,
+      });
+      expect(await policyCount(api.id)).toBe(0);
+      const applied = await cp.request('POST', base(api.id), {
+        token: sandboxToo.token,
+        json: { ...MCP_SUPPORT, configurationData: {} },
+      });
+      expect(applied.status).toBe(201);
+    });
+
     it("answers 404 for another tenant's API instance or policy, and for non-integer ids naming them", async () => {
       const other = await newTenant(cp);
       const foreignApi = await newApi(other);
@@ -316,8 +339,13 @@ describe('applied policies', () => {
       const api = await newApi(tenant);
       const cases: [Parameters<TestControlPlane['request']>[2], number, string, string][] = [
         [{ raw: '{"groupId": ' }, 400, 'MALFORMED_BODY', 'JSON'],
-        [{ json: { ...MCP_SUPPORT, order: '1' } }, 400, 'VALIDATION_FAILED', 'body.order: must be an integer >= 1'],
-        [{ json: { ...MCP_SUPPORT, order: 0 } }, 400, 'VALIDATION_FAILED', 'body.order: must be an integer >= 1'],
+        [
+          { json: { ...MCP_SUPPORT, order: '1' } },
+          400,
+          'VALIDATION_FAILED',
+          'body.order: must be an integer from 1 to 2147483647',
+        ],
+        [{ json: { ...MCP_SUPPORT, order: 0 } }, 400, 'VALIDATION_FAILED', 'body.order: must be an integer from 1 to 2147483647'],
         [{ json: { ...MCP_SUPPORT, disabled: 'no' } }, 400, 'VALIDATION_FAILED', 'body.disabled: must be true or false'],
         [
           { json: { ...MCP_SUPPORT, configurationData: [] } },

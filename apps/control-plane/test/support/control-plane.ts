@@ -2,7 +2,7 @@
  * Starts a real control plane (Fastify on 127.0.0.1:0) on the test database and gives tests a
  * small HTTP client. Tests talk to it over real sockets only (app.inject does not run on Node 20).
  */
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -11,6 +11,12 @@ import { loadEnv, type Env } from '../../src/config/env.js';
 
 export const ADMIN_USERNAME = 'admin';
 export const ADMIN_PASSWORD = 'portico-test-admin-password';
+/**
+ * The secret key of every test control plane: they share one database, whose CA key is sealed
+ * with it (a control plane with another key refuses to start). Written as `<data dir>/secret.key`
+ * so the default key handling runs too.
+ */
+export const TEST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -50,11 +56,14 @@ export function testDatabaseUrl(): string {
 
 export async function startControlPlane(overrides: Record<string, string> = {}): Promise<TestControlPlane> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'portico-cp-'));
+  await writeFile(path.join(dataDir, 'secret.key'), `${TEST_SECRET_KEY}\n`, { mode: 0o600 });
   const env = loadEnv({
     PORTICO_DATA_DIR: dataDir,
     PORTICO_ADMIN_USERNAME: ADMIN_USERNAME,
     PORTICO_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PORTICO_LOG_LEVEL: 'silent',
+    // every test control plane gets its own gRPC sync port
+    PORTICO_SYNC_PORT: '0',
     ...overrides,
   });
   const app = await createControlPlane(env, overrides.DATABASE_URL ?? testDatabaseUrl());

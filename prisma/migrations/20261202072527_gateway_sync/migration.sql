@@ -2,6 +2,9 @@
 ALTER TABLE "GatewayTarget" ADD COLUMN     "configRevision" BIGINT NOT NULL DEFAULT 0;
 
 -- AlterTable
+ALTER TABLE "GatewayReplica" ADD COLUMN     "rejectedRevision" BIGINT;
+
+-- AlterTable
 ALTER TABLE "Deployment" ADD COLUMN     "configRevision" BIGINT;
 
 -- CreateTable
@@ -57,10 +60,12 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 
--- The target an API instance is deployed to, if any.
+-- A change to what a deployed API instance serves puts its deployment back to 'applying' (the
+-- deployment trigger below then bumps the target and records the revision), so the deployment
+-- reads 'applied' again only once the gateways run the change. Undeployed instances serve nothing.
 CREATE FUNCTION portico_bump_api_target(api INTEGER) RETURNS VOID AS $$
 BEGIN
-  PERFORM portico_bump_target((SELECT "targetId" FROM "Deployment" WHERE "apiId" = api));
+  UPDATE "Deployment" SET "status" = 'applying' WHERE "apiId" = api AND "expectedStatus" = 'deployed';
 END;
 $$ LANGUAGE plpgsql;
 

@@ -1,0 +1,148 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '../common/prisma.service.js';
+
+/** Everything a target's snapshot is built from. */
+const TARGET_SNAPSHOT = {
+  deployments: {
+    where: { expectedStatus: 'deployed' },
+    orderBy: { apiId: 'asc' as const },
+    include: {
+      api: {
+        include: {
+          routes: { orderBy: { position: 'asc' as const }, include: { upstreams: true } },
+          upstreams: { orderBy: { createdAt: 'asc' as const }, include: { outboundTls: true } },
+          policies: { where: { disabled: false }, orderBy: { order: 'asc' as const } },
+        },
+      },
+    },
+  },
+};
+
+export interface ReplicaHello {
+  replicaId: string;
+  name: string;
+  gatewayVersion: string;
+  certExpiresAt: Date;
+}
+
+/**
+ * Persistence of the sync service: snapshots' source rows, certificate checks, and what each
+ * replica reports (connection, heartbeats, ACK/NACK) together with the deployment and API
+ * status those reports decide.
+ */
+@Injectable()
+export class ConfigSyncRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * The target and its deployed APIs at one revision; null when the target does not exist. One
+   * SQL statement (relation joins), so the revision and the rows it covers are one consistent view.
+   */
+  loadTarget(targetId: string) {
+    return this.prisma.gatewayTarget.findUnique({
+      where: { id: targetId },
+      include: TARGET_SNAPSHOT,
+      relationLoadStrategy: 'join',
+    });
+  }
+
+  /** What the sync service must know about a presented client certificate. */
+  findCertificate(serialNumber: string) {
+    return this.prisma.gatewayCertificate.findUnique({
+      where: { serialNumber },
+      select: { targetId: true, revokedAt: true, notAfter: true, target: { select: { deletedAt: true, name: true } } },
+    });
+  }
+
+  /** Current revisions of the given targets (the poll behind LISTEN/NOTIFY). */
+  async revisions(targetIds: readonly string[]): Promise<Map<string, number>> {
+    if (!targetIds.length) return new Map();
+    const rows = await this.prisma.gatewayTarget.findMany({
+      where: { id: { in: [...targetIds] } },
+      select: { id: true, configRevision: true },
+    });
+    return new Map(rows.map((r) => [r.id, Number(r.configRevision)]));
+  }
+
+  /**
+   * A replica opened a stream: (re)register it as connected now. Returns the revision it last
+   * rejected, which must not be pushed to it again.
+   */
+  async connect(targetId: string, hello: ReplicaHello, now: Date): Promise<number | null> {
+    const fields = {
+      name: hello.name,
+      gatewayVersion: hello.gatewayVersion,
+      certExpiresAt: hello.certExpiresAt,
+      connectedAt: now,
+      lastSeenAt: now,
+      disconnectedAt: null,
+    };
+    const replica = await this.prisma.gatewayReplica.upsert({
+      where: { targetId_replicaId: { targetId, replicaId: hello.replicaId } },
+      create: { targetId, replicaId: hello.replicaId, ...fields },
+      update: fields,
+      select: { rejectedRevision: true },
+    });
+    return replica.rejectedRevision === null ? null : Number(replica.rejectedRevision);
+  }
+
+  async heartbeat(targetId: string, replicaId: string, now: Date): Promise<void> {
+    await this.prisma.gatewayReplica.updateMany({ where: { targetId, replicaId }, data: { lastSeenAt: now } });
+  }
+
+  /**
+   * The stream opened at `connectedAt` ended. A replica that already reconnected (a newer
+   * connectedAt) stays connected.
+   */
+  async disconnect(targetId: string, replicaId: string, connectedAt: Date, now: Date): Promise<void> {
+    await this.prisma.gatewayReplica.updateMany({
+      where: { targetId, replicaId, connectedAt },
+      data: { disconnectedAt: now },
+    });
+  }
+
+  /**
+   * A replica applied `revision`. Deployments of the target written at or before the lowest
+   * revision every connected replica (seen since `liveSince`) runs become `applied`, and their
+   * API instances `active`.
+   */
+  async ack(targetId: string, replicaId: string, revision: number, hash: string, liveSince: Date): Promise<void> {
+    const now = new Date();
+    await this.prisma.$transaction(async (tx) => {
+      await tx.gatewayReplica.updateMany({
+        where: { targetId, replicaId },
+        data: { appliedRevision: revision, appliedHash: hash, lastError: null, lastSeenAt: now },
+      });
+      const rows = await tx.$queryRaw<{ applied: bigint | null }[]>`
+        SELECT min(coalesce("appliedRevision", 0)) AS applied FROM "GatewayReplica"
+        WHERE "targetId" = ${targetId}::uuid
+          AND ("disconnectedAt" IS NULL OR "disconnectedAt" < "lastSeenAt")
+          AND "lastSeenAt" >= ${liveSince}`;
+      const applied = rows[0]?.applied ?? null;
+      if (applied === null) return;
+      const done = await tx.deployment.findMany({
+        where: { targetId, expectedStatus: 'deployed', status: { in: ['applying', 'failed'] }, configRevision: { lte: applied } },
+        select: { id: true, apiId: true },
+      });
+      if (!done.length) return;
+      await tx.deployment.updateMany({ where: { id: { in: done.map((d) => d.id) } }, data: { status: 'applied' } });
+      await tx.apiInstance.updateMany({ where: { id: { in: done.map((d) => d.apiId) } }, data: { status: 'active' } });
+    });
+  }
+
+  /** A replica rejected `revision`: its deployments that were waiting for it have `failed`. */
+  async nack(targetId: string, replicaId: string, revision: number, error: string): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.gatewayReplica.updateMany({
+        where: { targetId, replicaId },
+        data: { rejectedRevision: revision, lastError: error, lastSeenAt: new Date() },
+      }),
+      this.prisma.deployment.updateMany({
+        where: { targetId, status: 'applying', configRevision: { lte: revision } },
+        data: { status: 'failed' },
+      }),
+    ]);
+  }
+}
+
+export type TargetSnapshotRecord = NonNullable<Awaited<ReturnType<ConfigSyncRepository['loadTarget']>>>;

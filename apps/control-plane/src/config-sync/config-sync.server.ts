@@ -1,0 +1,179 @@
+/**
+ * The gateway sync service: a gRPC server (mTLS) carrying ConfigSyncService.Connect streams.
+ *
+ * Every control-plane replica runs one. Its server certificate is issued at start by the shared
+ * CA; clients must present a certificate of the same CA, and the stream is accepted only when
+ * that certificate is one Portico issued, is not revoked, and names a target that exists and is
+ * not deleted. Revisions come from the database (triggers), so any replica can serve any gateway
+ * and a gateway may resume on another replica; LISTEN/NOTIFY plus a poll wake the sessions
+ * (revision-watcher.ts).
+ */
+import { hostname } from 'node:os';
+import { X509Certificate } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Server, ServerCredentials, type ServerDuplexStream, status as GrpcStatus } from '@grpc/grpc-js';
+import { ConfigSyncServiceService, type ConnectRequest, type ConnectResponse } from '#portico/proto-ts';
+import { DATABASE_URL } from '../common/prisma.service.js';
+import { SecretBox } from '../common/secret-box.js';
+import { ENV, type Env } from '../config/env.js';
+import { CertificateAuthorityService } from '../gateway-registration/certificate-authority.service.js';
+import { parseGatewayIdentity } from '../gateway-registration/gateway-identity.js';
+import { ConfigSyncRepository } from './config-sync.repository.js';
+import { GatewaySession, type SessionIdentity } from './gateway-session.js';
+import { RevisionWatcher } from './revision-watcher.js';
+import { SyncEndpoint } from './sync-endpoint.js';
+
+/** Snapshots are small, but a large deployment must not hit grpc-js's 4 MiB default. */
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+type Call = ServerDuplexStream<ConnectRequest, ConnectResponse>;
+
+@Injectable()
+export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('ConfigSync');
+  private readonly sessions = new Map<string, Set<GatewaySession>>();
+  private server?: Server;
+  private watcher?: RevisionWatcher;
+
+  constructor(
+    @Inject(ENV) private readonly env: Env,
+    @Inject(DATABASE_URL) private readonly databaseUrl: string,
+    private readonly repo: ConfigSyncRepository,
+    private readonly ca: CertificateAuthorityService,
+    private readonly secrets: SecretBox,
+    private readonly endpoint: SyncEndpoint,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const host = this.env.PORTICO_SYNC_HOST ?? this.env.PORTICO_HOST;
+    const { certificatePem, privateKeyPem } = await this.ca.issueServerCertificate(this.serverNames(host));
+    const credentials = ServerCredentials.createSsl(
+      Buffer.from(this.ca.caCertificatePem()),
+      [{ cert_chain: Buffer.from(certificatePem), private_key: Buffer.from(privateKeyPem) }],
+      true,
+    );
+    const server = new Server({
+      'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+      'grpc.keepalive_time_ms': 20_000,
+      'grpc.keepalive_timeout_ms': 10_000,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+    });
+    server.addService(ConfigSyncServiceService, { connect: (call: Call) => void this.accept(call) });
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${this.env.PORTICO_SYNC_PORT}`, credentials, (err, bound) =>
+        err
+          ? reject(new Error(`gateway sync service cannot listen on ${host}:${this.env.PORTICO_SYNC_PORT}: ${err.message}`))
+          : resolve(bound),
+      ),
+    );
+    this.server = server;
+    const dialHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    this.endpoint.set(this.env.PORTICO_SYNC_PUBLIC_ADDRESS ?? `${dialHost}:${port}`);
+    this.watcher = new RevisionWatcher({
+      databaseUrl: this.databaseUrl,
+      pollIntervalMs: this.env.PORTICO_SYNC_POLL_SECONDS * 1000,
+      onChange: (targetId) => this.sessions.get(targetId)?.forEach((s) => s.wake()),
+      onPoll: () => void this.poll(),
+    });
+    await this.watcher.start();
+    this.logger.log(`gateway sync service (gRPC, mTLS) listening on ${host}:${port}`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.watcher?.stop();
+    for (const set of this.sessions.values()) {
+      for (const session of set) session.end(GrpcStatus.UNAVAILABLE, 'control plane shutting down');
+    }
+    const server = this.server;
+    if (!server) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => server.forceShutdown(), 2_000);
+      server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  /** Connected sessions per target (status and tests). */
+  sessionCount(targetId: string): number {
+    return this.sessions.get(targetId)?.size ?? 0;
+  }
+
+  private async accept(call: Call): Promise<void> {
+    let identity: SessionIdentity;
+    try {
+      identity = await this.authenticate(call);
+    } catch (err) {
+      const { code, details } = err as { code: GrpcStatus; details: string };
+      this.logger.warn(`refused a sync stream from ${call.getPeer()}: ${details}`);
+      call.emit('error', { code, details });
+      return;
+    }
+    const session = new GatewaySession(call, identity, {
+      repo: this.repo,
+      openSecret: (sealed) => this.secrets.open(sealed),
+      heartbeatIntervalMs: this.env.PORTICO_GATEWAY_HEARTBEAT_SECONDS * 1000,
+      maxAgeMs: this.env.PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS * 1000,
+      logger: this.logger,
+      onClose: (s) => this.sessions.get(s.targetId)?.delete(s),
+    });
+    let set = this.sessions.get(identity.targetId);
+    if (!set) this.sessions.set(identity.targetId, (set = new Set()));
+    set.add(session);
+  }
+
+  /** The identity of the client certificate, if Portico issued it and it still counts. */
+  private async authenticate(call: Call): Promise<SessionIdentity> {
+    const raw = call.getAuthContext().sslPeerCertificate?.raw;
+    if (!raw) throw refusal(GrpcStatus.UNAUTHENTICATED, 'a client certificate is required');
+    let identity: ReturnType<typeof parseGatewayIdentity>;
+    try {
+      identity = parseGatewayIdentity(new X509Certificate(raw));
+    } catch (err) {
+      throw refusal(GrpcStatus.UNAUTHENTICATED, `not a gateway certificate: ${(err as Error).message}`);
+    }
+    const stored = await this.repo.findCertificate(identity.serialNumber);
+    if (!stored || stored.targetId !== identity.targetId) {
+      throw refusal(GrpcStatus.UNAUTHENTICATED, `certificate ${identity.serialNumber} is unknown`);
+    }
+    if (stored.revokedAt) throw refusal(GrpcStatus.PERMISSION_DENIED, `certificate ${identity.serialNumber} was revoked`);
+    if (stored.target.deletedAt) throw refusal(GrpcStatus.PERMISSION_DENIED, `gateway ${stored.target.name} was deleted`);
+    return { targetId: identity.targetId, serialNumber: identity.serialNumber, notAfter: stored.notAfter };
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      const revisions = await this.repo.revisions([...this.sessions.keys()]);
+      for (const [targetId, set] of this.sessions) {
+        const revision = revisions.get(targetId);
+        for (const session of set) {
+          if (revision === undefined) session.end(GrpcStatus.PERMISSION_DENIED, `gateway ${targetId} no longer exists`);
+          else session.revisionSeen(revision);
+        }
+      }
+    } catch (err) {
+      this.logger.warn(`revision poll failed: ${(err as Error).message}`);
+    }
+  }
+
+  /** Names gateways may dial: loopback, this host, the public address and PORTICO_SYNC_TLS_HOSTNAMES. */
+  private serverNames(host: string): string[] {
+    const names = ['localhost', '127.0.0.1', '::1', hostname()];
+    if (host !== '0.0.0.0' && host !== '::') names.push(host);
+    const publicHost = this.env.PORTICO_SYNC_PUBLIC_ADDRESS?.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    if (publicHost) names.push(publicHost);
+    names.push(
+      ...this.env.PORTICO_SYNC_TLS_HOSTNAMES.split(',')
+        .map((n) => n.trim())
+        .filter(Boolean),
+    );
+    return [...new Set(names)];
+  }
+}
+
+function refusal(code: GrpcStatus, details: string) {
+  return { code, details };
+}

@@ -1,0 +1,257 @@
+/**
+ * One gateway replica's configuration stream, after its certificate was accepted.
+ *
+ * Contract (proto/portico/config/v1/sync.proto): the first message is a Hello; the session answers
+ * with a HelloAck and from then on pushes a Snapshot whenever the target's revision differs from
+ * what the replica runs. At most one push is in flight: wake-ups while a push awaits its Ack/Nack
+ * only mark the session dirty, and the newest state is pushed once it is answered (coalescing). A
+ * revision the replica NACKed — on this stream or an earlier one — is never pushed to it again.
+ * The session ends the stream when the target is deleted or the certificate revoked
+ * (PERMISSION_DENIED), when the replica stops heartbeating (UNAVAILABLE), and at its maximum
+ * age (UNAVAILABLE, so the replica reconnects at once, possibly to another control plane).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '@nestjs/common';
+import { type ServerDuplexStream, status as GrpcStatus } from '@grpc/grpc-js';
+import type { Ack, ConnectRequest, ConnectResponse, Hello, Nack } from '#portico/proto-ts';
+import type { ConfigSyncRepository } from './config-sync.repository.js';
+import { buildSnapshot } from './snapshot.js';
+
+/** The sync protocol versions this control plane speaks. */
+export const PROTOCOL_VERSION = 1;
+
+export interface SessionDeps {
+  repo: ConfigSyncRepository;
+  openSecret(sealed: string): string;
+  heartbeatIntervalMs: number;
+  maxAgeMs: number;
+  logger: Logger;
+  onClose(session: GatewaySession): void;
+}
+
+/** The gateway identity the accepted client certificate carries. */
+export interface SessionIdentity {
+  targetId: string;
+  serialNumber: string;
+  notAfter: Date;
+}
+
+type Call = ServerDuplexStream<ConnectRequest, ConnectResponse>;
+
+interface Running {
+  revision: number;
+  hash: string;
+}
+
+interface Pending extends Running {
+  nonce: string;
+}
+
+export class GatewaySession {
+  private replicaId = '';
+  private connectedAt = new Date();
+  private running: Running = { revision: 0, hash: '' };
+  private rejectedRevision: number | null = null;
+  private pending?: Pending;
+  /** The revision of the last snapshot this session built (or was told of by the poll). */
+  private knownRevision = -1;
+  private busy = false;
+  private dirty = false;
+  private closed = false;
+  private silence?: NodeJS.Timeout;
+  private maxAge?: NodeJS.Timeout;
+  /** Messages are handled one after another, in arrival order. */
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly call: Call,
+    readonly identity: SessionIdentity,
+    private readonly deps: SessionDeps,
+  ) {
+    call.on('data', (msg: ConnectRequest) => {
+      this.queue = this.queue.then(() => this.handle(msg)).catch((err: Error) => this.fail(err));
+    });
+    call.on('end', () => this.close());
+    call.on('cancelled', () => this.close());
+    call.on('error', () => this.close());
+    call.on('close', () => this.close());
+    this.armSilenceTimer();
+  }
+
+  get targetId(): string {
+    return this.identity.targetId;
+  }
+
+  /** Told by the poll that the target is at `revision`; pushes if that is news. */
+  revisionSeen(revision: number): void {
+    if (revision !== this.knownRevision) this.wake();
+  }
+
+  /** Something about the target may have changed: rebuild and push if needed. */
+  wake(): void {
+    if (this.closed || !this.replicaId) return;
+    if (this.busy || this.pending) {
+      this.dirty = true;
+      return;
+    }
+    this.busy = true;
+    this.dirty = false;
+    void this.sync()
+      .catch((err: Error) => this.fail(err))
+      .finally(() => {
+        this.busy = false;
+        if (this.dirty && !this.pending) this.wake();
+      });
+  }
+
+  /** Ends the stream with `code` and `details`. */
+  end(code: GrpcStatus, details: string): void {
+    if (this.closed) return;
+    this.deps.logger.log(`ending stream of gateway ${this.targetId} replica ${this.replicaId || '?'}: ${details}`);
+    this.call.emit('error', { code, details });
+    this.close();
+  }
+
+  private async handle(msg: ConnectRequest): Promise<void> {
+    if (this.closed) return;
+    this.armSilenceTimer();
+    const message = msg.message;
+    if (!this.replicaId) {
+      if (message?.$case !== 'hello') return this.end(GrpcStatus.INVALID_ARGUMENT, 'the first message must be a Hello');
+      return this.hello(message.value);
+    }
+    switch (message?.$case) {
+      case 'ack':
+        return this.ack(message.value);
+      case 'nack':
+        return this.nack(message.value);
+      case 'heartbeat':
+        return this.deps.repo.heartbeat(this.targetId, this.replicaId, new Date());
+      case 'hello':
+        return this.end(GrpcStatus.INVALID_ARGUMENT, 'Hello may only be sent once per stream');
+      default:
+        return this.end(GrpcStatus.INVALID_ARGUMENT, 'empty or unknown message');
+    }
+  }
+
+  private async hello(hello: Hello): Promise<void> {
+    if (!hello.replicaId || hello.replicaId.length > 200) {
+      return this.end(GrpcStatus.INVALID_ARGUMENT, 'Hello.replica_id must be 1 to 200 characters');
+    }
+    if (hello.protocolMin > PROTOCOL_VERSION || hello.protocolMax < PROTOCOL_VERSION) {
+      return this.end(
+        GrpcStatus.FAILED_PRECONDITION,
+        `gateway speaks sync protocol ${hello.protocolMin}..${hello.protocolMax}; this control plane speaks ${PROTOCOL_VERSION}`,
+      );
+    }
+    this.connectedAt = new Date();
+    this.rejectedRevision = await this.deps.repo.connect(
+      this.targetId,
+      {
+        replicaId: hello.replicaId,
+        name: (hello.replicaName || hello.replicaId).slice(0, 200),
+        gatewayVersion: hello.gatewayVersion.slice(0, 50),
+        certExpiresAt: this.identity.notAfter,
+      },
+      this.connectedAt,
+    );
+    this.replicaId = hello.replicaId;
+    this.running = { revision: hello.runningRevision, hash: hello.runningHash };
+    const target = await this.deps.repo.loadTarget(this.targetId);
+    this.call.write({
+      message: {
+        $case: 'helloAck',
+        value: {
+          protocolVersion: PROTOCOL_VERSION,
+          heartbeatIntervalMs: this.deps.heartbeatIntervalMs,
+          gatewayId: this.targetId,
+          gatewayName: target?.name ?? '',
+        },
+      },
+    });
+    // ±10 % so replicas that connected together do not all reconnect together.
+    const age = this.deps.maxAgeMs * (0.9 + Math.random() * 0.2);
+    this.maxAge = setTimeout(() => this.end(GrpcStatus.UNAVAILABLE, 'maximum connection age reached; reconnect'), age);
+    this.maxAge.unref();
+    this.wake();
+  }
+
+  private async sync(): Promise<void> {
+    const [target, certificate] = await Promise.all([
+      this.deps.repo.loadTarget(this.targetId),
+      this.deps.repo.findCertificate(this.identity.serialNumber),
+    ]);
+    if (!target || target.deletedAt) {
+      return this.end(GrpcStatus.PERMISSION_DENIED, `gateway ${target?.name ?? this.targetId} was deleted`);
+    }
+    if (!certificate || certificate.revokedAt) {
+      return this.end(GrpcStatus.PERMISSION_DENIED, `certificate ${this.identity.serialNumber} was revoked`);
+    }
+    const snapshot = buildSnapshot(target, this.deps.openSecret);
+    this.knownRevision = snapshot.revision;
+    const current = snapshot.revision === this.running.revision && snapshot.hash === this.running.hash;
+    if (current || snapshot.revision === this.rejectedRevision || this.closed) return;
+    const nonce = randomUUID();
+    this.pending = { nonce, revision: snapshot.revision, hash: snapshot.hash };
+    this.call.write({ message: { $case: 'snapshot', value: { ...this.pending, config: snapshot.config } } });
+  }
+
+  private async ack(ack: Ack): Promise<void> {
+    if (!this.answers(ack.nonce)) return;
+    this.running = { revision: ack.revision, hash: ack.hash };
+    const liveSince = new Date(Date.now() - 3 * this.deps.heartbeatIntervalMs);
+    await this.deps.repo.ack(this.targetId, this.replicaId, ack.revision, ack.hash, liveSince);
+    this.answered();
+  }
+
+  private async nack(nack: Nack): Promise<void> {
+    if (!this.answers(nack.nonce)) return;
+    this.rejectedRevision = nack.rejectedRevision;
+    const error = nack.errorMessage.slice(0, 2000) || 'rejected without a reason';
+    this.deps.logger.warn(
+      `gateway ${this.targetId} replica ${this.replicaId} rejected revision ${nack.rejectedRevision}: ${error}`,
+    );
+    await this.deps.repo.nack(this.targetId, this.replicaId, nack.rejectedRevision, error);
+    this.answered();
+  }
+
+  /** Whether `nonce` answers the push in flight; stale answers are ignored. */
+  private answers(nonce: string): boolean {
+    if (this.pending?.nonce === nonce) return true;
+    this.deps.logger.warn(`gateway ${this.targetId} replica ${this.replicaId} answered unknown nonce ${nonce}`);
+    return false;
+  }
+
+  private answered(): void {
+    this.pending = undefined;
+    if (this.dirty) this.wake();
+  }
+
+  /** Three heartbeat intervals without any message and the replica counts as gone. */
+  private armSilenceTimer(): void {
+    clearTimeout(this.silence);
+    this.silence = setTimeout(
+      () => this.end(GrpcStatus.UNAVAILABLE, 'no heartbeat within three intervals'),
+      3 * this.deps.heartbeatIntervalMs,
+    );
+    this.silence.unref();
+  }
+
+  private fail(err: Error): void {
+    this.deps.logger.error(`sync stream of gateway ${this.targetId} failed: ${err.message}`, err.stack);
+    this.end(GrpcStatus.INTERNAL, 'internal error of the control plane');
+  }
+
+  private close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.silence);
+    clearTimeout(this.maxAge);
+    this.deps.onClose(this);
+    if (this.replicaId) {
+      void this.deps.repo
+        .disconnect(this.targetId, this.replicaId, this.connectedAt, new Date())
+        .catch((err: Error) => this.deps.logger.warn(`recording the disconnect failed: ${err.message}`));
+    }
+  }
+}

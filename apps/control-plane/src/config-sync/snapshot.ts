@@ -1,0 +1,115 @@
+/**
+ * A target's configuration as the gateway receives it: the API instances deployed to the target
+ * (expectedStatus `deployed`), each with its listener, routes, upstreams and enabled policies in
+ * order, and each upstream with the TLS context it references (Outbound TLS). Policy secrets and
+ * TLS context private keys are opened here, for the mTLS stream only; stored rows keep them sealed.
+ *
+ * The hash is the SHA-256 of the serialized GatewayConfig, so replicas (and control planes)
+ * agree on it byte for byte; it is what lets a resuming gateway skip an unchanged snapshot.
+ */
+import { createHash } from 'node:crypto';
+import { findPolicyTemplate, mapSensitive } from '#portico/policy-catalog';
+import {
+  type Api,
+  ApiType,
+  GatewayConfig,
+  type OutboundTls,
+  type Pointcut,
+  PolicyMode,
+  type Policy,
+  type Route,
+} from '#portico/proto-ts';
+import type { TargetSnapshotRecord } from './config-sync.repository.js';
+
+export interface BuiltSnapshot {
+  revision: number;
+  hash: string;
+  config: GatewayConfig;
+}
+
+type ApiRecord = TargetSnapshotRecord['deployments'][number]['api'];
+type PolicyRecord = ApiRecord['policies'][number];
+type TlsContextRecord = NonNullable<ApiRecord['upstreams'][number]['outboundTls']>;
+
+interface RouteRules {
+  methods?: string | null;
+  host?: string | null;
+  path?: string | null;
+  headers?: Record<string, string> | null;
+}
+
+/** `openSecret` turns a sealed secret (policy value, TLS context private key) back into its value. */
+export function buildSnapshot(target: TargetSnapshotRecord, openSecret: (sealed: string) => string): BuiltSnapshot {
+  const config = GatewayConfig.fromPartial({
+    gatewayId: target.id,
+    gatewayName: target.name,
+    organizationId: target.organizationId,
+    environmentId: target.environmentId,
+    // Deployments only accept instances with a listener; an instance without one has nothing to serve.
+    apis: target.deployments.flatMap((d) => (d.api.proxyPort === null ? [] : [apiConfig(d.api, openSecret)])),
+  });
+  return { revision: Number(target.configRevision), hash: snapshotHash(config), config };
+}
+
+/** Lowercase hex SHA-256 of the serialized config. */
+export function snapshotHash(config: GatewayConfig): string {
+  return createHash('sha256').update(GatewayConfig.encode(config).finish()).digest('hex');
+}
+
+function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api {
+  return {
+    id: String(api.id),
+    name: api.instanceLabel ?? api.assetId,
+    type: api.endpointType === 'mcp' ? ApiType.API_TYPE_MCP : ApiType.API_TYPE_HTTP,
+    listener: { port: api.proxyPort ?? 0, basePath: api.proxyBasePath ?? '/' },
+    routes: api.routes.map(routeConfig),
+    upstreams: api.upstreams.map((u) => ({
+      id: u.id,
+      label: u.label ?? '',
+      url: u.uri,
+      tls: u.outboundTls ? outboundTls(u.outboundTls, openSecret) : undefined,
+    })),
+    policies: api.policies.map((p) => policyConfig(p, openSecret)),
+    responseTimeoutMs: api.responseTimeout ?? 0,
+  };
+}
+
+function outboundTls(context: TlsContextRecord, openSecret: (sealed: string) => string): OutboundTls {
+  return {
+    caPem: context.trustedCertificates ?? '',
+    certificatePem: context.certificate ?? '',
+    privateKeyPem: context.privateKeySealed === null ? '' : openSecret(context.privateKeySealed),
+    serverName: context.serverName ?? '',
+    skipVerify: context.skipVerify,
+  };
+}
+
+function routeConfig(route: ApiRecord['routes'][number]): Route {
+  const rules = (route.rules ?? {}) as RouteRules;
+  return {
+    label: route.label ?? '',
+    methods: rules.methods ? rules.methods.split('|') : [],
+    pathRegex: rules.path ?? '',
+    host: rules.host ?? '',
+    headers: Object.fromEntries(Object.entries(rules.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v])),
+    upstreams: route.upstreams.map((u) => ({ upstreamId: u.upstreamId, weight: u.weight })),
+  };
+}
+
+function policyConfig(policy: PolicyRecord, openSecret: (sealed: string) => string): Policy {
+  const stored = policy.configurationData as Record<string, unknown>;
+  const template = findPolicyTemplate(policy.groupId, policy.assetId, policy.assetVersion);
+  const configuration = template ? mapSensitive(template, stored, openSecret) : stored;
+  return {
+    id: String(policy.id),
+    type: policy.assetId,
+    version: policy.assetVersion,
+    configurationJson: JSON.stringify(configuration),
+    mode: PolicyMode.POLICY_MODE_ENFORCE,
+    pointcuts: ((policy.pointcutData ?? []) as unknown as Pointcut[]).map((p) => ({
+      methodRegex: p.methodRegex,
+      uriTemplateRegex: p.uriTemplateRegex,
+    })),
+    upstreamIds: policy.upstreamIds,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The client certificates issued to a gateway (standalone API family, a Portico extension):
+ * listing and revoking. Revoking sets revokedAt; a database trigger then wakes the sync service,
+ * which ends the streams of that certificate and refuses it from then on.
+ */
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error.js';
+import { GatewayTargetsService } from '../gateway-targets/gateway-targets.service.js';
+import { certificateView } from './gateway-certificate.view.js';
+import { GatewayRegistrationRepository } from './gateway-registration.repository.js';
+
+@Injectable()
+export class GatewayCertificatesService {
+  constructor(
+    private readonly repo: GatewayRegistrationRepository,
+    private readonly targets: GatewayTargetsService,
+  ) {}
+
+  async list(organizationId: string, environmentId: string, gatewayId: string) {
+    const gateway = await this.targets.getGateway(organizationId, environmentId, gatewayId);
+    const certificates = await this.repo.listCertificates(gateway.id);
+    const now = new Date();
+    return { content: certificates.map((c) => certificateView(c, now)), totalElements: certificates.length };
+  }
+
+  /** Repeat → 400 "This certificate was already revoked" (the standalone API's "already deleted" style). */
+  async revoke(organizationId: string, environmentId: string, gatewayId: string, serialNumber: string): Promise<void> {
+    const gateway = await this.targets.getGateway(organizationId, environmentId, gatewayId);
+    // Serials print as upper-case hex; accept them in any case.
+    const outcome = await this.repo.revokeCertificate(gateway.id, serialNumber.toUpperCase());
+    if (outcome === 'already-revoked') {
+      throw new DomainError('GATEWAY_CERTIFICATE_ALREADY_REVOKED', 'This certificate was already revoked');
+    }
+    if (outcome === 'not-found') {
+      throw new DomainError('GATEWAY_CERTIFICATE_NOT_FOUND', `Certificate ${serialNumber} not found for this gateway`);
+    }
+  }
+}

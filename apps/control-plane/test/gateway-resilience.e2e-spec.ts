@@ -1,0 +1,200 @@
+/**
+ * Fail static: a gateway keeps serving its last good configuration when a push cannot be
+ * applied, while the control plane is down, and after a restart without the control plane; it
+ * catches up on reconnect. Two control planes on one database both deliver changes.
+ */
+import net from 'node:net';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import {
+  type EverythingServer,
+  freePort,
+  type GatewayProcess,
+  startEverythingServer,
+  startGatewayProcess,
+} from '#portico/testing';
+import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { closeTestPrisma, newTenant, type TestTenant } from './support/factories.js';
+import {
+  deploymentStatus,
+  deployMcpInstance,
+  eventually,
+  type McpInstance,
+  registerGateway,
+  type RegisteredGateway,
+  rolledOut,
+} from './support/gateways.js';
+
+const FAST = { PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' };
+
+/** initialize + tools/call echo through `proxyUrl`; the echoed text. */
+async function echo(proxyUrl: string, message = 'ping'): Promise<string> {
+  const client = new Client({ name: 'resilience', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${proxyUrl}/mcp`)));
+  try {
+    const result = await client.callTool({ name: 'echo', arguments: { message } });
+    return (result.content as { text: string }[])[0]!.text;
+  } finally {
+    await client.close();
+  }
+}
+
+describe('gateway resilience', () => {
+  let syncPort: number;
+  let cp: TestControlPlane;
+  let tenant: TestTenant;
+  let everything: EverythingServer;
+  let registered: RegisteredGateway;
+  let gateway: GatewayProcess;
+  let instance: McpInstance;
+
+  const replica = async () => {
+    const res = await cp.request(
+      'GET',
+      `/standalone/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/gateways/${registered.gatewayId}/replicas`,
+      { token: tenant.token },
+    );
+    return res.body.content.find((r: { nodeId: string }) => r.nodeId === gateway.replicaId);
+  };
+  const patchProxyUri = (proxyUri: string) =>
+    cp.request('PATCH', `${instance.apisPath}/${instance.apiId}`, { token: tenant.token, json: { endpoint: { proxyUri } } });
+
+  beforeAll(async () => {
+    syncPort = await freePort();
+    cp = await startControlPlane({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+    tenant = await newTenant(cp);
+    everything = await startEverythingServer();
+    registered = await registerGateway(cp, tenant, 'resilient-gateway');
+    instance = await deployMcpInstance(cp, tenant, {
+      upstreamUrl: everything.baseUrl,
+      port: await freePort(),
+      basePath: '/demo',
+      targetId: registered.gatewayId,
+    });
+    gateway = await startGatewayProcess({ dir: registered.dir });
+    await gateway.waitForStatus((s) => s.ready && s.sync.state === 'connected');
+    await rolledOut(cp, tenant, instance);
+  });
+
+  afterAll(async () => {
+    await gateway?.stop();
+    await everything?.close();
+    await cp?.close();
+    await closeTestPrisma();
+  });
+
+  it('NACKs a configuration it cannot apply, keeps serving the last good one, and recovers with the next', async () => {
+    const busy = net.createServer();
+    const busyPort = await freePort();
+    await new Promise<void>((resolve) => busy.listen(busyPort, '127.0.0.1', resolve));
+    try {
+      const before = await gateway.status();
+      expect((await patchProxyUri(`http://0.0.0.0:${busyPort}/demo`)).status).toBe(200);
+      const failed = await eventually(async () => {
+        const r = await replica();
+        return r?.configurationStatus.status === 'FAILED' ? r : undefined;
+      }, 'the NACK to be recorded');
+      expect(failed.configurationStatus.message).toContain(String(busyPort));
+      expect(failed.appliedRevision).toBe(before.revision);
+      expect(await deploymentStatus(cp, tenant, instance)).toBe('failed');
+      // The last good configuration still serves on the old port; nothing listens on the new one for us.
+      expect((await gateway.status()).revision).toBe(before.revision);
+      expect(await echo(instance.proxyUrl, 'still here')).toBe('Echo: still here');
+
+      // The rejected revision is never pushed to this replica again, not even on a new stream.
+      await gateway.stop();
+      gateway = await startGatewayProcess({ dir: registered.dir, replicaId: gateway.replicaId });
+      await gateway.waitForStatus((s) => s.sync.state === 'connected');
+      await new Promise((r) => setTimeout(r, 2_500)); // more than two revision polls
+      expect(await gateway.status()).toMatchObject({ revision: before.revision, sync: { snapshots: 0 } });
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
+    }
+    const oldUrl = new URL(instance.proxyUrl);
+    expect((await patchProxyUri(`http://0.0.0.0:${oldUrl.port}/demo`)).status).toBe(200);
+    await eventually(async () => ((await replica())?.configurationStatus.status === 'UP_TO_DATE' ? true : undefined), 'recovery');
+    expect(await deploymentStatus(cp, tenant, instance)).toBe('applied');
+    expect(await echo(instance.proxyUrl)).toBe('Echo: ping');
+  });
+
+  it('keeps serving while the control plane is down and picks up changes made meanwhile on reconnect', async () => {
+    await cp.close();
+    await gateway.waitForStatus((s) => s.sync.state !== 'connected');
+    expect(await echo(instance.proxyUrl, 'control plane down')).toBe('Echo: control plane down');
+
+    // Another control plane (its own sync port) takes a change while the gateway's one is down.
+    const other = await startControlPlane(FAST);
+    const second = await deployMcpInstance(other, tenant, {
+      upstreamUrl: everything.baseUrl,
+      port: await freePort(),
+      basePath: '/second',
+      targetId: registered.gatewayId,
+    }).finally(() => other.close());
+    await expect(echo(second.proxyUrl)).rejects.toThrow();
+
+    cp = await startControlPlane({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+    await rolledOut(cp, tenant, second);
+    expect(await echo(second.proxyUrl, 'caught up')).toBe('Echo: caught up');
+    expect(await echo(instance.proxyUrl)).toBe('Echo: ping');
+  });
+
+  it('serves from disk when restarted while the control plane is unreachable', async () => {
+    const running = await gateway.status();
+    await cp.close();
+    await gateway.stop();
+    gateway = await startGatewayProcess({ dir: registered.dir });
+    const status = await gateway.waitForStatus((s) => s.ready);
+    expect(status).toMatchObject({ revision: running.revision, hash: running.hash });
+    expect(status.sync.state).not.toBe('connected');
+    expect(await gateway.readiness()).toBe(200);
+    expect(await echo(instance.proxyUrl, 'from disk')).toBe('Echo: from disk');
+    cp = await startControlPlane({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+    await gateway.waitForStatus((s) => s.sync.state === 'connected');
+  });
+});
+
+describe('two control planes on one database', () => {
+  let cpA: TestControlPlane;
+  let cpB: TestControlPlane;
+  let tenant: TestTenant;
+  let everything: EverythingServer;
+  const gateways: GatewayProcess[] = [];
+
+  beforeAll(async () => {
+    [cpA, cpB] = await Promise.all([startControlPlane(FAST), startControlPlane(FAST)]);
+    tenant = await newTenant(cpA);
+    everything = await startEverythingServer();
+  });
+
+  afterAll(async () => {
+    await Promise.all(gateways.map((g) => g.stop()));
+    await everything?.close();
+    await Promise.all([cpA?.close(), cpB?.close()]);
+    await closeTestPrisma();
+  });
+
+  it('delivers a change made through either one to gateways streaming from the other', async () => {
+    // Each gateway registers with, and so streams from, a different control plane.
+    const onA = await registerGateway(cpA, tenant, 'gateway-on-a');
+    const onB = await registerGateway(cpB, tenant, 'gateway-on-b');
+    for (const registered of [onA, onB]) gateways.push(await startGatewayProcess({ dir: registered.dir }));
+    await Promise.all(gateways.map((g) => g.waitForStatus((s) => s.ready && s.sync.state === 'connected')));
+
+    // Changes go through the control plane the gateway does NOT stream from.
+    const forB = await deployMcpInstance(cpA, tenant, {
+      upstreamUrl: everything.baseUrl,
+      port: await freePort(),
+      basePath: '/b',
+      targetId: onB.gatewayId,
+    });
+    const forA = await deployMcpInstance(cpB, tenant, {
+      upstreamUrl: everything.baseUrl,
+      port: await freePort(),
+      basePath: '/a',
+      targetId: onA.gatewayId,
+    });
+    await Promise.all([rolledOut(cpA, tenant, forA), rolledOut(cpA, tenant, forB)]);
+    expect(await echo(forA.proxyUrl, 'via B')).toBe('Echo: via B');
+    expect(await echo(forB.proxyUrl, 'via A')).toBe('Echo: via A');
+  });
+});

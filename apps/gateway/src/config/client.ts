@@ -1,0 +1,190 @@
+/**
+ * The gateway end of the sync stream (proto/portico/config/v1/sync.proto).
+ *
+ * One stream per replica, over mTLS with the registration's certificate. The client opens with a
+ * Hello carrying what it runs, heartbeats at the interval the HelloAck names, hands every
+ * Snapshot to `apply` one at a time and answers each with an Ack or a Nack carrying its nonce.
+ * When the stream breaks it reconnects with exponential backoff and full jitter (250 ms doubling
+ * to 30 s, reset once a stream is accepted); the control plane's "maximum connection age" close
+ * reconnects at once. While disconnected the gateway keeps serving what it has.
+ */
+import { credentials, type ClientDuplexStream, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
+import { ConfigSyncServiceClient, type ConnectRequest, type ConnectResponse, type Snapshot } from '#portico/proto-ts';
+
+export const PROTOCOL_MIN = 1;
+export const PROTOCOL_MAX = 1;
+
+const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const BACKOFF_INITIAL_MS = 250;
+const BACKOFF_MAX_MS = 30_000;
+
+export interface Running {
+  revision: number;
+  hash: string;
+}
+
+/** What applying a snapshot came to: the config now served, or why it was rejected. */
+export type ApplyOutcome = { ok: true } | { ok: false; error: string };
+
+export interface SyncClientOptions {
+  address: string;
+  caPem: string;
+  certificatePem: string;
+  privateKeyPem: string;
+  replicaId: string;
+  replicaName: string;
+  gatewayVersion: string;
+  capabilities: string[];
+  /** What the gateway serves now (0 / "" without a config). */
+  running(): Running;
+  /** Compiles, swaps in and stores a snapshot; never throws. */
+  apply(snapshot: Snapshot): Promise<ApplyOutcome>;
+  logger: Logger;
+}
+
+export type SyncState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
+
+export class SyncClient {
+  private readonly client: ConfigSyncServiceClient;
+  private stream?: ClientDuplexStream<ConnectRequest, ConnectResponse>;
+  private heartbeat?: NodeJS.Timeout;
+  private retry?: NodeJS.Timeout;
+  private backoffMs = BACKOFF_INITIAL_MS;
+  private queue: Promise<void> = Promise.resolve();
+  private stateValue: SyncState = 'disconnected';
+  private lastErrorValue: string | null = null;
+  private counters = { streams: 0, snapshots: 0 };
+
+  constructor(private readonly options: SyncClientOptions) {
+    this.client = new ConfigSyncServiceClient(
+      options.address,
+      credentials.createSsl(Buffer.from(options.caPem), Buffer.from(options.privateKeyPem), Buffer.from(options.certificatePem)),
+      {
+        'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+        'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+        'grpc.keepalive_time_ms': 20_000,
+        'grpc.keepalive_timeout_ms': 10_000,
+        'grpc.keepalive_permit_without_calls': 1,
+      },
+    );
+  }
+
+  get state(): SyncState {
+    return this.stateValue;
+  }
+
+  /** Streams the control plane accepted, and snapshots it pushed, since start. */
+  get stats(): { streams: number; snapshots: number } {
+    return { ...this.counters };
+  }
+
+  /** Why the last stream ended, if it ended with an error. */
+  get lastError(): string | null {
+    return this.lastErrorValue;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  stop(): void {
+    this.stateValue = 'stopped';
+    clearTimeout(this.retry);
+    clearInterval(this.heartbeat);
+    this.stream?.cancel();
+    this.client.close();
+  }
+
+  private connect(): void {
+    if (this.stateValue === 'stopped') return;
+    this.stateValue = 'connecting';
+    const stream = this.client.connect();
+    this.stream = stream;
+    const running = this.options.running();
+    stream.write({
+      message: {
+        $case: 'hello',
+        value: {
+          protocolMin: PROTOCOL_MIN,
+          protocolMax: PROTOCOL_MAX,
+          replicaId: this.options.replicaId,
+          replicaName: this.options.replicaName,
+          gatewayVersion: this.options.gatewayVersion,
+          runningRevision: running.revision,
+          runningHash: running.hash,
+          capabilities: this.options.capabilities,
+        },
+      },
+    });
+    stream.on('data', (msg: ConnectResponse) => this.receive(stream, msg));
+    stream.on('error', (err: ServiceError) => this.broken(stream, err));
+    stream.on('end', () => this.broken(stream));
+  }
+
+  private receive(stream: ClientDuplexStream<ConnectRequest, ConnectResponse>, msg: ConnectResponse): void {
+    if (stream !== this.stream) return;
+    const message = msg.message;
+    if (message?.$case === 'helloAck') {
+      this.counters.streams++;
+      this.stateValue = 'connected';
+      this.lastErrorValue = null;
+      this.backoffMs = BACKOFF_INITIAL_MS;
+      this.options.logger.info(
+        { gatewayId: message.value.gatewayId, protocol: message.value.protocolVersion },
+        'connected to the control plane',
+      );
+      clearInterval(this.heartbeat);
+      this.heartbeat = setInterval(() => {
+        const { revision, hash } = this.options.running();
+        stream.write({ message: { $case: 'heartbeat', value: { runningRevision: revision, runningHash: hash } } });
+      }, message.value.heartbeatIntervalMs || 30_000);
+      this.heartbeat.unref();
+    } else if (message?.$case === 'snapshot') {
+      const snapshot = message.value;
+      this.counters.snapshots++;
+      // One at a time, in order: each push is answered before the control plane sends the next.
+      this.queue = this.queue.then(() => this.answer(stream, snapshot));
+    }
+  }
+
+  private async answer(stream: ClientDuplexStream<ConnectRequest, ConnectResponse>, snapshot: Snapshot): Promise<void> {
+    const outcome = await this.options.apply(snapshot);
+    if (stream !== this.stream) return;
+    if (outcome.ok) {
+      stream.write({
+        message: { $case: 'ack', value: { nonce: snapshot.nonce, revision: snapshot.revision, hash: snapshot.hash } },
+      });
+    } else {
+      stream.write({
+        message: {
+          $case: 'nack',
+          value: {
+            nonce: snapshot.nonce,
+            rejectedRevision: snapshot.revision,
+            runningRevision: this.options.running().revision,
+            errorMessage: outcome.error,
+          },
+        },
+      });
+    }
+  }
+
+  private broken(stream: ClientDuplexStream<ConnectRequest, ConnectResponse>, err?: ServiceError): void {
+    if (stream !== this.stream || this.stateValue === 'stopped') return;
+    this.stream = undefined;
+    clearInterval(this.heartbeat);
+    stream.cancel();
+    this.stateValue = 'disconnected';
+    // The control plane asks replicas to reconnect at their maximum connection age: not a failure.
+    const rebalance = err?.code === GrpcStatus.UNAVAILABLE && /maximum connection age/.test(err.details);
+    this.lastErrorValue = err && !rebalance ? `${GrpcStatus[err.code]}: ${err.details}` : null;
+    const delay = rebalance ? 0 : Math.random() * this.backoffMs;
+    if (!rebalance) this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
+    const log =
+      err && !rebalance ? this.options.logger.warn.bind(this.options.logger) : this.options.logger.info.bind(this.options.logger);
+    log({ reason: this.lastErrorValue ?? err?.details ?? 'stream ended', retryInMs: Math.round(delay) }, 'sync stream closed');
+    this.retry = setTimeout(() => this.connect(), delay);
+    this.retry.unref();
+  }
+}

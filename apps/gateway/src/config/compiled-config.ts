@@ -1,0 +1,100 @@
+/**
+ * The gateway's internal configuration: what translate() makes of a GatewayConfig push. Frozen;
+ * every regular expression and policy is compiled, so serving a request compiles nothing.
+ */
+import type { CompiledMethodScope } from '../pipeline/method-scope.js';
+import type { MessageCodec, Policy } from '../policies/policy.js';
+
+export interface CompiledConfig {
+  readonly gatewayId: string;
+  readonly apis: readonly CompiledApi[];
+  /** Listener port -> the APIs served on it, longest base path first. */
+  readonly ports: ReadonlyMap<number, readonly CompiledApi[]>;
+}
+
+export type ApiKind = 'http' | 'mcp';
+
+export interface CompiledApi {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: ApiKind;
+  readonly port: number;
+  /** Starts with '/', no trailing '/' except for the root. */
+  readonly basePath: string;
+  readonly routes: readonly CompiledRoute[];
+  readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
+  /** In the order the control plane sent. */
+  readonly policies: readonly CompiledPolicy[];
+  /** The MCP wire format (from mcp-support); undefined on an MCP API means it lacks mcp-support. */
+  readonly codec: MessageCodec | undefined;
+  /** undefined: the data plane's default. */
+  readonly responseTimeoutMs: number | undefined;
+  /** Some policy has a response hook, so responses may need inspecting. */
+  readonly hasResponsePolicies: boolean;
+}
+
+export interface CompiledRoute {
+  readonly label: string;
+  /** undefined: any method. */
+  readonly methods: ReadonlySet<string> | undefined;
+  /** Full match over the path after the base path ('/' for the base path itself). */
+  readonly path: RegExp | undefined;
+  /** Host header without port, lower case. */
+  readonly host: string | undefined;
+  /** Header name -> full-match pattern of its value. */
+  readonly headers: readonly (readonly [string, RegExp])[];
+  /** A rule had an invalid regular expression: the route matches nothing (its safe behaviour). */
+  readonly disabled: boolean;
+  readonly targets: readonly RouteTarget[];
+  readonly totalWeight: number;
+}
+
+export interface RouteTarget {
+  readonly upstream: CompiledUpstream;
+  readonly weight: number;
+}
+
+export interface CompiledUpstream {
+  readonly id: string;
+  readonly label: string;
+  readonly url: string;
+  /** `scheme://host:port` */
+  readonly origin: string;
+  /** The URL's path: what a request for the base path itself goes to. */
+  readonly path: string;
+  /** The URL's path without its trailing '/'; a request's rest path is appended to it. */
+  readonly pathPrefix: string;
+  readonly tls: UpstreamTls | undefined;
+  /** Identifies the connection pool: same origin and TLS context share one. */
+  readonly poolKey: string;
+}
+
+/** Node TLS options toward an upstream (from OutboundTls). */
+export interface UpstreamTls {
+  readonly ca?: string;
+  readonly cert?: string;
+  readonly key?: string;
+  /** SNI and the name the certificate is checked against. */
+  readonly servername?: string;
+  readonly rejectUnauthorized: boolean;
+}
+
+export interface CompiledPolicy {
+  /** Applied policy id. */
+  readonly id: string;
+  readonly type: string;
+  readonly mode: 'enforce' | 'shadow';
+  readonly policy: Policy;
+  readonly scope: CompiledMethodScope;
+  /** Empty: every request. */
+  readonly pointcuts: readonly CompiledPointcut[];
+  /** undefined: every upstream. */
+  readonly upstreamIds: ReadonlySet<string> | undefined;
+}
+
+export interface CompiledPointcut {
+  /** Full match over the HTTP method; undefined matches any. */
+  readonly method: RegExp | undefined;
+  /** Full match over the path after the base path; undefined matches any. */
+  readonly path: RegExp | undefined;
+}

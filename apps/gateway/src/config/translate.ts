@@ -1,0 +1,405 @@
+/**
+ * GatewayConfig (proto, from the control plane) -> CompiledConfig (frozen, ready to serve).
+ * Pure: no I/O; everything a request needs is parsed and compiled here, once per push.
+ *
+ * Policy (after agentgateway's agent_xds.rs and house-style):
+ * - The push is REJECTED (ConfigRejectedError, the agent NACKs and keeps its last good config)
+ *   for anything structurally wrong, i.e. the control plane and the gateway disagree: an unknown
+ *   API type or enum value (API_TYPE_UNSPECIFIED included), a missing or unnormalised listener,
+ *   two APIs claiming the same port + base path, an upstream URL that is not plain http(s), a
+ *   PEM that does not parse, a route or policy naming an unknown upstream, an unknown policy
+ *   type, `configuration_json` that is not JSON or that the policy's catalog schema rejects, a
+ *   policy the factory cannot compile. The message names the API id and the policy or field.
+ * - A bad USER VALUE inside an otherwise valid config is a WARNING and the feature falls back to
+ *   its safe behaviour: an invalid route regex or method disables that route (it matches
+ *   nothing, so traffic is never sent somewhere unintended); an invalid pointcut regex makes the
+ *   pointcut match every request (a policy is never silently switched off); policy factories
+ *   report their own (an invalid rule is dropped, …).
+ * - Other warnings tell the operator about surprising but valid input (TLS settings on an http
+ *   upstream, skip_verify, an MCP API without mcp-support, which then answers every request 503).
+ *
+ * Regular expressions of routes and pointcuts are full matches (`^(?:…)$`).
+ */
+import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
+import {
+  ApiType,
+  PolicyMode,
+  type Api,
+  type GatewayConfig,
+  type OutboundTls,
+  type Policy,
+  type Route,
+  type Upstream,
+} from '#portico/proto-ts';
+import {
+  compareVersions,
+  formatConfigurationIssue,
+  POLICY_TEMPLATES,
+  validateConfiguration,
+  type PolicyTemplateDefinition,
+} from '#portico/policy-catalog';
+import { compileMethodScope } from '../pipeline/method-scope.js';
+import type { MessageCodec } from '../policies/policy.js';
+import { POLICY_REGISTRY, type PolicyRegistry } from '../policies/registry.js';
+import type {
+  ApiKind,
+  CompiledApi,
+  CompiledConfig,
+  CompiledPointcut,
+  CompiledPolicy,
+  CompiledRoute,
+  CompiledUpstream,
+  RouteTarget,
+  UpstreamTls,
+} from './compiled-config.js';
+
+/** The push cannot be applied; `message` names the API id and the policy or field. */
+export class ConfigRejectedError extends Error {
+  override readonly name = 'ConfigRejectedError';
+}
+
+const BASE_PATH = /^\/(?:[^/?#]+(?:\/[^/?#]+)*)?$/;
+const HTTP_METHOD = /^[A-Z][A-Z-]*$/;
+
+/** Compiles a push. Throws ConfigRejectedError when it must be NACKed. */
+export function translate(
+  config: GatewayConfig,
+  registry: PolicyRegistry = POLICY_REGISTRY,
+): { compiled: CompiledConfig; warnings: string[] } {
+  const warnings: string[] = [];
+  const apis: CompiledApi[] = [];
+  const ids = new Set<string>();
+  const claims = new Map<string, string>();
+  for (const api of config.apis) {
+    if (api.id === '') throw new ConfigRejectedError('An API has an empty id');
+    if (ids.has(api.id)) throw new ConfigRejectedError(`API ${api.id}: the id appears twice in the configuration`);
+    ids.add(api.id);
+    const compiled = translateApi(api, registry, warnings);
+    const claim = `${compiled.port} ${compiled.basePath}`;
+    const owner = claims.get(claim);
+    if (owner !== undefined) {
+      throw new ConfigRejectedError(
+        `API ${api.id}: listener port ${compiled.port} base path ${compiled.basePath} is already claimed by API ${owner}`,
+      );
+    }
+    claims.set(claim, api.id);
+    apis.push(compiled);
+  }
+  const ports = new Map<number, CompiledApi[]>();
+  for (const api of apis) {
+    const list = ports.get(api.port) ?? [];
+    list.push(api);
+    ports.set(api.port, list);
+  }
+  for (const list of ports.values()) {
+    list.sort((a, b) => b.basePath.length - a.basePath.length);
+    Object.freeze(list);
+  }
+  return { compiled: Object.freeze({ gatewayId: config.gatewayId, apis: Object.freeze(apis), ports }), warnings };
+}
+
+function apiKind(api: Api): ApiKind {
+  switch (api.type) {
+    case ApiType.API_TYPE_HTTP:
+      return 'http';
+    case ApiType.API_TYPE_MCP:
+      return 'mcp';
+    case ApiType.API_TYPE_UNSPECIFIED:
+      throw new ConfigRejectedError(`API ${api.id}: type is API_TYPE_UNSPECIFIED; expected API_TYPE_HTTP or API_TYPE_MCP`);
+    default:
+      throw new ConfigRejectedError(`API ${api.id}: unknown type value ${api.type as number}`);
+  }
+}
+
+function translateApi(api: Api, registry: PolicyRegistry, warnings: string[]): CompiledApi {
+  const kind = apiKind(api);
+  const listener = api.listener;
+  if (!listener) throw new ConfigRejectedError(`API ${api.id}: listener is missing`);
+  if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
+    throw new ConfigRejectedError(`API ${api.id}: listener.port must be between 1 and 65535, got ${listener.port}`);
+  }
+  if (!BASE_PATH.test(listener.basePath)) {
+    throw new ConfigRejectedError(
+      `API ${api.id}: listener.base_path ${JSON.stringify(listener.basePath)} must start with '/' and have no trailing '/', empty segment, query or fragment`,
+    );
+  }
+  if (api.upstreams.length === 0) throw new ConfigRejectedError(`API ${api.id}: upstreams is empty`);
+  const upstreams = new Map<string, CompiledUpstream>();
+  for (const upstream of api.upstreams) {
+    if (upstream.id === '') throw new ConfigRejectedError(`API ${api.id}: an upstream has an empty id`);
+    if (upstreams.has(upstream.id)) throw new ConfigRejectedError(`API ${api.id}: upstream ${upstream.id} appears twice`);
+    upstreams.set(upstream.id, translateUpstream(api, upstream, warnings));
+  }
+  const routes =
+    api.routes.length === 0
+      ? [catchAllRoute([...upstreams.values()])]
+      : api.routes.map((route, index) => translateRoute(api, route, index, upstreams, warnings));
+  const policies: CompiledPolicy[] = [];
+  let codec: MessageCodec | undefined;
+  for (const policy of api.policies) {
+    const compiled = translatePolicy(api, kind, policy, registry, upstreams, warnings);
+    if (compiled.codec) {
+      if (codec)
+        throw new ConfigRejectedError(
+          `API ${api.id}: policy ${policy.id} (${policy.type}): the MCP wire format is already provided by an earlier policy`,
+        );
+      codec = compiled.codec;
+    }
+    policies.push(compiled.policy);
+  }
+  if (kind === 'mcp' && !codec) {
+    warnings.push(`API ${api.id}: MCP API without the mcp-support policy; every request is answered 503 until it is applied`);
+  }
+  return Object.freeze({
+    id: api.id,
+    name: api.name,
+    kind,
+    port: listener.port,
+    basePath: listener.basePath,
+    routes: Object.freeze(routes),
+    upstreams,
+    policies: Object.freeze(policies),
+    codec: kind === 'mcp' ? codec : undefined,
+    responseTimeoutMs: api.responseTimeoutMs > 0 ? api.responseTimeoutMs : undefined,
+    hasResponsePolicies: policies.some((p) => p.policy.onResponse !== undefined && p.scope.anyResponse),
+  });
+}
+
+function translateUpstream(api: Api, upstream: Upstream, warnings: string[]): CompiledUpstream {
+  const where = `API ${api.id}: upstream ${upstream.id}`;
+  let url: URL;
+  try {
+    url = new URL(upstream.url);
+  } catch {
+    throw new ConfigRejectedError(`${where}: url ${JSON.stringify(upstream.url)} is not a valid URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new ConfigRejectedError(`${where}: url must be http or https, got ${url.protocol.slice(0, -1)}`);
+  }
+  if (url.username !== '' || url.password !== '') throw new ConfigRejectedError(`${where}: url must not contain credentials`);
+  if (url.search !== '' || url.hash !== '') throw new ConfigRejectedError(`${where}: url must not have a query or fragment`);
+  let tls: UpstreamTls | undefined;
+  if (upstream.tls) {
+    if (url.protocol === 'http:') warnings.push(`${where}: tls is ignored for an http url`);
+    else tls = translateTls(where, upstream.tls, warnings);
+  }
+  const origin = url.origin;
+  const poolKey = tls
+    ? `${origin}#${createHash('sha256')
+        .update(JSON.stringify([tls.ca, tls.cert, tls.key, tls.servername, tls.rejectUnauthorized]))
+        .digest('hex')}`
+    : origin;
+  return Object.freeze({
+    id: upstream.id,
+    label: upstream.label,
+    url: url.href,
+    origin,
+    path: url.pathname,
+    pathPrefix: url.pathname.endsWith('/') ? url.pathname.slice(0, -1) : url.pathname,
+    tls,
+    poolKey,
+  });
+}
+
+function translateTls(where: string, tls: OutboundTls, warnings: string[]): UpstreamTls {
+  const out: { -readonly [K in keyof UpstreamTls]: UpstreamTls[K] } = { rejectUnauthorized: !tls.skipVerify };
+  if (tls.skipVerify) warnings.push(`${where}: tls.skip_verify is set; the upstream certificate is not verified`);
+  if (tls.caPem !== '') {
+    parseCertificate(where, 'tls.ca_pem', tls.caPem);
+    out.ca = tls.caPem;
+  }
+  if ((tls.certificatePem === '') !== (tls.privateKeyPem === '')) {
+    throw new ConfigRejectedError(`${where}: tls.certificate_pem and tls.private_key_pem must be set together`);
+  }
+  if (tls.certificatePem !== '') {
+    const certificate = parseCertificate(where, 'tls.certificate_pem', tls.certificatePem);
+    let key: KeyObject;
+    try {
+      key = createPrivateKey(tls.privateKeyPem);
+    } catch {
+      throw new ConfigRejectedError(`${where}: tls.private_key_pem is not a PEM private key`);
+    }
+    if (!certificate.checkPrivateKey(key)) {
+      throw new ConfigRejectedError(`${where}: tls.private_key_pem does not belong to tls.certificate_pem`);
+    }
+    out.cert = tls.certificatePem;
+    out.key = tls.privateKeyPem;
+  }
+  if (tls.serverName !== '') out.servername = tls.serverName;
+  return Object.freeze(out);
+}
+
+function parseCertificate(where: string, field: string, pem: string): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch {
+    throw new ConfigRejectedError(`${where}: ${field} is not a PEM certificate`);
+  }
+}
+
+function catchAllRoute(upstreams: CompiledUpstream[]): CompiledRoute {
+  return Object.freeze({
+    label: '(all requests)',
+    methods: undefined,
+    path: undefined,
+    host: undefined,
+    headers: [],
+    disabled: false,
+    targets: Object.freeze(upstreams.map((upstream) => Object.freeze({ upstream, weight: 1 }))),
+    totalWeight: upstreams.length,
+  });
+}
+
+/** Compiles a full-match pattern; undefined and a warning when it does not compile. */
+function fullMatch(pattern: string, where: string, warnings: string[], consequence: string): RegExp | null {
+  try {
+    return new RegExp(`^(?:${pattern})$`);
+  } catch (error) {
+    warnings.push(
+      `${where}: invalid regular expression ${JSON.stringify(pattern)} (${(error as Error).message}); ${consequence}`,
+    );
+    return null;
+  }
+}
+
+function translateRoute(
+  api: Api,
+  route: Route,
+  index: number,
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
+  warnings: string[],
+): CompiledRoute {
+  const where = `API ${api.id}: route ${route.label === '' ? `#${index + 1}` : JSON.stringify(route.label)}`;
+  if (route.upstreams.length === 0) throw new ConfigRejectedError(`${where}: upstreams is empty`);
+  const referenced = route.upstreams.map((ref) => {
+    const upstream = upstreams.get(ref.upstreamId);
+    if (!upstream) throw new ConfigRejectedError(`${where}: unknown upstream ${JSON.stringify(ref.upstreamId)}`);
+    return { upstream, weight: ref.weight };
+  });
+  // proto3 cannot tell an unset weight from 0: when no weight is set, the upstreams share equally.
+  const weighted = referenced.some((t) => t.weight > 0);
+  const targets: RouteTarget[] = referenced
+    .map((t) => Object.freeze({ upstream: t.upstream, weight: weighted ? t.weight : 1 }))
+    .filter((t) => t.weight > 0);
+  let disabled = false;
+  const disable = 'the route is disabled';
+  const badMethod = route.methods.find((m) => !HTTP_METHOD.test(m));
+  if (badMethod !== undefined) {
+    warnings.push(`${where}: invalid HTTP method ${JSON.stringify(badMethod)}; ${disable}`);
+    disabled = true;
+  }
+  let path: RegExp | undefined;
+  if (route.pathRegex !== '') {
+    const compiled = fullMatch(route.pathRegex, `${where}: path_regex`, warnings, disable);
+    if (compiled) path = compiled;
+    else disabled = true;
+  }
+  const headers: (readonly [string, RegExp])[] = [];
+  for (const [name, pattern] of Object.entries(route.headers)) {
+    const compiled = fullMatch(pattern, `${where}: headers[${JSON.stringify(name)}]`, warnings, disable);
+    if (compiled) headers.push(Object.freeze([name.toLowerCase(), compiled] as const));
+    else disabled = true;
+  }
+  return Object.freeze({
+    label: route.label,
+    methods: route.methods.length > 0 ? new Set(route.methods) : undefined,
+    path,
+    host: route.host !== '' ? route.host.toLowerCase() : undefined,
+    headers: Object.freeze(headers),
+    disabled,
+    targets: Object.freeze(targets),
+    totalWeight: targets.reduce((sum, t) => sum + t.weight, 0),
+  });
+}
+
+function policyMode(api: Api, policy: Policy): 'enforce' | 'shadow' {
+  switch (policy.mode) {
+    case PolicyMode.POLICY_MODE_UNSPECIFIED:
+    case PolicyMode.POLICY_MODE_ENFORCE:
+      return 'enforce';
+    case PolicyMode.POLICY_MODE_SHADOW:
+      return 'shadow';
+    default:
+      throw new ConfigRejectedError(
+        `API ${api.id}: policy ${policy.id} (${policy.type}): unknown mode value ${policy.mode as number}`,
+      );
+  }
+}
+
+/** The catalog template with this asset id and version, else the newest version of that asset id. */
+function templateFor(policy: Policy, where: string, warnings: string[]): PolicyTemplateDefinition | undefined {
+  const versions = POLICY_TEMPLATES.filter((t) => t.assetId === policy.type);
+  const exact = versions.find((t) => t.version === policy.version);
+  if (exact || versions.length === 0) return exact;
+  const newest = [...versions].sort((a, b) => compareVersions(b.version, a.version))[0];
+  warnings.push(
+    `${where}: version ${JSON.stringify(policy.version)} is unknown to this gateway; configuration checked with ${newest?.version}`,
+  );
+  return newest;
+}
+
+function translatePolicy(
+  api: Api,
+  kind: ApiKind,
+  policy: Policy,
+  registry: PolicyRegistry,
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
+  warnings: string[],
+): { policy: CompiledPolicy; codec: MessageCodec | undefined } {
+  const where = `API ${api.id}: policy ${policy.id} (${policy.type})`;
+  const factory = registry.get(policy.type);
+  if (!factory)
+    throw new ConfigRejectedError(`API ${api.id}: policy ${policy.id}: unknown policy type ${JSON.stringify(policy.type)}`);
+  const mode = policyMode(api, policy);
+  let configuration: unknown = {};
+  if (policy.configurationJson.trim() !== '') {
+    try {
+      configuration = JSON.parse(policy.configurationJson);
+    } catch (error) {
+      throw new ConfigRejectedError(`${where}: configuration_json is not valid JSON (${(error as Error).message})`);
+    }
+  }
+  const template = templateFor(policy, where, warnings);
+  if (template) {
+    if (template.mcpOnly && kind !== 'mcp') throw new ConfigRejectedError(`${where}: the policy applies to MCP APIs only`);
+    const result = validateConfiguration(template, configuration);
+    if (!result.valid) throw new ConfigRejectedError(`${where}: ${result.issues.map(formatConfigurationIssue).join('; ')}`);
+    configuration = result.configuration;
+  } else if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration)) {
+    throw new ConfigRejectedError(`${where}: configuration_json must be a JSON object`);
+  }
+  let compiled;
+  try {
+    compiled = factory.compile(configuration as Record<string, unknown>);
+  } catch (error) {
+    throw new ConfigRejectedError(`${where}: ${(error as Error).message}`);
+  }
+  for (const warning of compiled.warnings) warnings.push(`${where}: ${warning}`);
+  for (const id of policy.upstreamIds) {
+    if (!upstreams.has(id)) throw new ConfigRejectedError(`${where}: upstream_ids names unknown upstream ${JSON.stringify(id)}`);
+  }
+  const everyRequest = 'this pointcut matches every request';
+  const pointcuts: CompiledPointcut[] = policy.pointcuts.map((pointcut, index) => {
+    const at = `${where}: pointcuts[${index}]`;
+    const method =
+      pointcut.methodRegex === '' ? undefined : fullMatch(pointcut.methodRegex, `${at}.method_regex`, warnings, everyRequest);
+    const path =
+      pointcut.uriTemplateRegex === ''
+        ? undefined
+        : fullMatch(pointcut.uriTemplateRegex, `${at}.uri_template_regex`, warnings, everyRequest);
+    if (method === null || path === null) return Object.freeze({ method: undefined, path: undefined });
+    return Object.freeze({ method, path });
+  });
+  return {
+    codec: compiled.codec,
+    policy: Object.freeze({
+      id: policy.id,
+      type: policy.type,
+      mode,
+      policy: compiled.policy,
+      scope: compileMethodScope(compiled.policy.methods),
+      pointcuts: Object.freeze(pointcuts),
+      upstreamIds: policy.upstreamIds.length > 0 ? new Set(policy.upstreamIds) : undefined,
+    }),
+  };
+}

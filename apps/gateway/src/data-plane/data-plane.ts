@@ -1,0 +1,184 @@
+/**
+ * Listeners and configuration swaps. A request runs entirely on the configuration that was
+ * current when it arrived (one reference read); `apply()` binds new ports first, swaps the
+ * reference only when every port is bound, then closes listeners no longer used (their
+ * in-flight requests finish). Upstream pools live as long as some served configuration uses
+ * them (UpstreamPools).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Dispatcher, Pool } from 'undici';
+import type { CompiledConfig, CompiledUpstream } from '../config/compiled-config.js';
+import { GatewayMetrics } from '../metrics.js';
+import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
+import { UpstreamPools } from '../upstream/pools.js';
+
+export interface DataPlaneOptions {
+  /** '0.0.0.0' in production, '127.0.0.1' in tests. */
+  listenHost: string;
+  /** POST bodies past this -> 413 with a JSON-RPC error. */
+  bodyLimitBytes: number;
+  /** Upstream TCP/TLS connect. */
+  connectTimeoutMs: number;
+  /** Upstream response headers (and whole JSON bodies); never an open SSE stream. */
+  responseTimeoutMs: number;
+  /** SSE comment keep-alive toward the client while the upstream is silent (0 = off). */
+  sseKeepAliveMs: number;
+  logger: Logger;
+  metrics: Registry;
+}
+
+/** A configuration being served, with the pools it holds and its requests in flight. */
+class ServedConfig implements Runtime {
+  inFlight = 0;
+  retired = false;
+
+  constructor(
+    readonly config: CompiledConfig,
+    readonly pools: ReadonlyMap<string, Pool>,
+  ) {}
+
+  dispatcher(upstream: CompiledUpstream): Dispatcher {
+    const pool = this.pools.get(upstream.poolKey);
+    if (!pool) throw new Error(`no pool for upstream ${upstream.id}`);
+    return pool;
+  }
+}
+
+function listenError(host: string, port: number, err: NodeJS.ErrnoException): Error {
+  const cause =
+    err.code === 'EADDRINUSE'
+      ? 'address already in use'
+      : err.code === 'EACCES'
+        ? 'permission denied'
+        : (err.message ?? String(err));
+  return new Error(`cannot listen on ${host}:${port}: ${cause}`);
+}
+
+/** Served before the first apply (and while its ports bind): every request is answered 404. */
+const NOTHING: CompiledConfig = Object.freeze({ gatewayId: '', apis: Object.freeze([]), ports: new Map() });
+
+export class DataPlane {
+  private current = new ServedConfig(NOTHING, new Map());
+  private readonly servers = new Map<number, Server>();
+  private readonly pools: UpstreamPools;
+  private readonly pipeline: Pipeline;
+  private readonly logger: Logger;
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  /** Requests in flight on any configuration, and who waits for them to finish. */
+  private active = 0;
+  private readonly drained: (() => void)[] = [];
+
+  constructor(private readonly options: DataPlaneOptions) {
+    this.logger = options.logger.child({ component: 'data-plane' });
+    this.pools = new UpstreamPools({ connectTimeoutMs: options.connectTimeoutMs, logger: this.logger });
+    this.pipeline = new Pipeline({
+      bodyLimitBytes: options.bodyLimitBytes,
+      responseTimeoutMs: options.responseTimeoutMs,
+      sseKeepAliveMs: options.sseKeepAliveMs,
+      logger: this.logger,
+      metrics: new GatewayMetrics(options.metrics),
+    });
+  }
+
+  /** Ports currently listening. */
+  get ports(): readonly number[] {
+    return [...this.servers.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * Binds every new listener port first; only when all are bound swaps the config in (one
+   * reference swap, in-flight requests finish on the config they started with), then closes
+   * listeners no longer used. On any failure it closes what it opened, keeps serving the old
+   * config and throws an Error naming the cause (e.g. the port). Calls are serialised.
+   */
+  apply(config: CompiledConfig): Promise<void> {
+    const run = this.queue.then(() => this.swap(config));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops listening, ends open event streams, waits for in-flight requests, closes upstream pools. */
+  async close(): Promise<void> {
+    await this.queue;
+    this.closed = true;
+    const servers = [...this.servers.values()];
+    this.servers.clear();
+    const stopped = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    for (const server of servers) server.closeIdleConnections();
+    this.pipeline.endStreams();
+    if (this.active > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
+    // Keep-alive connections that went idle after the first sweep.
+    for (const server of servers) server.closeAllConnections();
+    await Promise.all(stopped);
+    await this.pools.closeAll();
+  }
+
+  private async swap(config: CompiledConfig): Promise<void> {
+    if (this.closed) throw new Error('the data plane is closed');
+    const upstreams = config.apis.flatMap((api) => [...api.upstreams.values()]);
+    const pools = this.pools.acquire(upstreams);
+    const opened: [number, Server][] = [];
+    try {
+      for (const port of config.ports.keys()) {
+        if (this.servers.has(port)) continue;
+        opened.push([port, await this.listen(port)]);
+      }
+    } catch (err) {
+      this.pools.release(pools.keys());
+      await Promise.all(opened.map(([, server]) => new Promise<void>((resolve) => server.close(() => resolve()))));
+      throw err;
+    }
+    for (const [port, server] of opened) this.servers.set(port, server);
+    const previous = this.current;
+    this.current = new ServedConfig(config, pools);
+    this.retire(previous);
+    for (const [port, server] of [...this.servers]) {
+      if (config.ports.has(port)) continue;
+      this.servers.delete(port);
+      server.close();
+      server.closeIdleConnections();
+    }
+    this.logger.info(
+      { apis: config.apis.length, ports: this.ports, opened: opened.map(([port]) => port) },
+      'data plane configuration swapped',
+    );
+  }
+
+  private retire(served: ServedConfig): void {
+    served.retired = true;
+    if (served.inFlight === 0) this.pools.release(served.pools.keys());
+  }
+
+  private listen(port: number): Promise<Server> {
+    const host = this.options.listenHost;
+    const server: Server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) =>
+      this.onRequest(server, port, req, res),
+    );
+    return new Promise((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => reject(listenError(host, port, err));
+      server.once('error', onError);
+      server.listen(port, host, () => {
+        server.off('error', onError);
+        server.on('error', (err) => this.logger.error({ port, err: err.message }, 'listener error'));
+        resolve(server);
+      });
+    });
+  }
+
+  private onRequest(server: Server, port: number, req: IncomingMessage, res: ServerResponse): void {
+    const served = this.current;
+    // A listener being closed answers what it still gets, then drops the connection.
+    if (this.servers.get(port) !== server) res.shouldKeepAlive = false;
+    served.inFlight++;
+    this.active++;
+    res.once('close', () => {
+      served.inFlight--;
+      if (served.retired && served.inFlight === 0) this.pools.release(served.pools.keys());
+      if (--this.active === 0) for (const resolve of this.drained.splice(0)) resolve();
+    });
+    this.pipeline.handle(served, port, req, res);
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Header rules of the proxy. Hop-by-hop headers (RFC 9110 §7.6.1: Connection and every header
+ * it names, Keep-Alive, TE, Trailer, Transfer-Encoding, Upgrade, Proxy-*) never cross the
+ * gateway in either direction; everything else does, so MCP's Mcp-Session-Id,
+ * MCP-Protocol-Version, Last-Event-ID, Accept and Content-Type pass both ways untouched.
+ *
+ * Toward the upstream: Host is the upstream's (undici sets it from the origin), `Expect` is
+ * dropped (the gateway already answered the 100-continue), X-Forwarded-For gets the client
+ * address appended, X-Forwarded-Proto / X-Forwarded-Host are set unless a proxy in front of
+ * the gateway already set them. They are informational: the gateway does not authenticate them.
+ */
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'http2-settings',
+]);
+
+/** Header names listed in a Connection header value. */
+function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  const tokens = new Set<string>();
+  for (const part of Array.isArray(value) ? value : [value]) {
+    for (const token of part.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name !== '') tokens.add(name);
+    }
+  }
+  return tokens;
+}
+
+function isHopByHop(name: string, named: Set<string> | undefined): boolean {
+  return HOP_BY_HOP.has(name) || name.startsWith('proxy-') || (named !== undefined && named.has(name));
+}
+
+export interface UpstreamHeaderOptions {
+  clientAddress: string;
+  /** Replaces Content-Length (the body was re-serialised); undefined keeps the client's. */
+  contentLength?: number;
+  /** Ask the upstream for an uncompressed body (the gateway must read it). */
+  identityEncoding: boolean;
+}
+
+/** The headers of the upstream request for a client request. */
+export function upstreamRequestHeaders(
+  headers: IncomingHttpHeaders,
+  options: UpstreamHeaderOptions,
+): Record<string, string | string[]> {
+  const named = connectionTokens(headers.connection);
+  const out: Record<string, string | string[]> = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || name === 'host' || name === 'expect' || isHopByHop(name, named)) continue;
+    out[name] = value;
+  }
+  if (options.contentLength !== undefined) out['content-length'] = String(options.contentLength);
+  if (options.identityEncoding) out['accept-encoding'] = 'identity';
+  const forwardedFor = headers['x-forwarded-for'];
+  out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${options.clientAddress}` : options.clientAddress;
+  if (headers['x-forwarded-proto'] === undefined) out['x-forwarded-proto'] = 'http';
+  if (headers['x-forwarded-host'] === undefined && headers.host !== undefined) out['x-forwarded-host'] = headers.host;
+  return out;
+}
+
+/**
+ * The headers of the client response for an upstream response. `dropContentLength` when the
+ * gateway changes the body. Event streams get `X-Accel-Buffering: no` so buffering proxies
+ * in front of the gateway pass events at once.
+ */
+export function clientResponseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+  options: { dropContentLength: boolean; eventStream: boolean },
+): OutgoingHttpHeaders {
+  const named = connectionTokens(headers.connection);
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || isHopByHop(name, named)) continue;
+    if (options.dropContentLength && name === 'content-length') continue;
+    out[name] = value;
+  }
+  if (options.eventStream) out['x-accel-buffering'] = 'no';
+  return out;
+}
+
+/** The client's address without the IPv4-mapped IPv6 prefix. */
+export function clientAddress(remoteAddress: string | undefined): string {
+  if (remoteAddress === undefined) return 'unknown';
+  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
+}
+
+/** The media type of a Content-Type value, lower case, without parameters. */
+export function mediaType(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const text = Array.isArray(value) ? (value[0] ?? '') : value;
+  const semicolon = text.indexOf(';');
+  return (semicolon === -1 ? text : text.slice(0, semicolon)).trim().toLowerCase();
+}

@@ -1,0 +1,43 @@
+/**
+ * The gateway's environment, parsed once at start. Every variable is documented in the README.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = z.coerce.number().int().min(1);
+
+export const gatewayEnvSchema = z.object({
+  /** Directory holding registration.yaml; the last good configuration is kept beside it. */
+  PORTICO_GATEWAY_DIR: z.string().default('.'),
+  /** Address the API listeners bind (their ports come from the instances' proxyUri). */
+  PORTICO_GATEWAY_LISTEN_HOST: z.string().default('0.0.0.0'),
+  /** Health, readiness and metrics endpoints. */
+  PORTICO_GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),
+  PORTICO_GATEWAY_ADMIN_PORT: port.default(8090),
+  /** Identifies this process among the replicas of one registration; default: random per start. */
+  PORTICO_GATEWAY_REPLICA_ID: z.string().min(1).max(200).optional(),
+  PORTICO_GATEWAY_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(4 * 1024 * 1024),
+  PORTICO_GATEWAY_CONNECT_TIMEOUT_MS: positiveMs.default(10_000),
+  /** Until an upstream's response headers (and a whole JSON body) arrive; an instance's responseTimeout wins. */
+  PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS: positiveMs.default(60_000),
+  /** SSE comment sent to clients while an upstream stream is silent; 0 disables. */
+  PORTICO_GATEWAY_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
+  PORTICO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
+
+/** Parses `source` (default `process.env`); throws one readable error naming every bad variable. */
+export function loadGatewayEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
+  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = gatewayEnvSchema.safeParse(present);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid environment:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,177 @@
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { toHttpHeaders, toHttpStatus, toJsonRpcError, toPlainError, type GatewayError } from './errors.js';
+
+/** One row per kind: the error, its status, its JSON-RPC body for id 7, its headers and its plain body. */
+const TABLE: [GatewayError, number, unknown, Record<string, string>, { code: string; message: string }][] = [
+  [
+    { kind: 'parse-error', message: 'Parse error' },
+    400,
+    { jsonrpc: '2.0', id: null, error: { code: ErrorCode.ParseError, message: 'Parse error' } },
+    {},
+    { code: 'PARSE_ERROR', message: 'Parse error' },
+  ],
+  [
+    { kind: 'invalid-request', message: 'Invalid Request: bad' },
+    400,
+    { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InvalidRequest, message: 'Invalid Request: bad' } },
+    {},
+    { code: 'INVALID_REQUEST', message: 'Invalid Request: bad' },
+  ],
+  [
+    { kind: 'not-acceptable', message: 'Not Acceptable' },
+    406,
+    { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InvalidRequest, message: 'Not Acceptable' } },
+    {},
+    { code: 'NOT_ACCEPTABLE', message: 'Not Acceptable' },
+  ],
+  [
+    { kind: 'unsupported-media-type', message: 'Unsupported Media Type' },
+    415,
+    { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InvalidRequest, message: 'Unsupported Media Type' } },
+    {},
+    { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Unsupported Media Type' },
+  ],
+  [
+    { kind: 'payload-too-large', message: 'Payload Too Large' },
+    413,
+    { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InvalidRequest, message: 'Payload Too Large' } },
+    {},
+    { code: 'PAYLOAD_TOO_LARGE', message: 'Payload Too Large' },
+  ],
+  [
+    { kind: 'header-mismatch', header: 'Mcp-Name', message: 'HeaderMismatch: Mcp-Name differs' },
+    400,
+    { jsonrpc: '2.0', id: 7, error: { code: -32020, message: 'HeaderMismatch: Mcp-Name differs', data: { header: 'Mcp-Name' } } },
+    {},
+    { code: 'HEADER_MISMATCH', message: 'HeaderMismatch: Mcp-Name differs' },
+  ],
+  [
+    { kind: 'method-not-found', message: 'No API is served at /x' },
+    404,
+    { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.MethodNotFound, message: 'No API is served at /x' } },
+    {},
+    { code: 'NOT_FOUND', message: 'No API is served at /x' },
+  ],
+  [
+    { kind: 'invalid-params', message: 'Unknown tool: x' },
+    200,
+    { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InvalidParams, message: 'Unknown tool: x' } },
+    {},
+    { code: 'INVALID_PARAMS', message: 'Unknown tool: x' },
+  ],
+  [
+    { kind: 'policy-denied', policy: 'pii-redact', code: -32050, message: 'Denied', data: { field: 'email' } },
+    200,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32050, message: 'Denied', data: { field: 'email', reason: 'POLICY_DENIED', policy: 'pii-redact' } },
+    },
+    {},
+    { code: 'POLICY_DENIED', message: 'Denied' },
+  ],
+  [
+    { kind: 'policy-denied', policy: 'tool-allowlist', code: ErrorCode.InvalidParams, message: 'Unknown tool: x', hide: true },
+    200,
+    { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InvalidParams, message: 'Unknown tool: x' } },
+    {},
+    { code: 'POLICY_DENIED', message: 'Unknown tool: x' },
+  ],
+  [
+    { kind: 'unauthorized', message: 'Token expired', wwwAuthenticate: 'Bearer error="invalid_token"' },
+    401,
+    undefined,
+    { 'www-authenticate': 'Bearer error="invalid_token"' },
+    { code: 'UNAUTHORIZED', message: 'Token expired' },
+  ],
+  [
+    { kind: 'rate-limited', message: 'Too many requests', retryAfterSeconds: 1.2 },
+    429,
+    undefined,
+    { 'retry-after': '2' },
+    { code: 'RATE_LIMITED', message: 'Too many requests' },
+  ],
+  [
+    { kind: 'upstream-unavailable', message: 'The upstream server is unavailable' },
+    502,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InternalError,
+        message: 'The upstream server is unavailable',
+        data: { reason: 'UPSTREAM_UNAVAILABLE' },
+      },
+    },
+    {},
+    { code: 'UPSTREAM_UNAVAILABLE', message: 'The upstream server is unavailable' },
+  ],
+  [
+    { kind: 'upstream-timeout', message: 'The upstream server did not respond in time' },
+    504,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InternalError,
+        message: 'The upstream server did not respond in time',
+        data: { reason: 'UPSTREAM_TIMEOUT' },
+      },
+    },
+    {},
+    { code: 'UPSTREAM_TIMEOUT', message: 'The upstream server did not respond in time' },
+  ],
+  [
+    { kind: 'session-not-found', message: 'Unknown Mcp-Session-Id' },
+    404,
+    undefined,
+    {},
+    { code: 'SESSION_NOT_FOUND', message: 'Unknown Mcp-Session-Id' },
+  ],
+  [
+    { kind: 'mcp-support-required' },
+    503,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InternalError,
+        message: 'The MCP Support policy is required on this MCP server instance; apply mcp-support',
+        data: { reason: 'MCP_SUPPORT_REQUIRED' },
+      },
+    },
+    {},
+    {
+      code: 'MCP_SUPPORT_REQUIRED',
+      message: 'The MCP Support policy is required on this MCP server instance; apply mcp-support',
+    },
+  ],
+  [
+    { kind: 'internal' },
+    500,
+    { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InternalError, message: 'Internal error' } },
+    {},
+    { code: 'INTERNAL', message: 'Internal error' },
+  ],
+];
+
+describe('gateway error table', () => {
+  it.each(TABLE)('maps %j to its status, JSON-RPC body, headers and plain body', (error, status, rpc, headers, plain) => {
+    expect(toHttpStatus(error)).toBe(status);
+    expect(toJsonRpcError(error, 7)).toEqual(rpc);
+    expect(toHttpHeaders(error)).toEqual(headers);
+    expect(toPlainError(error)).toEqual(plain);
+  });
+
+  it('covers every kind of the union', () => {
+    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(16);
+  });
+
+  it('never uses the SDK-reserved −32000 / −32001', () => {
+    for (const [error] of TABLE) expect([-32000, -32001]).not.toContain(toJsonRpcError(error, 1)?.error.code);
+  });
+
+  it('writes id null for a parse error even when an id is offered', () => {
+    expect(toJsonRpcError({ kind: 'parse-error', message: 'Parse error' }, 3)?.id).toBeNull();
+  });
+});

@@ -1,0 +1,167 @@
+/**
+ * Every way the gateway itself answers a request instead of the upstream, and how each maps to
+ * HTTP and JSON-RPC. This is the one table (house-style "How errors map"); each row has a test.
+ *
+ * | kind                   | HTTP | JSON-RPC error                                              |
+ * |------------------------|------|-------------------------------------------------------------|
+ * | parse-error            | 400  | −32700 Parse error, id null                                 |
+ * | invalid-request        | 400  | −32600                                                      |
+ * | not-acceptable         | 406  | −32600                                                      |
+ * | unsupported-media-type | 415  | −32600                                                      |
+ * | payload-too-large      | 413  | −32600                                                      |
+ * | header-mismatch        | 400  | −32020 HeaderMismatch (MCP 2026-07-28), data.header         |
+ * | method-not-found       | 404  | −32601                                                      |
+ * | invalid-params         | 200  | −32602 (`Unknown tool: x` hides a tool's existence)         |
+ * | policy-denied          | 200  | the policy's code; data {reason:'POLICY_DENIED', policy}    |
+ * | unauthorized           | 401  | — (`WWW-Authenticate`; answered before JSON-RPC parsing)    |
+ * | rate-limited           | 429  | — (`Retry-After`)                                           |
+ * | upstream-unavailable   | 502  | −32603, data.reason UPSTREAM_UNAVAILABLE                    |
+ * | upstream-timeout       | 504  | −32603, data.reason UPSTREAM_TIMEOUT                        |
+ * | session-not-found      | 404  | —                                                           |
+ * | mcp-support-required   | 503  | −32603, data.reason MCP_SUPPORT_REQUIRED                    |
+ * | internal               | 500  | −32603 Internal error (details only in logs)                |
+ *
+ * −32000 / −32001 are never used: the SDK reserves them for ConnectionClosed / RequestTimeout.
+ * Rows without a JSON-RPC error, and every answer on a plain HTTP API, use the body
+ * `{ code, message }` of {@link toPlainError}.
+ */
+import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
+import { HEADER_MISMATCH, jsonRpcError, type JsonRpcErrorResponse, type JsonRpcId } from '#portico/mcp-jsonrpc';
+
+/** A reason the gateway answers by itself. `message` is public: it never carries secrets or internals. */
+export type GatewayError =
+  | { kind: 'parse-error'; message: string }
+  | { kind: 'invalid-request'; message: string }
+  | { kind: 'not-acceptable'; message: string }
+  | { kind: 'unsupported-media-type'; message: string }
+  | { kind: 'payload-too-large'; message: string }
+  | { kind: 'header-mismatch'; header: string; message: string }
+  | { kind: 'method-not-found'; message: string }
+  | { kind: 'invalid-params'; message: string }
+  | {
+      kind: 'policy-denied';
+      policy: string;
+      code: number;
+      message: string;
+      /** Leave out `data` so the client cannot tell a policy answered (e.g. a hidden tool). */
+      hide?: boolean;
+      data?: Record<string, unknown>;
+    }
+  | { kind: 'unauthorized'; message: string; wwwAuthenticate: string }
+  | { kind: 'rate-limited'; message: string; retryAfterSeconds: number }
+  | { kind: 'upstream-unavailable'; message: string }
+  | { kind: 'upstream-timeout'; message: string }
+  | { kind: 'session-not-found'; message: string }
+  | { kind: 'mcp-support-required' }
+  | { kind: 'internal' };
+
+/** The message of the `mcp-support-required` row, as Anypoint words it. */
+export const MCP_SUPPORT_REQUIRED_MESSAGE = 'The MCP Support policy is required on this MCP server instance; apply mcp-support';
+
+function assertNever(value: never): never {
+  throw new Error(`unhandled gateway error ${JSON.stringify(value)}`);
+}
+
+/** The HTTP status of the answer. */
+export function toHttpStatus(error: GatewayError): number {
+  switch (error.kind) {
+    case 'parse-error':
+    case 'invalid-request':
+    case 'header-mismatch':
+      return 400;
+    case 'not-acceptable':
+      return 406;
+    case 'unsupported-media-type':
+      return 415;
+    case 'payload-too-large':
+      return 413;
+    case 'method-not-found':
+    case 'session-not-found':
+      return 404;
+    case 'invalid-params':
+    case 'policy-denied':
+      return 200;
+    case 'unauthorized':
+      return 401;
+    case 'rate-limited':
+      return 429;
+    case 'upstream-unavailable':
+      return 502;
+    case 'upstream-timeout':
+      return 504;
+    case 'mcp-support-required':
+      return 503;
+    case 'internal':
+      return 500;
+    default:
+      return assertNever(error);
+  }
+}
+
+/**
+ * The JSON-RPC error response for `id` (null when unknown), or undefined for the rows answered
+ * before or outside JSON-RPC (401, 429, unknown session).
+ */
+export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonRpcErrorResponse | undefined {
+  switch (error.kind) {
+    case 'parse-error':
+      return jsonRpcError(null, ErrorCode.ParseError, error.message);
+    case 'invalid-request':
+    case 'not-acceptable':
+    case 'unsupported-media-type':
+    case 'payload-too-large':
+      return jsonRpcError(id, ErrorCode.InvalidRequest, error.message);
+    case 'header-mismatch':
+      return jsonRpcError(id, HEADER_MISMATCH, error.message, { header: error.header });
+    case 'method-not-found':
+      return jsonRpcError(id, ErrorCode.MethodNotFound, error.message);
+    case 'invalid-params':
+      return jsonRpcError(id, ErrorCode.InvalidParams, error.message);
+    case 'policy-denied':
+      return error.hide
+        ? jsonRpcError(id, error.code, error.message)
+        : jsonRpcError(id, error.code, error.message, { ...error.data, reason: 'POLICY_DENIED', policy: error.policy });
+    case 'upstream-unavailable':
+      return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'UPSTREAM_UNAVAILABLE' });
+    case 'upstream-timeout':
+      return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'UPSTREAM_TIMEOUT' });
+    case 'mcp-support-required':
+      return jsonRpcError(id, ErrorCode.InternalError, MCP_SUPPORT_REQUIRED_MESSAGE, { reason: 'MCP_SUPPORT_REQUIRED' });
+    case 'internal':
+      return jsonRpcError(id, ErrorCode.InternalError, 'Internal error');
+    case 'unauthorized':
+    case 'rate-limited':
+    case 'session-not-found':
+      return undefined;
+    default:
+      return assertNever(error);
+  }
+}
+
+/** Response headers the row requires (`WWW-Authenticate`, `Retry-After`). */
+export function toHttpHeaders(error: GatewayError): Record<string, string> {
+  switch (error.kind) {
+    case 'unauthorized':
+      return { 'www-authenticate': error.wwwAuthenticate };
+    case 'rate-limited':
+      return { 'retry-after': String(Math.max(0, Math.ceil(error.retryAfterSeconds))) };
+    default:
+      return {};
+  }
+}
+
+/** The `{ code, message }` body used where no JSON-RPC error applies (plain HTTP APIs, 401, 429, 404 session). */
+export function toPlainError(error: GatewayError): { code: string; message: string } {
+  switch (error.kind) {
+    case 'mcp-support-required':
+      return { code: 'MCP_SUPPORT_REQUIRED', message: MCP_SUPPORT_REQUIRED_MESSAGE };
+    case 'internal':
+      return { code: 'INTERNAL', message: 'Internal error' };
+    case 'policy-denied':
+      return { code: 'POLICY_DENIED', message: error.message };
+    case 'method-not-found':
+      return { code: 'NOT_FOUND', message: error.message };
+    default:
+      return { code: error.kind.toUpperCase().replace(/-/g, '_'), message: error.message };
+  }
+}

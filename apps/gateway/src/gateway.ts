@@ -1,0 +1,139 @@
+/**
+ * One gateway replica: the data plane, fed by the sync stream, backed by the last good
+ * configuration on disk.
+ *
+ * Boot order (fail static): read the registration, serve the stored last good configuration if
+ * there is one, then dial the control plane. Every snapshot is translated and compiled, swapped
+ * in, stored and then ACKed; a snapshot that fails any step is NACKed with the reason and the
+ * running configuration stays. A snapshot whose hash equals the running one is not recompiled.
+ * Readiness is reached once some configuration is served.
+ */
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import pino, { type Logger } from 'pino';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
+import { readRegistration, type Registration } from '#portico/gateway-registration';
+import type { GatewayConfig, Snapshot } from '#portico/proto-ts';
+import { type AdminServer, startAdminServer } from './admin/admin-server.js';
+import { type ApplyOutcome, type Running, SyncClient } from './config/client.js';
+import { ConfigStore } from './config/store.js';
+import { translate } from './config/translate.js';
+import { DataPlane } from './data-plane/data-plane.js';
+import type { GatewayEnv } from './env.js';
+import { POLICY_TYPES } from './policies/registry.js';
+
+export interface Gateway {
+  readonly registration: Registration;
+  readonly replicaId: string;
+  readonly adminPort: number;
+  running(): Running;
+  close(): Promise<void>;
+}
+
+export async function startGateway(env: GatewayEnv, logger: Logger = pino({ level: env.PORTICO_LOG_LEVEL })): Promise<Gateway> {
+  const registration = await readRegistration(env.PORTICO_GATEWAY_DIR);
+  const replicaId = env.PORTICO_GATEWAY_REPLICA_ID ?? randomUUID();
+  const log = logger.child({ gatewayId: registration.agentId, replicaId });
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const dataPlane = new DataPlane({
+    listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
+    bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
+    connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
+    responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
+    sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
+    logger: log,
+    metrics,
+  });
+  const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
+  let running: Running = { revision: 0, hash: '' };
+  let loaded = false;
+
+  /** Translates, compiles and swaps in `config`; throws naming what is wrong. */
+  const serve = async (config: GatewayConfig): Promise<void> => {
+    const { compiled, warnings } = translate(config);
+    for (const warning of warnings) log.warn({ warning }, 'configuration warning');
+    await dataPlane.apply(compiled);
+  };
+
+  try {
+    const stored = await store.load();
+    if (stored) {
+      await serve(stored.config);
+      running = { revision: stored.revision, hash: stored.hash };
+      loaded = true;
+      log.info({ revision: stored.revision, file: store.path }, 'serving the last good configuration from disk');
+    }
+  } catch (err) {
+    log.error(
+      { err: (err as Error).message, file: store.path },
+      'the stored configuration cannot be served; waiting for the control plane',
+    );
+  }
+
+  const apply = async (snapshot: Snapshot): Promise<ApplyOutcome> => {
+    try {
+      if (!snapshot.config) throw new Error('snapshot without a configuration');
+      if (snapshot.hash !== running.hash || !loaded) await serve(snapshot.config);
+      await store.save(snapshot.revision, snapshot.hash, snapshot.config);
+      running = { revision: snapshot.revision, hash: snapshot.hash };
+      loaded = true;
+      log.info({ revision: snapshot.revision, apis: snapshot.config.apis.length }, 'configuration applied');
+      return { ok: true };
+    } catch (err) {
+      const error = (err as Error).message;
+      log.error({ revision: snapshot.revision, error }, 'configuration rejected; the running one stays');
+      return { ok: false, error };
+    }
+  };
+
+  const sync = new SyncClient({
+    address: registration.syncAddress,
+    caPem: registration.caCertificate,
+    certificatePem: registration.certificate,
+    privateKeyPem: registration.privateKey,
+    replicaId,
+    replicaName: hostname(),
+    gatewayVersion: PORTICO_GATEWAY_VERSION,
+    capabilities: [...POLICY_TYPES],
+    running: () => running,
+    apply,
+    logger: log,
+  });
+
+  let admin: AdminServer;
+  try {
+    admin = await startAdminServer(env.PORTICO_GATEWAY_ADMIN_HOST, env.PORTICO_GATEWAY_ADMIN_PORT, {
+      metrics,
+      ready: () => (loaded ? { ready: true } : { ready: false, reason: 'no configuration loaded yet' }),
+      status: () => ({
+        gatewayId: registration.agentId,
+        name: registration.name,
+        replicaId,
+        version: PORTICO_GATEWAY_VERSION,
+        revision: running.revision,
+        hash: running.hash,
+        ready: loaded,
+        sync: { state: sync.state, address: registration.syncAddress, lastError: sync.lastError, ...sync.stats },
+        ports: dataPlane.ports,
+      }),
+    });
+  } catch (err) {
+    await dataPlane.close();
+    throw err;
+  }
+  sync.start();
+  log.info({ adminPort: admin.port, controlPlane: registration.syncAddress }, 'gateway started');
+
+  return {
+    registration,
+    replicaId,
+    adminPort: admin.port,
+    running: () => running,
+    close: async () => {
+      sync.stop();
+      await Promise.all([admin.close(), dataPlane.close()]);
+    },
+  };
+}

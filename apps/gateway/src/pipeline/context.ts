@@ -1,0 +1,50 @@
+/**
+ * What policies know about the traffic they judge. An exchange is one client HTTP request (and
+ * the one upstream request it becomes); a call is one JSON-RPC message inside it (a batch has
+ * several). Contexts are created by the pipeline only.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type { JsonRpcId } from '#portico/mcp-jsonrpc';
+import type { Logger } from 'pino';
+import type { GatewayMetrics } from '../metrics.js';
+
+/** One client HTTP request routed to an API. */
+export interface ExchangeContext {
+  /** Correlates log lines of this exchange (the client's `x-request-id` when it sent a sane one). */
+  readonly requestId: string;
+  readonly api: { readonly id: string; readonly name: string };
+  /** The upstream the route chose. */
+  readonly upstreamId: string;
+  readonly httpMethod: string;
+  /** Path after the API's base path ('' for the base path itself), without the query. */
+  readonly restPath: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly clientAddress: string;
+  /** `MCP-Protocol-Version` request header. */
+  readonly protocolVersion: string | undefined;
+  /** `Mcp-Session-Id` request header (the gateway keeps no session state). */
+  readonly sessionId: string | undefined;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics;
+  /** Values policies share within the exchange, e.g. the identity an authentication policy found. */
+  readonly attributes: Map<string, unknown>;
+}
+
+/** What mcp-support read from a client request or notification. */
+export interface McpCall {
+  readonly kind: 'request' | 'notification';
+  readonly method: string;
+  /** The JSON-RPC id; undefined for notifications. */
+  readonly id: JsonRpcId | undefined;
+  /** What the call names: a tool or prompt (`params.name`) or a resource (`params.uri`). */
+  readonly target: { readonly type: 'tool' | 'prompt' | 'resource'; readonly name: string } | undefined;
+  /** `params.arguments` of tools/call and prompts/get. */
+  readonly arguments: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** The context of one policy hook call: the exchange, and the call the message belongs to. */
+export interface CallContext {
+  readonly exchange: ExchangeContext;
+  /** For onResponse: the request this response answers. */
+  readonly call: McpCall;
+}

@@ -1,0 +1,89 @@
+/**
+ * Upstream connection pools: one undici Pool per upstream origin + TLS context (the poolKey of
+ * translate()), shared by every API and route that uses it, and kept across configuration
+ * pushes while some live configuration references it. Each configuration that is being served
+ * (the current one, or an older one with requests still in flight) holds one reference per
+ * pool; a pool is closed gracefully (in-flight requests finish) when its last reference goes.
+ */
+import { Pool } from 'undici';
+import type { Logger } from 'pino';
+import type { CompiledUpstream } from '../config/compiled-config.js';
+
+export interface UpstreamPoolsOptions {
+  connectTimeoutMs: number;
+  logger: Logger;
+}
+
+interface Entry {
+  pool: Pool;
+  references: number;
+}
+
+export class UpstreamPools {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly options: UpstreamPoolsOptions) {}
+
+  /** Takes one reference to the pool of each distinct poolKey among `upstreams` (creating pools as needed). */
+  acquire(upstreams: Iterable<CompiledUpstream>): ReadonlyMap<string, Pool> {
+    const acquired = new Map<string, Pool>();
+    for (const upstream of upstreams) {
+      if (acquired.has(upstream.poolKey)) continue;
+      let entry = this.entries.get(upstream.poolKey);
+      if (!entry) {
+        entry = { pool: this.create(upstream), references: 0 };
+        this.entries.set(upstream.poolKey, entry);
+      }
+      entry.references++;
+      acquired.set(upstream.poolKey, entry.pool);
+    }
+    return acquired;
+  }
+
+  /** Gives back the references {@link acquire} took; pools nobody references any more are closed. */
+  release(keys: Iterable<string>): void {
+    for (const key of keys) {
+      const entry = this.entries.get(key);
+      if (!entry) continue;
+      entry.references--;
+      if (entry.references > 0) continue;
+      this.entries.delete(key);
+      entry.pool.close().catch((err: Error) => this.options.logger.warn({ err: err.message }, 'closing an upstream pool failed'));
+    }
+  }
+
+  /** Closes every pool, waiting for in-flight requests. */
+  async closeAll(): Promise<void> {
+    const pools = [...this.entries.values()].map((e) => e.pool);
+    this.entries.clear();
+    await Promise.allSettled(pools.map((pool) => pool.close()));
+  }
+
+  /** Number of open pools (for tests and status). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private create(upstream: CompiledUpstream): Pool {
+    const tls = upstream.tls;
+    return new Pool(upstream.origin, {
+      connect: {
+        timeout: this.options.connectTimeoutMs,
+        ...(tls
+          ? {
+              ca: tls.ca,
+              cert: tls.cert,
+              key: tls.key,
+              servername: tls.servername,
+              rejectUnauthorized: tls.rejectUnauthorized,
+            }
+          : {}),
+      },
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      // Timeouts are per request (the pipeline sets headersTimeout; SSE bodies never time out).
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+}

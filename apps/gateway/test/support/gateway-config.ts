@@ -1,0 +1,84 @@
+/**
+ * GatewayConfig proto messages for tests, written compactly: an API is a port, a base path, an
+ * upstream URL and policy types; everything else gets the defaults the control plane sends.
+ */
+import { compareVersions, POLICY_TEMPLATES } from '#portico/policy-catalog';
+import { ApiType, GatewayConfig, PolicyMode, type Api, type Policy, type Route } from '#portico/proto-ts';
+
+/** A policy as a test writes it: a type, or a partial proto Policy. */
+export type PolicySpec = string | (Partial<Policy> & { type: string; configuration?: Record<string, unknown> });
+
+export interface UpstreamSpec {
+  id?: string;
+  url: string;
+  tls?: { caPem?: string; certificatePem?: string; privateKeyPem?: string; serverName?: string; skipVerify?: boolean };
+}
+
+export interface ApiSpec {
+  id: string;
+  name?: string;
+  type?: 'mcp' | 'http';
+  port: number;
+  basePath: string;
+  /** One URL, or several upstreams (ids default to u1, u2, …). */
+  upstream: string | UpstreamSpec[];
+  /** Default ['mcp-support'] for MCP APIs, [] for HTTP APIs. */
+  policies?: PolicySpec[];
+  routes?: Partial<Route>[];
+  responseTimeoutMs?: number;
+}
+
+let policySequence = 0;
+
+function toPolicy(spec: PolicySpec): Policy {
+  const input = typeof spec === 'string' ? { type: spec } : spec;
+  const { configuration, ...rest } = input;
+  return {
+    id: String(++policySequence),
+    // The newest catalog version, as the control plane would send; test policies have none.
+    version:
+      POLICY_TEMPLATES.filter((t) => t.assetId === input.type)
+        .map((t) => t.version)
+        .sort(compareVersions)
+        .at(-1) ?? '',
+    configurationJson: configuration ? JSON.stringify(configuration) : '',
+    mode: PolicyMode.POLICY_MODE_ENFORCE,
+    pointcuts: [],
+    upstreamIds: [],
+    ...rest,
+  } as Policy;
+}
+
+/** An Api proto message for a test. */
+export function apiConfig(spec: ApiSpec): Api {
+  const upstreams = typeof spec.upstream === 'string' ? [{ url: spec.upstream }] : spec.upstream;
+  const type = spec.type ?? 'mcp';
+  return {
+    id: spec.id,
+    name: spec.name ?? `api-${spec.id}`,
+    type: type === 'mcp' ? ApiType.API_TYPE_MCP : ApiType.API_TYPE_HTTP,
+    listener: { port: spec.port, basePath: spec.basePath },
+    routes: (spec.routes ?? []).map((route) => ({
+      label: '',
+      methods: [],
+      pathRegex: '',
+      host: '',
+      headers: {},
+      upstreams: [],
+      ...route,
+    })),
+    upstreams: upstreams.map((u, i) => ({
+      id: u.id ?? `u${i + 1}`,
+      label: '',
+      url: u.url,
+      tls: u.tls ? { caPem: '', certificatePem: '', privateKeyPem: '', serverName: '', skipVerify: false, ...u.tls } : undefined,
+    })),
+    policies: (spec.policies ?? (type === 'mcp' ? ['mcp-support'] : [])).map(toPolicy),
+    responseTimeoutMs: spec.responseTimeoutMs ?? 0,
+  };
+}
+
+/** A GatewayConfig proto message with these APIs. */
+export function gatewayConfig(apis: ApiSpec[]): GatewayConfig {
+  return GatewayConfig.fromPartial({ gatewayId: 'gw-test', gatewayName: 'test', apis: apis.map(apiConfig) });
+}

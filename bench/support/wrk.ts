@@ -1,0 +1,112 @@
+/**
+ * wrk (`apt-get install -y wrk`) driving MCP tools/call POSTs, with the CPU every process spent
+ * during the run read from /proc: the proxy under test, the upstream, wrk itself, and whatever
+ * else ran on the machine meanwhile ("foreign", which makes a run suspect).
+ */
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { cpuSeconds, machineCpuSeconds, reapedChildrenCpuSeconds, startProcess, tempDir } from './processes.js';
+
+/** The ~200-byte tools/call of section C. */
+export const TOOLS_CALL_BODY = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'tools/call',
+  params: {
+    name: 'get_weather',
+    arguments: { city: 'Berlin', units: 'metric', detail: 'hourly', days: 3 },
+    _meta: { progressToken: 'abc-123-def-456' },
+  },
+});
+
+/** The headers every request carries (an MCP client's Streamable HTTP POST). */
+export const TOOLS_CALL_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
+
+let script: Promise<string> | undefined;
+
+/** The Lua script that makes every wrk request a tools/call POST. */
+function luaScript(): Promise<string> {
+  script ??= (async () => {
+    const file = path.join(await tempDir('wrk'), 'tools-call.lua');
+    const headers = Object.entries(TOOLS_CALL_HEADERS).map(
+      ([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`,
+    );
+    await writeFile(file, ['wrk.method = "POST"', ...headers, `wrk.body = [==[${TOOLS_CALL_BODY}]==]`, ''].join('\n'));
+    return file;
+  })();
+  return script;
+}
+
+export interface WrkResult {
+  requests: number;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Non-2xx/3xx answers plus socket errors (connect, read, write, timeout). */
+  errors: number;
+  /** CPU seconds during the run. */
+  cpu: { proxy: number; upstream: number; wrk: number; foreign: number };
+}
+
+export interface WrkOptions {
+  url: string;
+  connections: number;
+  durationS: number;
+  /** Processes whose CPU is accounted: the proxy (none for direct) and the upstream. */
+  proxyPid?: number;
+  upstreamPid: number;
+}
+
+/** One wrk run with one thread, `--latency`; fails when wrk fails. */
+export async function runWrk(options: WrkOptions): Promise<WrkResult> {
+  const lua = await luaScript();
+  const proxy0 = options.proxyPid ? cpuSeconds(options.proxyPid) : 0;
+  const upstream0 = cpuSeconds(options.upstreamPid);
+  const wrk0 = reapedChildrenCpuSeconds();
+  const machine0 = machineCpuSeconds();
+  const wrk = startProcess('wrk', 'wrk', [
+    '-t1',
+    `-c${options.connections}`,
+    `-d${options.durationS}s`,
+    '--latency',
+    '-s',
+    lua,
+    options.url,
+  ]);
+  const code = await wrk.exited;
+  // Read right away: the reaped wrk is in our cutime now; the servers keep running.
+  const cpu = {
+    proxy: options.proxyPid ? cpuSeconds(options.proxyPid) - proxy0 : 0,
+    upstream: cpuSeconds(options.upstreamPid) - upstream0,
+    wrk: reapedChildrenCpuSeconds() - wrk0,
+    foreign: 0,
+  };
+  cpu.foreign = Math.max(0, machineCpuSeconds().busy - machine0.busy - cpu.proxy - cpu.upstream - cpu.wrk);
+  const out = wrk.output();
+  if (code !== 0) throw new Error(`wrk ${options.url} exited with ${code}:\n${out}`);
+  return { ...parseWrk(out, options.url), cpu };
+}
+
+const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
+
+function latencyMs(out: string, p: string): number {
+  const match = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm'));
+  if (!match) throw new Error(`no ${p}% latency in the wrk output:\n${out}`);
+  return Number(match[1]) * UNIT_MS[match[2]!]!;
+}
+
+function parseWrk(out: string, url: string): Omit<WrkResult, 'cpu'> {
+  const requests = out.match(/^\s*(\d+) requests in/m);
+  const rps = out.match(/^Requests\/sec:\s+([\d.]+)/m);
+  if (!requests || !rps) throw new Error(`unexpected wrk output for ${url}:\n${out}`);
+  const non2xx = Number(out.match(/Non-2xx or 3xx responses: (\d+)/)?.[1] ?? 0);
+  const socket = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+  const socketErrors = socket ? socket.slice(1, 5).reduce((sum, n) => sum + Number(n), 0) : 0;
+  return {
+    requests: Number(requests[1]),
+    rps: Number(rps[1]),
+    p50Ms: latencyMs(out, '50'),
+    p99Ms: latencyMs(out, '99'),
+    errors: non2xx + socketErrors,
+  };
+}

@@ -1,0 +1,12 @@
+/**
+ * Test helpers shared by every project: free ports, a purpose-built MCP server, the
+ * server-everything reference server as a child process, throw-away certificates, and the
+ * official MCP conformance suite.
+ */
+export { freePort } from './ports.js';
+export { startHttpServer, type TestHttpServer } from './http-server.js';
+export { startMcpServer, type McpServerOptions, type RecordedRequest, type TestMcpServer } from './mcp-server.js';
+export { startEverythingServer, type EverythingServer } from './everything-server.js';
+export { createTestCa, type IssueOptions, type TestCa, type TestCertificate } from './certificates.js';
+export { runConformanceSuite, scenarioOutcome, type ConformanceCheck, type ConformanceRun } from './conformance.js';
+export { startGatewayProcess, type GatewayProcess, type GatewayProcessOptions } from './gateway-process.js';

@@ -1,0 +1,113 @@
+// `npm start`: the control plane on its embedded defaults plus one gateway registered to it.
+//
+// 1. starts the control plane (dist/apps/control-plane/src/main.js) and waits for /readyz;
+// 2. unless PORTICO_LOCAL_GATEWAY=false: on first start registers the bootstrap target
+//    `local-gateway` of Sandbox through the public REST API and the CLI (admin login, a
+//    registration token, `portico gateway register`) into <data dir>/local-gateway;
+// 3. starts the gateway from that directory.
+// Signals go to both; when one exits the other is stopped and the launcher exits with its code.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const env = process.env;
+const dataDir = path.resolve(env.PORTICO_DATA_DIR || '.portico');
+const host = env.PORTICO_HOST || '127.0.0.1';
+const apiHost = host === '0.0.0.0' ? '127.0.0.1' : host;
+const baseUrl = `http://${apiHost}:${env.PORTICO_PORT || '8080'}`;
+const gatewayDir = path.join(dataDir, 'local-gateway');
+const children = new Set();
+let exiting = false;
+
+function run(name, script, args = [], extraEnv = {}) {
+  const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit', env: { ...env, ...extraEnv } });
+  children.add(child);
+  child.on('exit', (code, signal) => {
+    children.delete(child);
+    if (exiting) {
+      if (!children.size) process.exit(process.exitCode ?? 0);
+      return;
+    }
+    console.error(`portico: the ${name} exited (${signal ?? code}); stopping`);
+    stopAll(code ?? 1);
+  });
+  return child;
+}
+
+function stopAll(code) {
+  exiting = true;
+  process.exitCode = code;
+  if (!children.size) process.exit(code);
+  for (const child of children) child.kill('SIGTERM');
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(0));
+
+async function waitReady(url, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (exiting) return;
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`${url} did not become ready within ${timeoutMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function call(method, urlPath, token, body) {
+  const res = await fetch(`${baseUrl}${urlPath}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${method} ${urlPath}: ${res.status} ${json.message ?? ''}`);
+  return json;
+}
+
+/** Registers `local-gateway` with the public API, as an operator would. */
+async function registerLocalGateway() {
+  const username = env.PORTICO_ADMIN_USERNAME || 'admin';
+  const password = env.PORTICO_ADMIN_PASSWORD || readFileSync(path.join(dataDir, 'admin-password'), 'utf8').trim();
+  const { access_token: token } = await call('POST', '/accounts/login', undefined, { username, password });
+  const me = await call('GET', '/accounts/api/me', token);
+  const org = me.user.organization.id;
+  const envs = await call('GET', `/accounts/api/organizations/${org}/environments?name=Sandbox`, token);
+  const sandbox = envs.data[0]?.id;
+  if (!sandbox) throw new Error('the Sandbox environment does not exist');
+  const { registrationToken } = await call(
+    'POST',
+    `/standalone/api/v1/organizations/${org}/environments/${sandbox}/gatewaytokens`,
+    token,
+  );
+  const cli = path.resolve('dist/apps/cli/src/main.js');
+  const args = [
+    'gateway',
+    'register',
+    '--token',
+    registrationToken,
+    '--control-plane',
+    baseUrl,
+    '--name',
+    'local-gateway',
+    '--out',
+    gatewayDir,
+  ];
+  const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error('registering local-gateway failed');
+}
+
+run('control plane', path.resolve('dist/apps/control-plane/src/main.js'));
+try {
+  await waitReady(`${baseUrl}/readyz`, 120_000);
+  if (env.PORTICO_LOCAL_GATEWAY !== 'false' && !exiting) {
+    if (!existsSync(path.join(gatewayDir, 'registration.yaml'))) await registerLocalGateway();
+    run('gateway', path.resolve('dist/apps/gateway/src/main.js'), ['--dir', gatewayDir]);
+  }
+} catch (err) {
+  console.error(`portico: ${err.message}`);
+  stopAll(1);
+}
