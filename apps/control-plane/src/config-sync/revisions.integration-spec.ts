@@ -6,7 +6,14 @@
  */
 import pg from 'pg';
 import { startControlPlane, testDatabaseUrl, type TestControlPlane } from '../../test/support/control-plane.js';
-import { closeTestPrisma, newMcpAsset, newTenant, testPrisma, type TestTenant, uniqueName } from '../../test/support/factories.js';
+import {
+  closeTestPrisma,
+  newMcpAsset,
+  newTenant,
+  testPrisma,
+  type TestTenant,
+  uniqueName,
+} from '../../test/support/factories.js';
 import { MCP_SUPPORT } from '../../test/support/gateways.js';
 import { RevisionWatcher } from './revision-watcher.js';
 
