@@ -54,6 +54,15 @@ export class ConfigSyncRepository {
     });
   }
 
+  /** Serial numbers of the target's revoked certificates. */
+  async revokedSerials(targetId: string): Promise<string[]> {
+    const rows = await this.prisma.gatewayCertificate.findMany({
+      where: { targetId, revokedAt: { not: null } },
+      select: { serialNumber: true },
+    });
+    return rows.map((r) => r.serialNumber);
+  }
+
   /** Current revisions of the given targets (the poll behind LISTEN/NOTIFY). */
   async revisions(targetIds: readonly string[]): Promise<Map<string, number>> {
     if (!targetIds.length) return new Map();

@@ -21,6 +21,7 @@ import { parseGatewayIdentity } from '../gateway-registration/gateway-identity.j
 import { ConfigSyncRepository } from './config-sync.repository.js';
 import { GatewaySession, type SessionIdentity } from './gateway-session.js';
 import { RevisionWatcher } from './revision-watcher.js';
+import { TargetStates } from './target-states.js';
 import { SyncEndpoint } from './sync-endpoint.js';
 
 /** Snapshots are small, but a large deployment must not hit grpc-js's 4 MiB default. */
@@ -34,15 +35,18 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
   private readonly sessions = new Map<string, Set<GatewaySession>>();
   private server?: Server;
   private watcher?: RevisionWatcher;
+  private readonly states: TargetStates;
 
   constructor(
     @Inject(ENV) private readonly env: Env,
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     private readonly repo: ConfigSyncRepository,
     private readonly ca: CertificateAuthorityService,
-    private readonly secrets: SecretBox,
+    secrets: SecretBox,
     private readonly endpoint: SyncEndpoint,
-  ) {}
+  ) {
+    this.states = new TargetStates(repo, (sealed) => secrets.open(sealed));
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     const host = this.env.PORTICO_SYNC_HOST ?? this.env.PORTICO_HOST;
@@ -69,12 +73,14 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
       ),
     );
     this.server = server;
-    const dialHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+    // A DNS name, not an IP: TLS clients send it as SNI (RFC 6066 allows no IP there); the server
+    // certificate always covers localhost.
+    const dialHost = ['0.0.0.0', '::', '127.0.0.1', '::1'].includes(host) ? 'localhost' : host;
     this.endpoint.set(this.env.PORTICO_SYNC_PUBLIC_ADDRESS ?? `${dialHost}:${port}`);
     this.watcher = new RevisionWatcher({
       databaseUrl: this.databaseUrl,
       pollIntervalMs: this.env.PORTICO_SYNC_POLL_SECONDS * 1000,
-      onChange: (targetId) => this.sessions.get(targetId)?.forEach((s) => s.wake()),
+      onChange: (targetId) => this.changed(targetId),
       onPoll: () => void this.poll(),
     });
     await this.watcher.start();
@@ -114,11 +120,11 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     }
     const session = new GatewaySession(call, identity, {
       repo: this.repo,
-      openSecret: (sealed) => this.secrets.open(sealed),
+      targetState: (targetId) => this.states.get(targetId),
       heartbeatIntervalMs: this.env.PORTICO_GATEWAY_HEARTBEAT_SECONDS * 1000,
       maxAgeMs: this.env.PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS * 1000,
       logger: this.logger,
-      onClose: (s) => this.sessions.get(s.targetId)?.delete(s),
+      onClose: (s) => this.closed(s),
     });
     let set = this.sessions.get(identity.targetId);
     if (!set) this.sessions.set(identity.targetId, (set = new Set()));
@@ -144,15 +150,35 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     return { targetId: identity.targetId, serialNumber: identity.serialNumber, notAfter: stored.notAfter };
   }
 
+  /** A change to `targetId` was committed: rebuild its state once, then let its sessions push. */
+  private changed(targetId: string): void {
+    const sessions = this.sessions.get(targetId);
+    if (!sessions) return;
+    this.states.invalidate(targetId);
+    for (const session of sessions) session.wake();
+  }
+
+  private closed(session: GatewaySession): void {
+    const sessions = this.sessions.get(session.targetId);
+    sessions?.delete(session);
+    if (sessions?.size === 0) {
+      this.sessions.delete(session.targetId);
+      this.states.invalidate(session.targetId);
+    }
+  }
+
+  /** Behind NOTIFY: a revision that moved without a notification heard counts as a change. */
   private async poll(): Promise<void> {
     try {
       const revisions = await this.repo.revisions([...this.sessions.keys()]);
-      for (const [targetId, set] of this.sessions) {
+      for (const [targetId, sessions] of this.sessions) {
         const revision = revisions.get(targetId);
-        for (const session of set) {
-          if (revision === undefined) session.end(GrpcStatus.PERMISSION_DENIED, `gateway ${targetId} no longer exists`);
-          else session.revisionSeen(revision);
+        if (revision === undefined) {
+          for (const session of sessions) session.end(GrpcStatus.PERMISSION_DENIED, `gateway ${targetId} no longer exists`);
+          continue;
         }
+        if ((await this.states.heldRevision(targetId)) !== revision) this.states.invalidate(targetId);
+        for (const session of sessions) session.revisionSeen(revision);
       }
     } catch (err) {
       this.logger.warn(`revision poll failed: ${(err as Error).message}`);

@@ -15,14 +15,15 @@ import type { Logger } from '@nestjs/common';
 import { type ServerDuplexStream, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Ack, ConnectRequest, ConnectResponse, Hello, Nack } from '#portico/proto-ts';
 import type { ConfigSyncRepository } from './config-sync.repository.js';
-import { buildSnapshot } from './snapshot.js';
+import type { TargetState } from './target-states.js';
 
 /** The sync protocol versions this control plane speaks. */
 export const PROTOCOL_VERSION = 1;
 
 export interface SessionDeps {
   repo: ConfigSyncRepository;
-  openSecret(sealed: string): string;
+  /** The shared, current state of a target (target-states.ts). */
+  targetState(targetId: string): Promise<TargetState>;
   heartbeatIntervalMs: number;
   maxAgeMs: number;
   logger: Logger;
@@ -157,7 +158,7 @@ export class GatewaySession {
     );
     this.replicaId = hello.replicaId;
     this.running = { revision: hello.runningRevision, hash: hello.runningHash };
-    const target = await this.deps.repo.loadTarget(this.targetId);
+    const { target } = await this.deps.targetState(this.targetId);
     this.call.write({
       message: {
         $case: 'helloAck',
@@ -177,17 +178,13 @@ export class GatewaySession {
   }
 
   private async sync(): Promise<void> {
-    const [target, certificate] = await Promise.all([
-      this.deps.repo.loadTarget(this.targetId),
-      this.deps.repo.findCertificate(this.identity.serialNumber),
-    ]);
-    if (!target || target.deletedAt) {
+    const { target, snapshot, revokedSerials } = await this.deps.targetState(this.targetId);
+    if (!target || target.deletedAt || !snapshot) {
       return this.end(GrpcStatus.PERMISSION_DENIED, `gateway ${target?.name ?? this.targetId} was deleted`);
     }
-    if (!certificate || certificate.revokedAt) {
+    if (revokedSerials.has(this.identity.serialNumber)) {
       return this.end(GrpcStatus.PERMISSION_DENIED, `certificate ${this.identity.serialNumber} was revoked`);
     }
-    const snapshot = buildSnapshot(target, this.deps.openSecret);
     this.knownRevision = snapshot.revision;
     const current = snapshot.revision === this.running.revision && snapshot.hash === this.running.hash;
     if (current || snapshot.revision === this.rejectedRevision || this.closed) return;
