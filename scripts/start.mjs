@@ -5,7 +5,8 @@
 //    `local-gateway` of Sandbox through the public REST API and the CLI (admin login, a
 //    registration token, `portico gateway register`) into <data dir>/local-gateway;
 // 3. starts the gateway from that directory.
-// Signals go to both; when one exits the other is stopped and the launcher exits with its code.
+// On a signal, or when one exits, the others are stopped in reverse start order (the gateway
+// before the control plane, so its goodbye reaches a live database) and the launcher exits.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,32 +17,37 @@ const host = env.PORTICO_HOST || '127.0.0.1';
 const apiHost = host === '0.0.0.0' ? '127.0.0.1' : host;
 const baseUrl = `http://${apiHost}:${env.PORTICO_PORT || '8080'}`;
 const gatewayDir = path.join(dataDir, 'local-gateway');
-const children = new Set();
+const children = [];
 let exiting = false;
 
 function run(name, script, args = [], extraEnv = {}) {
   const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit', env: { ...env, ...extraEnv } });
-  children.add(child);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  children.push({ child, exited });
   child.on('exit', (code, signal) => {
-    children.delete(child);
-    if (exiting) {
-      if (!children.size) process.exit(process.exitCode ?? 0);
-      return;
-    }
+    children.splice(
+      children.findIndex((c) => c.child === child),
+      1,
+    );
+    if (exiting) return;
     console.error(`portico: the ${name} exited (${signal ?? code}); stopping`);
-    stopAll(code ?? 1);
+    void stopAll(code ?? 1);
   });
   return child;
 }
 
-function stopAll(code) {
+async function stopAll(code) {
+  if (exiting) return;
   exiting = true;
   process.exitCode = code;
-  if (!children.size) process.exit(code);
-  for (const child of children) child.kill('SIGTERM');
+  for (const { child, exited } of [...children].reverse()) {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  process.exit(code);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAll(0));
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => void stopAll(0));
 
 async function waitReady(url, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
@@ -109,5 +115,5 @@ try {
   }
 } catch (err) {
   console.error(`portico: ${err.message}`);
-  stopAll(1);
+  await stopAll(1);
 }
