@@ -5,6 +5,9 @@
 //    `local-gateway` of Sandbox through the public REST API and the CLI (admin login, a
 //    registration token, `portico gateway register`) into <data dir>/local-gateway;
 // 3. starts the gateway from that directory.
+// With PORTICO_CONTROL_PLANE_URL set it starts no control plane and registers (once) and runs the
+// gateway PORTICO_GATEWAY_NAME (default local-gateway) of environment PORTICO_GATEWAY_ENVIRONMENT
+// (default Sandbox) against that one: a gateway container next to a control-plane container.
 // On a signal, or when one exits, the others are stopped in reverse start order (the gateway
 // before the control plane, so its goodbye reaches a live database) and the launcher exits.
 import { spawn, spawnSync } from 'node:child_process';
@@ -15,8 +18,11 @@ const env = process.env;
 const dataDir = path.resolve(env.PORTICO_DATA_DIR || '.portico');
 const host = env.PORTICO_HOST || '127.0.0.1';
 const apiHost = host === '0.0.0.0' ? '127.0.0.1' : host;
-const baseUrl = `http://${apiHost}:${env.PORTICO_PORT || '8080'}`;
-const gatewayDir = path.join(dataDir, 'local-gateway');
+const remote = env.PORTICO_CONTROL_PLANE_URL?.replace(/\/+$/, '');
+const baseUrl = remote || `http://${apiHost}:${env.PORTICO_PORT || '8080'}`;
+const gatewayName = env.PORTICO_GATEWAY_NAME || 'local-gateway';
+const environmentName = env.PORTICO_GATEWAY_ENVIRONMENT || 'Sandbox';
+const gatewayDir = path.join(dataDir, gatewayName);
 const children = [];
 let exiting = false;
 
@@ -74,19 +80,23 @@ async function call(method, urlPath, token, body) {
   return json;
 }
 
-/** Registers `local-gateway` with the public API, as an operator would. */
-async function registerLocalGateway() {
+/** Registers the gateway with the public API, as an operator would. */
+async function registerGateway() {
   const username = env.PORTICO_ADMIN_USERNAME || 'admin';
   const password = env.PORTICO_ADMIN_PASSWORD || readFileSync(path.join(dataDir, 'admin-password'), 'utf8').trim();
   const { access_token: token } = await call('POST', '/accounts/login', undefined, { username, password });
   const me = await call('GET', '/accounts/api/me', token);
   const org = me.user.organization.id;
-  const envs = await call('GET', `/accounts/api/organizations/${org}/environments?name=Sandbox`, token);
-  const sandbox = envs.data[0]?.id;
-  if (!sandbox) throw new Error('the Sandbox environment does not exist');
+  const envs = await call(
+    'GET',
+    `/accounts/api/organizations/${org}/environments?name=${encodeURIComponent(environmentName)}`,
+    token,
+  );
+  const environmentId = envs.data[0]?.id;
+  if (!environmentId) throw new Error(`the ${environmentName} environment does not exist`);
   const { registrationToken } = await call(
     'POST',
-    `/standalone/api/v1/organizations/${org}/environments/${sandbox}/gatewaytokens`,
+    `/standalone/api/v1/organizations/${org}/environments/${environmentId}/gatewaytokens`,
     token,
   );
   const cli = path.resolve('dist/apps/cli/src/main.js');
@@ -98,19 +108,19 @@ async function registerLocalGateway() {
     '--control-plane',
     baseUrl,
     '--name',
-    'local-gateway',
+    gatewayName,
     '--out',
     gatewayDir,
   ];
   const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
-  if (result.status !== 0) throw new Error('registering local-gateway failed');
+  if (result.status !== 0) throw new Error(`registering ${gatewayName} failed`);
 }
 
-run('control plane', path.resolve('dist/apps/control-plane/src/main.js'));
+if (!remote) run('control plane', path.resolve('dist/apps/control-plane/src/main.js'));
 try {
   await waitReady(`${baseUrl}/readyz`, 120_000);
-  if (env.PORTICO_LOCAL_GATEWAY !== 'false' && !exiting) {
-    if (!existsSync(path.join(gatewayDir, 'registration.yaml'))) await registerLocalGateway();
+  if ((remote || env.PORTICO_LOCAL_GATEWAY !== 'false') && !exiting) {
+    if (!existsSync(path.join(gatewayDir, 'registration.yaml'))) await registerGateway();
     run('gateway', path.resolve('dist/apps/gateway/src/main.js'), ['--dir', gatewayDir]);
   }
 } catch (err) {

@@ -45,8 +45,19 @@ const instructions = dockerfile
   .map((line) => [line.split(/\s+/)[0]!.toUpperCase(), line.slice(line.split(/\s+/)[0]!.length).trim()] as const);
 
 describe('docker-compose.yml', () => {
-  it('runs Postgres, Redis and the control plane', () => {
-    expect(Object.keys(compose.services)).toEqual(expect.arrayContaining(['postgres', 'redis', 'control-plane']));
+  it('runs Postgres, Redis, the control plane, a gateway and a sample MCP server', () => {
+    expect(Object.keys(compose.services).sort()).toEqual(['control-plane', 'gateway', 'mcp-server', 'postgres', 'redis']);
+  });
+
+  it('runs the gateway from the control-plane image in gateway mode, without the control plane secrets', () => {
+    const gateway = compose.services.gateway!;
+    expect(gateway.image).toBe(compose.services['control-plane']!.image);
+    expect(gateway.command).toEqual(['node', 'scripts/start.mjs']);
+    expect(gateway.environment?.PORTICO_CONTROL_PLANE_URL).toBe('http://control-plane:8080');
+    expect(gateway.depends_on).toEqual({ 'control-plane': { condition: 'service_healthy' } });
+    // The control plane's volume holds its secret.key: no other service mounts it.
+    expect((gateway.volumes ?? []).map((v) => mount(v).source)).toEqual(['gateway-data']);
+    expect(dockerfile).toContain('COPY scripts/start.mjs ./scripts/start.mjs');
   });
 
   it('gives every service a health check', () => {
