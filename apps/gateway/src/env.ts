@@ -2,6 +2,7 @@
  * The gateway's environment, parsed once at start. Every variable is documented in the README.
  */
 import { z } from 'zod';
+import { logLevel, parseEnvironment } from '#portico/environment';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
@@ -26,18 +27,12 @@ export const gatewayEnvSchema = z.object({
   PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS: positiveMs.default(60_000),
   /** SSE comment sent to clients while an upstream stream is silent; 0 disables. */
   PORTICO_GATEWAY_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
-  PORTICO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORTICO_LOG_LEVEL: logLevel.default('info'),
 });
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
 /** Parses `source` (default `process.env`); throws one readable error naming every bad variable. */
 export function loadGatewayEnv(source: NodeJS.ProcessEnv = process.env): GatewayEnv {
-  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = gatewayEnvSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid environment:\n${lines.join('\n')}`);
-  }
-  return parsed.data;
+  return parseEnvironment(gatewayEnvSchema, source);
 }

@@ -3,6 +3,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { logLevel, parseEnvironment } from '#portico/environment';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
@@ -56,21 +57,15 @@ export const envSchema = z.object({
   PORTICO_SYNC_POLL_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
   /** Base64 of 32 bytes: AES-256-GCM key for stored secrets (policy secrets, the CA key); unset → `<data dir>/secret.key` (0600). */
   PORTICO_SECRET_KEY: z.string().optional(),
-  PORTICO_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PORTICO_LOG_LEVEL: logLevel.default('info'),
 });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };
 
 /** Parses `source` (default `process.env`); throws one readable error naming every bad variable. */
 export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
-  // An empty variable (`FOO=` in a compose file) means "unset", not "the empty string".
-  const present = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = envSchema.safeParse(present);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-    throw new Error(`invalid environment:\n${lines.join('\n')}`);
-  }
-  return { ...parsed.data, dataDir: path.resolve(parsed.data.PORTICO_DATA_DIR) };
+  const env = parseEnvironment(envSchema, source);
+  return { ...env, dataDir: path.resolve(env.PORTICO_DATA_DIR) };
 }
 
 export const ENV = Symbol('ENV');
