@@ -165,3 +165,8 @@ export function toPlainError(error: GatewayError): { code: string; message: stri
       return { code: error.kind.toUpperCase().replace(/-/g, '_'), message: error.message };
   }
 }
+
+/** How an unexpected error is described in logs (never in an answer): its code or name, and message. */
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
+}

@@ -31,6 +31,11 @@ export interface CompiledApi {
   readonly responseTimeoutMs: number | undefined;
   /** Some policy has a response hook, so responses may need inspecting. */
   readonly hasResponsePolicies: boolean;
+  /**
+   * Upstream id -> the policies that apply to its requests, when that does not depend on the
+   * request (no policy has pointcuts); undefined otherwise. Saves the per-request filtering.
+   */
+  readonly policiesByUpstream: ReadonlyMap<string, readonly CompiledPolicy[]> | undefined;
 }
 
 export interface CompiledRoute {

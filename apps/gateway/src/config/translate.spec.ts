@@ -65,6 +65,28 @@ describe('translate', () => {
     expect(Object.isFrozen(api)).toBe(true);
   });
 
+  it('lists the policies of each upstream once, unless some policy has pointcuts', () => {
+    const upstream = [{ url: 'http://127.0.0.1:3001/' }, { url: 'http://127.0.0.1:3002/' }];
+    const scoped = translate(
+      gatewayConfig([{ ...base, upstream, policies: ['mcp-support', { id: '12', type: 'picky', upstreamIds: ['u2'] }] }]),
+      registry,
+    ).compiled.apis[0]!;
+    expect([...scoped.policiesByUpstream!].map(([id, list]) => [id, list.map((p) => p.type)])).toEqual([
+      ['u1', ['mcp-support']],
+      ['u2', ['mcp-support', 'picky']],
+    ]);
+    const withPointcut = translate(
+      gatewayConfig([
+        {
+          ...base,
+          policies: ['mcp-support', { id: '12', type: 'picky', pointcuts: [{ methodRegex: 'POST', uriTemplateRegex: '' }] }],
+        },
+      ]),
+      registry,
+    ).compiled.apis[0]!;
+    expect(withPointcut.policiesByUpstream).toBeUndefined();
+  });
+
   it('orders each port by base path length, longest first', () => {
     const { compiled } = translate(
       gatewayConfig([

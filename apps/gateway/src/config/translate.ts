@@ -162,7 +162,21 @@ function translateApi(api: Api, registry: PolicyRegistry, warnings: string[]): C
     codec: kind === 'mcp' ? codec : undefined,
     responseTimeoutMs: api.responseTimeoutMs > 0 ? api.responseTimeoutMs : undefined,
     hasResponsePolicies: policies.some((p) => p.policy.onResponse !== undefined && p.scope.anyResponse),
+    policiesByUpstream: policiesByUpstream(policies, upstreams.keys()),
   });
+}
+
+/** Per upstream, the policies for it, when no policy has pointcuts (else they depend on each request). */
+function policiesByUpstream(
+  policies: readonly CompiledPolicy[],
+  upstreamIds: Iterable<string>,
+): ReadonlyMap<string, readonly CompiledPolicy[]> | undefined {
+  if (policies.some((p) => p.pointcuts.length > 0)) return undefined;
+  const byUpstream = new Map<string, readonly CompiledPolicy[]>();
+  for (const id of upstreamIds) {
+    byUpstream.set(id, Object.freeze(policies.filter((p) => p.upstreamIds === undefined || p.upstreamIds.has(id))));
+  }
+  return byUpstream;
 }
 
 function translateUpstream(api: Api, upstream: Upstream, warnings: string[]): CompiledUpstream {

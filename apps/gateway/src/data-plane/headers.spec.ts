@@ -1,4 +1,26 @@
-import { clientAddress, clientResponseHeaders, mediaType, upstreamRequestHeaders } from './headers.js';
+import {
+  acceptsMcpAnswer,
+  clientAddress,
+  clientResponseHeaders,
+  hasRequestBody,
+  headerValue,
+  isJsonMediaType,
+  looksLikeMcp,
+  mediaType,
+  upstreamRequestHeaders,
+} from './headers.js';
+
+/** A flat name/value list as an object (values of repeated names collected in an array). */
+function asObject(list: readonly (string | string[])[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < list.length; i += 2) {
+    const name = list[i] as string;
+    const value = list[i + 1]!;
+    const seen = out[name];
+    out[name] = seen === undefined ? value : ([] as string[]).concat(seen, value);
+  }
+  return out;
+}
 
 describe('upstreamRequestHeaders', () => {
   it('drops hop-by-hop headers, Host and Expect, and sets X-Forwarded-*', () => {
@@ -20,7 +42,7 @@ describe('upstreamRequestHeaders', () => {
       },
       { clientAddress: '10.1.1.1', identityEncoding: false },
     );
-    expect(out).toEqual({
+    expect(asObject(out)).toEqual({
       'mcp-session-id': 's-1',
       accept: 'application/json, text/event-stream',
       'x-forwarded-for': '10.1.1.1',
@@ -40,7 +62,14 @@ describe('upstreamRequestHeaders', () => {
       },
       { clientAddress: '2.2.2.2', contentLength: 10, identityEncoding: true },
     );
-    expect(out).toMatchObject({
+    expect(out.filter((_, i) => i % 2 === 0).sort()).toEqual([
+      'accept-encoding',
+      'content-length',
+      'x-forwarded-for',
+      'x-forwarded-host',
+      'x-forwarded-proto',
+    ]);
+    expect(asObject(out)).toEqual({
       'x-forwarded-for': '1.1.1.1, 2.2.2.2',
       'x-forwarded-proto': 'https',
       'x-forwarded-host': 'pub',
@@ -60,7 +89,7 @@ describe('clientResponseHeaders', () => {
   };
 
   it('drops hop-by-hop headers and marks event streams unbuffered', () => {
-    expect(clientResponseHeaders(upstream, { dropContentLength: false, eventStream: true })).toEqual({
+    expect(asObject(clientResponseHeaders(upstream, { dropContentLength: false, eventStream: true }))).toEqual({
       'content-length': '5',
       'content-type': 'text/event-stream',
       'set-cookie': ['a=1', 'b=2'],
@@ -68,8 +97,17 @@ describe('clientResponseHeaders', () => {
     });
   });
 
-  it('drops Content-Length when the gateway changes the body', () => {
-    expect(clientResponseHeaders(upstream, { dropContentLength: true, eventStream: false })['content-length']).toBeUndefined();
+  it('drops Content-Length when the gateway changes the body, and Content-Type when it sets its own', () => {
+    const changed = asObject(clientResponseHeaders(upstream, { dropContentLength: true, eventStream: false }));
+    expect(changed['content-length']).toBeUndefined();
+    expect(changed['content-type']).toBe('text/event-stream');
+    const rewritten = clientResponseHeaders(upstream, { dropContentLength: true, dropContentType: true, eventStream: false });
+    expect(asObject(rewritten)).toEqual({ 'set-cookie': ['a=1', 'b=2'] });
+  });
+
+  it('repeats a header with several values as several entries', () => {
+    const list = upstreamRequestHeaders({ cookie: 'a', 'x-multi': ['1', '2'] }, { clientAddress: 'c', identityEncoding: false });
+    expect(list.slice(0, 6)).toEqual(['cookie', 'a', 'x-multi', '1', 'x-multi', '2']);
   });
 });
 
@@ -88,5 +126,52 @@ describe('small header helpers', () => {
     [undefined, 'unknown'],
   ])('clientAddress(%s) = %s', (value, expected) => {
     expect(clientAddress(value)).toBe(expected);
+  });
+
+  it.each([
+    ['application/json', true],
+    ['application/vnd.api+json', true],
+    ['text/json', false],
+    ['text/event-stream', false],
+    [undefined, false],
+  ])('isJsonMediaType(%s) = %s', (value, expected) => {
+    expect(isJsonMediaType(value)).toBe(expected);
+  });
+
+  it.each([
+    [undefined, true],
+    ['', true],
+    ['application/json, text/event-stream', true],
+    ['TEXT/EVENT-STREAM', true],
+    ['*/*', true],
+    ['text/*', true],
+    ['image/png', false],
+  ])('acceptsMcpAnswer(%s) = %s', (value, expected) => {
+    expect(acceptsMcpAnswer(value)).toBe(expected);
+  });
+
+  it.each([
+    [{ accept: 'text/event-stream' }, true],
+    [{ 'content-type': 'application/json; charset=utf-8' }, true],
+    [{ 'mcp-protocol-version': '2025-06-18' }, true],
+    [{ 'mcp-session-id': 's' }, true],
+    [{ accept: 'text/html', 'content-type': 'text/plain' }, false],
+  ])('looksLikeMcp(%j) = %s', (headers, expected) => {
+    expect(looksLikeMcp(headers)).toBe(expected);
+  });
+
+  it.each([
+    [{ 'content-length': '3' }, true],
+    [{ 'content-length': '0' }, false],
+    [{ 'transfer-encoding': 'chunked' }, true],
+    [{}, false],
+  ])('hasRequestBody(%j) = %s', (headers, expected) => {
+    expect(hasRequestBody(headers)).toBe(expected);
+  });
+
+  it('headerValue joins a repeated header', () => {
+    expect(headerValue({ 'x-a': ['1', '2'] }, 'x-a')).toBe('1, 2');
+    expect(headerValue({ 'x-a': '1' }, 'x-a')).toBe('1');
+    expect(headerValue({}, 'x-a')).toBeUndefined();
   });
 });

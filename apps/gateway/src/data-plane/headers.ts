@@ -9,7 +9,7 @@
  * address appended, X-Forwarded-Proto / X-Forwarded-Host are set unless a proxy in front of
  * the gateway already set them. They are informational: the gateway does not authenticate them.
  */
-import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 
 const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
@@ -49,45 +49,66 @@ export interface UpstreamHeaderOptions {
   identityEncoding: boolean;
 }
 
-/** The headers of the upstream request for a client request. */
-export function upstreamRequestHeaders(
-  headers: IncomingHttpHeaders,
-  options: UpstreamHeaderOptions,
-): Record<string, string | string[]> {
+/**
+ * The headers of the upstream request for a client request, as the flat name/value list undici
+ * takes (no intermediate object).
+ */
+export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: UpstreamHeaderOptions): string[] {
   const named = connectionTokens(headers.connection);
-  const out: Record<string, string | string[]> = {};
+  const out: string[] = [];
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || name === 'host' || name === 'expect' || isHopByHop(name, named)) continue;
-    out[name] = value;
+    if (
+      value === undefined ||
+      name === 'host' ||
+      name === 'expect' ||
+      name === 'x-forwarded-for' ||
+      isHopByHop(name, named) ||
+      (options.contentLength !== undefined && name === 'content-length') ||
+      (options.identityEncoding && name === 'accept-encoding')
+    ) {
+      continue;
+    }
+    if (typeof value === 'string') out.push(name, value);
+    else for (const item of value) out.push(name, item);
   }
-  if (options.contentLength !== undefined) out['content-length'] = String(options.contentLength);
-  if (options.identityEncoding) out['accept-encoding'] = 'identity';
+  if (options.contentLength !== undefined) out.push('content-length', String(options.contentLength));
+  if (options.identityEncoding) out.push('accept-encoding', 'identity');
   const forwardedFor = headers['x-forwarded-for'];
-  out['x-forwarded-for'] = forwardedFor ? `${forwardedFor}, ${options.clientAddress}` : options.clientAddress;
-  if (headers['x-forwarded-proto'] === undefined) out['x-forwarded-proto'] = 'http';
-  if (headers['x-forwarded-host'] === undefined && headers.host !== undefined) out['x-forwarded-host'] = headers.host;
+  out.push('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${options.clientAddress}` : options.clientAddress);
+  if (headers['x-forwarded-proto'] === undefined) out.push('x-forwarded-proto', 'http');
+  if (headers['x-forwarded-host'] === undefined && headers.host !== undefined) out.push('x-forwarded-host', headers.host);
   return out;
 }
 
+/** What the gateway changes in an upstream answer it forwards. */
+export interface ClientHeaderOptions {
+  /** The gateway changes the body: the upstream's Content-Length no longer holds. */
+  dropContentLength: boolean;
+  /** The gateway sets its own Content-Type (a re-serialised JSON answer). */
+  dropContentType?: boolean;
+  eventStream: boolean;
+}
+
 /**
- * The headers of the client response for an upstream response. `dropContentLength` when the
- * gateway changes the body. Event streams get `X-Accel-Buffering: no` so buffering proxies
- * in front of the gateway pass events at once.
+ * The headers of the client response for an upstream response, as the flat name/value list
+ * `res.writeHead` takes. Event streams get `X-Accel-Buffering: no` so buffering proxies in front
+ * of the gateway pass events at once.
  */
 export function clientResponseHeaders(
   headers: Record<string, string | string[] | undefined>,
-  options: { dropContentLength: boolean; eventStream: boolean },
-): OutgoingHttpHeaders {
+  options: ClientHeaderOptions,
+): (string | string[])[] {
   const named = connectionTokens(headers.connection);
-  const out: OutgoingHttpHeaders = {};
+  const out: (string | string[])[] = [];
   for (const name in headers) {
     const value = headers[name];
     if (value === undefined || isHopByHop(name, named)) continue;
     if (options.dropContentLength && name === 'content-length') continue;
-    out[name] = value;
+    if (options.dropContentType && name === 'content-type') continue;
+    out.push(name, value);
   }
-  if (options.eventStream) out['x-accel-buffering'] = 'no';
+  if (options.eventStream) out.push('x-accel-buffering', 'no');
   return out;
 }
 
@@ -103,4 +124,41 @@ export function mediaType(value: string | string[] | undefined): string | undefi
   const text = Array.isArray(value) ? (value[0] ?? '') : value;
   const semicolon = text.indexOf(';');
   return (semicolon === -1 ? text : text.slice(0, semicolon)).trim().toLowerCase();
+}
+
+/** A request header as one string (repeated headers joined with `, `). */
+export function headerValue(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+/** JSON media types: `application/json` and `application/*+json`. */
+export function isJsonMediaType(type: string | undefined): boolean {
+  return type === 'application/json' || (type !== undefined && type.startsWith('application/') && type.endsWith('+json'));
+}
+
+/** MCP clients send JSON or accept event streams; such requests get JSON-RPC error bodies. */
+export function looksLikeMcp(headers: IncomingHttpHeaders): boolean {
+  const accept = headers.accept ?? '';
+  return (
+    accept.includes('text/event-stream') ||
+    mediaType(headers['content-type']) === 'application/json' ||
+    headers['mcp-protocol-version'] !== undefined ||
+    headers['mcp-session-id'] !== undefined
+  );
+}
+
+const MCP_ANSWER_TYPES = ['application/json', 'text/event-stream', '*/*', 'application/*', 'text/*'];
+
+/** An Accept header some MCP answer (JSON or an event stream) satisfies. A missing one accepts anything. */
+export function acceptsMcpAnswer(accept: string | undefined): boolean {
+  if (accept === undefined || accept.trim() === '') return true;
+  const value = accept.toLowerCase();
+  return MCP_ANSWER_TYPES.some((type) => value.includes(type));
+}
+
+/** The request announces a body (a non-zero Content-Length, or any Transfer-Encoding). */
+export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return (length !== undefined && length !== '0') || headers['transfer-encoding'] !== undefined;
 }

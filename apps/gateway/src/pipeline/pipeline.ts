@@ -1,6 +1,12 @@
 /**
- * The request path of the data plane, and the ONLY code that writes to clients (policies return
- * verdicts, helpers return bytes). One client HTTP request becomes at most one upstream request.
+ * The request path of the data plane: routing, the request and response policy phases, and the
+ * ONLY code that answers clients (policies return verdicts, helpers return bytes; the SSE relay
+ * only copies body bytes into a response this module has started). One client HTTP request
+ * becomes at most one upstream request.
+ *
+ * Module split: `upstream/forward.ts` makes the upstream call (timeouts, abort, error mapping),
+ * `data-plane/sse-relay.ts` copies bodies and event streams with keep-alives, `exchange.ts` is
+ * the per-request context; this module decides what happens and writes every status and header.
  *
  * Policy:
  * - Routing: API by base path, route, weighted upstream (router.ts). No API or route: 404, with
@@ -25,17 +31,16 @@
  *   the gateway's path; parsing stops at the first event with data.
  * - Timeouts: connect (pool), response headers and whole non-SSE bodies (responseTimeoutMs or
  *   the API's); an open event stream never times out, and gets `: keepalive` comments, only ever
- *   between events, while the upstream is silent. Upstream down: 502; too slow: 504.
+ *   between events, while the upstream is silent. Upstream down: 502; too slow: 504. A failure
+ *   after the head was sent cuts the connection.
  * - A client that goes away aborts the upstream request (it does not cancel the MCP request:
  *   the upstream keeps the events for a Last-Event-ID resume).
  */
-import { PassThrough } from 'node:stream';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import {
   isResponse,
   serializeSseEvent,
-  SseBoundaryTracker,
   validateMessage,
   type JsonRpcErrorResponse,
   type JsonRpcId,
@@ -46,18 +51,31 @@ import {
   type SseEvent,
 } from '#portico/mcp-jsonrpc';
 import type { Logger } from 'pino';
-import type { Counter } from 'prom-client';
 import type { Dispatcher } from 'undici';
 import type { CompiledApi, CompiledConfig, CompiledPolicy, CompiledUpstream } from '../config/compiled-config.js';
 import { readBody } from '../data-plane/body.js';
-import { inspectEventStream, type EventStreamInspector } from '../data-plane/event-stream.js';
-import { clientAddress, clientResponseHeaders, mediaType, upstreamRequestHeaders } from '../data-plane/headers.js';
+import type { EventStreamInspector } from '../data-plane/event-stream.js';
+import {
+  acceptsMcpAnswer,
+  clientAddress,
+  clientResponseHeaders,
+  hasRequestBody,
+  headerValue,
+  isJsonMediaType,
+  looksLikeMcp,
+  mediaType,
+  upstreamRequestHeaders,
+} from '../data-plane/headers.js';
 import { rewriteEndpoint } from '../data-plane/legacy-endpoint.js';
 import { hasDotSegment, matchApi, pickUpstream, selectRoute } from '../data-plane/router.js';
-import { toHttpHeaders, toHttpStatus, toJsonRpcError, toPlainError, type GatewayError } from '../errors.js';
+import { relayBody, relayEvents } from '../data-plane/sse-relay.js';
+import { errorMessage, toHttpHeaders, toHttpStatus, toJsonRpcError, toPlainError, type GatewayError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { MessageCodec } from '../policies/policy.js';
-import type { ExchangeContext, McpCall } from './context.js';
+import { UpstreamCall, upstreamError, type UpstreamHead, type UpstreamHeaders } from '../upstream/forward.js';
+import type { CallContext, ExchangeContext, McpCall } from './context.js';
+import { Exchange } from './exchange.js';
+import { HookRunner } from './hook-runner.js';
 import { ResponseIdMap } from './response-ids.js';
 import type { Verdict } from './verdict.js';
 
@@ -103,7 +121,6 @@ interface ForwardRequest {
   readonly replyId: JsonRpcId | null;
 }
 
-const KEEPALIVE = ': keepalive\n\n';
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const RESPONSE_ID_LIMIT = 10_000;
 
@@ -115,85 +132,36 @@ function idKey(id: JsonRpcId): string {
   return typeof id === 'number' ? `n${id}` : `s${id}`;
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value.join(', ') : value;
-}
+type RequestOutcome =
+  { kind: 'pass'; message: ClientCall; call: McpCall } | { kind: 'reject'; call: McpCall; error: GatewayError };
 
-/** MCP clients send JSON or accept event streams; such requests get JSON-RPC error bodies. */
-function looksLikeMcp(req: IncomingMessage): boolean {
-  const accept = req.headers.accept ?? '';
-  return (
-    accept.includes('text/event-stream') ||
-    mediaType(req.headers['content-type']) === 'application/json' ||
-    req.headers['mcp-protocol-version'] !== undefined ||
-    req.headers['mcp-session-id'] !== undefined
-  );
-}
+const NONE_INJECTED: readonly JsonRpcErrorResponse[] = Object.freeze([]);
 
-/** An Accept header some MCP answer (JSON or an event stream) satisfies. A missing one accepts anything. */
-function acceptsMcpAnswer(accept: string | undefined): boolean {
-  if (accept === undefined || accept.trim() === '') return true;
-  const value = accept.toLowerCase();
-  return ['application/json', 'text/event-stream', '*/*', 'application/*', 'text/*'].some((type) => value.includes(type));
-}
-
-function isJsonMediaType(type: string | undefined): boolean {
-  return type === 'application/json' || (type !== undefined && type.startsWith('application/') && type.endsWith('+json'));
-}
-
-function hasRequestBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return (length !== undefined && length !== '0') || req.headers['transfer-encoding'] !== undefined;
-}
-
-/** The upstream error, as the table of errors.ts words it. */
-function upstreamError(timedOut: boolean, err: unknown): GatewayError {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (timedOut || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
-    return { kind: 'upstream-timeout', message: 'The upstream server did not respond in time' };
-  }
-  return { kind: 'upstream-unavailable', message: 'The upstream server is unavailable' };
-}
-
-function errorMessage(err: unknown): string {
-  return err instanceof Error ? `${(err as { code?: string }).code ?? err.name}: ${err.message}` : String(err);
-}
-
-/** One exchange's context; its child logger is made only when something logs. */
-class Exchange implements ExchangeContext {
-  readonly attributes = new Map<string, unknown>();
-  private childLogger: Logger | undefined;
-
-  constructor(
-    readonly requestId: string,
-    readonly api: { readonly id: string; readonly name: string },
-    readonly upstreamId: string,
-    readonly httpMethod: string,
-    readonly restPath: string,
-    readonly headers: IncomingMessage['headers'],
-    readonly clientAddress: string,
-    readonly protocolVersion: string | undefined,
-    readonly sessionId: string | undefined,
-    private readonly baseLogger: Logger,
-    readonly metrics: GatewayMetrics,
-  ) {}
-
-  get logger(): Logger {
-    this.childLogger ??= this.baseLogger.child({ requestId: this.requestId, api: this.api.id });
-    return this.childLogger;
-  }
+/** What one request-hook verdict makes of the message: the next message (re-described after a mutate), or a reject. */
+function applyRequestVerdict(
+  codec: MessageCodec,
+  message: ClientCall,
+  call: McpCall,
+  verdict: Verdict<ClientCall>,
+): RequestOutcome {
+  if (verdict.kind === 'reject') return { kind: 'reject', call, error: verdict.error };
+  if (verdict.kind === 'pass') return { kind: 'pass', message, call };
+  const described = codec.describe(verdict.message);
+  if (!described.ok) return { kind: 'reject', call, error: described.error };
+  return { kind: 'pass', message: verdict.message, call: described.call };
 }
 
 export class Pipeline {
   private readonly ids = new ResponseIdMap(RESPONSE_ID_LIMIT);
   /** Open event streams to clients, ended by {@link endStreams}. */
-  private readonly streams = new Map<ServerResponse, AbortController>();
+  private readonly streams = new Map<ServerResponse, UpstreamCall>();
   private readonly bootId = randomBytes(4).toString('hex');
   private sequence = 0;
-  private readonly verdictCounters = new WeakMap<CompiledPolicy, Map<string, Counter.Internal>>();
+  private readonly hooks: HookRunner;
 
-  constructor(private readonly options: PipelineOptions) {}
+  constructor(private readonly options: PipelineOptions) {
+    this.hooks = new HookRunner(options.metrics);
+  }
 
   /** Serves one client request on `port` with `runtime`. Never throws; every failure is answered. */
   handle(runtime: Runtime, port: number, req: IncomingMessage, res: ServerResponse): void {
@@ -205,7 +173,7 @@ export class Pipeline {
 
   /** Ends every open event stream (shutdown); clients reconnect, with Last-Event-ID where they can. */
   endStreams(): void {
-    for (const controller of this.streams.values()) controller.abort();
+    for (const call of this.streams.values()) call.abort();
   }
 
   /** The gateway's own answer; the only place error responses are written. */
@@ -230,7 +198,7 @@ export class Pipeline {
     if (close) headers.connection = 'close';
     res.writeHead(toHttpStatus(error), headers);
     res.end(body);
-    this.options.metrics.gatewayErrors.inc({ api: apiId, kind: error.kind });
+    this.options.metrics.countGatewayError(apiId, error.kind);
   }
 
   private async serve(runtime: Runtime, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -241,7 +209,7 @@ export class Pipeline {
     const apis = runtime.config.ports.get(port);
     const match = apis && path.startsWith('/') ? matchApi(apis, path) : undefined;
     if (!match) {
-      const style = looksLikeMcp(req) ? 'jsonrpc' : 'plain';
+      const style = looksLikeMcp(req.headers) ? 'jsonrpc' : 'plain';
       return this.answer(res, '', style, { kind: 'method-not-found', message: `No API is served at ${path}` }, null);
     }
     const { api, restPath } = match;
@@ -267,17 +235,17 @@ export class Pipeline {
       );
     }
     const upstream = pickUpstream(route);
-    const incomingId = header(req, 'x-request-id');
+    const incomingId = headerValue(req.headers, 'x-request-id');
     const exchange = new Exchange(
       incomingId !== undefined && REQUEST_ID.test(incomingId) ? incomingId : `${this.bootId}-${++this.sequence}`,
-      { id: api.id, name: api.name },
+      api,
       upstream.id,
       method,
       restPath,
       req.headers,
       clientAddress(req.socket.remoteAddress),
-      header(req, 'mcp-protocol-version'),
-      header(req, 'mcp-session-id'),
+      headerValue(req.headers, 'mcp-protocol-version'),
+      headerValue(req.headers, 'mcp-session-id'),
       this.options.logger,
       this.options.metrics,
     );
@@ -290,7 +258,7 @@ export class Pipeline {
     }
     return this.forward(runtime, exchange, api, upstream, req, res, {
       path: upstreamPath,
-      body: hasRequestBody(req) ? req : undefined,
+      body: hasRequestBody(req.headers) ? req : undefined,
       contentLength: undefined,
       plan: undefined,
       inspectStream: api.kind === 'mcp' && method === 'GET',
@@ -299,7 +267,9 @@ export class Pipeline {
   }
 
   /** Policies that apply to this exchange by pointcut (HTTP method + path) and upstream. */
-  private applicable(api: CompiledApi, exchange: ExchangeContext): CompiledPolicy[] {
+  private applicable(api: CompiledApi, exchange: ExchangeContext): readonly CompiledPolicy[] {
+    const fixed = api.policiesByUpstream?.get(exchange.upstreamId);
+    if (fixed) return fixed;
     const path = exchange.restPath === '' ? '/' : exchange.restPath;
     return api.policies.filter(
       (p) =>
@@ -350,14 +320,15 @@ export class Pipeline {
     const policies = this.applicable(api, exchange);
     const forwarded: JsonRpcMessage[] = [];
     const rejected: { call: McpCall; error: GatewayError }[] = [];
-    const pending = new Map<string, PendingCall>();
+    let pending: Map<string, PendingCall> | undefined;
     let changed = false;
     for (const item of decoded.messages) {
       if (!item.call) {
         forwarded.push(item.message);
         continue;
       }
-      const outcome = await this.requestPhase(exchange, policies, codec, item.message as ClientCall, item.call);
+      const phase = this.requestPhase(exchange, policies, codec, item.message as ClientCall, item.call, 0);
+      const outcome = isPromise(phase) ? await phase : phase;
       if (outcome.kind === 'reject') {
         if (toJsonRpcError(outcome.error, null) === undefined) return this.answer(res, api.id, 'jsonrpc', outcome.error, null);
         rejected.push(outcome);
@@ -370,15 +341,18 @@ export class Pipeline {
       if (call.id !== undefined && api.hasResponsePolicies) {
         const responders = policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(call.method).response);
         if (responders.length > 0) {
-          pending.set(idKey(call.id), { call, policies: responders });
+          (pending ??= new Map()).set(idKey(call.id), { call, policies: responders });
           this.ids.remember(api.id, this.sessionKey(exchange, query), call);
         }
       }
     }
 
-    const injected = rejected
-      .filter((r) => r.call.id !== undefined)
-      .map((r) => toJsonRpcError(r.error, r.call.id ?? null) as JsonRpcErrorResponse);
+    const injected =
+      rejected.length === 0
+        ? NONE_INJECTED
+        : rejected
+            .filter((r) => r.call.id !== undefined)
+            .map((r) => toJsonRpcError(r.error, r.call.id ?? null) as JsonRpcErrorResponse);
     if (forwarded.length === 0) {
       const only = rejected[0];
       if (!decoded.batch && only && only.call.id !== undefined)
@@ -387,7 +361,7 @@ export class Pipeline {
         res.writeHead(202).end();
         return;
       }
-      return this.writeJson(res, 200, {}, JSON.stringify(injected));
+      return this.writeJson(res, 200, [], JSON.stringify(injected));
     }
     const body = changed ? Buffer.from(JSON.stringify(decoded.batch ? forwarded : forwarded[0])) : read.body;
     const single = !decoded.batch ? decoded.messages[0]?.call : undefined;
@@ -395,80 +369,40 @@ export class Pipeline {
       path: upstreamPath,
       body,
       contentLength: body.length,
-      plan: pending.size > 0 || injected.length > 0 ? { pending, injected } : undefined,
+      plan: pending || injected.length > 0 ? { pending: pending ?? new Map(), injected } : undefined,
       inspectStream: false,
       replyId: single?.id ?? null,
     });
   }
 
-  private count(policy: CompiledPolicy, verdict: 'pass' | 'mutate' | 'reject' | 'error'): void {
-    let counters = this.verdictCounters.get(policy);
-    if (!counters) {
-      counters = new Map();
-      this.verdictCounters.set(policy, counters);
-    }
-    let counter = counters.get(verdict);
-    if (!counter) {
-      counter = this.options.metrics.policyVerdicts.labels({ policy: policy.type, verdict, mode: policy.mode });
-      counters.set(verdict, counter);
-    }
-    counter.inc();
-  }
-
   /**
-   * Runs a hook with the policy's failure mode: a hook that throws is counted as `error`;
-   * fail-open passes, fail-closed rejects with an internal error.
+   * Runs the request hooks of `policies` from index `from` on one message. Synchronous while the
+   * hooks are (the common case), so a request costs no promise per policy.
    */
-  private async runHook<M>(
-    exchange: ExchangeContext,
-    policy: CompiledPolicy,
-    hook: () => Verdict<M> | Promise<Verdict<M>>,
-  ): Promise<Verdict<M>> {
-    let verdict: Verdict<M>;
-    try {
-      const result = hook();
-      verdict = isPromise(result) ? await result : result;
-    } catch (err) {
-      this.count(policy, 'error');
-      exchange.logger.error({ policy: policy.type, policyId: policy.id, err: errorMessage(err) }, 'policy hook failed');
-      return policy.policy.failureMode === 'fail-open' ? { kind: 'pass' } : { kind: 'reject', error: { kind: 'internal' } };
-    }
-    this.count(policy, verdict.kind);
-    if (policy.mode === 'shadow' && verdict.kind !== 'pass') {
-      exchange.logger.info(
-        {
-          policy: policy.type,
-          policyId: policy.id,
-          verdict: verdict.kind,
-          error: verdict.kind === 'reject' ? verdict.error.kind : undefined,
-        },
-        'shadow policy verdict not enforced',
-      );
-      return { kind: 'pass' };
-    }
-    return verdict;
-  }
-
-  private async requestPhase(
+  private requestPhase(
     exchange: ExchangeContext,
     policies: readonly CompiledPolicy[],
     codec: MessageCodec,
     message: ClientCall,
     call: McpCall,
-  ): Promise<{ kind: 'pass'; message: ClientCall; call: McpCall } | { kind: 'reject'; call: McpCall; error: GatewayError }> {
-    for (const policy of policies) {
-      const hook = policy.policy.onRequest;
-      if (!hook || !policy.scope.phases(call.method).request) continue;
-      const ctx = { exchange, call };
-      const current = message;
-      const verdict = await this.runHook(exchange, policy, () => hook.call(policy.policy, ctx, current));
-      if (verdict.kind === 'reject') return { kind: 'reject', call, error: verdict.error };
-      if (verdict.kind === 'mutate') {
-        const described = codec.describe(verdict.message);
-        if (!described.ok) return { kind: 'reject', call, error: described.error };
-        message = verdict.message;
-        call = described.call;
+    from: number,
+  ): RequestOutcome | Promise<RequestOutcome> {
+    for (let i = from; i < policies.length; i++) {
+      const policy = policies[i]!;
+      if (!policy.policy.onRequest || !policy.scope.phases(call.method).request) continue;
+      const result = this.hooks.onRequest(policy, { exchange, call }, message);
+      if (isPromise(result)) {
+        return result.then((verdict) => {
+          const outcome = applyRequestVerdict(codec, message, call, verdict);
+          return outcome.kind === 'reject'
+            ? outcome
+            : this.requestPhase(exchange, policies, codec, outcome.message, outcome.call, i + 1);
+        });
       }
+      const outcome = applyRequestVerdict(codec, message, call, result);
+      if (outcome.kind === 'reject') return outcome;
+      message = outcome.message;
+      call = outcome.call;
     }
     return { kind: 'pass', message, call };
   }
@@ -481,11 +415,10 @@ export class Pipeline {
   ): Promise<JsonRpcResponse | undefined> {
     let current = response;
     let changed = false;
+    const ctx: CallContext = { exchange, call: pending.call };
     for (const policy of pending.policies) {
-      const hook = policy.policy.onResponse!;
-      const ctx = { exchange, call: pending.call };
-      const input = current;
-      const verdict = await this.runHook(exchange, policy, () => hook.call(policy.policy, ctx, input));
+      const result = this.hooks.onResponse(policy, ctx, current);
+      const verdict = isPromise(result) ? await result : result;
       if (verdict.kind === 'reject') {
         return (
           toJsonRpcError(verdict.error, response.id) ??
@@ -554,13 +487,10 @@ export class Pipeline {
     return Array.isArray(value) ? out : out[0];
   }
 
-  private writeJson(
-    res: ServerResponse,
-    status: number,
-    headers: Record<string, string | string[] | number>,
-    body: string | Buffer,
-  ): void {
-    res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  /** A JSON answer the gateway made (or rewrote); `headers` must not carry Content-Type or Content-Length. */
+  private writeJson(res: ServerResponse, status: number, headers: (string | string[])[], body: string): void {
+    headers.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
+    res.writeHead(status, headers);
     res.end(body);
   }
 
@@ -574,99 +504,70 @@ export class Pipeline {
     request: ForwardRequest,
   ): Promise<void> {
     const style: Style = api.kind === 'mcp' ? 'jsonrpc' : 'plain';
-    const controller = new AbortController();
-    let timedOut = false;
-    res.once('close', () => {
-      if (!res.writableFinished) controller.abort();
-    });
-    const timeoutMs = api.responseTimeoutMs ?? this.options.responseTimeoutMs;
-    const deadline = Date.now() + timeoutMs;
+    const call = new UpstreamCall(res, api.responseTimeoutMs ?? this.options.responseTimeoutMs);
     const plan = request.plan;
     const readsBody = plan !== undefined || request.inspectStream;
-    let body: Buffer | PassThrough | undefined;
-    if (request.body === undefined || Buffer.isBuffer(request.body)) {
-      body = request.body;
-    } else {
-      // undici destroys a failed request's body stream; a PassThrough keeps the client socket
-      // alive so the error can still be answered.
-      body = new PassThrough();
-      request.body.pipe(body);
-    }
-    let response: Dispatcher.ResponseData;
+    let head: UpstreamHead;
     try {
-      response = await runtime.dispatcher(upstream).request({
-        method: exchange.httpMethod as Dispatcher.HttpMethod,
+      head = await call.start(runtime.dispatcher(upstream), {
+        method: exchange.httpMethod,
         path: request.path,
         headers: upstreamRequestHeaders(req.headers, {
           clientAddress: exchange.clientAddress,
           contentLength: request.contentLength,
           identityEncoding: readsBody,
         }),
-        body,
-        signal: controller.signal,
-        headersTimeout: timeoutMs,
-        bodyTimeout: 0,
+        body: request.body,
       });
     } catch (err) {
-      if (controller.signal.aborted) return;
+      if (call.aborted) return;
       exchange.logger.warn({ upstream: upstream.id, err: errorMessage(err) }, 'upstream request failed');
       return this.answer(res, api.id, style, upstreamError(false, err), request.replyId);
     }
-    const { statusCode, headers } = response;
-    const upstreamBody = response.body;
+    const { statusCode, headers } = head;
     const type = mediaType(headers['content-type']);
     const eventStream = type === 'text/event-stream';
     const encoding = headers['content-encoding'];
     const identity = encoding === undefined || encoding === 'identity';
-    let timer: NodeJS.Timeout | undefined;
-    if (!eventStream) {
-      timer = setTimeout(
-        () => {
-          timedOut = true;
-          controller.abort();
-        },
-        Math.max(1, deadline - Date.now()),
-      );
-    }
     const session = readsBody
       ? this.sessionKey(exchange, request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : '')
       : '';
     try {
       if (plan && plan.injected.length > 0 && statusCode === 202) {
-        upstreamBody.resume();
-        return this.writeJson(res, 200, {}, JSON.stringify(plan.injected));
+        call.discard();
+        return this.writeJson(res, 200, [], JSON.stringify(plan.injected));
       }
       if (plan && isJsonMediaType(type) && identity) {
-        return await this.bufferedJson(api, exchange, plan, session, statusCode, headers, upstreamBody, res);
+        return await this.bufferedJson(api, exchange, plan, session, statusCode, headers, await call.readAll(), res);
       }
       if (eventStream && identity && (plan !== undefined || request.inspectStream)) {
-        return await this.inspectedStream(
-          api,
-          exchange,
-          upstream,
-          plan,
-          session,
-          request,
-          statusCode,
-          headers,
-          upstreamBody,
-          res,
-          controller,
+        res.writeHead(statusCode, clientResponseHeaders(headers, { dropContentLength: true, eventStream: true }));
+        res.flushHeaders();
+        this.streams.set(res, call);
+        const prelude = (plan?.injected ?? []).map((error) =>
+          serializeSseEvent({ event: 'message', data: JSON.stringify(error) }),
         );
+        const inspector = this.streamInspector(api, exchange, upstream, plan, session, request);
+        return await relayEvents(res, call.chunks(), inspector, prelude, this.options.sseKeepAliveMs);
       }
-      return await this.passThrough(statusCode, headers, eventStream, upstreamBody, res, controller);
+      res.writeHead(statusCode, clientResponseHeaders(headers, { dropContentLength: false, eventStream }));
+      if (eventStream) {
+        res.flushHeaders();
+        this.streams.set(res, call);
+      }
+      return await relayBody(res, call, eventStream, this.options.sseKeepAliveMs);
     } catch (err) {
-      if (controller.signal.aborted && !timedOut) {
+      if (call.aborted) {
         if (this.streams.has(res) || res.headersSent) res.end();
         return;
       }
       exchange.logger.warn(
-        { upstream: upstream.id, err: timedOut ? 'response body timeout' : errorMessage(err) },
+        { upstream: upstream.id, err: call.timedOut ? 'response body timeout' : errorMessage(err) },
         'upstream response failed',
       );
-      return this.answer(res, api.id, style, upstreamError(timedOut, err), request.replyId);
+      return this.answer(res, api.id, style, upstreamError(call.timedOut, err), request.replyId);
     } finally {
-      if (timer) clearTimeout(timer);
+      call.finish();
       this.streams.delete(res);
     }
   }
@@ -677,11 +578,10 @@ export class Pipeline {
     plan: ResponsePlan,
     session: string,
     statusCode: number,
-    headers: Dispatcher.ResponseData['headers'],
-    body: Dispatcher.ResponseData['body'],
+    headers: UpstreamHeaders,
+    raw: Buffer,
     res: ServerResponse,
   ): Promise<void> {
-    const raw = Buffer.from(await body.arrayBuffer());
     let value: unknown;
     try {
       value = JSON.parse(raw.toString('utf8'));
@@ -694,104 +594,13 @@ export class Pipeline {
       const base = out ?? value;
       out = base === undefined ? plan.injected : [...(Array.isArray(base) ? base : [base]), ...plan.injected];
     }
-    const responseHeaders = clientResponseHeaders(headers, { dropContentLength: out !== undefined, eventStream: false });
     if (out === undefined) {
-      res.writeHead(statusCode, responseHeaders);
+      res.writeHead(statusCode, clientResponseHeaders(headers, { dropContentLength: false, eventStream: false }));
       res.end(raw);
       return;
     }
-    this.writeJson(res, statusCode, responseHeaders as Record<string, string | string[] | number>, JSON.stringify(out));
-  }
-
-  /** Keep-alive comments toward the client while the upstream is silent, only between events. */
-  private keepAlive(res: ServerResponse, tracker: SseBoundaryTracker, activity: { wrote: boolean }): () => void {
-    const interval = this.options.sseKeepAliveMs;
-    if (interval <= 0) return () => undefined;
-    const timer = setInterval(() => {
-      if (!activity.wrote && tracker.atBoundary && !res.writableNeedDrain) {
-        res.write(KEEPALIVE);
-        tracker.update(Buffer.from('\n\n'));
-      }
-      activity.wrote = false;
-    }, interval);
-    timer.unref();
-    return () => clearInterval(timer);
-  }
-
-  private async passThrough(
-    statusCode: number,
-    headers: Dispatcher.ResponseData['headers'],
-    eventStream: boolean,
-    body: Dispatcher.ResponseData['body'],
-    res: ServerResponse,
-    controller: AbortController,
-  ): Promise<void> {
-    res.writeHead(statusCode, clientResponseHeaders(headers, { dropContentLength: false, eventStream }));
-    const tracker = eventStream ? new SseBoundaryTracker() : undefined;
-    const activity = { wrote: false };
-    let stopKeepAlive = () => undefined as void;
-    if (eventStream && tracker) {
-      res.flushHeaders();
-      this.streams.set(res, controller);
-      stopKeepAlive = this.keepAlive(res, tracker, activity);
-    }
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const onDrain = () => body.resume();
-        body.on('data', (chunk: Buffer) => {
-          tracker?.update(chunk);
-          activity.wrote = true;
-          if (!res.write(chunk)) body.pause();
-        });
-        res.on('drain', onDrain);
-        body.once('end', () => {
-          res.off('drain', onDrain);
-          res.end();
-          resolve();
-        });
-        body.once('error', (err) => {
-          res.off('drain', onDrain);
-          reject(err);
-        });
-      });
-    } finally {
-      stopKeepAlive();
-    }
-  }
-
-  private async inspectedStream(
-    api: CompiledApi,
-    exchange: ExchangeContext,
-    upstream: CompiledUpstream,
-    plan: ResponsePlan | undefined,
-    session: string,
-    request: ForwardRequest,
-    statusCode: number,
-    headers: Dispatcher.ResponseData['headers'],
-    body: Dispatcher.ResponseData['body'],
-    res: ServerResponse,
-    controller: AbortController,
-  ): Promise<void> {
-    res.writeHead(statusCode, clientResponseHeaders(headers, { dropContentLength: true, eventStream: true }));
-    res.flushHeaders();
-    this.streams.set(res, controller);
-    const tracker = new SseBoundaryTracker();
-    const activity = { wrote: false };
-    const stopKeepAlive = this.keepAlive(res, tracker, activity);
-    const write = async (chunk: Uint8Array | string) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-      tracker.update(bytes);
-      activity.wrote = true;
-      if (!res.write(bytes)) await new Promise<void>((resolve) => res.once('drain', resolve));
-    };
-    try {
-      for (const error of plan?.injected ?? []) await write(serializeSseEvent({ event: 'message', data: JSON.stringify(error) }));
-      const inspector = this.streamInspector(api, exchange, upstream, plan, session, request);
-      for await (const chunk of inspectEventStream(body, inspector)) await write(chunk);
-      res.end();
-    } finally {
-      stopKeepAlive();
-    }
+    const rewritten = clientResponseHeaders(headers, { dropContentLength: true, dropContentType: true, eventStream: false });
+    this.writeJson(res, statusCode, rewritten, JSON.stringify(out));
   }
 
   private streamInspector(

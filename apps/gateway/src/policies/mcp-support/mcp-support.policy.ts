@@ -180,7 +180,7 @@ export const mcpSupportFactory: PolicyFactory = {
         methods: { '*': 'request' },
         onRequest(ctx) {
           const method = KNOWN_METHODS.has(ctx.call.method) ? ctx.call.method : 'other';
-          ctx.exchange.metrics.mcpCalls.inc({ api: ctx.exchange.api.id, method });
+          ctx.exchange.metrics.countMcpCall(ctx.exchange.api.id, method);
           return PASS;
         },
       },

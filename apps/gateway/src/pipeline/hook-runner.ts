@@ -1,0 +1,114 @@
+/**
+ * Runs one policy hook under the policy's mode and failure mode, and counts its verdict in
+ * `policy_verdicts_total{policy,verdict,mode}`. The phases of pipeline.ts decide which hooks
+ * run and in what order; this module only turns one hook call into the verdict to act on.
+ *
+ * Contract:
+ * - A hook that throws (or whose promise rejects) is counted as `error` and logged; a
+ *   `fail-open` policy then passes, a `fail-closed` one (the default) rejects with `internal`.
+ * - In `shadow` mode a reject or mutate is counted and logged, then replaced by `pass`.
+ * - A hook that answers synchronously gets its verdict back synchronously (no promise).
+ */
+import type { Counter } from 'prom-client';
+import type { CompiledPolicy } from '../config/compiled-config.js';
+import { errorMessage } from '../errors.js';
+import type { GatewayMetrics } from '../metrics.js';
+import type { CallContext, ExchangeContext } from './context.js';
+import { PASS, type Verdict } from './verdict.js';
+
+type VerdictKind = 'pass' | 'mutate' | 'reject' | 'error';
+type Counters = Partial<Record<VerdictKind, Counter.Internal>>;
+
+const FAILED_CLOSED: Verdict<never> = Object.freeze({ kind: 'reject', error: Object.freeze({ kind: 'internal' }) });
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as Promise<T> | undefined)?.then === 'function';
+}
+
+export class HookRunner {
+  /** Counter children resolved once per policy and verdict (label lookups cost more than the increment). */
+  private readonly counters = new WeakMap<CompiledPolicy, Counters>();
+
+  constructor(private readonly metrics: GatewayMetrics) {}
+
+  /** Runs `policy`'s onRequest hook (the caller checked it has one for this method). */
+  onRequest<M extends Parameters<NonNullable<CompiledPolicy['policy']['onRequest']>>[1]>(
+    policy: CompiledPolicy,
+    ctx: CallContext,
+    message: M,
+  ): Verdict<M> | Promise<Verdict<M>> {
+    let result;
+    try {
+      result = policy.policy.onRequest!(ctx, message) as Verdict<M> | Promise<Verdict<M>>;
+    } catch (err) {
+      return this.failed(policy, ctx.exchange, err);
+    }
+    return this.settle(policy, ctx.exchange, result);
+  }
+
+  /** Runs `policy`'s onResponse hook (the caller checked it has one for this method). */
+  onResponse<M extends Parameters<NonNullable<CompiledPolicy['policy']['onResponse']>>[1]>(
+    policy: CompiledPolicy,
+    ctx: CallContext,
+    message: M,
+  ): Verdict<M> | Promise<Verdict<M>> {
+    let result;
+    try {
+      result = policy.policy.onResponse!(ctx, message) as Verdict<M> | Promise<Verdict<M>>;
+    } catch (err) {
+      return this.failed(policy, ctx.exchange, err);
+    }
+    return this.settle(policy, ctx.exchange, result);
+  }
+
+  private settle<M>(
+    policy: CompiledPolicy,
+    exchange: ExchangeContext,
+    result: Verdict<M> | Promise<Verdict<M>>,
+  ): Verdict<M> | Promise<Verdict<M>> {
+    if (isPromise(result)) {
+      return result.then(
+        (verdict) => this.enforce(policy, exchange, verdict),
+        (err: unknown) => this.failed(policy, exchange, err),
+      );
+    }
+    return this.enforce(policy, exchange, result);
+  }
+
+  private enforce<M>(policy: CompiledPolicy, exchange: ExchangeContext, verdict: Verdict<M>): Verdict<M> {
+    this.count(policy, verdict.kind);
+    if (policy.mode === 'shadow' && verdict.kind !== 'pass') {
+      exchange.logger.info(
+        {
+          policy: policy.type,
+          policyId: policy.id,
+          verdict: verdict.kind,
+          error: verdict.kind === 'reject' ? verdict.error.kind : undefined,
+        },
+        'shadow policy verdict not enforced',
+      );
+      return PASS;
+    }
+    return verdict;
+  }
+
+  private failed(policy: CompiledPolicy, exchange: ExchangeContext, err: unknown): Verdict<never> {
+    this.count(policy, 'error');
+    exchange.logger.error({ policy: policy.type, policyId: policy.id, err: errorMessage(err) }, 'policy hook failed');
+    return policy.policy.failureMode === 'fail-open' ? PASS : FAILED_CLOSED;
+  }
+
+  private count(policy: CompiledPolicy, verdict: VerdictKind): void {
+    let counters = this.counters.get(policy);
+    if (!counters) {
+      counters = {};
+      this.counters.set(policy, counters);
+    }
+    let counter = counters[verdict];
+    if (!counter) {
+      counter = this.metrics.policyVerdicts.labels({ policy: policy.type, verdict, mode: policy.mode });
+      counters[verdict] = counter;
+    }
+    counter.inc();
+  }
+}

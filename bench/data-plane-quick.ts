@@ -1,0 +1,241 @@
+/**
+ * A quicker variant of proxy-throughput.ts for working on the gateway's hot path: no control
+ * plane, no `npm run build`. The gateway code is compiled with tsc into a temporary directory and
+ * run as JavaScript, as production runs dist/ (under tsx, esbuild's keepNames wraps every closure
+ * in a `__name()` call, which distorts per-request costs). servers/data-plane.ts runs the
+ * production translate(), DataPlane and defaults in front of the fixed upstream, next to direct,
+ * nginx and section C's minimal Node proxy (servers/node-floor.ts), measured the same way: wrk
+ * -t1, interleaved rounds with a warm-up, proxy CPU per request from /proc.
+ *
+ * `--baseline [name=]<dir>` (repeatable) adds a gateway compiled from another copy of the
+ * repository (it needs apps/gateway/src, libs/<lib>/src with libs/proto-ts/src/gen, e.g. `git
+ * archive` of the last commit plus the generated code), so before/after figures come from the same
+ * rounds; the `gateway/<name> CPU` ratio compares them per round.
+ * `--cpu-prof <dir>` runs the gateways under `node --cpu-prof` (one directory per gateway).
+ *
+ *   node --conditions=portico-source --import tsx bench/data-plane-quick.ts [--rounds 3]
+ *     [--duration 10] [--warmup 3] [--connections 32,1] [--baseline [name=]<dir> …] [--cpu-prof <dir>]
+ *     [--no-floor] [--quiet-wait 60]
+ */
+import { execFile } from 'node:child_process';
+import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { parseArgs } from 'node:util';
+import { freePort } from '#portico/testing';
+import { startNginx } from './support/nginx.js';
+import { type BenchProcess, REPO_ROOT, runBench, startProcess, tempDir, waitForQuiet } from './support/processes.js';
+import { formatMs, median, printTable, round } from './support/stats.js';
+import { startUpstream } from './support/upstreams.js';
+import { runWrk, type WrkResult } from './support/wrk.js';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    duration: { type: 'string', default: '10' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '32,1' },
+    baseline: { type: 'string', multiple: true, default: [] },
+    'cpu-prof': { type: 'string' },
+    'no-floor': { type: 'boolean', default: false },
+    'quiet-wait': { type: 'string', default: '60' },
+  },
+  strict: true,
+});
+
+function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+interface Target {
+  name: string;
+  url: string;
+  proxyPid?: number;
+}
+
+interface Run extends WrkResult {
+  connections: number;
+  round: number;
+  target: string;
+}
+
+/**
+ * Compiles the gateway of the repository copy at `root` (apps/gateway/src, every lib's src except the
+ * test helpers) together with this bench's servers/, into a temporary directory laid out like the
+ * repository (package.json imports, node_modules link), and returns that directory.
+ */
+async function build(name: string, root: string): Promise<string> {
+  const dir = await tempDir(`build-${name}`);
+  await cp(path.join(root, 'apps/gateway/src'), path.join(dir, 'apps/gateway/src'), { recursive: true });
+  for (const lib of await readdir(path.join(root, 'libs'))) {
+    if (lib === 'testing') continue;
+    await cp(path.join(root, 'libs', lib, 'src'), path.join(dir, 'libs', lib, 'src'), { recursive: true });
+  }
+  await mkdir(path.join(dir, 'bench'));
+  await cp(path.join(REPO_ROOT, 'bench/servers'), path.join(dir, 'bench/servers'), { recursive: true });
+  await writeFile(path.join(dir, 'package.json'), await readFile(path.join(REPO_ROOT, 'package.json')));
+  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
+  await writeFile(
+    path.join(dir, 'tsconfig.json'),
+    JSON.stringify({
+      extends: path.join(REPO_ROOT, 'tsconfig.base.json'),
+      compilerOptions: { outDir: 'dist', rootDir: '.', sourceMap: false },
+      include: ['apps/gateway/src/**/*.ts', 'libs/*/src/**/*.ts', 'bench/servers/*.ts'],
+      exclude: ['**/*.spec.ts', '**/*.integration-spec.ts'],
+    }),
+  );
+  const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
+  // Type errors do not stop the emit; a tree that does not compile fails when its server starts.
+  await promisify(execFile)(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')]).catch((err: { stdout?: string }) =>
+    console.error(`tsc reported errors for ${name} (${root}):\n${err.stdout ?? ''}`),
+  );
+  return dir;
+}
+
+/** Starts `script` (a compiled server of `buildDir`'s bench/servers) on a free port in front of `upstreamUrl`. */
+async function startServer(
+  name: string,
+  buildDir: string,
+  script: string,
+  upstreamUrl: string,
+  profile: boolean,
+): Promise<{ process: BenchProcess; port: number }> {
+  const port = await freePort();
+  // One directory per process: node writes one profile per thread.
+  const prof = profile && args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'], name)] : [];
+  const child = startProcess(name, process.execPath, [
+    ...prof,
+    path.join(buildDir, 'dist/bench/servers', script),
+    '--port',
+    String(port),
+    '--upstream',
+    upstreamUrl,
+  ]);
+  await child.waitForOutput(/listening on port \d+/);
+  return { process: child, port };
+}
+
+const usPerRequest = (cpuS: number, requests: number) => (requests > 0 ? (cpuS / requests) * 1e6 : Number.NaN);
+
+await runBench(async () => {
+  const rounds = positiveInt('rounds', args.rounds);
+  const durationS = positiveInt('duration', args.duration);
+  const warmupS = positiveInt('warmup', args.warmup);
+  const connections = args.connections.split(',').map((c) => positiveInt('connections', c.trim()));
+
+  const upstream = await startUpstream('fixed');
+  const nginxPort = await freePort();
+  const nginx = await startNginx([{ listenPort: nginxPort, upstreamPort: upstream.port }]);
+  console.error('compiling the gateway …');
+  const current = await build('gateway', REPO_ROOT);
+  const gateway = await startServer('gateway', current, 'data-plane.js', upstream.url, true);
+  const targets: Target[] = [
+    { name: 'direct', url: `${upstream.url}mcp` },
+    { name: 'nginx', url: `http://127.0.0.1:${nginxPort}/mcp`, proxyPid: nginx.workerPid },
+  ];
+  if (!args['no-floor']) {
+    const floor = await startServer('node-floor', current, 'node-floor.js', upstream.url, false);
+    targets.push({ name: 'node-floor', url: `http://127.0.0.1:${floor.port}/fixed/mcp`, proxyPid: floor.process.pid });
+  }
+  targets.push({ name: 'gateway', url: `http://127.0.0.1:${gateway.port}/fixed/mcp`, proxyPid: gateway.process.pid });
+  for (const [i, spec] of args.baseline.entries()) {
+    const eq = spec.indexOf('=');
+    const name = eq > 0 ? spec.slice(0, eq) : `baseline${i + 1}`;
+    const before = await build(name, path.resolve(eq > 0 ? spec.slice(eq + 1) : spec));
+    const baseline = await startServer(name, before, 'data-plane.js', upstream.url, true);
+    targets.push({ name, url: `http://127.0.0.1:${baseline.port}/fixed/mcp`, proxyPid: baseline.process.pid });
+  }
+  const quietWaitS = Number(args['quiet-wait']);
+  if (quietWaitS > 0) console.error(`machine ${Math.round((await waitForQuiet(quietWaitS)) * 100)}% busy before the first round`);
+
+  const runs: Run[] = [];
+  for (const c of connections) {
+    for (let r = 1; r <= rounds; r++) {
+      for (const target of targets) {
+        const common = { url: target.url, connections: c, proxyPid: target.proxyPid, upstreamPid: upstream.process.pid };
+        await runWrk({ ...common, durationS: warmupS });
+        const run: Run = { ...(await runWrk({ ...common, durationS })), connections: c, round: r, target: target.name };
+        runs.push(run);
+        console.error(
+          `c=${c} round ${r} ${target.name}: ${Math.round(run.rps)} req/s, p50 ${formatMs(run.p50Ms)}, ` +
+            `${usPerRequest(run.cpu.proxy, run.requests).toFixed(1)} µs/req, errors ${run.errors}, foreign ${run.cpu.foreign.toFixed(2)} s`,
+        );
+      }
+    }
+  }
+
+  const summary = [];
+  const ratios = [];
+  for (const c of connections) {
+    const of = (name: string) => runs.filter((r) => r.connections === c && r.target === name);
+    for (const target of targets) {
+      const rs = of(target.name);
+      summary.push({
+        connections: c,
+        target: target.name,
+        rps: median(rs.map((r) => r.rps)),
+        p50Ms: median(rs.map((r) => r.p50Ms)),
+        p99Ms: median(rs.map((r) => r.p99Ms)),
+        proxyCpuUsPerReq: target.proxyPid ? median(rs.map((r) => usPerRequest(r.cpu.proxy, r.requests))) : Number.NaN,
+        errors: rs.reduce((sum, r) => sum + r.errors, 0),
+        maxForeignCpuS: Math.max(...rs.map((r) => r.cpu.foreign)),
+      });
+    }
+    const direct = of('direct');
+    const ngx = of('nginx');
+    const current = of('gateway');
+    for (const target of targets.filter((t) => t.name !== 'direct' && t.name !== 'nginx')) {
+      const gw = of(target.name);
+      const paired = (f: (d: Run, n: Run, g: Run) => number) => median(gw.map((g, i) => f(direct[i]!, ngx[i]!, g)));
+      ratios.push({
+        connections: c,
+        target: target.name,
+        toNginxThroughput: paired((_, n, g) => g.rps / n.rps),
+        overheadP50Ms: paired((d, _, g) => g.p50Ms - d.p50Ms),
+        toNginxCpuPerReq: paired((_, n, g) => usPerRequest(g.cpu.proxy, g.requests) / usPerRequest(n.cpu.proxy, n.requests)),
+        toGatewayCpuPerReq: median(
+          gw.map((g, i) => usPerRequest(g.cpu.proxy, g.requests) / usPerRequest(current[i]!.cpu.proxy, current[i]!.requests)),
+        ),
+      });
+    }
+  }
+
+  printTable(
+    `tools/call, wrk -t1, ${durationS} s × ${rounds} rounds (medians)`,
+    ['conns', 'target', 'req/s', 'p50', 'p99', 'proxy CPU µs/req', 'errors', 'max foreign CPU'],
+    summary.map((s) => [
+      s.connections,
+      s.target,
+      Math.round(s.rps),
+      formatMs(s.p50Ms),
+      formatMs(s.p99Ms),
+      Number.isNaN(s.proxyCpuUsPerReq) ? '–' : s.proxyCpuUsPerReq.toFixed(1),
+      s.errors,
+      `${s.maxForeignCpuS.toFixed(2)} s`,
+    ]),
+  );
+  printTable(
+    'against the baselines of the same rounds (median of per-round ratios)',
+    ['conns', 'target', '/nginx req/s', 'p50 − direct', '/nginx CPU per req', '/gateway CPU per req'],
+    ratios.map((r) => [
+      r.connections,
+      r.target,
+      `${(r.toNginxThroughput * 100).toFixed(0)} %`,
+      formatMs(r.overheadP50Ms),
+      `${r.toNginxCpuPerReq.toFixed(2)}×`,
+      `${r.toGatewayCpuPerReq.toFixed(2)}×`,
+    ]),
+  );
+  const clean = (o: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'number' ? (Number.isNaN(v) ? null : round(v)) : v]));
+  console.log(
+    JSON.stringify({
+      bench: 'data-plane-quick',
+      config: { rounds, durationS, warmupS, connections, baselines: args.baseline },
+      results: summary.map(clean),
+      ratios: ratios.map(clean),
+    }),
+  );
+});

@@ -1,0 +1,63 @@
+/**
+ * The gateway's data plane alone, as its own process, for quick hot-path measurements without a
+ * control plane: one MCP API with mcp-support at `/fixed` goes through the production
+ * translate() and DataPlane, with the production defaults of env.ts (log level warn, default
+ * metrics collected as gateway.ts does). Prints `listening on port <n>` once the listener is bound.
+ * bench/data-plane-quick.ts compiles it with tsc together with the gateway code it measures and
+ * runs the JavaScript, as production runs dist/:
+ *
+ *   node <build>/bench/servers/data-plane.js --port <n> --upstream http://127.0.0.1:<m>/
+ *
+ * SIGTERM closes the data plane and exits normally, so `--cpu-prof` writes its profile.
+ */
+import { parseArgs } from 'node:util';
+import pino from 'pino';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { POLICY_TEMPLATES, compareVersions } from '#portico/policy-catalog';
+import { ApiType, GatewayConfig, PolicyMode } from '#portico/proto-ts';
+import { translate } from '../../apps/gateway/src/config/translate.js';
+import { DataPlane } from '../../apps/gateway/src/data-plane/data-plane.js';
+import { loadGatewayEnv } from '../../apps/gateway/src/env.js';
+
+const { values: args } = parseArgs({
+  options: { port: { type: 'string' }, upstream: { type: 'string' } },
+  strict: true,
+});
+if (!args.port || !args.upstream) throw new Error('--port and --upstream are required');
+
+const env = loadGatewayEnv({ ...process.env, PORTICO_LOG_LEVEL: 'warn' });
+const metrics = new Registry();
+collectDefaultMetrics({ register: metrics });
+const port = Number(args.port);
+const mcpSupportVersion = POLICY_TEMPLATES.filter((t) => t.assetId === 'mcp-support')
+  .map((t) => t.version)
+  .sort(compareVersions)
+  .at(-1);
+const config = GatewayConfig.fromPartial({
+  gatewayId: 'bench',
+  gatewayName: 'bench',
+  apis: [
+    {
+      id: '1',
+      name: 'bench',
+      type: ApiType.API_TYPE_MCP,
+      listener: { port, basePath: '/fixed' },
+      upstreams: [{ id: 'u1', label: '', url: args.upstream }],
+      policies: [{ id: '1', type: 'mcp-support', version: mcpSupportVersion, mode: PolicyMode.POLICY_MODE_ENFORCE }],
+    },
+  ],
+});
+const dataPlane = new DataPlane({
+  listenHost: '127.0.0.1',
+  bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
+  connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
+  responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
+  sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
+  logger: pino({ level: env.PORTICO_LOG_LEVEL }),
+  metrics,
+});
+await dataPlane.apply(translate(config).compiled);
+console.log(`listening on port ${port}`);
+process.once('SIGTERM', () => {
+  void dataPlane.close().then(() => process.exit(0));
+});
