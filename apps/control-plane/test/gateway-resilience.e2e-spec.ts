@@ -1,7 +1,9 @@
 /**
  * Fail static: a gateway keeps serving its last good configuration when a push cannot be
- * applied, while the control plane is down, and after a restart without the control plane; it
- * catches up on reconnect. Two control planes on one database both deliver changes.
+ * applied, while the control plane is down (killed), and after a restart without the control
+ * plane; it catches up on reconnect. Two control-plane processes on one database both deliver
+ * changes. The control planes the gateways stream from are processes of their own, as in
+ * production.
  */
 import net from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -13,7 +15,7 @@ import {
   startEverythingServer,
   startGatewayProcess,
 } from '#portico/testing';
-import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { type ControlPlaneProcess, startControlPlane, startControlPlaneProcess } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, type TestTenant } from './support/factories.js';
 import {
   deploymentStatus,
@@ -41,7 +43,7 @@ async function echo(proxyUrl: string, message = 'ping'): Promise<string> {
 
 describe('gateway resilience', () => {
   let syncPort: number;
-  let cp: TestControlPlane;
+  let cp: ControlPlaneProcess;
   let tenant: TestTenant;
   let everything: EverythingServer;
   let registered: RegisteredGateway;
@@ -61,7 +63,7 @@ describe('gateway resilience', () => {
 
   beforeAll(async () => {
     syncPort = await freePort();
-    cp = await startControlPlane({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+    cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
     tenant = await newTenant(cp);
     everything = await startEverythingServer();
     registered = await registerGateway(cp, tenant, 'resilient-gateway');
@@ -118,7 +120,7 @@ describe('gateway resilience', () => {
   });
 
   it('keeps serving while the control plane is down and picks up changes made meanwhile on reconnect', async () => {
-    await cp.close();
+    await cp.kill(); // SIGKILL: a crash, no goodbye on the stream
     await gateway.waitForStatus((s) => s.sync.state !== 'connected');
     expect(await echo(instance.proxyUrl, 'control plane down')).toBe('Echo: control plane down');
 
@@ -132,7 +134,7 @@ describe('gateway resilience', () => {
     }).finally(() => other.close());
     await expect(echo(second.proxyUrl)).rejects.toThrow();
 
-    cp = await startControlPlane({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+    cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
     await rolledOut(cp, tenant, second);
     expect(await echo(second.proxyUrl, 'caught up')).toBe('Echo: caught up');
     expect(await echo(instance.proxyUrl)).toBe('Echo: ping');
@@ -148,20 +150,21 @@ describe('gateway resilience', () => {
     expect(status.sync.state).not.toBe('connected');
     expect(await gateway.readiness()).toBe(200);
     expect(await echo(instance.proxyUrl, 'from disk')).toBe('Echo: from disk');
-    cp = await startControlPlane({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+    cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
     await gateway.waitForStatus((s) => s.sync.state === 'connected');
   });
 });
 
 describe('two control planes on one database', () => {
-  let cpA: TestControlPlane;
-  let cpB: TestControlPlane;
+  let cpA: ControlPlaneProcess;
+  let cpB: ControlPlaneProcess;
   let tenant: TestTenant;
   let everything: EverythingServer;
   const gateways: GatewayProcess[] = [];
 
   beforeAll(async () => {
-    [cpA, cpB] = await Promise.all([startControlPlane(FAST), startControlPlane(FAST)]);
+    cpA = await startControlPlaneProcess(FAST);
+    cpB = await startControlPlaneProcess(FAST);
     tenant = await newTenant(cpA);
     everything = await startEverythingServer();
   });

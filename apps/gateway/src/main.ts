@@ -1,7 +1,7 @@
 #!/usr/bin/env node
-// The gateway process: `node dist/apps/gateway/src/main.js [--dir <registration dir>]` (or
-// `portico gateway run`). Every setting is an environment variable (README); --dir overrides
-// PORTICO_GATEWAY_DIR.
+// The gateway process: `node dist/apps/gateway/src/main.js [--dir <registration dir>]`, the
+// directory `portico gateway register --out` wrote. Every setting is an environment variable
+// (README); --dir overrides PORTICO_GATEWAY_DIR.
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadGatewayEnv } from './env.js';

@@ -1,7 +1,8 @@
 /**
  * Test helpers shared by every project: free ports, a purpose-built MCP server, the
  * server-everything reference server as a child process, throw-away certificates, and the
- * official MCP conformance suite.
+ * official MCP conformance suite. `swc-register.mjs` (a Node loader, used by path) runs the
+ * TypeScript sources, NestJS included, in child processes of tests.
  */
 export { freePort } from './ports.js';
 export { startHttpServer, type TestHttpServer } from './http-server.js';

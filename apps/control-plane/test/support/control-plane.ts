@@ -1,11 +1,14 @@
 /**
- * Starts a real control plane (Fastify on 127.0.0.1:0) on the test database and gives tests a
- * small HTTP client. Tests talk to it over real sockets only (app.inject does not run on Node 20).
+ * Starts a real control plane on the test database, in the test process (Fastify on
+ * 127.0.0.1:0) or as a child process of its own, and gives tests a small HTTP client. Tests talk
+ * to it over real sockets only (app.inject does not run on Node 20).
  */
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { freePort } from '#portico/testing';
 import { createControlPlane } from '../../src/app.js';
 import { loadEnv, type Env } from '../../src/config/env.js';
 
@@ -37,15 +40,29 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export interface TestControlPlane {
-  app: NestFastifyApplication;
+/** A running control plane, as tests talk to it: over HTTP. */
+export interface ControlPlaneClient {
   url: string;
-  env: Env;
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /** bearer token of the bootstrap admin */
   adminToken(): Promise<string>;
   login(username: string, password: string): Promise<string>;
   close(): Promise<void>;
+}
+
+/** A control plane in the test process (tests may reach into its Nest container). */
+export interface TestControlPlane extends ControlPlaneClient {
+  app: NestFastifyApplication;
+  env: Env;
+}
+
+/** A control plane in a child process of its own: `apps/control-plane/src/main.ts`, as production runs it. */
+export interface ControlPlaneProcess extends ControlPlaneClient {
+  readonly child: ChildProcess;
+  /** Sends `signal` (default SIGKILL: a crash) and waits for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Everything the process wrote (stdout + stderr). */
+  output(): string;
 }
 
 export function testDatabaseUrl(): string {
@@ -54,23 +71,93 @@ export function testDatabaseUrl(): string {
   return url;
 }
 
-export async function startControlPlane(overrides: Record<string, string> = {}): Promise<TestControlPlane> {
+/** A data directory holding the shared test secret key (see TEST_SECRET_KEY). */
+async function testDataDir(): Promise<string> {
   const dataDir = await mkdtemp(path.join(tmpdir(), 'portico-cp-'));
   await writeFile(path.join(dataDir, 'secret.key'), `${TEST_SECRET_KEY}\n`, { mode: 0o600 });
-  const env = loadEnv({
+  return dataDir;
+}
+
+/** The variables every test control plane gets, before the test's overrides. */
+function testVariables(dataDir: string): Record<string, string> {
+  return {
     PORTICO_DATA_DIR: dataDir,
     PORTICO_ADMIN_USERNAME: ADMIN_USERNAME,
     PORTICO_ADMIN_PASSWORD: ADMIN_PASSWORD,
     PORTICO_LOG_LEVEL: 'silent',
     // every test control plane gets its own gRPC sync port
     PORTICO_SYNC_PORT: '0',
-    ...overrides,
-  });
+  };
+}
+
+export async function startControlPlane(overrides: Record<string, string> = {}): Promise<TestControlPlane> {
+  const env = loadEnv({ ...testVariables(await testDataDir()), ...overrides });
   const app = await createControlPlane(env, overrides.DATABASE_URL ?? testDatabaseUrl());
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
-  const url = `http://127.0.0.1:${port}`;
+  return { ...httpClient(`http://127.0.0.1:${port}`), app, env, close: () => app.close() };
+}
 
+const repoRoot = path.resolve(import.meta.dirname, '../../../..');
+
+/**
+ * Starts `apps/control-plane/src/main.ts` in a child process on the test database (its migrations
+ * already applied, so its own migrate step is a no-op) and waits until /readyz answers 200.
+ * `overrides` are more PORTICO_* variables (PORTICO_SYNC_PORT to keep a sync address across restarts).
+ */
+export async function startControlPlaneProcess(overrides: Record<string, string> = {}): Promise<ControlPlaneProcess> {
+  const port = await freePort();
+  const syncPort = overrides.PORTICO_SYNC_PORT ?? String(await freePort());
+  const child = spawn(
+    process.execPath,
+    ['--conditions=portico-source', '--import', './libs/testing/src/swc-register.mjs', 'apps/control-plane/src/main.ts'],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        NODE_OPTIONS: '',
+        DATABASE_URL: testDatabaseUrl(),
+        ...testVariables(await testDataDir()),
+        PORTICO_LOG_LEVEL: 'warn',
+        PORTICO_HOST: '127.0.0.1',
+        PORTICO_PORT: String(port),
+        ...overrides,
+        PORTICO_SYNC_PORT: syncPort,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let output = '';
+  const collect = (chunk: Buffer) => (output += chunk.toString());
+  child.stdout!.on('data', collect);
+  child.stderr!.on('data', collect);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+    await exited;
+  };
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`the control plane process exited before it was ready:\n${output}`);
+    }
+    const ready = await fetch(`${url}/readyz`).then(
+      (res) => res.status === 200,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      await kill();
+      throw new Error(`the control plane process was not ready within 90 s:\n${output}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return { ...httpClient(url), child, kill, output: () => output, close: () => kill('SIGTERM') };
+}
+
+/** The HTTP side of a test control plane at `url`. */
+function httpClient(url: string): Omit<ControlPlaneClient, 'close'> {
   const request = async <T>(method: string, urlPath: string, options: RequestOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -106,12 +193,9 @@ export async function startControlPlane(overrides: Record<string, string> = {}):
 
   let admin: string | undefined;
   return {
-    app,
     url,
-    env,
     request,
     login,
     adminToken: async () => (admin ??= await login(ADMIN_USERNAME, ADMIN_PASSWORD)),
-    close: () => app.close(),
   };
 }

@@ -7,7 +7,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { ALL_SCOPES, type Scope } from '../../src/auth/scopes.js';
 import { hashSecret, randomClientId } from '../../src/common/secrets.js';
 import { PrismaClient } from '../../src/generated/prisma/client.js';
-import { testDatabaseUrl, type TestControlPlane } from './control-plane.js';
+import { type ControlPlaneClient, testDatabaseUrl } from './control-plane.js';
 
 let client: PrismaClient | undefined;
 
@@ -39,7 +39,7 @@ export interface TestTenant {
  * A separate root organization with Sandbox/Production and a user holding `scopes` (default:
  * all) on it, logged in through the real login endpoint.
  */
-export async function newTenant(cp: TestControlPlane, scopes: Scope[] = ALL_SCOPES): Promise<TestTenant> {
+export async function newTenant(cp: ControlPlaneClient, scopes: Scope[] = ALL_SCOPES): Promise<TestTenant> {
   const prisma = testPrisma();
   const org = await prisma.organization.create({ data: { name: uniqueName('org'), clientId: randomClientId() } });
   const sandbox = await prisma.environment.create({
@@ -70,7 +70,7 @@ export async function newTenant(cp: TestControlPlane, scopes: Scope[] = ALL_SCOP
 
 /** A user in `organizationId` holding exactly `scopes` (optionally only in one environment). */
 export async function newUser(
-  cp: TestControlPlane,
+  cp: ControlPlaneClient,
   organizationId: string,
   scopes: Scope[],
   environmentId: string | null = null,

@@ -6,7 +6,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createKeyAndCsr, writeRegistration } from '#portico/gateway-registration';
-import type { TestControlPlane } from './control-plane.js';
+import type { ControlPlaneClient } from './control-plane.js';
 import { newMcpAsset, type TestTenant } from './factories.js';
 
 export const MCP_SUPPORT = { groupId: '68ef9520-24e9-4cf2-b2f5-620025690913', assetId: 'mcp-support', assetVersion: '1.0.1' };
@@ -18,7 +18,7 @@ export interface RegisteredGateway {
 }
 
 /** Mints a registration token in the tenant's Sandbox and registers `name` into a new directory. */
-export async function registerGateway(cp: TestControlPlane, tenant: TestTenant, name: string): Promise<RegisteredGateway> {
+export async function registerGateway(cp: ControlPlaneClient, tenant: TestTenant, name: string): Promise<RegisteredGateway> {
   const env = `/standalone/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}`;
   const minted = await cp.request('POST', `${env}/gatewaytokens`, { token: tenant.token });
   if (minted.status !== 200 && minted.status !== 201) throw new Error(`gatewaytokens: ${minted.status} ${minted.text}`);
@@ -55,7 +55,7 @@ export interface McpInstance {
  * deploys it to `targetId` and, unless `mcpSupport` is false, applies MCP Support.
  */
 export async function deployMcpInstance(
-  cp: TestControlPlane,
+  cp: ControlPlaneClient,
   tenant: TestTenant,
   options: { upstreamUrl: string; port: number; basePath: string; targetId: string; mcpSupport?: boolean },
 ): Promise<McpInstance> {
@@ -100,14 +100,14 @@ export async function deployMcpInstance(
 }
 
 /** `status` of the instance's deployment (applying | applied | failed | undeployed). */
-export async function deploymentStatus(cp: TestControlPlane, tenant: TestTenant, api: McpInstance): Promise<string> {
+export async function deploymentStatus(cp: ControlPlaneClient, tenant: TestTenant, api: McpInstance): Promise<string> {
   const deployments = `${api.apisPath}/${api.apiId}/deployments`;
   const [deployment] = (await cp.request('GET', deployments, { token: tenant.token })).body;
   return (await cp.request('GET', `${deployments}/${deployment.id}/status`, { token: tenant.token })).body.status;
 }
 
 /** Waits until every replica of the instance's target runs its latest change. */
-export function rolledOut(cp: TestControlPlane, tenant: TestTenant, api: McpInstance): Promise<true> {
+export function rolledOut(cp: ControlPlaneClient, tenant: TestTenant, api: McpInstance): Promise<true> {
   return eventually(
     async () => ((await deploymentStatus(cp, tenant, api)) === 'applied' ? true : undefined),
     `the rollout of API ${api.apiId}`,
