@@ -1,21 +1,12 @@
 // Shared jest settings: ESM TypeScript through SWC (decorators + metadata for NestJS).
+import { SWC_OPTIONS } from './libs/testing/src/swc-options.mjs';
+
 export default {
   testEnvironment: 'node',
   extensionsToTreatAsEsm: ['.ts'],
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   transform: {
-    '^.+\\.(t|j)s$': [
-      '@swc/jest',
-      {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-        },
-        module: { type: 'es6' },
-        sourceMaps: 'inline',
-      },
-    ],
+    '^.+\\.(t|j)s$': ['@swc/jest', SWC_OPTIONS],
   },
   transformIgnorePatterns: ['/node_modules/'],
   moduleNameMapper: {

@@ -25,7 +25,7 @@ import { parseArgs } from 'node:util';
 import { freePort } from '#portico/testing';
 import { startNginx } from './support/nginx.js';
 import { type BenchProcess, REPO_ROOT, runBench, startProcess, tempDir, waitForQuiet } from './support/processes.js';
-import { formatMs, median, printTable, round } from './support/stats.js';
+import { formatMs, median, positiveInt, printTable, round } from './support/stats.js';
 import { startUpstream } from './support/upstreams.js';
 import { runWrk, type WrkResult } from './support/wrk.js';
 
@@ -42,12 +42,6 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-
-function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 interface Target {
   name: string;

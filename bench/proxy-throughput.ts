@@ -19,7 +19,7 @@ import { freePort } from '#portico/testing';
 import { startNginx } from './support/nginx.js';
 import { ControlPlane, type McpInstance, startGateway } from './support/portico.js';
 import { runBench, waitForQuiet } from './support/processes.js';
-import { formatMs, median, printTable, round } from './support/stats.js';
+import { formatMs, median, positiveInt, printTable, round } from './support/stats.js';
 import { type Upstream, type UpstreamKind, startUpstream } from './support/upstreams.js';
 import { runWrk, TOOLS_CALL_BODY, TOOLS_CALL_HEADERS, type WrkResult } from './support/wrk.js';
 
@@ -37,12 +37,6 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-
-function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 type TargetName = 'direct' | 'nginx' | 'gateway';
 const TARGETS: TargetName[] = ['direct', 'nginx', 'gateway'];

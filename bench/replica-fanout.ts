@@ -21,7 +21,7 @@ import { type ClientDuplexStream, credentials } from '@grpc/grpc-js';
 import { ConfigSyncServiceClient, type ConnectRequest, type ConnectResponse, type Snapshot } from '#portico/proto-ts';
 import { ControlPlane, type McpInstance, type RegisteredGateway } from './support/portico.js';
 import { establishedConnections, memoryKiB, runBench, sleep } from './support/processes.js';
-import { formatMs, median, percentile, printTable, round } from './support/stats.js';
+import { formatMs, median, percentile, positiveInt, printTable, round } from './support/stats.js';
 
 /** A replica that has not received a change after this long fails the run. */
 const CHANGE_TIMEOUT_MS = 60_000;
@@ -34,12 +34,6 @@ const { values: args } = parseArgs({
   },
   strict: true,
 });
-
-function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
-  return n;
-}
 
 const hasMcpSupport = (snapshot: Snapshot) =>
   snapshot.config?.apis.some((api) => api.policies.some((p) => p.type === 'mcp-support')) ?? false;

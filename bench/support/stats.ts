@@ -1,4 +1,4 @@
-/** Summary statistics and the plain-text tables every benchmark prints. */
+/** Summary statistics, the plain-text tables every benchmark prints, and option checks. */
 
 /** The `p`-th percentile (0–100) of `values` by nearest rank; NaN for no values. */
 export function percentile(values: readonly number[], p: number): number {
@@ -43,4 +43,11 @@ export function printTable(title: string, header: string[], rows: (string | numb
   console.log(line(header, numeric));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const row of cells.slice(1)) console.log(line(row, numeric));
+}
+
+/** A `--name` option that must be a positive integer; throws naming the option. */
+export function positiveInt(name: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${JSON.stringify(value)}`);
+  return n;
 }

@@ -1,25 +1,15 @@
 /**
  * A Node module loader that runs the TypeScript sources directly, for child processes of tests:
- * `node --conditions=portico-source --import <this file's register.mjs> apps/control-plane/src/main.ts`.
+ * `node --conditions=portico-source --import ./libs/testing/src/swc-register.mjs apps/control-plane/src/main.ts`.
  *
  * tsx cannot run the control plane: esbuild emits no decorator metadata, and NestJS resolves
- * constructor parameters from it. This loader compiles each .ts file with SWC using the settings
- * jest.preset.js gives @swc/jest (legacy decorators with metadata, ES2022, ES modules), and
- * resolves the `./x.js` specifiers of the sources to their `./x.ts` files.
+ * constructor parameters from it. This loader compiles each .ts file with SWC as jest does
+ * (swc-options.mjs), and resolves the `./x.js` specifiers of the sources to their `./x.ts` files.
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { transform } from '@swc/core';
-
-const OPTIONS = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
+import { SWC_OPTIONS } from './swc-options.mjs';
 
 export async function resolve(specifier, context, nextResolve) {
   try {
@@ -34,6 +24,6 @@ export async function resolve(specifier, context, nextResolve) {
 export async function load(url, context, nextLoad) {
   if (!url.startsWith('file:') || !(url.endsWith('.ts') || url.endsWith('.mts'))) return nextLoad(url, context);
   const filename = fileURLToPath(url);
-  const { code } = await transform(await readFile(filename, 'utf8'), { ...OPTIONS, filename });
+  const { code } = await transform(await readFile(filename, 'utf8'), { ...SWC_OPTIONS, filename });
   return { format: 'module', source: code, shortCircuit: true };
 }

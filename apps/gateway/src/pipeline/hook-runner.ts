@@ -9,6 +9,7 @@
  * - In `shadow` mode a reject or mutate is counted and logged, then replaced by `pass`.
  * - A hook that answers synchronously gets its verdict back synchronously (no promise).
  */
+import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#portico/mcp-jsonrpc';
 import type { Counter } from 'prom-client';
 import type { CompiledPolicy } from '../config/compiled-config.js';
 import { errorMessage } from '../errors.js';
@@ -31,30 +32,17 @@ export class HookRunner {
 
   constructor(private readonly metrics: GatewayMetrics) {}
 
-  /** Runs `policy`'s onRequest hook (the caller checked it has one for this method). */
-  onRequest<M extends Parameters<NonNullable<CompiledPolicy['policy']['onRequest']>>[1]>(
+  /** Runs `policy`'s `phase` hook on `message` (the caller checked it has one for this method). */
+  run<M extends JsonRpcRequest | JsonRpcNotification | JsonRpcResponse>(
     policy: CompiledPolicy,
+    phase: 'onRequest' | 'onResponse',
     ctx: CallContext,
     message: M,
   ): Verdict<M> | Promise<Verdict<M>> {
+    const hook = policy.policy[phase] as (ctx: CallContext, message: M) => Verdict<M> | Promise<Verdict<M>>;
     let result;
     try {
-      result = policy.policy.onRequest!(ctx, message) as Verdict<M> | Promise<Verdict<M>>;
-    } catch (err) {
-      return this.failed(policy, ctx.exchange, err);
-    }
-    return this.settle(policy, ctx.exchange, result);
-  }
-
-  /** Runs `policy`'s onResponse hook (the caller checked it has one for this method). */
-  onResponse<M extends Parameters<NonNullable<CompiledPolicy['policy']['onResponse']>>[1]>(
-    policy: CompiledPolicy,
-    ctx: CallContext,
-    message: M,
-  ): Verdict<M> | Promise<Verdict<M>> {
-    let result;
-    try {
-      result = policy.policy.onResponse!(ctx, message) as Verdict<M> | Promise<Verdict<M>>;
+      result = hook.call(policy.policy, ctx, message);
     } catch (err) {
       return this.failed(policy, ctx.exchange, err);
     }

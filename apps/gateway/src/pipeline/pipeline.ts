@@ -390,7 +390,7 @@ export class Pipeline {
     for (let i = from; i < policies.length; i++) {
       const policy = policies[i]!;
       if (!policy.policy.onRequest || !policy.scope.phases(call.method).request) continue;
-      const result = this.hooks.onRequest(policy, { exchange, call }, message);
+      const result = this.hooks.run(policy, 'onRequest', { exchange, call }, message);
       if (isPromise(result)) {
         return result.then((verdict) => {
           const outcome = applyRequestVerdict(codec, message, call, verdict);
@@ -417,7 +417,7 @@ export class Pipeline {
     let changed = false;
     const ctx: CallContext = { exchange, call: pending.call };
     for (const policy of pending.policies) {
-      const result = this.hooks.onResponse(policy, ctx, current);
+      const result = this.hooks.run(policy, 'onResponse', ctx, current);
       const verdict = isPromise(result) ? await result : result;
       if (verdict.kind === 'reject') {
         return (
