@@ -25,16 +25,13 @@ import { parseArgs } from 'node:util';
 import { freePort } from '#portico/testing';
 import { startNginx } from './support/nginx.js';
 import { type BenchProcess, REPO_ROOT, runBench, startProcess, tempDir, waitForQuiet } from './support/processes.js';
-import { formatMs, median, positiveInt, printTable, round } from './support/stats.js';
+import { formatMs, median, printTable, round } from './support/stats.js';
 import { startUpstream } from './support/upstreams.js';
-import { runWrk, type WrkResult } from './support/wrk.js';
+import { runWrk, WRK_RUN_OPTIONS, wrkRunSettings, type WrkResult } from './support/wrk.js';
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '32,1' },
+    ...WRK_RUN_OPTIONS,
     baseline: { type: 'string', multiple: true, default: [] },
     'cpu-prof': { type: 'string' },
     'no-floor': { type: 'boolean', default: false },
@@ -114,10 +111,7 @@ async function startServer(
 const usPerRequest = (cpuS: number, requests: number) => (requests > 0 ? (cpuS / requests) * 1e6 : Number.NaN);
 
 await runBench(async () => {
-  const rounds = positiveInt('rounds', args.rounds);
-  const durationS = positiveInt('duration', args.duration);
-  const warmupS = positiveInt('warmup', args.warmup);
-  const connections = args.connections.split(',').map((c) => positiveInt('connections', c.trim()));
+  const { rounds, durationS, warmupS, connections } = wrkRunSettings(args);
 
   const upstream = await startUpstream('fixed');
   const nginxPort = await freePort();

@@ -19,19 +19,16 @@ import { freePort } from '#portico/testing';
 import { startNginx } from './support/nginx.js';
 import { ControlPlane, type McpInstance, startGateway } from './support/portico.js';
 import { runBench, waitForQuiet } from './support/processes.js';
-import { formatMs, median, positiveInt, printTable, round } from './support/stats.js';
+import { formatMs, median, printTable, round } from './support/stats.js';
 import { type Upstream, type UpstreamKind, startUpstream } from './support/upstreams.js';
-import { runWrk, TOOLS_CALL_BODY, TOOLS_CALL_HEADERS, type WrkResult } from './support/wrk.js';
+import { runWrk, WRK_RUN_OPTIONS, wrkRunSettings, TOOLS_CALL_BODY, TOOLS_CALL_HEADERS, type WrkResult } from './support/wrk.js';
 
 const TARGET_OVERHEAD_MS = 1;
 const TARGET_THROUGHPUT_SHARE = 0.5;
 
 const { values: args } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '3' },
-    duration: { type: 'string', default: '10' },
-    warmup: { type: 'string', default: '3' },
-    connections: { type: 'string', default: '32,1' },
+    ...WRK_RUN_OPTIONS,
     sdk: { type: 'boolean', default: false },
     'quiet-wait': { type: 'string', default: '120' },
   },
@@ -80,11 +77,8 @@ async function checkTarget(pass: Pass, target: Target): Promise<void> {
 const usPerRequest = (cpuS: number, requests: number) => (requests > 0 ? (cpuS / requests) * 1e6 : Number.NaN);
 
 await runBench(async () => {
-  const rounds = positiveInt('rounds', args.rounds);
-  const durationS = positiveInt('duration', args.duration);
-  const warmupS = positiveInt('warmup', args.warmup);
+  const { rounds, durationS, warmupS, connections } = wrkRunSettings(args);
   const quietWaitS = Number(args['quiet-wait']);
-  const connections = args.connections.split(',').map((c) => positiveInt('connections', c.trim()));
   const kinds: UpstreamKind[] = args.sdk ? ['fixed', 'sdk'] : ['fixed'];
 
   console.error('starting upstreams, nginx, the control plane and a gateway …');

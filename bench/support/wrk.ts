@@ -5,6 +5,7 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { positiveInt } from './stats.js';
 import { cpuSeconds, machineCpuSeconds, reapedChildrenCpuSeconds, startProcess, tempDir } from './processes.js';
 
 /** The ~200-byte tools/call of section C. */
@@ -108,5 +109,28 @@ function parseWrk(out: string, url: string): Omit<WrkResult, 'cpu'> {
     p50Ms: latencyMs(out, '50'),
     p99Ms: latencyMs(out, '99'),
     errors: non2xx + socketErrors,
+  };
+}
+
+/** The parseArgs options of a benchmark made of interleaved wrk rounds. */
+export const WRK_RUN_OPTIONS = {
+  rounds: { type: 'string', default: '3' },
+  duration: { type: 'string', default: '10' },
+  warmup: { type: 'string', default: '3' },
+  connections: { type: 'string', default: '32,1' },
+} as const;
+
+/** {@link WRK_RUN_OPTIONS} as checked numbers; throws naming a bad option. */
+export function wrkRunSettings(args: { rounds: string; duration: string; warmup: string; connections: string }): {
+  rounds: number;
+  durationS: number;
+  warmupS: number;
+  connections: number[];
+} {
+  return {
+    rounds: positiveInt('rounds', args.rounds),
+    durationS: positiveInt('duration', args.duration),
+    warmupS: positiveInt('warmup', args.warmup),
+    connections: args.connections.split(',').map((c) => positiveInt('connections', c.trim())),
   };
 }
