@@ -130,10 +130,8 @@ export class SyncClient {
       this.stateValue = 'connected';
       this.lastErrorValue = null;
       this.backoffMs = BACKOFF_INITIAL_MS;
-      this.options.logger.info(
-        { gatewayId: message.value.gatewayId, protocol: message.value.protocolVersion },
-        'connected to the control plane',
-      );
+      // The logger's bindings already name the gateway (the certificate's, which the HelloAck echoes).
+      this.options.logger.info({ protocol: message.value.protocolVersion }, 'connected to the control plane');
       clearInterval(this.heartbeat);
       this.heartbeat = setInterval(() => {
         const { revision, hash } = this.options.running();
