@@ -16,7 +16,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { POLICY_TEMPLATES, compareVersions } from '#portico/policy-catalog';
 import { ApiType, GatewayConfig, PolicyMode } from '#portico/proto-ts';
 import { translate } from '../../apps/gateway/src/config/translate.js';
-import { DataPlane } from '../../apps/gateway/src/data-plane/data-plane.js';
+import { DataPlane, dataPlaneOptions } from '../../apps/gateway/src/data-plane/data-plane.js';
 import { loadGatewayEnv } from '../../apps/gateway/src/env.js';
 
 const { values: args } = parseArgs({
@@ -25,7 +25,7 @@ const { values: args } = parseArgs({
 });
 if (!args.port || !args.upstream) throw new Error('--port and --upstream are required');
 
-const env = loadGatewayEnv({ ...process.env, PORTICO_LOG_LEVEL: 'warn' });
+const env = loadGatewayEnv({ ...process.env, PORTICO_LOG_LEVEL: 'warn', PORTICO_GATEWAY_LISTEN_HOST: '127.0.0.1' });
 const metrics = new Registry();
 collectDefaultMetrics({ register: metrics });
 const port = Number(args.port);
@@ -47,15 +47,7 @@ const config = GatewayConfig.fromPartial({
     },
   ],
 });
-const dataPlane = new DataPlane({
-  listenHost: '127.0.0.1',
-  bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
-  connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
-  responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
-  sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
-  logger: pino({ level: env.PORTICO_LOG_LEVEL }),
-  metrics,
-});
+const dataPlane = new DataPlane(dataPlaneOptions(env, pino({ level: env.PORTICO_LOG_LEVEL }), metrics));
 await dataPlane.apply(translate(config).compiled);
 console.log(`listening on port ${port}`);
 process.once('SIGTERM', () => {

@@ -19,7 +19,7 @@ import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type ApplyOutcome, type Running, SyncClient } from './config/client.js';
 import { ConfigStore } from './config/store.js';
 import { translate } from './config/translate.js';
-import { DataPlane } from './data-plane/data-plane.js';
+import { DataPlane, dataPlaneOptions } from './data-plane/data-plane.js';
 import type { GatewayEnv } from './env.js';
 import { POLICY_TYPES } from './policies/registry.js';
 
@@ -37,15 +37,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   const log = logger.child({ gatewayId: registration.agentId, replicaId });
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const dataPlane = new DataPlane({
-    listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
-    bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
-    connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
-    responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
-    sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
-    logger: log,
-    metrics,
-  });
+  const dataPlane = new DataPlane(dataPlaneOptions(env, log, metrics));
   const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Dispatcher, Pool } from 'undici';
 import type { CompiledConfig, CompiledUpstream } from '../config/compiled-config.js';
+import type { GatewayEnv } from '../env.js';
 import { GatewayMetrics } from '../metrics.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
 import { UpstreamPools } from '../upstream/pools.js';
@@ -27,6 +28,19 @@ export interface DataPlaneOptions {
   sseKeepAliveMs: number;
   logger: Logger;
   metrics: Registry;
+}
+
+/** The data plane of a gateway process: its settings from the environment (env.ts, README). */
+export function dataPlaneOptions(env: GatewayEnv, logger: Logger, metrics: Registry): DataPlaneOptions {
+  return {
+    listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
+    bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
+    connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
+    responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
+    sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
+    logger,
+    metrics,
+  };
 }
 
 /** A configuration being served, with the pools it holds and its requests in flight. */

@@ -5,16 +5,13 @@
  * rest of the stream is passed through raw, chunk by chunk, without parsing.
  */
 import { SseParser, type SseEvent } from '#portico/mcp-jsonrpc';
+import { isPromise } from '../promises.js';
 
 export interface EventStreamInspector {
   /** What to emit for an event: `event.raw` when unchanged. */
   onEvent(event: SseEvent): Uint8Array | string | Promise<Uint8Array | string>;
   /** False once nothing more needs inspecting. */
   readonly active: boolean;
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === 'function';
 }
 
 /** Yields the client-bound stream: inspected events, then raw chunks once the inspector is done. */

@@ -14,6 +14,7 @@ import type { Counter } from 'prom-client';
 import type { CompiledPolicy } from '../config/compiled-config.js';
 import { errorMessage } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
+import { isPromise } from '../promises.js';
 import type { CallContext, ExchangeContext } from './context.js';
 import { PASS, type Verdict } from './verdict.js';
 
@@ -21,10 +22,6 @@ type VerdictKind = 'pass' | 'mutate' | 'reject' | 'error';
 type Counters = Partial<Record<VerdictKind, Counter.Internal>>;
 
 const FAILED_CLOSED: Verdict<never> = Object.freeze({ kind: 'reject', error: Object.freeze({ kind: 'internal' }) });
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === 'function';
-}
 
 export class HookRunner {
   /** Counter children resolved once per policy and verdict (label lookups cost more than the increment). */

@@ -72,6 +72,7 @@ import { relayBody, relayEvents } from '../data-plane/sse-relay.js';
 import { errorMessage, toHttpHeaders, toHttpStatus, toJsonRpcError, toPlainError, type GatewayError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { MessageCodec } from '../policies/policy.js';
+import { isPromise } from '../promises.js';
 import { UpstreamCall, upstreamError, type UpstreamHead, type UpstreamHeaders } from '../upstream/forward.js';
 import type { CallContext, ExchangeContext, McpCall } from './context.js';
 import { Exchange } from './exchange.js';
@@ -123,10 +124,6 @@ interface ForwardRequest {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const RESPONSE_ID_LIMIT = 10_000;
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as Promise<T> | undefined)?.then === 'function';
-}
 
 function idKey(id: JsonRpcId): string {
   return typeof id === 'number' ? `n${id}` : `s${id}`;
@@ -524,8 +521,7 @@ export class Pipeline {
       exchange.logger.warn({ upstream: upstream.id, err: errorMessage(err) }, 'upstream request failed');
       return this.answer(res, api.id, style, upstreamError(false, err), request.replyId);
     }
-    const { statusCode, headers } = head;
-    const type = mediaType(headers['content-type']);
+    const { statusCode, headers, mediaType: type } = head;
     const eventStream = type === 'text/event-stream';
     const encoding = headers['content-encoding'];
     const identity = encoding === undefined || encoding === 'identity';

@@ -47,6 +47,8 @@ export type UpstreamHeaders = Record<string, string | string[] | undefined>;
 export interface UpstreamHead {
   readonly statusCode: number;
   readonly headers: UpstreamHeaders;
+  /** The Content-Type's media type, lower case (see headers.ts mediaType). */
+  readonly mediaType: string | undefined;
 }
 
 /** Receives an upstream response body. */
@@ -256,10 +258,11 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: UpstreamHeaders): void {
     if (statusCode < 200) return; // informational (102, 103): the final head follows
-    this.eventStream = mediaType(headers['content-type']) === 'text/event-stream';
+    const type = mediaType(headers['content-type']);
+    this.eventStream = type === 'text/event-stream';
     const head = this.head;
     this.head = undefined;
-    head?.resolve({ statusCode, headers });
+    head?.resolve({ statusCode, headers, mediaType: type });
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
