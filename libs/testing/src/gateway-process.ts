@@ -3,11 +3,9 @@
  * directory, exactly as in production (sync stream, listeners, last good config on disk), so tests
  * can stop, kill, pause and restart it.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { spawnNode } from './child-process.js';
 import { freePort } from './ports.js';
-
-const repoRoot = path.resolve(import.meta.dirname, '../../..');
 
 export interface GatewayProcessOptions {
   /** registration directory (registration.yaml, last good config) */
@@ -40,54 +38,22 @@ export interface GatewayProcess {
 export async function startGatewayProcess(options: GatewayProcessOptions): Promise<GatewayProcess> {
   const adminPort = await freePort();
   const replicaId = options.replicaId ?? `replica-${adminPort}`;
-  const child = spawn(
-    process.execPath,
-    ['--conditions=portico-source', '--import', 'tsx', 'apps/gateway/src/main.ts', '--dir', options.dir],
-    {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        PORTICO_GATEWAY_ADMIN_PORT: String(adminPort),
-        PORTICO_GATEWAY_LISTEN_HOST: options.listenHost ?? '127.0.0.1',
-        PORTICO_GATEWAY_REPLICA_ID: replicaId,
-        PORTICO_LOG_LEVEL: 'info',
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  let alive = true;
-  void exited.then(() => (alive = false));
-
+  const proc = spawnNode(['--conditions=portico-source', '--import', 'tsx', 'apps/gateway/src/main.ts', '--dir', options.dir], {
+    PORTICO_GATEWAY_ADMIN_PORT: String(adminPort),
+    PORTICO_GATEWAY_LISTEN_HOST: options.listenHost ?? '127.0.0.1',
+    PORTICO_GATEWAY_REPLICA_ID: replicaId,
+    PORTICO_LOG_LEVEL: 'info',
+    ...options.env,
+  });
   const adminUrl = `http://127.0.0.1:${adminPort}`;
   const get = (p: string) => fetch(`${adminUrl}${p}`, { signal: AbortSignal.timeout(5_000) });
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (!alive) throw new Error(`the gateway exited during start:\n${output}`);
-    if (
-      await get('/healthz').then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`the gateway did not start within 30 s:\n${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  await proc.waitUntilReady('the gateway', async () => (await get('/healthz')).ok, 30_000);
 
   const status = async () => (await get('/status')).json() as Promise<Record<string, any>>;
   return {
     adminUrl,
     replicaId,
-    child,
+    child: proc.child,
     status,
     readiness: async () => (await get('/readyz')).status,
     async waitForStatus(predicate, timeoutMs = 30_000) {
@@ -95,18 +61,15 @@ export async function startGatewayProcess(options: GatewayProcessOptions): Promi
       for (;;) {
         const current = await status();
         if (predicate(current)) return current;
-        if (Date.now() > until) throw new Error(`gateway status never matched; last: ${JSON.stringify(current)}\n${output}`);
+        if (Date.now() > until)
+          throw new Error(`gateway status never matched; last: ${JSON.stringify(current)}\n${proc.output()}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     },
-    async stop() {
-      if (alive) child.kill('SIGTERM');
-      return exited;
-    },
+    stop: () => proc.signal('SIGTERM'),
     async kill(signal = 'SIGKILL') {
-      if (alive) child.kill(signal);
-      await exited;
+      await proc.signal(signal);
     },
-    output: () => output,
+    output: proc.output,
   };
 }

@@ -10,4 +10,5 @@ export { startMcpServer, type McpServerOptions, type RecordedRequest, type TestM
 export { startEverythingServer, type EverythingServer } from './everything-server.js';
 export { createTestCa, type IssueOptions, type TestCa, type TestCertificate } from './certificates.js';
 export { runConformanceSuite, scenarioOutcome, type ConformanceCheck, type ConformanceRun } from './conformance.js';
+export { spawnNode, type TestChildProcess } from './child-process.js';
 export { startGatewayProcess, type GatewayProcess, type GatewayProcessOptions } from './gateway-process.js';

@@ -3,12 +3,12 @@
  * 127.0.0.1:0) or as a child process of its own, and gives tests a small HTTP client. Tests talk
  * to it over real sockets only (app.inject does not run on Node 20).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { freePort } from '#portico/testing';
+import { freePort, spawnNode } from '#portico/testing';
 import { createControlPlane } from '../../src/app.js';
 import { loadEnv, type Env } from '../../src/config/env.js';
 
@@ -98,8 +98,6 @@ export async function startControlPlane(overrides: Record<string, string> = {}):
   return { ...httpClient(`http://127.0.0.1:${port}`), app, env, close: () => app.close() };
 }
 
-const repoRoot = path.resolve(import.meta.dirname, '../../../..');
-
 /**
  * Starts `apps/control-plane/src/main.ts` in a child process on the test database (its migrations
  * already applied, so its own migrate step is a no-op) and waits until /readyz answers 200.
@@ -107,54 +105,25 @@ const repoRoot = path.resolve(import.meta.dirname, '../../../..');
  */
 export async function startControlPlaneProcess(overrides: Record<string, string> = {}): Promise<ControlPlaneProcess> {
   const port = await freePort();
-  const syncPort = overrides.PORTICO_SYNC_PORT ?? String(await freePort());
-  const child = spawn(
-    process.execPath,
+  const proc = spawnNode(
     ['--conditions=portico-source', '--import', './libs/testing/src/swc-register.mjs', 'apps/control-plane/src/main.ts'],
     {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        NODE_OPTIONS: '',
-        DATABASE_URL: testDatabaseUrl(),
-        ...testVariables(await testDataDir()),
-        PORTICO_LOG_LEVEL: 'warn',
-        PORTICO_HOST: '127.0.0.1',
-        PORTICO_PORT: String(port),
-        ...overrides,
-        PORTICO_SYNC_PORT: syncPort,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      DATABASE_URL: testDatabaseUrl(),
+      ...testVariables(await testDataDir()),
+      PORTICO_LOG_LEVEL: 'warn',
+      PORTICO_HOST: '127.0.0.1',
+      PORTICO_PORT: String(port),
+      PORTICO_SYNC_PORT: String(await freePort()),
+      ...overrides,
     },
   );
-  let output = '';
-  const collect = (chunk: Buffer) => (output += chunk.toString());
-  child.stdout!.on('data', collect);
-  child.stderr!.on('data', collect);
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
-    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-    await exited;
-  };
   // Under the 60 s a jest hook may take, so a stuck start is killed here rather than left running.
-  const deadline = Date.now() + 45_000;
-  for (;;) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`the control plane process exited before it was ready:\n${output}`);
-    }
-    const ready = await fetch(`${url}/readyz`).then(
-      (res) => res.status === 200,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      await kill();
-      throw new Error(`the control plane process was not ready within 45 s:\n${output}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return { ...httpClient(url), child, kill, output: () => output, close: () => kill('SIGTERM') };
+  await proc.waitUntilReady('the control plane process', async () => (await fetch(`${url}/readyz`)).status === 200, 45_000);
+  const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
+    await proc.signal(signal);
+  };
+  return { ...httpClient(url), child: proc.child, kill, output: proc.output, close: () => kill('SIGTERM') };
 }
 
 /** The HTTP side of a test control plane at `url`. */
