@@ -7,7 +7,6 @@
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   createKeyAndCsr,
   type Registration,
@@ -15,7 +14,7 @@ import {
   registrationPath,
   writeRegistration,
 } from '#portico/gateway-registration';
-import { type CliIo, type Command, UsageError } from '../command.js';
+import { type CliIo, type Command, parseOptions, UsageError } from '../command.js';
 import { postJson } from '../control-plane-client.js';
 
 const REGISTRATIONS_PATH = '/amc/registration-facade/api/v1/registrations';
@@ -75,7 +74,7 @@ function either(values: Record<string, string | undefined>, a: string, b: string
 }
 
 function parse(args: string[]): RegisterArgs {
-  const { values, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseOptions(args, OPTIONS);
   if (positionals.length > 1) throw new UsageError(`unexpected arguments: ${positionals.slice(1).join(' ')}`);
   if (values.name !== undefined && positionals[0] !== undefined && values.name !== positionals[0]) {
     throw new UsageError('give the gateway name once: --name <name> or as the last argument');

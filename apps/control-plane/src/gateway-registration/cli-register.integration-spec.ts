@@ -11,7 +11,7 @@ import { readRegistration, REGISTRATION_FILE } from '#portico/gateway-registrati
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { closeTestPrisma, newTenant, testPrisma, type TestTenant, uniqueName } from '../../test/support/factories.js';
 import { freePort } from '../../test/support/test-database.js';
-import { sha256 } from '../common/secrets.js';
+import { randomToken, sha256 } from '../common/secrets.js';
 import { SyncEndpoint } from '../config-sync/sync-endpoint.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
@@ -133,9 +133,40 @@ describe('portico gateway register', () => {
     expect((await readRegistration(dir)).name).toBe(name);
   });
 
+  // Tokens are base64url: one in 64 starts with '-', one in 4096 with '--'. Such a token is made
+  // here on purpose, stored the way POST …/gatewaytokens stores one.
+  const tokenStartingWith = async (prefix: string) => {
+    const token = `${prefix}${randomToken()}`;
+    await testPrisma().registrationToken.create({
+      data: {
+        tokenHash: sha256(token),
+        organizationId: tenant.organizationId,
+        environmentId: tenant.sandboxId,
+        expiresAt: new Date(Date.now() + 600_000),
+      },
+    });
+    return token;
+  };
+
+  it.each([
+    ['-', 'separate'],
+    ['-', 'joined'],
+    ['--', 'separate'],
+    ['-h', 'separate'],
+  ])('registers with a token starting with %j given as a %s value', async (prefix, form) => {
+    const dir = await outDir();
+    const name = uniqueName('dash');
+    const token = await tokenStartingWith(prefix);
+    const tokenArgs = form === 'joined' ? [`--token=${token}`] : ['--token', token];
+    const result = await portico(['gateway', 'register', ...tokenArgs, '--control-plane', cp.url, '--name', name, '--out', dir]);
+    expect(result).toMatchObject({ code: 0, stderr: '' });
+    expect((await readRegistration(dir)).name).toBe(name);
+    expect(await tokenUsedAt(token)).not.toBeNull();
+  });
+
   it('refuses a directory that already has a registration.yaml before spending the token', async () => {
     const dir = await outDir();
-    await portico([
+    const first = await portico([
       'gateway',
       'register',
       '--token',
@@ -147,6 +178,7 @@ describe('portico gateway register', () => {
       '--out',
       dir,
     ]);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
     const before = await readFile(path.join(dir, REGISTRATION_FILE), 'utf8');
     const token = await mintToken();
     const result = await portico([
@@ -197,7 +229,7 @@ describe('portico gateway register', () => {
       '--out',
       await outDir(),
     ]);
-    expect(first.code).toBe(0);
+    expect(first).toMatchObject({ code: 0, stderr: '' });
     const result = await portico([
       'gateway',
       'register',
@@ -247,6 +279,7 @@ describe('portico gateway register', () => {
       'error: give the gateway name once',
     ],
     [['gateway', 'register', '--tokn', 't'], "error: Unknown option '--tokn'"],
+    [['gateway', 'register', '--token', '--control-plane', 'http://cp', 'edge'], 'error: --token needs a value'],
   ])('answers the usage error of %j with exit 2 and the usage', async (args, message) => {
     const result = await portico(args);
     expect(result.code).toBe(2);
