@@ -19,7 +19,10 @@ const dataDir = path.resolve(env.PORTICO_DATA_DIR || '.portico');
 const host = env.PORTICO_HOST || '127.0.0.1';
 const apiHost = host === '0.0.0.0' ? '127.0.0.1' : host;
 const remote = env.PORTICO_CONTROL_PLANE_URL?.replace(/\/+$/, '');
-const baseUrl = remote || `http://${apiHost}:${env.PORTICO_PORT || '8080'}`;
+// With PORTICO_TLS_CERT_FILE the API serves HTTPS only; a certificate of a private CA must be
+// trusted through NODE_EXTRA_CA_CERTS, as for any Node client.
+const scheme = env.PORTICO_TLS_CERT_FILE ? 'https' : 'http';
+const baseUrl = remote || `${scheme}://${apiHost}:${env.PORTICO_PORT || '8080'}`;
 const gatewayName = env.PORTICO_GATEWAY_NAME || 'local-gateway';
 const environmentName = env.PORTICO_GATEWAY_ENVIRONMENT || 'Sandbox';
 const gatewayDir = path.join(dataDir, gatewayName);

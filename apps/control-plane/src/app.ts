@@ -4,6 +4,8 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import multipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -18,8 +20,38 @@ import { serveOpenApi } from './openapi/openapi.js';
 /** Version reported in the OpenAPI document; the control plane ships with the gateway release. */
 export const CONTROL_PLANE_VERSION = '1.0.0';
 
+/**
+ * The key pair of PORTICO_TLS_CERT_FILE / PORTICO_TLS_KEY_FILE, checked to form a usable TLS
+ * context; undefined when the REST API serves plain HTTP. A file that cannot be read or a pair
+ * that does not match stops the start with a message naming the variable.
+ */
+async function tlsKeyPair(env: Env): Promise<{ cert: Buffer; key: Buffer } | undefined> {
+  const { PORTICO_TLS_CERT_FILE: certFile, PORTICO_TLS_KEY_FILE: keyFile } = env;
+  if (certFile === undefined || keyFile === undefined) return undefined;
+  const read = (name: string, file: string) =>
+    readFile(file).catch((err: Error) => {
+      throw new Error(`${name}: cannot read ${file}: ${err.message}`);
+    });
+  const pair = { cert: await read('PORTICO_TLS_CERT_FILE', certFile), key: await read('PORTICO_TLS_KEY_FILE', keyFile) };
+  try {
+    createSecureContext(pair);
+  } catch (err) {
+    throw new Error(
+      `PORTICO_TLS_CERT_FILE / PORTICO_TLS_KEY_FILE are not a usable certificate and key: ${(err as Error).message}`,
+    );
+  }
+  return pair;
+}
+
+/** `https` when the REST API serves TLS (PORTICO_TLS_CERT_FILE), else `http`. */
+export function apiScheme(env: Env): 'http' | 'https' {
+  return env.PORTICO_TLS_CERT_FILE ? 'https' : 'http';
+}
+
 export async function createControlPlane(env: Env, databaseUrl: string): Promise<NestFastifyApplication> {
+  const https = await tlsKeyPair(env);
   const adapter = new FastifyAdapter({
+    ...(https && { https }),
     bodyLimit: env.PORTICO_BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),

@@ -1,6 +1,6 @@
 // `npm start`: the control plane on its embedded defaults (see README for every variable).
 import { Logger } from '@nestjs/common';
-import { createControlPlane } from './app.js';
+import { apiScheme, createControlPlane } from './app.js';
 import { nestLogLevels } from './common/log-levels.js';
 import { loadEnv } from './config/env.js';
 import { migrate, openDatabase } from './database/database.js';
@@ -23,7 +23,7 @@ try {
   await db.stop();
   throw err;
 }
-logger.log(`control plane listening on http://${env.PORTICO_HOST}:${env.PORTICO_PORT}`);
+logger.log(`control plane listening on ${apiScheme(env)}://${env.PORTICO_HOST}:${env.PORTICO_PORT}`);
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -7,58 +7,66 @@ import { logLevel, parseEnvironment } from '#portico/environment';
 
 const port = z.coerce.number().int().min(0).max(65535);
 
-export const envSchema = z.object({
-  /** Postgres connection string; when unset an embedded Postgres is started under PORTICO_DATA_DIR. */
-  DATABASE_URL: z.string().url().optional(),
-  PORTICO_DATA_DIR: z.string().default('.portico'),
-  PORTICO_EMBEDDED_PG_PORT: port.default(54329),
-  PORTICO_HOST: z.string().default('127.0.0.1'),
-  PORTICO_PORT: port.default(8080),
-  /** Public base URL used in links the API returns (publication status, ...). */
-  PORTICO_PUBLIC_URL: z.string().url().optional(),
-  PORTICO_ADMIN_USERNAME: z.string().min(1).default('admin'),
-  PORTICO_ADMIN_PASSWORD: z.string().min(8, 'PORTICO_ADMIN_PASSWORD must have at least 8 characters').optional(),
-  PORTICO_ORG_NAME: z.string().min(1).default('Portico'),
-  /** Lifetime of access tokens issued by login and the token endpoint. */
-  PORTICO_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
-  /** Lifetime of gateway registration tokens (Anypoint: four hours). */
-  PORTICO_REGISTRATION_TOKEN_TTL_SECONDS: z.coerce
-    .number()
-    .int()
-    .min(60)
-    .max(7 * 86_400)
-    .default(4 * 3600),
-  /** Largest accepted JSON/form request body. */
-  PORTICO_BODY_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(1024 * 1024),
-  /** Largest accepted Exchange upload (multipart, all files). */
-  PORTICO_UPLOAD_LIMIT_BYTES: z.coerce
-    .number()
-    .int()
-    .min(1024)
-    .default(10 * 1024 * 1024),
-  /** Address the gateway sync service (gRPC over mTLS) listens on; defaults to PORTICO_HOST. */
-  PORTICO_SYNC_HOST: z.string().optional(),
-  PORTICO_SYNC_PORT: port.default(8443),
-  /** host:port gateways dial, written into their registration; defaults to the sync listener's. */
-  PORTICO_SYNC_PUBLIC_ADDRESS: z.string().optional(),
-  /** Extra DNS names / IPs (comma-separated) in the sync server certificate. */
-  PORTICO_SYNC_TLS_HOSTNAMES: z.string().default(''),
-  /** Lifetime of gateway client certificates issued at registration. */
-  PORTICO_GATEWAY_CERT_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
-  /** How often gateways heartbeat; a replica silent for three intervals counts as disconnected. */
-  PORTICO_GATEWAY_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(300).default(30),
-  /** Streams older than this (±10 % jitter) are ended so gateways rebalance across control planes. */
-  PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS: z.coerce.number().min(1).default(1800),
-  /** How often each control plane re-reads target revisions, behind LISTEN/NOTIFY. */
-  PORTICO_SYNC_POLL_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
-  /** Base64 of 32 bytes: AES-256-GCM key for stored secrets (policy secrets, the CA key); unset → `<data dir>/secret.key` (0600). */
-  PORTICO_SECRET_KEY: z.string().optional(),
-  PORTICO_LOG_LEVEL: logLevel.default('info'),
-});
+export const envSchema = z
+  .object({
+    /** Postgres connection string; when unset an embedded Postgres is started under PORTICO_DATA_DIR. */
+    DATABASE_URL: z.string().url().optional(),
+    PORTICO_DATA_DIR: z.string().default('.portico'),
+    PORTICO_EMBEDDED_PG_PORT: port.default(54329),
+    PORTICO_HOST: z.string().default('127.0.0.1'),
+    PORTICO_PORT: port.default(8080),
+    /** PEM certificate (chain) and key files: when both are set the REST API serves HTTPS only. */
+    PORTICO_TLS_CERT_FILE: z.string().optional(),
+    PORTICO_TLS_KEY_FILE: z.string().optional(),
+    /** Public base URL used in links the API returns (publication status, ...). */
+    PORTICO_PUBLIC_URL: z.string().url().optional(),
+    PORTICO_ADMIN_USERNAME: z.string().min(1).default('admin'),
+    PORTICO_ADMIN_PASSWORD: z.string().min(8, 'PORTICO_ADMIN_PASSWORD must have at least 8 characters').optional(),
+    PORTICO_ORG_NAME: z.string().min(1).default('Portico'),
+    /** Lifetime of access tokens issued by login and the token endpoint. */
+    PORTICO_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+    /** Lifetime of gateway registration tokens (Anypoint: four hours). */
+    PORTICO_REGISTRATION_TOKEN_TTL_SECONDS: z.coerce
+      .number()
+      .int()
+      .min(60)
+      .max(7 * 86_400)
+      .default(4 * 3600),
+    /** Largest accepted JSON/form request body. */
+    PORTICO_BODY_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(1024 * 1024),
+    /** Largest accepted Exchange upload (multipart, all files). */
+    PORTICO_UPLOAD_LIMIT_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(10 * 1024 * 1024),
+    /** Address the gateway sync service (gRPC over mTLS) listens on; defaults to PORTICO_HOST. */
+    PORTICO_SYNC_HOST: z.string().optional(),
+    PORTICO_SYNC_PORT: port.default(8443),
+    /** host:port gateways dial, written into their registration; defaults to the sync listener's. */
+    PORTICO_SYNC_PUBLIC_ADDRESS: z.string().optional(),
+    /** Extra DNS names / IPs (comma-separated) in the sync server certificate. */
+    PORTICO_SYNC_TLS_HOSTNAMES: z.string().default(''),
+    /** Lifetime of gateway client certificates issued at registration. */
+    PORTICO_GATEWAY_CERT_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+    /** How often gateways heartbeat; a replica silent for three intervals counts as disconnected. */
+    PORTICO_GATEWAY_HEARTBEAT_SECONDS: z.coerce.number().min(0.1).max(300).default(30),
+    /** Streams older than this (±10 % jitter) are ended so gateways rebalance across control planes. */
+    PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS: z.coerce.number().min(1).default(1800),
+    /** How often each control plane re-reads target revisions, behind LISTEN/NOTIFY. */
+    PORTICO_SYNC_POLL_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
+    /** Base64 of 32 bytes: AES-256-GCM key for stored secrets (policy secrets, the CA key); unset → `<data dir>/secret.key` (0600). */
+    PORTICO_SECRET_KEY: z.string().optional(),
+    PORTICO_LOG_LEVEL: logLevel.default('info'),
+  })
+  .refine((env) => (env.PORTICO_TLS_CERT_FILE === undefined) === (env.PORTICO_TLS_KEY_FILE === undefined), {
+    message: 'set both PORTICO_TLS_CERT_FILE and PORTICO_TLS_KEY_FILE, or neither',
+    path: ['PORTICO_TLS_CERT_FILE'],
+  });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };
 

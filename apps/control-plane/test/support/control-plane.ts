@@ -8,8 +8,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Agent } from 'undici';
 import { freePort, spawnNode } from '#portico/testing';
-import { createControlPlane } from '../../src/app.js';
+import { apiScheme, createControlPlane } from '../../src/app.js';
 import { loadEnv, type Env } from '../../src/config/env.js';
 
 export const ADMIN_USERNAME = 'admin';
@@ -90,12 +91,30 @@ function testVariables(dataDir: string): Record<string, string> {
   };
 }
 
-export async function startControlPlane(overrides: Record<string, string> = {}): Promise<TestControlPlane> {
+/**
+ * `overrides` are more PORTICO_* variables. With PORTICO_TLS_CERT_FILE / _KEY_FILE the API serves
+ * HTTPS at `https://localhost:<port>`; pass the PEM of the CA that issued the certificate as
+ * `trustedCaPem` so the test client verifies it.
+ */
+export async function startControlPlane(
+  overrides: Record<string, string> = {},
+  trustedCaPem?: string,
+): Promise<TestControlPlane> {
   const env = loadEnv({ ...testVariables(await testDataDir()), ...overrides });
   const app = await createControlPlane(env, overrides.DATABASE_URL ?? testDatabaseUrl());
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
-  return { ...httpClient(`http://127.0.0.1:${port}`), app, env, close: () => app.close() };
+  const host = apiScheme(env) === 'https' ? `https://localhost:${port}` : `http://127.0.0.1:${port}`;
+  const dispatcher = trustedCaPem ? new Agent({ connect: { ca: trustedCaPem } }) : undefined;
+  return {
+    ...httpClient(host, dispatcher),
+    app,
+    env,
+    close: async () => {
+      await app.close();
+      await dispatcher?.close();
+    },
+  };
 }
 
 /**
@@ -127,7 +146,7 @@ export async function startControlPlaneProcess(overrides: Record<string, string>
 }
 
 /** The HTTP side of a test control plane at `url`. */
-function httpClient(url: string): Omit<ControlPlaneClient, 'close'> {
+function httpClient(url: string, dispatcher?: Agent): Omit<ControlPlaneClient, 'close'> {
   const request = async <T>(method: string, urlPath: string, options: RequestOptions = {}): Promise<ApiResponse<T>> => {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -144,7 +163,7 @@ function httpClient(url: string): Omit<ControlPlaneClient, 'close'> {
     } else if (options.multipart) {
       body = options.multipart;
     }
-    const res = await fetch(`${url}${urlPath}`, { method, headers, body });
+    const res = await fetch(`${url}${urlPath}`, { method, headers, body, ...(dispatcher && { dispatcher }) } as RequestInit);
     const text = await res.text();
     let parsed: unknown = text;
     try {
