@@ -1,8 +1,9 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessManagementModule } from './access-management/access-management.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BootstrapModule } from './bootstrap/bootstrap.module.js';
+import { QueryParametersInterceptor } from './common/query-parameters.interceptor.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { DATABASE_URL, PrismaService } from './common/prisma.service.js';
 import { SecretBox } from './common/secret-box.js';
@@ -58,7 +59,10 @@ export class AppModule {
         ClientApplicationsModule,
         SecretsManagerModule,
       ],
-      providers: [{ provide: APP_FILTER, useClass: HttpExceptionFilter }],
+      providers: [
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+        { provide: APP_INTERCEPTOR, useClass: QueryParametersInterceptor },
+      ],
     };
   }
 }

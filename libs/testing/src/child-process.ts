@@ -33,13 +33,17 @@ export function spawnNode(args: string[], env: Record<string, string>): TestChil
   child.stdout!.on('data', collect);
   child.stderr!.on('data', collect);
   let running = true;
+  let stopping = false;
   const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => {
+    child.once('exit', (code, signalName) => {
       running = false;
+      // A child that dies on its own is a finding: show why, whatever the test then reports.
+      if (!stopping) process.stderr.write(`\n[${args.join(' ')}] exited on its own (${signalName ?? code}):\n${output}\n`);
       resolve(code);
     }),
   );
   const signal = (name: NodeJS.Signals) => {
+    stopping = true;
     if (running) child.kill(name);
     return exited;
   };

@@ -3,6 +3,7 @@
  * strings arrive as strings, so they are coerced explicitly) and scope grants.
  */
 import { z } from 'zod';
+import { objectError } from '../common/validation.js';
 
 /** `true` / `false` only; anything else names the parameter. */
 export const booleanQuery = z.enum(['true', 'false'], { error: 'must be true or false' }).transform((v) => v === 'true');
@@ -23,12 +24,12 @@ export const limitQuery = z
 export const pageQuery = z.object({ offset: offsetQuery, limit: limitQuery });
 export type PageQuery = z.output<typeof pageQuery>;
 
-const contextParams = z.object(
+const contextParams = z.strictObject(
   {
     org: z.string({ error: 'must be an organization id' }).min(1, 'must be an organization id').optional(),
     envId: z.string({ error: 'must be an environment id' }).min(1, 'must be an environment id').optional(),
   },
-  { error: 'must be an object {org, envId?}' },
+  objectError('must be an object {org, envId?}'),
 );
 
 /**
@@ -38,17 +39,17 @@ const contextParams = z.object(
  */
 export const scopeItem = z.preprocess(
   (value) => (typeof value === 'string' ? { scope: value } : value),
-  z.object(
+  z.strictObject(
     {
       scope: z.string({ error: 'is required' }).min(1, 'is required'),
       context_params: contextParams.optional(),
     },
-    { error: 'must be a scope string or {scope, context_params}' },
+    objectError('must be a scope string or {scope, context_params}'),
   ),
 );
 export type ScopeItem = z.output<typeof scopeItem>;
 
 export const scopeList = z.array(scopeItem, { error: 'must be an array of scopes' }).max(200, 'must have at most 200 entries');
 
-export const scopesBody = z.object({ scopes: scopeList }, { error: 'must be an object {scopes: [...]}' });
+export const scopesBody = z.strictObject({ scopes: scopeList }, objectError('must be an object {scopes: [...]}'));
 export type ScopesBody = z.output<typeof scopesBody>;

@@ -68,6 +68,17 @@ export class AccessManagementRepository {
     return this.prisma.connectedApp.findUnique({ where: { id } });
   }
 
+  /** An organization with its business groups and its environments (GET …/organizations/{id}). */
+  findOrganizationWithEnvironments(id: string) {
+    return this.prisma.organization.findUnique({
+      where: { id },
+      include: {
+        children: { select: { id: true }, orderBy: { createdAt: 'asc' } },
+        environments: { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }] },
+      },
+    });
+  }
+
   findOrganizations(ids: string[]) {
     return this.prisma.organization.findMany({ where: { id: { in: ids } }, orderBy: { createdAt: 'asc' } });
   }

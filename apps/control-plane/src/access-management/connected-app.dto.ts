@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { objectError } from '../common/validation.js';
 import { scopeList } from './access-management.dto.js';
 
 export const GRANT_TYPES = ['client_credentials', 'password'] as const;
 
-export const createConnectedAppBody = z.object(
+export const createConnectedAppBody = z.strictObject(
   {
     client_name: z
       .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
@@ -23,6 +24,6 @@ export const createConnectedAppBody = z.object(
      */
     audience: z.enum(['internal', 'everyone'], { error: 'must be internal or everyone' }).optional(),
   },
-  { error: 'must be an object' },
+  objectError(),
 );
 export type CreateConnectedAppBody = z.output<typeof createConnectedAppBody>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectError } from '../common/validation.js';
 import { booleanQuery, limitQuery, offsetQuery } from './access-management.dto.js';
 
 export const ENVIRONMENT_TYPES = ['production', 'sandbox', 'design'] as const;
@@ -16,8 +17,9 @@ const name = z
   .regex(NAME, NAME_RULE);
 const isProduction = z.boolean({ error: 'must be true or false' });
 
+/** `organizationId` (anypoint-cli sends it) may only repeat the organization of the path. */
 export const createEnvironmentBody = z
-  .object({ name, isProduction: isProduction.optional(), type }, { error: 'must be an object' })
+  .strictObject({ name, isProduction: isProduction.optional(), type, organizationId: z.string().optional() }, objectError())
   .refine((b) => b.isProduction === undefined || b.isProduction === (b.type === 'production'), {
     path: ['isProduction'],
     message: 'must be true exactly when type is production',
@@ -25,12 +27,19 @@ export const createEnvironmentBody = z
 export type CreateEnvironmentBody = z.output<typeof createEnvironmentBody>;
 
 /**
- * PUT behaves like a patch and only `name` changes (contract §2.4). `type` and `isProduction` may
- * be sent back unchanged; a different value is refused rather than silently ignored.
+ * PUT behaves like a patch and only `name` changes (contract §2.4). The other fields of an
+ * environment may be sent back unchanged; a different value is refused rather than ignored.
  */
-export const updateEnvironmentBody = z.object(
-  { name: name.optional(), isProduction: isProduction.optional(), type: type.optional() },
-  { error: 'must be an object' },
+export const updateEnvironmentBody = z.strictObject(
+  {
+    name: name.optional(),
+    isProduction: isProduction.optional(),
+    type: type.optional(),
+    id: z.string().optional(),
+    organizationId: z.string().optional(),
+    clientId: z.string().optional(),
+  },
+  objectError(),
 );
 export type UpdateEnvironmentBody = z.output<typeof updateEnvironmentBody>;
 

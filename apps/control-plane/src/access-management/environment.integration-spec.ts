@@ -175,9 +175,20 @@ describe('environments', () => {
 
   it('renames an environment; type and isProduction cannot change', async () => {
     const t = await newTenant(cp);
+    const sandbox = await row(t.sandboxId);
+    const otherClient = await cp.request('PUT', `${envs(t)}/${t.sandboxId}`, {
+      token: t.token,
+      json: { name: 'Dev', clientId: 'another-client-id' },
+    });
+    expect(otherClient.status).toBe(400);
+    expect(otherClient.body.message).toBe(
+      `body.clientId: cannot be changed (it is ${sandbox.clientId}); only the name of an environment can change`,
+    );
+    expect(await row(t.sandboxId)).toEqual(sandbox);
+    // what GET answered may be sent back as it is (a read-modify-write client)
     const res = await cp.request('PUT', `${envs(t)}/${t.sandboxId}`, {
       token: t.token,
-      json: { name: 'Dev', type: 'sandbox', isProduction: false, clientId: 'ignored' },
+      json: { ...sandbox, name: 'Dev' },
     });
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ ...(await row(t.sandboxId)), name: 'Dev' });

@@ -6,6 +6,7 @@
  */
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
+import { assertReadBack } from '../common/read-back.js';
 import { AccessManagementRepository } from './access-management.repository.js';
 import type { CreateEnvironmentBody, ListEnvironmentsQuery, UpdateEnvironmentBody } from './environment.dto.js';
 import { environmentView } from './environment.view.js';
@@ -21,6 +22,7 @@ export class EnvironmentService {
   }
 
   async create(organizationId: string, body: CreateEnvironmentBody) {
+    assertReadBack(body, { organizationId }, { organizationId: 'an environment is created in the organization of the path' });
     const env = await this.repo.createEnvironment({
       organizationId,
       name: body.name,
@@ -36,9 +38,14 @@ export class EnvironmentService {
 
   async update(organizationId: string, environmentId: string, body: UpdateEnvironmentBody) {
     const env = await this.find(environmentId);
-    if (body.type !== undefined && body.type !== env.type) throw immutable('type', env.type);
-    if (body.isProduction !== undefined && body.isProduction !== env.isProduction)
-      throw immutable('isProduction', env.isProduction);
+    const onlyName = 'only the name of an environment can change';
+    assertReadBack(body, env, {
+      type: onlyName,
+      isProduction: onlyName,
+      id: onlyName,
+      organizationId: onlyName,
+      clientId: onlyName,
+    });
     if (body.name === undefined || body.name === env.name) return environmentView(env);
     return environmentView(await this.repo.renameEnvironment(env.id, organizationId, body.name));
   }
@@ -52,11 +59,4 @@ export class EnvironmentService {
     if (!env) throw new DomainError('ENVIRONMENT_NOT_FOUND', `Environment ${environmentId} not found`);
     return env;
   }
-}
-
-function immutable(field: 'type' | 'isProduction', current: string | boolean): DomainError {
-  const message = `cannot be changed (it is ${current}); only the name of an environment can change`;
-  return new DomainError('VALIDATION_FAILED', `body.${field}: ${message}`, [
-    { path: `/body/${field}`, message, errorCode: 'immutable.validation' },
-  ]);
 }

@@ -1,5 +1,5 @@
 import { ADMIN_PASSWORD, ADMIN_USERNAME, startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { closeTestPrisma, newTenant, testPrisma } from '../../test/support/factories.js';
+import { closeTestPrisma, newTenant, testPrisma, uniqueName } from '../../test/support/factories.js';
 
 describe('login, token and me', () => {
   let cp: TestControlPlane;
@@ -45,6 +45,63 @@ describe('login, token and me', () => {
     expect(res.status).toBe(200);
     expect(res.body.user.organization.id).toBe(tenant.organizationId);
     expect(res.body.user.username).toBe(tenant.username);
+  });
+
+  it('gives the account at the top level of /accounts/api/users/me, as anypoint-cli-v4 reads it', async () => {
+    const tenant = await newTenant(cp);
+    const group = await cp.request('POST', '/accounts/api/organizations', {
+      token: tenant.token,
+      json: { name: uniqueName('bg'), parentOrganizationId: tenant.organizationId },
+    });
+    expect(group.status).toBe(201);
+    const user = await testPrisma().user.findFirstOrThrow({ where: { username: tenant.username } });
+    const org = await testPrisma().organization.findUniqueOrThrow({ where: { id: tenant.organizationId } });
+    const res = await cp.request('GET', '/accounts/api/users/me', { token: tenant.token });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id: user.id,
+      username: tenant.username,
+      firstName: user.firstName,
+      lastName: user.lastName,
+      email: user.email,
+      createdAt: user.createdAt.toISOString(),
+      organizationId: tenant.organizationId,
+      organization: { id: tenant.organizationId, isRoot: true },
+      organizationPreferences: {},
+      memberOfOrganizations: [
+        { id: org.id, name: org.name, parentId: null, isRoot: true, isMaster: true, clientId: org.clientId },
+        {
+          id: group.body.id,
+          name: group.body.name,
+          parentId: org.id,
+          isRoot: false,
+          isMaster: false,
+          clientId: group.body.clientId,
+        },
+      ],
+    });
+    expect(res.text).not.toContain('passwordHash');
+  });
+
+  it("answers /accounts/api/users/me for a connected app's token with the app as the account", async () => {
+    const tenant = await newTenant(cp);
+    const app = await cp.request('POST', '/accounts/api/connectedApplications', {
+      token: tenant.token,
+      json: { client_name: uniqueName('ci'), grant_types: ['client_credentials'] },
+    });
+    const token = await cp.request('POST', '/accounts/api/v2/oauth2/token', {
+      json: { grant_type: 'client_credentials', client_id: app.body.client_id, client_secret: app.body.client_secret },
+    });
+    const res = await cp.request('GET', '/accounts/api/users/me', { token: token.body.access_token });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      id: app.body.client_id,
+      username: app.body.client_name,
+      organizationId: tenant.organizationId,
+      memberOfOrganizations: [expect.objectContaining({ id: tenant.organizationId, isRoot: true })],
+    });
+    expect(res.text).not.toContain(app.body.client_secret);
+    expect((await cp.request('GET', '/accounts/api/users/me')).status).toBe(401);
   });
 
   it('rejects a missing, an unknown and an expired token with 401', async () => {

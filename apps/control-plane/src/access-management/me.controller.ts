@@ -5,14 +5,21 @@ import type { Principal } from '../auth/principal.js';
 import { MeService } from './me.service.js';
 
 @ApiTags('Access Management')
-@Controller('accounts/api/me')
+@Controller('accounts/api')
 export class MeController {
   constructor(private readonly me: MeService) {}
 
   /** Who the token belongs to: `$.user.organization.id`, or `$.client.org_id` for app tokens (contract §2.3). */
   @ApiOperation({ summary: 'Who the bearer token belongs to' })
-  @Get()
+  @Get('me')
   get(@CurrentPrincipal() principal: Principal) {
     return this.me.describe(principal);
+  }
+
+  /** The account at the top level, as anypoint-cli-v4 reads it at sign-in (see MeService). */
+  @ApiOperation({ summary: 'The account the bearer token belongs to, with the organizations it is a member of' })
+  @Get('users/me')
+  account(@CurrentPrincipal() principal: Principal) {
+    return this.me.account(principal);
   }
 }

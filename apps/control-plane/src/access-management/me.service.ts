@@ -1,3 +1,13 @@
+/**
+ * Who a bearer token belongs to, in the two shapes Access Management has:
+ * - `GET /accounts/api/me` (contract §2.3): `{user: {…, organization, memberOfOrganizations}}`, or
+ *   `{client: {client_id, org_id, …}}` for a connected app's token;
+ * - `GET /accounts/api/users/me`: the account at the top level (`id`, `username`, …,
+ *   `organizationPreferences`, `memberOfOrganizations[{id, name, isRoot, isMaster}]`), which
+ *   anypoint-cli-v4 reads at sign-in to choose the organization (the `isRoot` one unless told).
+ *   A connected app's token answers with the app as the account (`id` = its client id) and its
+ *   visible organizations as those it is a member of.
+ */
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
@@ -11,11 +21,8 @@ export class MeService {
   constructor(private readonly repo: AccessManagementRepository) {}
 
   async describe(principal: Principal) {
-    const visible = await this.repo.findOrganizations([...principal.visibleOrgIds]);
-    const memberOf = visible.map((o) => ({ id: o.id, name: o.name }));
     if (principal.kind === 'app') {
-      const app = await this.repo.findConnectedApp(principal.id);
-      if (!app) throw new DomainError('UNAUTHENTICATED', 'Invalid access token');
+      const app = await this.connectedApp(principal);
       return {
         client: {
           client_id: app.clientId,
@@ -27,18 +34,82 @@ export class MeService {
         },
       };
     }
-    const user = await this.repo.findUser(principal.id);
-    const org = user ? await this.repo.findOrganization(user.organizationId) : null;
-    if (!user || !org) throw new DomainError('UNAUTHENTICATED', 'Invalid access token');
+    const { user, organization, memberOf } = await this.userAccount(principal);
     return {
       user: {
-        ...userView(user),
-        organization: organizationView(org, ancestorIds(await this.repo.organizationTree(), org.id)),
+        ...user,
+        organization,
         memberOfOrganizations: memberOf,
         contributorOfOrganizations: memberOf,
         properties: {},
         permissions: principal.grants.map(grantView),
       },
     };
+  }
+
+  async account(principal: Principal) {
+    if (principal.kind === 'app') {
+      const app = await this.connectedApp(principal);
+      const memberOf = await this.memberOf(principal);
+      return {
+        id: app.clientId,
+        username: app.name,
+        firstName: app.name,
+        lastName: '',
+        email: '',
+        enabled: true,
+        deleted: false,
+        type: 'client',
+        organizationId: app.organizationId,
+        createdAt: app.createdAt.toISOString(),
+        updatedAt: app.updatedAt.toISOString(),
+        organization: await this.organization(app.organizationId),
+        organizationPreferences: {},
+        memberOfOrganizations: memberOf,
+        contributorOfOrganizations: memberOf,
+        properties: {},
+      };
+    }
+    const { user, organization, memberOf } = await this.userAccount(principal);
+    return {
+      ...user,
+      organization,
+      // Portico keeps no per-user preferences (such as a default environment) yet.
+      organizationPreferences: {},
+      memberOfOrganizations: memberOf,
+      contributorOfOrganizations: memberOf,
+      properties: {},
+    };
+  }
+
+  private async connectedApp(principal: Principal) {
+    const app = await this.repo.findConnectedApp(principal.id);
+    if (!app) throw new DomainError('UNAUTHENTICATED', 'Invalid access token');
+    return app;
+  }
+
+  private async userAccount(principal: Principal) {
+    const user = await this.repo.findUser(principal.id);
+    const organization = user ? await this.organization(user.organizationId) : undefined;
+    if (!user || !organization) throw new DomainError('UNAUTHENTICATED', 'Invalid access token');
+    return { user: userView(user), organization, memberOf: await this.memberOf(principal) };
+  }
+
+  private async organization(organizationId: string) {
+    const org = await this.repo.findOrganization(organizationId);
+    return org ? organizationView(org, ancestorIds(await this.repo.organizationTree(), org.id)) : undefined;
+  }
+
+  /** The organizations the principal may see, root first, as `memberOfOrganizations` lists them. */
+  private async memberOf(principal: Principal) {
+    const visible = await this.repo.findOrganizations([...principal.visibleOrgIds]);
+    return visible.map((o) => ({
+      id: o.id,
+      name: o.name,
+      parentId: o.parentId,
+      isRoot: o.parentId === null,
+      isMaster: o.parentId === null,
+      clientId: o.clientId,
+    }));
   }
 }

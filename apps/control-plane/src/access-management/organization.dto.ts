@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectError } from '../common/validation.js';
 
 const name = z
   .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
@@ -7,7 +8,7 @@ const name = z
   .max(255, 'must have at most 255 characters');
 
 /** A business group; root organizations cannot be created through the API. */
-export const createOrganizationBody = z.object(
+export const createOrganizationBody = z.strictObject(
   {
     name,
     parentOrganizationId: z.string({
@@ -20,10 +21,16 @@ export const createOrganizationBody = z.object(
     /** Accepted for Anypoint compatibility and ignored: Portico has no entitlement limits. */
     entitlements: z.record(z.string(), z.unknown(), { error: 'must be an object' }).nullish(),
   },
-  { error: 'must be an object' },
+  objectError(),
 );
 export type CreateOrganizationBody = z.output<typeof createOrganizationBody>;
 
-/** Only the name can change; other organization fields are ignored. */
-export const updateOrganizationBody = z.object({ name }, { error: 'must be an object' });
+/**
+ * Only the name can change. `id` and `parentOrganizationId` may only be sent back unchanged (the
+ * service checks: business groups do not move); any other field is refused by name.
+ */
+export const updateOrganizationBody = z.strictObject(
+  { name, id: z.string().optional(), parentOrganizationId: z.string().nullish() },
+  objectError(),
+);
 export type UpdateOrganizationBody = z.output<typeof updateOrganizationBody>;

@@ -24,7 +24,7 @@ describe('organizations and business groups', () => {
     return res.body as { id: string; name: string };
   };
 
-  it('returns the organization with its business groups', async () => {
+  it('returns the organization with its business groups and its environments', async () => {
     const group = await createGroup(tenant.organizationId);
     const org = await testPrisma().organization.findUniqueOrThrow({ where: { id: tenant.organizationId } });
 
@@ -45,7 +45,18 @@ describe('organizations and business groups', () => {
       createdAt: org.createdAt.toISOString(),
       updatedAt: expect.any(String),
       entitlements: { apis: { enabled: true }, gateways: { assigned: 0 } },
+      environments: (
+        await testPrisma().environment.findMany({ where: { organizationId: org.id }, orderBy: { createdAt: 'asc' } })
+      ).map((e) => ({
+        id: e.id,
+        organizationId: e.organizationId,
+        name: e.name,
+        isProduction: e.isProduction,
+        type: e.type,
+        clientId: e.clientId,
+      })),
     });
+    expect(res.body.environments.map((e: { name: string }) => e.name)).toEqual(['Sandbox', 'Production']);
   });
 
   it('creates nested business groups listing every ancestor, root first', async () => {
@@ -197,12 +208,22 @@ describe('organizations and business groups', () => {
     expect(rename.body.code).toBe('ORGANIZATION_ALREADY_EXISTS');
   });
 
-  it('renames an organization', async () => {
+  it('renames an organization; its parent may be sent back but never changes', async () => {
     const group = await createGroup(tenant.organizationId);
+    const moved = await cp.request('PUT', `${ORGS}/${group.id}`, {
+      token: tenant.token,
+      json: { name: uniqueName('moved'), parentOrganizationId: other.organizationId },
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.body.message).toBe(
+      `body.parentOrganizationId: cannot be changed (it is ${tenant.organizationId}); business groups cannot move`,
+    );
+    expect((await testPrisma().organization.findUniqueOrThrow({ where: { id: group.id } })).name).toBe(group.name);
+
     const name = uniqueName('renamed');
     const res = await cp.request('PUT', `${ORGS}/${group.id}`, {
       token: tenant.token,
-      json: { name, parentOrganizationId: other.organizationId },
+      json: { name, parentOrganizationId: tenant.organizationId, id: group.id },
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({

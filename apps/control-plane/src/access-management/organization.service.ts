@@ -13,8 +13,10 @@ import { Injectable } from '@nestjs/common';
 import { AccessService, isUuid } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import { assertReadBack } from '../common/read-back.js';
 import { AccessManagementRepository } from './access-management.repository.js';
 import type { CreateOrganizationBody, UpdateOrganizationBody } from './organization.dto.js';
+import { environmentView } from './environment.view.js';
 import { ancestorIds, organizationView } from './organization.view.js';
 import { ScopeGrantService } from './scope-grant.service.js';
 
@@ -26,10 +28,14 @@ export class OrganizationService {
     private readonly grants: ScopeGrantService,
   ) {}
 
+  /** The organization with its environments (anypoint-cli's `business-group describe` lists them). */
   async get(organizationId: string) {
-    const org = await this.repo.findOrganization(organizationId);
+    const org = await this.repo.findOrganizationWithEnvironments(organizationId);
     if (!org) throw notFound(organizationId);
-    return organizationView(org, ancestorIds(await this.repo.organizationTree(), org.id));
+    return {
+      ...organizationView(org, ancestorIds(await this.repo.organizationTree(), org.id)),
+      environments: org.environments.map(environmentView),
+    };
   }
 
   async create(principal: Principal, body: CreateOrganizationBody) {
@@ -51,6 +57,11 @@ export class OrganizationService {
   async update(organizationId: string, body: UpdateOrganizationBody) {
     const org = await this.repo.findOrganization(organizationId);
     if (!org) throw notFound(organizationId);
+    assertReadBack(
+      body,
+      { id: org.id, parentOrganizationId: org.parentId },
+      { id: null, parentOrganizationId: 'business groups cannot move' },
+    );
     const renamed = await this.repo.renameOrganization(org.id, org.parentId, body.name);
     return organizationView(renamed, ancestorIds(await this.repo.organizationTree(), org.id));
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectError } from '../common/validation.js';
 import { scopeList } from './access-management.dto.js';
 
 const password = z
@@ -11,7 +12,7 @@ const email = z
   .max(254, 'must have at most 254 characters')
   .refine((v) => v === '' || z.email().safeParse(v).success, 'must be an email address');
 
-export const createUserBody = z.object(
+export const createUserBody = z.strictObject(
   {
     username: z
       .string({ error: (iss) => (iss.input === undefined ? 'is required' : 'must be a string') })
@@ -22,19 +23,25 @@ export const createUserBody = z.object(
     email: email.optional(),
     scopes: scopeList.optional(),
   },
-  { error: 'must be an object' },
+  objectError(),
 );
 export type CreateUserBody = z.output<typeof createUserBody>;
 
-/** The username cannot change; other fields are ignored. */
-export const updateUserBody = z.object(
+/**
+ * The username cannot change: it, `id` and `organizationId` may only be sent back unchanged (the
+ * service checks). Any field not listed is refused by name.
+ */
+export const updateUserBody = z.strictObject(
   {
+    id: z.string().optional(),
+    username: z.string().optional(),
+    organizationId: z.string().optional(),
     firstName: personName.optional(),
     lastName: personName.optional(),
     email: email.optional(),
     enabled: z.boolean({ error: 'must be true or false' }).optional(),
     password: password.optional(),
   },
-  { error: 'must be an object' },
+  objectError(),
 );
 export type UpdateUserBody = z.output<typeof updateUserBody>;

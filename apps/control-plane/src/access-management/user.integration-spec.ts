@@ -232,9 +232,19 @@ describe('users and their permissions', () => {
 
   it('updates names, email and enabled; a disabled user cannot log in', async () => {
     const user = await createUser();
+    const renamed = await cp.request('PUT', `${users(tenant.organizationId)}/${user.id}`, {
+      token: tenant.token,
+      json: { firstName: 'Carol', username: 'renamed-user' },
+    });
+    expect(renamed.status).toBe(400);
+    expect(renamed.body.message).toBe(
+      `body.username: cannot be changed (it is ${user.username}); the username of a user cannot change`,
+    );
+    expect((await testPrisma().user.findUniqueOrThrow({ where: { id: user.id } })).firstName).not.toBe('Carol');
+
     const res = await cp.request('PUT', `${users(tenant.organizationId)}/${user.id}`, {
       token: tenant.token,
-      json: { firstName: 'Carol', lastName: 'Danvers', email: 'carol@example.com', enabled: false, username: 'ignored' },
+      json: { firstName: 'Carol', lastName: 'Danvers', email: 'carol@example.com', enabled: false, username: user.username },
     });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({

@@ -9,6 +9,7 @@ import { Injectable } from '@nestjs/common';
 import { isUuid } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import { assertReadBack } from '../common/read-back.js';
 import { hashSecret } from '../common/secrets.js';
 import type { PageQuery, ScopeItem } from './access-management.dto.js';
 import { AccessManagementRepository } from './access-management.repository.js';
@@ -52,7 +53,8 @@ export class UserService {
     if (body.enabled === false && isCaller(principal, user.id)) {
       throw new DomainError('USER_IS_CALLER', 'You cannot disable your own user');
     }
-    const { password, ...fields } = body;
+    assertReadBack(body, user, { id: null, username: 'the username of a user cannot change', organizationId: null });
+    const { password, id: _id, username: _username, organizationId: _organizationId, ...fields } = body;
     const updated = await this.repo.updateUser(user.id, {
       ...fields,
       ...(password !== undefined && { passwordHash: await hashSecret(password) }),

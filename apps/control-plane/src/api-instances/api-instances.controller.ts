@@ -9,6 +9,7 @@ import { ZodPipe } from '../common/validation.js';
 import {
   createApiBody,
   type CreateApiBody,
+  getApiQuery,
   listByAssetQuery,
   type ListByAssetQuery,
   listInstancesQuery,
@@ -69,7 +70,12 @@ export class ApiInstancesController {
   @Get(`${API}/:apiId`)
   @RequireScope('read:api_configuration')
   @ApiOperation({ summary: 'Get an API instance' })
-  get(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('apiId') apiId: string) {
+  get(
+    @Param('orgId') orgId: string,
+    @Param('envId') envId: string,
+    @Param('apiId') apiId: string,
+    @Query(new ZodPipe(getApiQuery)) _query: unknown,
+  ) {
     return this.instances.get(orgId, envId, apiId);
   }
 

@@ -10,13 +10,13 @@ const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'HEAD', '
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 
 /** An Anypoint secret-group TLS context reference. */
-const tlsContextRef = z.object({
+const tlsContextRef = z.strictObject({
   secretGroupId: z.string().min(1).max(255),
   tlsContextId: z.string().min(1).max(255),
 });
 export type TlsContextRef = z.output<typeof tlsContextRef>;
 
-const routeRules = z.object({
+const routeRules = z.strictObject({
   methods: z
     .string()
     .refine((v) => v.split('|').every((m) => HTTP_METHODS.has(m)), 'must be HTTP methods separated by "|", e.g. GET|POST')
@@ -46,7 +46,7 @@ function isRegExp(pattern: string): boolean {
  */
 function routeSchema(idsAllowed: boolean) {
   const upstream = z
-    .object({
+    .strictObject({
       id: z.string().max(64).optional(),
       uri: httpUrl.optional(),
       weight: z.number().int().min(0).max(100).default(100),
@@ -60,7 +60,7 @@ function routeSchema(idsAllowed: boolean) {
         ctx.addIssue({ code: 'custom', path: ['uri'], message: 'is required (or, on update, the id of an existing upstream)' });
     });
   return z
-    .object({
+    .strictObject({
       label: z.string().max(255).nullish(),
       rules: routeRules.nullish(),
       upstreams: z.array(upstream).min(1).max(20),
@@ -73,7 +73,8 @@ function routeSchema(idsAllowed: boolean) {
 }
 export type RouteInput = z.output<ReturnType<typeof routeSchema>>;
 
-const endpoint = z.object({
+/** `endpoint{}`; a field it does not list (wsdlConfig, tlsContexts.outbound: Mule-only) is refused by name. */
+const endpoint = z.strictObject({
   deploymentType: z.enum(['CH', 'HY', 'RF', 'SM', 'CH2']).nullish(),
   type: z
     .string()
@@ -89,14 +90,14 @@ const endpoint = z.object({
   muleVersion4OrAbove: z.boolean().nullish(),
   referencesUserDomain: z.boolean().nullish(),
   responseTimeout: z.number().int().min(0).max(86_400_000).nullish(),
-  tlsContexts: z.object({ inbound: tlsContextRef.nullish() }).nullish(),
+  tlsContexts: z.strictObject({ inbound: tlsContextRef.nullish() }).nullish(),
   proxyTemplate: z.record(z.string(), z.unknown()).nullish(),
   validation: z.enum(['NOT_APPLICABLE', 'DISABLED', 'ENABLED', 'STRICT_QUERY_PARAMS']).nullish(),
   proxyRegistrationUri: z.string().max(2048).nullish(),
 });
 export type EndpointInput = z.output<typeof endpoint>;
 
-const spec = z.object({
+const spec = z.strictObject({
   groupId: z.string().min(1).max(256),
   assetId: z.string().min(1).max(256),
   version: z.string().min(1).max(256),
@@ -119,7 +120,7 @@ const common = {
  * and the inline `deployment{}` are accepted on both routes.
  */
 export const createApiBody = z
-  .object({
+  .strictObject({
     ...common,
     technology: z.enum(TECHNOLOGIES).default('mule3'),
     spec,
@@ -135,13 +136,33 @@ export const createApiBody = z
   });
 export type CreateApiBody = z.output<typeof createApiBody>;
 
-/** PATCH (xapi, api/v1) and PUT (api/v1) .../apis/{id}: any subset (contract §4.4). */
-export const updateApiBody = z.object({
+/**
+ * `upstreams[]` of an instance PATCH (anypoint-cli's `upstream bulk-edit`): each entry changes
+ * the existing upstream `id` of the instance; upstreams not listed stay as they are.
+ */
+const upstreamChange = z.strictObject({
+  id: z.string().min(1).max(64),
+  uri: httpUrl.optional(),
+  label: z.string().max(255).nullish(),
+  tlsContext: tlsContextRef.nullish(),
+});
+
+/**
+ * PATCH (xapi, api/v1) and PUT (api/v1) .../apis/{id}: any subset (contract §4.4). Every field
+ * listed is applied; any other is refused by name (never a 200 that dropped it).
+ */
+export const updateApiBody = z.strictObject({
   ...common,
   technology: z.enum(TECHNOLOGIES).optional(),
   spec: spec.optional(),
   assetVersion: z.string().min(1).max(256).optional(),
   routing: z.array(routeSchema(true)).max(50).optional(),
+  deprecated: z.boolean().optional(),
+  upstreams: z
+    .array(upstreamChange)
+    .max(50)
+    .refine((list) => new Set(list.map((u) => u.id)).size === list.length, 'must name each upstream id once')
+    .optional(),
 });
 export type UpdateApiBody = z.output<typeof updateApiBody>;
 
@@ -150,6 +171,14 @@ export const updateApiQuery = z.object({
   force: z.stringbool().default(false),
 });
 export type UpdateApiQuery = z.output<typeof updateApiQuery>;
+
+/**
+ * GET .../apis/{id}. `includeTlsContexts` (anypoint-cli's `api describe` sends it) asks for
+ * `endpoint.tlsContexts`, which Portico's answer always carries.
+ */
+export const getApiQuery = z.object({
+  includeTlsContexts: z.stringbool().default(false),
+});
 
 const SORTS = ['id', 'name', 'createdDate', 'updatedDate'] as const;
 
@@ -212,12 +241,12 @@ export const listInstancesQuery = z.object({
 export type ListInstancesQuery = z.output<typeof listInstancesQuery>;
 
 /** Upstreams (contract §4.7). */
-export const createUpstreamBody = z.object({
+export const createUpstreamBody = z.strictObject({
   uri: httpUrl,
   label: z.string().max(255).nullish(),
   tlsContext: tlsContextRef.nullish(),
 });
 export type CreateUpstreamBody = z.output<typeof createUpstreamBody>;
 
-export const updateUpstreamBody = createUpstreamBody.partial();
+export const updateUpstreamBody = createUpstreamBody.partial().strict();
 export type UpdateUpstreamBody = z.output<typeof updateUpstreamBody>;

@@ -403,6 +403,97 @@ describe('API instances', () => {
       expect(put.body).toMatchObject({ instanceLabel: 'renamed', description: null, tags: ['a'] });
     });
 
+    it('deprecates and undeprecates an instance', async () => {
+      const created = await create(await mcpBody());
+      expect(created.deprecated).toBe(false);
+      const deprecated = await cp.request('PATCH', `${api}/${created.id}`, { token: tenant.token, json: { deprecated: true } });
+      expect(deprecated.status).toBe(200);
+      expect(deprecated.body.deprecated).toBe(true);
+      expect((await cp.request('GET', `${api}/${created.id}`, { token: tenant.token })).body.deprecated).toBe(true);
+      const listed = await cp.request('GET', `${api}?assetId=${created.assetId}`, { token: tenant.token });
+      expect(listed.body.assets[0].apis[0].deprecated).toBe(true);
+      const back = await cp.request('PATCH', `${xapi}/${created.id}`, { token: tenant.token, json: { deprecated: false } });
+      expect(back.body.deprecated).toBe(false);
+      const bad = await cp.request('PATCH', `${api}/${created.id}`, { token: tenant.token, json: { deprecated: 'yes' } });
+      expect(bad.status).toBe(400);
+      expect(bad.body.message).toMatch(/^body\.deprecated: /);
+    });
+
+    it('changes upstreams by id through upstreams[] on PATCH, leaving the others', async () => {
+      const created = await create(await mcpBody());
+      const upstreamId: string = created.routing[0].upstreams[0].id;
+      const other = await cp.request('POST', `${api}/${created.id}/upstreams`, {
+        token: tenant.token,
+        json: { uri: 'http://other.internal/', label: 'other' },
+      });
+      expect(other.status).toBe(201);
+      const patched = await cp.request('PATCH', `${xapi}/${created.id}`, {
+        token: tenant.token,
+        json: { upstreams: [{ id: upstreamId, label: 'primary', uri: 'http://primary.internal/', tlsContext: null }] },
+      });
+      expect(patched.status).toBe(200);
+      const stored = await testPrisma().apiUpstream.findMany({ where: { apiId: created.id }, orderBy: { createdAt: 'asc' } });
+      expect(stored.map((u) => [u.id, u.label, u.uri])).toEqual([
+        [upstreamId, 'primary', 'http://primary.internal/'],
+        [other.body.id, 'other', 'http://other.internal/'],
+      ]);
+
+      const refused = async (upstreams: unknown[], status: number, message: string) => {
+        const res = await cp.request('PATCH', `${xapi}/${created.id}`, {
+          token: tenant.token,
+          json: { instanceLabel: uniqueName('never'), upstreams },
+        });
+        expect(res.status).toBe(status);
+        expect(res.body.message).toBe(message);
+      };
+      const missing = '00000000-0000-4000-8000-000000000000';
+      await refused([{ id: missing, label: 'x' }], 404, `Upstream ${missing} not found for API ${created.id}`);
+      await refused([{ id: upstreamId }, { id: upstreamId }], 400, 'body.upstreams: must name each upstream id once');
+      await refused(
+        [{ id: upstreamId, uri: 'http://primary.internal/no-slash' }],
+        400,
+        'body.upstreams.0.uri: must end with "/" for an MCP server: a request to <base path>/<rest> is forwarded to <upstream URL><rest>',
+      );
+      await refused([{ id: upstreamId, weight: 50 }], 400, 'body.upstreams.0: Unrecognized key: "weight"');
+      // nothing of a refused PATCH is written, the label included
+      expect((await cp.request('GET', `${api}/${created.id}`, { token: tenant.token })).body.instanceLabel).toBe(
+        created.instanceLabel,
+      );
+      expect((await testPrisma().apiUpstream.findUniqueOrThrow({ where: { id: upstreamId } })).uri).toBe(
+        'http://primary.internal/',
+      );
+    });
+
+    it('refuses fields it does not apply by name, on create and update, and writes nothing', async () => {
+      const before = await counts();
+      const promote = await cp.request('POST', api, {
+        token: tenant.token,
+        json: { instanceLabel: 'x (Promoted)', promote: { originApiId: 1, policies: { allEntities: true } } },
+      });
+      expect(promote.status).toBe(400);
+      expect(promote.body.message).toBe('body: Unrecognized key: "promote"');
+      const created = await create(await mcpBody());
+      const after = await counts();
+      for (const json of [
+        { endpoint: { wsdlConfig: { name: 'svc' } } },
+        { endpoint: { tlsContexts: { outbound: { secretGroupId: 'a', tlsContextId: 'b' } } } },
+        { isPublic: true },
+      ]) {
+        const res = await cp.request('PATCH', `${api}/${created.id}`, { token: tenant.token, json });
+        expect(res.status).toBe(400);
+        expect(res.body.message).toMatch(/Unrecognized key: "(wsdlConfig|outbound|isPublic)"$/);
+      }
+      expect(await counts()).toEqual(after);
+      expect(after.apis).toBe(before.apis + 1);
+    });
+
+    it('takes includeTlsContexts on GET, as anypoint-cli sends it', async () => {
+      const created = await create(await mcpBody());
+      const res = await cp.request('GET', `${api}/${created.id}?includeTlsContexts=true`, { token: tenant.token });
+      expect(res.status).toBe(200);
+      expect(res.body.endpoint).toHaveProperty('tlsContexts');
+    });
+
     it('moves the default upstream when endpoint.uri changes, and applies the MCP rules to the result', async () => {
       const created = await create(await mcpBody());
       const upstreamId = created.routing[0].upstreams[0].id;

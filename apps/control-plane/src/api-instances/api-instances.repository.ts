@@ -34,6 +34,7 @@ export interface InstanceColumns {
   approvalMethod?: string | null;
   providerId?: string | null;
   endpointUri?: string | null;
+  deprecated?: boolean;
   endpointType?: string | null;
   deploymentType?: string | null;
   upstreamUri?: string | null;

@@ -18,7 +18,7 @@
  *   only uses TLS for `https:`), so switching an upstream between the two keeps its context.
  */
 import { Injectable } from '@nestjs/common';
-import { AccessService } from '../auth/access.service.js';
+import { AccessService, isUuid } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
@@ -37,6 +37,7 @@ import type {
   TlsContextRef,
   UpdateApiBody,
   UpdateApiQuery,
+  UpdateUpstreamBody,
 } from './api-instances.dto.js';
 import {
   type ApiInstanceRecord,
@@ -48,7 +49,13 @@ import {
   type UpstreamColumns,
 } from './api-instances.repository.js';
 import { endpointTypeFilter, familyFilter } from './instance-family.js';
-import { bodyValidationError, instanceRuleIssues, productVersionOf, type RuleIssue } from './instance-rules.js';
+import {
+  assertMcpUpstream,
+  bodyValidationError,
+  instanceRuleIssues,
+  productVersionOf,
+  type RuleIssue,
+} from './instance-rules.js';
 
 @Injectable()
 export class ApiInstancesService {
@@ -139,6 +146,9 @@ export class ApiInstancesService {
         ...endpointColumns(body.endpoint ?? {}),
       });
       if (routes) await this.repo.replaceRoutes(tx, current.id, routes);
+      for (const [i, change] of (body.upstreams ?? []).entries()) {
+        await this.updateUpstream(tx, principal, current, change.id, change, ['upstreams', i]);
+      }
       if (body.deployment) {
         await this.deployments.deploy(tx, updated, body.deployment);
       } else if (updated.proxyPort !== current.proxyPort || updated.proxyBasePath !== current.proxyBasePath) {
@@ -234,6 +244,36 @@ export class ApiInstancesService {
     const api = id === undefined ? null : await this.repo.findApi(organizationId, environmentId, id, tx);
     if (!api) throw apiNotFound(rawId);
     return api;
+  }
+
+  /**
+   * Changes upstream `rawId` of `api` (uri, label, tlsContext; what is not sent stays): the
+   * upstream PATCH route and the `upstreams[]` of an instance PATCH. `path` locates the change in
+   * the request body, for error messages. An MCP server's upstream URI must end with "/".
+   */
+  async updateUpstream(
+    tx: Tx,
+    principal: Principal,
+    api: ApiInstanceRecord,
+    rawId: string,
+    change: UpdateUpstreamBody,
+    path: (string | number)[],
+  ) {
+    const upstream = await this.findUpstream(api, rawId, tx);
+    assertMcpUpstream(api.endpointType, change.uri, path);
+    const columns = { uri: change.uri, label: change.label, tlsContext: change.tlsContext };
+    return this.repo.updateUpstream(
+      tx,
+      upstream.id,
+      await this.withTlsContext(tx, principal, api, columns, [...path, 'tlsContext']),
+    );
+  }
+
+  /** Upstream `rawId` of `api`, or 404 UPSTREAM_NOT_FOUND. */
+  async findUpstream(api: ApiInstanceRecord, rawId: string, tx?: Tx) {
+    const upstream = isUuid(rawId) ? await this.repo.findUpstream(api.id, rawId, tx) : null;
+    if (!upstream) throw new DomainError('UPSTREAM_NOT_FOUND', `Upstream ${rawId} not found for API ${api.id}`);
+    return upstream;
   }
 
   /**
@@ -366,6 +406,7 @@ function metadataColumns(body: CreateApiBody | UpdateApiBody): InstanceColumns {
     approvalMethod: body.approvalMethod,
     providerId: body.providerId,
     endpointUri: body.endpointUri,
+    ...('deprecated' in body && { deprecated: body.deprecated }),
   };
 }
 

@@ -13,6 +13,16 @@ export function violatesMcpUpstream(endpointType: string | null | undefined, uri
   return endpointType === 'mcp' && typeof uri === 'string' && !uri.endsWith('/');
 }
 
+/** Throws 400 naming `path` (the upstream's place in the body) when an MCP server's upstream URI lacks its "/". */
+export function assertMcpUpstream(
+  endpointType: string | null | undefined,
+  uri: string | undefined,
+  path: (string | number)[],
+): void {
+  if (violatesMcpUpstream(endpointType, uri))
+    throw bodyValidationError([{ path: [...path, 'uri'], message: MCP_UPSTREAM_SLASH }]);
+}
+
 export interface RuleSubject {
   technology: string;
   endpoint: { type?: string | null; uri?: string | null; isCloudHub?: boolean | null };

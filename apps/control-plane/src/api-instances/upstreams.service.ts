@@ -5,15 +5,13 @@
  * writes (ApiInstancesService.withTlsContext); reads show the context's name and `authorized: true`.
  */
 import { Injectable } from '@nestjs/common';
-import { isUuid } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
-import type { Tx } from '../common/prisma.service.js';
 import { upstreamView } from './api-instance.view.js';
 import type { CreateUpstreamBody, UpdateUpstreamBody } from './api-instances.dto.js';
-import { ApiInstancesRepository, type ApiInstanceRecord } from './api-instances.repository.js';
+import { ApiInstancesRepository } from './api-instances.repository.js';
 import { ApiInstancesService } from './api-instances.service.js';
-import { bodyValidationError, MCP_UPSTREAM_SLASH, violatesMcpUpstream } from './instance-rules.js';
+import { assertMcpUpstream } from './instance-rules.js';
 
 @Injectable()
 export class UpstreamsService {
@@ -30,7 +28,7 @@ export class UpstreamsService {
 
   async create(principal: Principal, organizationId: string, environmentId: string, rawApiId: string, body: CreateUpstreamBody) {
     const api = await this.instances.find(organizationId, environmentId, rawApiId);
-    assertMcpUri(api, body.uri);
+    assertMcpUpstream(api.endpointType, body.uri, []);
     const created = await this.repo.transaction(async (tx) =>
       this.repo.createUpstream(tx, api.id, await this.instances.withTlsContext(tx, principal, api, body, ['tlsContext'])),
     );
@@ -39,7 +37,7 @@ export class UpstreamsService {
 
   async get(organizationId: string, environmentId: string, rawApiId: string, rawId: string) {
     const api = await this.instances.find(organizationId, environmentId, rawApiId);
-    return upstreamView(await this.find(api, rawId));
+    return upstreamView(await this.instances.findUpstream(api, rawId));
   }
 
   async update(
@@ -51,21 +49,13 @@ export class UpstreamsService {
     body: UpdateUpstreamBody,
   ) {
     const api = await this.instances.find(organizationId, environmentId, rawApiId);
-    const updated = await this.repo.transaction(async (tx) => {
-      const upstream = await this.find(api, rawId, tx);
-      assertMcpUri(api, body.uri);
-      return this.repo.updateUpstream(
-        tx,
-        upstream.id,
-        await this.instances.withTlsContext(tx, principal, api, body, ['tlsContext']),
-      );
-    });
+    const updated = await this.repo.transaction((tx) => this.instances.updateUpstream(tx, principal, api, rawId, body, []));
     return upstreamView(updated);
   }
 
   async delete(organizationId: string, environmentId: string, rawApiId: string, rawId: string): Promise<void> {
     const api = await this.instances.find(organizationId, environmentId, rawApiId);
-    const upstream = await this.find(api, rawId);
+    const upstream = await this.instances.findUpstream(api, rawId);
     const routes = await this.repo.deleteUnusedUpstream(upstream.id);
     if (routes.length) {
       throw new DomainError(
@@ -74,14 +64,4 @@ export class UpstreamsService {
       );
     }
   }
-
-  private async find(api: ApiInstanceRecord, rawId: string, tx?: Tx) {
-    const upstream = isUuid(rawId) ? await this.repo.findUpstream(api.id, rawId, tx) : null;
-    if (!upstream) throw new DomainError('UPSTREAM_NOT_FOUND', `Upstream ${rawId} not found for API ${api.id}`);
-    return upstream;
-  }
-}
-
-function assertMcpUri(api: ApiInstanceRecord, uri: string | undefined): void {
-  if (violatesMcpUpstream(api.endpointType, uri)) throw bodyValidationError([{ path: ['uri'], message: MCP_UPSTREAM_SLASH }]);
 }

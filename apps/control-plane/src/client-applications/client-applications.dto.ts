@@ -41,8 +41,13 @@ export const createContractBody = z
   })
   .strict();
 
+/** GET …/apis/{id}/contracts: anypoint-cli lists with `limit, offset, sort, query, ascending`, or `coreServicesId` to find one. */
 export const listContractsQuery = z.object({
   status: z.enum(['APPROVED', 'PENDING', 'REJECTED', 'REVOKED']).optional(),
+  coreServicesId: z.string().min(1).max(255).optional().describe("the client application's client id, exact"),
+  query: z.string().max(255).optional().describe('case-insensitive part of the client application name'),
+  sort: z.enum(['id', 'status', 'createdDate', 'updatedDate']).default('id'),
+  ascending: z.stringbool().default(true),
   offset: z.coerce.number().int().min(0).default(0),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });

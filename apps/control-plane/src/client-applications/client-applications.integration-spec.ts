@@ -89,6 +89,37 @@ describe('client applications and contracts', () => {
     );
   });
 
+  it('filters contracts by client id and name, sorts and pages them', async () => {
+    const api = await newApi(tenant);
+    const made = [];
+    for (const name of ['alpha', 'beta', 'gamma']) {
+      const app = (await cp.request('POST', apps(tenant), { token: tenant.token, json: { name: uniqueName(name) } })).body;
+      const contract = await cp.request('POST', contracts(tenant, api), { token: tenant.token, json: { applicationId: app.id } });
+      made.push({ id: contract.body.id as number, clientId: app.clientId as string });
+    }
+    const [alpha, beta, gamma] = made as [(typeof made)[0], (typeof made)[0], (typeof made)[0]];
+    const list = async (query: string) => {
+      const res = await cp.request('GET', `${contracts(tenant, api)}?${query}`, { token: tenant.token });
+      expect(res.status).toBe(200);
+      return { total: res.body.total, ids: res.body.contracts.map((c: { id: number }) => c.id) };
+    };
+    // anypoint-cli's `contract delete` asks for exactly this and deletes the first row
+    expect(await list(`limit=1&coreServicesId=${beta.clientId}`)).toEqual({ total: 1, ids: [beta.id] });
+    expect(await list('coreServicesId=0123456789abcdef0123456789abcdef')).toEqual({ total: 0, ids: [] });
+    expect(await list('query=GAMM')).toEqual({ total: 1, ids: [gamma.id] });
+    expect(await list('sort=id&ascending=false')).toEqual({ total: 3, ids: [gamma.id, beta.id, alpha.id] });
+    expect(await list('limit=1&offset=1&query=&sort=id&ascending=true')).toEqual({ total: 3, ids: [beta.id] });
+
+    const unknown = await cp.request('GET', `${contracts(tenant, api)}?clientId=${beta.clientId}`, { token: tenant.token });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toBe(
+      'query.clientId: is not a query parameter of this route (it takes status, coreServicesId, query, sort, ascending, offset, limit)',
+    );
+    const badSort = await cp.request('GET', `${contracts(tenant, api)}?sort=name`, { token: tenant.token });
+    expect(badSort.status).toBe(400);
+    expect(badSort.body.message).toMatch(/^query\.sort: /);
+  });
+
   it('keeps contracts of manual-approval APIs pending until approved', async () => {
     const manualApi = await newApi(tenant, 'manual');
     const app = (await cp.request('POST', apps(tenant), { token: tenant.token, json: { name: uniqueName('app') } })).body;

@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { ListContractsQuery } from './client-applications.dto.js';
 import { PrismaService } from '../common/prisma.service.js';
 import { isUniqueViolation } from '../common/prisma-errors.js';
 import { DomainError } from '../common/domain-error.js';
 
 const withApplication = { application: true } as const;
+
+/** The column each `sort` of the contracts list orders by (then by id, for a stable order). */
+const CONTRACT_SORT = { id: 'id', status: 'status', createdDate: 'createdAt', updatedDate: 'updatedAt' } as const;
 
 @Injectable()
 export class ClientApplicationsRepository {
@@ -91,14 +96,23 @@ export class ClientApplicationsRepository {
     }
   }
 
-  async listContracts(apiId: number, query: { status?: string; offset: number; limit: number }) {
-    const where = { apiId, ...(query.status ? { status: query.status } : {}) };
+  async listContracts(apiId: number, query: ListContractsQuery) {
+    const where: Prisma.ContractWhereInput = {
+      apiId,
+      status: query.status,
+      application: {
+        clientId: query.coreServicesId,
+        ...(query.query ? { name: { contains: query.query, mode: 'insensitive' } } : {}),
+      },
+    };
+    const direction = query.ascending ? 'asc' : 'desc';
+    const column = CONTRACT_SORT[query.sort];
     const [total, rows] = await this.prisma.$transaction([
       this.prisma.contract.count({ where }),
       this.prisma.contract.findMany({
         where,
         include: withApplication,
-        orderBy: { id: 'asc' },
+        orderBy: column === 'id' ? { id: direction } : [{ [column]: direction }, { id: direction }],
         skip: query.offset,
         take: query.limit,
       }),

@@ -9,6 +9,14 @@ import { DomainError, type ErrorDetail } from './domain-error.js';
 
 export type InputLocation = 'body' | 'query' | 'params' | 'headers';
 
+/**
+ * The error option of an object schema: `message` when the value is not an object at all; other
+ * issues (an unknown key of a strict object, a bad field) keep their own, naming messages.
+ */
+export function objectError(message = 'must be an object') {
+  return { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? message : undefined) };
+}
+
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[], where: InputLocation): ErrorDetail[] {
   return issues.map((issue) => ({
     path: `/${[where, ...issue.path.map(String)].join('/')}`,
@@ -17,8 +25,12 @@ export function issuesToDetails(issues: readonly z.core.$ZodIssue[], where: Inpu
   }));
 }
 
+/**
+ * 400 VALIDATION_FAILED listing `details`; the message names one of them, a field the route does
+ * not take first (that is usually what the caller must change: `body: Unrecognized key: "promote"`).
+ */
 export function validationError(details: ErrorDetail[]): DomainError {
-  const first = details[0];
+  const first = details.find((d) => d.errorCode === 'unrecognized_keys.validation') ?? details[0];
   const where = first ? first.path.slice(1).replace(/\//g, '.') : 'request';
   return new DomainError('VALIDATION_FAILED', `${where}: ${first?.message ?? 'invalid'}`, details);
 }

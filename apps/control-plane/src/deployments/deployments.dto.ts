@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { objectError } from '../common/validation.js';
 import { int32 } from '../common/integer-id.js';
 import { normaliseBasePath } from './proxy-listener.js';
 
@@ -9,7 +10,7 @@ const targetId = z.union([z.string().max(64), int32('must be a target id', 0)]).
  * The flat proxies-xapi deployment body (contract §5.1); also the xapi instance's inline
  * `deployment{}`. Which fields HY needs is checked by the service, with Anypoint's exact messages.
  * `targetType`, `name` and the nested `target` are accepted for compatibility; `target.targetId`
- * stands in for a missing `targetId`.
+ * stands in for a missing `targetId`. Any other field is refused by name.
  */
 const deploymentFields = {
   type: z.enum(['HY'], { error: 'must be HY: Portico gateways are self-managed' }),
@@ -23,14 +24,25 @@ const deploymentFields = {
   applicationName: z.string().max(255).nullish(),
   name: z.string().max(255).nullish(),
   expectedStatus: z.enum(['deployed', 'undeployed']).nullish(),
-  target: z.looseObject({ targetId: targetId.nullish() }).nullish(),
+  target: z.strictObject({ targetId: targetId.nullish() }).nullish(),
 };
 
-export const deploymentBody = z.object(deploymentFields, { error: 'must be object' });
+export const deploymentBody = z.strictObject(deploymentFields, objectError('must be object'));
 export type DeploymentBody = z.output<typeof deploymentBody>;
 
-/** PATCH .../deployments/{id}: any subset, merged over the current deployment. */
-export const deploymentPatchBody = deploymentBody.partial();
+/**
+ * PATCH/PUT .../deployments/{id}: any subset, merged over the current deployment. It also takes
+ * back the read-only fields GET answers (`api redeploy` PATCHes what it read): each must equal the
+ * deployment's own value (DeploymentsService.update).
+ */
+export const deploymentPatchBody = deploymentBody.partial().extend({
+  id: z.unknown().optional(),
+  apiId: z.unknown().optional(),
+  applicationId: z.unknown().optional(),
+  deploymentId: z.unknown().optional(),
+  updatedDate: z.unknown().optional(),
+  audit: z.unknown().optional(),
+});
 export type DeploymentPatchBody = z.output<typeof deploymentPatchBody>;
 
 /** GET .../gateway-targets/{targetId}/apis (contract §8.3). */

@@ -275,6 +275,29 @@ describe('deployments', () => {
     expect((await cp.request('POST', deployments(apiId), { token: tenant.token, json: body(a) })).status).toBe(201);
   });
 
+  it('takes back what GET answered on PATCH (anypoint-cli redeploy) and refuses a changed read-only field', async () => {
+    const [a, b] = [await target(), await target()];
+    const apiId = await instance();
+    const created = await deploy(apiId, a);
+    const url = `${deployments(apiId)}/${created.id}`;
+    const [read] = (await cp.request('GET', deployments(apiId), { token: tenant.token })).body;
+    const redeployed = await cp.request('PATCH', url, { token: tenant.token, json: { ...read, expectedStatus: 'deployed' } });
+    expect(redeployed.status).toBe(200);
+    expect(redeployed.body).toMatchObject({ id: created.id, targetId: a.id, expectedStatus: 'deployed' });
+
+    const moved = await cp.request('PATCH', url, {
+      token: tenant.token,
+      json: { ...read, id: created.id + 1000, targetId: b.id },
+    });
+    expect(moved.status).toBe(400);
+    expect(moved.body.message).toBe(`body.id: cannot be changed (it is ${created.id})`);
+    expect((await cp.request('GET', url, { token: tenant.token })).body.targetId).toBe(a.id);
+
+    const unknown = await cp.request('PATCH', url, { token: tenant.token, json: { releaseChannel: 'edge' } });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.message).toBe('body: Unrecognized key: "releaseChannel"');
+  });
+
   it('answers 404 for API and deployment ids that are not ids, unknown, or another tenant’s', async () => {
     const gw = await target();
     const apiId = await instance();

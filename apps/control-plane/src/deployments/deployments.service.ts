@@ -8,6 +8,7 @@
  * writes nothing and concurrent deployments cannot both claim a listener.
  */
 import { Injectable } from '@nestjs/common';
+import { assertReadBack } from '../common/read-back.js';
 import { isKnownGatewayVersion, KNOWN_GATEWAY_VERSIONS } from '#portico/gateway-release';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
@@ -96,6 +97,7 @@ export class DeploymentsService {
     const deployment = await this.repo.transaction(async (tx) => {
       const api = await this.findApi(organizationId, environmentId, rawApiId, tx);
       const current = await this.findDeployment(api, rawId, tx);
+      assertReadBack(body, deploymentView(current), READ_ONLY_FIELDS);
       const merged = replace
         ? body
         : {
@@ -190,6 +192,9 @@ export class DeploymentsService {
 }
 
 /** The HY rules, with Anypoint's exact messages (contract §5.1). */
+/** What GET answers that a PATCH/PUT may send back unchanged (see deploymentPatchBody). */
+const READ_ONLY_FIELDS = { id: null, apiId: null, applicationId: null, deploymentId: null, updatedDate: null, audit: null };
+
 function resolveSpec(body: DeploymentPatchBody, environmentId: string): DeploymentSpec {
   if (!body.environmentId) throw invalid('Field environmentId is required for deployment type HY');
   if (!body.gatewayVersion) throw invalid('Field gatewayVersion is required for deployment type HY');

@@ -73,9 +73,10 @@ export type PublishParams = z.infer<typeof publishParams>;
 
 /**
  * Plain fields of the v2 multipart publish (contract §3.2); `properties.*` and `files.*` are
- * collected separately. The redundant coordinates must match the path when given.
+ * collected separately. The redundant coordinates must match the path when given. Any other
+ * field (`dependencies`, `fields.*`, `categories.*`) is refused by name, never dropped.
  */
-export const publishForm = z.object({
+export const publishForm = z.strictObject({
   name: assetName,
   type: publishableType,
   description: optionalText,
@@ -119,7 +120,7 @@ const jsonStringArray = z
 
 /** Plain fields of the legacy multipart `POST /exchange/api/v2/assets` (contract §3.3). */
 export const legacyForm = z
-  .object({
+  .strictObject({
     organizationId: optionalText,
     groupId: groupIdSchema,
     assetId: assetIdSchema,
@@ -145,7 +146,7 @@ export const legacyForm = z
 const propertyValue = z.union([z.string(), z.number(), z.boolean()], 'must be a string, number or boolean');
 
 /** JSON create `POST /exchange/api/v2/assets` (seed 001 step 1). */
-export const createAssetBody = z.object({
+export const createAssetBody = z.strictObject({
   organizationId: optionalText,
   groupId: groupIdSchema,
   assetId: assetIdSchema,

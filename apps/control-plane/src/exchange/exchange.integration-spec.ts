@@ -630,6 +630,16 @@ describe('Exchange', () => {
       expect(res.body.message).toMatch(/^params\.assetId: must start with a letter or digit/);
     });
 
+    it('refuses fields it does not store by name (anypoint-cli sends dependencies, fields.*, categories.*)', async () => {
+      await expectRejected(
+        { name: 'x', type: 'mcp', dependencies: 'g:a:1.0.0' },
+        {},
+        400,
+        'body: Unrecognized key: "dependencies"',
+      );
+      await expectRejected({ name: 'x', type: 'mcp', 'fields.owner': 'me' }, {}, 400, 'body: Unrecognized key: "fields.owner"');
+    });
+
     it('names a redundant field that does not match the path', async () => {
       await expectRejected(
         { name: 'x', type: 'mcp', version: '9.9.9' },

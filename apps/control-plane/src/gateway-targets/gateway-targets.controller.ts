@@ -1,8 +1,13 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
-import { ZodPipe } from '../common/validation.js';
-import { gatewayTargetsQuery, type GatewayTargetsQuery } from './gateway-targets.dto.js';
+import { validationError, ZodPipe } from '../common/validation.js';
+import {
+  gatewayTargetQuery,
+  type GatewayTargetQuery,
+  gatewayTargetsQuery,
+  type GatewayTargetsQuery,
+} from './gateway-targets.dto.js';
 import { GatewayTargetsService } from './gateway-targets.service.js';
 
 /** API Manager's view of deployment targets (contract §8). */
@@ -25,7 +30,22 @@ export class GatewayTargetsController {
   @Get(':targetId')
   @RequireScope('read:api_configuration')
   @ApiOperation({ summary: 'Get one gateway target' })
-  get(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('targetId') targetId: string) {
+  get(
+    @Param('orgId') orgId: string,
+    @Param('envId') envId: string,
+    @Param('targetId') targetId: string,
+    @Query(new ZodPipe(gatewayTargetQuery)) query: GatewayTargetQuery,
+  ) {
+    const { environmentId, enviromentId, targetId: sameTarget } = query;
+    const details = [
+      ...[['environmentId', environmentId] as const, ['enviromentId', enviromentId] as const]
+        .filter(([, value]) => value !== undefined && value !== envId)
+        .map(([name]) => ({ path: `/query/${name}`, message: `must be the environment of the path (${envId})` })),
+      ...(sameTarget !== undefined && sameTarget !== targetId
+        ? [{ path: '/query/targetId', message: `must be the target of the path (${targetId})` }]
+        : []),
+    ];
+    if (details.length) throw validationError(details);
     return this.targets.getTarget(orgId, envId, targetId);
   }
 }

@@ -23,6 +23,18 @@ export const gatewayTargetsQuery = z.object({
 });
 export type GatewayTargetsQuery = z.output<typeof gatewayTargetsQuery>;
 
+/**
+ * GET .../gateway-targets/{targetId}: anypoint-cli's `api deploy` repeats the path's ids as
+ * `enviromentId` (sic) and `targetId`. They select nothing more; each must name the path's own
+ * environment or target (checked by the controller), so a mismatch is never answered with another.
+ */
+export const gatewayTargetQuery = z.object({
+  environmentId: z.string().max(64).optional(),
+  enviromentId: z.string().max(64).optional().describe('anypoint-cli spelling of environmentId'),
+  targetId: z.string().max(64).optional(),
+});
+export type GatewayTargetQuery = z.output<typeof gatewayTargetQuery>;
+
 /** Standalone API paging; the size rules ("Wrong page size") are checked by the service. */
 export const standalonePageQuery = z.object({
   pageNumber: z.coerce.number().int().min(0).default(0),
@@ -33,7 +45,7 @@ export type StandalonePageQuery = z.output<typeof standalonePageQuery>;
 const GATEWAY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** POST .../gateways: a Portico extension, so a target can exist before a gateway registers. */
-export const createGatewayBody = z.object({
+export const createGatewayBody = z.strictObject({
   name: z.string().regex(GATEWAY_NAME, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"),
 });
 export type CreateGatewayBody = z.output<typeof createGatewayBody>;

@@ -180,6 +180,22 @@ describe('gateway targets, standalone gateways and registration tokens', () => {
       expect(res.status).toBe(404);
     });
 
+    it("takes the path's own ids again as enviromentId (sic), environmentId and targetId, and refuses others", async () => {
+      const [target] = (await cp.request('GET', targets, { token: tenant.token })).body.rows;
+      const one = `${targets}/${target.id}`;
+      const same = await cp.request('GET', `${one}?enviromentId=${tenant.sandboxId}&targetId=${target.id}`, {
+        token: tenant.token,
+      });
+      expect(same.status).toBe(200);
+      expect(same.body.id).toBe(target.id);
+      const otherEnv = await cp.request('GET', `${one}?enviromentId=${tenant.productionId}`, { token: tenant.token });
+      expect(otherEnv.status).toBe(400);
+      expect(otherEnv.body.message).toBe(`query.enviromentId: must be the environment of the path (${tenant.sandboxId})`);
+      const otherTarget = await cp.request('GET', `${one}?targetId=${randomUUID()}`, { token: tenant.token });
+      expect(otherTarget.status).toBe(400);
+      expect(otherTarget.body.message).toBe(`query.targetId: must be the target of the path (${target.id})`);
+    });
+
     it('needs read:api_configuration', async () => {
       const user = await newUser(cp, tenant.organizationId, ['read:servers']);
       const res = await cp.request('GET', targets, { token: user.token });

@@ -9,14 +9,13 @@
  * shape (common/http-exception.filter.ts) for its 4xx and 5xx answers.
  */
 import type { Type } from '@nestjs/common';
-import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ModulesContainer } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { errorBodySchema } from '../common/http-exception.filter.js';
 import { inputJsonSchema, MULTIPART_BODY, outputJsonSchema } from '../common/openapi.js';
-import { ZodPipe } from '../common/validation.js';
+import { zodSchemasOf } from '../common/route-arguments.js';
 
 type JsonSchema = { properties?: Record<string, JsonSchema>; required?: string[]; description?: string };
 
@@ -33,12 +32,6 @@ interface Operation {
   parameters?: Parameter[];
   requestBody?: { required?: boolean; description?: string; content: Record<string, { schema: unknown }> };
   responses: Record<string, unknown>;
-}
-
-interface RouteArgument {
-  index: number;
-  data?: unknown;
-  pipes?: unknown[];
 }
 
 type Handler = { controller: Type<unknown>; method: string };
@@ -60,16 +53,9 @@ function handlersByOperationId(app: NestFastifyApplication): Map<string, Handler
   return handlers;
 }
 
-/** The zod schemas a handler's `ZodPipe`s validate its whole query / path parameters with. */
+/** JSON Schemas of what a handler's `ZodPipe`s validate its whole query / path parameters with. */
 function zodArguments(handler: Handler, type: RouteParamtypes): JsonSchema[] {
-  const args = (Reflect.getMetadata(ROUTE_ARGS_METADATA, handler.controller, handler.method) ?? {}) as Record<
-    string,
-    RouteArgument
-  >;
-  return Object.entries(args)
-    .filter(([key, arg]) => Number(key.split(':')[0]) === type && arg.data === undefined)
-    .flatMap(([, arg]) => (arg.pipes ?? []).filter((p): p is ZodPipe<never> => p instanceof ZodPipe))
-    .map((pipe) => inputJsonSchema(pipe.schema) as JsonSchema);
+  return zodSchemasOf(handler.controller, handler.method, type).map((schema) => inputJsonSchema(schema) as JsonSchema);
 }
 
 /** One parameter per property of `schema`. */

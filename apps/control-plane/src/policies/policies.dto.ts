@@ -1,5 +1,6 @@
 import { STRING_FORMATS } from '#portico/policy-catalog';
 import { z } from 'zod';
+import { objectError } from '../common/validation.js';
 import { int32 } from '../common/integer-id.js';
 
 /** `true` / `false` query flags; anything else is a 400 naming the parameter. */
@@ -47,7 +48,7 @@ const pointcutData = z
   .array(
     z.strictObject(
       { methodRegex: regex, uriTemplateRegex: regex },
-      { error: 'must be an object with methodRegex and uriTemplateRegex' },
+      objectError('must be an object with methodRegex and uriTemplateRegex'),
     ),
     {
       error: 'must be null or an array of {methodRegex, uriTemplateRegex}',
@@ -55,9 +56,6 @@ const pointcutData = z
   )
   .max(100, 'must have at most 100 entries')
   .nullable();
-
-/** Names a non-object body; other issues (unknown keys) keep zod's message. */
-const objectError = { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? 'must be an object' : undefined) };
 
 const configurationData = z.record(z.string(), z.unknown(), { error: 'must be an object' });
 const order = int32('must be an integer from 1 to 2147483647');
@@ -86,7 +84,7 @@ export const applyPolicyBody = z.strictObject(
     apiVersionId: legacyId,
     id: z.null({ error: 'must be null: policy ids are assigned by the server' }).optional(),
   },
-  objectError,
+  objectError(),
 );
 export type ApplyPolicyBody = z.output<typeof applyPolicyBody>;
 
@@ -95,8 +93,18 @@ export const applyPolicyQuery = z.object({
 });
 export type ApplyPolicyQuery = z.output<typeof applyPolicyQuery>;
 
+/**
+ * PATCH …/policies/{id}. Besides what it changes, it takes back what GET answered (anypoint-cli's
+ * `policy edit` sends `id, policyTemplateId, groupId, assetId, apiVersionId`): those must equal
+ * the policy's own values (checked by the service), since a PATCH cannot move or re-template it.
+ */
 export const updatePolicyBody = z.strictObject(
   {
+    id: legacyId,
+    apiVersionId: legacyId,
+    policyTemplateId: legacyId,
+    groupId: coordinate,
+    assetId: coordinate,
     configurationData: configurationData.optional(),
     assetVersion: z
       .string({ error: 'must be a string' })
@@ -109,12 +117,12 @@ export const updatePolicyBody = z.strictObject(
     disabled: disabled.optional(),
     upstreamIds: upstreamIds.optional(),
   },
-  objectError,
+  objectError(),
 );
 export type UpdatePolicyBody = z.output<typeof updatePolicyBody>;
 
 export const reorderPoliciesBody = z
-  .array(z.strictObject({ id: int32('must be a policy id'), order }, { error: 'must be {id, order}' }), {
+  .array(z.strictObject({ id: int32('must be a policy id'), order }, objectError('must be {id, order}')), {
     error: 'must be an array of {id, order}',
   })
   .min(1, 'must list at least one policy')

@@ -597,7 +597,9 @@ describe('applied policies', () => {
         json: { assetId: 'spike-control' },
       });
       expect(readOnly.status).toBe(400);
-      expect(readOnly.body.message).toBe('body: Unrecognized key: "assetId"');
+      expect(readOnly.body.message).toBe(
+        'body.assetId: cannot be changed (it is rate-limiting); apply a new policy to use another template',
+      );
       const row = await testPrisma().appliedPolicy.findUnique({ where: { id: rate.id } });
       expect(row?.configurationData).toMatchObject({ rateLimits: [{ maximumRequests: 7 }] });
     });

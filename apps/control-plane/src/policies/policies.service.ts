@@ -19,6 +19,7 @@ import {
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
+import { assertReadBack } from '../common/read-back.js';
 import { validationError } from '../common/validation.js';
 import type { ApplyPolicyBody, ReorderPoliciesBody, UpdatePolicyBody } from './policies.dto.js';
 import { type ApiTarget, PoliciesRepository, type PolicyFields, type PolicyRow } from './policies.repository.js';
@@ -135,6 +136,18 @@ export class PoliciesService {
     const row = await this.repo.withApiLock(apiId, async (tx) => {
       const api = await this.requireApi(ref, apiId, tx);
       const policy = await this.requirePolicy(apiId, policyId, tx);
+      const newPolicy = 'apply a new policy to use another template';
+      assertReadBack(
+        body,
+        { ...policy, policyTemplateId: policy.templateId, apiVersionId: policy.apiId },
+        {
+          id: null,
+          apiVersionId: null,
+          policyTemplateId: newPolicy,
+          groupId: newPolicy,
+          assetId: newPolicy,
+        },
+      );
       const previous = this.templates.definitionOf(policy);
       const changes: Partial<PolicyFields> = {};
       let definition = previous;
