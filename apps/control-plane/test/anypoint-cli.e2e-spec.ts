@@ -10,7 +10,8 @@ import path from 'node:path';
 import { createTestCa } from '#portico/testing';
 import { anypointCli, type AnypointCli, ensureAnypointCli } from './support/anypoint-cli.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
-import { closeTestPrisma, newMcpAsset, newTenant, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
+import { closeTestPrisma, newTenant, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
+import { createMcpInstance } from './support/gateways.js';
 
 describe('anypoint-cli-v4 against Portico', () => {
   let cp: TestControlPlane;
@@ -43,25 +44,8 @@ describe('anypoint-cli-v4 against Portico', () => {
   const apis = () => `/apimanager/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/apis`;
 
   /** A Flex MCP instance in Sandbox, created over REST; its id. */
-  const newInstance = async (): Promise<number> => {
-    const spec = await newMcpAsset(tenant.organizationId);
-    const res = await cp.request('POST', apis(), {
-      token: tenant.token,
-      json: {
-        technology: 'flexGateway',
-        spec,
-        endpoint: {
-          deploymentType: 'HY',
-          type: 'mcp',
-          isCloudHub: null,
-          uri: 'http://127.0.0.1:3001/',
-          proxyUri: 'http://0.0.0.0:8081/cli',
-        },
-      },
-    });
-    expect(res.status).toBe(201);
-    return res.body.id;
-  };
+  const newInstance = async (): Promise<number> =>
+    (await createMcpInstance(cp, tenant, { upstreamUrl: 'http://127.0.0.1:3001/', port: 8081, basePath: '/cli' })).apiId;
 
   describe('sign-in', () => {
     it('signs in with a user: the account is the user and the organization its root one', async () => {

@@ -50,15 +50,12 @@ export interface McpInstance {
   proxyUrl: string;
 }
 
-/**
- * Creates an MCP instance for `upstreamUrl` (ending in "/") listening on `port` + `basePath`,
- * deploys it to `targetId` and, unless `mcpSupport` is false, applies MCP Support.
- */
-export async function deployMcpInstance(
+/** Creates (not deploys) a Flex MCP instance in Sandbox for `upstreamUrl` (ending in "/") on `port` + `basePath`. */
+export async function createMcpInstance(
   cp: ControlPlaneClient,
   tenant: TestTenant,
-  options: { upstreamUrl: string; port: number; basePath: string; targetId: string; mcpSupport?: boolean },
-): Promise<McpInstance> {
+  options: { upstreamUrl: string; port: number; basePath: string },
+): Promise<{ apiId: number; apisPath: string }> {
   const spec = await newMcpAsset(tenant.organizationId);
   const apisPath = `/apimanager/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/apis`;
   const created = await cp.request('POST', apisPath, {
@@ -76,7 +73,19 @@ export async function deployMcpInstance(
     },
   });
   if (created.status !== 201) throw new Error(`create instance: ${created.status} ${created.text}`);
-  const apiId = created.body.id as number;
+  return { apiId: created.body.id as number, apisPath };
+}
+
+/**
+ * Creates an MCP instance (createMcpInstance), deploys it to `targetId` and, unless `mcpSupport`
+ * is false, applies MCP Support.
+ */
+export async function deployMcpInstance(
+  cp: ControlPlaneClient,
+  tenant: TestTenant,
+  options: { upstreamUrl: string; port: number; basePath: string; targetId: string; mcpSupport?: boolean },
+): Promise<McpInstance> {
+  const { apiId, apisPath } = await createMcpInstance(cp, tenant, options);
   const deployed = await cp.request('POST', `${apisPath}/${apiId}/deployments`, {
     token: tenant.token,
     json: {
