@@ -126,7 +126,10 @@ class SimulatedReplica {
       }
       this.running = { revision: snapshot.revision, hash: snapshot.hash };
       stream.write({
-        message: { $case: 'ack', value: { nonce: snapshot.nonce, revision: snapshot.revision, hash: snapshot.hash } },
+        message: {
+          $case: 'ack',
+          value: { nonce: snapshot.nonce, revision: snapshot.revision, hash: snapshot.hash, failedApis: [] },
+        },
       });
     }
   }

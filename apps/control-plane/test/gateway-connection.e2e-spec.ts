@@ -6,12 +6,19 @@
 import { X509Certificate } from 'node:crypto';
 import { credentials, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { createKeyAndCsr, readRegistration } from '#portico/gateway-registration';
-import { ConfigSyncServiceClient, type ConnectRequest, type ConnectResponse } from '#portico/proto-ts';
-import { createTestCa, type GatewayProcess, startGatewayProcess } from '#portico/testing';
+import { ConfigSyncServiceClient, type ConnectRequest, type ConnectResponse, type Snapshot } from '#portico/proto-ts';
+import { createTestCa, freePort, type GatewayProcess, startGatewayProcess } from '#portico/testing';
 import { CertificateAuthorityService } from '../src/gateway-registration/certificate-authority.service.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
-import { closeTestPrisma, newTenant, type TestTenant } from './support/factories.js';
-import { eventually, registerGateway, type RegisteredGateway } from './support/gateways.js';
+import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
+import {
+  deploymentStatus,
+  deployMcpInstance,
+  eventually,
+  registerGateway,
+  type RegisteredGateway,
+  rolledOut,
+} from './support/gateways.js';
 
 const HELLO: ConnectRequest = {
   message: {
@@ -50,6 +57,63 @@ async function connectWith(
   } finally {
     client.close();
   }
+}
+
+/**
+ * A replica speaking the sync protocol directly (no data plane): Hello with `replicaId`, heartbeats,
+ * and every Snapshot answered by `answer` (a Nack when it returns an error message, else an Ack).
+ */
+function rawReplica(
+  registration: { syncAddress: string; caCertificate: string; privateKey: string; certificate: string },
+  replicaId: string,
+  answer: (snapshot: Snapshot) => string | undefined,
+) {
+  const client = new ConfigSyncServiceClient(
+    registration.syncAddress,
+    credentials.createSsl(
+      Buffer.from(registration.caCertificate),
+      Buffer.from(registration.privateKey),
+      Buffer.from(registration.certificate),
+    ),
+  );
+  const snapshots: Snapshot[] = [];
+  const stream = client.connect();
+  stream.on('error', () => undefined);
+  stream.on('data', (msg: ConnectResponse) => {
+    if (msg.message?.$case !== 'snapshot') return;
+    const snapshot = msg.message.value;
+    snapshots.push(snapshot);
+    const error = answer(snapshot);
+    stream.write(
+      error === undefined
+        ? {
+            message: {
+              $case: 'ack',
+              value: { nonce: snapshot.nonce, revision: snapshot.revision, hash: snapshot.hash, failedApis: [] },
+            },
+          }
+        : {
+            message: {
+              $case: 'nack',
+              value: { nonce: snapshot.nonce, rejectedRevision: snapshot.revision, runningRevision: 0, errorMessage: error },
+            },
+          },
+    );
+  });
+  stream.write({ message: { $case: 'hello', value: { ...(HELLO.message!.value as object), replicaId } as never } });
+  // faster than the test control plane's heartbeat interval
+  const heartbeat = setInterval(
+    () => stream.write({ message: { $case: 'heartbeat', value: { runningRevision: 0, runningHash: '' } } }),
+    200,
+  );
+  return {
+    snapshots,
+    close: () => {
+      clearInterval(heartbeat);
+      stream.cancel();
+      client.close();
+    },
+  };
 }
 
 describe('gateway connections', () => {
@@ -97,6 +161,46 @@ describe('gateway connections', () => {
     expect((await replicas(registered)).map((r: { nodeId: string }) => r.nodeId).sort()).toEqual(
       [one.replicaId, two.replicaId].sort(),
     );
+  });
+
+  it('fails the deployments of a revision a replica NACKs, and never pushes that revision to it again', async () => {
+    const registered = await registerGateway(cp, tenant, 'nacking');
+    const registration = await readRegistration(registered.dir);
+    const instance = await deployMcpInstance(cp, tenant, {
+      upstreamUrl: 'http://127.0.0.1:9/',
+      port: await freePort(),
+      basePath: '/nacked',
+      targetId: registered.gatewayId,
+    });
+    const first = rawReplica(registration, 'nacker', () => 'cannot store the configuration: disk full');
+    try {
+      await eventually(async () => ((await deploymentStatus(cp, tenant, instance)) === 'failed' ? true : undefined), 'failed');
+      const [replica] = await replicas(registered);
+      expect(replica.configurationStatus).toEqual({ status: 'FAILED', message: 'cannot store the configuration: disk full' });
+      const deployments = `${instance.apisPath}/${instance.apiId}/deployments`;
+      const [deployment] = (await cp.request('GET', deployments, { token: tenant.token })).body;
+      const status = await cp.request('GET', `${deployments}/${deployment.id}/status`, { token: tenant.token });
+      expect(status.body.errorMessage).toBe('cannot store the configuration: disk full');
+    } finally {
+      first.close();
+    }
+    const rejected = first.snapshots.at(-1)!.revision;
+
+    const second = rawReplica(registration, 'nacker', () => undefined);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2_500)); // more than two revision polls
+      expect(second.snapshots).toEqual([]);
+      // A newer revision is pushed (and this time applied).
+      const label = await cp.request('PATCH', `${instance.apisPath}/${instance.apiId}`, {
+        token: tenant.token,
+        json: { instanceLabel: uniqueName('relabelled') },
+      });
+      expect(label.status).toBe(200);
+      await rolledOut(cp, tenant, instance);
+      expect(second.snapshots.map((snapshot) => snapshot.revision > rejected)).toEqual([true]);
+    } finally {
+      second.close();
+    }
   });
 
   it('counts a replica that stops heartbeating as disconnected, and connected again once it resumes', async () => {

@@ -1,7 +1,7 @@
 /**
- * Fail static: a gateway keeps serving its last good configuration when a push cannot be
- * applied, while the control plane is down (killed), and after a restart without the control
- * plane; it catches up on reconnect. Two control-plane processes on one database both deliver
+ * Fail static: an API that cannot be applied fails alone while the others serve and change; a
+ * gateway keeps serving while the control plane is down (killed), and after a restart without
+ * the control plane; it catches up on reconnect. Two control-plane processes on one database both deliver
  * changes. The control planes the gateways stream from are processes of their own, as in
  * production.
  */
@@ -85,38 +85,55 @@ describe('gateway resilience', () => {
     await closeTestPrisma();
   });
 
-  it('NACKs a configuration it cannot apply, keeps serving the last good one, and recovers with the next', async () => {
+  it('fails only the API whose port is taken, serves and changes the others, and recovers once the port is free', async () => {
+    const other = await deployMcpInstance(cp, tenant, {
+      upstreamUrl: everything.baseUrl,
+      port: await freePort(),
+      basePath: '/other',
+      targetId: registered.gatewayId,
+    });
+    await rolledOut(cp, tenant, other);
+    const patchOther = (proxyUri: string) =>
+      cp.request('PATCH', `${other.apisPath}/${other.apiId}`, { token: tenant.token, json: { endpoint: { proxyUri } } });
     const busy = net.createServer();
     const busyPort = await freePort();
     await new Promise<void>((resolve) => busy.listen(busyPort, '127.0.0.1', resolve));
     try {
-      const before = await gateway.status();
-      expect((await patchProxyUri(`http://0.0.0.0:${busyPort}/demo`)).status).toBe(200);
+      expect((await patchOther(`http://0.0.0.0:${busyPort}/other`)).status).toBe(200);
       const failed = await eventually(async () => {
         const r = await replica();
-        return r?.configurationStatus.status === 'FAILED' ? r : undefined;
-      }, 'the NACK to be recorded');
-      expect(failed.configurationStatus.message).toContain(String(busyPort));
-      expect(failed.appliedRevision).toBe(before.revision);
-      expect(await deploymentStatus(cp, tenant, instance)).toBe('failed');
-      // The last good configuration still serves on the old port; nothing listens on the new one for us.
-      expect((await gateway.status()).revision).toBe(before.revision);
+        return r?.failedApis.length ? r : undefined;
+      }, 'the failed API to be reported');
+      expect(failed.configurationStatus.status).toBe('UP_TO_DATE');
+      expect(failed.failedApis).toEqual([
+        { apiId: String(other.apiId), error: expect.stringContaining(`${busyPort}: address already in use`) },
+      ]);
+      expect(await deploymentStatus(cp, tenant, other)).toBe('failed');
+      const status = await cp.request('GET', `${other.apisPath}/${other.apiId}/deployments`, { token: tenant.token });
+      const detail = await cp.request('GET', `${other.apisPath}/${other.apiId}/deployments/${status.body[0].id}/status`, {
+        token: tenant.token,
+      });
+      expect(detail.body).toMatchObject({
+        status: 'failed',
+        apiVersionStatus: 'inactive',
+        errorMessage: expect.stringMatching(new RegExp(`cannot listen on [\\d.]+:${busyPort}: address already in use$`)),
+      });
+      // The other API of the target serves, and takes changes, all along.
       expect(await echo(instance.proxyUrl, 'still here')).toBe('Echo: still here');
-
-      // The rejected revision is never pushed to this replica again, not even on a new stream.
-      await gateway.stop();
-      gateway = await startGatewayProcess({ dir: registered.dir, replicaId: gateway.replicaId });
-      await gateway.waitForStatus((s) => s.sync.state === 'connected');
-      await new Promise((r) => setTimeout(r, 2_500)); // more than two revision polls
-      expect(await gateway.status()).toMatchObject({ revision: before.revision, sync: { snapshots: 0 } });
+      const moved = await freePort();
+      expect((await patchProxyUri(`http://0.0.0.0:${moved}/demo`)).status).toBe(200);
+      await rolledOut(cp, tenant, instance);
+      instance = { ...instance, proxyUrl: `http://127.0.0.1:${moved}/demo` };
+      expect(await echo(instance.proxyUrl, 'moved')).toBe('Echo: moved');
+      expect(await deploymentStatus(cp, tenant, other)).toBe('failed');
     } finally {
       await new Promise((resolve) => busy.close(resolve));
     }
-    const oldUrl = new URL(instance.proxyUrl);
-    expect((await patchProxyUri(`http://0.0.0.0:${oldUrl.port}/demo`)).status).toBe(200);
-    await eventually(async () => ((await replica())?.configurationStatus.status === 'UP_TO_DATE' ? true : undefined), 'recovery');
-    expect(await deploymentStatus(cp, tenant, instance)).toBe('applied');
-    expect(await echo(instance.proxyUrl)).toBe('Echo: ping');
+    const freed = await freePort();
+    expect((await patchOther(`http://0.0.0.0:${freed}/other`)).status).toBe(200);
+    await rolledOut(cp, tenant, other);
+    expect((await replica()).failedApis).toEqual([]);
+    expect(await echo(`http://127.0.0.1:${freed}/other`, 'recovered')).toBe('Echo: recovered');
   });
 
   it('keeps serving while the control plane is down and picks up changes made meanwhile on reconnect', async () => {

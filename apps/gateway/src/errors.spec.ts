@@ -147,6 +147,24 @@ const TABLE: [GatewayError, number, unknown, Record<string, string>, { code: str
     },
   ],
   [
+    { kind: 'api-unavailable' },
+    503,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InternalError,
+        message: 'This API is not available: the gateway could not apply its configuration (its deployment status says why)',
+        data: { reason: 'API_UNAVAILABLE' },
+      },
+    },
+    {},
+    {
+      code: 'API_UNAVAILABLE',
+      message: 'This API is not available: the gateway could not apply its configuration (its deployment status says why)',
+    },
+  ],
+  [
     { kind: 'internal' },
     500,
     { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InternalError, message: 'Internal error' } },
@@ -164,7 +182,7 @@ describe('gateway error table', () => {
   });
 
   it('covers every kind of the union', () => {
-    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(16);
+    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(17);
   });
 
   it('never uses the SDK-reserved −32000 / −32001', () => {

@@ -19,6 +19,7 @@
  * | upstream-timeout       | 504  | −32603, data.reason UPSTREAM_TIMEOUT                        |
  * | session-not-found      | 404  | —                                                           |
  * | mcp-support-required   | 503  | −32603, data.reason MCP_SUPPORT_REQUIRED                    |
+ * | api-unavailable        | 503  | −32603, data.reason API_UNAVAILABLE (the cause only in logs)|
  * | internal               | 500  | −32603 Internal error (details only in logs)                |
  *
  * −32000 / −32001 are never used: the SDK reserves them for ConnectionClosed / RequestTimeout.
@@ -53,10 +54,16 @@ export type GatewayError =
   | { kind: 'upstream-timeout'; message: string }
   | { kind: 'session-not-found'; message: string }
   | { kind: 'mcp-support-required' }
+  /** The API's configuration failed (translate.ts); the cause goes to logs and the control plane, never to clients. */
+  | { kind: 'api-unavailable' }
   | { kind: 'internal' };
 
 /** The message of the `mcp-support-required` row, as Anypoint words it. */
 export const MCP_SUPPORT_REQUIRED_MESSAGE = 'The MCP Support policy is required on this MCP server instance; apply mcp-support';
+
+/** The message of the `api-unavailable` row. */
+export const API_UNAVAILABLE_MESSAGE =
+  'This API is not available: the gateway could not apply its configuration (its deployment status says why)';
 
 function assertNever(value: never): never {
   throw new Error(`unhandled gateway error ${JSON.stringify(value)}`);
@@ -90,6 +97,7 @@ export function toHttpStatus(error: GatewayError): number {
     case 'upstream-timeout':
       return 504;
     case 'mcp-support-required':
+    case 'api-unavailable':
       return 503;
     case 'internal':
       return 500;
@@ -127,6 +135,8 @@ export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonR
       return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'UPSTREAM_TIMEOUT' });
     case 'mcp-support-required':
       return jsonRpcError(id, ErrorCode.InternalError, MCP_SUPPORT_REQUIRED_MESSAGE, { reason: 'MCP_SUPPORT_REQUIRED' });
+    case 'api-unavailable':
+      return jsonRpcError(id, ErrorCode.InternalError, API_UNAVAILABLE_MESSAGE, { reason: 'API_UNAVAILABLE' });
     case 'internal':
       return jsonRpcError(id, ErrorCode.InternalError, 'Internal error');
     case 'unauthorized':
@@ -155,6 +165,8 @@ export function toPlainError(error: GatewayError): { code: string; message: stri
   switch (error.kind) {
     case 'mcp-support-required':
       return { code: 'MCP_SUPPORT_REQUIRED', message: MCP_SUPPORT_REQUIRED_MESSAGE };
+    case 'api-unavailable':
+      return { code: 'API_UNAVAILABLE', message: API_UNAVAILABLE_MESSAGE };
     case 'internal':
       return { code: 'INTERNAL', message: 'Internal error' };
     case 'policy-denied':

@@ -18,7 +18,8 @@ import type { GatewayConfig, Snapshot } from '#portico/proto-ts';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type ApplyOutcome, type Running, SyncClient } from './config/client.js';
 import { ConfigStore } from './config/store.js';
-import { translate } from './config/translate.js';
+import { serveConfig } from './config/serve-config.js';
+import type { ApiFailure } from './config/translate.js';
 import { DataPlane, dataPlaneOptions } from './data-plane/data-plane.js';
 import type { GatewayEnv } from './env.js';
 import { POLICY_TYPES } from './policies/registry.js';
@@ -41,18 +42,21 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;
+  /** The APIs of the running configuration that are not served (reported again with a repeated snapshot). */
+  let failedApis: readonly ApiFailure[] = [];
 
-  /** Translates, compiles and swaps in `config`; throws naming what is wrong. */
-  const serve = async (config: GatewayConfig): Promise<void> => {
-    const { compiled, warnings } = translate(config);
+  /** Serves `config` (serve-config.ts), logging what it could not; resolves to the APIs not served. */
+  const serve = async (config: GatewayConfig): Promise<readonly ApiFailure[]> => {
+    const { warnings, failures } = await serveConfig(dataPlane, config);
     for (const warning of warnings) log.warn({ warning }, 'configuration warning');
-    await dataPlane.apply(compiled);
+    for (const failure of failures) log.error({ api: failure.apiId, error: failure.reason }, 'API not served');
+    return failures;
   };
 
   try {
     const stored = await store.load();
     if (stored) {
-      await serve(stored.config);
+      failedApis = await serve(stored.config);
       running = { revision: stored.revision, hash: stored.hash };
       loaded = true;
       log.info({ revision: stored.revision, file: store.path }, 'serving the last good configuration from disk');
@@ -67,12 +71,15 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   const apply = async (snapshot: Snapshot): Promise<ApplyOutcome> => {
     try {
       if (!snapshot.config) throw new Error('snapshot without a configuration');
-      if (snapshot.hash !== running.hash || !loaded) await serve(snapshot.config);
+      if (snapshot.hash !== running.hash || !loaded) failedApis = await serve(snapshot.config);
       await store.save(snapshot.revision, snapshot.hash, snapshot.config);
       running = { revision: snapshot.revision, hash: snapshot.hash };
       loaded = true;
-      log.info({ revision: snapshot.revision, apis: snapshot.config.apis.length }, 'configuration applied');
-      return { ok: true };
+      log.info(
+        { revision: snapshot.revision, apis: snapshot.config.apis.length, failedApis: failedApis.length },
+        'configuration applied',
+      );
+      return { ok: true, failedApis };
     } catch (err) {
       const error = (err as Error).message;
       log.error({ revision: snapshot.revision, error }, 'configuration rejected; the running one stays');

@@ -23,6 +23,14 @@ export interface ReplicaHello {
   name: string;
   gatewayVersion: string;
   certExpiresAt: Date;
+  /** Policy types the replica's build implements. */
+  capabilities: string[];
+}
+
+/** An API of an acknowledged revision the replica does not serve, and why. */
+export interface FailedApi {
+  apiId: string;
+  error: string;
 }
 
 /**
@@ -81,6 +89,7 @@ export class ConfigSyncRepository {
     const fields = {
       name: hello.name,
       gatewayVersion: hello.gatewayVersion,
+      capabilities: hello.capabilities,
       certExpiresAt: hello.certExpiresAt,
       connectedAt: now,
       lastSeenAt: now,
@@ -111,35 +120,64 @@ export class ConfigSyncRepository {
   }
 
   /**
-   * A replica applied `revision`. Deployments of the target written at or before the lowest
-   * revision every connected replica (seen since `liveSince`) runs become `applied`, and their
-   * API instances `active`.
+   * A replica applied `revision`, serving every API of it but `failedApis`. Deployments of the
+   * target written at or before the lowest revision every connected replica (seen since
+   * `liveSince`) runs are then decided: `failed` (with the reason, instance `inactive`) when a
+   * connected replica does not serve their API, else `applied` (instance `active`).
    */
-  async ack(targetId: string, replicaId: string, revision: number, hash: string, liveSince: Date): Promise<void> {
+  async ack(
+    targetId: string,
+    replicaId: string,
+    revision: number,
+    hash: string,
+    failedApis: FailedApi[],
+    liveSince: Date,
+  ): Promise<void> {
     const now = new Date();
     await this.prisma.$transaction(async (tx) => {
       await tx.gatewayReplica.updateMany({
         where: { targetId, replicaId },
-        data: { appliedRevision: revision, appliedHash: hash, lastError: null, lastSeenAt: now },
+        data: {
+          appliedRevision: revision,
+          appliedHash: hash,
+          lastError: null,
+          failedApis: failedApis.map(({ apiId, error }) => ({ apiId, error })),
+          lastSeenAt: now,
+        },
       });
-      const rows = await tx.$queryRaw<{ applied: bigint | null }[]>`
-        SELECT min(coalesce("appliedRevision", 0)) AS applied FROM "GatewayReplica"
+      const live = await tx.$queryRaw<{ appliedRevision: bigint | null; failedApis: FailedApi[] }[]>`
+        SELECT "appliedRevision", "failedApis" FROM "GatewayReplica"
         WHERE "targetId" = ${targetId}::uuid
           AND ("disconnectedAt" IS NULL OR "disconnectedAt" < "lastSeenAt")
           AND "lastSeenAt" >= ${liveSince}`;
-      const applied = rows[0]?.applied ?? null;
-      if (applied === null) return;
-      const done = await tx.deployment.findMany({
-        where: { targetId, expectedStatus: 'deployed', status: { in: ['applying', 'failed'] }, configRevision: { lte: applied } },
-        select: { id: true, apiId: true },
+      if (!live.length) return;
+      const applied = live.reduce((min, r) => Math.min(min, Number(r.appliedRevision ?? 0)), Number.MAX_SAFE_INTEGER);
+      const failed = new Map<number, string>();
+      for (const { apiId, error } of live.flatMap((r) => r.failedApis)) {
+        if (!failed.has(Number(apiId))) failed.set(Number(apiId), error);
+      }
+      const decided = await tx.deployment.findMany({
+        where: { targetId, expectedStatus: 'deployed', status: { not: 'undeployed' }, configRevision: { lte: applied } },
+        select: { id: true, apiId: true, status: true, errorMessage: true },
       });
-      if (!done.length) return;
-      await tx.deployment.updateMany({ where: { id: { in: done.map((d) => d.id) } }, data: { status: 'applied' } });
-      await tx.apiInstance.updateMany({ where: { id: { in: done.map((d) => d.apiId) } }, data: { status: 'active' } });
+      const nowApplied = decided.filter((d) => !failed.has(d.apiId) && d.status !== 'applied');
+      if (nowApplied.length) {
+        await tx.deployment.updateMany({
+          where: { id: { in: nowApplied.map((d) => d.id) } },
+          data: { status: 'applied', errorMessage: null },
+        });
+        await tx.apiInstance.updateMany({ where: { id: { in: nowApplied.map((d) => d.apiId) } }, data: { status: 'active' } });
+      }
+      for (const d of decided) {
+        const error = failed.get(d.apiId);
+        if (error === undefined || (d.status === 'failed' && d.errorMessage === error)) continue;
+        await tx.deployment.update({ where: { id: d.id }, data: { status: 'failed', errorMessage: error } });
+        await tx.apiInstance.update({ where: { id: d.apiId }, data: { status: 'inactive' } });
+      }
     });
   }
 
-  /** A replica rejected `revision`: its deployments that were waiting for it have `failed`. */
+  /** A replica rejected `revision` as a whole: its deployments that were waiting for it have `failed`. */
   async nack(targetId: string, replicaId: string, revision: number, error: string): Promise<void> {
     await this.prisma.$transaction([
       this.prisma.gatewayReplica.updateMany({
@@ -148,7 +186,7 @@ export class ConfigSyncRepository {
       }),
       this.prisma.deployment.updateMany({
         where: { targetId, status: 'applying', configRevision: { lte: revision } },
-        data: { status: 'failed' },
+        data: { status: 'failed', errorMessage: error },
       }),
     ]);
   }

@@ -152,6 +152,7 @@ export class GatewaySession {
         replicaId: hello.replicaId,
         name: (hello.replicaName || hello.replicaId).slice(0, 200),
         gatewayVersion: hello.gatewayVersion.slice(0, 50),
+        capabilities: hello.capabilities.slice(0, 500).map((c) => c.slice(0, 200)),
         certExpiresAt: this.identity.notAfter,
       },
       this.connectedAt,
@@ -197,7 +198,15 @@ export class GatewaySession {
     if (!this.answers(ack.nonce)) return;
     this.running = { revision: ack.revision, hash: ack.hash };
     const liveSince = new Date(Date.now() - 3 * this.deps.heartbeatIntervalMs);
-    await this.deps.repo.ack(this.targetId, this.replicaId, ack.revision, ack.hash, liveSince);
+    const failedApis = ack.failedApis
+      .slice(0, 1000)
+      .map((f) => ({ apiId: f.apiId.slice(0, 20), error: f.errorMessage.slice(0, 2000) || 'not served, without a reason' }));
+    for (const failed of failedApis) {
+      this.deps.logger.warn(
+        `gateway ${this.targetId} replica ${this.replicaId} does not serve API ${failed.apiId}: ${failed.error}`,
+      );
+    }
+    await this.deps.repo.ack(this.targetId, this.replicaId, ack.revision, ack.hash, failedApis, liveSince);
     this.answered();
   }
 

@@ -82,6 +82,8 @@ export class DeploymentsService {
       status: deployment.status,
       lastActiveDate: deployment.lastActiveDate?.toISOString() ?? null,
       apiVersionStatus: api.status,
+      // why the gateway does not serve the API (its policy chain, its listener, its push)
+      ...(deployment.status === 'failed' && { errorMessage: deployment.errorMessage }),
     };
   }
 

@@ -77,7 +77,9 @@ export function gatewayDetailView(target: TargetRecord, at: Liveness) {
  * A replica of a standalone gateway. `configurationStatus` reflects the replica's last ACK/NACK
  * against the target's current revision: PENDING until it applied a configuration, FAILED with
  * the NACK message while it has not applied a newer one, UP_TO_DATE when it runs the current
- * revision, else APPLYING.
+ * revision, else APPLYING. `failedApis` are the APIs of its applied revision it does not serve
+ * (each failed alone, with the reason; its other APIs are served), `capabilities` the policy
+ * types its build implements.
  */
 export function replicaView(replica: ReplicaRecord, at: Liveness, targetRevision: bigint) {
   return {
@@ -95,6 +97,8 @@ export function replicaView(replica: ReplicaRecord, at: Liveness, targetRevision
     desiredRevision: Number(targetRevision),
     lastSeenAt: replica.lastSeenAt?.toISOString() ?? null,
     lastError: replica.lastError,
+    failedApis: replica.failedApis as { apiId: string; error: string }[],
+    capabilities: replica.capabilities ?? [],
     certificateExpirationDate: replica.certExpiresAt?.toISOString() ?? null,
   };
 }

@@ -11,6 +11,7 @@
 import { credentials, type ClientDuplexStream, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ConfigSyncServiceClient, type ConnectRequest, type ConnectResponse, type Snapshot } from '#portico/proto-ts';
+import type { ApiFailure } from './translate.js';
 
 export const PROTOCOL_MIN = 1;
 export const PROTOCOL_MAX = 1;
@@ -24,8 +25,8 @@ export interface Running {
   hash: string;
 }
 
-/** What applying a snapshot came to: the config now served, or why it was rejected. */
-export type ApplyOutcome = { ok: true } | { ok: false; error: string };
+/** What applying a snapshot came to: the config now served (but for `failedApis`), or why it was rejected. */
+export type ApplyOutcome = { ok: true; failedApis: readonly ApiFailure[] } | { ok: false; error: string };
 
 export interface SyncClientOptions {
   address: string;
@@ -150,8 +151,9 @@ export class SyncClient {
     const outcome = await this.options.apply(snapshot);
     if (stream !== this.stream) return;
     if (outcome.ok) {
+      const failedApis = outcome.failedApis.map((f) => ({ apiId: f.apiId, errorMessage: f.reason }));
       stream.write({
-        message: { $case: 'ack', value: { nonce: snapshot.nonce, revision: snapshot.revision, hash: snapshot.hash } },
+        message: { $case: 'ack', value: { nonce: snapshot.nonce, revision: snapshot.revision, hash: snapshot.hash, failedApis } },
       });
     } else {
       stream.write({

@@ -12,6 +12,21 @@ export interface CompiledConfig {
   readonly ports: ReadonlyMap<number, readonly CompiledApi[]>;
 }
 
+/** A CompiledConfig of `apis`, indexed by listener port (longest base path first). */
+export function compiledConfig(gatewayId: string, apis: readonly CompiledApi[]): CompiledConfig {
+  const ports = new Map<number, CompiledApi[]>();
+  for (const api of apis) {
+    const list = ports.get(api.port) ?? [];
+    list.push(api);
+    ports.set(api.port, list);
+  }
+  for (const list of ports.values()) {
+    list.sort((a, b) => b.basePath.length - a.basePath.length);
+    Object.freeze(list);
+  }
+  return Object.freeze({ gatewayId, apis: Object.freeze([...apis]), ports });
+}
+
 export type ApiKind = 'http' | 'mcp';
 
 export interface CompiledApi {
@@ -21,6 +36,11 @@ export interface CompiledApi {
   readonly port: number;
   /** Starts with '/', no trailing '/' except for the root. */
   readonly basePath: string;
+  /**
+   * Why the API is not served (its configuration failed; translate.ts): every request to it is
+   * answered 503 with this reason. undefined for a served API.
+   */
+  readonly unavailable: string | undefined;
   readonly routes: readonly CompiledRoute[];
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   /** In the order the control plane sent. */

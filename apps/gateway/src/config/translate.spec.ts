@@ -191,14 +191,21 @@ describe('translate', () => {
     });
   });
 
-  describe('rejects the push, naming the API and the field', () => {
-    const cases: [string, () => GatewayConfig, string][] = [
+  describe('rejects the whole push only when it cannot name the API', () => {
+    it.each([
       ['an empty API id', () => gatewayConfig([{ ...base, id: '' }]), 'An API has an empty id'],
       [
         'a duplicate API id',
         () => gatewayConfig([base, { ...base, basePath: '/other' }]),
         'API 7: the id appears twice in the configuration',
       ],
+    ])('%s', (_name, config, message) => {
+      expect(() => translate(config(), registry)).toThrow(new ConfigRejectedError(message));
+    });
+  });
+
+  describe('fails the API alone, naming it and the field, and serves the others', () => {
+    const cases: [string, () => GatewayConfig, string][] = [
       [
         'API_TYPE_UNSPECIFIED',
         () => withApi((a) => (a.type = ApiType.API_TYPE_UNSPECIFIED)),
@@ -314,14 +321,18 @@ describe('translate', () => {
       ],
     ];
     it.each(cases)('%s', (_name, config, message) => {
-      let thrown: unknown;
-      try {
-        translate(config(), registry);
-      } catch (error) {
-        thrown = error;
-      }
-      expect(thrown).toBeInstanceOf(ConfigRejectedError);
-      expect((thrown as Error).message).toContain(message);
+      const push = config();
+      const healthy = gatewayConfig([{ ...base, id: '99', basePath: '/healthy' }]).apis[0]!;
+      push.apis.push(healthy);
+      const { compiled, failures } = translate(push, registry);
+      const failedId = message.slice('API '.length, message.indexOf(':'));
+      expect(failures).toEqual([{ apiId: failedId, reason: expect.stringContaining(message) }]);
+      const served = compiled.apis.find((a) => a.id === '99');
+      expect(served).toMatchObject({ unavailable: undefined, basePath: '/healthy' });
+      // A failed API whose listener is valid stays routed, answering 503; otherwise it is absent.
+      const stub = compiled.apis.find((a) => a.id === failedId);
+      if (stub) expect(stub).toMatchObject({ unavailable: failures[0]!.reason, routes: [], policies: [] });
+      expect(compiled.apis.length).toBe(push.apis.length - (stub ? 0 : 1));
     });
 
     it.each([
@@ -342,7 +353,8 @@ describe('translate', () => {
         'API 7: upstream u1: tls.private_key_pem does not belong to tls.certificate_pem',
       ],
     ])('TLS: %s', (_name, tls, message) => {
-      expect(() => translate(gatewayConfig([{ ...base, upstream: [{ url: 'https://h/', tls: tls() }] }]))).toThrow(message);
+      const { failures } = translate(gatewayConfig([{ ...base, upstream: [{ url: 'https://h/', tls: tls() }] }]));
+      expect(failures).toEqual([{ apiId: '7', reason: message }]);
     });
   });
 

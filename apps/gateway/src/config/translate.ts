@@ -3,13 +3,16 @@
  * Pure: no I/O; everything a request needs is parsed and compiled here, once per push.
  *
  * Policy (after agentgateway's agent_xds.rs and house-style):
- * - The push is REJECTED (ConfigRejectedError, the agent NACKs and keeps its last good config)
- *   for anything structurally wrong, i.e. the control plane and the gateway disagree: an unknown
- *   API type or enum value (API_TYPE_UNSPECIFIED included), a missing or unnormalised listener,
- *   two APIs claiming the same port + base path, an upstream URL that is not plain http(s), a
- *   PEM that does not parse, a route or policy naming an unknown upstream, an unknown policy
- *   type, `configuration_json` that is not JSON or that the policy's catalog schema rejects, a
- *   policy the factory cannot compile. The message names the API id and the policy or field.
+ * - A problem of ONE API fails that API alone (an ApiFailure naming the policy or field): an
+ *   unknown API type or enum value, a missing or unnormalised listener, a port + base path another
+ *   API of the push already claims, an upstream URL that is not plain http(s), a PEM that does not
+ *   parse, a route or policy naming an unknown upstream, an unknown policy type, a
+ *   `configuration_json` that is not JSON or that the policy's catalog schema rejects, a policy
+ *   the factory cannot compile. Every other API of the push is served. A failed API is never
+ *   served without its policy chain: when its listener is valid it stays routed and every request
+ *   to it is answered 503 naming the failure (CompiledApi.unavailable); otherwise it is absent.
+ * - The whole push is REJECTED (ConfigRejectedError; the agent NACKs and keeps its last good
+ *   config) only when it cannot be attributed to an API: an empty or repeated API id.
  * - A bad USER VALUE inside an otherwise valid config is a WARNING and the feature falls back to
  *   its safe behaviour: an invalid route regex or method disables that route (it matches
  *   nothing, so traffic is never sent somewhere unintended); an invalid pointcut regex makes the
@@ -41,32 +44,49 @@ import {
 import { compileMethodScope } from '../pipeline/method-scope.js';
 import type { MessageCodec } from '../policies/policy.js';
 import { POLICY_REGISTRY, type PolicyRegistry } from '../policies/registry.js';
-import type {
-  ApiKind,
-  CompiledApi,
-  CompiledConfig,
-  CompiledPointcut,
-  CompiledPolicy,
-  CompiledRoute,
-  CompiledUpstream,
-  RouteTarget,
-  UpstreamTls,
+import {
+  compiledConfig,
+  type ApiKind,
+  type CompiledApi,
+  type CompiledConfig,
+  type CompiledPointcut,
+  type CompiledPolicy,
+  type CompiledRoute,
+  type CompiledUpstream,
+  type RouteTarget,
+  type UpstreamTls,
 } from './compiled-config.js';
 
-/** The push cannot be applied; `message` names the API id and the policy or field. */
+/** The push cannot be applied at all (see the header); `message` says why. */
 export class ConfigRejectedError extends Error {
   override readonly name = 'ConfigRejectedError';
+}
+
+/** One API cannot be served as configured; thrown inside translate() and reported as an ApiFailure. */
+class ApiConfigError extends Error {
+  override readonly name = 'ApiConfigError';
+}
+
+/** An API of the push that is not served, and why (reported to the control plane with the Ack). */
+export interface ApiFailure {
+  readonly apiId: string;
+  readonly reason: string;
+}
+
+/** What translate() makes of a push. */
+export interface Translation {
+  readonly compiled: CompiledConfig;
+  readonly warnings: string[];
+  readonly failures: readonly ApiFailure[];
 }
 
 const BASE_PATH = /^\/(?:[^/?#]+(?:\/[^/?#]+)*)?$/;
 const HTTP_METHOD = /^[A-Z][A-Z-]*$/;
 
-/** Compiles a push. Throws ConfigRejectedError when it must be NACKed. */
-export function translate(
-  config: GatewayConfig,
-  registry: PolicyRegistry = POLICY_REGISTRY,
-): { compiled: CompiledConfig; warnings: string[] } {
+/** Compiles a push. Throws ConfigRejectedError when it must be NACKed as a whole. */
+export function translate(config: GatewayConfig, registry: PolicyRegistry = POLICY_REGISTRY): Translation {
   const warnings: string[] = [];
+  const failures: ApiFailure[] = [];
   const apis: CompiledApi[] = [];
   const ids = new Set<string>();
   const claims = new Map<string, string>();
@@ -74,28 +94,26 @@ export function translate(
     if (api.id === '') throw new ConfigRejectedError('An API has an empty id');
     if (ids.has(api.id)) throw new ConfigRejectedError(`API ${api.id}: the id appears twice in the configuration`);
     ids.add(api.id);
-    const compiled = translateApi(api, registry, warnings);
-    const claim = `${compiled.port} ${compiled.basePath}`;
-    const owner = claims.get(claim);
-    if (owner !== undefined) {
-      throw new ConfigRejectedError(
-        `API ${api.id}: listener port ${compiled.port} base path ${compiled.basePath} is already claimed by API ${owner}`,
-      );
+    let listener: Listener | undefined;
+    try {
+      listener = translateListener(api);
+      const claim = `${listener.port} ${listener.basePath}`;
+      const owner = claims.get(claim);
+      if (owner !== undefined) {
+        listener = undefined;
+        throw new ApiConfigError(
+          `API ${api.id}: listener port ${api.listener?.port} base path ${api.listener?.basePath} is already claimed by API ${owner}`,
+        );
+      }
+      claims.set(claim, api.id);
+      apis.push(translateApi(api, listener, registry, warnings));
+    } catch (error) {
+      if (!(error instanceof ApiConfigError)) throw error;
+      failures.push(Object.freeze({ apiId: api.id, reason: error.message }));
+      if (listener) apis.push(unavailableApi(api, listener, error.message));
     }
-    claims.set(claim, api.id);
-    apis.push(compiled);
   }
-  const ports = new Map<number, CompiledApi[]>();
-  for (const api of apis) {
-    const list = ports.get(api.port) ?? [];
-    list.push(api);
-    ports.set(api.port, list);
-  }
-  for (const list of ports.values()) {
-    list.sort((a, b) => b.basePath.length - a.basePath.length);
-    Object.freeze(list);
-  }
-  return { compiled: Object.freeze({ gatewayId: config.gatewayId, apis: Object.freeze(apis), ports }), warnings };
+  return { compiled: compiledConfig(config.gatewayId, apis), warnings, failures: Object.freeze(failures) };
 }
 
 function apiKind(api: Api): ApiKind {
@@ -105,29 +123,57 @@ function apiKind(api: Api): ApiKind {
     case ApiType.API_TYPE_MCP:
       return 'mcp';
     case ApiType.API_TYPE_UNSPECIFIED:
-      throw new ConfigRejectedError(`API ${api.id}: type is API_TYPE_UNSPECIFIED; expected API_TYPE_HTTP or API_TYPE_MCP`);
+      throw new ApiConfigError(`API ${api.id}: type is API_TYPE_UNSPECIFIED; expected API_TYPE_HTTP or API_TYPE_MCP`);
     default:
-      throw new ConfigRejectedError(`API ${api.id}: unknown type value ${api.type as number}`);
+      throw new ApiConfigError(`API ${api.id}: unknown type value ${api.type as number}`);
   }
 }
 
-function translateApi(api: Api, registry: PolicyRegistry, warnings: string[]): CompiledApi {
-  const kind = apiKind(api);
+interface Listener {
+  readonly port: number;
+  readonly basePath: string;
+}
+
+function translateListener(api: Api): Listener {
   const listener = api.listener;
-  if (!listener) throw new ConfigRejectedError(`API ${api.id}: listener is missing`);
+  if (!listener) throw new ApiConfigError(`API ${api.id}: listener is missing`);
   if (!Number.isInteger(listener.port) || listener.port < 1 || listener.port > 65535) {
-    throw new ConfigRejectedError(`API ${api.id}: listener.port must be between 1 and 65535, got ${listener.port}`);
+    throw new ApiConfigError(`API ${api.id}: listener.port must be between 1 and 65535, got ${listener.port}`);
   }
   if (!BASE_PATH.test(listener.basePath)) {
-    throw new ConfigRejectedError(
+    throw new ApiConfigError(
       `API ${api.id}: listener.base_path ${JSON.stringify(listener.basePath)} must start with '/' and have no trailing '/', empty segment, query or fragment`,
     );
   }
-  if (api.upstreams.length === 0) throw new ConfigRejectedError(`API ${api.id}: upstreams is empty`);
+  return { port: listener.port, basePath: listener.basePath };
+}
+
+/** A failed API on its listener: routed, so its requests are answered 503 naming `reason`. */
+function unavailableApi(api: Api, listener: Listener, reason: string): CompiledApi {
+  return Object.freeze({
+    id: api.id,
+    name: api.name,
+    kind: api.type === ApiType.API_TYPE_HTTP ? 'http' : 'mcp',
+    port: listener.port,
+    basePath: listener.basePath,
+    unavailable: reason,
+    routes: Object.freeze([]),
+    upstreams: new Map(),
+    policies: Object.freeze([]),
+    codec: undefined,
+    responseTimeoutMs: undefined,
+    hasResponsePolicies: false,
+    policiesByUpstream: undefined,
+  });
+}
+
+function translateApi(api: Api, listener: Listener, registry: PolicyRegistry, warnings: string[]): CompiledApi {
+  const kind = apiKind(api);
+  if (api.upstreams.length === 0) throw new ApiConfigError(`API ${api.id}: upstreams is empty`);
   const upstreams = new Map<string, CompiledUpstream>();
   for (const upstream of api.upstreams) {
-    if (upstream.id === '') throw new ConfigRejectedError(`API ${api.id}: an upstream has an empty id`);
-    if (upstreams.has(upstream.id)) throw new ConfigRejectedError(`API ${api.id}: upstream ${upstream.id} appears twice`);
+    if (upstream.id === '') throw new ApiConfigError(`API ${api.id}: an upstream has an empty id`);
+    if (upstreams.has(upstream.id)) throw new ApiConfigError(`API ${api.id}: upstream ${upstream.id} appears twice`);
     upstreams.set(upstream.id, translateUpstream(api, upstream, warnings));
   }
   const routes =
@@ -140,7 +186,7 @@ function translateApi(api: Api, registry: PolicyRegistry, warnings: string[]): C
     const compiled = translatePolicy(api, kind, policy, registry, upstreams, warnings);
     if (compiled.codec) {
       if (codec)
-        throw new ConfigRejectedError(
+        throw new ApiConfigError(
           `API ${api.id}: policy ${policy.id} (${policy.type}): the MCP wire format is already provided by an earlier policy`,
         );
       codec = compiled.codec;
@@ -156,6 +202,7 @@ function translateApi(api: Api, registry: PolicyRegistry, warnings: string[]): C
     kind,
     port: listener.port,
     basePath: listener.basePath,
+    unavailable: undefined,
     routes: Object.freeze(routes),
     upstreams,
     policies: Object.freeze(policies),
@@ -185,13 +232,13 @@ function translateUpstream(api: Api, upstream: Upstream, warnings: string[]): Co
   try {
     url = new URL(upstream.url);
   } catch {
-    throw new ConfigRejectedError(`${where}: url ${JSON.stringify(upstream.url)} is not a valid URL`);
+    throw new ApiConfigError(`${where}: url ${JSON.stringify(upstream.url)} is not a valid URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigRejectedError(`${where}: url must be http or https, got ${url.protocol.slice(0, -1)}`);
+    throw new ApiConfigError(`${where}: url must be http or https, got ${url.protocol.slice(0, -1)}`);
   }
-  if (url.username !== '' || url.password !== '') throw new ConfigRejectedError(`${where}: url must not contain credentials`);
-  if (url.search !== '' || url.hash !== '') throw new ConfigRejectedError(`${where}: url must not have a query or fragment`);
+  if (url.username !== '' || url.password !== '') throw new ApiConfigError(`${where}: url must not contain credentials`);
+  if (url.search !== '' || url.hash !== '') throw new ApiConfigError(`${where}: url must not have a query or fragment`);
   let tls: UpstreamTls | undefined;
   if (upstream.tls) {
     if (url.protocol === 'http:') warnings.push(`${where}: tls is ignored for an http url`);
@@ -223,7 +270,7 @@ function translateTls(where: string, tls: OutboundTls, warnings: string[]): Upst
     out.ca = tls.caPem;
   }
   if ((tls.certificatePem === '') !== (tls.privateKeyPem === '')) {
-    throw new ConfigRejectedError(`${where}: tls.certificate_pem and tls.private_key_pem must be set together`);
+    throw new ApiConfigError(`${where}: tls.certificate_pem and tls.private_key_pem must be set together`);
   }
   if (tls.certificatePem !== '') {
     const certificate = parseCertificate(where, 'tls.certificate_pem', tls.certificatePem);
@@ -231,10 +278,10 @@ function translateTls(where: string, tls: OutboundTls, warnings: string[]): Upst
     try {
       key = createPrivateKey(tls.privateKeyPem);
     } catch {
-      throw new ConfigRejectedError(`${where}: tls.private_key_pem is not a PEM private key`);
+      throw new ApiConfigError(`${where}: tls.private_key_pem is not a PEM private key`);
     }
     if (!certificate.checkPrivateKey(key)) {
-      throw new ConfigRejectedError(`${where}: tls.private_key_pem does not belong to tls.certificate_pem`);
+      throw new ApiConfigError(`${where}: tls.private_key_pem does not belong to tls.certificate_pem`);
     }
     out.cert = tls.certificatePem;
     out.key = tls.privateKeyPem;
@@ -247,7 +294,7 @@ function parseCertificate(where: string, field: string, pem: string): X509Certif
   try {
     return new X509Certificate(pem);
   } catch {
-    throw new ConfigRejectedError(`${where}: ${field} is not a PEM certificate`);
+    throw new ApiConfigError(`${where}: ${field} is not a PEM certificate`);
   }
 }
 
@@ -284,10 +331,10 @@ function translateRoute(
   warnings: string[],
 ): CompiledRoute {
   const where = `API ${api.id}: route ${route.label === '' ? `#${index + 1}` : JSON.stringify(route.label)}`;
-  if (route.upstreams.length === 0) throw new ConfigRejectedError(`${where}: upstreams is empty`);
+  if (route.upstreams.length === 0) throw new ApiConfigError(`${where}: upstreams is empty`);
   const referenced = route.upstreams.map((ref) => {
     const upstream = upstreams.get(ref.upstreamId);
-    if (!upstream) throw new ConfigRejectedError(`${where}: unknown upstream ${JSON.stringify(ref.upstreamId)}`);
+    if (!upstream) throw new ApiConfigError(`${where}: unknown upstream ${JSON.stringify(ref.upstreamId)}`);
     return { upstream, weight: ref.weight };
   });
   // proto3 cannot tell an unset weight from 0: when no weight is set, the upstreams share equally.
@@ -334,7 +381,7 @@ function policyMode(api: Api, policy: Policy): 'enforce' | 'shadow' {
     case PolicyMode.POLICY_MODE_SHADOW:
       return 'shadow';
     default:
-      throw new ConfigRejectedError(
+      throw new ApiConfigError(
         `API ${api.id}: policy ${policy.id} (${policy.type}): unknown mode value ${policy.mode as number}`,
       );
   }
@@ -363,34 +410,34 @@ function translatePolicy(
   const where = `API ${api.id}: policy ${policy.id} (${policy.type})`;
   const factory = registry.get(policy.type);
   if (!factory)
-    throw new ConfigRejectedError(`API ${api.id}: policy ${policy.id}: unknown policy type ${JSON.stringify(policy.type)}`);
+    throw new ApiConfigError(`API ${api.id}: policy ${policy.id}: unknown policy type ${JSON.stringify(policy.type)}`);
   const mode = policyMode(api, policy);
   let configuration: unknown = {};
   if (policy.configurationJson.trim() !== '') {
     try {
       configuration = JSON.parse(policy.configurationJson);
     } catch (error) {
-      throw new ConfigRejectedError(`${where}: configuration_json is not valid JSON (${(error as Error).message})`);
+      throw new ApiConfigError(`${where}: configuration_json is not valid JSON (${(error as Error).message})`);
     }
   }
   const template = templateFor(policy, where, warnings);
   if (template) {
-    if (template.mcpOnly && kind !== 'mcp') throw new ConfigRejectedError(`${where}: the policy applies to MCP APIs only`);
+    if (template.mcpOnly && kind !== 'mcp') throw new ApiConfigError(`${where}: the policy applies to MCP APIs only`);
     const result = validateConfiguration(template, configuration);
-    if (!result.valid) throw new ConfigRejectedError(`${where}: ${result.issues.map(formatConfigurationIssue).join('; ')}`);
+    if (!result.valid) throw new ApiConfigError(`${where}: ${result.issues.map(formatConfigurationIssue).join('; ')}`);
     configuration = result.configuration;
   } else if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration)) {
-    throw new ConfigRejectedError(`${where}: configuration_json must be a JSON object`);
+    throw new ApiConfigError(`${where}: configuration_json must be a JSON object`);
   }
   let compiled;
   try {
     compiled = factory.compile(configuration as Record<string, unknown>);
   } catch (error) {
-    throw new ConfigRejectedError(`${where}: ${(error as Error).message}`);
+    throw new ApiConfigError(`${where}: ${(error as Error).message}`);
   }
   for (const warning of compiled.warnings) warnings.push(`${where}: ${warning}`);
   for (const id of policy.upstreamIds) {
-    if (!upstreams.has(id)) throw new ConfigRejectedError(`${where}: upstream_ids names unknown upstream ${JSON.stringify(id)}`);
+    if (!upstreams.has(id)) throw new ApiConfigError(`${where}: upstream_ids names unknown upstream ${JSON.stringify(id)}`);
   }
   const everyRequest = 'this pointcut matches every request';
   const pointcuts: CompiledPointcut[] = policy.pointcuts.map((pointcut, index) => {

@@ -1,7 +1,7 @@
 /**
  * DataPlane.apply: listeners follow the configuration, the swap is atomic, in-flight requests
- * finish on the configuration they started with, a failed apply changes nothing, and upstream
- * pools are kept while used and closed when not.
+ * finish on the configuration they started with, a port that cannot be bound fails only the
+ * APIs on it, and upstream pools are kept while used and closed when not.
  */
 import { createServer, type Server } from 'node:net';
 import { startHttpServer, type TestHttpServer } from '#portico/testing';
@@ -82,19 +82,28 @@ describe('DataPlane.apply', () => {
     await one.noConnections();
   });
 
-  it('refuses a configuration whose port is taken, closes what it opened and keeps serving the old one', async () => {
+  it('serves every API but those on a port that is taken, and reports those alone', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(c, '127.0.0.1', () => resolve()));
     try {
-      await expect(gateway.apply(gatewayConfig([api('1', b, one), api('2', d, one), api('3', c, one)]))).rejects.toThrow(
-        `cannot listen on 127.0.0.1:${c}: address already in use`,
+      const served = await gateway.apply(
+        gatewayConfig([api('1', b, one), api('2', d, one), api('3', c, one), { ...api('4', c, two), basePath: '/four' }]),
       );
-      expect(gateway.dataPlane.ports).toEqual([b]);
-      await expect(get(d)).rejects.toThrow(/ECONNREFUSED/);
-      expect((await get(b)).body).toBe('two /x');
+      expect(served.failures).toEqual([
+        { apiId: '3', reason: `API 3: cannot listen on 127.0.0.1:${c}: address already in use` },
+        { apiId: '4', reason: `API 4: cannot listen on 127.0.0.1:${c}: address already in use` },
+      ]);
+      expect(gateway.dataPlane.ports).toEqual([b, d].sort((x, y) => x - y));
+      expect((await get(b)).body).toBe('one /x');
+      expect((await get(d)).body).toBe('one /x');
     } finally {
       await new Promise<void>((resolve) => blocker.close(() => resolve()));
     }
+    // Once the port is free, the next push serves those APIs too.
+    const next = await gateway.apply(gatewayConfig([api('1', b, two), api('3', c, one)]));
+    expect(next.failures).toEqual([]);
+    expect((await get(c)).body).toBe('one /x');
+    expect(gateway.dataPlane.ports).toEqual([b, c].sort((x, y) => x - y));
   });
 
   it('swaps the routing of a port it keeps without re-binding it', async () => {

@@ -1,15 +1,16 @@
 /**
  * Listeners and configuration swaps. A request runs entirely on the configuration that was
- * current when it arrived (one reference read); `apply()` binds new ports first, swaps the
- * reference only when every port is bound, then closes listeners no longer used (their
- * in-flight requests finish). Upstream pools live as long as some served configuration uses
- * them (UpstreamPools).
+ * current when it arrived (one reference read); `apply()` binds new ports first, then swaps the
+ * reference, then closes listeners no longer used (their in-flight requests finish). A port that
+ * cannot be bound fails the APIs on it alone: they are left out of the swapped-in configuration
+ * and reported, every other API is served. Upstream pools live as long as some served
+ * configuration uses them (UpstreamPools).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Dispatcher, Pool } from 'undici';
-import type { CompiledConfig, CompiledUpstream } from '../config/compiled-config.js';
+import { compiledConfig, type CompiledConfig, type CompiledUpstream } from '../config/compiled-config.js';
 import type { GatewayEnv } from '../env.js';
 import { GatewayMetrics } from '../metrics.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
@@ -103,12 +104,12 @@ export class DataPlane {
   }
 
   /**
-   * Binds every new listener port first; only when all are bound swaps the config in (one
-   * reference swap, in-flight requests finish on the config they started with), then closes
-   * listeners no longer used. On any failure it closes what it opened, keeps serving the old
-   * config and throws an Error naming the cause (e.g. the port). Calls are serialised.
+   * Binds every new listener port, swaps in `config` without the APIs of ports that could not be
+   * bound (one reference swap; in-flight requests finish on the config they started with), then
+   * closes listeners no longer used. Resolves to the ports that failed, with the reason naming
+   * the address. Calls are serialised.
    */
-  apply(config: CompiledConfig): Promise<void> {
+  apply(config: CompiledConfig): Promise<ReadonlyMap<number, string>> {
     const run = this.queue.then(() => this.swap(config));
     this.queue = run.catch(() => undefined);
     return run;
@@ -130,21 +131,26 @@ export class DataPlane {
     await this.pools.closeAll();
   }
 
-  private async swap(config: CompiledConfig): Promise<void> {
+  private async swap(requested: CompiledConfig): Promise<ReadonlyMap<number, string>> {
     if (this.closed) throw new Error('the data plane is closed');
-    const upstreams = config.apis.flatMap((api) => [...api.upstreams.values()]);
-    const pools = this.pools.acquire(upstreams);
     const opened: [number, Server][] = [];
-    try {
-      for (const port of config.ports.keys()) {
-        if (this.servers.has(port)) continue;
+    const failed = new Map<number, string>();
+    for (const port of requested.ports.keys()) {
+      if (this.servers.has(port)) continue;
+      try {
         opened.push([port, await this.listen(port)]);
+      } catch (err) {
+        failed.set(port, (err as Error).message);
       }
-    } catch (err) {
-      this.pools.release(pools.keys());
-      await Promise.all(opened.map(([, server]) => new Promise<void>((resolve) => server.close(() => resolve()))));
-      throw err;
     }
+    const config =
+      failed.size === 0
+        ? requested
+        : compiledConfig(
+            requested.gatewayId,
+            requested.apis.filter((api) => !failed.has(api.port)),
+          );
+    const pools = this.pools.acquire(config.apis.flatMap((api) => [...api.upstreams.values()]));
     for (const [port, server] of opened) this.servers.set(port, server);
     const previous = this.current;
     this.current = new ServedConfig(config, pools);
@@ -156,9 +162,10 @@ export class DataPlane {
       server.closeIdleConnections();
     }
     this.logger.info(
-      { apis: config.apis.length, ports: this.ports, opened: opened.map(([port]) => port) },
+      { apis: config.apis.length, ports: this.ports, opened: opened.map(([port]) => port), failed: [...failed.values()] },
       'data plane configuration swapped',
     );
+    return failed;
   }
 
   private retire(served: ServedConfig): void {

@@ -211,6 +211,7 @@ export class Pipeline {
     }
     const { api, restPath } = match;
     const style: Style = api.kind === 'mcp' ? 'jsonrpc' : 'plain';
+    if (api.unavailable !== undefined) return this.answer(res, api.id, style, { kind: 'api-unavailable' }, null);
     if (hasDotSegment(restPath)) {
       return this.answer(
         res,

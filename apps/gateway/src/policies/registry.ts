@@ -1,6 +1,6 @@
 /**
- * The policies this gateway implements, by template asset id. A configuration naming any other
- * type is rejected by translate() (the push is NACKed and the last good config keeps serving).
+ * The policies this gateway implements, by template asset id. An API naming any other type fails
+ * alone in translate() (it is not served and the control plane is told why).
  */
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 import type { PolicyFactory } from './policy.js';

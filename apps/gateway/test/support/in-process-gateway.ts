@@ -7,7 +7,7 @@ import { freePort } from '#portico/testing';
 import type { GatewayConfig } from '#portico/proto-ts';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import { translate } from '../../src/config/translate.js';
+import { type Served, serveConfig } from '../../src/config/serve-config.js';
 import { DataPlane, type DataPlaneOptions } from '../../src/data-plane/data-plane.js';
 import { POLICY_REGISTRY, type PolicyRegistry } from '../../src/policies/registry.js';
 import type { PolicyFactory } from '../../src/policies/policy.js';
@@ -19,8 +19,8 @@ export interface TestGateway {
   readonly metrics: Registry;
   /** Log records written so far (pino objects). */
   readonly logs: Record<string, unknown>[];
-  /** Translates and applies a new configuration (with the harness's policy registry). */
-  apply(config: GatewayConfig): Promise<string[]>;
+  /** Translates and serves a new configuration (with the harness's policy registry), as production does. */
+  apply(config: GatewayConfig): Promise<Served>;
   close(): Promise<void>;
 }
 
@@ -47,11 +47,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     logger,
     metrics,
   });
-  const apply = async (next: GatewayConfig) => {
-    const { compiled, warnings } = translate(next, registry);
-    await dataPlane.apply(compiled);
-    return warnings;
-  };
+  const apply = (next: GatewayConfig) => serveConfig(dataPlane, next, registry);
   try {
     await apply(config);
   } catch (err) {

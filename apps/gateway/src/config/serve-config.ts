@@ -1,0 +1,30 @@
+/**
+ * A push, from proto to served: translate() compiles it, the data plane swaps it in. What is not
+ * served is reported per API — an API whose configuration failed (translate.ts) and every API on
+ * a listener port that could not be bound (data-plane.ts) — while the rest of the push serves.
+ * Throws (ConfigRejectedError) only when the push cannot be used at all.
+ */
+import type { GatewayConfig } from '#portico/proto-ts';
+import type { DataPlane } from '../data-plane/data-plane.js';
+import { POLICY_REGISTRY, type PolicyRegistry } from '../policies/registry.js';
+import { type ApiFailure, translate } from './translate.js';
+
+export interface Served {
+  /** Bad user values the gateway replaced with safe behaviour. */
+  readonly warnings: readonly string[];
+  /** The APIs of the push that are not served, and why. */
+  readonly failures: readonly ApiFailure[];
+}
+
+export async function serveConfig(
+  dataPlane: DataPlane,
+  config: GatewayConfig,
+  registry: PolicyRegistry = POLICY_REGISTRY,
+): Promise<Served> {
+  const { compiled, warnings, failures } = translate(config, registry);
+  const failedPorts = await dataPlane.apply(compiled);
+  const unbound = compiled.apis
+    .filter((api) => api.unavailable === undefined && failedPorts.has(api.port))
+    .map((api) => ({ apiId: api.id, reason: `API ${api.id}: ${failedPorts.get(api.port)}` }));
+  return { warnings, failures: [...failures, ...unbound] };
+}
