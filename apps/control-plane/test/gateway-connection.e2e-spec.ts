@@ -15,6 +15,7 @@ import {
   deploymentStatus,
   deployMcpInstance,
   eventually,
+  MCP_SUPPORT,
   registerGateway,
   type RegisteredGateway,
   rolledOut,
@@ -200,6 +201,32 @@ describe('gateway connections', () => {
       expect(second.snapshots.map((snapshot) => snapshot.revision > rejected)).toEqual([true]);
     } finally {
       second.close();
+    }
+  });
+
+  it('refuses a policy its connected replicas do not implement (an older gateway), naming the policy and the target', async () => {
+    const registered = await registerGateway(cp, tenant, 'older');
+    const older = rawReplica(await readRegistration(registered.dir), 'older-build', () => undefined); // capabilities: []
+    try {
+      await eventually(async () => ((await replicas(registered))[0]?.status === 'CONNECTED' ? true : undefined), 'connected');
+      expect((await replicas(registered))[0].capabilities).toEqual([]);
+      const instance = await deployMcpInstance(cp, tenant, {
+        upstreamUrl: 'http://127.0.0.1:9/',
+        port: await freePort(),
+        basePath: '/older',
+        targetId: registered.gatewayId,
+        mcpSupport: false,
+      });
+      const applied = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
+        token: tenant.token,
+        json: { ...MCP_SUPPORT, configurationData: {} },
+      });
+      expect(applied.status).toBe(409);
+      expect(applied.body.message).toBe(
+        `Policy mcp-support cannot be enforced by gateway older (${registered.gatewayId}): its gateways implement no policy`,
+      );
+    } finally {
+      older.close();
     }
   });
 

@@ -11,6 +11,13 @@ export const PORTICO_GATEWAY_VERSION = '1.0.0';
 /** Every gateway release this control plane can configure, oldest first. */
 export const KNOWN_GATEWAY_VERSIONS: readonly string[] = ['1.0.0'];
 
+/**
+ * The policy types (template asset ids) the bundled gateway release enforces. The control plane
+ * assumes them for a target until one of its replicas reports its own (its Hello's capabilities);
+ * the gateway's policy registry must list exactly these (a gateway test checks it).
+ */
+export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze(['mcp-support']);
+
 export function isKnownGatewayVersion(version: string): boolean {
   return KNOWN_GATEWAY_VERSIONS.includes(version);
 }

@@ -105,7 +105,7 @@ function policyConfig(policy: PolicyRecord, openSecret: (sealed: string) => stri
     type: policy.assetId,
     version: policy.assetVersion,
     configurationJson: JSON.stringify(configuration),
-    mode: PolicyMode.POLICY_MODE_ENFORCE,
+    mode: policy.mode === 'shadow' ? PolicyMode.POLICY_MODE_SHADOW : PolicyMode.POLICY_MODE_ENFORCE,
     pointcuts: ((policy.pointcutData ?? []) as unknown as Pointcut[]).map((p) => ({
       methodRegex: p.methodRegex,
       uriTemplateRegex: p.uriTemplateRegex,

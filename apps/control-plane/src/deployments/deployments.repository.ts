@@ -74,6 +74,12 @@ export class DeploymentsRepository {
       orderBy: { id: 'asc' },
     });
   }
+
+  /** Template asset ids of the API's enabled policies: what its gateways must implement. */
+  async enabledPolicyTypes(tx: Tx, apiId: number): Promise<string[]> {
+    const rows = await tx.appliedPolicy.findMany({ where: { apiId, disabled: false }, select: { assetId: true } });
+    return rows.map((r) => r.assetId);
+  }
 }
 
 export type DeployableApi = NonNullable<Awaited<ReturnType<DeploymentsRepository['findApi']>>>;

@@ -142,7 +142,10 @@ export class DeploymentsService {
         `API ${api.id} has technology ${api.technology}; only flexGateway instances can be deployed to a gateway target`,
       );
     }
-    if (spec.expectedStatus === 'deployed') await this.assertListenerFree(tx, api, target);
+    if (spec.expectedStatus === 'deployed') {
+      await this.assertListenerFree(tx, api, target);
+      await this.targets.assertEnforceable(tx, target.id, await this.repo.enabledPolicyTypes(tx, api.id));
+    }
     const data = {
       environmentName: spec.environmentName,
       targetId: target.id,

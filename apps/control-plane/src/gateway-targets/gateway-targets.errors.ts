@@ -6,4 +6,6 @@ export const gatewayTargetErrors = {
   TARGET_IN_USE: 409,
   /** standalone API paging: `Wrong page size` (contract §9.5) */
   TARGET_PAGE_SIZE_INVALID: 400,
+  /** The target's gateways do not implement a policy type an API deployed to it would need. */
+  POLICY_NOT_ENFORCEABLE: 409,
 } as const;

@@ -52,6 +52,11 @@ export class GatewayTargetsRepository {
     return this.prisma.gatewayTarget.findFirst({ where: { id, organizationId, environmentId }, include: WITH_REPLICAS });
   }
 
+  /** A target with its replicas, read in `tx`. */
+  findWithReplicas(tx: Tx, id: string) {
+    return tx.gatewayTarget.findUnique({ where: { id }, include: WITH_REPLICAS });
+  }
+
   async findReplicas(targetId: string, page: TargetPage) {
     const where = { targetId };
     const [total, rows] = await this.prisma.$transaction([

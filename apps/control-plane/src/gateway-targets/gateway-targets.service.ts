@@ -14,7 +14,7 @@ import { ENV, type Env } from '../config/env.js';
 import { gatewayDetailView, gatewayView, replicaView, targetRowStatus, targetRowView } from './gateway-target.view.js';
 import type { CreateGatewayBody, GatewayTargetsQuery, StandalonePageQuery } from './gateway-targets.dto.js';
 import { GatewayTargetsRepository, type TargetPage } from './gateway-targets.repository.js';
-import { type Liveness, liveness } from './target-status.js';
+import { enforcedPolicyTypes, type Liveness, liveness } from './target-status.js';
 
 /** Standalone API paging (contract §9.5): sizes up to 100 are served, up to 199 are capped, 200+ refused. */
 const STANDALONE_MAX_PAGE_SIZE = 100;
@@ -115,6 +115,24 @@ export class GatewayTargetsService {
     const target = isUuid(rawId) ? await this.repo.lock(tx, organizationId, environmentId, rawId) : null;
     if (!target || target.deletedAt) throw targetNotFound(rawId);
     return { id: target.id, name: target.name };
+  }
+
+  /**
+   * Refuses (409 POLICY_NOT_ENFORCEABLE) policy types the target's gateways do not implement
+   * (target-status.ts enforcedPolicyTypes), so an API never goes to a gateway that would serve
+   * it without one of its policies.
+   */
+  async assertEnforceable(tx: Tx, targetId: string, policyTypes: Iterable<string>): Promise<void> {
+    const target = await this.repo.findWithReplicas(tx, targetId);
+    if (!target) return;
+    const enforced = enforcedPolicyTypes(target.replicas, this.liveness());
+    const missing = [...new Set(policyTypes)].filter((type) => !enforced.has(type));
+    if (!missing.length) return;
+    const implemented = enforced.size ? [...enforced].sort().join(', ') : 'no policy';
+    throw new DomainError(
+      'POLICY_NOT_ENFORCEABLE',
+      `Policy ${missing.join(', ')} cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement ${implemented}`,
+    );
   }
 
   /** A target that is not deleted, read without locking. */

@@ -6,7 +6,7 @@
  * target is connected (API Manager: RUNNING, standalone API: CONNECTED) while at least one
  * replica is.
  */
-import { PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
+import { BUNDLED_POLICY_TYPES, PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
 
 /** The moment a status is computed for, and how old a last heartbeat may be. */
 export interface Liveness {
@@ -29,6 +29,20 @@ export function isReplicaConnected(replica: ReplicaState, at: Liveness): boolean
   const seen = replica.lastSeenAt;
   if (!seen || at.now.getTime() - seen.getTime() > at.windowMs) return false;
   return !replica.disconnectedAt || replica.disconnectedAt < seen;
+}
+
+/**
+ * The policy types a target enforces: those every connected replica implements (its Hello's
+ * capabilities). With no replica connected, the bundled gateway release's, which a replica
+ * registered with this control plane runs until it says otherwise.
+ */
+export function enforcedPolicyTypes(
+  replicas: readonly (ReplicaState & { capabilities: string[] })[],
+  at: Liveness,
+): ReadonlySet<string> {
+  const connected = replicas.filter((r) => isReplicaConnected(r, at));
+  if (!connected.length) return new Set(BUNDLED_POLICY_TYPES);
+  return new Set(connected[0]!.capabilities.filter((type) => connected.every((r) => r.capabilities.includes(type))));
 }
 
 /**

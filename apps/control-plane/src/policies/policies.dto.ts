@@ -64,6 +64,8 @@ const upstreamIds = z
   .array(z.uuid({ error: 'must be a UUID' }), { error: 'must be an array of upstream ids' })
   .max(100, 'must have at most 100 entries');
 const disabled = z.boolean({ error: 'must be true or false' });
+/** Whether the gateway acts on the policy's denials (`enforce`) or only logs and counts them (`shadow`). */
+const mode = z.enum(['enforce', 'shadow'], { error: 'must be enforce or shadow' });
 /** Checked by the service, so a missing one gets Anypoint's exact message. */
 const coordinate = z.string({ error: 'must be a string' }).max(255, 'must be at most 255 characters').nullish();
 /** Legacy ids the Anypoint UI still sends; the Exchange coordinates decide the template. */
@@ -78,6 +80,7 @@ export const applyPolicyBody = z.strictObject(
     pointcutData: pointcutData.optional(),
     order: order.nullish(),
     disabled: disabled.optional(),
+    mode: mode.optional(),
     label: label.optional(),
     upstreamIds: upstreamIds.optional(),
     policyTemplateId: legacyId,
@@ -115,6 +118,7 @@ export const updatePolicyBody = z.strictObject(
     pointcutData: pointcutData.optional(),
     order: order.optional(),
     disabled: disabled.optional(),
+    mode: mode.optional(),
     upstreamIds: upstreamIds.optional(),
   },
   objectError(),

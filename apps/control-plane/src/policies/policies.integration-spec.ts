@@ -78,6 +78,7 @@ describe('applied policies', () => {
         configurationData: {},
         order: 1,
         disabled: false,
+        mode: 'enforce',
         pointcutData: null,
         groupId: GROUP,
         assetId: 'mcp-support',
@@ -535,6 +536,7 @@ describe('applied policies', () => {
             implementationAsset: { assetId: 'mcp-support-flex', groupId: GROUP, version: '1.0.1', technology: 'flexGateway' },
             upstreamIds: [],
             disabled: false,
+            mode: 'enforce',
           },
         ],
       });
@@ -663,6 +665,106 @@ describe('applied policies', () => {
     it('keeps the encryption key in <data dir>/secret.key, readable only by the owner', async () => {
       const info = await stat(path.join(cp.env.dataDir, 'secret.key'));
       expect(info.mode & 0o777).toBe(0o600);
+    });
+  });
+
+  describe('mode', () => {
+    it('applies, reads, lists and changes a policy in shadow or enforce mode', async () => {
+      const api = await newApi(tenant);
+      const shadow = await cp.request('POST', base(api.id), { token: tenant.token, json: { ...rateLimit(), mode: 'shadow' } });
+      expect(shadow.status).toBe(201);
+      expect(shadow.body.mode).toBe('shadow');
+      const plain = await cp.request('POST', base(api.id), { token: tenant.token, json: { ...MCP_SUPPORT, order: 1 } });
+      expect(plain.body.mode).toBe('enforce');
+      expect((await cp.request('GET', `${base(api.id)}/${shadow.body.id}`, { token: tenant.token })).body.mode).toBe('shadow');
+      const compact = await cp.request('GET', base(api.id), { token: tenant.token });
+      expect(compact.body.policies.map((p: { mode: string }) => p.mode)).toEqual(['enforce', 'shadow']);
+      const full = await cp.request('GET', `${base(api.id)}?fullInfo=false`, { token: tenant.token });
+      expect(full.body.map((p: { mode: string }) => p.mode)).toEqual(['enforce', 'shadow']);
+
+      const enforced = await cp.request('PATCH', `${base(api.id)}/${shadow.body.id}`, {
+        token: tenant.token,
+        json: { mode: 'enforce' },
+      });
+      expect(enforced.status).toBe(200);
+      expect(enforced.body.mode).toBe('enforce');
+      expect((await testPrisma().appliedPolicy.findUniqueOrThrow({ where: { id: shadow.body.id } })).mode).toBe('enforce');
+
+      for (const [method, path] of [
+        ['POST', base(api.id)],
+        ['PATCH', `${base(api.id)}/${shadow.body.id}`],
+      ] as const) {
+        const bad = await cp.request(method, path, {
+          token: tenant.token,
+          json: { ...(method === 'POST' ? rateLimit() : {}), mode: 'audit' },
+        });
+        expect(bad.status).toBe(400);
+        expect(bad.body.message).toBe('body.mode: must be enforce or shadow');
+      }
+      expect(await policyCount(api.id)).toBe(2);
+    });
+  });
+
+  describe('what the gateways of a deployed API can enforce', () => {
+    /** The API deployed to a new target of the tenant's Sandbox (no replica has connected). */
+    const deploy = async (apiId: number) => {
+      const target = await testPrisma().gatewayTarget.create({
+        data: { organizationId: tenant.organizationId, environmentId: tenant.sandboxId, name: uniqueName('gw') },
+      });
+      const res = await cp.request(
+        'POST',
+        `/proxies/xapi/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/apis/${apiId}/deployments`,
+        {
+          token: tenant.token,
+          json: { type: 'HY', targetId: target.id, gatewayVersion: '1.0.0', environmentId: tenant.sandboxId },
+        },
+      );
+      return { target, res };
+    };
+    const deployable = async () => {
+      const api = await newApi(tenant);
+      return testPrisma().apiInstance.update({
+        where: { id: api.id },
+        data: { proxyUri: 'http://0.0.0.0:8081/mcp', proxyPort: 8081, proxyBasePath: '/mcp' },
+      });
+    };
+
+    it('refuses a policy the target does not enforce on a deployed API, naming the policy and the target', async () => {
+      const api = await deployable();
+      const { target, res } = await deploy(api.id);
+      expect(res.status).toBe(201);
+      expect((await cp.request('POST', base(api.id), { token: tenant.token, json: MCP_SUPPORT })).status).toBe(201);
+      const refused = await cp.request('POST', base(api.id), { token: tenant.token, json: rateLimit() });
+      expect(refused.status).toBe(409);
+      expect(refused.body).toMatchObject({
+        code: 'POLICY_NOT_ENFORCEABLE',
+        message: `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement mcp-support`,
+      });
+      expect(await policyCount(api.id)).toBe(1);
+      // disabled, it may be applied (nothing would run it); enabling it is refused the same way
+      const disabled = await cp.request('POST', base(api.id), { token: tenant.token, json: { ...rateLimit(), disabled: true } });
+      expect(disabled.status).toBe(201);
+      const enable = await cp.request('PATCH', `${base(api.id)}/${disabled.body.id}`, {
+        token: tenant.token,
+        json: { disabled: false },
+      });
+      expect(enable.status).toBe(409);
+      expect(enable.body.code).toBe('POLICY_NOT_ENFORCEABLE');
+      expect((await testPrisma().appliedPolicy.findUniqueOrThrow({ where: { id: disabled.body.id } })).disabled).toBe(true);
+    });
+
+    it('refuses to deploy an API with a policy the target does not enforce', async () => {
+      const api = await deployable();
+      const rate = await cp.request('POST', base(api.id), { token: tenant.token, json: rateLimit() });
+      expect(rate.status).toBe(201);
+      const { target, res } = await deploy(api.id);
+      expect(res.status).toBe(409);
+      expect(res.body.message).toBe(
+        `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement mcp-support`,
+      );
+      expect(await testPrisma().deployment.count({ where: { apiId: api.id } })).toBe(0);
+      await cp.request('PATCH', `${base(api.id)}/${rate.body.id}`, { token: tenant.token, json: { disabled: true } });
+      expect((await deploy(api.id)).res.status).toBe(201);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { GatewayTargetsModule } from '../gateway-targets/gateway-targets.module.js';
 import { PoliciesController } from './policies.controller.js';
 import { PoliciesRepository } from './policies.repository.js';
 import { PoliciesService } from './policies.service.js';
@@ -7,6 +8,7 @@ import { PolicyTemplatesService } from './policy-templates.service.js';
 
 /** The policy catalog and applied policies; the built-in templates are seeded at start. */
 @Module({
+  imports: [GatewayTargetsModule],
   controllers: [PolicyTemplatesController, PoliciesController],
   providers: [PoliciesRepository, PolicyTemplatesService, PoliciesService],
 })

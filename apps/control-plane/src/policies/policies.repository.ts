@@ -22,9 +22,13 @@ export interface PolicyFields {
   pointcutData: unknown[] | null;
   order: number;
   disabled: boolean;
+  mode: PolicyMode;
   label: string | null;
   upstreamIds: string[];
 }
+
+/** `enforce`, or `shadow`: would-be denials are logged and counted, the request passes. */
+export type PolicyMode = 'enforce' | 'shadow';
 
 const jsonObject = (value: Record<string, unknown>) => value as Prisma.InputJsonObject;
 const jsonArrayOrNull = (value: unknown[] | null) => (value === null ? Prisma.DbNull : (value as Prisma.InputJsonArray));
@@ -116,6 +120,15 @@ export class PoliciesRepository {
 
   findApi(where: { id: number; organizationId: string; environmentId?: string }, db: Db = this.prisma) {
     return db.apiInstance.findFirst({ where, select: { id: true, technology: true, endpointType: true } });
+  }
+
+  /** The target the API is deployed to (expected `deployed`), if any. */
+  async deployedTargetId(tx: Tx, apiId: number): Promise<string | undefined> {
+    const deployment = await tx.deployment.findFirst({
+      where: { apiId, expectedStatus: 'deployed' },
+      select: { targetId: true },
+    });
+    return deployment?.targetId;
   }
 
   /** The root of the organization's tree: Anypoint's `masterOrganizationId`. */

@@ -27,6 +27,7 @@ import { clampOrder, orderChanges, placeAt, type PolicyPosition, reorder } from 
 import { PolicyTemplatesService } from './policy-templates.service.js';
 import { compactPolicyView, policyView } from './policy.view.js';
 import { SecretBox } from '../common/secret-box.js';
+import { GatewayTargetsService } from '../gateway-targets/gateway-targets.service.js';
 
 /** The route's `:orgId/:envId/:apiId`; AuthGuard has checked that the environment is in the organization. */
 export interface ApiRef {
@@ -67,6 +68,7 @@ export class PoliciesService {
     private readonly repo: PoliciesRepository,
     private readonly templates: PolicyTemplatesService,
     private readonly secrets: SecretBox,
+    private readonly targets: GatewayTargetsService,
   ) {}
 
   async apply(ref: ApiRef, body: ApplyPolicyBody, allowDuplicated: boolean) {
@@ -78,6 +80,7 @@ export class PoliciesService {
       const entry = await this.templates.resolve(groupId, assetId, assetVersion);
       this.assertImplemented(entry.definition, api);
       const configurationData = this.prepareConfiguration(entry.definition, body.configurationData ?? {});
+      if (!body.disabled) await this.assertEnforceable(tx, apiId, assetId);
       const upstreamIds = await this.checkUpstreams(apiId, body.upstreamIds ?? [], tx);
       if (!allowDuplicated) {
         const existing = await this.repo.findPolicyOfTemplate(tx, apiId, groupId, assetId);
@@ -103,6 +106,7 @@ export class PoliciesService {
           pointcutData: body.pointcutData ?? null,
           order,
           disabled: body.disabled ?? false,
+          mode: body.mode ?? 'enforce',
           label: body.label ?? null,
           upstreamIds,
         },
@@ -166,7 +170,9 @@ export class PoliciesService {
       if (body.upstreamIds !== undefined) changes.upstreamIds = await this.checkUpstreams(apiId, body.upstreamIds, tx);
       if (body.label !== undefined) changes.label = body.label;
       if (body.pointcutData !== undefined) changes.pointcutData = body.pointcutData;
+      if (body.disabled === false && policy.disabled) await this.assertEnforceable(tx, apiId, policy.assetId);
       if (body.disabled !== undefined) changes.disabled = body.disabled;
+      if (body.mode !== undefined) changes.mode = body.mode;
       await this.repo.updatePolicy(tx, policy.id, changes);
       if (body.order !== undefined) {
         const current = await this.repo.listPolicies(apiId, tx);
@@ -250,6 +256,12 @@ export class PoliciesService {
   private assertImplemented(definition: PolicyTemplateDefinition, api: ApiTarget): void {
     const gap = implementationGap(definition, api);
     if (gap) throw new DomainError('POLICY_NOT_IMPLEMENTED', gap);
+  }
+
+  /** An enabled policy of a deployed API must be one its gateways implement (409 otherwise). */
+  private async assertEnforceable(tx: Tx, apiId: number, assetId: string): Promise<void> {
+    const targetId = await this.repo.deployedTargetId(tx, apiId);
+    if (targetId) await this.targets.assertEnforceable(tx, targetId, [assetId]);
   }
 
   private async checkUpstreams(apiId: number, requested: string[], tx: Tx): Promise<string[]> {

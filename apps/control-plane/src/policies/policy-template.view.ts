@@ -2,8 +2,11 @@
  * Policy templates as the two Anypoint catalogs return them. The Exchange catalog (contract
  * §6.4.a) carries the coordinates and the gateway form; it gives the version as both `version`
  * and `assetVersion`, since Anypoint clients read either. The generic catalog (§6.4.b) carries
- * neither coordinates nor gateway property names, as in Anypoint.
+ * neither coordinates nor gateway property names, as in Anypoint. Both say whether this version's
+ * gateway enforces the template (`enforced`): one that is not can be applied to an API that is not
+ * deployed, but not to one deployed to a gateway that lacks it (409 POLICY_NOT_ENFORCEABLE).
  */
+import { BUNDLED_POLICY_TYPES } from '#portico/gateway-release';
 import { genericForm, type PolicyTemplateDefinition } from '#portico/policy-catalog';
 import { audit } from '../common/audit.js';
 
@@ -32,6 +35,7 @@ export function exchangeTemplateView(
     type: 'policy',
     category: t.category,
     isOOTB: true,
+    enforced: BUNDLED_POLICY_TYPES.includes(t.assetId),
     stage: 'release',
     status: 'published',
     orgId: t.groupId,
@@ -57,6 +61,7 @@ export function genericTemplateView(entry: CatalogEntry) {
     description: t.description,
     category: t.category,
     type: 'system',
+    enforced: BUNDLED_POLICY_TYPES.includes(t.assetId),
     configuration: genericForm(t),
   };
 }

@@ -100,6 +100,8 @@ describe('policy catalog', () => {
           type: 'policy',
           category: t.category,
           isOOTB: true,
+          // what this release's gateway enforces; the others cannot be applied to deployed APIs
+          enforced: t.assetId === 'mcp-support',
           stage: 'release',
           status: 'published',
           orgId: POLICY_GROUP_ID,
@@ -235,7 +237,16 @@ describe('policy catalog', () => {
       expect(res.body.data).toHaveLength(POLICY_TEMPLATES.length);
       expect(res.text).not.toContain(POLICY_GROUP_ID);
       for (const item of res.body.data) {
-        expect(Object.keys(item).sort()).toEqual(['audit', 'category', 'configuration', 'description', 'id', 'name', 'type']);
+        expect(Object.keys(item).sort()).toEqual([
+          'audit',
+          'category',
+          'configuration',
+          'description',
+          'enforced',
+          'id',
+          'name',
+          'type',
+        ]);
       }
       const clientId = res.body.data.find((i: any) => i.name === 'Client ID Enforcement');
       expect(clientId.configuration.map((p: any) => p.propertyName)).toEqual([

@@ -22,6 +22,7 @@ export function policyView(row: PolicyRow, definition: PolicyTemplateDefinition,
     configurationData: maskedConfiguration(row, definition),
     order: row.order,
     disabled: row.disabled,
+    mode: row.mode,
     pointcutData: row.pointcutData,
     groupId: row.groupId,
     assetId: row.assetId,
@@ -52,5 +53,6 @@ export function compactPolicyView(row: PolicyRow, definition: PolicyTemplateDefi
     implementationAsset: implementationAsset(definition),
     upstreamIds: row.upstreamIds,
     disabled: row.disabled,
+    mode: row.mode,
   };
 }
