@@ -18,6 +18,7 @@ import type { GatewayConfig, Snapshot } from '#portico/proto-ts';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type ApplyOutcome, type Running, SyncClient } from './config/client.js';
 import { ConfigStore } from './config/store.js';
+import { PolicyStates } from './config/policy-states.js';
 import { serveConfig } from './config/serve-config.js';
 import type { ApiFailure } from './config/translate.js';
 import { DataPlane, dataPlaneOptions } from './data-plane/data-plane.js';
@@ -40,6 +41,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   collectDefaultMetrics({ register: metrics });
   const dataPlane = new DataPlane(dataPlaneOptions(env, log, metrics));
   const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
+  const states = new PolicyStates();
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;
   /** The APIs of the running configuration that are not served (reported again with a repeated snapshot). */
@@ -47,7 +49,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
 
   /** Serves `config` (serve-config.ts), logging what it could not; resolves to the APIs not served. */
   const serve = async (config: GatewayConfig): Promise<readonly ApiFailure[]> => {
-    const { warnings, failures } = await serveConfig(dataPlane, config);
+    const { warnings, failures } = await serveConfig(dataPlane, config, { states, logger: log });
     for (const warning of warnings) log.warn({ warning }, 'configuration warning');
     for (const failure of failures) log.error({ api: failure.apiId, error: failure.reason }, 'API not served');
     return failures;

@@ -3,7 +3,7 @@
  * every regular expression and policy is compiled, so serving a request compiles nothing.
  */
 import type { CompiledMethodScope } from '../pipeline/method-scope.js';
-import type { MessageCodec, Policy } from '../policies/policy.js';
+import type { Policy } from '../policy-contract/policy.js';
 
 export interface CompiledConfig {
   readonly gatewayId: string;
@@ -45,12 +45,15 @@ export interface CompiledApi {
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   /** In the order the control plane sent. */
   readonly policies: readonly CompiledPolicy[];
-  /** The MCP wire format (from mcp-support); undefined on an MCP API means it lacks mcp-support. */
-  readonly codec: MessageCodec | undefined;
+  /** An MCP API with the mcp-support policy: served as MCP (an MCP API without it answers 503). */
+  readonly mcpSupport: boolean;
   /** undefined: the data plane's default. */
   readonly responseTimeoutMs: number | undefined;
   /** Some policy has a response hook, so responses may need inspecting. */
   readonly hasResponsePolicies: boolean;
+  /** Some policy has an onHttpRequest / onHttpResponse hook (else those phases are skipped). */
+  readonly httpRequestHooks: boolean;
+  readonly httpResponseHooks: boolean;
   /**
    * Upstream id -> the policies that apply to its requests, when that does not depend on the
    * request (no policy has pointcuts); undefined otherwise. Saves the per-request filtering.

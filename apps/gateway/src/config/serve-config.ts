@@ -6,8 +6,8 @@
  */
 import type { GatewayConfig } from '#portico/proto-ts';
 import type { DataPlane } from '../data-plane/data-plane.js';
-import { POLICY_REGISTRY, type PolicyRegistry } from '../policies/registry.js';
-import { type ApiFailure, translate } from './translate.js';
+import type { PolicyStates } from './policy-states.js';
+import { type ApiFailure, translate, type TranslateOptions } from './translate.js';
 
 export interface Served {
   /** Bad user values the gateway replaced with safe behaviour. */
@@ -16,13 +16,18 @@ export interface Served {
   readonly failures: readonly ApiFailure[];
 }
 
+/**
+ * `options.states` must be the same instance for every push of a data plane: the state of the
+ * policies the served configuration carries is kept, the rest dropped.
+ */
 export async function serveConfig(
   dataPlane: DataPlane,
   config: GatewayConfig,
-  registry: PolicyRegistry = POLICY_REGISTRY,
+  options: TranslateOptions & { states: PolicyStates },
 ): Promise<Served> {
-  const { compiled, warnings, failures } = translate(config, registry);
+  const { compiled, warnings, failures } = translate(config, options);
   const failedPorts = await dataPlane.apply(compiled);
+  options.states.retain(new Set(compiled.apis.flatMap((api) => api.policies.map((p) => p.id))));
   const unbound = compiled.apis
     .filter((api) => api.unavailable === undefined && failedPorts.has(api.port))
     .map((api) => ({ apiId: api.id, reason: `API ${api.id}: ${failedPorts.get(api.port)}` }));

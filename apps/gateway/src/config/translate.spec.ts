@@ -1,9 +1,9 @@
 import { ApiType, PolicyMode, type Api, type GatewayConfig } from '#portico/proto-ts';
 import { createTestCa, type TestCertificate } from '#portico/testing';
 import { gatewayConfig, type ApiSpec } from '../../test/support/gateway-config.js';
-import type { PolicyFactory } from '../policies/policy.js';
+import type { PolicyFactory } from '../policy-contract/policy.js';
 import { POLICY_REGISTRY } from '../policies/registry.js';
-import { PASS } from '../pipeline/verdict.js';
+import { PASS } from '../policy-contract/verdict.js';
 import { ConfigRejectedError, translate } from './translate.js';
 
 const base: ApiSpec = { id: '7', port: 8081, basePath: '/demo', upstream: 'http://127.0.0.1:3001/' };
@@ -38,7 +38,7 @@ describe('translate', () => {
     ]);
   });
 
-  it('compiles an MCP API: mcp-support codec, catch-all route, listener table', () => {
+  it('compiles an MCP API: served as MCP (mcp-support), catch-all route, listener table', () => {
     const { compiled, warnings } = translate(gatewayConfig([base]));
     expect(warnings).toEqual([]);
     const api = compiled.apis[0]!;
@@ -50,7 +50,7 @@ describe('translate', () => {
       responseTimeoutMs: undefined,
       hasResponsePolicies: false,
     });
-    expect(api.codec).toBeDefined();
+    expect(api.mcpSupport).toBe(true);
     expect(api.policies.map((p) => [p.type, p.mode])).toEqual([['mcp-support', 'enforce']]);
     expect(api.routes).toHaveLength(1);
     expect(api.routes[0]!.targets.map((t) => [t.upstream.id, t.weight])).toEqual([['u1', 1]]);
@@ -69,7 +69,7 @@ describe('translate', () => {
     const upstream = [{ url: 'http://127.0.0.1:3001/' }, { url: 'http://127.0.0.1:3002/' }];
     const scoped = translate(
       gatewayConfig([{ ...base, upstream, policies: ['mcp-support', { id: '12', type: 'picky', upstreamIds: ['u2'] }] }]),
-      registry,
+      { registry },
     ).compiled.apis[0]!;
     expect([...scoped.policiesByUpstream!].map(([id, list]) => [id, list.map((p) => p.type)])).toEqual([
       ['u1', ['mcp-support']],
@@ -82,7 +82,7 @@ describe('translate', () => {
           policies: ['mcp-support', { id: '12', type: 'picky', pointcuts: [{ methodRegex: 'POST', uriTemplateRegex: '' }] }],
         },
       ]),
-      registry,
+      { registry },
     ).compiled.apis[0]!;
     expect(withPointcut.policiesByUpstream).toBeUndefined();
   });
@@ -136,7 +136,7 @@ describe('translate', () => {
       ]),
     );
     const api = compiled.apis[0]!;
-    expect(api).toMatchObject({ kind: 'http', responseTimeoutMs: 1500, codec: undefined });
+    expect(api).toMatchObject({ kind: 'http', responseTimeoutMs: 1500, mcpSupport: false });
     const [route, unweighted] = api.routes;
     expect(route!.targets.map((t) => [t.upstream.id, t.weight])).toEqual([['a', 3]]);
     expect(route!.path!.test('/items/12')).toBe(true);
@@ -200,7 +200,7 @@ describe('translate', () => {
         'API 7: the id appears twice in the configuration',
       ],
     ])('%s', (_name, config, message) => {
-      expect(() => translate(config(), registry)).toThrow(new ConfigRejectedError(message));
+      expect(() => translate(config(), { registry })).toThrow(new ConfigRejectedError(message));
     });
   });
 
@@ -302,7 +302,7 @@ describe('translate', () => {
       [
         'mcp-support applied twice',
         () => gatewayConfig([{ ...base, policies: ['mcp-support', { id: '13', type: 'mcp-support' }] }]),
-        'API 7: policy 13 (mcp-support): the MCP wire format is already provided by an earlier policy',
+        'API 7: mcp-support is applied more than once',
       ],
       [
         'a configuration that is not an object (no catalog schema)',
@@ -324,7 +324,7 @@ describe('translate', () => {
       const push = config();
       const healthy = gatewayConfig([{ ...base, id: '99', basePath: '/healthy' }]).apis[0]!;
       push.apis.push(healthy);
-      const { compiled, failures } = translate(push, registry);
+      const { compiled, failures } = translate(push, { registry });
       const failedId = message.slice('API '.length, message.indexOf(':'));
       expect(failures).toEqual([{ apiId: failedId, reason: expect.stringContaining(message) }]);
       const served = compiled.apis.find((a) => a.id === '99');
@@ -411,7 +411,7 @@ describe('translate', () => {
             policies: ['mcp-support', { id: '13', type: 'picky', configuration: { warn: true } }],
           },
         ]),
-        registry,
+        { registry },
       );
       expect(warnings).toEqual([
         'API 1: MCP API without the mcp-support policy; every request is answered 503 until it is applied',
@@ -435,7 +435,7 @@ describe('translate', () => {
           ],
         },
       ]),
-      registry,
+      { registry },
     );
     expect(compiled.apis[0]!.policies.map((p) => [p.id, p.mode])).toEqual([
       [expect.any(String), 'enforce'],

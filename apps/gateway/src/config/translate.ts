@@ -42,8 +42,10 @@ import {
   type PolicyTemplateDefinition,
 } from '#portico/policy-catalog';
 import { compileMethodScope } from '../pipeline/method-scope.js';
-import type { MessageCodec } from '../policies/policy.js';
+import pino, { type Logger } from 'pino';
+import type { Clock, CompileContext } from '../policy-contract/policy.js';
 import { POLICY_REGISTRY, type PolicyRegistry } from '../policies/registry.js';
+import { PolicyStates } from './policy-states.js';
 import {
   compiledConfig,
   type ApiKind,
@@ -83,9 +85,37 @@ export interface Translation {
 const BASE_PATH = /^\/(?:[^/?#]+(?:\/[^/?#]+)*)?$/;
 const HTTP_METHOD = /^[A-Z][A-Z-]*$/;
 
+/** What translate() compiles with; everything has a default (tests pass their own). */
+export interface TranslateOptions {
+  /** The policy types this gateway implements (POLICY_REGISTRY). */
+  registry?: PolicyRegistry;
+  /** State kept across pushes (CompileContext.state); one instance per data plane. */
+  states?: PolicyStates;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** What a translation shares with every compile of it. */
+interface Compiling {
+  readonly registry: PolicyRegistry;
+  readonly states: PolicyStates;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly warnings: string[];
+}
+
+const SYSTEM_CLOCK: Clock = { now: () => Date.now() };
+
 /** Compiles a push. Throws ConfigRejectedError when it must be NACKed as a whole. */
-export function translate(config: GatewayConfig, registry: PolicyRegistry = POLICY_REGISTRY): Translation {
+export function translate(config: GatewayConfig, options: TranslateOptions = {}): Translation {
   const warnings: string[] = [];
+  const compiling: Compiling = {
+    registry: options.registry ?? POLICY_REGISTRY,
+    states: options.states ?? new PolicyStates(),
+    clock: options.clock ?? SYSTEM_CLOCK,
+    logger: options.logger ?? pino({ level: 'silent' }),
+    warnings,
+  };
   const failures: ApiFailure[] = [];
   const apis: CompiledApi[] = [];
   const ids = new Set<string>();
@@ -106,7 +136,7 @@ export function translate(config: GatewayConfig, registry: PolicyRegistry = POLI
         );
       }
       claims.set(claim, api.id);
-      apis.push(translateApi(api, listener, registry, warnings));
+      apis.push(translateApi(api, listener, compiling));
     } catch (error) {
       if (!(error instanceof ApiConfigError)) throw error;
       failures.push(Object.freeze({ apiId: api.id, reason: error.message }));
@@ -160,14 +190,17 @@ function unavailableApi(api: Api, listener: Listener, reason: string): CompiledA
     routes: Object.freeze([]),
     upstreams: new Map(),
     policies: Object.freeze([]),
-    codec: undefined,
+    mcpSupport: false,
     responseTimeoutMs: undefined,
     hasResponsePolicies: false,
+    httpRequestHooks: false,
+    httpResponseHooks: false,
     policiesByUpstream: undefined,
   });
 }
 
-function translateApi(api: Api, listener: Listener, registry: PolicyRegistry, warnings: string[]): CompiledApi {
+function translateApi(api: Api, listener: Listener, compiling: Compiling): CompiledApi {
+  const { warnings } = compiling;
   const kind = apiKind(api);
   if (api.upstreams.length === 0) throw new ApiConfigError(`API ${api.id}: upstreams is empty`);
   const upstreams = new Map<string, CompiledUpstream>();
@@ -180,20 +213,12 @@ function translateApi(api: Api, listener: Listener, registry: PolicyRegistry, wa
     api.routes.length === 0
       ? [catchAllRoute([...upstreams.values()])]
       : api.routes.map((route, index) => translateRoute(api, route, index, upstreams, warnings));
-  const policies: CompiledPolicy[] = [];
-  let codec: MessageCodec | undefined;
-  for (const policy of api.policies) {
-    const compiled = translatePolicy(api, kind, policy, registry, upstreams, warnings);
-    if (compiled.codec) {
-      if (codec)
-        throw new ApiConfigError(
-          `API ${api.id}: policy ${policy.id} (${policy.type}): the MCP wire format is already provided by an earlier policy`,
-        );
-      codec = compiled.codec;
-    }
-    policies.push(compiled.policy);
+  const policies = api.policies.map((policy) => translatePolicy(api, kind, policy, upstreams, compiling));
+  const mcpSupport = kind === 'mcp' && policies.some((p) => p.type === MCP_SUPPORT);
+  if (policies.filter((p) => p.type === MCP_SUPPORT).length > 1) {
+    throw new ApiConfigError(`API ${api.id}: ${MCP_SUPPORT} is applied more than once`);
   }
-  if (kind === 'mcp' && !codec) {
+  if (kind === 'mcp' && !mcpSupport) {
     warnings.push(`API ${api.id}: MCP API without the mcp-support policy; every request is answered 503 until it is applied`);
   }
   return Object.freeze({
@@ -206,9 +231,11 @@ function translateApi(api: Api, listener: Listener, registry: PolicyRegistry, wa
     routes: Object.freeze(routes),
     upstreams,
     policies: Object.freeze(policies),
-    codec: kind === 'mcp' ? codec : undefined,
+    mcpSupport,
     responseTimeoutMs: api.responseTimeoutMs > 0 ? api.responseTimeoutMs : undefined,
     hasResponsePolicies: policies.some((p) => p.policy.onResponse !== undefined && p.scope.anyResponse),
+    httpRequestHooks: policies.some((p) => p.policy.onHttpRequest !== undefined),
+    httpResponseHooks: policies.some((p) => p.policy.onHttpResponse !== undefined),
     policiesByUpstream: policiesByUpstream(policies, upstreams.keys()),
   });
 }
@@ -399,16 +426,29 @@ function templateFor(policy: Policy, where: string, warnings: string[]): PolicyT
   return newest;
 }
 
+/** The policy whose presence makes an MCP API served as MCP (pipeline/mcp-codec.ts). */
+const MCP_SUPPORT = 'mcp-support';
+
+function compileContext(api: Api, policy: Policy, compiling: Compiling): CompileContext {
+  return {
+    policyId: policy.id,
+    apiId: api.id,
+    clock: compiling.clock,
+    logger: compiling.logger.child({ api: api.id, policy: policy.type, policyId: policy.id }),
+    state: (key, create) => compiling.states.state(policy.id, key, create),
+  };
+}
+
 function translatePolicy(
   api: Api,
   kind: ApiKind,
   policy: Policy,
-  registry: PolicyRegistry,
   upstreams: ReadonlyMap<string, CompiledUpstream>,
-  warnings: string[],
-): { policy: CompiledPolicy; codec: MessageCodec | undefined } {
+  compiling: Compiling,
+): CompiledPolicy {
+  const { warnings } = compiling;
   const where = `API ${api.id}: policy ${policy.id} (${policy.type})`;
-  const factory = registry.get(policy.type);
+  const factory = compiling.registry.get(policy.type);
   if (!factory)
     throw new ApiConfigError(`API ${api.id}: policy ${policy.id}: unknown policy type ${JSON.stringify(policy.type)}`);
   const mode = policyMode(api, policy);
@@ -431,7 +471,7 @@ function translatePolicy(
   }
   let compiled;
   try {
-    compiled = factory.compile(configuration as Record<string, unknown>);
+    compiled = factory.compile(configuration as Record<string, unknown>, compileContext(api, policy, compiling));
   } catch (error) {
     throw new ApiConfigError(`${where}: ${(error as Error).message}`);
   }
@@ -451,16 +491,13 @@ function translatePolicy(
     if (method === null || path === null) return Object.freeze({ method: undefined, path: undefined });
     return Object.freeze({ method, path });
   });
-  return {
-    codec: compiled.codec,
-    policy: Object.freeze({
-      id: policy.id,
-      type: policy.type,
-      mode,
-      policy: compiled.policy,
-      scope: compileMethodScope(compiled.policy.methods),
-      pointcuts: Object.freeze(pointcuts),
-      upstreamIds: policy.upstreamIds.length > 0 ? new Set(policy.upstreamIds) : undefined,
-    }),
-  };
+  return Object.freeze({
+    id: policy.id,
+    type: policy.type,
+    mode,
+    policy: compiled.policy,
+    scope: compileMethodScope(compiled.policy.methods),
+    pointcuts: Object.freeze(pointcuts),
+    upstreamIds: policy.upstreamIds.length > 0 ? new Set(policy.upstreamIds) : undefined,
+  });
 }

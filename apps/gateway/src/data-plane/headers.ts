@@ -10,6 +10,7 @@
  * the gateway already set them. They are informational: the gateway does not authenticate them.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { HeaderEdit } from '../policy-contract/context.js';
 
 const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',
@@ -109,6 +110,26 @@ export function clientResponseHeaders(
     out.push(name, value);
   }
   if (options.eventStream) out.push('x-accel-buffering', 'no');
+  return out;
+}
+
+/**
+ * `headers` (a flat name/value list) with policies' header edits applied in order: each edit
+ * drops the names it removes or sets, then appends what it sets. Hop-by-hop names are never set.
+ */
+export function applyHeaderEdits<V extends string | string[]>(headers: V[], edits: readonly HeaderEdit[]): (V | string)[] {
+  let out: (V | string)[] = headers;
+  for (const edit of edits) {
+    const dropped = new Set([...(edit.remove ?? []), ...Object.keys(edit.set ?? {})].map((name) => name.toLowerCase()));
+    const next: (V | string)[] = [];
+    for (let i = 0; i < out.length; i += 2) {
+      if (!dropped.has(String(out[i]).toLowerCase())) next.push(out[i]!, out[i + 1]!);
+    }
+    for (const [name, value] of Object.entries(edit.set ?? {})) {
+      if (!isHopByHop(name.toLowerCase(), undefined)) next.push(name.toLowerCase(), value);
+    }
+    out = next;
+  }
   return out;
 }
 

@@ -7,7 +7,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.js';
-import type { ExchangeContext } from './context.js';
+import type { ExchangeContext } from '../policy-contract/context.js';
 
 export class Exchange implements ExchangeContext {
   private childLogger: Logger | undefined;

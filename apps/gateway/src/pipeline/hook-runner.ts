@@ -15,8 +15,8 @@ import type { CompiledPolicy } from '../config/compiled-config.js';
 import { errorMessage } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { isPromise } from '../promises.js';
-import type { CallContext, ExchangeContext } from './context.js';
-import { PASS, type Verdict } from './verdict.js';
+import type { CallContext, ExchangeContext, HeaderEdit, HttpContext, ResponseHead } from '../policy-contract/context.js';
+import { PASS, type Verdict } from '../policy-contract/verdict.js';
 
 type VerdictKind = 'pass' | 'mutate' | 'reject' | 'error';
 type Counters = Partial<Record<VerdictKind, Counter.Internal>>;
@@ -44,6 +44,35 @@ export class HookRunner {
       return this.failed(policy, ctx.exchange, err);
     }
     return this.settle(policy, ctx.exchange, result);
+  }
+
+  /** Runs `policy`'s onHttpRequest (the caller checked it has one). */
+  runHttpRequest(policy: CompiledPolicy, ctx: HttpContext): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>> {
+    let result;
+    try {
+      result = policy.policy.onHttpRequest!(ctx);
+    } catch (err) {
+      return this.failed(policy, ctx.exchange, err);
+    }
+    return this.settle(policy, ctx.exchange, result);
+  }
+
+  /**
+   * Runs `policy`'s onHttpResponse (the caller checked it has one). The head is already the
+   * upstream's answer: a `reject` (or a hook that throws) cannot replace it, so it is counted,
+   * logged and passed.
+   */
+  runHttpResponse(policy: CompiledPolicy, ctx: HttpContext, head: ResponseHead): Verdict<HeaderEdit> {
+    let verdict: Verdict<HeaderEdit>;
+    try {
+      verdict = this.enforce(policy, ctx.exchange, policy.policy.onHttpResponse!(ctx, head));
+    } catch (err) {
+      this.failed(policy, ctx.exchange, err);
+      return PASS;
+    }
+    if (verdict.kind !== 'reject') return verdict;
+    ctx.exchange.logger.warn({ policy: policy.type, policyId: policy.id }, 'a response-head hook cannot reject; passed');
+    return PASS;
   }
 
   private settle<M>(

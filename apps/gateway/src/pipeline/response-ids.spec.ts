@@ -1,4 +1,4 @@
-import type { McpCall } from './context.js';
+import type { McpCall } from '../policy-contract/context.js';
 import { ResponseIdMap } from './response-ids.js';
 
 const call = (id: string | number, method = 'tools/call'): McpCall => ({

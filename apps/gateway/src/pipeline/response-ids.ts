@@ -5,7 +5,7 @@
  * A replica that did not see the request has no entry; the response then passes uninspected.
  */
 import type { JsonRpcId } from '#portico/mcp-jsonrpc';
-import type { McpCall } from './context.js';
+import type { McpCall } from '../policy-contract/context.js';
 
 export class ResponseIdMap {
   private readonly entries = new Map<string, McpCall>();

@@ -3,7 +3,7 @@
  * alone in translate() (it is not served and the control plane is told why).
  */
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
-import type { PolicyFactory } from './policy.js';
+import type { PolicyFactory } from '../policy-contract/policy.js';
 
 /** Policy factories by type. */
 export type PolicyRegistry = ReadonlyMap<string, PolicyFactory>;

@@ -7,10 +7,11 @@ import { freePort } from '#portico/testing';
 import type { GatewayConfig } from '#portico/proto-ts';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import { PolicyStates } from '../../src/config/policy-states.js';
 import { type Served, serveConfig } from '../../src/config/serve-config.js';
 import { DataPlane, type DataPlaneOptions } from '../../src/data-plane/data-plane.js';
 import { POLICY_REGISTRY, type PolicyRegistry } from '../../src/policies/registry.js';
-import type { PolicyFactory } from '../../src/policies/policy.js';
+import type { PolicyFactory } from '../../src/policy-contract/policy.js';
 
 export { apiConfig, gatewayConfig, type ApiSpec, type PolicySpec, type UpstreamSpec } from './gateway-config.js';
 
@@ -47,7 +48,8 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     logger,
     metrics,
   });
-  const apply = (next: GatewayConfig) => serveConfig(dataPlane, next, registry);
+  const states = new PolicyStates();
+  const apply = (next: GatewayConfig) => serveConfig(dataPlane, next, { registry, states, logger });
   try {
     await apply(config);
   } catch (err) {

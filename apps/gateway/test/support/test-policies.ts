@@ -4,8 +4,8 @@
  */
 import type { JsonRpcResponse, JsonRpcResultResponse } from '#portico/mcp-jsonrpc';
 import type { GatewayError } from '../../src/errors.js';
-import type { MethodScope, Policy, PolicyFactory } from '../../src/policies/policy.js';
-import { PASS } from '../../src/pipeline/verdict.js';
+import type { MethodScope, Policy, PolicyFactory } from '../../src/policy-contract/policy.js';
+import { PASS } from '../../src/policy-contract/verdict.js';
 
 /** What the recorder policy saw. */
 export interface Sighting {
@@ -203,3 +203,69 @@ export function recorder(sightings: Sighting[]): PolicyFactory {
     },
   };
 }
+
+/**
+ * `http-require-token`: the HTTP request phase's 401 for a request without Authorization — every
+ * request of the API (MCP POST, GET streams, DELETE, plain HTTP), before any body is read.
+ */
+export const httpRequireToken: PolicyFactory = {
+  type: 'http-require-token',
+  compile() {
+    return {
+      warnings: [],
+      policy: {
+        name: 'http-require-token',
+        onHttpRequest(ctx) {
+          if (ctx.exchange.headers.authorization) return PASS;
+          return {
+            kind: 'reject',
+            error: { kind: 'unauthorized', message: 'A bearer token is required', wwwAuthenticate: 'Bearer realm="test"' },
+          };
+        },
+      },
+    };
+  },
+};
+
+/** `stamp {request?, remove?, response?}`: header edits of both HTTP phases. */
+export const stamp: PolicyFactory = {
+  type: 'stamp',
+  compile(config) {
+    const request = (config.request ?? {}) as Record<string, string>;
+    const remove = (config.remove ?? []) as string[];
+    const response = (config.response ?? {}) as Record<string, string>;
+    return {
+      warnings: [],
+      policy: {
+        name: 'stamp',
+        onHttpRequest: () => ({ kind: 'mutate', message: { set: request, remove } }),
+        onHttpResponse: (_ctx, head) => ({
+          kind: 'mutate',
+          message: { set: { ...response, 'x-seen-status': String(head.status) } },
+        }),
+      },
+    };
+  },
+};
+
+/**
+ * `counter`: counts the requests of its API in state kept across configuration pushes
+ * (CompileContext.state), and tells the client the count in `x-count`.
+ */
+export const counter: PolicyFactory = {
+  type: 'counter',
+  compile(_config, ctx) {
+    const count = ctx.state('requests', () => ({ n: 0 }));
+    return {
+      warnings: [],
+      policy: {
+        name: 'counter',
+        onHttpRequest: () => {
+          count.n++;
+          return PASS;
+        },
+        onHttpResponse: () => ({ kind: 'mutate', message: { set: { 'x-count': String(count.n) } } }),
+      },
+    };
+  },
+};

@@ -30,7 +30,29 @@ export interface ExchangeContext {
   readonly attributes: Map<string, unknown>;
 }
 
-/** What mcp-support read from a client request or notification. */
+/** The context of an HTTP phase hook: the exchange (one client request). */
+export interface HttpContext {
+  readonly exchange: ExchangeContext;
+}
+
+/**
+ * Header changes an HTTP phase hook asks for (`mutate`): `set` replaces or adds (lower-case
+ * names), `remove` drops. Request edits apply to what is sent upstream, response edits to what
+ * the client gets; hooks later in the order see the original request headers.
+ */
+export interface HeaderEdit {
+  readonly set?: Readonly<Record<string, string>>;
+  readonly remove?: readonly string[];
+}
+
+/** The status and headers about to be sent to the client. */
+export interface ResponseHead {
+  readonly status: number;
+  /** Lower-case header names. */
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+}
+
+/** What the pipeline read from an MCP client request or notification (method, id, target, arguments). */
 export interface McpCall {
   readonly kind: 'request' | 'notification';
   readonly method: string;

@@ -1,0 +1,208 @@
+/**
+ * The MCP response phase: onResponse hooks run on the JSON-RPC responses to requests some policy
+ * inspects (its method scope has the response phase), wherever the response arrives.
+ *
+ * - A POST's own answer: a JSON body is read whole, parsed and rewritten only if a hook changed
+ *   something; an event stream is parsed event by event and only events carrying a response to
+ *   an inspected request are rewritten (event ids kept); the rest stays raw bytes.
+ * - A GET stream of an API with response hooks: a resumed stream carries responses to earlier
+ *   POSTs, found by id (ResponseIdMap, per API + session).
+ * - Errors for rejected batch elements are added to the upstream's answer (JSON array, extra SSE
+ *   events before the upstream's).
+ * - GET streams are also checked for a legacy (2024-11-05) `endpoint` event, whose URI is
+ *   rewritten to the gateway's path; parsing stops at the first event with data.
+ * A hook's reject replaces the response with its JSON-RPC error (or −32603 when it has none).
+ */
+import {
+  isResponse,
+  serializeSseEvent,
+  validateMessage,
+  type JsonRpcErrorResponse,
+  type JsonRpcId,
+  type JsonRpcResponse,
+  type SseEvent,
+} from '#portico/mcp-jsonrpc';
+import type { CompiledApi, CompiledPolicy, CompiledUpstream } from '../config/compiled-config.js';
+import type { EventStreamInspector } from '../data-plane/event-stream.js';
+import { rewriteEndpoint } from '../data-plane/legacy-endpoint.js';
+import { toJsonRpcError } from '../errors.js';
+import type { CallContext, ExchangeContext, McpCall } from '../policy-contract/context.js';
+import { isPromise } from '../promises.js';
+import { applicablePolicies } from './applicable-policies.js';
+import type { HookRunner } from './hook-runner.js';
+import type { ResponseIdMap } from './response-ids.js';
+
+/** A request whose response some policy inspects. */
+export interface PendingCall {
+  readonly call: McpCall;
+  readonly policies: readonly CompiledPolicy[];
+}
+
+/** What the response phase of a POST must do. */
+export interface ResponsePlan {
+  /** By {@link idKey}: requests of this exchange whose responses are inspected. */
+  readonly pending: Map<string, PendingCall>;
+  /** Errors for rejected batch elements, added to the upstream's answer. */
+  readonly injected: readonly JsonRpcErrorResponse[];
+}
+
+export function idKey(id: JsonRpcId): string {
+  return typeof id === 'number' ? `n${id}` : `s${id}`;
+}
+
+/** The session a response id belongs to: Mcp-Session-Id, or the legacy transport's `sessionId` query. */
+export function sessionKey(exchange: ExchangeContext, query: string): string {
+  if (exchange.sessionId !== undefined) return exchange.sessionId;
+  return query === '' ? '' : (new URLSearchParams(query).get('sessionId') ?? '');
+}
+
+/** The policies of `policies` with a response hook for `method`. */
+export function responders(policies: readonly CompiledPolicy[], method: string): readonly CompiledPolicy[] {
+  return policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(method).response);
+}
+
+export class McpResponsePhase {
+  constructor(
+    private readonly hooks: HookRunner,
+    private readonly ids: ResponseIdMap,
+  ) {}
+
+  /** Runs the response hooks of `pending` on one response; undefined when nothing changed. */
+  private async run(
+    exchange: ExchangeContext,
+    pending: PendingCall,
+    response: JsonRpcResponse,
+  ): Promise<JsonRpcResponse | undefined> {
+    let current = response;
+    let changed = false;
+    const ctx: CallContext = { exchange, call: pending.call };
+    for (const policy of pending.policies) {
+      const result = this.hooks.run(policy, 'onResponse', ctx, current);
+      const verdict = isPromise(result) ? await result : result;
+      if (verdict.kind === 'reject') {
+        return (
+          toJsonRpcError(verdict.error, response.id) ??
+          (toJsonRpcError({ kind: 'internal' }, response.id) as JsonRpcErrorResponse)
+        );
+      }
+      if (verdict.kind === 'mutate') {
+        current = verdict.message;
+        changed = true;
+      }
+    }
+    return changed ? current : undefined;
+  }
+
+  /** Finds the pending call for one message of an upstream answer (the POST plan, or the id map on GET streams). */
+  private pendingFor(
+    api: CompiledApi,
+    exchange: ExchangeContext,
+    plan: ResponsePlan | undefined,
+    session: string,
+    message: unknown,
+  ): PendingCall | undefined {
+    const checked = validateMessage(message);
+    if (!checked.ok || !isResponse(checked.message) || checked.message.id === null) return undefined;
+    const id = checked.message.id;
+    if (plan) {
+      const pending = plan.pending.get(idKey(id));
+      if (pending) {
+        plan.pending.delete(idKey(id));
+        this.ids.take(api.id, session, id);
+      }
+      return pending;
+    }
+    const call = this.ids.take(api.id, session, id);
+    if (!call) return undefined;
+    const policies = responders(applicablePolicies(api, exchange), call.method);
+    return policies.length > 0 ? { call, policies } : undefined;
+  }
+
+  /** Applies response hooks to a parsed JSON answer (a message or a batch); undefined when unchanged. */
+  async applyToValue(
+    api: CompiledApi,
+    exchange: ExchangeContext,
+    plan: ResponsePlan | undefined,
+    session: string,
+    value: unknown,
+  ): Promise<unknown> {
+    const messages = Array.isArray(value) ? value : [value];
+    let changed = false;
+    const out: unknown[] = [];
+    for (const message of messages) {
+      const pending = this.pendingFor(api, exchange, plan, session, message);
+      const replaced = pending ? await this.run(exchange, pending, message as JsonRpcResponse) : undefined;
+      if (replaced) changed = true;
+      out.push(replaced ?? message);
+    }
+    if (!changed) return undefined;
+    return Array.isArray(value) ? out : out[0];
+  }
+
+  /**
+   * The inspector of an event stream: rewrites the events carrying inspected responses and, on a
+   * GET, a legacy `endpoint` event. `target` is the upstream URL the stream came from.
+   */
+  streamInspector(
+    api: CompiledApi,
+    exchange: ExchangeContext,
+    upstream: CompiledUpstream,
+    plan: ResponsePlan | undefined,
+    session: string,
+    request: { readonly path: string; readonly inspectStream: boolean },
+  ): EventStreamInspector {
+    let legacy = request.inspectStream;
+    const resumed = request.inspectStream && api.hasResponsePolicies;
+    const rewrite = async (event: SseEvent, data: string): Promise<Uint8Array | string> => {
+      let value: unknown;
+      try {
+        value = JSON.parse(data);
+      } catch {
+        return event.raw;
+      }
+      const out = await this.applyToValue(api, exchange, plan, session, value);
+      if (out === undefined) return event.raw;
+      return serializeSseEvent({
+        comments: event.comments,
+        event: event.event,
+        id: event.id,
+        retry: event.retry,
+        data: JSON.stringify(out),
+      });
+    };
+    return {
+      get active() {
+        return legacy || resumed || (plan !== undefined && plan.pending.size > 0);
+      },
+      onEvent(event) {
+        const data = event.data;
+        if (data === undefined || data === '') return event.raw;
+        if (legacy) {
+          legacy = false;
+          if (event.event === 'endpoint') {
+            const target = rewriteEndpoint(data, `${upstream.origin}${request.path}`, upstream, api.basePath);
+            if (target === undefined) {
+              exchange.logger.warn(
+                { upstream: upstream.id },
+                'legacy endpoint event outside the upstream URL; passed through unchanged',
+              );
+              return event.raw;
+            }
+            return serializeSseEvent({
+              comments: event.comments,
+              event: event.event,
+              id: event.id,
+              retry: event.retry,
+              data: target,
+            });
+          }
+        }
+        if ((event.event !== undefined && event.event !== 'message') || (!resumed && !(plan && plan.pending.size > 0)))
+          return event.raw;
+        const first = data.trimStart().charCodeAt(0);
+        if (first !== 123 && first !== 91) return event.raw; // '{' or '['
+        return rewrite(event, data);
+      },
+    };
+  }
+}

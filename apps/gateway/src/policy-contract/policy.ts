@@ -1,0 +1,90 @@
+/**
+ * The contract between the pipeline and a policy (house-style "How a policy plugs into the
+ * gateway"). A factory compiles a policy's configuration once per configuration push; the
+ * compiled policy's hooks then run per request or per message. Policies never write to the
+ * client: they return verdicts and the pipeline answers. This folder imports neither the
+ * pipeline nor the policies; both import it.
+ *
+ * Two layers of phases, like Envoy's HTTP filters around its MCP filter:
+ * - HTTP phases run for EVERY request of an API (MCP POST, GET event streams, DELETE, plain HTTP
+ *   APIs), before the body is read (`onHttpRequest`: deny, or edit the headers sent upstream)
+ *   and on the response head (`onHttpResponse`: edit the headers sent to the client);
+ * - MCP message phases run per JSON-RPC message of an MCP POST (`onRequest`, `onResponse`).
+ * A hook answers synchronously when it can (no promise per request); one that calls out returns
+ * a promise and declares its `failureMode`.
+ */
+import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#portico/mcp-jsonrpc';
+import type { Logger } from 'pino';
+import type { CallContext, HeaderEdit, HttpContext, ResponseHead } from './context.js';
+import type { Verdict } from './verdict.js';
+
+/** Which hook of a policy runs for a method. */
+export type Phase = 'request' | 'response' | 'both';
+
+/**
+ * Method scoping, done by the pipeline: keys are exact methods (`tools/call`), a namespace
+ * (`tools/` + `*`), a verb (`*` + `/list`) or `*`. The most specific key wins: exact,
+ * then the longest namespace, then the verb, then `*`. Methods without a key are skipped.
+ */
+export type MethodScope = Readonly<Record<string, Phase>>;
+
+/** A compiled policy: what runs per request and per message. */
+export interface Policy {
+  readonly name: string;
+  /** For the MCP message hooks. Absent: every method, both hooks. */
+  readonly methods?: MethodScope;
+  /**
+   * For policies that call out (introspection, Redis): what a hook that throws means.
+   * `fail-closed` (the default) answers 500; `fail-open` logs, counts and passes.
+   */
+  readonly failureMode?: 'fail-open' | 'fail-closed';
+  /** Every request, before its body is read: `reject` answers it, `mutate` edits the headers sent upstream. */
+  onHttpRequest?(ctx: HttpContext): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>>;
+  /** Every response head about to be sent to the client: `mutate` edits its headers (`reject` is not possible here). */
+  onHttpResponse?(ctx: HttpContext, head: ResponseHead): Verdict<HeaderEdit>;
+  onRequest?(
+    ctx: CallContext,
+    req: JsonRpcRequest | JsonRpcNotification,
+  ): Verdict<JsonRpcRequest | JsonRpcNotification> | Promise<Verdict<JsonRpcRequest | JsonRpcNotification>>;
+  onResponse?(ctx: CallContext, res: JsonRpcResponse): Verdict<JsonRpcResponse> | Promise<Verdict<JsonRpcResponse>>;
+}
+
+/** What {@link PolicyFactory.compile} returns. */
+export interface CompiledPolicyResult {
+  policy: Policy;
+  /** A bad user value the policy replaced with its safe behaviour, for the operator. */
+  warnings: string[];
+}
+
+/** Milliseconds since the epoch; a policy's notion of now (tests may move it). */
+export interface Clock {
+  now(): number;
+}
+
+/**
+ * What a factory gets besides its configuration, once per push. Everything in it is shared by
+ * the compiles of one push; `state` is what outlives pushes.
+ */
+export interface CompileContext {
+  /** The applied policy's id (the control plane's), stable across pushes. */
+  readonly policyId: string;
+  readonly apiId: string;
+  readonly clock: Clock;
+  /** Already bound to the API and the policy. */
+  readonly logger: Logger;
+  /**
+   * State kept across configuration pushes for this applied policy (rate-limit counters, JWKS or
+   * introspection caches): the value stored under `key` by an earlier push of the same policy
+   * id, else `create()`'s. It is dropped once a push no longer carries the policy. Secrets come
+   * in the configuration itself (the control plane opens them for the gateway).
+   */
+  state<T>(key: string, create: () => T): T;
+}
+
+/** Builds a policy from its configuration (validated against its catalog schema when it has one). */
+export interface PolicyFactory<C = Record<string, unknown>> {
+  /** The policy template asset id, e.g. `mcp-support`. */
+  readonly type: string;
+  /** Throws an Error naming the field when the configuration cannot be used at all. */
+  compile(config: C, ctx: CompileContext): CompiledPolicyResult;
+}
