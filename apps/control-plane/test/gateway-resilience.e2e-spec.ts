@@ -6,8 +6,6 @@
  * production.
  */
 import net from 'node:net';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
   type EverythingServer,
   freePort,
@@ -20,6 +18,7 @@ import { closeTestPrisma, newTenant, type TestTenant } from './support/factories
 import {
   deploymentStatus,
   deployMcpInstance,
+  echo,
   eventually,
   type McpInstance,
   registerGateway,
@@ -28,18 +27,6 @@ import {
 } from './support/gateways.js';
 
 const FAST = { PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' };
-
-/** initialize + tools/call echo through `proxyUrl`; the echoed text. */
-async function echo(proxyUrl: string, message = 'ping'): Promise<string> {
-  const client = new Client({ name: 'resilience', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${proxyUrl}/mcp`)));
-  try {
-    const result = await client.callTool({ name: 'echo', arguments: { message } });
-    return (result.content as { text: string }[])[0]!.text;
-  } finally {
-    await client.close();
-  }
-}
 
 describe('gateway resilience', () => {
   let syncPort: number;

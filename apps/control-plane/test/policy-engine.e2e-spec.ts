@@ -3,8 +3,6 @@
  * cannot build is not served (and says why over REST) while the other APIs of the target serve
  * and keep changing; a policy's mode reaches the gateway.
  */
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import {
   type EverythingServer,
@@ -18,24 +16,13 @@ import { closeTestPrisma, newTenant, type TestTenant, testPrisma, uniqueName } f
 import {
   deploymentStatus,
   deployMcpInstance,
+  echo,
   eventually,
   type McpInstance,
   registerGateway,
   type RegisteredGateway,
   rolledOut,
 } from './support/gateways.js';
-
-/** initialize + tools/call echo through `proxyUrl`; the echoed text. */
-async function echo(proxyUrl: string, message: string): Promise<string> {
-  const client = new Client({ name: 'policy-engine', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${proxyUrl}/mcp`)));
-  try {
-    const result = await client.callTool({ name: 'echo', arguments: { message } });
-    return (result.content as { text: string }[])[0]!.text;
-  } finally {
-    await client.close();
-  }
-}
 
 describe('policy engine', () => {
   let cp: TestControlPlane;

@@ -2,6 +2,8 @@
  * Connected-mode helpers for end-to-end tests: register a gateway through the real endpoints, and
  * create, deploy and protect an MCP instance through the REST dialect, as an operator would.
  */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -136,5 +138,17 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** initialize + tools/call `echo` (server-everything's) through `proxyUrl` with the MCP SDK client; the echoed text. */
+export async function echo(proxyUrl: string, message = 'ping'): Promise<string> {
+  const client = new Client({ name: 'portico-tests', version: '1.0.0' });
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${proxyUrl}/mcp`)));
+  try {
+    const result = await client.callTool({ name: 'echo', arguments: { message } });
+    return (result.content as { text: string }[])[0]!.text;
+  } finally {
+    await client.close();
   }
 }
