@@ -7,11 +7,11 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestCa } from '#portico/testing';
+import { createTestCa, freePort, startEverythingServer, startGatewayProcess } from '#portico/testing';
 import { anypointCli, type AnypointCli, ensureAnypointCli } from './support/anypoint-cli.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
-import { createMcpInstance } from './support/gateways.js';
+import { createMcpInstance, echo, MCP_SUPPORT, registerGateway, rolledOut } from './support/gateways.js';
 
 describe('anypoint-cli-v4 against Portico', () => {
   let cp: TestControlPlane;
@@ -111,6 +111,43 @@ describe('anypoint-cli-v4 against Portico', () => {
       ]);
       expect(group.id).toBe(tenant.organizationId);
       expect(group.environments.map((e: { id: string }) => e.id)).toEqual([tenant.sandboxId, tenant.productionId]);
+    });
+  });
+
+  describe('api-mgr with a running gateway', () => {
+    it('applies MCP Support and deploys an instance to a registered gateway, which then serves it', async () => {
+      const everything = await startEverythingServer();
+      const registered = await registerGateway(cp, tenant, uniqueName('cli-gw'));
+      const gateway = await startGatewayProcess({ dir: registered.dir });
+      try {
+        await gateway.waitForStatus((status) => status.sync.state === 'connected');
+        const port = await freePort();
+        const { apiId, apisPath } = await createMcpInstance(cp, tenant, {
+          upstreamUrl: everything.baseUrl,
+          port,
+          basePath: '/cli-deployed',
+        });
+        const apply = await cli.run([
+          'api-mgr',
+          'policy',
+          'apply',
+          String(apiId),
+          'mcp-support',
+          '--policyVersion',
+          '1.0.1',
+          '--groupId',
+          MCP_SUPPORT.groupId,
+        ]);
+        expect(apply.code).toBe(0);
+        const deploy = await cli.run(['api-mgr', 'api', 'deploy', String(apiId), '--target', registered.gatewayId]);
+        expect(deploy).toMatchObject({ code: 0, stdout: `Deployed API with ID "${apiId}"\n` });
+        const instance = { apiId, apisPath, proxyUrl: `http://127.0.0.1:${port}/cli-deployed` };
+        await rolledOut(cp, tenant, instance);
+        expect(await echo(instance.proxyUrl, 'deployed by anypoint-cli')).toBe('Echo: deployed by anypoint-cli');
+      } finally {
+        await gateway.stop();
+        await everything.close();
+      }
     });
   });
 
