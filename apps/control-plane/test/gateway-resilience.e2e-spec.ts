@@ -27,6 +27,12 @@ import {
 } from './support/gateways.js';
 
 const FAST = { PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' };
+/**
+ * How long a gateway may take to reconnect once its control plane is back: its backoff grows to
+ * 30 s (with jitter) while the control plane is down, and a slow machine keeps it down longer.
+ */
+const RECONNECT_MS = 45_000;
+const OUTAGE_TEST_MS = 120_000;
 
 describe('gateway resilience', () => {
   let syncPort: number;
@@ -123,40 +129,48 @@ describe('gateway resilience', () => {
     expect(await echo(`http://127.0.0.1:${freed}/other`, 'recovered')).toBe('Echo: recovered');
   });
 
-  it('keeps serving while the control plane is down and picks up changes made meanwhile on reconnect', async () => {
-    await cp.kill(); // SIGKILL: a crash, no goodbye on the stream
-    await gateway.waitForStatus((s) => s.sync.state !== 'connected');
-    expect(await echo(instance.proxyUrl, 'control plane down')).toBe('Echo: control plane down');
+  it(
+    'keeps serving while the control plane is down and picks up changes made meanwhile on reconnect',
+    async () => {
+      await cp.kill(); // SIGKILL: a crash, no goodbye on the stream
+      await gateway.waitForStatus((s) => s.sync.state !== 'connected');
+      expect(await echo(instance.proxyUrl, 'control plane down')).toBe('Echo: control plane down');
 
-    // Another control plane (its own sync port) takes a change while the gateway's one is down.
-    const other = await startControlPlane(FAST);
-    const second = await deployMcpInstance(other, tenant, {
-      upstreamUrl: everything.baseUrl,
-      port: await freePort(),
-      basePath: '/second',
-      targetId: registered.gatewayId,
-    }).finally(() => other.close());
-    await expect(echo(second.proxyUrl)).rejects.toThrow();
+      // Another control plane (its own sync port) takes a change while the gateway's one is down.
+      const other = await startControlPlane(FAST);
+      const second = await deployMcpInstance(other, tenant, {
+        upstreamUrl: everything.baseUrl,
+        port: await freePort(),
+        basePath: '/second',
+        targetId: registered.gatewayId,
+      }).finally(() => other.close());
+      await expect(echo(second.proxyUrl)).rejects.toThrow();
 
-    cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
-    await rolledOut(cp, tenant, second);
-    expect(await echo(second.proxyUrl, 'caught up')).toBe('Echo: caught up');
-    expect(await echo(instance.proxyUrl)).toBe('Echo: ping');
-  });
+      cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+      await rolledOut(cp, tenant, second, RECONNECT_MS);
+      expect(await echo(second.proxyUrl, 'caught up')).toBe('Echo: caught up');
+      expect(await echo(instance.proxyUrl)).toBe('Echo: ping');
+    },
+    OUTAGE_TEST_MS,
+  );
 
-  it('serves from disk when restarted while the control plane is unreachable', async () => {
-    const running = await gateway.status();
-    await cp.close();
-    await gateway.stop();
-    gateway = await startGatewayProcess({ dir: registered.dir });
-    const status = await gateway.waitForStatus((s) => s.ready);
-    expect(status).toMatchObject({ revision: running.revision, hash: running.hash });
-    expect(status.sync.state).not.toBe('connected');
-    expect(await gateway.readiness()).toBe(200);
-    expect(await echo(instance.proxyUrl, 'from disk')).toBe('Echo: from disk');
-    cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
-    await gateway.waitForStatus((s) => s.sync.state === 'connected');
-  });
+  it(
+    'serves from disk when restarted while the control plane is unreachable',
+    async () => {
+      const running = await gateway.status();
+      await cp.close();
+      await gateway.stop();
+      gateway = await startGatewayProcess({ dir: registered.dir });
+      const status = await gateway.waitForStatus((s) => s.ready);
+      expect(status).toMatchObject({ revision: running.revision, hash: running.hash });
+      expect(status.sync.state).not.toBe('connected');
+      expect(await gateway.readiness()).toBe(200);
+      expect(await echo(instance.proxyUrl, 'from disk')).toBe('Echo: from disk');
+      cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+      await gateway.waitForStatus((s) => s.sync.state === 'connected', RECONNECT_MS);
+    },
+    OUTAGE_TEST_MS,
+  );
 });
 
 describe('two control planes on one database', () => {

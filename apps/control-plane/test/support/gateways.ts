@@ -118,10 +118,11 @@ export async function deploymentStatus(cp: ControlPlaneClient, tenant: TestTenan
 }
 
 /** Waits until every replica of the instance's target runs its latest change. */
-export function rolledOut(cp: ControlPlaneClient, tenant: TestTenant, api: McpInstance): Promise<true> {
+export function rolledOut(cp: ControlPlaneClient, tenant: TestTenant, api: McpInstance, timeoutMs?: number): Promise<true> {
   return eventually(
     async () => ((await deploymentStatus(cp, tenant, api)) === 'applied' ? true : undefined),
     `the rollout of API ${api.apiId}`,
+    timeoutMs,
   );
 }
 
