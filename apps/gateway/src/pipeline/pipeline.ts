@@ -112,7 +112,6 @@ interface ForwardRequest {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const RESPONSE_ID_LIMIT = 10_000;
 const NONE_INJECTED: readonly JsonRpcErrorResponse[] = Object.freeze([]);
-const NO_EDITS: readonly HeaderEdit[] = Object.freeze([]);
 
 export class Pipeline {
   private readonly ids = new ResponseIdMap(RESPONSE_ID_LIMIT);
@@ -353,7 +352,7 @@ export class Pipeline {
       head = await call.start(routed.runtime.dispatcher(upstream), {
         method: exchange.httpMethod,
         path: request.path,
-        headers: routed.edits === NO_EDITS || routed.edits.length === 0 ? headers : applyHeaderEdits(headers, routed.edits),
+        headers: routed.edits.length === 0 ? headers : applyHeaderEdits(headers, routed.edits),
         body: request.body,
       });
     } catch (err) {
