@@ -1,9 +1,10 @@
 /**
  * String formats the configuration forms use, each with the reason given when a value does not
- * match. Checks are syntactic only: an expression is evaluated (and a regex compiled for real)
- * by the gateway when the policy is configured.
+ * match. Checks are syntactic only: an expression is evaluated by the gateway when the policy is
+ * configured; a regex is checked with the engine the gateway runs it with (linear-regex.ts).
  */
 import { isIP } from 'node:net';
+import { regexProblem } from './linear-regex.js';
 
 /** A format: how a value is checked and what the caller is told when it is not. */
 export interface StringFormat {
@@ -12,15 +13,6 @@ export interface StringFormat {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-function isRegex(value: string): boolean {
-  try {
-    new RegExp(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isIpOrCidr(value: string): boolean {
   const [address = '', prefix, ...rest] = value.split('/');
@@ -45,7 +37,10 @@ export const STRING_FORMATS = {
     validate: (v) => /^#\[[\s\S]*\]$/.test(v.trim()),
     message: "must be an expression like #[attributes.headers['client_id']]",
   },
-  regex: { validate: isRegex, message: 'must be a valid regular expression' },
+  regex: {
+    validate: (v) => regexProblem(v) === undefined,
+    message: 'must be a regular expression in RE2 syntax (no backreferences or lookaround)',
+  },
   ipOrCidr: { validate: isIpOrCidr, message: 'must be an IPv4 or IPv6 address, optionally with a /prefix (CIDR)' },
   httpUrl: { validate: isHttpUrl, message: 'must be an http:// or https:// URL' },
   origin: {

@@ -64,7 +64,7 @@ const cases: Record<string, TemplateCases> = {
       [{ rules: [{ rule: 'Allow' }] }, ['configurationData.rules[0].value: is required']],
       [
         { rules: [{ rule: 'Block', matchType: 'pattern', value: 'admin-(' }] },
-        ['configurationData.rules[0].value: must be a valid regular expression'],
+        ['configurationData.rules[0].value: must be a regular expression in RE2 syntax (no backreferences or lookaround)'],
       ],
       [
         { rules: [{ rule: 'Block', matchType: 'regex', value: 'x' }] },
@@ -95,7 +95,9 @@ const cases: Record<string, TemplateCases> = {
       [{ toolMappings: [{ sourceToolName: 'a' }] }, ['configurationData.toolMappings[0].mappedToolName: is required']],
       [
         { toolMappings: [{ sourceToolName: '[', mappedToolName: 'b', mappingType: 'regex' }] },
-        ['configurationData.toolMappings[0].sourceToolName: must be a valid regular expression'],
+        [
+          'configurationData.toolMappings[0].sourceToolName: must be a regular expression in RE2 syntax (no backreferences or lookaround)',
+        ],
       ],
       [
         { toolMappings: [{ sourceToolName: 'a', mappedToolName: 'b' }], logMappings: 'yes' },
@@ -157,7 +159,11 @@ const cases: Record<string, TemplateCases> = {
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'REGEX', namePattern: '(' }] },
-        ['configurationData.rules[0].namePattern: must be a valid regular expression'],
+        ['configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround)'],
+      ],
+      [
+        { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'REGEX', namePattern: '(?!admin).*' }] },
+        ['configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround)'],
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'literal', namePattern: 'x' }] },

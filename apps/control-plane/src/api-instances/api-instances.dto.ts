@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deploymentBody } from '../deployments/deployments.dto.js';
 import { parseProxyUri, PROXY_URI_FORMAT } from '../deployments/proxy-listener.js';
 import { commaList } from '../gateway-targets/gateway-targets.dto.js';
+import { re2Pattern } from '../common/validation.js';
 import { instanceRuleIssues } from './instance-rules.js';
 
 const TECHNOLOGIES = ['flexGateway', 'mule4', 'mule3', 'serviceMesh'] as const;
@@ -22,23 +23,10 @@ const routeRules = z.strictObject({
     .refine((v) => v.split('|').every((m) => HTTP_METHODS.has(m)), 'must be HTTP methods separated by "|", e.g. GET|POST')
     .nullish(),
   host: z.string().max(255).nullish(),
-  path: z
-    .string()
-    .max(2048)
-    .refine((p) => isRegExp(p), 'must be a valid regular expression, e.g. /api/(.*)')
-    .nullish(),
-  headers: z.record(z.string().min(1).max(256), z.string().max(2048)).nullish(),
+  path: re2Pattern(2048).nullish(),
+  headers: z.record(z.string().min(1).max(256), re2Pattern(2048)).nullish(),
 });
 export type RouteRules = z.output<typeof routeRules>;
-
-function isRegExp(pattern: string): boolean {
-  try {
-    new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * One `routing[]` entry: upstreams by `uri` (created with the route) or, on update, by the `id`

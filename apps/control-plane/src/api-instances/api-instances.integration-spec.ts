@@ -561,6 +561,20 @@ describe('API instances', () => {
       });
       expect(badMethods.status).toBe(400);
       expect(badMethods.body.message).toMatch(/^body\.routing\.0\.rules\.methods: /);
+      // The gateway runs route patterns with RE2 (linear time): what RE2 cannot run is refused here.
+      for (const [rules, field, cause] of [
+        [{ path: '/(?=admin).*' }, 'path', 'invalid or unsupported Perl syntax: `(?=`'],
+        [{ headers: { 'x-env': '(a)\\1' } }, 'headers.x-env', 'invalid escape sequence: `\\1`'],
+      ] as const) {
+        const refused = await cp.request('PATCH', `${xapi}/${created.id}`, {
+          token: tenant.token,
+          json: { routing: [{ rules, upstreams: [{ id: first, weight: 100 }] }] },
+        });
+        expect(refused.status).toBe(400);
+        expect(refused.body.message).toBe(`body.routing.0.rules.${field}: must be a regular expression in RE2 syntax (${cause})`);
+      }
+      const unchanged = await cp.request('GET', `${api}/${created.id}`, { token: tenant.token });
+      expect(unchanged.body.routing[0].label).toBe('split');
     });
 
     it('needs force=true when a new asset version changes autodiscoveryInstanceName', async () => {

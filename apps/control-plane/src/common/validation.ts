@@ -4,7 +4,8 @@
  * issue listed in `errors[]` as `{ path: '/body/endpoint/isCloudHub', message, errorCode }`.
  */
 import { type ArgumentMetadata, Injectable, type PipeTransform } from '@nestjs/common';
-import type { z } from 'zod';
+import { regexProblem } from '#portico/policy-catalog';
+import { z } from 'zod';
 import { DomainError, type ErrorDetail } from './domain-error.js';
 
 export type InputLocation = 'body' | 'query' | 'params' | 'headers';
@@ -15,6 +16,22 @@ export type InputLocation = 'body' | 'query' | 'params' | 'headers';
  */
 export function objectError(message = 'must be an object') {
   return { error: (issue: { code: string }) => (issue.code === 'invalid_type' ? message : undefined) };
+}
+
+/**
+ * A route or pointcut pattern, in the RE2 syntax the gateway runs it with (linear time; see
+ * libs/policy-catalog linear-regex.ts): a pattern RE2 refuses is a 400 saying why.
+ */
+export function re2Pattern(maxLength: number) {
+  return z
+    .string({ error: 'must be a string' })
+    .max(maxLength, `must be at most ${maxLength} characters`)
+    .superRefine((value, ctx) => {
+      const problem = regexProblem(value);
+      if (problem !== undefined) {
+        ctx.addIssue({ code: 'custom', message: `must be a regular expression in RE2 syntax (${problem})` });
+      }
+    });
 }
 
 export function issuesToDetails(issues: readonly z.core.$ZodIssue[], where: InputLocation): ErrorDetail[] {

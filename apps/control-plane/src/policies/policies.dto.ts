@@ -1,6 +1,5 @@
-import { STRING_FORMATS } from '#portico/policy-catalog';
 import { z } from 'zod';
-import { objectError } from '../common/validation.js';
+import { objectError, re2Pattern } from '../common/validation.js';
 import { int32 } from '../common/integer-id.js';
 
 /** `true` / `false` query flags; anything else is a 400 naming the parameter. */
@@ -38,10 +37,7 @@ export type GenericTemplatesQuery = z.output<typeof genericTemplatesQuery>;
 
 // ---------------------------------------------------------------- applied policies
 
-const regex = z
-  .string({ error: 'must be a string' })
-  .max(1024, 'must be at most 1024 characters')
-  .refine((v) => STRING_FORMATS.regex.validate(v), 'must be a valid regular expression');
+const regex = re2Pattern(1024);
 
 /** `null` = the whole API; else the methods and paths the policy applies to. */
 const pointcutData = z

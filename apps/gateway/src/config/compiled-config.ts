@@ -2,6 +2,7 @@
  * The gateway's internal configuration: what translate() makes of a GatewayConfig push. Frozen;
  * every regular expression and policy is compiled, so serving a request compiles nothing.
  */
+import type { FullMatch } from '#portico/policy-catalog';
 import type { CompiledMethodScope } from '../pipeline/method-scope.js';
 import type { Policy } from '../policy-contract/policy.js';
 
@@ -66,11 +67,11 @@ export interface CompiledRoute {
   /** undefined: any method. */
   readonly methods: ReadonlySet<string> | undefined;
   /** Full match over the path after the base path ('/' for the base path itself). */
-  readonly path: RegExp | undefined;
+  readonly path: FullMatch | undefined;
   /** Host header without port, lower case. */
   readonly host: string | undefined;
   /** Header name -> full-match pattern of its value. */
-  readonly headers: readonly (readonly [string, RegExp])[];
+  readonly headers: readonly (readonly [string, FullMatch])[];
   /** A rule had an invalid regular expression: the route matches nothing (its safe behaviour). */
   readonly disabled: boolean;
   readonly targets: readonly RouteTarget[];
@@ -122,7 +123,7 @@ export interface CompiledPolicy {
 
 export interface CompiledPointcut {
   /** Full match over the HTTP method; undefined matches any. */
-  readonly method: RegExp | undefined;
+  readonly method: FullMatch | undefined;
   /** Full match over the path after the base path; undefined matches any. */
-  readonly path: RegExp | undefined;
+  readonly path: FullMatch | undefined;
 }

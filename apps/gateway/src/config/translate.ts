@@ -21,7 +21,8 @@
  * - Other warnings tell the operator about surprising but valid input (TLS settings on an http
  *   upstream, skip_verify, an MCP API without mcp-support, which then answers every request 503).
  *
- * Regular expressions of routes and pointcuts are full matches (`^(?:…)$`).
+ * Regular expressions of routes and pointcuts are full matches in RE2 syntax, run in linear time
+ * (libs/policy-catalog linear-regex.ts): no pattern can make a request stall the gateway.
  */
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import {
@@ -36,9 +37,11 @@ import {
 } from '#portico/proto-ts';
 import {
   compareVersions,
+  compileFullMatch,
   formatConfigurationIssue,
   POLICY_TEMPLATES,
   validateConfiguration,
+  type FullMatch,
   type PolicyTemplateDefinition,
 } from '#portico/policy-catalog';
 import { compileMethodScope } from '../pipeline/method-scope.js';
@@ -338,10 +341,10 @@ function catchAllRoute(upstreams: CompiledUpstream[]): CompiledRoute {
   });
 }
 
-/** Compiles a full-match pattern; undefined and a warning when it does not compile. */
-function fullMatch(pattern: string, where: string, warnings: string[], consequence: string): RegExp | null {
+/** Compiles a full-match pattern (linear time, RE2 syntax); null and a warning when it does not compile. */
+function fullMatch(pattern: string, where: string, warnings: string[], consequence: string): FullMatch | null {
   try {
-    return new RegExp(`^(?:${pattern})$`);
+    return compileFullMatch(pattern);
   } catch (error) {
     warnings.push(
       `${where}: invalid regular expression ${JSON.stringify(pattern)} (${(error as Error).message}); ${consequence}`,
@@ -376,13 +379,13 @@ function translateRoute(
     warnings.push(`${where}: invalid HTTP method ${JSON.stringify(badMethod)}; ${disable}`);
     disabled = true;
   }
-  let path: RegExp | undefined;
+  let path: FullMatch | undefined;
   if (route.pathRegex !== '') {
     const compiled = fullMatch(route.pathRegex, `${where}: path_regex`, warnings, disable);
     if (compiled) path = compiled;
     else disabled = true;
   }
-  const headers: (readonly [string, RegExp])[] = [];
+  const headers: (readonly [string, FullMatch])[] = [];
   for (const [name, pattern] of Object.entries(route.headers)) {
     const compiled = fullMatch(pattern, `${where}: headers[${JSON.stringify(name)}]`, warnings, disable);
     if (compiled) headers.push(Object.freeze([name.toLowerCase(), compiled] as const));

@@ -61,6 +61,8 @@ describe('routing and headers', () => {
             { id: 'never', url: `${alt.origin}/never/` },
           ],
           routes: [
+            // Catastrophic backtracking in a backtracking engine: 2^n steps for n 'a's without the 'b'.
+            { label: 'redos', pathRegex: '/(a+)+b', upstreams: [{ upstreamId: 'alt', weight: 1 }] },
             { label: 'by-header', headers: { 'x-variant': 'al+t' }, upstreams: [{ upstreamId: 'alt', weight: 0 }] },
             { label: 'by-host', host: 'alt.example', upstreams: [{ upstreamId: 'alt', weight: 1 }] },
             {
@@ -108,6 +110,15 @@ describe('routing and headers', () => {
     expect((await get('/demo/deep/a', { host: 'ALT.example:8080' })).json.name).toBe('alt');
     expect((await get('/demo/deep/items/3', {}, 'PUT')).json.name).toBe('alt');
     for (let i = 0; i < 20; i++) expect((await get('/demo/deep/a')).json).toMatchObject({ name: 'deep', url: '/a' });
+  });
+
+  it('runs route patterns in linear time: /(a+)+b cannot stall the gateway', async () => {
+    // With a backtracking engine this path takes 2^60 steps; RE2 (re2js) answers at once.
+    const attack = get(`/demo/deep/${'a'.repeat(60)}c`);
+    const [other, routed] = await Promise.all([get('/demo/x'), attack]);
+    expect(other.json.name).toBe('demo');
+    expect(routed.json).toMatchObject({ name: 'deep', url: `/${'a'.repeat(60)}c` });
+    expect((await get('/demo/deep/aaab')).json.name).toBe('alt');
   });
 
   it('answers 404 when no route of the API matches', async () => {
