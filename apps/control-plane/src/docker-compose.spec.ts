@@ -54,7 +54,11 @@ describe('docker-compose.yml', () => {
     expect(gateway.image).toBe(compose.services['control-plane']!.image);
     expect(gateway.command).toEqual(['node', 'scripts/start.mjs']);
     expect(gateway.environment?.PORTICO_CONTROL_PLANE_URL).toBe('http://control-plane:8080');
-    expect(gateway.depends_on).toEqual({ 'control-plane': { condition: 'service_healthy' } });
+    expect(gateway.depends_on).toEqual({
+      'control-plane': { condition: 'service_healthy' },
+      redis: { condition: 'service_healthy' },
+    });
+    expect(gateway.environment?.PORTICO_REDIS_URL).toBe('redis://redis:6379');
     // The control plane's volume holds its secret.key: no other service mounts it.
     expect((gateway.volumes ?? []).map((v) => mount(v).source)).toEqual(['gateway-data']);
     expect(dockerfile).toContain('COPY scripts/start.mjs ./scripts/start.mjs');

@@ -27,6 +27,10 @@ export const gatewayEnvSchema = z.object({
   PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS: positiveMs.default(60_000),
   /** SSE comment sent to clients while an upstream stream is silent; 0 disables. */
   PORTICO_GATEWAY_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
+  /** Redis shared by the replicas of a target (cluster-wide policy state); unset: policies that need it fail their API. */
+  PORTICO_REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
+    .optional(),
   PORTICO_LOG_LEVEL: logLevel.default('info'),
 });
 

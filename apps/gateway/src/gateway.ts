@@ -24,6 +24,7 @@ import type { ApiFailure } from './config/translate.js';
 import { DataPlane, dataPlaneOptions } from './data-plane/data-plane.js';
 import type { GatewayEnv } from './env.js';
 import { POLICY_TYPES } from './policies/registry.js';
+import { connectRedis } from './redis.js';
 
 export interface Gateway {
   readonly registration: Registration;
@@ -42,6 +43,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   const dataPlane = new DataPlane(dataPlaneOptions(env, log, metrics));
   const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
   const states = new PolicyStates();
+  const redis = env.PORTICO_REDIS_URL === undefined ? undefined : connectRedis(env.PORTICO_REDIS_URL, log);
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;
   /** The APIs of the running configuration that are not served (reported again with a repeated snapshot). */
@@ -49,7 +51,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
 
   /** Serves `config` (serve-config.ts), logging what it could not; resolves to the APIs not served. */
   const serve = async (config: GatewayConfig): Promise<readonly ApiFailure[]> => {
-    const { warnings, failures } = await serveConfig(dataPlane, config, { states, logger: log });
+    const { warnings, failures } = await serveConfig(dataPlane, config, { states, logger: log, redis });
     for (const warning of warnings) log.warn({ warning }, 'configuration warning');
     for (const failure of failures) log.error({ api: failure.apiId, error: failure.reason }, 'API not served');
     return failures;
@@ -122,6 +124,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     });
   } catch (err) {
     await dataPlane.close();
+    redis?.disconnect();
     throw err;
   }
   sync.start();
@@ -135,6 +138,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     close: async () => {
       sync.stop();
       await Promise.all([admin.close(), dataPlane.close()]);
+      redis?.disconnect();
     },
   };
 }

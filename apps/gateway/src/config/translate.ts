@@ -44,6 +44,7 @@ import {
   type FullMatch,
   type PolicyTemplateDefinition,
 } from '#portico/policy-catalog';
+import type { Redis } from 'ioredis';
 import { compileMethodScope } from '../pipeline/method-scope.js';
 import pino, { type Logger } from 'pino';
 import type { Clock, CompileContext } from '../policy-contract/policy.js';
@@ -96,6 +97,8 @@ export interface TranslateOptions {
   states?: PolicyStates;
   clock?: Clock;
   logger?: Logger;
+  /** CompileContext.redis: the gateway's connection, when one is configured. */
+  redis?: Redis;
 }
 
 /** What a translation shares with every compile of it. */
@@ -104,6 +107,7 @@ interface Compiling {
   readonly states: PolicyStates;
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly redis: Redis | undefined;
   readonly warnings: string[];
 }
 
@@ -117,6 +121,7 @@ export function translate(config: GatewayConfig, options: TranslateOptions = {})
     states: options.states ?? new PolicyStates(),
     clock: options.clock ?? SYSTEM_CLOCK,
     logger: options.logger ?? pino({ level: 'silent' }),
+    redis: options.redis,
     warnings,
   };
   const failures: ApiFailure[] = [];
@@ -439,6 +444,7 @@ function compileContext(api: Api, policy: Policy, compiling: Compiling): Compile
     clock: compiling.clock,
     logger: compiling.logger.child({ api: api.id, policy: policy.type, policyId: policy.id }),
     state: (key, create) => compiling.states.state(policy.id, key, create),
+    redis: compiling.redis,
   };
 }
 

@@ -14,6 +14,7 @@
  * a promise and declares its `failureMode`.
  */
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#portico/mcp-jsonrpc';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CallContext, HeaderEdit, HttpContext, ResponseHead } from './context.js';
 import type { Verdict } from './verdict.js';
@@ -79,6 +80,12 @@ export interface CompileContext {
    * in the configuration itself (the control plane opens them for the gateway).
    */
   state<T>(key: string, create: () => T): T;
+  /**
+   * The gateway's Redis connection when PORTICO_REDIS_URL is set, shared with every policy and
+   * every replica of the target: name keys `portico:<policyId>:…`. A policy that needs it throws
+   * from compile() when it is undefined, so its API fails alone and says why.
+   */
+  readonly redis: Redis | undefined;
 }
 
 /** Builds a policy from its configuration (validated against its catalog schema when it has one). */

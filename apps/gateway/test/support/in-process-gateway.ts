@@ -7,6 +7,7 @@ import { freePort } from '#portico/testing';
 import type { GatewayConfig } from '#portico/proto-ts';
 import pino from 'pino';
 import { Registry } from 'prom-client';
+import type { Redis } from 'ioredis';
 import { PolicyStates } from '../../src/config/policy-states.js';
 import { type Served, serveConfig } from '../../src/config/serve-config.js';
 import { DataPlane, type DataPlaneOptions } from '../../src/data-plane/data-plane.js';
@@ -28,6 +29,8 @@ export interface TestGateway {
 export interface TestGatewayOptions extends Partial<Omit<DataPlaneOptions, 'logger' | 'metrics'>> {
   /** Extra policy factories (test policies), next to the production registry. */
   policies?: PolicyFactory[];
+  /** The Redis connection policies get (CompileContext.redis); the caller closes it. */
+  redis?: Redis;
 }
 
 /** Starts a DataPlane on 127.0.0.1 and applies `config`. */
@@ -49,7 +52,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     metrics,
   });
   const states = new PolicyStates();
-  const apply = (next: GatewayConfig) => serveConfig(dataPlane, next, { registry, states, logger });
+  const apply = (next: GatewayConfig) => serveConfig(dataPlane, next, { registry, states, logger, redis: options.redis });
   try {
     await apply(config);
   } catch (err) {

@@ -28,7 +28,7 @@ export function testExchange(headers: IncomingHttpHeaders = {}, metrics = new Ga
   };
 }
 
-/** A compile context for policy `policyId` of API 7, with its state in `states`. */
+/** A compile context for policy `policyId` of API 7, with its state in `states` and no Redis. */
 export function testCompileContext(
   policyId = '1',
   states = new PolicyStates(),
@@ -40,5 +40,6 @@ export function testCompileContext(
     clock,
     logger: pino({ level: 'silent' }),
     state: (key, create) => states.state(policyId, key, create),
+    redis: undefined,
   };
 }

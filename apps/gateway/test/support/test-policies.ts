@@ -269,3 +269,23 @@ export const counter: PolicyFactory = {
     };
   },
 };
+
+/**
+ * `shared-counter`: counts the requests of its API in Redis (CompileContext.redis), so every
+ * gateway on the same Redis shares the count, and sends it upstream in `x-shared-count`.
+ */
+export const sharedCounter: PolicyFactory = {
+  type: 'shared-counter',
+  compile(_config, ctx) {
+    const redis = ctx.redis;
+    if (!redis) throw new Error('needs Redis: set PORTICO_REDIS_URL on the gateway');
+    const key = `portico:${ctx.policyId}:requests`;
+    return {
+      warnings: [],
+      policy: {
+        name: 'shared-counter',
+        onHttpRequest: async () => ({ kind: 'mutate', message: { set: { 'x-shared-count': String(await redis.incr(key)) } } }),
+      },
+    };
+  },
+};
