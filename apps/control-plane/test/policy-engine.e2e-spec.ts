@@ -1,13 +1,15 @@
 /**
  * The gateway's policy engine seen from the control plane: an API whose policy chain the gateway
  * cannot build is not served (and says why over REST) while the other APIs of the target serve
- * and keep changing; a policy's mode reaches the gateway.
+ * and keep changing; a policy's mode reaches the gateway; the instance's public URL is a name
+ * its gateway accepts in Host (DNS-rebinding protection).
  */
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import {
   type EverythingServer,
   freePort,
   type GatewayProcess,
+  postMcp,
   startEverythingServer,
   startGatewayProcess,
 } from '#portico/testing';
@@ -126,5 +128,28 @@ describe('policy engine', () => {
     expect(await echo(instance.proxyUrl, 'shadowed')).toBe('Echo: shadowed');
     const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
     expect(metrics).toMatch(/policy_verdicts_total\{policy="mcp-support",verdict="pass",mode="shadow"\} [1-9]/);
+  });
+
+  it("accepts the instance's public URL (endpointUri) in Host once it is set, and refuses other names", async () => {
+    const instance = await deploy('/named');
+    await rolledOut(cp, tenant, instance);
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'host-test', version: '1.0.0' } },
+    };
+    const url = `${instance.proxyUrl}/mcp`;
+    const refused = await postMcp(url, initialize, { host: 'mcp.example.com' });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.body).error.data).toEqual({ reason: 'HOST_NOT_ALLOWED' });
+    const patched = await cp.request('PATCH', `${instance.apisPath}/${instance.apiId}`, {
+      token: tenant.token,
+      json: { endpointUri: 'https://mcp.example.com/named' },
+    });
+    expect(patched.status).toBe(200);
+    await rolledOut(cp, tenant, instance);
+    expect((await postMcp(url, initialize, { host: 'mcp.example.com' })).status).toBe(200);
+    expect((await postMcp(url, initialize, { host: 'other.example.com' })).status).toBe(403);
   });
 });

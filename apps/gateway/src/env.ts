@@ -6,12 +6,34 @@ import { logLevel, parseEnvironment } from '#portico/environment';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
+/** A DNS name, optionally `*.` + a DNS name. */
+const HOST_NAME = /^(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 export const gatewayEnvSchema = z.object({
   /** Directory holding registration.yaml; the last good configuration is kept beside it. */
   PORTICO_GATEWAY_DIR: z.string().default('.'),
   /** Address the API listeners bind (their ports come from the instances' proxyUri). */
   PORTICO_GATEWAY_LISTEN_HOST: z.string().default('0.0.0.0'),
+  /**
+   * Extra names clients may use in Host and Origin (comma-separated; `*.example.com` for any
+   * subdomain), besides each API's proxyUri host and public URL (data-plane/host-check.ts).
+   */
+  PORTICO_GATEWAY_HOSTS: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((h) => h.trim().toLowerCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .string()
+          .regex(HOST_NAME, 'must be host names or *.domain entries separated by commas, e.g. mcp.example.com,*.internal'),
+      ),
+    ),
   /** Health, readiness and metrics endpoints. */
   PORTICO_GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),
   PORTICO_GATEWAY_ADMIN_PORT: port.default(8090),

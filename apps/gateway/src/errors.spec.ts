@@ -39,6 +39,21 @@ const TABLE: [GatewayError, number, unknown, Record<string, string>, { code: str
     { code: 'PAYLOAD_TOO_LARGE', message: 'Payload Too Large' },
   ],
   [
+    { kind: 'host-not-allowed', message: 'Host "evil.example" is not served by this gateway' },
+    403,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InvalidRequest,
+        message: 'Host "evil.example" is not served by this gateway',
+        data: { reason: 'HOST_NOT_ALLOWED' },
+      },
+    },
+    {},
+    { code: 'HOST_NOT_ALLOWED', message: 'Host "evil.example" is not served by this gateway' },
+  ],
+  [
     { kind: 'header-mismatch', header: 'Mcp-Name', message: 'HeaderMismatch: Mcp-Name differs' },
     400,
     { jsonrpc: '2.0', id: 7, error: { code: -32020, message: 'HeaderMismatch: Mcp-Name differs', data: { header: 'Mcp-Name' } } },
@@ -182,7 +197,7 @@ describe('gateway error table', () => {
   });
 
   it('covers every kind of the union', () => {
-    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(17);
+    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(18);
   });
 
   it('never uses the SDK-reserved −32000 / −32001', () => {

@@ -9,6 +9,7 @@
  * | not-acceptable         | 406  | −32600                                                      |
  * | unsupported-media-type | 415  | −32600                                                      |
  * | payload-too-large      | 413  | −32600                                                      |
+ * | host-not-allowed       | 403  | −32600, data.reason HOST_NOT_ALLOWED (DNS rebinding)        |
  * | header-mismatch        | 400  | −32020 HeaderMismatch (MCP 2026-07-28), data.header         |
  * | method-not-found       | 404  | −32601                                                      |
  * | invalid-params         | 200  | −32602 (`Unknown tool: x` hides a tool's existence)         |
@@ -36,6 +37,7 @@ export type GatewayError =
   | { kind: 'not-acceptable'; message: string }
   | { kind: 'unsupported-media-type'; message: string }
   | { kind: 'payload-too-large'; message: string }
+  | { kind: 'host-not-allowed'; message: string }
   | { kind: 'header-mismatch'; header: string; message: string }
   | { kind: 'method-not-found'; message: string }
   | { kind: 'invalid-params'; message: string }
@@ -82,6 +84,8 @@ export function toHttpStatus(error: GatewayError): number {
       return 415;
     case 'payload-too-large':
       return 413;
+    case 'host-not-allowed':
+      return 403;
     case 'method-not-found':
     case 'session-not-found':
       return 404;
@@ -119,6 +123,8 @@ export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonR
     case 'unsupported-media-type':
     case 'payload-too-large':
       return jsonRpcError(id, ErrorCode.InvalidRequest, error.message);
+    case 'host-not-allowed':
+      return jsonRpcError(id, ErrorCode.InvalidRequest, error.message, { reason: 'HOST_NOT_ALLOWED' });
     case 'header-mismatch':
       return jsonRpcError(id, HEADER_MISMATCH, error.message, { header: error.header });
     case 'method-not-found':

@@ -120,6 +120,14 @@ describe('configuration revisions', () => {
     expect(await revision()).toBe(before + 1);
   });
 
+  it('bumps for the columns Listener.hosts is built from: proxyUri and endpointUri', async () => {
+    const before = await revision();
+    await testPrisma().apiInstance.update({ where: { id: apiId }, data: { endpointUri: 'https://mcp.example.com/rev' } });
+    expect(await revision()).toBe(before + 1);
+    await testPrisma().apiInstance.update({ where: { id: apiId }, data: { proxyUri: 'http://mcp.internal:18081/rev' } });
+    expect(await revision()).toBe(before + 2);
+  });
+
   it('bumps when the target is deleted', async () => {
     const before = await revision();
     await testPrisma().gatewayTarget.update({ where: { id: targetId }, data: { deletedAt: new Date() } });

@@ -56,12 +56,24 @@ export function snapshotHash(config: GatewayConfig): string {
   return createHash('sha256').update(GatewayConfig.encode(config).finish()).digest('hex');
 }
 
+/** proxyUri's host unless it is a wildcard bind address, and endpointUri's host (the instance's public URL). */
+function listenerHosts(api: ApiRecord): string[] {
+  const hosts = new Set<string>();
+  for (const uri of [api.proxyUri, api.endpointUri]) {
+    const host = uri ? URL.parse(uri)?.hostname.toLowerCase() : undefined;
+    if (host && !WILDCARD_HOSTS.has(host)) hosts.add(host);
+  }
+  return [...hosts];
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '[::]']);
+
 function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api {
   return {
     id: String(api.id),
     name: api.instanceLabel ?? api.assetId,
     type: api.endpointType === 'mcp' ? ApiType.API_TYPE_MCP : ApiType.API_TYPE_HTTP,
-    listener: { port: api.proxyPort ?? 0, basePath: api.proxyBasePath ?? '/' },
+    listener: { port: api.proxyPort ?? 0, basePath: api.proxyBasePath ?? '/', hosts: listenerHosts(api) },
     routes: api.routes.map(routeConfig),
     upstreams: api.upstreams.map((u) => ({
       id: u.id,

@@ -37,6 +37,8 @@ export interface CompiledApi {
   readonly port: number;
   /** Starts with '/', no trailing '/' except for the root. */
   readonly basePath: string;
+  /** Names clients reach the API by (Listener.hosts, lower case), for Host/Origin checks (data-plane/host-check.ts). */
+  readonly hosts: ReadonlySet<string>;
   /**
    * Why the API is not served (its configuration failed; translate.ts): every request to it is
    * answered 503 with this reason. undefined for a served API.

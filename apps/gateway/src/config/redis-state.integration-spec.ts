@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { startHttpServer, type TestHttpServer } from '#portico/testing';
+import { startHttpServer, type TestHttpServer, rawRequest } from '#portico/testing';
 import {
   freePorts,
   gatewayConfig,
@@ -13,7 +13,6 @@ import {
   type ApiSpec,
   type TestGateway,
 } from '../../test/support/in-process-gateway.js';
-import { rawRequest } from '../../test/support/http-client.js';
 import { sharedCounter } from '../../test/support/test-policies.js';
 
 const REDIS_URL = process.env.PORTICO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

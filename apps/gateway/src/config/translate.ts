@@ -170,6 +170,7 @@ function apiKind(api: Api): ApiKind {
 interface Listener {
   readonly port: number;
   readonly basePath: string;
+  readonly hosts: ReadonlySet<string>;
 }
 
 function translateListener(api: Api): Listener {
@@ -183,7 +184,7 @@ function translateListener(api: Api): Listener {
       `API ${api.id}: listener.base_path ${JSON.stringify(listener.basePath)} must start with '/' and have no trailing '/', empty segment, query or fragment`,
     );
   }
-  return { port: listener.port, basePath: listener.basePath };
+  return { port: listener.port, basePath: listener.basePath, hosts: new Set(listener.hosts.map((h) => h.toLowerCase())) };
 }
 
 /** A failed API on its listener: routed, so its requests are answered 503 naming `reason`. */
@@ -194,6 +195,7 @@ function unavailableApi(api: Api, listener: Listener, reason: string): CompiledA
     kind: api.type === ApiType.API_TYPE_HTTP ? 'http' : 'mcp',
     port: listener.port,
     basePath: listener.basePath,
+    hosts: listener.hosts,
     unavailable: reason,
     routes: Object.freeze([]),
     upstreams: new Map(),
@@ -235,6 +237,7 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     kind,
     port: listener.port,
     basePath: listener.basePath,
+    hosts: listener.hosts,
     unavailable: undefined,
     routes: Object.freeze(routes),
     upstreams,

@@ -4,9 +4,8 @@
  * APIs on it, and upstream pools are kept while used and closed when not.
  */
 import { createServer, type Server } from 'node:net';
-import { startHttpServer, type TestHttpServer } from '#portico/testing';
+import { startHttpServer, type TestHttpServer, rawRequest } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
-import { rawRequest } from '../../test/support/http-client.js';
 
 function named(name: string, gates: Map<string, Promise<void>> = new Map()): Promise<TestHttpServer> {
   return startHttpServer(async (req, res) => {

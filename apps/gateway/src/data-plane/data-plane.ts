@@ -15,10 +15,13 @@ import type { GatewayEnv } from '../env.js';
 import { GatewayMetrics } from '../metrics.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
 import { UpstreamPools } from '../upstream/pools.js';
+import { HostCheck } from './host-check.js';
 
 export interface DataPlaneOptions {
   /** '0.0.0.0' in production, '127.0.0.1' in tests. */
   listenHost: string;
+  /** Names accepted in Host and Origin besides each API's own (PORTICO_GATEWAY_HOSTS). */
+  hosts: readonly string[];
   /** POST bodies past this -> 413 with a JSON-RPC error. */
   bodyLimitBytes: number;
   /** Upstream TCP/TLS connect. */
@@ -35,6 +38,7 @@ export interface DataPlaneOptions {
 export function dataPlaneOptions(env: GatewayEnv, logger: Logger, metrics: Registry): DataPlaneOptions {
   return {
     listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
+    hosts: env.PORTICO_GATEWAY_HOSTS,
     bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
     connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
     responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
@@ -93,6 +97,7 @@ export class DataPlane {
       bodyLimitBytes: options.bodyLimitBytes,
       responseTimeoutMs: options.responseTimeoutMs,
       sseKeepAliveMs: options.sseKeepAliveMs,
+      hostCheck: new HostCheck(options.hosts),
       logger: this.logger,
       metrics: new GatewayMetrics(options.metrics),
     });

@@ -1,9 +1,8 @@
 /**
  * What the gateway answers itself, over real sockets: exact status and body for each case.
  */
-import { startHttpServer, startMcpServer, type TestHttpServer, type TestMcpServer } from '#portico/testing';
+import { startHttpServer, startMcpServer, type TestHttpServer, type TestMcpServer, postMcp, rawRequest } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
-import { postMcp, rawRequest } from '../../test/support/http-client.js';
 
 const TOOLS_CALL = { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'echo', arguments: { text: 'x' } } };
 

@@ -3,9 +3,8 @@
  * hop-by-hop headers, X-Forwarded-*, plain HTTP APIs streamed without parsing.
  */
 import { request as httpRequest } from 'node:http';
-import { startHttpServer, type TestHttpServer } from '#portico/testing';
+import { startHttpServer, type TestHttpServer, rawRequest } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
-import { rawRequest } from '../../test/support/http-client.js';
 
 /** An upstream that answers with its name and the path it was asked for. */
 async function namedUpstream(name: string): Promise<TestHttpServer> {
@@ -49,12 +48,20 @@ describe('routing and headers', () => {
     gateway = await startTestGateway(
       gatewayConfig([
         { id: 'root', type: 'http', port, basePath: '/', upstream: `${root.origin}/` },
-        { id: 'demo', type: 'http', port, basePath: '/demo', upstream: `${demo.origin}/api/` },
+        {
+          id: 'demo',
+          type: 'http',
+          port,
+          basePath: '/demo',
+          upstream: `${demo.origin}/api/`,
+          hosts: ['gateway.example'],
+        },
         {
           id: 'deep',
           type: 'http',
           port,
           basePath: '/demo/deep',
+          hosts: ['alt.example'],
           upstream: [
             { id: 'main', url: `${deep.origin}/` },
             { id: 'alt', url: `${alt.origin}/` },

@@ -7,9 +7,8 @@ import type { ServerResponse } from 'node:http';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SseParser } from '#portico/mcp-jsonrpc';
-import { startHttpServer, startMcpServer, type TestHttpServer, type TestMcpServer } from '#portico/testing';
+import { startHttpServer, startMcpServer, type TestHttpServer, type TestMcpServer, MCP_POST_HEADERS } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
-import { MCP_POST_HEADERS } from '../../test/support/http-client.js';
 
 /** Reads a fetch body chunk by chunk as text. */
 function textReader(body: ReadableStream<Uint8Array>) {

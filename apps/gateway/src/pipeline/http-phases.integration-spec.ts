@@ -5,7 +5,7 @@
  * outlives configuration pushes; a method the client's revision removed is relayed unchanged.
  */
 import { PolicyMode } from '#portico/proto-ts';
-import { startHttpServer, type TestHttpServer } from '#portico/testing';
+import { startHttpServer, type TestHttpServer, postMcp, rawRequest } from '#portico/testing';
 import {
   freePorts,
   gatewayConfig,
@@ -13,7 +13,6 @@ import {
   type ApiSpec,
   type TestGateway,
 } from '../../test/support/in-process-gateway.js';
-import { postMcp, rawRequest } from '../../test/support/http-client.js';
 import { counter, httpRequireToken, stamp } from '../../test/support/test-policies.js';
 
 describe('HTTP phases', () => {

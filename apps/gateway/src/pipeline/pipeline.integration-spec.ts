@@ -7,7 +7,14 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { SseParser, type SseEvent } from '#portico/mcp-jsonrpc';
 import { PolicyMode } from '#portico/proto-ts';
-import { startHttpServer, startMcpServer, type TestHttpServer, type TestMcpServer } from '#portico/testing';
+import {
+  startHttpServer,
+  startMcpServer,
+  type TestHttpServer,
+  type TestMcpServer,
+  MCP_POST_HEADERS,
+  postMcp,
+} from '#portico/testing';
 import {
   freePorts,
   gatewayConfig,
@@ -15,7 +22,6 @@ import {
   type ApiSpec,
   type TestGateway,
 } from '../../test/support/in-process-gateway.js';
-import { MCP_POST_HEADERS, postMcp } from '../../test/support/http-client.js';
 import {
   denyTool,
   explode,

@@ -10,6 +10,8 @@
  * (mcp-response-phase.ts) or the raw relay (data-plane/sse-relay.ts) → client.
  *
  * Policy:
+ * - Host and Origin must name the API (data-plane/host-check.ts), else 403, before anything
+ *   else about the API is told.
  * - Routing: API by base path, route, weighted upstream. No API or route: 404, with a JSON-RPC
  *   −32601 body for MCP APIs and MCP-looking requests. An API whose configuration failed answers
  *   503 (translate.ts); an MCP API without mcp-support answers 503.
@@ -39,6 +41,7 @@ import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
 import type { CompiledApi, CompiledConfig, CompiledPolicy, CompiledUpstream } from '../config/compiled-config.js';
 import { readBody } from '../data-plane/body.js';
+import type { HostCheck } from '../data-plane/host-check.js';
 import {
   acceptsMcpAnswer,
   applyHeaderEdits,
@@ -71,6 +74,7 @@ export interface PipelineOptions {
   bodyLimitBytes: number;
   responseTimeoutMs: number;
   sseKeepAliveMs: number;
+  hostCheck: HostCheck;
   logger: Logger;
   metrics: GatewayMetrics;
 }
@@ -188,6 +192,8 @@ export class Pipeline {
     }
     const { api, restPath } = match;
     const style: Style = api.kind === 'mcp' ? 'jsonrpc' : 'plain';
+    const refusal = this.options.hostCheck.refusal(api, req.headers);
+    if (refusal !== undefined) return this.answer(res, api.id, style, { kind: 'host-not-allowed', message: refusal }, null);
     if (api.unavailable !== undefined) return this.answer(res, api.id, style, { kind: 'api-unavailable' }, null);
     if (hasDotSegment(restPath)) {
       return this.answer(

@@ -4,9 +4,8 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createTestCa, startMcpServer, type TestCa, type TestCertificate, type TestMcpServer } from '#portico/testing';
+import { createTestCa, startMcpServer, type TestCa, type TestCertificate, type TestMcpServer, postMcp } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
-import { postMcp } from '../../test/support/http-client.js';
 
 const PING = { jsonrpc: '2.0', id: 1, method: 'ping' };
 

@@ -26,6 +26,8 @@ export interface ApiSpec {
   policies?: PolicySpec[];
   routes?: Partial<Route>[];
   responseTimeoutMs?: number;
+  /** Listener.hosts: names accepted in Host and Origin besides IP literals and loopback names. */
+  hosts?: string[];
 }
 
 let policySequence = 0;
@@ -57,7 +59,7 @@ export function apiConfig(spec: ApiSpec): Api {
     id: spec.id,
     name: spec.name ?? `api-${spec.id}`,
     type: type === 'mcp' ? ApiType.API_TYPE_MCP : ApiType.API_TYPE_HTTP,
-    listener: { port: spec.port, basePath: spec.basePath },
+    listener: { port: spec.port, basePath: spec.basePath, hosts: spec.hosts ?? [] },
     routes: (spec.routes ?? []).map((route) => ({
       label: '',
       methods: [],

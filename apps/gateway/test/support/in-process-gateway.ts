@@ -44,6 +44,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
   const registry: PolicyRegistry = new Map([...POLICY_REGISTRY, ...(options.policies ?? []).map((f) => [f.type, f] as const)]);
   const dataPlane = new DataPlane({
     listenHost: options.listenHost ?? '127.0.0.1',
+    hosts: options.hosts ?? [],
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     responseTimeoutMs: options.responseTimeoutMs ?? 30_000,
