@@ -38,7 +38,7 @@ describe('Host and Origin checks', () => {
     ["the API's own name", { host: 'MCP.example.com:8443' }],
     ['a configured gateway name', { host: 'gateway.internal' }],
     ['a configured wildcard name', { host: 'mcp.eu.corp.example' }],
-    ['an IPv4 literal', { host: `127.0.0.1:${port}` }],
+    ['an IPv4 literal', { host: '10.0.0.7:8081' }],
     ['an IPv6 literal', { host: '[::1]:8081' }],
     ['a loopback name', { host: 'localhost:8081' }],
     ['an Origin naming the API', { host: 'mcp.example.com', origin: 'https://mcp.example.com' }],
