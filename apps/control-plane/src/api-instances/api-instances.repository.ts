@@ -46,6 +46,8 @@ export interface InstanceColumns {
   referencesUserDomain?: boolean | null;
   responseTimeout?: number | null;
   tlsContexts?: object | null;
+  /** what tlsContexts.inbound resolved to (set, or null to clear, whenever the listener changes) */
+  inboundTlsId?: string | null;
   proxyTemplate?: object | null;
   validation?: string | null;
   proxyRegistrationUri?: string | null;

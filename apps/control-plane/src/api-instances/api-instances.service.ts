@@ -16,6 +16,10 @@
  *   also needs Read Secret Groups there: it lets the instance use the context's client
  *   certificate. A reference on an `http:` upstream is accepted and has no effect (the gateway
  *   only uses TLS for `https:`), so switching an upstream between the two keeps its context.
+ * - An `https:` proxyUri needs `endpoint.tlsContexts.inbound`: a TLS context of the same
+ *   environment with a certificate and private key, which the gateway's listener serves (its
+ *   trusted certificates, when set, are the CAs client certificates must chain to: mutual TLS);
+ *   an `http:` proxyUri takes none. Resolved and locked like an upstream's reference.
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService, isUuid } from '../auth/access.service.js';
@@ -81,6 +85,7 @@ export class ApiInstancesService {
         technology: body.technology,
         ...metadataColumns(body),
         ...endpointColumns(body.endpoint ?? {}),
+        ...(await this.inboundTls(tx, principal, { organizationId, environmentId }, body.endpoint, null)),
       });
       await this.repo.replaceRoutes(tx, api.id, await this.withTlsContexts(tx, principal, api, initialRoutes(body)));
       if (body.deployment) await this.deployments.deploy(tx, api, body.deployment);
@@ -144,6 +149,7 @@ export class ApiInstancesService {
         technology,
         ...metadataColumns(body),
         ...endpointColumns(body.endpoint ?? {}),
+        ...(await this.inboundTls(tx, principal, current, body.endpoint, current)),
       });
       if (routes) await this.repo.replaceRoutes(tx, current.id, routes);
       for (const [i, change] of (body.upstreams ?? []).entries()) {
@@ -304,6 +310,48 @@ export class ApiInstancesService {
     const resolved = await this.resolveTlsContexts(tx, principal, api, located);
     let next = 0;
     return routes.map((route) => ({ ...route, upstreams: route.upstreams.map(() => resolved[next++]!) }));
+  }
+
+  /**
+   * `inboundTlsId` for the listener `endpoint` leaves (merged over `current`): the TLS context of
+   * `endpoint.tlsContexts.inbound` for an https proxyUri (see the header). Nothing when the
+   * request touches neither proxyUri nor tlsContexts.
+   */
+  private async inboundTls(
+    tx: Tx,
+    principal: Principal,
+    api: { organizationId: string; environmentId: string },
+    endpoint: EndpointInput | undefined,
+    current: { proxyUri: string | null; tlsContexts: unknown } | null,
+  ): Promise<{ inboundTlsId?: string | null }> {
+    if (current && endpoint?.proxyUri === undefined && endpoint?.tlsContexts === undefined) return {};
+    const proxyUri = endpoint?.proxyUri !== undefined ? endpoint.proxyUri : (current?.proxyUri ?? null);
+    const tlsContexts = endpoint?.tlsContexts !== undefined ? endpoint.tlsContexts : current?.tlsContexts;
+    const ref = (tlsContexts as { inbound?: TlsContextRef | null } | null | undefined)?.inbound ?? null;
+    const https = proxyUri?.startsWith('https:') ?? false;
+    const path = ['endpoint', 'tlsContexts', 'inbound'];
+    if (!ref) {
+      if (https) {
+        throw bodyValidationError([
+          { path, message: 'is required for an https proxyUri: a TLS context with the listener certificate and private key' },
+        ]);
+      }
+      return { inboundTlsId: null };
+    }
+    if (!https) throw bodyValidationError([{ path, message: 'needs an https proxyUri' }]);
+    await this.access.assertScope(principal, {
+      scope: 'read:secret_groups',
+      organizationId: api.organizationId,
+      environmentId: api.environmentId,
+    });
+    const found = await this.tlsContexts.resolveReference(tx, api.environmentId, ref);
+    if ('problem' in found) throw bodyValidationError([{ path, message: found.problem }]);
+    if (!found.hasCertificate) {
+      throw bodyValidationError([
+        { path, message: `TLS context ${ref.tlsContextId} has no certificate and private key, which a listener needs` },
+      ]);
+    }
+    return { inboundTlsId: found.id };
   }
 
   private async resolveTlsContexts<U extends UpstreamColumns>(

@@ -12,6 +12,7 @@ const TARGET_SNAPSHOT = {
           routes: { orderBy: { position: 'asc' as const }, include: { upstreams: true } },
           upstreams: { orderBy: { createdAt: 'asc' as const }, include: { outboundTls: true } },
           policies: { where: { disabled: false }, orderBy: { order: 'asc' as const } },
+          inboundTls: true,
         },
       },
     },

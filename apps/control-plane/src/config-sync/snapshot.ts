@@ -1,8 +1,9 @@
 /**
  * A target's configuration as the gateway receives it: the API instances deployed to the target
  * (expectedStatus `deployed`), each with its listener, routes, upstreams and enabled policies in
- * order, and each upstream with the TLS context it references (Outbound TLS). Policy secrets and
- * TLS context private keys are opened here, for the mTLS stream only; stored rows keep them sealed.
+ * order, and each upstream with the TLS context it references (Outbound TLS), each https listener
+ * with its inbound TLS context. Policy secrets and TLS context private keys are opened here, for
+ * the mTLS stream only; stored rows keep them sealed.
  *
  * The hash is the SHA-256 of the serialized GatewayConfig, so replicas (and control planes)
  * agree on it byte for byte; it is what lets a resuming gateway skip an unchanged snapshot.
@@ -13,6 +14,7 @@ import {
   type Api,
   ApiType,
   GatewayConfig,
+  type InboundTls,
   type OutboundTls,
   type Pointcut,
   PolicyMode,
@@ -73,7 +75,12 @@ function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api 
     id: String(api.id),
     name: api.instanceLabel ?? api.assetId,
     type: api.endpointType === 'mcp' ? ApiType.API_TYPE_MCP : ApiType.API_TYPE_HTTP,
-    listener: { port: api.proxyPort ?? 0, basePath: api.proxyBasePath ?? '/', hosts: listenerHosts(api) },
+    listener: {
+      port: api.proxyPort ?? 0,
+      basePath: api.proxyBasePath ?? '/',
+      hosts: listenerHosts(api),
+      tls: api.inboundTls ? inboundTls(api.inboundTls, openSecret) : undefined,
+    },
     routes: api.routes.map(routeConfig),
     upstreams: api.upstreams.map((u) => ({
       id: u.id,
@@ -83,6 +90,15 @@ function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api 
     })),
     policies: api.policies.map((p) => policyConfig(p, openSecret)),
     responseTimeoutMs: api.responseTimeout ?? 0,
+  };
+}
+
+/** A listener's TLS context: its certificate and key; its trusted certificates verify client certificates. */
+function inboundTls(context: TlsContextRecord, openSecret: (sealed: string) => string): InboundTls {
+  return {
+    certificatePem: context.certificate ?? '',
+    privateKeyPem: context.privateKeySealed ? openSecret(context.privateKeySealed) : '',
+    clientCaPem: context.trustedCertificates ?? '',
   };
 }
 

@@ -384,7 +384,7 @@ describe('Secrets Manager', () => {
       expect(refused.status).toBe(409);
       expect(refused.body).toMatchObject({
         code: 'TLS_CONTEXT_IN_USE',
-        message: `TLS context ${context.id} is used by upstreams of API instance ${api.body.id}; remove those references first`,
+        message: `TLS context ${context.id} is used by API instance ${api.body.id} (upstreams or listeners); remove those references first`,
       });
       expect(await testPrisma().tlsContext.count({ where: { id: context.id } })).toBe(1);
 

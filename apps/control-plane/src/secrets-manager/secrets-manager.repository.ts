@@ -115,14 +115,11 @@ export class SecretsManagerRepository {
   deleteUnusedContext(secretGroupId: string, id: string): Promise<number[] | null> {
     return this.prisma.$transaction(async (tx) => {
       if (!(await this.lockContext(tx, secretGroupId, id))) return null;
-      const users = await tx.apiUpstream.findMany({
-        where: { tlsContextId: id },
-        select: { apiId: true },
-        distinct: ['apiId'],
-        orderBy: { apiId: 'asc' },
-      });
+      const upstreams = await tx.apiUpstream.findMany({ where: { tlsContextId: id }, select: { apiId: true } });
+      const listeners = await tx.apiInstance.findMany({ where: { inboundTlsId: id }, select: { id: true } });
+      const users = [...new Set([...upstreams.map((u) => u.apiId), ...listeners.map((l) => l.id)])].sort((a, b) => a - b);
       if (!users.length) await tx.tlsContext.delete({ where: { id } });
-      return users.map((u) => u.apiId);
+      return users;
     });
   }
 
@@ -132,13 +129,14 @@ export class SecretsManagerRepository {
    * commits the reference), and whether the group exists there at all.
    */
   async lockForReference(tx: Tx, environmentId: string, secretGroupId: string, tlsContextId: string) {
-    const contexts = await tx.$queryRaw<{ id: string }[]>`
-      SELECT c."id" FROM "TlsContext" c JOIN "SecretGroup" g ON g."id" = c."secretGroupId"
+    const contexts = await tx.$queryRaw<{ id: string; hasCertificate: boolean }[]>`
+      SELECT c."id", c."certificate" IS NOT NULL AS "hasCertificate"
+      FROM "TlsContext" c JOIN "SecretGroup" g ON g."id" = c."secretGroupId"
       WHERE c."id" = ${tlsContextId}::uuid AND g."id" = ${secretGroupId}::uuid AND g."environmentId" = ${environmentId}::uuid
       FOR KEY SHARE OF c`;
-    if (contexts.length) return { groupExists: true, contextId: contexts[0]!.id };
+    if (contexts.length) return { groupExists: true, context: contexts[0]! };
     const group = await tx.secretGroup.findFirst({ where: { id: secretGroupId, environmentId }, select: { id: true } });
-    return { groupExists: group !== null, contextId: null };
+    return { groupExists: group !== null, context: null };
   }
 }
 

@@ -9,9 +9,10 @@
  * - The private key is sealed at rest with SecretBox and only opened for the gateway snapshot
  *   (config-sync/snapshot.ts). Responses show `********`; a PATCH that omits `privateKey` or sends
  *   `********` keeps the stored key (and must then still match `certificate`).
- * - A change to the TLS material reaches every gateway serving an API whose upstream references
- *   the context (database trigger of the tls_contexts migration); the API instances are untouched.
- * - A context an upstream references cannot be deleted (409 naming the API instances).
+ * - A change to the TLS material reaches every gateway serving an API whose upstream or listener
+ *   references the context (database triggers of the tls_contexts and listeners migrations); the
+ *   API instances are untouched.
+ * - A context an upstream or a listener references cannot be deleted (409 naming the API instances).
  */
 import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
@@ -114,22 +115,27 @@ export class TlsContextsService {
     if (users.length) {
       throw new DomainError(
         'TLS_CONTEXT_IN_USE',
-        `TLS context ${rawId} is used by upstreams of API instance${users.length === 1 ? '' : 's'} ${users.join(', ')}; remove those references first`,
+        `TLS context ${rawId} is used by API instance${users.length === 1 ? '' : 's'} ${users.join(', ')} (upstreams or listeners); remove those references first`,
       );
     }
   }
 
   /**
-   * Resolves an upstream's `tlsContext` reference in `environmentId`, the environment of the API
-   * instance: the context's id, locked against deletion until `tx` commits; or why it cannot be
+   * Resolves a `tlsContext` reference (an upstream's, or a listener's `endpoint.tlsContexts.inbound`)
+   * in `environmentId`, the environment of the API instance: the context's id and whether it has
+   * a certificate (with its key), locked against deletion until `tx` commits; or why it cannot be
    * used, worded to follow the field name in a validation error.
    */
-  async resolveReference(tx: Tx, environmentId: string, ref: TlsContextReference): Promise<{ id: string } | { problem: string }> {
+  async resolveReference(
+    tx: Tx,
+    environmentId: string,
+    ref: TlsContextReference,
+  ): Promise<{ id: string; hasCertificate: boolean } | { problem: string }> {
     const found =
       isUuid(ref.secretGroupId) && isUuid(ref.tlsContextId)
         ? await this.repo.lockForReference(tx, environmentId, ref.secretGroupId, ref.tlsContextId)
-        : { groupExists: isUuid(ref.secretGroupId), contextId: null };
-    if (found.contextId !== null) return { id: found.contextId };
+        : { groupExists: isUuid(ref.secretGroupId), context: null };
+    if (found.context !== null) return found.context;
     return {
       problem: found.groupExists
         ? `TLS context ${ref.tlsContextId} not found in secret group ${ref.secretGroupId}`
