@@ -759,6 +759,24 @@ describe('applied policies', () => {
       expect((await testPrisma().appliedPolicy.findUniqueOrThrow({ where: { id: disabled.body.id } })).disabled).toBe(true);
     });
 
+    it('refuses a policy that one connected replica (an older gateway) lacks, until that replica is gone', async () => {
+      const api = await deployable();
+      const { target } = await deploy(api.id);
+      const replica = (replicaId: string, gatewayVersion: string, capabilities: string[]) =>
+        testPrisma().gatewayReplica.create({
+          data: { targetId: target.id, replicaId, gatewayVersion, capabilities, connectedAt: new Date(), lastSeenAt: new Date() },
+        });
+      await replica('new', '1.1.0', ['mcp-support', 'rate-limiting']);
+      const old = await replica('old', '1.0.0', ['mcp-support']);
+      const refused = await cp.request('POST', base(api.id), { token: tenant.token, json: rateLimit() });
+      expect(refused.status).toBe(409);
+      expect(refused.body.message).toBe(
+        `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement mcp-support`,
+      );
+      await testPrisma().gatewayReplica.update({ where: { id: old.id }, data: { disconnectedAt: new Date(Date.now() + 1) } });
+      expect((await cp.request('POST', base(api.id), { token: tenant.token, json: rateLimit() })).status).toBe(201);
+    });
+
     it('refuses to deploy an API with a policy the target does not enforce', async () => {
       const api = await deployable();
       const rate = await cp.request('POST', base(api.id), { token: tenant.token, json: rateLimit() });
