@@ -12,4 +12,11 @@ export { createTestCa, type IssueOptions, type TestCa, type TestCertificate } fr
 export { runConformanceSuite, scenarioOutcome, type ConformanceCheck, type ConformanceRun } from './conformance.js';
 export { spawnNode, type TestChildProcess } from './child-process.js';
 export { startGatewayProcess, type GatewayProcess, type GatewayProcessOptions } from './gateway-process.js';
-export { MCP_POST_HEADERS, postMcp, rawRequest, type RawResponse } from './http-client.js';
+export {
+  MCP_POST_HEADERS,
+  postMcp,
+  rawRequest,
+  type ClientTls,
+  type RawRequestOptions,
+  type RawResponse,
+} from './http-client.js';

@@ -40,6 +40,11 @@ export interface CompiledApi {
   /** Names clients reach the API by (Listener.hosts, lower case), for Host/Origin checks (data-plane/host-check.ts). */
   readonly hosts: ReadonlySet<string>;
   /**
+   * What the listener port serves: TLS with this, or plain HTTP (undefined). Every API routed on
+   * one port carries the same (translate.ts), so the data plane takes it from any of them.
+   */
+  readonly tls: ListenerTls | undefined;
+  /**
    * Why the API is not served (its configuration failed; translate.ts): every request to it is
    * answered 503 with this reason. undefined for a served API.
    */
@@ -62,6 +67,18 @@ export interface CompiledApi {
    * request (no policy has pointcuts); undefined otherwise. Saves the per-request filtering.
    */
   readonly policiesByUpstream: ReadonlyMap<string, readonly CompiledPolicy[]> | undefined;
+}
+
+/** TLS a listener port serves with (from Listener.tls), as node:https takes it. */
+export interface ListenerTls {
+  /** PEM certificate chain, leaf first. */
+  readonly cert: string;
+  /** PEM private key of the leaf certificate. */
+  readonly key: string;
+  /** PEM CA bundle: clients must present a certificate signed by one of these (mutual TLS). undefined: none is asked for. */
+  readonly ca: string | undefined;
+  /** SHA-256 (hex) of cert, key and ca: equal fingerprints are the same TLS setting (one port, or two pushes). */
+  readonly fingerprint: string;
 }
 
 export interface CompiledRoute {

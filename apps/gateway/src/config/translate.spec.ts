@@ -229,6 +229,36 @@ describe('translate', () => {
         () => gatewayConfig([base, { ...base, id: '8' }]),
         'API 8: listener port 8081 base path /demo is already claimed by API 7',
       ],
+      [
+        'listener TLS without a key',
+        () => gatewayConfig([{ ...base, tls: { certificatePem: server.certificatePem, privateKeyPem: '' } }]),
+        'API 7: listener.tls.certificate_pem and listener.tls.private_key_pem are required for an https listener',
+      ],
+      [
+        'listener TLS without a certificate',
+        () => gatewayConfig([{ ...base, tls: { certificatePem: '', privateKeyPem: server.privateKeyPem } }]),
+        'API 7: listener.tls.certificate_pem and listener.tls.private_key_pem are required for an https listener',
+      ],
+      [
+        'a listener certificate that is not PEM',
+        () => gatewayConfig([{ ...base, tls: { certificatePem: 'garbage', privateKeyPem: server.privateKeyPem } }]),
+        'API 7: listener.tls.certificate_pem is not a PEM certificate',
+      ],
+      [
+        'a listener key that is not PEM',
+        () => gatewayConfig([{ ...base, tls: { certificatePem: server.certificatePem, privateKeyPem: 'nope' } }]),
+        'API 7: listener.tls.private_key_pem is not a PEM private key',
+      ],
+      [
+        'a listener key of another certificate',
+        () => gatewayConfig([{ ...base, tls: { certificatePem: server.certificatePem, privateKeyPem: other.privateKeyPem } }]),
+        'API 7: listener.tls.private_key_pem does not belong to listener.tls.certificate_pem',
+      ],
+      [
+        'a client CA that is not PEM',
+        () => gatewayConfig([{ ...base, tls: { ...server, clientCaPem: 'garbage' } }]),
+        'API 7: listener.tls.client_ca_pem is not a PEM certificate',
+      ],
       ['no upstreams', () => withApi((a) => (a.upstreams = [])), 'API 7: upstreams is empty'],
       [
         'an invalid upstream URL',
@@ -355,6 +385,65 @@ describe('translate', () => {
     ])('TLS: %s', (_name, tls, message) => {
       const { failures } = translate(gatewayConfig([{ ...base, upstream: [{ url: 'https://h/', tls: tls() }] }]));
       expect(failures).toEqual([{ apiId: '7', reason: message }]);
+    });
+  });
+
+  describe('listener TLS', () => {
+    it('compiles it into a frozen setting with a fingerprint, shared by the APIs of the port', () => {
+      const { compiled, failures } = translate(
+        gatewayConfig([
+          { ...base, tls: server },
+          { ...base, id: '8', basePath: '/other', tls: server },
+          { ...base, id: '9', port: 8082, tls: { ...server, clientCaPem: caPem } },
+          { ...base, id: '10', port: 8083 },
+        ]),
+      );
+      expect(failures).toEqual([]);
+      const [https, sameHttps, mutual, plain] = compiled.apis.map((api) => api.tls);
+      expect(https).toEqual({
+        cert: server.certificatePem,
+        key: server.privateKeyPem,
+        ca: undefined,
+        fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
+      });
+      expect(Object.isFrozen(https)).toBe(true);
+      expect(sameHttps).toEqual(https);
+      expect(mutual).toMatchObject({ ca: caPem });
+      expect(mutual!.fingerprint).not.toBe(https!.fingerprint);
+      expect(plain).toBeUndefined();
+    });
+
+    it.each([
+      ['plain after https', () => ({ tls: server }), () => ({})],
+      ['https after plain', () => ({}), () => ({ tls: server })],
+      ['another certificate', () => ({ tls: server }), () => ({ tls: other })],
+      ['mutual TLS after https', () => ({ tls: server }), () => ({ tls: { ...server, clientCaPem: caPem } })],
+    ])('fails alone (not routed) a later API of the port with another setting: %s', (_name, first, second) => {
+      const { compiled, failures } = translate(
+        gatewayConfig([
+          { ...base, ...first() },
+          { ...base, id: '8', basePath: '/other', ...second() },
+        ]),
+      );
+      expect(failures).toEqual([
+        { apiId: '8', reason: 'API 8: listener port 8081 is served with a different TLS setting by API 7' },
+      ]);
+      expect(compiled.apis.map((api) => api.id)).toEqual(['7']);
+    });
+
+    it('keeps a failed API on a valid https listener routed with its TLS, and its claim on the port', () => {
+      const { compiled, failures } = translate(
+        gatewayConfig([
+          { ...base, tls: server, policies: [{ id: '12', type: 'teleport' }] },
+          { ...base, id: '8', basePath: '/other' },
+        ]),
+      );
+      expect(failures.map((f) => f.reason)).toEqual([
+        'API 7: policy 12: unknown policy type "teleport"',
+        'API 8: listener port 8081 is served with a different TLS setting by API 7',
+      ]);
+      expect(compiled.apis).toEqual([expect.objectContaining({ id: '7', unavailable: failures[0]!.reason })]);
+      expect(compiled.apis[0]!.tls).toMatchObject({ cert: server.certificatePem });
     });
   });
 

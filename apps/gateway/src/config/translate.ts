@@ -5,12 +5,15 @@
  * Policy (after agentgateway's agent_xds.rs and house-style):
  * - A problem of ONE API fails that API alone (an ApiFailure naming the policy or field): an
  *   unknown API type or enum value, a missing or unnormalised listener, a port + base path another
- *   API of the push already claims, an upstream URL that is not plain http(s), a PEM that does not
- *   parse, a route or policy naming an unknown upstream, an unknown policy type, a
- *   `configuration_json` that is not JSON or that the policy's catalog schema rejects, a policy
- *   the factory cannot compile. Every other API of the push is served. A failed API is never
- *   served without its policy chain: when its listener is valid it stays routed and every request
- *   to it is answered 503 naming the failure (CompiledApi.unavailable); otherwise it is absent.
+ *   API of the push already claims, listener TLS without a certificate and key, or with a PEM that
+ *   does not parse or a key that is not the certificate's, a port whose first API (push order)
+ *   serves it with another TLS setting (plain and https differ), an upstream URL that is not plain
+ *   http(s), an upstream PEM that does not parse, a route or policy naming an unknown upstream, an
+ *   unknown policy type, a `configuration_json` that is not JSON or that the policy's catalog
+ *   schema rejects, a policy the factory cannot compile. Every other API of the push is served. A
+ *   failed API is never served without its policy chain: when its listener is valid (TLS included,
+ *   and agreeing with its port's) it stays routed and every request to it is answered 503 naming
+ *   the failure (CompiledApi.unavailable); otherwise it is absent.
  * - The whole push is REJECTED (ConfigRejectedError; the agent NACKs and keeps its last good
  *   config) only when it cannot be attributed to an API: an empty or repeated API id.
  * - A bad USER VALUE inside an otherwise valid config is a WARNING and the feature falls back to
@@ -30,6 +33,7 @@ import {
   PolicyMode,
   type Api,
   type GatewayConfig,
+  type InboundTls,
   type OutboundTls,
   type Policy,
   type Route,
@@ -59,6 +63,7 @@ import {
   type CompiledPolicy,
   type CompiledRoute,
   type CompiledUpstream,
+  type ListenerTls,
   type RouteTarget,
   type UpstreamTls,
 } from './compiled-config.js';
@@ -128,6 +133,8 @@ export function translate(config: GatewayConfig, options: TranslateOptions = {})
   const apis: CompiledApi[] = [];
   const ids = new Set<string>();
   const claims = new Map<string, string>();
+  /** Port -> the API that claimed it first, whose TLS setting (fingerprint; undefined: plain) the port serves. */
+  const portOwners = new Map<number, { apiId: string; fingerprint: string | undefined }>();
   for (const api of config.apis) {
     if (api.id === '') throw new ConfigRejectedError('An API has an empty id');
     if (ids.has(api.id)) throw new ConfigRejectedError(`API ${api.id}: the id appears twice in the configuration`);
@@ -143,7 +150,15 @@ export function translate(config: GatewayConfig, options: TranslateOptions = {})
           `API ${api.id}: listener port ${api.listener?.port} base path ${api.listener?.basePath} is already claimed by API ${owner}`,
         );
       }
+      const portOwner = portOwners.get(listener.port);
+      if (portOwner !== undefined && portOwner.fingerprint !== listener.tls?.fingerprint) {
+        listener = undefined;
+        throw new ApiConfigError(
+          `API ${api.id}: listener port ${api.listener?.port} is served with a different TLS setting by API ${portOwner.apiId}`,
+        );
+      }
       claims.set(claim, api.id);
+      if (portOwner === undefined) portOwners.set(listener.port, { apiId: api.id, fingerprint: listener.tls?.fingerprint });
       apis.push(translateApi(api, listener, compiling));
     } catch (error) {
       if (!(error instanceof ApiConfigError)) throw error;
@@ -171,6 +186,7 @@ interface Listener {
   readonly port: number;
   readonly basePath: string;
   readonly hosts: ReadonlySet<string>;
+  readonly tls: ListenerTls | undefined;
 }
 
 function translateListener(api: Api): Listener {
@@ -184,7 +200,34 @@ function translateListener(api: Api): Listener {
       `API ${api.id}: listener.base_path ${JSON.stringify(listener.basePath)} must start with '/' and have no trailing '/', empty segment, query or fragment`,
     );
   }
-  return { port: listener.port, basePath: listener.basePath, hosts: new Set(listener.hosts.map((h) => h.toLowerCase())) };
+  return {
+    port: listener.port,
+    basePath: listener.basePath,
+    hosts: new Set(listener.hosts.map((h) => h.toLowerCase())),
+    tls: listener.tls ? translateListenerTls(`API ${api.id}`, listener.tls) : undefined,
+  };
+}
+
+function translateListenerTls(where: string, tls: InboundTls): ListenerTls {
+  if (tls.certificatePem === '' || tls.privateKeyPem === '') {
+    throw new ApiConfigError(
+      `${where}: listener.tls.certificate_pem and listener.tls.private_key_pem are required for an https listener`,
+    );
+  }
+  checkKeyPair(where, 'listener.tls', tls.certificatePem, tls.privateKeyPem);
+  let ca: string | undefined;
+  if (tls.clientCaPem !== '') {
+    parseCertificate(where, 'listener.tls.client_ca_pem', tls.clientCaPem);
+    ca = tls.clientCaPem;
+  }
+  return Object.freeze({
+    cert: tls.certificatePem,
+    key: tls.privateKeyPem,
+    ca,
+    fingerprint: createHash('sha256')
+      .update(JSON.stringify([tls.certificatePem, tls.privateKeyPem, tls.clientCaPem]))
+      .digest('hex'),
+  });
 }
 
 /** A failed API on its listener: routed, so its requests are answered 503 naming `reason`. */
@@ -196,6 +239,7 @@ function unavailableApi(api: Api, listener: Listener, reason: string): CompiledA
     port: listener.port,
     basePath: listener.basePath,
     hosts: listener.hosts,
+    tls: listener.tls,
     unavailable: reason,
     routes: Object.freeze([]),
     upstreams: new Map(),
@@ -238,6 +282,7 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     port: listener.port,
     basePath: listener.basePath,
     hosts: listener.hosts,
+    tls: listener.tls,
     unavailable: undefined,
     routes: Object.freeze(routes),
     upstreams,
@@ -311,21 +356,26 @@ function translateTls(where: string, tls: OutboundTls, warnings: string[]): Upst
     throw new ApiConfigError(`${where}: tls.certificate_pem and tls.private_key_pem must be set together`);
   }
   if (tls.certificatePem !== '') {
-    const certificate = parseCertificate(where, 'tls.certificate_pem', tls.certificatePem);
-    let key: KeyObject;
-    try {
-      key = createPrivateKey(tls.privateKeyPem);
-    } catch {
-      throw new ApiConfigError(`${where}: tls.private_key_pem is not a PEM private key`);
-    }
-    if (!certificate.checkPrivateKey(key)) {
-      throw new ApiConfigError(`${where}: tls.private_key_pem does not belong to tls.certificate_pem`);
-    }
+    checkKeyPair(where, 'tls', tls.certificatePem, tls.privateKeyPem);
     out.cert = tls.certificatePem;
     out.key = tls.privateKeyPem;
   }
   if (tls.serverName !== '') out.servername = tls.serverName;
   return Object.freeze(out);
+}
+
+/** `certificatePem` and `keyPem` (the fields `<prefix>.certificate_pem` and `<prefix>.private_key_pem`) parse, and the key is the certificate's. */
+function checkKeyPair(where: string, prefix: string, certificatePem: string, keyPem: string): void {
+  const certificate = parseCertificate(where, `${prefix}.certificate_pem`, certificatePem);
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(keyPem);
+  } catch {
+    throw new ApiConfigError(`${where}: ${prefix}.private_key_pem is not a PEM private key`);
+  }
+  if (!certificate.checkPrivateKey(key)) {
+    throw new ApiConfigError(`${where}: ${prefix}.private_key_pem does not belong to ${prefix}.certificate_pem`);
+  }
 }
 
 function parseCertificate(where: string, field: string, pem: string): X509Certificate {

@@ -1,12 +1,15 @@
 /**
  * Listeners and configuration swaps. A request runs entirely on the configuration that was
  * current when it arrived (one reference read); `apply()` binds new ports first, then swaps the
- * reference, then closes listeners no longer used (their in-flight requests finish). A port that
- * cannot be bound fails the APIs on it alone: they are left out of the swapped-in configuration
- * and reported, every other API is served. Upstream pools live as long as some served
- * configuration uses them (UpstreamPools).
+ * reference, then closes listeners no longer used (their in-flight requests finish). A port
+ * serves plain HTTP or TLS as its APIs say (listeners.ts): a new certificate is swapped into the
+ * listening server; a switch between plain and https, or mutual TLS switched on or off, closes
+ * the port's server and binds a new one before the swap. A port that cannot be bound (or served
+ * with its TLS setting) fails the APIs on it alone: they are left out of the swapped-in
+ * configuration and reported, every other API is served. Upstream pools live as long as some
+ * served configuration uses them (UpstreamPools).
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Dispatcher, Pool } from 'undici';
@@ -16,6 +19,7 @@ import { GatewayMetrics } from '../metrics.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
 import { UpstreamPools } from '../upstream/pools.js';
 import { HostCheck } from './host-check.js';
+import { bindListener, reuseListener, unbindListener, type Listening } from './listeners.js';
 
 export interface DataPlaneOptions {
   /** '0.0.0.0' in production, '127.0.0.1' in tests. */
@@ -65,22 +69,12 @@ class ServedConfig implements Runtime {
   }
 }
 
-function listenError(host: string, port: number, err: NodeJS.ErrnoException): Error {
-  const cause =
-    err.code === 'EADDRINUSE'
-      ? 'address already in use'
-      : err.code === 'EACCES'
-        ? 'permission denied'
-        : (err.message ?? String(err));
-  return new Error(`cannot listen on ${host}:${port}: ${cause}`);
-}
-
 /** Served before the first apply (and while its ports bind): every request is answered 404. */
 const NOTHING: CompiledConfig = Object.freeze({ gatewayId: '', apis: Object.freeze([]), ports: new Map() });
 
 export class DataPlane {
   private current = new ServedConfig(NOTHING, new Map());
-  private readonly servers = new Map<number, Server>();
+  private readonly servers = new Map<number, Listening>();
   private readonly pools: UpstreamPools;
   private readonly pipeline: Pipeline;
   private readonly logger: Logger;
@@ -109,10 +103,10 @@ export class DataPlane {
   }
 
   /**
-   * Binds every new listener port, swaps in `config` without the APIs of ports that could not be
-   * bound (one reference swap; in-flight requests finish on the config they started with), then
-   * closes listeners no longer used. Resolves to the ports that failed, with the reason naming
-   * the address. Calls are serialised.
+   * Binds every new listener port (and re-binds those whose scheme changes), swaps in `config`
+   * without the APIs of ports that could not be bound (one reference swap; in-flight requests
+   * finish on the config they started with), then closes listeners no longer used. Resolves to
+   * the ports that failed, with the reason naming the address. Calls are serialised.
    */
   apply(config: CompiledConfig): Promise<ReadonlyMap<number, string>> {
     const run = this.queue.then(() => this.swap(config));
@@ -124,7 +118,7 @@ export class DataPlane {
   async close(): Promise<void> {
     await this.queue;
     this.closed = true;
-    const servers = [...this.servers.values()];
+    const servers = [...this.servers.values()].map((listening) => listening.server);
     this.servers.clear();
     const stopped = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     for (const server of servers) server.closeIdleConnections();
@@ -138,12 +132,21 @@ export class DataPlane {
 
   private async swap(requested: CompiledConfig): Promise<ReadonlyMap<number, string>> {
     if (this.closed) throw new Error('the data plane is closed');
-    const opened: [number, Server][] = [];
+    const opened: [number, Listening][] = [];
     const failed = new Map<number, string>();
-    for (const port of requested.ports.keys()) {
-      if (this.servers.has(port)) continue;
+    for (const [port, apis] of requested.ports) {
+      // Every API of a port carries the same TLS setting (translate.ts).
+      const tls = apis[0]?.tls;
+      const listening = this.servers.get(port);
       try {
-        opened.push([port, await this.listen(port)]);
+        const kept = listening && reuseListener(port, listening, tls);
+        if (kept) {
+          this.servers.set(port, kept);
+          continue;
+        }
+        if (listening) this.unbind(port, listening);
+        const handler = (server: Server, req: IncomingMessage, res: ServerResponse) => this.onRequest(server, port, req, res);
+        opened.push([port, await bindListener(this.options.listenHost, port, tls, handler, this.logger)]);
       } catch (err) {
         failed.set(port, (err as Error).message);
       }
@@ -156,15 +159,12 @@ export class DataPlane {
             requested.apis.filter((api) => !failed.has(api.port)),
           );
     const pools = this.pools.acquire(config.apis.flatMap((api) => [...api.upstreams.values()]));
-    for (const [port, server] of opened) this.servers.set(port, server);
+    for (const [port, listening] of opened) this.servers.set(port, listening);
     const previous = this.current;
     this.current = new ServedConfig(config, pools);
     this.retire(previous);
-    for (const [port, server] of [...this.servers]) {
-      if (config.ports.has(port)) continue;
-      this.servers.delete(port);
-      server.close();
-      server.closeIdleConnections();
+    for (const [port, listening] of [...this.servers]) {
+      if (!config.ports.has(port)) this.unbind(port, listening);
     }
     this.logger.info(
       { apis: config.apis.length, ports: this.ports, opened: opened.map(([port]) => port), failed: [...failed.values()] },
@@ -178,26 +178,15 @@ export class DataPlane {
     if (served.inFlight === 0) this.pools.release(served.pools.keys());
   }
 
-  private listen(port: number): Promise<Server> {
-    const host = this.options.listenHost;
-    const server: Server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) =>
-      this.onRequest(server, port, req, res),
-    );
-    return new Promise((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => reject(listenError(host, port, err));
-      server.once('error', onError);
-      server.listen(port, host, () => {
-        server.off('error', onError);
-        server.on('error', (err) => this.logger.error({ port, err: err.message }, 'listener error'));
-        resolve(server);
-      });
-    });
+  private unbind(port: number, listening: Listening): void {
+    this.servers.delete(port);
+    unbindListener(listening);
   }
 
   private onRequest(server: Server, port: number, req: IncomingMessage, res: ServerResponse): void {
     const served = this.current;
     // A listener being closed answers what it still gets, then drops the connection.
-    if (this.servers.get(port) !== server) res.shouldKeepAlive = false;
+    if (this.servers.get(port)?.server !== server) res.shouldKeepAlive = false;
     served.inFlight++;
     this.active++;
     res.once('close', () => {

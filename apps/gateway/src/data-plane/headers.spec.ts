@@ -40,7 +40,7 @@ describe('upstreamRequestHeaders', () => {
         'mcp-session-id': 's-1',
         accept: 'application/json, text/event-stream',
       },
-      { clientAddress: '10.1.1.1', identityEncoding: false },
+      { clientAddress: '10.1.1.1', overTls: false, identityEncoding: false },
     );
     expect(asObject(out)).toEqual({
       'mcp-session-id': 's-1',
@@ -49,6 +49,15 @@ describe('upstreamRequestHeaders', () => {
       'x-forwarded-proto': 'http',
       'x-forwarded-host': 'gw.example',
     });
+  });
+
+  it('sets X-Forwarded-Proto https for a request that came over TLS, unless a fronting proxy set it', () => {
+    const proto = (headers: Record<string, string>) =>
+      asObject(upstreamRequestHeaders(headers, { clientAddress: 'c', overTls: true, identityEncoding: false }))[
+        'x-forwarded-proto'
+      ];
+    expect(proto({})).toBe('https');
+    expect(proto({ 'x-forwarded-proto': 'http' })).toBe('http');
   });
 
   it('appends to X-Forwarded-For, keeps a fronting proxy’s proto and host, replaces Content-Length and asks for identity', () => {
@@ -60,7 +69,7 @@ describe('upstreamRequestHeaders', () => {
         'content-length': '3',
         'accept-encoding': 'gzip',
       },
-      { clientAddress: '2.2.2.2', contentLength: 10, identityEncoding: true },
+      { clientAddress: '2.2.2.2', overTls: false, contentLength: 10, identityEncoding: true },
     );
     expect(out.filter((_, i) => i % 2 === 0).sort()).toEqual([
       'accept-encoding',
@@ -106,7 +115,10 @@ describe('clientResponseHeaders', () => {
   });
 
   it('repeats a header with several values as several entries', () => {
-    const list = upstreamRequestHeaders({ cookie: 'a', 'x-multi': ['1', '2'] }, { clientAddress: 'c', identityEncoding: false });
+    const list = upstreamRequestHeaders(
+      { cookie: 'a', 'x-multi': ['1', '2'] },
+      { clientAddress: 'c', overTls: false, identityEncoding: false },
+    );
     expect(list.slice(0, 6)).toEqual(['cookie', 'a', 'x-multi', '1', 'x-multi', '2']);
   });
 });

@@ -6,8 +6,8 @@
  *
  * Toward the upstream: Host is the upstream's (undici sets it from the origin), `Expect` is
  * dropped (the gateway already answered the 100-continue), X-Forwarded-For gets the client
- * address appended, X-Forwarded-Proto / X-Forwarded-Host are set unless a proxy in front of
- * the gateway already set them. They are informational: the gateway does not authenticate them.
+ * address appended, X-Forwarded-Proto (`https` for a request that came over TLS, else `http`)
+ * and X-Forwarded-Host are set unless a proxy in front of the gateway already set them. They are informational: the gateway does not authenticate them.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { HeaderEdit } from '../policy-contract/context.js';
@@ -44,6 +44,8 @@ function isHopByHop(name: string, named: Set<string> | undefined): boolean {
 
 export interface UpstreamHeaderOptions {
   clientAddress: string;
+  /** The client request came over TLS (an https listener). */
+  overTls: boolean;
   /** Replaces Content-Length (the body was re-serialised); undefined keeps the client's. */
   contentLength?: number;
   /** Ask the upstream for an uncompressed body (the gateway must read it). */
@@ -77,7 +79,7 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: Up
   if (options.identityEncoding) out.push('accept-encoding', 'identity');
   const forwardedFor = headers['x-forwarded-for'];
   out.push('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${options.clientAddress}` : options.clientAddress);
-  if (headers['x-forwarded-proto'] === undefined) out.push('x-forwarded-proto', 'http');
+  if (headers['x-forwarded-proto'] === undefined) out.push('x-forwarded-proto', options.overTls ? 'https' : 'http');
   if (headers['x-forwarded-host'] === undefined && headers.host !== undefined) out.push('x-forwarded-host', headers.host);
   return out;
 }

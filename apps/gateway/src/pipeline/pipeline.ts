@@ -36,6 +36,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import type { TLSSocket } from 'node:tls';
 import { serializeSseEvent, type JsonRpcErrorResponse, type JsonRpcId, type JsonRpcMessage } from '#portico/mcp-jsonrpc';
 import type { Logger } from 'pino';
 import type { Dispatcher } from 'undici';
@@ -352,6 +353,7 @@ export class Pipeline {
     try {
       const headers = upstreamRequestHeaders(req.headers, {
         clientAddress: exchange.clientAddress,
+        overTls: (req.socket as TLSSocket).encrypted === true,
         contentLength: request.contentLength,
         identityEncoding: readsBody,
       });

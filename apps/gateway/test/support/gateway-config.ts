@@ -28,6 +28,8 @@ export interface ApiSpec {
   responseTimeoutMs?: number;
   /** Listener.hosts: names accepted in Host and Origin besides IP literals and loopback names. */
   hosts?: string[];
+  /** Listener.tls: the port serves https with this (mutual TLS with a client CA); absent = plain HTTP. */
+  tls?: { certificatePem: string; privateKeyPem: string; clientCaPem?: string };
 }
 
 let policySequence = 0;
@@ -59,7 +61,12 @@ export function apiConfig(spec: ApiSpec): Api {
     id: spec.id,
     name: spec.name ?? `api-${spec.id}`,
     type: type === 'mcp' ? ApiType.API_TYPE_MCP : ApiType.API_TYPE_HTTP,
-    listener: { port: spec.port, basePath: spec.basePath, hosts: spec.hosts ?? [] },
+    listener: {
+      port: spec.port,
+      basePath: spec.basePath,
+      hosts: spec.hosts ?? [],
+      tls: spec.tls ? { clientCaPem: '', ...spec.tls } : undefined,
+    },
     routes: (spec.routes ?? []).map((route) => ({
       label: '',
       methods: [],
