@@ -12,10 +12,12 @@
  * archive` of the last commit plus the generated code), so before/after figures come from the same
  * rounds; the `gateway/<name> CPU` ratio compares them per round.
  * `--cpu-prof <dir>` runs the gateways under `node --cpu-prof` (one directory per gateway).
+ * `--workers <n>` (repeatable) adds the same gateway serving with n worker processes
+ * (PORTICO_GATEWAY_WORKERS), its CPU counted over the primary and its workers.
  *
  *   node --conditions=portico-source --import tsx bench/data-plane-quick.ts [--rounds 3]
  *     [--duration 10] [--warmup 3] [--connections 32,1] [--baseline [name=]<dir> …] [--cpu-prof <dir>]
- *     [--no-floor] [--quiet-wait 60]
+ *     [--no-floor] [--workers 2] [--quiet-wait 60]
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -35,6 +37,7 @@ const { values: args } = parseArgs({
     baseline: { type: 'string', multiple: true, default: [] },
     'cpu-prof': { type: 'string' },
     'no-floor': { type: 'boolean', default: false },
+    workers: { type: 'string', multiple: true, default: [] },
     'quiet-wait': { type: 'string', default: '60' },
   },
   strict: true,
@@ -54,7 +57,7 @@ interface Run extends WrkResult {
 
 /**
  * Compiles the gateway of the repository copy at `root` (apps/gateway/src, every lib's src except the
- * test helpers) together with this bench's servers/, into a temporary directory laid out like the
+ * test helpers) together with that copy's bench/servers/, into a temporary directory laid out like the
  * repository (package.json imports, node_modules link), and returns that directory.
  */
 async function build(name: string, root: string): Promise<string> {
@@ -65,7 +68,8 @@ async function build(name: string, root: string): Promise<string> {
     await cp(path.join(root, 'libs', lib, 'src'), path.join(dir, 'libs', lib, 'src'), { recursive: true });
   }
   await mkdir(path.join(dir, 'bench'));
-  await cp(path.join(REPO_ROOT, 'bench/servers'), path.join(dir, 'bench/servers'), { recursive: true });
+  // The copy's own servers: they call its gateway code as it was.
+  await cp(path.join(root, 'bench/servers'), path.join(dir, 'bench/servers'), { recursive: true });
   await writeFile(path.join(dir, 'package.json'), await readFile(path.join(REPO_ROOT, 'package.json')));
   await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
   await writeFile(
@@ -92,6 +96,7 @@ async function startServer(
   script: string,
   upstreamUrl: string,
   profile: boolean,
+  extraArgs: string[] = [],
 ): Promise<{ process: BenchProcess; port: number }> {
   const port = await freePort();
   // One directory per process: node writes one profile per thread.
@@ -103,6 +108,7 @@ async function startServer(
     String(port),
     '--upstream',
     upstreamUrl,
+    ...extraArgs,
   ]);
   await child.waitForOutput(/listening on port \d+/);
   return { process: child, port };
@@ -128,6 +134,13 @@ await runBench(async () => {
     targets.push({ name: 'node-floor', url: `http://127.0.0.1:${floor.port}/fixed/mcp`, proxyPid: floor.process.pid });
   }
   targets.push({ name: 'gateway', url: `http://127.0.0.1:${gateway.port}/fixed/mcp`, proxyPid: gateway.process.pid });
+  for (const workers of args.workers) {
+    const pooled = await startServer(`gateway-w${workers}`, current, 'data-plane.js', upstream.url, false, [
+      '--workers',
+      workers,
+    ]);
+    targets.push({ name: `gateway-w${workers}`, url: `http://127.0.0.1:${pooled.port}/fixed/mcp`, proxyPid: pooled.process.pid });
+  }
   for (const [i, spec] of args.baseline.entries()) {
     const eq = spec.indexOf('=');
     const name = eq > 0 ? spec.slice(0, eq) : `baseline${i + 1}`;

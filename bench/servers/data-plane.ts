@@ -6,50 +6,69 @@
  * bench/data-plane-quick.ts compiles it with tsc together with the gateway code it measures and
  * runs the JavaScript, as production runs dist/:
  *
- *   node <build>/bench/servers/data-plane.js --port <n> --upstream http://127.0.0.1:<m>/
+ *   node <build>/bench/servers/data-plane.js --port <n> --upstream http://127.0.0.1:<m>/ [--workers <w>]
  *
- * SIGTERM closes the data plane and exits normally, so `--cpu-prof` writes its profile.
+ * With `--workers` > 1 it serves as the gateway does with PORTICO_GATEWAY_WORKERS: worker
+ * processes behind this one (apps/gateway/src/workers). SIGTERM closes the data plane and exits
+ * normally, so `--cpu-prof` writes its profile.
  */
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { POLICY_TEMPLATES, compareVersions } from '#portico/policy-catalog';
 import { ApiType, GatewayConfig, PolicyMode } from '#portico/proto-ts';
-import { translate } from '../../apps/gateway/src/config/translate.js';
-import { DataPlane, dataPlaneOptions } from '../../apps/gateway/src/data-plane/data-plane.js';
 import { loadGatewayEnv } from '../../apps/gateway/src/env.js';
+import { localServing, type Serving } from '../../apps/gateway/src/workers/serving.js';
+import { runWorker } from '../../apps/gateway/src/workers/worker.js';
+import { WorkerPool } from '../../apps/gateway/src/workers/worker-pool.js';
 
 const { values: args } = parseArgs({
-  options: { port: { type: 'string' }, upstream: { type: 'string' } },
+  options: { port: { type: 'string' }, upstream: { type: 'string' }, workers: { type: 'string', default: '1' } },
   strict: true,
 });
 if (!args.port || !args.upstream) throw new Error('--port and --upstream are required');
 
 const env = loadGatewayEnv({ ...process.env, PORTICO_LOG_LEVEL: 'warn', PORTICO_GATEWAY_LISTEN_HOST: '127.0.0.1' });
-const metrics = new Registry();
-collectDefaultMetrics({ register: metrics });
-const port = Number(args.port);
-const mcpSupportVersion = POLICY_TEMPLATES.filter((t) => t.assetId === 'mcp-support')
-  .map((t) => t.version)
-  .sort(compareVersions)
-  .at(-1);
-const config = GatewayConfig.fromPartial({
-  gatewayId: 'bench',
-  gatewayName: 'bench',
-  apis: [
-    {
-      id: '1',
-      name: 'bench',
-      type: ApiType.API_TYPE_MCP,
-      listener: { port, basePath: '/fixed' },
-      upstreams: [{ id: 'u1', label: '', url: args.upstream }],
-      policies: [{ id: '1', type: 'mcp-support', version: mcpSupportVersion, mode: PolicyMode.POLICY_MODE_ENFORCE }],
-    },
-  ],
-});
-const dataPlane = new DataPlane(dataPlaneOptions(env, pino({ level: env.PORTICO_LOG_LEVEL }), metrics));
-await dataPlane.apply(translate(config).compiled);
-console.log(`listening on port ${port}`);
-process.once('SIGTERM', () => {
-  void dataPlane.close().then(() => process.exit(0));
-});
+const logger = pino({ level: env.PORTICO_LOG_LEVEL });
+if (cluster.isWorker) {
+  runWorker(env, logger);
+} else {
+  await servePrimary();
+}
+
+async function servePrimary(): Promise<void> {
+  const workers = Number(args.workers);
+  let serving: Serving;
+  if (workers > 1) {
+    serving = await WorkerPool.start(workers, logger);
+  } else {
+    const metrics = new Registry();
+    collectDefaultMetrics({ register: metrics });
+    serving = localServing(env, logger, metrics);
+  }
+  const port = Number(args.port);
+  const mcpSupportVersion = POLICY_TEMPLATES.filter((t) => t.assetId === 'mcp-support')
+    .map((t) => t.version)
+    .sort(compareVersions)
+    .at(-1);
+  const config = GatewayConfig.fromPartial({
+    gatewayId: 'bench',
+    gatewayName: 'bench',
+    apis: [
+      {
+        id: '1',
+        name: 'bench',
+        type: ApiType.API_TYPE_MCP,
+        listener: { port, basePath: '/fixed' },
+        upstreams: [{ id: 'u1', label: '', url: args.upstream }],
+        policies: [{ id: '1', type: 'mcp-support', version: mcpSupportVersion, mode: PolicyMode.POLICY_MODE_ENFORCE }],
+      },
+    ],
+  });
+  await serving.serve(config);
+  console.log(`listening on port ${port}`);
+  process.once('SIGTERM', () => {
+    void serving.close().then(() => process.exit(0));
+  });
+}

@@ -167,6 +167,11 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
+/** cpuSeconds of `pid` and of its live children: a gateway's primary with its workers. */
+export function processTreeCpuSeconds(pid: number): number {
+  return childPids(pid).reduce((sum, child) => sum + processTreeCpuSeconds(child), cpuSeconds(pid));
+}
+
 /** CPU seconds of this process's children that exited and were reaped (cutime + cstime). */
 export function reapedChildrenCpuSeconds(): number {
   const stat = readFileSync('/proc/self/stat', 'utf8');

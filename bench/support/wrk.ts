@@ -6,7 +6,14 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { positiveInt } from './stats.js';
-import { cpuSeconds, machineCpuSeconds, reapedChildrenCpuSeconds, startProcess, tempDir } from './processes.js';
+import {
+  cpuSeconds,
+  machineCpuSeconds,
+  processTreeCpuSeconds,
+  reapedChildrenCpuSeconds,
+  startProcess,
+  tempDir,
+} from './processes.js';
 
 /** The ~200-byte tools/call of section C. */
 export const TOOLS_CALL_BODY = JSON.stringify({
@@ -53,7 +60,7 @@ export interface WrkOptions {
   url: string;
   connections: number;
   durationS: number;
-  /** Processes whose CPU is accounted: the proxy (none for direct) and the upstream. */
+  /** Processes whose CPU is accounted: the proxy (none for direct; with its child processes) and the upstream. */
   proxyPid?: number;
   upstreamPid: number;
 }
@@ -61,7 +68,7 @@ export interface WrkOptions {
 /** One wrk run with one thread, `--latency`; fails when wrk fails. */
 export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   const lua = await luaScript();
-  const proxy0 = options.proxyPid ? cpuSeconds(options.proxyPid) : 0;
+  const proxy0 = options.proxyPid ? processTreeCpuSeconds(options.proxyPid) : 0;
   const upstream0 = cpuSeconds(options.upstreamPid);
   const wrk0 = reapedChildrenCpuSeconds();
   const machine0 = machineCpuSeconds();
@@ -77,7 +84,7 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
   const code = await wrk.exited;
   // Read right away: the reaped wrk is in our cutime now; the servers keep running.
   const cpu = {
-    proxy: options.proxyPid ? cpuSeconds(options.proxyPid) - proxy0 : 0,
+    proxy: options.proxyPid ? processTreeCpuSeconds(options.proxyPid) - proxy0 : 0,
     upstream: cpuSeconds(options.upstreamPid) - upstream0,
     wrk: reapedChildrenCpuSeconds() - wrk0,
     foreign: 0,

@@ -2,10 +2,12 @@
  * The gateway's policy engine seen from the control plane: an API whose policy chain the gateway
  * cannot build is not served (and says why over REST) while the other APIs of the target serve
  * and keep changing; a policy's mode reaches the gateway; the instance's public URL is a name
- * its gateway accepts in Host (DNS-rebinding protection).
+ * its gateway accepts in Host (DNS-rebinding protection); an https proxyUri is served with its
+ * inbound TLS context, verifying client certificates when the context has trusted certificates.
  */
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import {
+  createTestCa,
   type EverythingServer,
   freePort,
   type GatewayProcess,
@@ -151,5 +153,58 @@ describe('policy engine', () => {
     await rolledOut(cp, tenant, instance);
     expect((await postMcp(url, initialize, { host: 'mcp.example.com' })).status).toBe(200);
     expect((await postMcp(url, initialize, { host: 'other.example.com' })).status).toBe(403);
+  });
+
+  it('serves an https proxyUri with its inbound TLS context, and mutual TLS with its trusted certificates', async () => {
+    const [serverCa, clientCa] = [await createTestCa('listener CA'), await createTestCa('client CA')];
+    const server = await serverCa.issue({ commonName: 'localhost', names: ['localhost', '127.0.0.1'], usage: 'server' });
+    const client = await clientCa.issue({ commonName: 'agent-1', usage: 'client' });
+    const groups = `/secrets-manager/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/secretGroups`;
+    const group = await cp.request('POST', groups, { token: tenant.token, json: { name: uniqueName('listener') } });
+    const context = await cp.request('POST', `${groups}/${group.body.id}/tlsContexts`, {
+      token: tenant.token,
+      json: { name: uniqueName('inbound'), certificate: server.certificatePem, privateKey: server.privateKeyPem },
+    });
+    expect(context.status).toBe(201);
+    const inbound = { secretGroupId: group.body.id, tlsContextId: context.body.id };
+    const instance = await deploy('/secure');
+    const port = new URL(instance.proxyUrl).port;
+    const patched = await cp.request('PATCH', `${instance.apisPath}/${instance.apiId}`, {
+      token: tenant.token,
+      json: { endpoint: { proxyUri: `https://0.0.0.0:${port}/secure`, tlsContexts: { inbound } } },
+    });
+    expect(patched.status).toBe(200);
+    await rolledOut(cp, tenant, instance);
+    const url = `https://127.0.0.1:${port}/secure/mcp`;
+    const initialize = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tls-test', version: '1.0.0' } },
+    };
+    const served = await postMcp(url, initialize, {}, { ca: serverCa.certificatePem });
+    expect(served.status).toBe(200);
+    expect(served.peerCertificate?.subject.CN).toBe('localhost');
+    await expect(postMcp(url, initialize)).rejects.toThrow(/certificate/i); // a client that does not trust it
+
+    // Trusted certificates on the context: the listener now asks for a client certificate.
+    const mutual = await cp.request('PATCH', `${groups}/${group.body.id}/tlsContexts/${context.body.id}`, {
+      token: tenant.token,
+      json: { trustedCertificates: clientCa.certificatePem },
+    });
+    expect(mutual.status).toBe(200);
+    await rolledOut(cp, tenant, instance);
+    await expect(postMcp(url, initialize, {}, { ca: serverCa.certificatePem })).rejects.toThrow();
+    const withCertificate = await postMcp(
+      url,
+      initialize,
+      {},
+      {
+        ca: serverCa.certificatePem,
+        cert: client.certificatePem,
+        key: client.privateKeyPem,
+      },
+    );
+    expect(withCertificate.status).toBe(200);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * The gateway's environment, parsed once at start. Every variable is documented in the README.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { logLevel, parseEnvironment } from '#portico/environment';
 
@@ -39,6 +40,11 @@ export const gatewayEnvSchema = z.object({
   PORTICO_GATEWAY_ADMIN_PORT: port.default(8090),
   /** Identifies this process among the replicas of one registration; default: random per start. */
   PORTICO_GATEWAY_REPLICA_ID: z.string().min(1).max(200).optional(),
+  /**
+   * Processes serving traffic (node:cluster); they share the listener ports, one registration
+   * and one sync stream. 1 = everything in this process.
+   */
+  PORTICO_GATEWAY_WORKERS: z.coerce.number().int().min(1).max(256).default(availableParallelism()),
   PORTICO_GATEWAY_BODY_LIMIT_BYTES: z.coerce
     .number()
     .int()

@@ -18,13 +18,11 @@ import type { GatewayConfig, Snapshot } from '#portico/proto-ts';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type ApplyOutcome, type Running, SyncClient } from './config/client.js';
 import { ConfigStore } from './config/store.js';
-import { PolicyStates } from './config/policy-states.js';
-import { serveConfig } from './config/serve-config.js';
 import type { ApiFailure } from './config/translate.js';
-import { DataPlane, dataPlaneOptions } from './data-plane/data-plane.js';
 import type { GatewayEnv } from './env.js';
 import { POLICY_TYPES } from './policies/registry.js';
-import { connectRedis } from './redis.js';
+import { WorkerPool } from './workers/worker-pool.js';
+import { localServing, type Serving } from './workers/serving.js';
 
 export interface Gateway {
   readonly registration: Registration;
@@ -38,12 +36,8 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   const registration = await readRegistration(env.PORTICO_GATEWAY_DIR);
   const replicaId = env.PORTICO_GATEWAY_REPLICA_ID ?? randomUUID();
   const log = logger.child({ gatewayId: registration.agentId, replicaId });
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  const dataPlane = new DataPlane(dataPlaneOptions(env, log, metrics));
+  const serving = await startServing(env, log);
   const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
-  const states = new PolicyStates();
-  const redis = env.PORTICO_REDIS_URL === undefined ? undefined : connectRedis(env.PORTICO_REDIS_URL, log);
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;
   /** The APIs of the running configuration that are not served (reported again with a repeated snapshot). */
@@ -51,7 +45,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
 
   /** Serves `config` (serve-config.ts), logging what it could not; resolves to the APIs not served. */
   const serve = async (config: GatewayConfig): Promise<readonly ApiFailure[]> => {
-    const { warnings, failures } = await serveConfig(dataPlane, config, { states, logger: log, redis });
+    const { warnings, failures } = await serving.serve(config);
     for (const warning of warnings) log.warn({ warning }, 'configuration warning');
     for (const failure of failures) log.error({ api: failure.apiId, error: failure.reason }, 'API not served');
     return failures;
@@ -108,7 +102,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   let admin: AdminServer;
   try {
     admin = await startAdminServer(env.PORTICO_GATEWAY_ADMIN_HOST, env.PORTICO_GATEWAY_ADMIN_PORT, {
-      metrics,
+      metrics: serving.metrics,
       ready: () => (loaded ? { ready: true } : { ready: false, reason: 'no configuration loaded yet' }),
       status: () => ({
         gatewayId: registration.agentId,
@@ -119,12 +113,12 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
         hash: running.hash,
         ready: loaded,
         sync: { state: sync.state, address: registration.syncAddress, lastError: sync.lastError, ...sync.stats },
-        ports: dataPlane.ports,
+        ports: serving.ports(),
+        ...serving.status(),
       }),
     });
   } catch (err) {
-    await dataPlane.close();
-    redis?.disconnect();
+    await serving.close();
     throw err;
   }
   sync.start();
@@ -137,8 +131,15 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     running: () => running,
     close: async () => {
       sync.stop();
-      await Promise.all([admin.close(), dataPlane.close()]);
-      redis?.disconnect();
+      await Promise.all([admin.close(), serving.close()]);
     },
   };
+}
+
+/** One data plane in this process, or PORTICO_GATEWAY_WORKERS worker processes behind one sync stream. */
+async function startServing(env: GatewayEnv, log: Logger): Promise<Serving> {
+  if (env.PORTICO_GATEWAY_WORKERS > 1) return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, log);
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  return localServing(env, log, metrics);
 }

@@ -2,26 +2,37 @@
 // The gateway process: `node dist/apps/gateway/src/main.js [--dir <registration dir>]`, the
 // directory `portico gateway register --out` wrote. Every setting is an environment variable
 // (README); --dir overrides PORTICO_GATEWAY_DIR.
+import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadGatewayEnv } from './env.js';
 import { startGateway } from './gateway.js';
+import { runWorker } from './workers/worker.js';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' } }, strict: true });
 const env = loadGatewayEnv({ ...process.env, ...(values.dir ? { PORTICO_GATEWAY_DIR: values.dir } : {}) });
 const logger = pino({ level: env.PORTICO_LOG_LEVEL });
 
-try {
-  const gateway = await startGateway(env, logger);
-  let stopping = false;
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      if (stopping) return;
-      stopping = true;
-      void gateway.close().then(() => process.exit(0));
-    });
+if (cluster.isWorker) {
+  // A worker of PORTICO_GATEWAY_WORKERS > 1 (workers/worker.ts): the primary runs the rest.
+  runWorker(env, logger.child({ worker: cluster.worker?.id }));
+} else {
+  await runPrimary();
+}
+
+async function runPrimary(): Promise<void> {
+  try {
+    const gateway = await startGateway(env, logger);
+    let stopping = false;
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(signal, () => {
+        if (stopping) return;
+        stopping = true;
+        void gateway.close().then(() => process.exit(0));
+      });
+    }
+  } catch (err) {
+    logger.fatal({ error: (err as Error).message }, 'gateway cannot start');
+    process.exit(1);
   }
-} catch (err) {
-  logger.fatal({ error: (err as Error).message }, 'gateway cannot start');
-  process.exit(1);
 }

@@ -6,10 +6,15 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+
+/** Prometheus text and its content type: a prom-client Registry, or the workers' aggregate. */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
 
 export interface AdminSources {
-  metrics: Registry;
+  metrics: MetricsSource;
   ready(): { ready: boolean; reason?: string };
   status(): Record<string, unknown>;
 }

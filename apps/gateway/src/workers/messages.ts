@@ -1,0 +1,40 @@
+/**
+ * The IPC messages between a gateway's primary process and its workers (cluster, 'advanced'
+ * serialization, so a configuration travels as its protobuf bytes).
+ */
+import type { ApiFailure } from '../config/translate.js';
+
+/** Primary → worker: serve this configuration (GatewayConfig bytes); `seq` pairs the answer. */
+export interface ApplyMessage {
+  readonly type: 'portico:apply';
+  readonly seq: number;
+  readonly config: Uint8Array;
+}
+
+/** Primary → worker: finish the requests in flight, close, exit. */
+export interface StopMessage {
+  readonly type: 'portico:stop';
+}
+
+/** Worker → primary. */
+export type WorkerMessage =
+  /** Started; waiting for a configuration. */
+  | { readonly type: 'portico:ready' }
+  | {
+      readonly type: 'portico:applied';
+      readonly seq: number;
+      readonly warnings: readonly string[];
+      readonly failures: readonly ApiFailure[];
+      readonly ports: readonly number[];
+    }
+  | { readonly type: 'portico:apply-failed'; readonly seq: number; readonly error: string };
+
+export function isPrimaryMessage(message: unknown): message is ApplyMessage | StopMessage {
+  const type = (message as { type?: unknown } | null)?.type;
+  return type === 'portico:apply' || type === 'portico:stop';
+}
+
+export function isWorkerMessage(message: unknown): message is WorkerMessage {
+  const type = (message as { type?: unknown } | null)?.type;
+  return type === 'portico:ready' || type === 'portico:applied' || type === 'portico:apply-failed';
+}

@@ -1,0 +1,44 @@
+/**
+ * Where a gateway process serves its configuration: its own data plane (one process,
+ * PORTICO_GATEWAY_WORKERS=1), or the data planes of its worker processes (worker-pool.ts). The
+ * gateway (gateway.ts) holds the registration, the sync stream and the last good configuration
+ * either way, and talks to this interface only.
+ */
+import type { GatewayConfig } from '#portico/proto-ts';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { MetricsSource } from '../admin/admin-server.js';
+import { PolicyStates } from '../config/policy-states.js';
+import { serveConfig, type Served } from '../config/serve-config.js';
+import { DataPlane, dataPlaneOptions } from '../data-plane/data-plane.js';
+import type { GatewayEnv } from '../env.js';
+import { connectRedis } from '../redis.js';
+
+export interface Serving {
+  /** Serves `config` everywhere; resolves once every data plane serves it. Throws when the push cannot be used at all. */
+  serve(config: GatewayConfig): Promise<Served>;
+  /** Listener ports in use. */
+  ports(): readonly number[];
+  /** What /metrics shows: the metrics of every process that serves traffic. */
+  readonly metrics: MetricsSource;
+  /** Extra /status fields (the workers). */
+  status(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/** This process's data plane, with the policy state and Redis connection it compiles with. */
+export function localServing(env: GatewayEnv, logger: Logger, metrics: Registry): Serving {
+  const dataPlane = new DataPlane(dataPlaneOptions(env, logger, metrics));
+  const states = new PolicyStates();
+  const redis = env.PORTICO_REDIS_URL === undefined ? undefined : connectRedis(env.PORTICO_REDIS_URL, logger);
+  return {
+    serve: (config) => serveConfig(dataPlane, config, { states, logger, redis }),
+    ports: () => dataPlane.ports,
+    metrics,
+    status: () => ({}),
+    close: async () => {
+      await dataPlane.close();
+      redis?.disconnect();
+    },
+  };
+}
