@@ -14,14 +14,15 @@ import {
 } from '#portico/testing';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
-import { deployMcpInstance, echo, eventually, type McpInstance, registerGateway, rolledOut } from './support/gateways.js';
-
-const INITIALIZE = {
-  jsonrpc: '2.0',
-  id: 1,
-  method: 'initialize',
-  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'workers-test', version: '1.0.0' } },
-};
+import {
+  deployMcpInstance,
+  echo,
+  eventually,
+  INITIALIZE,
+  type McpInstance,
+  registerGateway,
+  rolledOut,
+} from './support/gateways.js';
 
 describe('gateway workers', () => {
   let cp: TestControlPlane;

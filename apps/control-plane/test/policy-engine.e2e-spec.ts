@@ -21,6 +21,7 @@ import {
   deploymentStatus,
   deployMcpInstance,
   echo,
+  INITIALIZE,
   eventually,
   type McpInstance,
   registerGateway,
@@ -135,14 +136,8 @@ describe('policy engine', () => {
   it("accepts the instance's public URL (endpointUri) in Host once it is set, and refuses other names", async () => {
     const instance = await deploy('/named');
     await rolledOut(cp, tenant, instance);
-    const initialize = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'host-test', version: '1.0.0' } },
-    };
     const url = `${instance.proxyUrl}/mcp`;
-    const refused = await postMcp(url, initialize, { host: 'mcp.example.com' });
+    const refused = await postMcp(url, INITIALIZE, { host: 'mcp.example.com' });
     expect(refused.status).toBe(403);
     expect(JSON.parse(refused.body).error.data).toEqual({ reason: 'HOST_NOT_ALLOWED' });
     const patched = await cp.request('PATCH', `${instance.apisPath}/${instance.apiId}`, {
@@ -151,8 +146,8 @@ describe('policy engine', () => {
     });
     expect(patched.status).toBe(200);
     await rolledOut(cp, tenant, instance);
-    expect((await postMcp(url, initialize, { host: 'mcp.example.com' })).status).toBe(200);
-    expect((await postMcp(url, initialize, { host: 'other.example.com' })).status).toBe(403);
+    expect((await postMcp(url, INITIALIZE, { host: 'mcp.example.com' })).status).toBe(200);
+    expect((await postMcp(url, INITIALIZE, { host: 'other.example.com' })).status).toBe(403);
   });
 
   it('serves an https proxyUri with its inbound TLS context, and mutual TLS with its trusted certificates', async () => {
@@ -176,16 +171,10 @@ describe('policy engine', () => {
     expect(patched.status).toBe(200);
     await rolledOut(cp, tenant, instance);
     const url = `https://127.0.0.1:${port}/secure/mcp`;
-    const initialize = {
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'initialize',
-      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'tls-test', version: '1.0.0' } },
-    };
-    const served = await postMcp(url, initialize, {}, { ca: serverCa.certificatePem });
+    const served = await postMcp(url, INITIALIZE, {}, { ca: serverCa.certificatePem });
     expect(served.status).toBe(200);
     expect(served.peerCertificate?.subject.CN).toBe('localhost');
-    await expect(postMcp(url, initialize)).rejects.toThrow(/certificate/i); // a client that does not trust it
+    await expect(postMcp(url, INITIALIZE)).rejects.toThrow(/certificate/i); // a client that does not trust it
 
     // Trusted certificates on the context: the listener now asks for a client certificate.
     const mutual = await cp.request('PATCH', `${groups}/${group.body.id}/tlsContexts/${context.body.id}`, {
@@ -194,10 +183,10 @@ describe('policy engine', () => {
     });
     expect(mutual.status).toBe(200);
     await rolledOut(cp, tenant, instance);
-    await expect(postMcp(url, initialize, {}, { ca: serverCa.certificatePem })).rejects.toThrow();
+    await expect(postMcp(url, INITIALIZE, {}, { ca: serverCa.certificatePem })).rejects.toThrow();
     const withCertificate = await postMcp(
       url,
-      initialize,
+      INITIALIZE,
       {},
       {
         ca: serverCa.certificatePem,

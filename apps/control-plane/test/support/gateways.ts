@@ -153,3 +153,11 @@ export async function echo(proxyUrl: string, message = 'ping'): Promise<string> 
     await client.close();
   }
 }
+
+/** A raw MCP `initialize` request, for tests that need exact headers or transports (postMcp). */
+export const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'portico-tests', version: '1.0.0' } },
+};
