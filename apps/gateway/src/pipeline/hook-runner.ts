@@ -10,21 +10,20 @@
  * - A hook that answers synchronously gets its verdict back synchronously (no promise).
  */
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#portico/mcp-jsonrpc';
-import type { Counter } from 'prom-client';
 import type { CompiledPolicy } from '../config/compiled-config.js';
 import { errorMessage } from '../errors.js';
-import type { GatewayMetrics } from '../metrics.js';
+import type { GatewayMetrics, Series } from '../metrics.js';
 import { isPromise } from '../promises.js';
 import type { CallContext, ExchangeContext, HeaderEdit, HttpContext, ResponseHead } from '../policy-contract/context.js';
 import { PASS, type Verdict } from '../policy-contract/verdict.js';
 
 type VerdictKind = 'pass' | 'mutate' | 'reject' | 'error';
-type Counters = Partial<Record<VerdictKind, Counter.Internal>>;
+type Counters = Partial<Record<VerdictKind, Series>>;
 
 const FAILED_CLOSED: Verdict<never> = Object.freeze({ kind: 'reject', error: Object.freeze({ kind: 'internal' }) });
 
 export class HookRunner {
-  /** Counter children resolved once per policy and verdict (label lookups cost more than the increment). */
+  /** Verdict series resolved once per policy and verdict (a label lookup costs more than the increment). */
   private readonly counters = new WeakMap<CompiledPolicy, Counters>();
 
   constructor(private readonly metrics: GatewayMetrics) {}
@@ -120,9 +119,9 @@ export class HookRunner {
     }
     let counter = counters[verdict];
     if (!counter) {
-      counter = this.metrics.policyVerdicts.labels({ policy: policy.type, verdict, mode: policy.mode });
+      counter = this.metrics.policyVerdictSeries(policy.type, verdict, policy.mode);
       counters[verdict] = counter;
     }
-    counter.inc();
+    counter.value++;
   }
 }
