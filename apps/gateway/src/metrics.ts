@@ -15,9 +15,17 @@ export interface Series {
   value: number;
 }
 
-/** A counter whose series are plain objects, published to prom-client at collection time. */
+type LabelledSeries<L extends string> = Series & { readonly labels: Record<L, string> };
+
+/** Nested maps, one level per label in order, down to the series. */
+type SeriesTree = Map<string, SeriesTree | Series>;
+
+/**
+ * A counter whose series are plain objects, published to prom-client at collection time. A
+ * series is found by walking one map per label value, so a hit allocates nothing.
+ */
 class FastCounter<L extends string> {
-  private readonly series: Map<string, Series & { readonly labels: Record<L, string> }>;
+  private readonly state: { readonly tree: SeriesTree; readonly all: LabelledSeries<L>[] };
 
   constructor(
     registry: Registry,
@@ -26,35 +34,54 @@ class FastCounter<L extends string> {
     private readonly labelNames: readonly L[],
   ) {
     // Several data planes may share one registry (tests): they share the counter and its series.
-    const existing = registry.getSingleMetric(name) as (Counter<L> & { portico?: FastCounter<L>['series'] }) | undefined;
+    type Shared = Counter<L> & { portico?: FastCounter<L>['state'] };
+    const existing = registry.getSingleMetric(name) as Shared | undefined;
     if (existing?.portico) {
-      this.series = existing.portico;
+      this.state = existing.portico;
       return;
     }
-    const series = new Map<string, Series & { readonly labels: Record<L, string> }>();
-    this.series = series;
-    const counter = new Counter<L>({
+    const state = { tree: new Map(), all: [] as LabelledSeries<L>[] };
+    this.state = state;
+    const counter: Shared = new Counter<L>({
       name,
       help,
       labelNames,
       registers: [registry],
       collect() {
         this.reset();
-        for (const s of series.values()) if (s.value > 0) this.inc(s.labels, s.value);
+        for (const series of state.all) if (series.value > 0) this.inc(series.labels, series.value);
       },
     });
-    (counter as Counter<L> & { portico?: FastCounter<L>['series'] }).portico = series;
+    counter.portico = state;
   }
 
-  /** The series of these label values (made once, then the same object). */
-  get(values: Record<L, string>): Series {
-    const key = this.labelNames.map((name) => values[name]).join('\u0000');
-    let series = this.series.get(key);
+  /**
+   * The series of these label values, in labelNames order (two or three labels; made once, then
+   * the same object). Fixed parameters rather than a rest array: this runs per request.
+   */
+  get(a: string, b: string, c?: string): Series {
+    let node = this.branch(this.state.tree, a);
+    const lastValue = c === undefined ? b : c;
+    if (c !== undefined) node = this.branch(node, b);
+    let series = node.get(lastValue) as Series | undefined;
     if (!series) {
-      series = { labels: values, value: 0 };
-      this.series.set(key, series);
+      const values = c === undefined ? [a, b] : [a, b, c];
+      const labels = Object.fromEntries(this.labelNames.map((name, i) => [name, values[i]])) as Record<L, string>;
+      const created: LabelledSeries<L> = { labels, value: 0 };
+      this.state.all.push(created);
+      node.set(lastValue, created);
+      series = created;
     }
     return series;
+  }
+
+  private branch(node: SeriesTree, value: string): SeriesTree {
+    let next = node.get(value) as SeriesTree | undefined;
+    if (!next) {
+      next = new Map();
+      node.set(value, next);
+    }
+    return next;
   }
 }
 
@@ -87,16 +114,16 @@ export class GatewayMetrics {
 
   /** One MCP call of `method` (a bounded label: known method or `other`) on API `apiId`. */
   countMcpCall(apiId: string, method: string): void {
-    this.mcpCalls.get({ api: apiId, method }).value++;
+    this.mcpCalls.get(apiId, method).value++;
   }
 
   /** One answer the gateway gave itself. */
   countGatewayError(apiId: string, kind: string): void {
-    this.gatewayErrors.get({ api: apiId, kind }).value++;
+    this.gatewayErrors.get(apiId, kind).value++;
   }
 
   /** The series of one policy's verdict (callers keep it: hook-runner.ts). */
   policyVerdictSeries(policy: string, verdict: string, mode: string): Series {
-    return this.policyVerdicts.get({ policy, verdict, mode });
+    return this.policyVerdicts.get(policy, verdict, mode);
   }
 }
