@@ -161,19 +161,24 @@ export class ConfigSyncRepository {
         where: { targetId, expectedStatus: 'deployed', status: { not: 'undeployed' }, configRevision: { lte: applied } },
         select: { id: true, apiId: true, status: true, errorMessage: true },
       });
+      // Lock order: the instance, then its deployment, as an instance write does (its trigger
+      // updates the deployment), so an ACK and a PATCH of the same API cannot deadlock. The
+      // deployment's revision is checked again in the UPDATE: a change committed since the read
+      // above has a newer revision and stays `applying`.
+      const stillDecided = { expectedStatus: 'deployed', configRevision: { lte: applied } };
       const nowApplied = decided.filter((d) => !failed.has(d.apiId) && d.status !== 'applied');
       if (nowApplied.length) {
+        await tx.apiInstance.updateMany({ where: { id: { in: nowApplied.map((d) => d.apiId) } }, data: { status: 'active' } });
         await tx.deployment.updateMany({
-          where: { id: { in: nowApplied.map((d) => d.id) } },
+          where: { id: { in: nowApplied.map((d) => d.id) }, ...stillDecided },
           data: { status: 'applied', errorMessage: null },
         });
-        await tx.apiInstance.updateMany({ where: { id: { in: nowApplied.map((d) => d.apiId) } }, data: { status: 'active' } });
       }
       for (const d of decided) {
         const error = failed.get(d.apiId);
         if (error === undefined || (d.status === 'failed' && d.errorMessage === error)) continue;
-        await tx.deployment.update({ where: { id: d.id }, data: { status: 'failed', errorMessage: error } });
         await tx.apiInstance.update({ where: { id: d.apiId }, data: { status: 'inactive' } });
+        await tx.deployment.updateMany({ where: { id: d.id, ...stillDecided }, data: { status: 'failed', errorMessage: error } });
       }
     });
   }
