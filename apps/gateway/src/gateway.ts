@@ -1,12 +1,12 @@
 /**
- * One gateway replica: the data plane, fed by the sync stream, backed by the last good
- * configuration on disk.
+ * One gateway replica: its data plane (this process's, or its workers': workers/serving.ts), fed
+ * by the sync stream, backed by the last good configuration on disk.
  *
  * Boot order (fail static): read the registration, serve the stored last good configuration if
  * there is one, then dial the control plane. Every snapshot is translated and compiled, swapped
- * in, stored and then ACKed; a snapshot that fails any step is NACKed with the reason and the
- * running configuration stays. A snapshot whose hash equals the running one is not recompiled.
- * Readiness is reached once some configuration is served.
+ * in (by every worker), stored and then ACKed; a snapshot that fails any step is NACKed with the
+ * reason and the running configuration stays. A snapshot whose hash equals the running one is
+ * not recompiled. Readiness is reached once some configuration is served.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
