@@ -73,6 +73,16 @@ describe('listeners serving with TLS contexts (inbound TLS)', () => {
     });
     expect(deleted.status).toBe(409);
     expect(deleted.body.message).toContain(`is used by API instance ${res.body.id}`);
+    // Nor can it lose its certificate; other changes go through.
+    const context = `${groups}/${inbound.secretGroupId}/tlsContexts/${inbound.tlsContextId}`;
+    const stripped = await cp.request('PATCH', context, { token: tenant.token, json: { certificate: null, privateKey: null } });
+    expect(stripped.status).toBe(409);
+    expect(stripped.body).toMatchObject({
+      code: 'TLS_CONTEXT_IN_USE',
+      message: `TLS context ${inbound.tlsContextId} is the listener certificate of API instance ${res.body.id}; a listener needs certificate and privateKey`,
+    });
+    expect((await testPrisma().tlsContext.findUniqueOrThrow({ where: { id: inbound.tlsContextId } })).certificate).not.toBeNull();
+    expect((await cp.request('PATCH', context, { token: tenant.token, json: { name: uniqueName('renamed') } })).status).toBe(200);
   });
 
   it('refuses what a listener cannot serve, naming the field, and writes nothing', async () => {

@@ -87,6 +87,12 @@ export class SecretsManagerRepository {
     return locked.length ? tx.tlsContext.findUniqueOrThrow({ where: { id } }) : null;
   }
 
+  /** Ids of the API instances whose listener serves with context `id` (endpoint.tlsContexts.inbound). */
+  async listenersOf(tx: Tx, id: string): Promise<number[]> {
+    const rows = await tx.apiInstance.findMany({ where: { inboundTlsId: id }, select: { id: true }, orderBy: { id: 'asc' } });
+    return rows.map((row) => row.id);
+  }
+
   async createContext(data: TlsContextColumns & { secretGroupId: string; name: string }) {
     try {
       return await this.prisma.tlsContext.create({ data });

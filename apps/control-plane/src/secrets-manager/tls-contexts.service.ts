@@ -12,7 +12,8 @@
  * - A change to the TLS material reaches every gateway serving an API whose upstream or listener
  *   references the context (database triggers of the tls_contexts and listeners migrations); the
  *   API instances are untouched.
- * - A context an upstream or a listener references cannot be deleted (409 naming the API instances).
+ * - A context an upstream or a listener references cannot be deleted (409 naming the API
+ *   instances), and a listener's context cannot lose its certificate (409 the same way).
  */
 import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
@@ -97,6 +98,15 @@ export class TlsContextsService {
         },
         storedKey,
       );
+      if (material.certificate === null && current.certificate !== null) {
+        const listeners = await this.repo.listenersOf(tx, current.id);
+        if (listeners.length) {
+          throw new DomainError(
+            'TLS_CONTEXT_IN_USE',
+            `TLS context ${rawId} is the listener certificate of API instance${listeners.length === 1 ? '' : 's'} ${listeners.join(', ')}; a listener needs certificate and privateKey`,
+          );
+        }
+      }
       return this.repo.updateContext(tx, current.id, {
         name: body.name,
         target: body.target,
