@@ -15,13 +15,11 @@
 import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { collectDefaultMetrics, Registry } from 'prom-client';
 import { POLICY_TEMPLATES, compareVersions } from '#portico/policy-catalog';
 import { ApiType, GatewayConfig, PolicyMode } from '#portico/proto-ts';
 import { loadGatewayEnv } from '../../apps/gateway/src/env.js';
-import { localServing, type Serving } from '../../apps/gateway/src/workers/serving.js';
+import { startServing } from '../../apps/gateway/src/workers/serving.js';
 import { runWorker } from '../../apps/gateway/src/workers/worker.js';
-import { WorkerPool } from '../../apps/gateway/src/workers/worker-pool.js';
 
 const { values: args } = parseArgs({
   options: { port: { type: 'string' }, upstream: { type: 'string' }, workers: { type: 'string', default: '1' } },
@@ -29,7 +27,12 @@ const { values: args } = parseArgs({
 });
 if (!args.port || !args.upstream) throw new Error('--port and --upstream are required');
 
-const env = loadGatewayEnv({ ...process.env, PORTICO_LOG_LEVEL: 'warn', PORTICO_GATEWAY_LISTEN_HOST: '127.0.0.1' });
+const env = loadGatewayEnv({
+  ...process.env,
+  PORTICO_LOG_LEVEL: 'warn',
+  PORTICO_GATEWAY_LISTEN_HOST: '127.0.0.1',
+  PORTICO_GATEWAY_WORKERS: args.workers,
+});
 const logger = pino({ level: env.PORTICO_LOG_LEVEL });
 if (cluster.isWorker) {
   runWorker(env, logger);
@@ -38,15 +41,7 @@ if (cluster.isWorker) {
 }
 
 async function servePrimary(): Promise<void> {
-  const workers = Number(args.workers);
-  let serving: Serving;
-  if (workers > 1) {
-    serving = await WorkerPool.start(workers, logger);
-  } else {
-    const metrics = new Registry();
-    collectDefaultMetrics({ register: metrics });
-    serving = localServing(env, logger, metrics);
-  }
+  const serving = await startServing(env, logger);
   const port = Number(args.port);
   const mcpSupportVersion = POLICY_TEMPLATES.filter((t) => t.assetId === 'mcp-support')
     .map((t) => t.version)

@@ -11,7 +11,6 @@
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
-import { Registry, collectDefaultMetrics } from 'prom-client';
 import { PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
 import { readRegistration, type Registration } from '#portico/gateway-registration';
 import type { GatewayConfig, Snapshot } from '#portico/proto-ts';
@@ -21,8 +20,7 @@ import { ConfigStore } from './config/store.js';
 import type { ApiFailure } from './config/translate.js';
 import type { GatewayEnv } from './env.js';
 import { POLICY_TYPES } from './policies/registry.js';
-import { WorkerPool } from './workers/worker-pool.js';
-import { localServing, type Serving } from './workers/serving.js';
+import { startServing } from './workers/serving.js';
 
 export interface Gateway {
   readonly registration: Registration;
@@ -134,12 +132,4 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
       await Promise.all([admin.close(), serving.close()]);
     },
   };
-}
-
-/** One data plane in this process, or PORTICO_GATEWAY_WORKERS worker processes behind one sync stream. */
-async function startServing(env: GatewayEnv, log: Logger): Promise<Serving> {
-  if (env.PORTICO_GATEWAY_WORKERS > 1) return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, log);
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  return localServing(env, log, metrics);
 }

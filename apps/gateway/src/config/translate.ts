@@ -224,10 +224,13 @@ function translateListenerTls(where: string, tls: InboundTls): ListenerTls {
     cert: tls.certificatePem,
     key: tls.privateKeyPem,
     ca,
-    fingerprint: createHash('sha256')
-      .update(JSON.stringify([tls.certificatePem, tls.privateKeyPem, tls.clientCaPem]))
-      .digest('hex'),
+    fingerprint: fingerprint([tls.certificatePem, tls.privateKeyPem, tls.clientCaPem]),
   });
+}
+
+/** SHA-256 hex of a TLS setting's parts: equal settings, equal fingerprints (pool keys, port TLS). */
+function fingerprint(parts: readonly unknown[]): string {
+  return createHash('sha256').update(JSON.stringify(parts)).digest('hex');
 }
 
 /** A failed API on its listener: routed, so its requests are answered 503 naming `reason`. */
@@ -328,11 +331,7 @@ function translateUpstream(api: Api, upstream: Upstream, warnings: string[]): Co
     else tls = translateTls(where, upstream.tls, warnings);
   }
   const origin = url.origin;
-  const poolKey = tls
-    ? `${origin}#${createHash('sha256')
-        .update(JSON.stringify([tls.ca, tls.cert, tls.key, tls.servername, tls.rejectUnauthorized]))
-        .digest('hex')}`
-    : origin;
+  const poolKey = tls ? `${origin}#${fingerprint([tls.ca, tls.cert, tls.key, tls.servername, tls.rejectUnauthorized])}` : origin;
   return Object.freeze({
     id: upstream.id,
     label: upstream.label,

@@ -6,13 +6,14 @@
  */
 import type { GatewayConfig } from '#portico/proto-ts';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MetricsSource } from '../admin/admin-server.js';
 import { PolicyStates } from '../config/policy-states.js';
 import { serveConfig, type Served } from '../config/serve-config.js';
 import { DataPlane, dataPlaneOptions } from '../data-plane/data-plane.js';
 import type { GatewayEnv } from '../env.js';
 import { connectRedis } from '../redis.js';
+import { WorkerPool } from './worker-pool.js';
 
 export interface Serving {
   /** Serves `config` everywhere; resolves once every data plane serves it. Throws when the push cannot be used at all. */
@@ -26,8 +27,19 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-/** This process's data plane, with the policy state and Redis connection it compiles with. */
-export function localServing(env: GatewayEnv, logger: Logger, metrics: Registry): Serving {
+/** One data plane in this process, or PORTICO_GATEWAY_WORKERS worker processes behind one sync stream. */
+export async function startServing(env: GatewayEnv, logger: Logger): Promise<Serving> {
+  if (env.PORTICO_GATEWAY_WORKERS > 1) return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, logger);
+  return localServing(env, logger);
+}
+
+/**
+ * This process's data plane, with the policy state and Redis connection it compiles with, and its
+ * metrics registry (the process's default metrics and the data plane's counters).
+ */
+export function localServing(env: GatewayEnv, logger: Logger): Serving & { readonly metrics: Registry } {
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
   const dataPlane = new DataPlane(dataPlaneOptions(env, logger, metrics));
   const states = new PolicyStates();
   const redis = env.PORTICO_REDIS_URL === undefined ? undefined : connectRedis(env.PORTICO_REDIS_URL, logger);

@@ -11,18 +11,16 @@
  */
 import { GatewayConfig } from '#portico/proto-ts';
 import type { Logger } from 'pino';
-import { AggregatorRegistry, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry } from 'prom-client';
 import type { GatewayEnv } from '../env.js';
 import { isPrimaryMessage, type WorkerMessage } from './messages.js';
 import { localServing } from './serving.js';
 
 export function runWorker(env: GatewayEnv, logger: Logger): void {
-  const metrics = new Registry();
-  collectDefaultMetrics({ register: metrics });
-  AggregatorRegistry.setRegistries(metrics);
+  const serving = localServing(env, logger);
+  AggregatorRegistry.setRegistries(serving.metrics);
   // Constructing one is what makes prom-client answer the primary's metrics requests here.
   new AggregatorRegistry();
-  const serving = localServing(env, logger, metrics);
   const send = (message: WorkerMessage) => process.send?.(message);
   let queue = Promise.resolve();
   const stop = () => void serving.close().finally(() => process.exit(0));
