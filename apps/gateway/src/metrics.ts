@@ -11,7 +11,7 @@
 import { Counter, type Registry } from 'prom-client';
 
 /** One labelled series of a counter: increment `value`. */
-export interface Series {
+interface Series {
   value: number;
 }
 
@@ -122,8 +122,8 @@ export class GatewayMetrics {
     this.gatewayErrors.get(apiId, kind).value++;
   }
 
-  /** The series of one policy's verdict (callers keep it: hook-runner.ts). */
-  policyVerdictSeries(policy: string, verdict: string, mode: string): Series {
-    return this.policyVerdicts.get(policy, verdict, mode);
+  /** One verdict of a policy hook (hook-runner.ts). */
+  countPolicyVerdict(policy: string, verdict: string, mode: string): void {
+    this.policyVerdicts.get(policy, verdict, mode).value++;
   }
 }

@@ -122,8 +122,8 @@ export class SecretsManagerRepository {
     return this.prisma.$transaction(async (tx) => {
       if (!(await this.lockContext(tx, secretGroupId, id))) return null;
       const upstreams = await tx.apiUpstream.findMany({ where: { tlsContextId: id }, select: { apiId: true } });
-      const listeners = await tx.apiInstance.findMany({ where: { inboundTlsId: id }, select: { id: true } });
-      const users = [...new Set([...upstreams.map((u) => u.apiId), ...listeners.map((l) => l.id)])].sort((a, b) => a - b);
+      const listeners = await this.listenersOf(tx, id);
+      const users = [...new Set([...upstreams.map((u) => u.apiId), ...listeners])].sort((a, b) => a - b);
       if (!users.length) await tx.tlsContext.delete({ where: { id } });
       return users;
     });

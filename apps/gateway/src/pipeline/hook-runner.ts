@@ -12,20 +12,16 @@
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#portico/mcp-jsonrpc';
 import type { CompiledPolicy } from '../config/compiled-config.js';
 import { errorMessage } from '../errors.js';
-import type { GatewayMetrics, Series } from '../metrics.js';
+import type { GatewayMetrics } from '../metrics.js';
 import { isPromise } from '../promises.js';
 import type { CallContext, ExchangeContext, HeaderEdit, HttpContext, ResponseHead } from '../policy-contract/context.js';
 import { PASS, type Verdict } from '../policy-contract/verdict.js';
 
 type VerdictKind = 'pass' | 'mutate' | 'reject' | 'error';
-type Counters = Partial<Record<VerdictKind, Series>>;
 
 const FAILED_CLOSED: Verdict<never> = Object.freeze({ kind: 'reject', error: Object.freeze({ kind: 'internal' }) });
 
 export class HookRunner {
-  /** Verdict series resolved once per policy and verdict (a label lookup costs more than the increment). */
-  private readonly counters = new WeakMap<CompiledPolicy, Counters>();
-
   constructor(private readonly metrics: GatewayMetrics) {}
 
   /** Runs `policy`'s `phase` hook on `message` (the caller checked it has one for this method). */
@@ -112,16 +108,6 @@ export class HookRunner {
   }
 
   private count(policy: CompiledPolicy, verdict: VerdictKind): void {
-    let counters = this.counters.get(policy);
-    if (!counters) {
-      counters = {};
-      this.counters.set(policy, counters);
-    }
-    let counter = counters[verdict];
-    if (!counter) {
-      counter = this.metrics.policyVerdictSeries(policy.type, verdict, policy.mode);
-      counters[verdict] = counter;
-    }
-    counter.value++;
+    this.metrics.countPolicyVerdict(policy.type, verdict, policy.mode);
   }
 }
