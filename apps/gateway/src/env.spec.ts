@@ -1,0 +1,32 @@
+import { availableParallelism } from 'node:os';
+import { loadGatewayEnv } from './env.js';
+
+describe('gateway environment', () => {
+  it('parses the listener names, Redis URL and worker count', () => {
+    const env = loadGatewayEnv({
+      PORTICO_GATEWAY_HOSTS: ' MCP.example.com, *.corp.example ,',
+      PORTICO_REDIS_URL: 'rediss://cache.internal:6380',
+      PORTICO_GATEWAY_WORKERS: '3',
+    });
+    expect(env.PORTICO_GATEWAY_HOSTS).toEqual(['mcp.example.com', '*.corp.example']);
+    expect(env.PORTICO_REDIS_URL).toBe('rediss://cache.internal:6380');
+    expect(env.PORTICO_GATEWAY_WORKERS).toBe(3);
+  });
+
+  it('defaults to no extra names, no Redis and one worker per CPU', () => {
+    const env = loadGatewayEnv({});
+    expect(env.PORTICO_GATEWAY_HOSTS).toEqual([]);
+    expect(env.PORTICO_REDIS_URL).toBeUndefined();
+    expect(env.PORTICO_GATEWAY_WORKERS).toBe(availableParallelism());
+  });
+
+  it.each([
+    ['PORTICO_GATEWAY_HOSTS', 'mcp.example.com,http://x'],
+    ['PORTICO_GATEWAY_HOSTS', 'a..b'],
+    ['PORTICO_REDIS_URL', 'http://127.0.0.1:6379'],
+    ['PORTICO_GATEWAY_WORKERS', '0'],
+    ['PORTICO_GATEWAY_WORKERS', 'two'],
+  ])('refuses %s=%s naming the variable', (name, value) => {
+    expect(() => loadGatewayEnv({ [name]: value })).toThrow(name);
+  });
+});
