@@ -14,14 +14,16 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    // The listeners stay attached (the request is not read again): only the first outcome counts.
+    let done = false;
     const finish = (result: BodyResult) => {
-      req.off('data', onData);
-      req.off('end', onEnd);
-      req.off('close', onClose);
-      req.off('error', onClose);
+      if (done) return;
+      done = true;
       resolve(result);
     };
-    const onData = (chunk: Buffer) => {
+    const onClose = () => finish({ ok: false, reason: 'aborted' });
+    req.on('data', (chunk: Buffer) => {
+      if (done) return;
       size += chunk.length;
       if (size > limit) {
         req.pause();
@@ -29,11 +31,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<BodyResul
       } else {
         chunks.push(chunk);
       }
-    };
-    const onEnd = () => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) });
-    const onClose = () => finish({ ok: false, reason: 'aborted' });
-    req.on('data', onData);
-    req.on('end', onEnd);
+    });
+    req.on('end', () => finish({ ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) }));
     req.on('close', onClose);
     req.on('error', onClose);
   });

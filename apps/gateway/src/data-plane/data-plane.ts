@@ -189,7 +189,7 @@ export class DataPlane {
     if (this.servers.get(port)?.server !== server) res.shouldKeepAlive = false;
     served.inFlight++;
     this.active++;
-    res.once('close', () => {
+    res.on('close', () => {
       served.inFlight--;
       if (served.retired && served.inFlight === 0) this.pools.release(served.pools.keys());
       if (--this.active === 0) for (const resolve of this.drained.splice(0)) resolve();

@@ -12,7 +12,8 @@ import type { HookRunner } from './hook-runner.js';
 
 export type HttpRequestOutcome = { kind: 'pass'; edits: readonly HeaderEdit[] } | { kind: 'reject'; error: GatewayError };
 
-const NO_EDITS: readonly HeaderEdit[] = Object.freeze([]);
+/** No header edits (shared). */
+export const NO_EDITS: readonly HeaderEdit[] = Object.freeze([]);
 /** The outcome of a request no hook changed; shared, since most requests end here. */
 export const UNCHANGED: HttpRequestOutcome = Object.freeze({ kind: 'pass', edits: NO_EDITS });
 

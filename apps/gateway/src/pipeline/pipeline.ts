@@ -65,7 +65,7 @@ import { UpstreamCall, upstreamError, type UpstreamHead, type UpstreamHeaders } 
 import { applicablePolicies } from './applicable-policies.js';
 import { Exchange } from './exchange.js';
 import { HookRunner } from './hook-runner.js';
-import { httpRequestPhase, httpResponseEdits, UNCHANGED } from './http-phases.js';
+import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
 import { decodeBody } from './mcp-codec.js';
 import { type ClientCall, mcpRequestPhase } from './mcp-request-phase.js';
 import { idKey, McpResponsePhase, type PendingCall, responders, type ResponsePlan, sessionKey } from './mcp-response-phase.js';
@@ -96,8 +96,8 @@ interface Routed {
   readonly upstream: CompiledUpstream;
   /** The API's policies that apply to this exchange, in order. */
   readonly policies: readonly CompiledPolicy[];
-  /** Header edits of the HTTP request phase, for the upstream request. */
-  readonly edits: readonly HeaderEdit[];
+  /** Header edits of the HTTP request phase, for the upstream request (set once that phase passed). */
+  edits: readonly HeaderEdit[];
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly style: Style;
@@ -134,10 +134,19 @@ export class Pipeline {
 
   /** Serves one client request on `port` with `runtime`. Never throws; every failure is answered. */
   handle(runtime: Runtime, port: number, req: IncomingMessage, res: ServerResponse): void {
-    this.serve(runtime, port, req, res).catch((err: unknown) => {
-      this.options.logger.error({ err: errorMessage(err) }, 'unexpected error while serving a request');
-      this.answer(res, '', 'plain', { kind: 'internal' }, null);
-    });
+    let served: void | Promise<void>;
+    try {
+      served = this.serve(runtime, port, req, res);
+    } catch (err) {
+      this.unexpected(res, err);
+      return;
+    }
+    if (served) served.catch((err: unknown) => this.unexpected(res, err));
+  }
+
+  private unexpected(res: ServerResponse, err: unknown): void {
+    this.options.logger.error({ err: errorMessage(err) }, 'unexpected error while serving a request');
+    this.answer(res, '', 'plain', { kind: 'internal' }, null);
   }
 
   /** Ends every open event stream (shutdown); clients reconnect, with Last-Event-ID where they can. */
@@ -180,7 +189,12 @@ export class Pipeline {
     return edits.length ? applyHeaderEdits(headers, edits) : headers;
   }
 
-  private async serve(runtime: Runtime, port: number, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  /**
+   * Routing and the HTTP request phase. Synchronous up to the first step that has to wait (a
+   * hook that calls out, the request body, the upstream), so a request costs no promise for the
+   * steps that do not.
+   */
+  private serve(runtime: Runtime, port: number, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -233,18 +247,25 @@ export class Pipeline {
       this.options.metrics,
     );
     const policies = applicablePolicies(api, exchange);
-    let phase = api.httpRequestHooks ? httpRequestPhase(this.hooks, policies, { exchange }) : UNCHANGED;
-    if (isPromise(phase)) phase = await phase;
-    if (phase.kind === 'reject') return this.answer(res, api.id, style, phase.error, null, hasRequestBody(req.headers));
-    const routed: Routed = { runtime, exchange, api, upstream, policies, edits: phase.edits, req, res, style };
+    const phase = api.httpRequestHooks ? httpRequestPhase(this.hooks, policies, { exchange }) : UNCHANGED;
+    const routed: Routed = { runtime, exchange, api, upstream, policies, edits: NO_EDITS, req, res, style };
     const upstreamPath = (restPath === '' ? upstream.path : upstream.pathPrefix + restPath) + query;
-    if (api.kind === 'mcp' && method === 'POST') return this.post(routed, upstreamPath, query);
+    if (isPromise(phase)) return phase.then((outcome) => this.dispatch(routed, outcome, upstreamPath, query));
+    return this.dispatch(routed, phase, upstreamPath, query);
+  }
+
+  /** After the HTTP request phase: its reject answers, else the MCP POST path or the plain forward. */
+  private dispatch(routed: Routed, phase: HttpRequestOutcome, upstreamPath: string, query: string): void | Promise<void> {
+    const { api, req, res, style } = routed;
+    if (phase.kind === 'reject') return this.answer(res, api.id, style, phase.error, null, hasRequestBody(req.headers));
+    routed.edits = phase.edits;
+    if (api.kind === 'mcp' && req.method === 'POST') return this.post(routed, upstreamPath, query);
     return this.forward(routed, {
       path: upstreamPath,
       body: hasRequestBody(req.headers) ? req : undefined,
       contentLength: undefined,
       plan: undefined,
-      inspectStream: api.kind === 'mcp' && method === 'GET',
+      inspectStream: api.kind === 'mcp' && req.method === 'GET',
       replyId: null,
     });
   }
@@ -327,7 +348,8 @@ export class Pipeline {
     }
     const body = changed ? Buffer.from(JSON.stringify(decoded.batch ? forwarded : forwarded[0])) : read.body;
     const single = !decoded.batch ? decoded.messages[0]?.call : undefined;
-    return this.forward(routed, {
+    // Awaited, not returned: an async function resolving with a promise costs two more ticks.
+    await this.forward(routed, {
       path: upstreamPath,
       body,
       contentLength: body.length,
