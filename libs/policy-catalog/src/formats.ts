@@ -1,15 +1,18 @@
 /**
  * String formats the configuration forms use, each with the reason given when a value does not
- * match. Checks are syntactic only: an expression is evaluated by the gateway when the policy is
- * configured; a regex is checked with the engine the gateway runs it with (linear-regex.ts).
+ * match. An expression and a regex are compiled with what the gateway runs them with
+ * (expressions.ts, linear-regex.ts), so what the control plane accepts the gateway can run.
  */
 import { isIP } from 'node:net';
+import { expressionProblem } from './expressions.js';
 import { regexProblem } from './linear-regex.js';
 
 /** A format: how a value is checked and what the caller is told when it is not. */
 export interface StringFormat {
   validate(value: string): boolean;
   message: string;
+  /** Why this value in particular does not match, appended to `message`. */
+  explain?(value: string): string | undefined;
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -34,12 +37,14 @@ function isHttpUrl(value: string): boolean {
 /** Every format a template may name, by name. */
 export const STRING_FORMATS = {
   dataweaveExpression: {
-    validate: (v) => /^#\[[\s\S]*\]$/.test(v.trim()),
-    message: "must be an expression like #[attributes.headers['client_id']]",
+    validate: (v) => /^#\[[\s\S]*\]$/.test(v.trim()) && expressionProblem(v) === undefined,
+    message: "must be an expression like #[attributes.headers['client_id']] (CEL inside #[ ])",
+    explain: (v) => (/^#\[[\s\S]*\]$/.test(v.trim()) ? expressionProblem(v) : undefined),
   },
   regex: {
     validate: (v) => regexProblem(v) === undefined,
     message: 'must be a regular expression in RE2 syntax (no backreferences or lookaround)',
+    explain: regexProblem,
   },
   ipOrCidr: { validate: isIpOrCidr, message: 'must be an IPv4 or IPv6 address, optionally with a /prefix (CIDR)' },
   httpUrl: { validate: isHttpUrl, message: 'must be an http:// or https:// URL' },

@@ -64,7 +64,7 @@ const cases: Record<string, TemplateCases> = {
       [{ rules: [{ rule: 'Allow' }] }, ['configurationData.rules[0].value: is required']],
       [
         { rules: [{ rule: 'Block', matchType: 'pattern', value: 'admin-(' }] },
-        ['configurationData.rules[0].value: must be a regular expression in RE2 syntax (no backreferences or lookaround)'],
+        ['configurationData.rules[0].value: must be a regular expression in RE2 syntax (no backreferences or lookaround): missing closing ): `admin-(`'],
       ],
       [
         { rules: [{ rule: 'Block', matchType: 'regex', value: 'x' }] },
@@ -96,7 +96,7 @@ const cases: Record<string, TemplateCases> = {
       [
         { toolMappings: [{ sourceToolName: '[', mappedToolName: 'b', mappingType: 'regex' }] },
         [
-          'configurationData.toolMappings[0].sourceToolName: must be a regular expression in RE2 syntax (no backreferences or lookaround)',
+          'configurationData.toolMappings[0].sourceToolName: must be a regular expression in RE2 syntax (no backreferences or lookaround): missing closing ]: `[`',
         ],
       ],
       [
@@ -159,11 +159,11 @@ const cases: Record<string, TemplateCases> = {
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'REGEX', namePattern: '(' }] },
-        ['configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround)'],
+        ['configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround): missing closing ): `(`'],
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'REGEX', namePattern: '(?!admin).*' }] },
-        ['configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround)'],
+        ['configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround): invalid or unsupported Perl syntax: `(?!`'],
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'literal', namePattern: 'x' }] },
@@ -171,7 +171,25 @@ const cases: Record<string, TemplateCases> = {
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], condition: 'role == admin' }] },
-        ["configurationData.rules[0].condition: must be an expression like #[attributes.headers['client_id']]"],
+        ["configurationData.rules[0].condition: must be an expression like #[attributes.headers['client_id']] (CEL inside #[ ])"],
+      ],
+      [
+        { rules: [{ feature: 'tools', methods: ['tools/call'], condition: '#[role == admin]' }] },
+        [
+          "configurationData.rules[0].condition: must be an expression like #[attributes.headers['client_id']] (CEL inside #[ ]): Unknown variable: role",
+        ],
+      ],
+      [
+        { rules: [{ feature: 'tools', methods: ['tools/call'], condition: "#[attributes.headers['x'] == ]" }] },
+        [
+          "configurationData.rules[0].condition: must be an expression like #[attributes.headers['client_id']] (CEL inside #[ ]): Unexpected token: EOF",
+        ],
+      ],
+      [
+        { rules: [{ feature: 'tools', methods: ['tools/call'], condition: "#[attributes.headers['x'].matches('(a+)+b')]" }] },
+        [
+          "configurationData.rules[0].condition: must be an expression like #[attributes.headers['client_id']] (CEL inside #[ ]): matches() is not supported (it would run a backtracking regex on client data)",
+        ],
       ],
     ],
   },
@@ -217,7 +235,7 @@ const cases: Record<string, TemplateCases> = {
       ],
       [
         { rateLimits: [{ maximumRequests: 1, timePeriodInMilliseconds: 1000 }], keySelector: 'client_id' },
-        ["configurationData.keySelector: must be an expression like #[attributes.headers['client_id']]"],
+        ["configurationData.keySelector: must be an expression like #[attributes.headers['client_id']] (CEL inside #[ ])"],
       ],
     ],
   },
@@ -277,7 +295,7 @@ const cases: Record<string, TemplateCases> = {
       ],
       [
         { clientIdExpression: "attributes.headers['client_id']" },
-        ["configurationData.clientIdExpression: must be an expression like #[attributes.headers['client_id']]"],
+        ["configurationData.clientIdExpression: must be an expression like #[attributes.headers['client_id']] (CEL inside #[ ])"],
       ],
     ],
   },

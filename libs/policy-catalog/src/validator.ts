@@ -108,14 +108,12 @@ function toIssue(template: PolicyTemplateDefinition, error: ErrorObject, data: u
       return { path, keyword, message: `must be one of: ${(params.allowedValues as unknown[]).join(', ')}` };
     case 'const':
       return { path, keyword, message: `must be ${JSON.stringify(params.allowedValue)}` };
-    case 'format':
-      return {
-        path,
-        keyword,
-        message:
-          (STRING_FORMATS as Record<string, StringFormat | undefined>)[params.format as string]?.message ??
-          `must match format ${params.format as string}`,
-      };
+    case 'format': {
+      const format = (STRING_FORMATS as Record<string, StringFormat | undefined>)[params.format as string];
+      if (!format) return { path, keyword, message: `must match format ${params.format as string}` };
+      const why = typeof error.data === 'string' ? format.explain?.(error.data) : undefined;
+      return { path, keyword, message: why ? `${format.message}: ${why}` : format.message };
+    }
     default:
       return { path, keyword, message: error.message ?? 'is invalid' };
   }
