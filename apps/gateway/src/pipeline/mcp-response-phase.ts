@@ -56,9 +56,14 @@ export function sessionKey(exchange: ExchangeContext, query: string): string {
   return query === '' ? '' : (new URLSearchParams(query).get('sessionId') ?? '');
 }
 
-/** The policies of `policies` with a response hook for `method`. */
+/**
+ * The policies of `policies` with a response hook for `method`, in the order their response hooks
+ * run: the reverse of the applied order (like Envoy's encoder filters). The policy nearest the
+ * upstream sees its answer first, so each policy sees the response in the vocabulary it saw the
+ * request in: a tool renamed by a later policy is named back before an earlier one judges it.
+ */
 export function responders(policies: readonly CompiledPolicy[], method: string): readonly CompiledPolicy[] {
-  return policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(method).response);
+  return policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(method).response).reverse();
 }
 
 export class McpResponsePhase {

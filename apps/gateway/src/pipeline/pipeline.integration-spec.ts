@@ -110,6 +110,17 @@ describe('policy pipeline', () => {
       },
       { id: 'veto', port, basePath: '/veto', upstream: on(json), policies: ['mcp-support', 'veto-response'] },
       {
+        id: 'onion',
+        port,
+        basePath: '/onion',
+        upstream: on(json),
+        policies: [
+          'mcp-support',
+          { type: 'recorder', configuration: { label: 'outer', methods: { 'tools/list': 'both' } } },
+          { type: 'recorder', configuration: { label: 'inner', methods: { 'tools/list': 'both' } } },
+        ],
+      },
+      {
         id: 'shadow',
         port,
         basePath: '/shadow',
@@ -214,6 +225,14 @@ describe('policy pipeline', () => {
         ['first', { text: 'quiet' }],
         ['after-shout', { text: 'QUIET' }],
       ]);
+      await client.close();
+    });
+
+    it('runs request hooks in the applied order and response hooks in reverse (the policy nearest the upstream first)', async () => {
+      const { client } = await connect('/onion');
+      await client.listTools();
+      const seen = sightings.filter((s) => s.method === 'tools/list').map((s) => `${s.phase} ${s.label}`);
+      expect(seen).toEqual(['request outer', 'request inner', 'response inner', 'response outer']);
       await client.close();
     });
 

@@ -10,6 +10,8 @@
  *   APIs), before the body is read (`onHttpRequest`: deny, or edit the headers sent upstream)
  *   and on the response head (`onHttpResponse`: edit the headers sent to the client);
  * - MCP message phases run per JSON-RPC message of an MCP POST (`onRequest`, `onResponse`).
+ * Request hooks run in the applied order, response hooks in the reverse order (the policy
+ * nearest the upstream sees its answer first).
  * A hook answers synchronously when it can (no promise per request); one that calls out returns
  * a promise and declares its `failureMode`.
  */
