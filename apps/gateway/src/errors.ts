@@ -46,7 +46,10 @@ export type GatewayError =
       policy: string;
       code: number;
       message: string;
-      /** Leave out `data` so the client cannot tell a policy answered (e.g. a hidden tool). */
+      /**
+       * Answer as if the item did not exist: no POLICY_DENIED `data`, so the client cannot tell a
+       * policy answered (a hidden tool); `data` goes out as it is (a hidden resource's `{ uri }`).
+       */
       hide?: boolean;
       data?: Record<string, unknown>;
     }
@@ -133,7 +136,7 @@ export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonR
       return jsonRpcError(id, ErrorCode.InvalidParams, error.message);
     case 'policy-denied':
       return error.hide
-        ? jsonRpcError(id, error.code, error.message)
+        ? jsonRpcError(id, error.code, error.message, error.data)
         : jsonRpcError(id, error.code, error.message, { ...error.data, reason: 'POLICY_DENIED', policy: error.policy });
     case 'upstream-unavailable':
       return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'UPSTREAM_UNAVAILABLE' });

@@ -54,7 +54,10 @@ describe('policy expressions', () => {
     ['#[]', 'the expression is empty'],
     ['#[role == admin]', 'Unknown variable: role'],
     ["#[attributes.headers['x'] ==]", 'Unexpected token: EOF'],
-    ["attributes.headers['x'].matches('(a+)+b')", 'matches() is not supported (it would run a backtracking regex on client data)'],
+    [
+      "attributes.headers['x'].matches('(a+)+b')",
+      'matches() is not supported (it would run a backtracking regex on client data)',
+    ],
     ["matches(attributes.remoteAddress, '^10')", "found no matching overload for 'matches(dyn, string)'"],
   ])('%s is refused: %s', (source, problem) => {
     expect(expressionProblem(source)).toBe(problem);

@@ -64,7 +64,9 @@ const cases: Record<string, TemplateCases> = {
       [{ rules: [{ rule: 'Allow' }] }, ['configurationData.rules[0].value: is required']],
       [
         { rules: [{ rule: 'Block', matchType: 'pattern', value: 'admin-(' }] },
-        ['configurationData.rules[0].value: must be a regular expression in RE2 syntax (no backreferences or lookaround): missing closing ): `admin-(`'],
+        [
+          'configurationData.rules[0].value: must be a regular expression in RE2 syntax (no backreferences or lookaround): missing closing ): `admin-(`',
+        ],
       ],
       [
         { rules: [{ rule: 'Block', matchType: 'regex', value: 'x' }] },
@@ -159,11 +161,15 @@ const cases: Record<string, TemplateCases> = {
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'REGEX', namePattern: '(' }] },
-        ['configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround): missing closing ): `(`'],
+        [
+          'configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround): missing closing ): `(`',
+        ],
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'REGEX', namePattern: '(?!admin).*' }] },
-        ['configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround): invalid or unsupported Perl syntax: `(?!`'],
+        [
+          'configurationData.rules[0].namePattern: must be a regular expression in RE2 syntax (no backreferences or lookaround): invalid or unsupported Perl syntax: `(?!`',
+        ],
       ],
       [
         { rules: [{ feature: 'tools', methods: ['tools/call'], namePatternType: 'literal', namePattern: 'x' }] },

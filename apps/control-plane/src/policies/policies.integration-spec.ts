@@ -1,9 +1,13 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
+import { BUNDLED_POLICY_TYPES } from '#portico/gateway-release';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, type TestTenant, testPrisma, uniqueName } from '../../test/support/factories.js';
 import { SecretBox } from '../common/secret-box.js';
+
+/** What a target whose gateways never reported enforces: the bundled release's policies. */
+const BUNDLED = [...BUNDLED_POLICY_TYPES].sort().join(', ');
 
 const GROUP = POLICY_GROUP_ID;
 const MISSING_COORDINATES =
@@ -744,7 +748,7 @@ describe('applied policies', () => {
       expect(refused.status).toBe(409);
       expect(refused.body).toMatchObject({
         code: 'POLICY_NOT_ENFORCEABLE',
-        message: `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement mcp-support`,
+        message: `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement ${BUNDLED}`,
       });
       expect(await policyCount(api.id)).toBe(1);
       // disabled, it may be applied (nothing would run it); enabling it is refused the same way
@@ -784,7 +788,7 @@ describe('applied policies', () => {
       const { target, res } = await deploy(api.id);
       expect(res.status).toBe(409);
       expect(res.body.message).toBe(
-        `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement mcp-support`,
+        `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement ${BUNDLED}`,
       );
       expect(await testPrisma().deployment.count({ where: { apiId: api.id } })).toBe(0);
       await cp.request('PATCH', `${base(api.id)}/${rate.body.id}`, { token: tenant.token, json: { disabled: true } });

@@ -1,4 +1,5 @@
 import { genericForm, POLICY_GROUP_ID, POLICY_TEMPLATES } from '#portico/policy-catalog';
+import { BUNDLED_POLICY_TYPES } from '#portico/gateway-release';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, type TestTenant, testPrisma, uniqueName } from '../../test/support/factories.js';
 
@@ -101,7 +102,7 @@ describe('policy catalog', () => {
           category: t.category,
           isOOTB: true,
           // what this release's gateway enforces; the others cannot be applied to deployed APIs
-          enforced: t.assetId === 'mcp-support',
+          enforced: BUNDLED_POLICY_TYPES.includes(t.assetId),
           stage: 'release',
           status: 'published',
           orgId: POLICY_GROUP_ID,

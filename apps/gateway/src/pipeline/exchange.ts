@@ -19,6 +19,7 @@ export class Exchange implements ExchangeContext {
     readonly upstreamId: string,
     readonly httpMethod: string,
     readonly restPath: string,
+    readonly query: string,
     readonly headers: IncomingHttpHeaders,
     readonly clientAddress: string,
     readonly protocolVersion: string | undefined,

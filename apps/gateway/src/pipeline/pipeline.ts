@@ -239,6 +239,7 @@ export class Pipeline {
       upstream.id,
       method,
       restPath,
+      q === -1 ? '' : url.slice(q + 1),
       req.headers,
       clientAddress(req.socket.remoteAddress),
       headerValue(req.headers, 'mcp-protocol-version'),

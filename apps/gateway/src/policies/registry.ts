@@ -2,13 +2,16 @@
  * The policies this gateway implements, by template asset id. An API naming any other type fails
  * alone in translate() (it is not served and the control plane is told why).
  */
-import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 import type { PolicyFactory } from '../policy-contract/policy.js';
+import { mcpAclFactory } from './mcp-acl/mcp-acl.policy.js';
+import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 
 /** Policy factories by type. */
 export type PolicyRegistry = ReadonlyMap<string, PolicyFactory>;
 
-export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>([[mcpSupportFactory.type, mcpSupportFactory]]);
+export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
+  [mcpSupportFactory, mcpAclFactory as PolicyFactory].map((factory) => [factory.type, factory]),
+);
 
 /** The policy types this gateway implements (sent to the control plane as capabilities). */
 export const POLICY_TYPES: readonly string[] = Object.freeze([...POLICY_REGISTRY.keys()]);

@@ -18,6 +18,8 @@ export interface ExchangeContext {
   readonly httpMethod: string;
   /** Path after the API's base path ('' for the base path itself), without the query. */
   readonly restPath: string;
+  /** The query string without its `?` ('' when there is none). */
+  readonly query: string;
   readonly headers: IncomingHttpHeaders;
   readonly clientAddress: string;
   /** `MCP-Protocol-Version` request header. */
@@ -28,6 +30,20 @@ export interface ExchangeContext {
   readonly metrics: GatewayMetrics;
   /** Values policies share within the exchange, e.g. the identity an authentication policy found. */
   readonly attributes: Map<string, unknown>;
+}
+
+/** The `attributes` key under which an authentication policy leaves the {@link Identity} it established. */
+export const IDENTITY_ATTRIBUTE = 'identity';
+
+/** Who an authentication policy established for the exchange. */
+export interface Identity {
+  /** The user or client the credentials name (a token's `sub`, a client id, a username). */
+  readonly principal?: string;
+  readonly clientId?: string;
+  readonly clientName?: string;
+  /** The validated token's claims. */
+  readonly claims?: Readonly<Record<string, unknown>>;
+  readonly properties?: Readonly<Record<string, unknown>>;
 }
 
 /** The context of an HTTP phase hook: the exchange (one client request). */

@@ -18,6 +18,7 @@ export function testExchange(headers: IncomingHttpHeaders = {}, metrics = new Ga
     upstreamId: 'u1',
     httpMethod: 'POST',
     restPath: '/mcp',
+    query: '',
     headers,
     clientAddress: '127.0.0.1',
     protocolVersion: headers['mcp-protocol-version'] as string | undefined,

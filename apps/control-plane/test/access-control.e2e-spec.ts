@@ -1,0 +1,213 @@
+/**
+ * Access control on tools, resources and prompts, applied over REST and enforced by a registered
+ * gateway in front of `@modelcontextprotocol/server-everything`, seen by the MCP SDK client:
+ * seed 002's three ACL scenarios (no rules, read-only listing, one literal tool), conditions over
+ * headers and arguments, shadow mode.
+ */
+import { POLICY_GROUP_ID } from '#portico/policy-catalog';
+import {
+  type EverythingServer,
+  freePort,
+  type GatewayProcess,
+  startEverythingServer,
+  startGatewayProcess,
+} from '#portico/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
+import { deployMcpInstance, type McpInstance, registerGateway, type RegisteredGateway, rolledOut } from './support/gateways.js';
+
+const MCP_ACL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-acl', assetVersion: '1.0.0' };
+
+describe('access control (mcp-acl)', () => {
+  let cp: TestControlPlane;
+  let tenant: TestTenant;
+  let everything: EverythingServer;
+  let registered: RegisteredGateway;
+  let gateway: GatewayProcess;
+  const clients: Client[] = [];
+
+  /** An MCP instance on the gateway with mcp-support, then mcp-acl with `rules` (mode as given). */
+  const withAcl = async (rules: unknown[] | undefined, mode?: 'shadow'): Promise<McpInstance> => {
+    const instance = await deployMcpInstance(cp, tenant, {
+      upstreamUrl: everything.baseUrl,
+      port: await freePort(),
+      basePath: `/${uniqueName('acl')}`,
+      targetId: registered.gatewayId,
+    });
+    const applied = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
+      token: tenant.token,
+      json: { ...MCP_ACL, configurationData: rules === undefined ? {} : { rules }, ...(mode ? { mode } : {}) },
+    });
+    expect(applied.status).toBe(201);
+    await rolledOut(cp, tenant, instance);
+    return instance;
+  };
+
+  const connect = async (target: string, headers: Record<string, string> = {}): Promise<Client> => {
+    const client = new Client({ name: 'portico-tests', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${target}/mcp`), { requestInit: { headers } }));
+    clients.push(client);
+    return client;
+  };
+
+  const toolNames = async (client: Client) => (await client.listTools()).tools.map((t) => t.name).sort();
+
+  let allTools: string[];
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' });
+    tenant = await newTenant(cp);
+    everything = await startEverythingServer();
+    registered = await registerGateway(cp, tenant, uniqueName('acl'));
+    gateway = await startGatewayProcess({ dir: registered.dir });
+    await gateway.waitForStatus((s) => s.sync.state === 'connected');
+    allTools = await toolNames(await connect(everything.baseUrl.replace(/\/$/, '')));
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await everything?.close();
+    await cp?.close();
+    await closeTestPrisma();
+  });
+
+  it('with no rules denies everything: the client connects and pings, every list is empty, every call is unknown', async () => {
+    const instance = await withAcl(undefined);
+    const client = await connect(instance.proxyUrl);
+    await expect(client.ping()).resolves.toEqual({});
+    expect((await client.listTools()).tools).toEqual([]);
+    expect((await client.listPrompts()).prompts).toEqual([]);
+    expect((await client.listResources()).resources).toEqual([]);
+    expect((await client.listResourceTemplates()).resourceTemplates).toEqual([]);
+    await expect(client.callTool({ name: 'echo', arguments: { message: 'x' } })).rejects.toMatchObject({
+      code: -32602,
+      message: 'MCP error -32602: Unknown tool: echo',
+      data: undefined,
+    });
+    await expect(client.getPrompt({ name: 'simple-prompt' })).rejects.toMatchObject({
+      code: -32602,
+      message: 'MCP error -32602: Unknown prompt: simple-prompt',
+    });
+    await expect(client.readResource({ uri: 'demo://resource/static/document/architecture.md' })).rejects.toMatchObject({
+      code: -32002,
+      message: 'MCP error -32002: Resource not found',
+      data: { uri: 'demo://resource/static/document/architecture.md' },
+    });
+    // A hidden tool is answered exactly like one that does not exist.
+    const failure = (name: string) =>
+      client.callTool({ name, arguments: {} }).then(
+        () => 'answered',
+        (e: Error) => e.message,
+      );
+    const [hidden, missing] = [await failure('echo'), await failure('no-such-tool')];
+    expect(hidden.replace('echo', 'X')).toBe(missing.replace('no-such-tool', 'X'));
+  });
+
+  it('with a tools/list rule lists every tool and refuses to call them', async () => {
+    const instance = await withAcl([{ feature: 'tools', methods: ['tools/list'] }]);
+    const client = await connect(instance.proxyUrl);
+    expect(await toolNames(client)).toEqual(allTools);
+    await expect(client.callTool({ name: 'echo', arguments: { message: 'x' } })).rejects.toMatchObject({
+      code: -32602,
+      message: 'MCP error -32602: Access denied to: echo',
+      data: { reason: 'POLICY_DENIED', policy: 'mcp-acl' },
+    });
+    // Prompts have no rule: still hidden.
+    expect((await client.listPrompts()).prompts).toEqual([]);
+  });
+
+  it('with a LITERAL rule makes only that tool visible and callable', async () => {
+    const instance = await withAcl([
+      { feature: 'tools', methods: ['tools/list', 'tools/call'], namePatternType: 'LITERAL', namePattern: 'echo' },
+    ]);
+    const client = await connect(instance.proxyUrl);
+    expect(await toolNames(client)).toEqual(['echo']);
+    const result = await client.callTool({ name: 'echo', arguments: { message: 'allowed' } });
+    expect(result.content).toEqual([{ type: 'text', text: 'Echo: allowed' }]);
+    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).rejects.toMatchObject({
+      code: -32602,
+      message: 'MCP error -32602: Unknown tool: get-sum',
+    });
+  });
+
+  it('with REGEX rules covers names by a whole-name RE2 match, per feature', async () => {
+    const instance = await withAcl([
+      { feature: 'tools', methods: ['tools/list', 'tools/call'], namePatternType: 'REGEX', namePattern: 'get-.*' },
+      { feature: 'prompts', methods: ['prompts/list', 'prompts/get'], namePatternType: 'REGEX', namePattern: 'simple' },
+    ]);
+    const client = await connect(instance.proxyUrl);
+    expect(await toolNames(client)).toEqual(allTools.filter((name) => name.startsWith('get-')));
+    expect((await client.listPrompts()).prompts.map((p) => p.name)).toEqual([]);
+    const sum = await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } });
+    expect(JSON.stringify(sum.content)).toContain('3');
+  });
+
+  it('applies a rule only where its condition over the headers holds', async () => {
+    const instance = await withAcl([
+      {
+        feature: 'tools',
+        methods: ['tools/list', 'tools/call'],
+        condition: "#[attributes.headers['x-team'] == 'blue']",
+      },
+    ]);
+    const blue = await connect(instance.proxyUrl, { 'x-team': 'blue' });
+    const red = await connect(instance.proxyUrl, { 'x-team': 'red' });
+    const none = await connect(instance.proxyUrl);
+    expect(await toolNames(blue)).toEqual(allTools);
+    expect(await toolNames(red)).toEqual([]);
+    expect(await toolNames(none)).toEqual([]);
+    expect((await blue.callTool({ name: 'echo', arguments: { message: 'team' } })).content).toEqual([
+      { type: 'text', text: 'Echo: team' },
+    ]);
+    await expect(red.callTool({ name: 'echo', arguments: { message: 'team' } })).rejects.toMatchObject({ code: -32602 });
+  });
+
+  it('judges a call by its arguments', async () => {
+    const instance = await withAcl([
+      { feature: 'tools', methods: ['tools/list'] },
+      { feature: 'tools', methods: ['tools/call'], condition: "#[mcp.arguments.message != 'secret']" },
+    ]);
+    const client = await connect(instance.proxyUrl);
+    expect((await client.callTool({ name: 'echo', arguments: { message: 'public' } })).content).toEqual([
+      { type: 'text', text: 'Echo: public' },
+    ]);
+    await expect(client.callTool({ name: 'echo', arguments: { message: 'secret' } })).rejects.toMatchObject({
+      message: 'MCP error -32602: Access denied to: echo',
+    });
+  });
+
+  it('in shadow mode counts what it would deny and hide, and lets everything through', async () => {
+    const instance = await withAcl(undefined, 'shadow');
+    const client = await connect(instance.proxyUrl);
+    expect(await toolNames(client)).toEqual(allTools);
+    expect((await client.callTool({ name: 'echo', arguments: { message: 'shadow' } })).content).toEqual([
+      { type: 'text', text: 'Echo: shadow' },
+    ]);
+    const metrics = await (await fetch(`${gateway.adminUrl}/metrics`)).text();
+    expect(metrics).toMatch(/policy_verdicts_total\{policy="mcp-acl",verdict="reject",mode="shadow"\} [1-9]/);
+    expect(metrics).toMatch(/policy_verdicts_total\{policy="mcp-acl",verdict="mutate",mode="shadow"\} [1-9]/);
+  });
+
+  it('refuses a condition that does not compile, naming the rule and the cause', async () => {
+    const instance = await deployMcpInstance(cp, tenant, {
+      upstreamUrl: everything.baseUrl,
+      port: await freePort(),
+      basePath: `/${uniqueName('acl')}`,
+      targetId: registered.gatewayId,
+    });
+    const refused = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
+      token: tenant.token,
+      json: {
+        ...MCP_ACL,
+        configurationData: { rules: [{ feature: 'tools', methods: ['tools/list'], condition: '#[claims.role == 1]' }] },
+      },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('configurationData.rules[0].condition');
+    expect(refused.body.message).toContain('Unknown variable: claims');
+  });
+});
