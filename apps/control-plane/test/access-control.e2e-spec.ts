@@ -2,7 +2,8 @@
  * Access control on tools, resources and prompts, applied over REST and enforced by a registered
  * gateway in front of `@modelcontextprotocol/server-everything`, seen by the MCP SDK client:
  * seed 002's three ACL scenarios (no rules, read-only listing, one literal tool), conditions over
- * headers and arguments, shadow mode.
+ * headers and arguments, shadow mode; global access (Allow/Block), tool mapping (rename,
+ * describe, disable) and a chain of them in the applied order.
  */
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import {
@@ -19,6 +20,10 @@ import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './suppo
 import { deployMcpInstance, type McpInstance, registerGateway, type RegisteredGateway, rolledOut } from './support/gateways.js';
 
 const MCP_ACL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-acl', assetVersion: '1.0.0' };
+const GLOBAL_ACCESS = { groupId: POLICY_GROUP_ID, assetId: 'mcp-global-access-policy', assetVersion: '1.0.0' };
+const TOOL_MAPPING = { groupId: POLICY_GROUP_ID, assetId: 'mcp-tool-mapping', assetVersion: '1.0.0' };
+
+type Applied = { groupId: string; assetId: string; assetVersion: string; configurationData: unknown; mode?: 'shadow' };
 
 describe('access control (mcp-acl)', () => {
   let cp: TestControlPlane;
@@ -28,22 +33,28 @@ describe('access control (mcp-acl)', () => {
   let gateway: GatewayProcess;
   const clients: Client[] = [];
 
-  /** An MCP instance on the gateway with mcp-support, then mcp-acl with `rules` (mode as given). */
-  const withAcl = async (rules: unknown[] | undefined, mode?: 'shadow'): Promise<McpInstance> => {
+  /** An MCP instance on the gateway with mcp-support, then `policies` in this order, rolled out. */
+  const withPolicies = async (...policies: Applied[]): Promise<McpInstance> => {
     const instance = await deployMcpInstance(cp, tenant, {
       upstreamUrl: everything.baseUrl,
       port: await freePort(),
       basePath: `/${uniqueName('acl')}`,
       targetId: registered.gatewayId,
     });
-    const applied = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
-      token: tenant.token,
-      json: { ...MCP_ACL, configurationData: rules === undefined ? {} : { rules }, ...(mode ? { mode } : {}) },
-    });
-    expect(applied.status).toBe(201);
+    for (const policy of policies) {
+      const applied = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
+        token: tenant.token,
+        json: policy,
+      });
+      expect(applied.status).toBe(201);
+    }
     await rolledOut(cp, tenant, instance);
     return instance;
   };
+
+  /** mcp-support and mcp-acl with `rules` (none: its default). */
+  const withAcl = (rules: unknown[] | undefined, mode?: 'shadow') =>
+    withPolicies({ ...MCP_ACL, configurationData: rules === undefined ? {} : { rules }, ...(mode ? { mode } : {}) });
 
   const connect = async (target: string, headers: Record<string, string> = {}): Promise<Client> => {
     const client = new Client({ name: 'portico-tests', version: '1.0.0' });
@@ -209,5 +220,85 @@ describe('access control (mcp-acl)', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.message).toContain('configurationData.rules[0].condition');
     expect(refused.body.message).toContain('Unknown variable: claims');
+  });
+
+  it('global access shows allowed tools only, Block winning, and answers the others as missing', async () => {
+    const instance = await withPolicies({
+      ...GLOBAL_ACCESS,
+      configurationData: {
+        rules: [
+          { rule: 'Allow', matchType: 'pattern', value: 'get-.*' },
+          { rule: 'Block', matchType: 'literal', value: 'get-env' },
+        ],
+      },
+    });
+    const client = await connect(instance.proxyUrl);
+    expect(await toolNames(client)).toEqual(allTools.filter((name) => name.startsWith('get-') && name !== 'get-env'));
+    for (const name of ['get-env', 'echo']) {
+      await expect(client.callTool({ name, arguments: {} })).rejects.toMatchObject({
+        code: -32602,
+        message: `MCP error -32602: Unknown tool: ${name}`,
+      });
+    }
+    expect(JSON.stringify((await client.callTool({ name: 'get-sum', arguments: { a: 2, b: 3 } })).content)).toContain('5');
+  });
+
+  it('tool mapping renames, describes and disables tools both ways, regex names included', async () => {
+    const instance = await withPolicies({
+      ...TOOL_MAPPING,
+      configurationData: {
+        toolMappings: [
+          { sourceToolName: 'echo', mappedToolName: 'say', mappedDescription: 'Says it back' },
+          { sourceToolName: 'get-env', enabled: false },
+          { sourceToolName: 'get-(.*)', mappedToolName: 'fetch_$1', mappingType: 'regex' },
+        ],
+      },
+    });
+    // A client that never listed calls a regex-mapped name: mapped back from the name alone.
+    const direct = await connect(instance.proxyUrl);
+    expect(JSON.stringify((await direct.callTool({ name: 'fetch_sum', arguments: { a: 4, b: 5 } })).content)).toContain('9');
+
+    const client = await connect(instance.proxyUrl);
+    const { tools } = await client.listTools();
+    const names = tools.map((t) => t.name);
+    expect(names).toContain('say');
+    expect(tools.find((t) => t.name === 'say')?.description).toBe('Says it back');
+    expect(names).not.toContain('echo');
+    expect(names).not.toContain('get-env');
+    expect(names).not.toContain('fetch_env');
+    expect(names.filter((n) => n.startsWith('fetch_')).sort()).toEqual(
+      allTools
+        .filter((n) => n.startsWith('get-') && n !== 'get-env')
+        .map((n) => n.replace('get-', 'fetch_'))
+        .sort(),
+    );
+    expect((await client.callTool({ name: 'say', arguments: { message: 'renamed' } })).content).toEqual([
+      { type: 'text', text: 'Echo: renamed' },
+    ]);
+    // The disabled tool under the name the regex would give it is a name no upstream tool has.
+    expect(await client.callTool({ name: 'fetch_env', arguments: {} })).toMatchObject({ isError: true });
+    for (const name of ['echo', 'get-env']) {
+      await expect(client.callTool({ name, arguments: {} })).rejects.toMatchObject({
+        message: `MCP error -32602: Unknown tool: ${name}`,
+      });
+    }
+  });
+
+  it('chains access policies in the applied order: each judges the names clients see at its place', async () => {
+    // Global access comes before the mapping, so it judges client names: blocking `say` hides
+    // the renamed echo in lists (the mapping renamed it first on the way back) and refuses calls.
+    const instance = await withPolicies(
+      { ...GLOBAL_ACCESS, configurationData: { rules: [{ rule: 'Block', value: 'say' }] } },
+      { ...TOOL_MAPPING, configurationData: { toolMappings: [{ sourceToolName: 'echo', mappedToolName: 'say' }] } },
+      { ...MCP_ACL, configurationData: { rules: [{ feature: 'tools', methods: ['tools/list', 'tools/call'] }] } },
+    );
+    const client = await connect(instance.proxyUrl);
+    const names = await toolNames(client);
+    expect(names).not.toContain('say');
+    expect(names).not.toContain('echo');
+    expect(names).toContain('get-sum');
+    await expect(client.callTool({ name: 'say', arguments: { message: 'x' } })).rejects.toMatchObject({
+      message: 'MCP error -32602: Unknown tool: say',
+    });
   });
 });

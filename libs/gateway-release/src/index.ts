@@ -16,7 +16,12 @@ export const KNOWN_GATEWAY_VERSIONS: readonly string[] = ['1.0.0'];
  * assumes them for a target until one of its replicas reports its own (its Hello's capabilities);
  * the gateway's policy registry must list exactly these (a gateway test checks it).
  */
-export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze(['mcp-support', 'mcp-acl']);
+export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
+  'mcp-support',
+  'mcp-acl',
+  'mcp-global-access-policy',
+  'mcp-tool-mapping',
+]);
 
 export function isKnownGatewayVersion(version: string): boolean {
   return KNOWN_GATEWAY_VERSIONS.includes(version);

@@ -20,7 +20,7 @@ export {
   type PolicyTarget,
 } from './catalog.js';
 export { STRING_FORMATS, type StringFormat } from './formats.js';
-export { compileFullMatch, regexProblem, type FullMatch } from './linear-regex.js';
+export { compileFullMatch, compileFullMatchGroups, regexProblem, type FullMatch, type FullMatchGroups } from './linear-regex.js';
 export { compileExpression, expressionProblem, type ExpressionActivation, type PolicyExpression } from './expressions.js';
 export { genericForm, type GenericProperty, type GenericPropertyType } from './generic-form.js';
 export { SECRET_MASK, mapSensitive, type SensitiveVisitor } from './sensitive.js';

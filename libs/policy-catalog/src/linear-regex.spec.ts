@@ -1,4 +1,4 @@
-import { compileFullMatch, regexProblem } from './linear-regex.js';
+import { compileFullMatch, compileFullMatchGroups, regexProblem } from './linear-regex.js';
 
 describe('linear-time regular expressions (RE2 syntax)', () => {
   it('matches the whole input', () => {
@@ -20,5 +20,18 @@ describe('linear-time regular expressions (RE2 syntax)', () => {
     expect(regexProblem('(?=a)b')).toBe('invalid or unsupported Perl syntax: `(?=`');
     expect(regexProblem('(a)\\1')).toBe('invalid escape sequence: `\\1`');
     expect(() => compileFullMatch('(')).toThrow('missing closing ): `(`');
+  });
+});
+
+describe('compileFullMatchGroups', () => {
+  it('reads the capturing groups of a whole-input match', () => {
+    const pattern = compileFullMatchGroups('jira_([a-z]+)(?:_v(\\d+))?');
+    expect(pattern.exec('jira_create_v2')).toEqual(['jira_create_v2', 'create', '2']);
+    expect(pattern.exec('jira_create')).toEqual(['jira_create', 'create', '']);
+    expect(pattern.exec('xjira_create')).toBeUndefined();
+  });
+
+  it('refuses what RE2 cannot run', () => {
+    expect(() => compileFullMatchGroups('(a)\\1')).toThrow(/escape sequence/);
   });
 });

@@ -23,6 +23,31 @@ export function compileFullMatch(pattern: string): FullMatch {
   return { test: (input) => compiled.matches(input) };
 }
 
+/** A compiled pattern whose capturing groups are read on a whole-input match. */
+export interface FullMatchGroups {
+  /** Group 0 (the input) and every capturing group ('' for one that did not take part), or undefined. */
+  exec(input: string): string[] | undefined;
+}
+
+/** Like {@link compileFullMatch}, with the capturing groups. */
+export function compileFullMatchGroups(pattern: string): FullMatchGroups {
+  let compiled: RE2JS;
+  try {
+    compiled = RE2JS.compile(pattern);
+  } catch (error) {
+    throw new Error(regexMessage(error));
+  }
+  return {
+    exec(input) {
+      const matcher = compiled.matcher(input);
+      if (!matcher.matches()) return undefined;
+      const groups: string[] = [];
+      for (let i = 0; i <= matcher.groupCount(); i++) groups.push(matcher.group(i) ?? '');
+      return groups;
+    },
+  };
+}
+
 /** undefined when `pattern` is valid RE2 syntax, else why not (e.g. "invalid or unsupported Perl syntax: `(?=`"). */
 export function regexProblem(pattern: string): string | undefined {
   try {

@@ -4,13 +4,18 @@
  */
 import type { PolicyFactory } from '../policy-contract/policy.js';
 import { mcpAclFactory } from './mcp-acl/mcp-acl.policy.js';
+import { mcpGlobalAccessFactory } from './mcp-global-access/mcp-global-access.policy.js';
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
+import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.policy.js';
 
 /** Policy factories by type. */
 export type PolicyRegistry = ReadonlyMap<string, PolicyFactory>;
 
 export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
-  [mcpSupportFactory, mcpAclFactory as PolicyFactory].map((factory) => [factory.type, factory]),
+  [mcpSupportFactory, mcpAclFactory, mcpGlobalAccessFactory, mcpToolMappingFactory].map((factory) => [
+    factory.type,
+    factory as PolicyFactory,
+  ]),
 );
 
 /** The policy types this gateway implements (sent to the control plane as capabilities). */

@@ -86,7 +86,7 @@ export const mcpToolMapping = defineTemplate({
   version: '1.0.0',
   name: 'MCP Tool Mapping',
   description:
-    'Renames MCP tools both ways: upstream names become the mapped names in tools/list, and calls to a mapped name reach the upstream tool.',
+    'Renames MCP tools both ways (upstream names become the mapped names in tools/list, and calls to a mapped name reach the upstream tool), overrides their descriptions, and disables tools.',
   category: 'MCP',
   mcpOnly: true,
   properties: {
@@ -97,12 +97,28 @@ export const mcpToolMapping = defineTemplate({
       items: {
         type: 'object',
         additionalProperties: false,
-        required: ['sourceToolName', 'mappedToolName'],
+        required: ['sourceToolName'],
         properties: {
-          sourceToolName: { type: 'string', title: 'Source tool name', minLength: 1 },
-          mappedToolName: { type: 'string', title: 'Mapped tool name', minLength: 1 },
+          sourceToolName: {
+            type: 'string',
+            title: 'Source tool name',
+            description: 'The upstream tool name, or a regular expression matching whole names when the mapping type is regex.',
+            minLength: 1,
+          },
+          mappedToolName: {
+            type: 'string',
+            title: 'Mapped tool name',
+            description: 'The name clients see ($1…$9 insert the groups of a regex). Absent: the name is kept.',
+            minLength: 1,
+          },
           mappedDescription: { type: 'string', title: 'Mapped description' },
           mappingType: { type: 'string', title: 'Mapping type', enum: ['literal', 'regex'], default: 'literal' },
+          enabled: {
+            type: 'boolean',
+            title: 'Enabled',
+            description: 'Off: the tool is hidden from tools/list and cannot be called.',
+            default: true,
+          },
         },
         allOf: [whenEquals('mappingType', 'regex', { properties: { sourceToolName: { format: 'regex' } } })],
       },
