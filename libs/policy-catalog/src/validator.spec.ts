@@ -87,14 +87,20 @@ const cases: Record<string, TemplateCases> = {
         ],
         logMappings: true,
       },
+      // Seed 003's tool toggle: a tool disabled, not renamed.
+      { toolMappings: [{ sourceToolName: 'delete_repo', enabled: false }] },
     ],
     defaults: [
       { toolMappings: [{ sourceToolName: 'a', mappedToolName: 'b' }] },
-      { toolMappings: [{ sourceToolName: 'a', mappedToolName: 'b', mappingType: 'literal' }], logMappings: false },
+      {
+        toolMappings: [{ sourceToolName: 'a', mappedToolName: 'b', mappingType: 'literal', enabled: true }],
+        logMappings: false,
+      },
     ],
     invalid: [
       [{ logMappings: true }, ['configurationData.toolMappings: is required']],
-      [{ toolMappings: [{ sourceToolName: 'a' }] }, ['configurationData.toolMappings[0].mappedToolName: is required']],
+      [{ toolMappings: [{ mappedToolName: 'a' }] }, ['configurationData.toolMappings[0].sourceToolName: is required']],
+      [{ toolMappings: [{ sourceToolName: 'a', enabled: 'no' }] }, ['configurationData.toolMappings[0].enabled: must be boolean']],
       [
         { toolMappings: [{ sourceToolName: '[', mappedToolName: 'b', mappingType: 'regex' }] },
         [
