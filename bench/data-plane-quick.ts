@@ -14,10 +14,12 @@
  * `--cpu-prof <dir>` runs the gateways under `node --cpu-prof` (one directory per gateway).
  * `--workers <n>` (repeatable) adds the same gateway serving with n worker processes
  * (PORTICO_GATEWAY_WORKERS), its CPU counted over the primary and its workers.
+ * `--chain <name>=<policies.json>` (repeatable) adds the same gateway with more policies after
+ * mcp-support (bench/chains/), so a chain's cost is a ratio against the plain gateway per round.
  *
  *   node --conditions=portico-source --import tsx bench/data-plane-quick.ts [--rounds 3]
  *     [--duration 10] [--warmup 3] [--connections 32,1] [--baseline [name=]<dir> …] [--cpu-prof <dir>]
- *     [--no-floor] [--workers 2] [--quiet-wait 60]
+ *     [--no-floor] [--workers 2] [--chain access=bench/chains/access.json] [--quiet-wait 60]
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     'no-floor': { type: 'boolean', default: false },
     workers: { type: 'string', multiple: true, default: [] },
+    chain: { type: 'string', multiple: true, default: [] },
     'quiet-wait': { type: 'string', default: '60' },
   },
   strict: true,
@@ -140,6 +143,16 @@ await runBench(async () => {
       workers,
     ]);
     targets.push({ name: `gateway-w${workers}`, url: `http://127.0.0.1:${pooled.port}/fixed/mcp`, proxyPid: pooled.process.pid });
+  }
+  for (const spec of args.chain) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new Error(`--chain takes name=<policies.json>, got ${spec}`);
+    const name = spec.slice(0, eq);
+    const chained = await startServer(name, current, 'data-plane.js', upstream.url, true, [
+      '--policies',
+      path.resolve(spec.slice(eq + 1)),
+    ]);
+    targets.push({ name, url: `http://127.0.0.1:${chained.port}/fixed/mcp`, proxyPid: chained.process.pid });
   }
   for (const [i, spec] of args.baseline.entries()) {
     const eq = spec.indexOf('=');

@@ -6,13 +6,17 @@
  * bench/data-plane-quick.ts compiles it with tsc together with the gateway code it measures and
  * runs the JavaScript, as production runs dist/:
  *
- *   node <build>/bench/servers/data-plane.js --port <n> --upstream http://127.0.0.1:<m>/ [--workers <w>]
+ *   node <build>/bench/servers/data-plane.js --port <n> --upstream http://127.0.0.1:<m>/ [--workers <w>] [--policies <file>]
+ *
+ * `--policies` names a JSON file of policies applied after mcp-support, in order:
+ * `[{ "type": "mcp-acl", "configuration": { … } }, …]` (a chain of bench/chains/).
  *
  * With `--workers` > 1 it serves as the gateway does with PORTICO_GATEWAY_WORKERS: worker
  * processes behind this one (apps/gateway/src/workers). SIGTERM closes the data plane and exits
  * normally, so `--cpu-prof` writes its profile.
  */
 import cluster from 'node:cluster';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { POLICY_TEMPLATES, compareVersions } from '#portico/policy-catalog';
@@ -22,7 +26,12 @@ import { startServing } from '../../apps/gateway/src/workers/serving.js';
 import { runWorker } from '../../apps/gateway/src/workers/worker.js';
 
 const { values: args } = parseArgs({
-  options: { port: { type: 'string' }, upstream: { type: 'string' }, workers: { type: 'string', default: '1' } },
+  options: {
+    port: { type: 'string' },
+    upstream: { type: 'string' },
+    workers: { type: 'string', default: '1' },
+    policies: { type: 'string' },
+  },
   strict: true,
 });
 if (!args.port || !args.upstream) throw new Error('--port and --upstream are required');
@@ -43,10 +52,21 @@ if (cluster.isWorker) {
 async function servePrimary(): Promise<void> {
   const serving = await startServing(env, logger);
   const port = Number(args.port);
-  const mcpSupportVersion = POLICY_TEMPLATES.filter((t) => t.assetId === 'mcp-support')
-    .map((t) => t.version)
-    .sort(compareVersions)
-    .at(-1);
+  const latest = (type: string) =>
+    POLICY_TEMPLATES.filter((t) => t.assetId === type)
+      .map((t) => t.version)
+      .sort(compareVersions)
+      .at(-1);
+  const chain = args.policies
+    ? (JSON.parse(readFileSync(args.policies, 'utf8')) as { type: string; configuration: unknown }[])
+    : [];
+  const policies = [{ type: 'mcp-support', configuration: {} }, ...chain].map((policy, i) => ({
+    id: String(i + 1),
+    type: policy.type,
+    version: latest(policy.type),
+    configurationJson: JSON.stringify(policy.configuration),
+    mode: PolicyMode.POLICY_MODE_ENFORCE,
+  }));
   const config = GatewayConfig.fromPartial({
     gatewayId: 'bench',
     gatewayName: 'bench',
@@ -57,11 +77,12 @@ async function servePrimary(): Promise<void> {
         type: ApiType.API_TYPE_MCP,
         listener: { port, basePath: '/fixed' },
         upstreams: [{ id: 'u1', label: '', url: args.upstream }],
-        policies: [{ id: '1', type: 'mcp-support', version: mcpSupportVersion, mode: PolicyMode.POLICY_MODE_ENFORCE }],
+        policies,
       },
     ],
   });
-  await serving.serve(config);
+  const { failures } = await serving.serve(config);
+  if (failures.length > 0) throw new Error(`the bench API is not served: ${JSON.stringify(failures)}`);
   console.log(`listening on port ${port}`);
   process.once('SIGTERM', () => {
     void serving.close().then(() => process.exit(0));
