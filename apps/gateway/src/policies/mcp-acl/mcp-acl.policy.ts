@@ -21,6 +21,7 @@ import type { ExchangeContext } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS } from '../../policy-contract/verdict.js';
 import { expressionActivation, type McpSubject } from '../expression-activation.js';
+import { memoized } from '../name-memo.js';
 import {
   CALL_METHODS,
   completionRef,
@@ -63,7 +64,7 @@ function compileRule(config: AclRuleConfig, index: number): Rule {
     case 'REGEX': {
       if (config.namePattern === undefined) throw new Error(`${where}.namePattern is required for REGEX`);
       const pattern = compileFullMatch(config.namePattern);
-      covers = (name) => pattern.test(name);
+      covers = memoized((name) => pattern.test(name));
       break;
     }
   }

@@ -12,6 +12,7 @@ import { compileFullMatch } from '#portico/policy-catalog';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS } from '../../policy-contract/verdict.js';
 import { filterList, unknownItem } from '../mcp-features.js';
+import { memoized } from '../name-memo.js';
 
 interface GlobalAccessRule {
   rule: 'Allow' | 'Block';
@@ -34,8 +35,9 @@ export const mcpGlobalAccessFactory: PolicyFactory<{ rules: GlobalAccessRule[] }
   compile(config) {
     const allow = config.rules.filter((r) => r.rule === 'Allow').map(matcher);
     const block = config.rules.filter((r) => r.rule === 'Block').map(matcher);
-    const exposed = (name: string) =>
-      !block.some((matches) => matches(name)) && (allow.length === 0 || allow.some((matches) => matches(name)));
+    const exposed = memoized(
+      (name: string) => !block.some((matches) => matches(name)) && (allow.length === 0 || allow.some((matches) => matches(name))),
+    );
     return {
       warnings: [],
       policy: {

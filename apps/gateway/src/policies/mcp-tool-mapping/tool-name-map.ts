@@ -11,6 +11,7 @@
  * through this gateway process is unknown.
  */
 import { compileFullMatchGroups, type FullMatchGroups } from '#portico/policy-catalog';
+import { memoized } from '../name-memo.js';
 
 export interface ToolMappingConfig {
   sourceToolName: string;
@@ -155,26 +156,30 @@ export class ToolNameMap {
   }
 
   /** What the first matching mapping makes of source tool `name`; undefined when none matches. */
-  forward(name: string): Mapped | undefined {
+  readonly forward = memoized((name: string): Mapped | undefined => {
     for (const mapping of this.mappings) {
       const mapped = mapping.forward(name);
       if (mapped) return mapped;
     }
     return undefined;
-  }
-
-  /** Remembers that clients see `source` as `client` (a tools/list answer renamed it). */
-  learn(client: string, source: string): void {
-    if (this.learned.size >= LEARNED_LIMIT) this.learned.clear();
-    this.learned.set(client, source);
-  }
+  });
 
   /**
    * The source name a client's call of `name` goes to: the tool it maps back to, `name` itself
    * when no mapping touches it, undefined when it names no exposed tool (a renamed tool's old
-   * name, a disabled tool).
+   * name, a disabled tool). Memoised until a new name is learned.
    */
-  source(name: string): string | undefined {
+  source = memoized((name: string) => this.resolve(name));
+
+  /** Remembers that clients see `source` as `client` (a tools/list answer renamed it). */
+  learn(client: string, source: string): void {
+    if (this.learned.get(client) === source) return;
+    if (this.learned.size >= LEARNED_LIMIT) this.learned.clear();
+    this.learned.set(client, source);
+    this.source = memoized((name: string) => this.resolve(name));
+  }
+
+  private resolve(name: string): string | undefined {
     const exposedAs = (source: string | undefined) => {
       const mapped = source === undefined ? undefined : this.forward(source);
       return mapped !== undefined && mapped.enabled && mapped.name === name;
