@@ -63,8 +63,26 @@ export function sessionKey(exchange: ExchangeContext, query: string): string {
  * request in: a tool renamed by a later policy is named back before an earlier one judges it.
  */
 export function responders(policies: readonly CompiledPolicy[], method: string): readonly CompiledPolicy[] {
-  return policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(method).response).reverse();
+  let byMethod = respondersOf.get(policies);
+  if (!byMethod) {
+    byMethod = new Map();
+    respondersOf.set(policies, byMethod);
+  }
+  let found = byMethod.get(method);
+  if (!found) {
+    found = policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(method).response).reverse();
+    // Methods come from clients: a bounded map, like the other per-name memos.
+    if (byMethod.size >= 256) byMethod.clear();
+    byMethod.set(method, found);
+  }
+  return found;
 }
+
+/**
+ * {@link responders} per policy list (a compiled API's list per upstream lives as long as its
+ * configuration; a list filtered by pointcuts for one request is collected with it).
+ */
+const respondersOf = new WeakMap<readonly CompiledPolicy[], Map<string, readonly CompiledPolicy[]>>();
 
 export class McpResponsePhase {
   constructor(

@@ -43,7 +43,7 @@ interface AclRuleConfig {
 
 interface Rule {
   readonly feature: Feature;
-  readonly methods: ReadonlySet<string>;
+  readonly methods: readonly string[];
   covers(name: string): boolean;
   readonly condition: PolicyExpression | undefined;
 }
@@ -76,17 +76,29 @@ function compileRule(config: AclRuleConfig, index: number): Rule {
       throw new Error(`${where}.condition: ${(error as Error).message}`);
     }
   }
-  return { feature: config.feature, methods: new Set(config.methods), covers, condition };
+  return { feature: config.feature, methods: config.methods, covers, condition };
 }
 
-/** The rules, and the activation of conditions built at most once per hook call. */
+/** The rules by the feature and method they allow (compiled once, so a call looks only at its own). */
 class Acl {
-  constructor(private readonly rules: readonly Rule[]) {}
+  private readonly byMethod = new Map<string, Rule[]>();
+
+  constructor(rules: readonly Rule[]) {
+    for (const rule of rules) {
+      for (const method of rule.methods) {
+        const list = this.byMethod.get(method) ?? [];
+        list.push(rule);
+        this.byMethod.set(method, list);
+      }
+    }
+  }
 
   /** Whether `method` (of `feature`) is allowed for `subject.name`; `activation` is made on first need. */
   allows(feature: Feature, subject: McpSubject & { name: string }, activation: () => ExpressionActivation): boolean {
-    for (const rule of this.rules) {
-      if (rule.feature !== feature || !rule.methods.has(subject.method) || !rule.covers(subject.name)) continue;
+    const rules = this.byMethod.get(subject.method);
+    if (!rules) return false;
+    for (const rule of rules) {
+      if (rule.feature !== feature || !rule.covers(subject.name)) continue;
       if (!rule.condition || rule.condition.holds(activation())) return true;
     }
     return false;

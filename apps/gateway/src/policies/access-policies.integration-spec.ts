@@ -1,0 +1,73 @@
+/**
+ * The access policies on the wire shapes the e2e tests (SDK client, SSE answers) do not reach:
+ * JSON answers of a stateless upstream, JSON-RPC batches (2025-03-26), and the 2026-07-28 era
+ * whose Mcp-Method / Mcp-Name headers mirror the body.
+ */
+import { MCP_POST_HEADERS, postMcp, startMcpServer, type TestMcpServer } from '#portico/testing';
+import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
+
+const ACL = {
+  type: 'mcp-acl',
+  configuration: {
+    rules: [{ feature: 'tools', methods: ['tools/list', 'tools/call'], namePatternType: 'LITERAL', namePattern: 'echo' }],
+  },
+};
+
+describe('access policies on JSON answers, batches and the 2026-07-28 era', () => {
+  let upstream: TestMcpServer;
+  let gateway: TestGateway;
+  let url: string;
+
+  beforeAll(async () => {
+    upstream = await startMcpServer({ stateful: false, jsonResponse: true });
+    const [port] = (await freePorts(1)) as [number];
+    const upstreamBase = upstream.url.replace(/mcp$/, '');
+    gateway = await startTestGateway(
+      gatewayConfig([{ id: 'acl', port, basePath: '/acl', upstream: upstreamBase, policies: ['mcp-support', ACL] }]),
+    );
+    url = `http://127.0.0.1:${port}/acl/mcp`;
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await upstream?.close();
+  });
+
+  it('filters a JSON tools/list answer', async () => {
+    const response = await postMcp(url, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    expect(response.headers['content-type']).toMatch(/application\/json/);
+    expect(JSON.parse(response.body).result.tools.map((t: { name: string }) => t.name)).toEqual(['echo']);
+  });
+
+  it('judges every element of a batch: a filtered list, an allowed call, a hidden tool answered as missing', async () => {
+    const before = upstream.requests.length;
+    const response = await postMcp(url, [
+      { jsonrpc: '2.0', id: 1, method: 'tools/list' },
+      { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'echo', arguments: { text: 'hi' } } },
+      { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: 'fail', arguments: {} } },
+    ]);
+    expect(response.status).toBe(200);
+    type Answer = { id: number; result?: { tools?: { name: string }[] } };
+    const byId = new Map((JSON.parse(response.body) as Answer[]).map((m) => [m.id, m]));
+    expect(byId.get(1)?.result?.tools?.map((t) => t.name)).toEqual(['echo']);
+    expect(byId.get(2)).toMatchObject({ result: { content: [{ type: 'text', text: 'hi' }] } });
+    expect(byId.get(3)).toEqual({ jsonrpc: '2.0', id: 3, error: { code: -32602, message: 'Unknown tool: fail' } });
+    expect(upstream.requests.length).toBe(before + 1);
+  });
+
+  it('answers a hidden tool of the 2026-07-28 era (mirrored headers) as missing, without the upstream', async () => {
+    const before = upstream.requests.length;
+    const response = await postMcp(
+      url,
+      JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'fail' } }),
+      {
+        ...MCP_POST_HEADERS,
+        'mcp-protocol-version': '2026-07-28',
+        'mcp-method': 'tools/call',
+        'mcp-name': 'fail',
+      },
+    );
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32602, message: 'Unknown tool: fail' } });
+    expect(upstream.requests.length).toBe(before);
+  });
+});
