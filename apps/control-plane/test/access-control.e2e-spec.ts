@@ -22,6 +22,7 @@ import { deployMcpInstance, type McpInstance, registerGateway, type RegisteredGa
 const MCP_ACL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-acl', assetVersion: '1.0.0' };
 const GLOBAL_ACCESS = { groupId: POLICY_GROUP_ID, assetId: 'mcp-global-access-policy', assetVersion: '1.0.0' };
 const TOOL_MAPPING = { groupId: POLICY_GROUP_ID, assetId: 'mcp-tool-mapping', assetVersion: '1.0.0' };
+const ACCESS_CONTROL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-access-control', assetVersion: '1.0.1' };
 
 type Applied = { groupId: string; assetId: string; assetVersion: string; configurationData: unknown; mode?: 'shadow' };
 
@@ -300,5 +301,28 @@ describe('access control (mcp-acl)', () => {
     await expect(client.callTool({ name: 'say', arguments: { message: 'x' } })).rejects.toMatchObject({
       message: 'MCP error -32602: Unknown tool: say',
     });
+  });
+
+  it('mcp-access-control authorizes with Cedar: a principal-free rule for one tool, a parse error refused', async () => {
+    // No authentication policy yet: the principal is anonymous, so only principal-free rules permit.
+    const instance = await withPolicies({
+      ...ACCESS_CONTROL,
+      configurationData: { rules: ['permit(principal, action, resource == Tool::"echo");'], authType: 'Other' },
+    });
+    const client = await connect(instance.proxyUrl);
+    expect(await toolNames(client)).toEqual(['echo']);
+    expect((await client.callTool({ name: 'echo', arguments: { message: 'cedar' } })).content).toEqual([
+      { type: 'text', text: 'Echo: cedar' },
+    ]);
+    await expect(client.callTool({ name: 'get-sum', arguments: { a: 1, b: 1 } })).rejects.toMatchObject({
+      message: 'MCP error -32602: Unknown tool: get-sum',
+    });
+    const refused = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
+      token: tenant.token,
+      json: { ...ACCESS_CONTROL, configurationData: { rules: ['permit(principal, action resource);'] } },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.message).toContain('configurationData.rules[0]');
+    expect(refused.body.message).toContain('unexpected token `resource`');
   });
 });

@@ -21,6 +21,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'mcp-acl',
   'mcp-global-access-policy',
   'mcp-tool-mapping',
+  'mcp-access-control',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

@@ -1,9 +1,11 @@
 /**
  * String formats the configuration forms use, each with the reason given when a value does not
- * match. An expression and a regex are compiled with what the gateway runs them with
- * (expressions.ts, linear-regex.ts), so what the control plane accepts the gateway can run.
+ * match. An expression, a regex and a Cedar policy are compiled with what the gateway runs them
+ * with (expressions.ts, linear-regex.ts, cedar.ts), so what the control plane accepts the gateway
+ * can run.
  */
 import { isIP } from 'node:net';
+import { cedarProblem } from './cedar.js';
 import { expressionProblem } from './expressions.js';
 import { regexProblem } from './linear-regex.js';
 
@@ -55,7 +57,8 @@ export const STRING_FORMATS = {
   httpHeaderName: { validate: (v) => HEADER_NAME.test(v), message: 'must be a valid HTTP header name' },
   httpHeaderValue: { validate: (v) => !/[\r\n\0]/.test(v), message: 'must not contain line breaks or NUL characters' },
   cedarPolicy: {
-    validate: (v) => /^\s*(permit|forbid)\s*\([\s\S]*\)[\s\S]*;\s*$/.test(v),
-    message: 'must be a Cedar policy such as permit(principal, action, resource);',
+    validate: (v) => cedarProblem(v) === undefined,
+    message: "must be a Cedar policy such as 'permit(principal, action, resource);'",
+    explain: cedarProblem,
   },
 } as const satisfies Record<string, StringFormat>;

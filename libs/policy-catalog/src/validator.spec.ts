@@ -33,7 +33,16 @@ const cases: Record<string, TemplateCases> = {
       [{ rules: [{ tool: 'x', action: 'allow' }] }, ['configurationData.rules[0]: must be string']],
       [
         { rules: ['allow everything'] },
-        ['configurationData.rules[0]: must be a Cedar policy such as permit(principal, action, resource);'],
+        [
+          "configurationData.rules[0]: must be a Cedar policy such as 'permit(principal, action, resource);': failed to parse policies from string: unexpected token `everything`",
+        ],
+      ],
+      [
+        // Shaped like a policy, but not one: the engine the gateway runs decides.
+        { rules: ['permit(principal, action resource);'] },
+        [
+          "configurationData.rules[0]: must be a Cedar policy such as 'permit(principal, action, resource);': failed to parse policies from string: unexpected token `resource`",
+        ],
       ],
       [
         { rules: ['permit(principal,action,resource);'], authType: 'bearer' },
@@ -100,7 +109,10 @@ const cases: Record<string, TemplateCases> = {
     invalid: [
       [{ logMappings: true }, ['configurationData.toolMappings: is required']],
       [{ toolMappings: [{ mappedToolName: 'a' }] }, ['configurationData.toolMappings[0].sourceToolName: is required']],
-      [{ toolMappings: [{ sourceToolName: 'a', enabled: 'no' }] }, ['configurationData.toolMappings[0].enabled: must be boolean']],
+      [
+        { toolMappings: [{ sourceToolName: 'a', enabled: 'no' }] },
+        ['configurationData.toolMappings[0].enabled: must be boolean'],
+      ],
       [
         { toolMappings: [{ sourceToolName: '[', mappedToolName: 'b', mappingType: 'regex' }] },
         [

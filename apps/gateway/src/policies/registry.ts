@@ -3,6 +3,7 @@
  * alone in translate() (it is not served and the control plane is told why).
  */
 import type { PolicyFactory } from '../policy-contract/policy.js';
+import { mcpAccessControlFactory } from './mcp-access-control/mcp-access-control.policy.js';
 import { mcpAclFactory } from './mcp-acl/mcp-acl.policy.js';
 import { mcpGlobalAccessFactory } from './mcp-global-access/mcp-global-access.policy.js';
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
@@ -12,7 +13,7 @@ import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.polic
 export type PolicyRegistry = ReadonlyMap<string, PolicyFactory>;
 
 export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
-  [mcpSupportFactory, mcpAclFactory, mcpGlobalAccessFactory, mcpToolMappingFactory].map((factory) => [
+  [mcpSupportFactory, mcpAclFactory, mcpGlobalAccessFactory, mcpToolMappingFactory, mcpAccessControlFactory].map((factory) => [
     factory.type,
     factory as PolicyFactory,
   ]),
