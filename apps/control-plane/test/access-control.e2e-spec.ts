@@ -22,6 +22,7 @@ import { deployMcpInstance, type McpInstance, registerGateway, type RegisteredGa
 const MCP_ACL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-acl', assetVersion: '1.0.0' };
 const GLOBAL_ACCESS = { groupId: POLICY_GROUP_ID, assetId: 'mcp-global-access-policy', assetVersion: '1.0.0' };
 const TOOL_MAPPING = { groupId: POLICY_GROUP_ID, assetId: 'mcp-tool-mapping', assetVersion: '1.0.0' };
+const SCHEMA_VALIDATION = { groupId: POLICY_GROUP_ID, assetId: 'mcp-schema-validation', assetVersion: '1.1.0' };
 const ACCESS_CONTROL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-access-control', assetVersion: '1.0.1' };
 
 type Applied = { groupId: string; assetId: string; assetVersion: string; configurationData: unknown; mode?: 'shadow' };
@@ -324,5 +325,23 @@ describe('access control (mcp-acl)', () => {
     expect(refused.status).toBe(400);
     expect(refused.body.message).toContain('configurationData.rules[0]');
     expect(refused.body.message).toContain('unexpected token `resource`');
+  });
+
+  it('mcp-schema-validation refuses malformed MCP requests, naming the member', async () => {
+    // Tool arguments against input schemas: access-policies.integration-spec.ts (one gateway
+    // process; the schemas are learned per process).
+    const instance = await withPolicies({ ...SCHEMA_VALIDATION, configurationData: { validateToolSchema: true } });
+    const client = await connect(instance.proxyUrl);
+    expect(JSON.stringify((await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).content)).toContain('3');
+    const malformed = await fetch(`${instance.proxyUrl}/mcp`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 9, method: 'logging/setLevel', params: { level: 'loud' } }),
+    });
+    expect(malformed.status).toBe(200);
+    expect(((await malformed.json()) as { error: unknown }).error).toMatchObject({
+      code: -32602,
+      message: expect.stringContaining('Invalid params: params.level'),
+    });
   });
 });

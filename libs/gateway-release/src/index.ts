@@ -22,6 +22,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'mcp-global-access-policy',
   'mcp-tool-mapping',
   'mcp-access-control',
+  'mcp-schema-validation',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

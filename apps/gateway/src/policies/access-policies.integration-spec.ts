@@ -6,6 +6,8 @@
 import { MCP_POST_HEADERS, postMcp, startMcpServer, type TestMcpServer } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
 
+const SCHEMA_VALIDATION = { type: 'mcp-schema-validation', configuration: { validateToolSchema: true } };
+
 const ACL = {
   type: 'mcp-acl',
   configuration: {
@@ -23,7 +25,10 @@ describe('access policies on JSON answers, batches and the 2026-07-28 era', () =
     const [port] = (await freePorts(1)) as [number];
     const upstreamBase = upstream.url.replace(/mcp$/, '');
     gateway = await startTestGateway(
-      gatewayConfig([{ id: 'acl', port, basePath: '/acl', upstream: upstreamBase, policies: ['mcp-support', ACL] }]),
+      gatewayConfig([
+        { id: 'acl', port, basePath: '/acl', upstream: upstreamBase, policies: ['mcp-support', ACL] },
+        { id: 'schema', port, basePath: '/schema', upstream: upstreamBase, policies: ['mcp-support', SCHEMA_VALIDATION] },
+      ]),
     );
     url = `http://127.0.0.1:${port}/acl/mcp`;
   });
@@ -69,5 +74,20 @@ describe('access policies on JSON answers, batches and the 2026-07-28 era', () =
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32602, message: 'Unknown tool: fail' } });
     expect(upstream.requests.length).toBe(before);
+  });
+
+  it('checks tools/call arguments against the input schema a tools/list answer showed', async () => {
+    const schemaUrl = url.replace('/acl/', '/schema/');
+    const echo = (id: number, args: Record<string, unknown>) =>
+      postMcp(schemaUrl, { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: args } });
+    await postMcp(schemaUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
+    const before = upstream.requests.length;
+    expect(JSON.parse((await echo(2, { text: 7 })).body)).toEqual({
+      jsonrpc: '2.0',
+      id: 2,
+      error: { code: -32602, message: 'Invalid params: arguments.text: must be string' },
+    });
+    expect(upstream.requests.length).toBe(before);
+    expect(JSON.parse((await echo(3, { text: 'ok' })).body)).toMatchObject({ result: { content: [{ text: 'ok' }] } });
   });
 });

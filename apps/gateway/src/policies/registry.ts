@@ -6,6 +6,7 @@ import type { PolicyFactory } from '../policy-contract/policy.js';
 import { mcpAccessControlFactory } from './mcp-access-control/mcp-access-control.policy.js';
 import { mcpAclFactory } from './mcp-acl/mcp-acl.policy.js';
 import { mcpGlobalAccessFactory } from './mcp-global-access/mcp-global-access.policy.js';
+import { mcpSchemaValidationFactory } from './mcp-schema-validation/mcp-schema-validation.policy.js';
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.policy.js';
 
@@ -13,10 +14,14 @@ import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.polic
 export type PolicyRegistry = ReadonlyMap<string, PolicyFactory>;
 
 export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
-  [mcpSupportFactory, mcpAclFactory, mcpGlobalAccessFactory, mcpToolMappingFactory, mcpAccessControlFactory].map((factory) => [
-    factory.type,
-    factory as PolicyFactory,
-  ]),
+  [
+    mcpSupportFactory,
+    mcpAclFactory,
+    mcpGlobalAccessFactory,
+    mcpToolMappingFactory,
+    mcpAccessControlFactory,
+    mcpSchemaValidationFactory,
+  ].map((factory) => [factory.type, factory as PolicyFactory]),
 );
 
 /** The policy types this gateway implements (sent to the control plane as capabilities). */
