@@ -327,11 +327,14 @@ describe('access control (mcp-acl)', () => {
     expect(refused.body.message).toContain('unexpected token `resource`');
   });
 
-  it('mcp-schema-validation refuses malformed MCP requests, naming the member', async () => {
-    // Tool arguments against input schemas: access-policies.integration-spec.ts (one gateway
-    // process; the schemas are learned per process).
+  it('mcp-schema-validation refuses malformed MCP requests and arguments outside the tool input schema', async () => {
     const instance = await withPolicies({ ...SCHEMA_VALIDATION, configurationData: { validateToolSchema: true } });
+    // The client never listed the tools: the gateway asks the upstream for them on its session.
     const client = await connect(instance.proxyUrl);
+    await expect(client.callTool({ name: 'get-sum', arguments: { a: 'one', b: 2 } })).rejects.toMatchObject({
+      code: -32602,
+      message: 'MCP error -32602: Invalid params: arguments.a: must be number',
+    });
     expect(JSON.stringify((await client.callTool({ name: 'get-sum', arguments: { a: 1, b: 2 } })).content)).toContain('3');
     const malformed = await fetch(`${instance.proxyUrl}/mcp`, {
       method: 'POST',

@@ -59,6 +59,8 @@ export interface CompiledApi {
   readonly responseTimeoutMs: number | undefined;
   /** Some policy has a response hook, so responses may need inspecting. */
   readonly hasResponsePolicies: boolean;
+  /** Some policy sends requests of the gateway's own upstream (Policy.usesUpstream). */
+  readonly ownRequests: boolean;
   /** Some policy has an onHttpRequest / onHttpResponse hook (else those phases are skipped). */
   readonly httpRequestHooks: boolean;
   readonly httpResponseHooks: boolean;

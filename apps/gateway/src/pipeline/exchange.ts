@@ -7,11 +7,14 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.js';
-import type { ExchangeContext } from '../policy-contract/context.js';
+import type { ExchangeContext, UpstreamRequester } from '../policy-contract/context.js';
+import { ownRequest, type OwnRequestTarget } from './own-request.js';
 
 export class Exchange implements ExchangeContext {
   private childLogger: Logger | undefined;
   private attributeMap: Map<string, unknown> | undefined;
+  /** Where the gateway's own requests go (ExchangeContext.upstream); set once the exchange is routed. */
+  private ownTarget: OwnRequestTarget | undefined;
 
   constructor(
     readonly requestId: string,
@@ -31,6 +34,16 @@ export class Exchange implements ExchangeContext {
   get attributes(): Map<string, unknown> {
     this.attributeMap ??= new Map();
     return this.attributeMap;
+  }
+
+  /** Lets policies send requests of the gateway's own to `target` (made only when one does). */
+  routeOwnRequests(target: OwnRequestTarget): void {
+    this.ownTarget = target;
+  }
+
+  get upstream(): UpstreamRequester | undefined {
+    const target = this.ownTarget;
+    return target && { request: (method, params) => ownRequest(target, method, params) };
   }
 
   get logger(): Logger {

@@ -300,6 +300,16 @@ export class Pipeline {
     }
     const decoded = decodeBody(exchange, read.body);
     if (!decoded.ok) return this.answer(res, api.id, 'jsonrpc', decoded.error, decoded.id, false, routed);
+    if (api.ownRequests) {
+      exchange.routeOwnRequests({
+        dispatcher: routed.runtime.dispatcher(routed.upstream),
+        path: upstreamPath,
+        req,
+        res,
+        clientAddress: exchange.clientAddress,
+        timeoutMs: api.responseTimeoutMs ?? this.options.responseTimeoutMs,
+      });
+    }
 
     const forwarded: JsonRpcMessage[] = [];
     const rejected: { call: { id: JsonRpcId | undefined }; error: GatewayError }[] = [];

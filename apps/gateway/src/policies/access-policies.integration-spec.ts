@@ -76,10 +76,17 @@ describe('access policies on JSON answers, batches and the 2026-07-28 era', () =
     expect(upstream.requests.length).toBe(before);
   });
 
-  it('checks tools/call arguments against the input schema a tools/list answer showed', async () => {
+  it('checks tools/call arguments against the input schema, asking the upstream for the tool list itself', async () => {
     const schemaUrl = url.replace('/acl/', '/schema/');
     const echo = (id: number, args: Record<string, unknown>) =>
       postMcp(schemaUrl, { jsonrpc: '2.0', id, method: 'tools/call', params: { name: 'echo', arguments: args } });
+    // No tools/list went through yet: the gateway sends its own, and only that reaches the upstream.
+    const first = upstream.requests.length;
+    expect(JSON.parse((await echo(1, { text: 1 })).body).error).toEqual({
+      code: -32602,
+      message: 'Invalid params: arguments.text: must be string',
+    });
+    expect(upstream.requests.length).toBe(first + 1);
     await postMcp(schemaUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list' });
     const before = upstream.requests.length;
     expect(JSON.parse((await echo(2, { text: 7 })).body)).toEqual({

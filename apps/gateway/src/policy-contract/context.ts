@@ -4,7 +4,7 @@
  * several). Contexts are created by the pipeline only.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { JsonRpcId } from '#portico/mcp-jsonrpc';
+import type { JsonRpcId, JsonRpcResponse } from '#portico/mcp-jsonrpc';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.js';
 
@@ -30,6 +30,17 @@ export interface ExchangeContext {
   readonly metrics: GatewayMetrics;
   /** Values policies share within the exchange, e.g. the identity an authentication policy found. */
   readonly attributes: Map<string, unknown>;
+  /**
+   * In the MCP message phases: sends a JSON-RPC request of the gateway's own to the exchange's
+   * upstream on the client's session (its headers) and resolves with the response; it never
+   * reaches the client. Rejects when the upstream does not answer it.
+   */
+  readonly upstream?: UpstreamRequester;
+}
+
+/** See {@link ExchangeContext.upstream}. */
+export interface UpstreamRequester {
+  request(method: string, params?: Record<string, unknown>): Promise<JsonRpcResponse>;
 }
 
 /** The `attributes` key under which an authentication policy leaves the {@link Identity} it established. */

@@ -41,6 +41,8 @@ export interface Policy {
    * `fail-closed` (the default) answers 500; `fail-open` logs, counts and passes.
    */
   readonly failureMode?: 'fail-open' | 'fail-closed';
+  /** Its MCP hooks send requests of the gateway's own (ExchangeContext.upstream); without it that is undefined. */
+  readonly usesUpstream?: boolean;
   /** Every request, before its body is read: `reject` answers it, `mutate` edits the headers sent upstream. */
   onHttpRequest?(ctx: HttpContext): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>>;
   /** Every response head about to be sent to the client: `mutate` edits its headers (`reject` is not possible here). */
