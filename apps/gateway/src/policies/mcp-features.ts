@@ -77,6 +77,19 @@ export function unknownItem(feature: Feature, name: string, policy: string): Gat
 }
 
 /**
+ * The refusal of a call: of an item its list shows, a policy denial (−32602 `Access denied to: x`
+ * with POLICY_DENIED data); of one the list hides, the answer for an item that does not exist.
+ */
+export function refusedCall(listed: boolean, feature: Feature, name: string, policy: string): Verdict<never> {
+  return {
+    kind: 'reject',
+    error: listed
+      ? { kind: 'policy-denied', policy, code: -32602, message: `Access denied to: ${name}` }
+      : unknownItem(feature, name, policy),
+  };
+}
+
+/**
  * `response` (an answer to `method`, a list method) without the items `visible` refuses; PASS
  * when it keeps them all, or when the answer is an error or not a list.
  */

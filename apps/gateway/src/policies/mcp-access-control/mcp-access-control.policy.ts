@@ -25,7 +25,7 @@ import { createHash } from 'node:crypto';
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type Identity } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS } from '../../policy-contract/verdict.js';
-import { CALL_METHODS, type Feature, filterList, LIST_METHODS, LIST_OF, LISTS_AND_CALLS, unknownItem } from '../mcp-features.js';
+import { CALL_METHODS, type Feature, filterList, LIST_METHODS, LIST_OF, LISTS_AND_CALLS, refusedCall } from '../mcp-features.js';
 
 interface AccessControlConfig {
   rules: string[];
@@ -144,12 +144,7 @@ export const mcpAccessControlFactory: PolicyFactory<AccessControlConfig> = {
           if (args !== undefined) context.arguments = args;
           if (allows(principal, ctx.call.method, feature, name, context)) return PASS;
           const listed = allows(principal, LIST_OF[feature], feature, name, context);
-          return {
-            kind: 'reject',
-            error: listed
-              ? { kind: 'policy-denied', policy: 'mcp-access-control', code: -32602, message: `Access denied to: ${name}` }
-              : unknownItem(feature, name, 'mcp-access-control'),
-          };
+          return refusedCall(listed, feature, name, 'mcp-access-control');
         },
         onResponse(ctx, response) {
           const list = LIST_METHODS[ctx.call.method];

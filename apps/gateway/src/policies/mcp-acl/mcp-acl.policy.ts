@@ -30,6 +30,7 @@ import {
   LIST_METHODS,
   LIST_OF,
   LISTS_AND_CALLS,
+  refusedCall,
   unknownItem,
 } from '../mcp-features.js';
 
@@ -137,12 +138,7 @@ export const mcpAclFactory: PolicyFactory<{ rules?: AclRuleConfig[] }> = {
           // Listed but not callable: say so. Not listed: as if it did not exist.
           subject.method = LIST_OF[feature];
           const listed = acl.allows(feature, subject, activation);
-          return {
-            kind: 'reject',
-            error: listed
-              ? { kind: 'policy-denied', policy: 'mcp-acl', code: -32602, message: `Access denied to: ${name}` }
-              : unknownItem(feature, name, 'mcp-acl'),
-          };
+          return refusedCall(listed, feature, name, 'mcp-acl');
         },
         onResponse(ctx, response) {
           const method = ctx.call.method;
