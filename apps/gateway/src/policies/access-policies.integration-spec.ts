@@ -3,7 +3,14 @@
  * JSON answers of a stateless upstream, JSON-RPC batches (2025-03-26), and the 2026-07-28 era
  * whose Mcp-Method / Mcp-Name headers mirror the body.
  */
-import { MCP_POST_HEADERS, postMcp, startMcpServer, type TestMcpServer } from '#portico/testing';
+import {
+  MCP_POST_HEADERS,
+  postMcp,
+  startHttpServer,
+  startMcpServer,
+  type TestHttpServer,
+  type TestMcpServer,
+} from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
 
 const SCHEMA_VALIDATION = { type: 'mcp-schema-validation', configuration: { validateToolSchema: true } };
@@ -17,17 +24,55 @@ const ACL = {
 
 describe('access policies on JSON answers, batches and the 2026-07-28 era', () => {
   let upstream: TestMcpServer;
+  /** Answers tools/list in two pages (tools a-1, b-1, then a-2), by `params.cursor`. */
+  let paged: TestHttpServer;
   let gateway: TestGateway;
   let url: string;
 
   beforeAll(async () => {
     upstream = await startMcpServer({ stateful: false, jsonResponse: true });
+    paged = await startHttpServer((_req, res, body) => {
+      const request = JSON.parse(body) as { id: number; params?: { cursor?: string } };
+      const result =
+        request.params?.cursor === 'page-2'
+          ? { tools: [{ name: 'a-2', inputSchema: { type: 'object', required: ['x'] } }] }
+          : {
+              tools: [
+                { name: 'a-1', inputSchema: { type: 'object' } },
+                { name: 'b-1', inputSchema: { type: 'object' } },
+              ],
+              nextCursor: 'page-2',
+            };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ jsonrpc: '2.0', id: request.id, result }));
+    });
     const [port] = (await freePorts(1)) as [number];
     const upstreamBase = upstream.url.replace(/mcp$/, '');
     gateway = await startTestGateway(
       gatewayConfig([
         { id: 'acl', port, basePath: '/acl', upstream: upstreamBase, policies: ['mcp-support', ACL] },
         { id: 'schema', port, basePath: '/schema', upstream: upstreamBase, policies: ['mcp-support', SCHEMA_VALIDATION] },
+        {
+          id: 'paged-schema',
+          port,
+          basePath: '/paged-schema',
+          upstream: `${paged.origin}/`,
+          policies: ['mcp-support', SCHEMA_VALIDATION],
+        },
+        {
+          id: 'paged',
+          port,
+          basePath: '/paged',
+          upstream: `${paged.origin}/`,
+          policies: [
+            'mcp-support',
+            {
+              type: 'mcp-acl',
+              configuration: {
+                rules: [{ feature: 'tools', methods: ['tools/list'], namePatternType: 'REGEX', namePattern: 'a-.*' }],
+              },
+            },
+          ],
+        },
       ]),
     );
     url = `http://127.0.0.1:${port}/acl/mcp`;
@@ -35,6 +80,7 @@ describe('access policies on JSON answers, batches and the 2026-07-28 era', () =
   afterAll(async () => {
     await gateway?.close();
     await upstream?.close();
+    await paged?.close();
   });
 
   it('filters a JSON tools/list answer', async () => {
@@ -96,5 +142,39 @@ describe('access policies on JSON answers, batches and the 2026-07-28 era', () =
     });
     expect(upstream.requests.length).toBe(before);
     expect(JSON.parse((await echo(3, { text: 'ok' })).body)).toMatchObject({ result: { content: [{ text: 'ok' }] } });
+  });
+
+  it('filters every page of a paginated list and keeps its cursor', async () => {
+    const pagedUrl = url.replace('/acl/', '/paged/');
+    const page = async (cursor?: string) =>
+      (
+        JSON.parse(
+          (await postMcp(pagedUrl, { jsonrpc: '2.0', id: 1, method: 'tools/list', params: cursor ? { cursor } : {} })).body,
+        ) as {
+          result: { tools: { name: string }[]; nextCursor?: string };
+        }
+      ).result;
+    const first = await page();
+    expect(first.tools.map((t) => t.name)).toEqual(['a-1']);
+    expect(first.nextCursor).toBe('page-2');
+    const second = await page(first.nextCursor);
+    expect(second.tools.map((t) => t.name)).toEqual(['a-2']);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
+  it('fetches every page of the tool list to find a schema', async () => {
+    const response = await postMcp(url.replace('/acl/', '/paged-schema/'), {
+      jsonrpc: '2.0',
+      id: 5,
+      method: 'tools/call',
+      params: { name: 'a-2', arguments: {} },
+    });
+    expect(JSON.parse(response.body).error).toEqual({
+      code: -32602,
+      message: "Invalid params: arguments: must have required property 'x'",
+    });
+    expect(paged.requests.map((r) => (JSON.parse(r.body) as { params?: unknown }).params)).toEqual(
+      expect.arrayContaining([undefined, { cursor: 'page-2' }]),
+    );
   });
 });
