@@ -12,14 +12,18 @@ export interface FullMatch {
   test(input: string): boolean;
 }
 
-/** Compiles `pattern` as a full match; throws an Error saying why RE2 refuses it. */
-export function compileFullMatch(pattern: string): FullMatch {
-  let compiled: RE2JS;
+/** `pattern` compiled by RE2; throws an Error saying why RE2 refuses it. */
+function compileRe2(pattern: string): RE2JS {
   try {
-    compiled = RE2JS.compile(pattern);
+    return RE2JS.compile(pattern);
   } catch (error) {
     throw new Error(regexMessage(error));
   }
+}
+
+/** Compiles `pattern` as a full match; throws an Error saying why RE2 refuses it. */
+export function compileFullMatch(pattern: string): FullMatch {
+  const compiled = compileRe2(pattern);
   return { test: (input) => compiled.matches(input) };
 }
 
@@ -31,12 +35,7 @@ export interface FullMatchGroups {
 
 /** Like {@link compileFullMatch}, with the capturing groups. */
 export function compileFullMatchGroups(pattern: string): FullMatchGroups {
-  let compiled: RE2JS;
-  try {
-    compiled = RE2JS.compile(pattern);
-  } catch (error) {
-    throw new Error(regexMessage(error));
-  }
+  const compiled = compileRe2(pattern);
   return {
     exec(input) {
       const matcher = compiled.matcher(input);
