@@ -100,6 +100,18 @@ describe('mcp-access-control policy', () => {
     });
   });
 
+  it('keeps memoised decisions apart per principal', () => {
+    const compiled = policy(['permit(principal == Client::"app-1", action, resource);']);
+    const ask = (identity: Identity) =>
+      compiled.onRequest!(
+        { exchange: as(identity), call: call('tools/call', 'x') },
+        { jsonrpc: '2.0', id: 1, method: 'tools/call' },
+      );
+    expect(ask(APP)).toEqual({ kind: 'pass' });
+    expect(ask({ ...APP, clientId: 'app-2' })).toMatchObject({ kind: 'reject' });
+    expect(ask(APP)).toEqual({ kind: 'pass' });
+  });
+
   it('refuses rules the engine cannot parse', () => {
     expect(() => policy(['permit(principal, action resource);'])).toThrow(/rules: .*unexpected token `resource`/);
   });

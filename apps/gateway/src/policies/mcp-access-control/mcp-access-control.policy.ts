@@ -60,13 +60,14 @@ function cedarValue(value: unknown): CedarValue | undefined {
 interface Principal {
   readonly uid: { type: string; id: string };
   readonly attrs: Record<string, CedarValue>;
-  /** Identifies the principal and its attributes, for the memo. */
+  /** Identifies the principal and its attributes, for the memo ('' when there is no memo). */
   readonly key: string;
 }
 
 const ANONYMOUS: Principal = { uid: { type: 'Anonymous', id: 'anonymous' }, attrs: {}, key: 'Anonymous' };
 
-function principalOf(exchange: ExchangeContext, authType: 'ClientId' | 'Other'): Principal {
+/** The principal of the exchange; `keyed`: with the memo key (only policies with a memo need one). */
+function principalOf(exchange: ExchangeContext, authType: 'ClientId' | 'Other', keyed: boolean): Principal {
   const identity = exchange.attributes.get(IDENTITY_ATTRIBUTE) as Identity | undefined;
   const id = authType === 'ClientId' ? identity?.clientId : identity?.principal;
   if (!identity || id === undefined) return ANONYMOUS;
@@ -76,7 +77,7 @@ function principalOf(exchange: ExchangeContext, authType: 'ClientId' | 'Other'):
     properties: { ...identity.properties, claims: identity.claims ?? {} },
   }) as Record<string, CedarValue>;
   const uid = { type: authType === 'ClientId' ? 'Client' : 'User', id };
-  return { uid, attrs, key: JSON.stringify([uid, attrs]) };
+  return { uid, attrs, key: keyed ? JSON.stringify([uid, attrs]) : '' };
 }
 
 export const mcpAccessControlFactory: PolicyFactory<AccessControlConfig> = {
@@ -91,13 +92,19 @@ export const mcpAccessControlFactory: PolicyFactory<AccessControlConfig> = {
     const authType = config.authType ?? 'ClientId';
     const readsContext = config.rules.some((rule) => /\bcontext\b/.test(rule));
 
-    const decide = (
+    // Decisions of rules that never read the context, by principal, action and item; a full
+    // memo starts over, so many principals cannot grow it.
+    const decisions = readsContext ? undefined : new Map<string, boolean>();
+    const allows = (
       principal: Principal,
       action: string,
       feature: Feature,
       name: string,
       context: Record<string, CedarValue>,
-    ) => {
+    ): boolean => {
+      const key = decisions ? `${principal.key}\u0000${action}\u0000${name}` : '';
+      const known = decisions?.get(key);
+      if (known !== undefined) return known;
       const answer = cedar.statefulIsAuthorized({
         principal: principal.uid,
         action: { type: 'Action', id: action },
@@ -106,23 +113,8 @@ export const mcpAccessControlFactory: PolicyFactory<AccessControlConfig> = {
         entities: [{ uid: principal.uid, attrs: principal.attrs, parents: [] }],
         preparsedPolicySetId: setId,
       });
-      return answer.type === 'success' && answer.response.decision === 'allow';
-    };
-    // Decisions that cannot depend on the context, by principal, action and item; a full memo
-    // starts over, so many principals cannot grow it.
-    const decisions = new Map<string, boolean>();
-    const allows = (
-      principal: Principal,
-      action: string,
-      feature: Feature,
-      name: string,
-      context: Record<string, CedarValue>,
-    ) => {
-      if (readsContext) return decide(principal, action, feature, name, context);
-      const key = `${principal.key}\u0000${action}\u0000${name}`;
-      let decision = decisions.get(key);
-      if (decision === undefined) {
-        decision = decide(principal, action, feature, name, context);
+      const decision = answer.type === 'success' && answer.response.decision === 'allow';
+      if (decisions) {
         if (decisions.size >= DECISIONS_LIMIT) decisions.clear();
         decisions.set(key, decision);
       }
@@ -138,7 +130,7 @@ export const mcpAccessControlFactory: PolicyFactory<AccessControlConfig> = {
           const feature = CALL_METHODS[ctx.call.method];
           const name = ctx.call.target?.name;
           if (!feature || name === undefined) return PASS;
-          const principal = principalOf(ctx.exchange, authType);
+          const principal = principalOf(ctx.exchange, authType, decisions !== undefined);
           const context: Record<string, CedarValue> = { remoteAddress: ctx.exchange.clientAddress };
           const args = cedarValue(ctx.call.arguments);
           if (args !== undefined) context.arguments = args;
@@ -149,7 +141,7 @@ export const mcpAccessControlFactory: PolicyFactory<AccessControlConfig> = {
         onResponse(ctx, response) {
           const list = LIST_METHODS[ctx.call.method];
           if (!list) return PASS;
-          const principal = principalOf(ctx.exchange, authType);
+          const principal = principalOf(ctx.exchange, authType, decisions !== undefined);
           const context: Record<string, CedarValue> = { remoteAddress: ctx.exchange.clientAddress };
           return filterList(
             ctx.call.method,
