@@ -29,6 +29,7 @@ import { toJsonRpcError } from '../errors.js';
 import type { CallContext, ExchangeContext, McpCall } from '../policy-contract/context.js';
 import { isPromise } from '../promises.js';
 import { applicablePolicies } from './applicable-policies.js';
+import { memoized } from '../name-memo.js';
 import type { HookRunner } from './hook-runner.js';
 import type { ResponseIdMap } from './response-ids.js';
 
@@ -65,24 +66,21 @@ export function sessionKey(exchange: ExchangeContext, query: string): string {
 export function responders(policies: readonly CompiledPolicy[], method: string): readonly CompiledPolicy[] {
   let byMethod = respondersOf.get(policies);
   if (!byMethod) {
-    byMethod = new Map();
+    // Methods come from clients: memoised for at most 256 of them, like the other per-name memos.
+    byMethod = memoized(
+      (m: string) => policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(m).response).reverse(),
+      256,
+    );
     respondersOf.set(policies, byMethod);
   }
-  let found = byMethod.get(method);
-  if (!found) {
-    found = policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(method).response).reverse();
-    // Methods come from clients: a bounded map, like the other per-name memos.
-    if (byMethod.size >= 256) byMethod.clear();
-    byMethod.set(method, found);
-  }
-  return found;
+  return byMethod(method);
 }
 
 /**
  * {@link responders} per policy list (a compiled API's list per upstream lives as long as its
  * configuration; a list filtered by pointcuts for one request is collected with it).
  */
-const respondersOf = new WeakMap<readonly CompiledPolicy[], Map<string, readonly CompiledPolicy[]>>();
+const respondersOf = new WeakMap<readonly CompiledPolicy[], (method: string) => readonly CompiledPolicy[]>();
 
 export class McpResponsePhase {
   constructor(

@@ -21,7 +21,7 @@ import type { ExchangeContext } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS } from '../../policy-contract/verdict.js';
 import { expressionActivation, type McpSubject } from '../expression-activation.js';
-import { memoized } from '../name-memo.js';
+import { memoized } from '../../name-memo.js';
 import {
   CALL_METHODS,
   completionRef,

@@ -12,7 +12,7 @@ import { compileFullMatch } from '#portico/policy-catalog';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS } from '../../policy-contract/verdict.js';
 import { filterList, unknownItem } from '../mcp-features.js';
-import { memoized } from '../name-memo.js';
+import { memoized } from '../../name-memo.js';
 
 interface GlobalAccessRule {
   rule: 'Allow' | 'Block';

@@ -11,7 +11,7 @@
  * through this gateway process is unknown.
  */
 import { compileFullMatchGroups, type FullMatchGroups } from '#portico/policy-catalog';
-import { memoized } from '../name-memo.js';
+import { memoized } from '../../name-memo.js';
 
 export interface ToolMappingConfig {
   sourceToolName: string;
