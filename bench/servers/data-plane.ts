@@ -50,7 +50,8 @@ if (cluster.isWorker) {
 }
 
 async function servePrimary(): Promise<void> {
-  const serving = await startServing(env, logger);
+  // No control plane here: policy reports are dropped.
+  const serving = await startServing(env, logger, () => undefined);
   const port = Number(args.port);
   const latest = (type: string) =>
     POLICY_TEMPLATES.filter((t) => t.assetId === type)

@@ -18,6 +18,7 @@ import { GatewayRegistrationModule } from './gateway-registration/gateway-regist
 import { GatewayTargetsModule } from './gateway-targets/gateway-targets.module.js';
 import { HealthModule } from './health/health.module.js';
 import { PoliciesModule } from './policies/policies.module.js';
+import { ToolPinsModule } from './tool-pins/tool-pins.module.js';
 import { SecretsManagerModule } from './secrets-manager/secrets-manager.module.js';
 
 @Global()
@@ -56,6 +57,7 @@ export class AppModule {
         ApiInstancesModule,
         DeploymentsModule,
         PoliciesModule,
+        ToolPinsModule,
         ClientApplicationsModule,
         SecretsManagerModule,
       ],

@@ -16,6 +16,7 @@ import { readRegistration, type Registration } from '#portico/gateway-registrati
 import type { GatewayConfig, Snapshot } from '#portico/proto-ts';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type ApplyOutcome, type Running, SyncClient } from './config/client.js';
+import { ReportOutbox } from './config/report-outbox.js';
 import { ConfigStore } from './config/store.js';
 import type { ApiFailure } from './config/translate.js';
 import type { GatewayEnv } from './env.js';
@@ -34,7 +35,8 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   const registration = await readRegistration(env.PORTICO_GATEWAY_DIR);
   const replicaId = env.PORTICO_GATEWAY_REPLICA_ID ?? randomUUID();
   const log = logger.child({ gatewayId: registration.agentId, replicaId });
-  const serving = await startServing(env, log);
+  const reports = new ReportOutbox();
+  const serving = await startServing(env, log, reports.add);
   const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;
@@ -94,6 +96,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     capabilities: [...POLICY_TYPES],
     running: () => running,
     apply,
+    reports,
     logger: log,
   });
 

@@ -23,6 +23,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'mcp-tool-mapping',
   'mcp-access-control',
   'mcp-schema-validation',
+  'mcp-tool-pinning',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

@@ -1,7 +1,7 @@
 /**
  * MCP's JSON-RPC messages and Server-Sent Events for the gateway and tests: message types and
- * validation (`parse()`), error builders, the SSE parser/serializer, and MCP 2026-07-28
- * mirrored-header encoding. Pure: no I/O.
+ * validation (`parse()`), error builders, the SSE parser/serializer, MCP 2026-07-28
+ * mirrored-header encoding and the pinned part of a tool definition. Pure: no I/O.
  */
 export {
   isNotification,
@@ -41,3 +41,4 @@ export {
   encodeMirroredHeader,
   requiresMirroredHeaders,
 } from './mirrored-headers.js';
+export { PINNED_TOOL_FIELDS, pinnedToolDefinition } from './tool-definition.js';

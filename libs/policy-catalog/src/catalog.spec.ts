@@ -40,6 +40,7 @@ describe('POLICY_TEMPLATES', () => {
     'mcp-schema-validation': ['1.1.0', true, 'MCP'],
     'mcp-pii-detector': ['1.0.0', true, 'MCP'],
     'mcp-acl': ['1.0.0', true, 'MCP'],
+    'mcp-tool-pinning': ['1.0.0', true, 'MCP'],
     'rate-limiting': ['1.4.1', false, 'Quality of service'],
     'spike-control': ['1.2.2', false, 'Quality of service'],
     'client-id-enforcement': ['1.3.3', false, 'Security'],

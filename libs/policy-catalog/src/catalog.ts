@@ -11,6 +11,7 @@ import {
   mcpSchemaValidation,
   mcpSupport,
   mcpToolMapping,
+  mcpToolPinning,
 } from './templates/mcp.templates.js';
 import {
   clientIdEnforcement,
@@ -37,6 +38,7 @@ export const POLICY_TEMPLATES: readonly PolicyTemplateDefinition[] = Object.free
   mcpSchemaValidation,
   mcpPiiDetector,
   mcpAcl,
+  mcpToolPinning,
   rateLimiting,
   spikeControl,
   clientIdEnforcement,

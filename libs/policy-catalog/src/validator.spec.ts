@@ -130,6 +130,14 @@ const cases: Record<string, TemplateCases> = {
     defaults: [{}, { validateToolSchema: false }],
     invalid: [[{ validateToolSchema: 'true' }, ['configurationData.validateToolSchema: must be boolean']]],
   },
+  'mcp-tool-pinning': {
+    valid: [{ onChange: 'report', approveNewTools: true }],
+    defaults: [{}, { onChange: 'hide', approveNewTools: false }],
+    invalid: [
+      [{ onChange: 'block' }, ['configurationData.onChange: must be one of: hide, report']],
+      [{ pins: {} }, ['configurationData: pins is not a property of mcp-tool-pinning (properties: onChange, approveNewTools)']],
+    ],
+  },
   'mcp-pii-detector': {
     valid: [{ entities: ['Email', 'US SSN', 'Credit Card', 'Phone Number'] }],
     invalid: [

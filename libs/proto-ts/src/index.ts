@@ -14,5 +14,7 @@ export {
   Hello,
   HelloAck,
   Nack,
+  PolicyReport,
   Snapshot,
+  ToolDefinitionReport,
 } from './gen/portico/config/v1/sync.js';

@@ -12,6 +12,7 @@ import { gatewayRegistrationErrors } from '../gateway-registration/gateway-regis
 import { gatewayTargetErrors } from '../gateway-targets/gateway-targets.errors.js';
 import { policyErrors } from '../policies/policies.errors.js';
 import { secretsManagerErrors } from '../secrets-manager/secrets-manager.errors.js';
+import { toolPinErrors } from '../tool-pins/tool-pins.errors.js';
 import { commonErrors } from './common.errors.js';
 
 export const errorTables = {
@@ -25,6 +26,7 @@ export const errorTables = {
   policies: policyErrors,
   clientApplications: clientApplicationErrors,
   secretsManager: secretsManagerErrors,
+  toolPins: toolPinErrors,
 } as const;
 
 type Tables = typeof errorTables;

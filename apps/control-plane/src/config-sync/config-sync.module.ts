@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { GatewayRegistrationModule } from '../gateway-registration/gateway-registration.module.js';
+import { ToolPinsModule } from '../tool-pins/tool-pins.module.js';
 import { ConfigSyncRepository } from './config-sync.repository.js';
 import { ConfigSyncServer } from './config-sync.server.js';
 
 /** The gRPC sync service that streams configuration to registered gateways. */
 @Module({
-  imports: [GatewayRegistrationModule],
+  imports: [GatewayRegistrationModule, ToolPinsModule],
   providers: [ConfigSyncRepository, ConfigSyncServer],
   exports: [ConfigSyncServer],
 })

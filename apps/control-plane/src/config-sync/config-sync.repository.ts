@@ -13,6 +13,8 @@ const TARGET_SNAPSHOT = {
           upstreams: { orderBy: { createdAt: 'asc' as const }, include: { outboundTls: true } },
           policies: { where: { disabled: false }, orderBy: { order: 'asc' as const } },
           inboundTls: true,
+          toolPins: { select: { toolName: true, sha256: true }, orderBy: { toolName: 'asc' as const } },
+          toolChanges: { where: { status: 'pending' }, select: { toolName: true }, orderBy: { toolName: 'asc' as const } },
         },
       },
     },

@@ -13,7 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { type ServerDuplexStream, status as GrpcStatus } from '@grpc/grpc-js';
-import type { Ack, ConnectRequest, ConnectResponse, Hello, Nack } from '#portico/proto-ts';
+import type { Ack, ConnectRequest, ConnectResponse, Hello, Nack, PolicyReport } from '#portico/proto-ts';
+import type { ToolDefinitionReported } from '../tool-pins/tool-pins.service.js';
 import type { ConfigSyncRepository } from './config-sync.repository.js';
 import type { TargetState } from './target-states.js';
 
@@ -22,6 +23,8 @@ export const PROTOCOL_VERSION = 1;
 
 export interface SessionDeps {
   repo: ConfigSyncRepository;
+  /** Records a tool definition an mcp-tool-pinning policy reported; resolves to why it was dropped, if it was. */
+  recordToolDefinition(report: ToolDefinitionReported): Promise<string | undefined>;
   /** The shared, current state of a target (target-states.ts). */
   targetState(targetId: string): Promise<TargetState>;
   heartbeatIntervalMs: number;
@@ -128,6 +131,8 @@ export class GatewaySession {
         return this.nack(message.value);
       case 'heartbeat':
         return this.deps.repo.heartbeat(this.targetId, this.replicaId, new Date());
+      case 'policyReport':
+        return this.policyReport(message.value);
       case 'hello':
         return this.end(GrpcStatus.INVALID_ARGUMENT, 'Hello may only be sent once per stream');
       default:
@@ -219,6 +224,25 @@ export class GatewaySession {
     );
     await this.deps.repo.nack(this.targetId, this.replicaId, nack.rejectedRevision, error);
     this.answered();
+  }
+
+  /** A report the control plane cannot use is logged and dropped; the stream goes on. */
+  private async policyReport(report: PolicyReport): Promise<void> {
+    let dropped: string | undefined = 'empty or unknown report';
+    if (report.report?.$case === 'toolDefinition') {
+      dropped = await this.deps.recordToolDefinition({
+        targetId: this.targetId,
+        replicaId: this.replicaId,
+        apiId: report.apiId,
+        policyId: report.policyId,
+        ...report.report.value,
+      });
+    }
+    if (dropped) {
+      this.deps.logger.warn(
+        `gateway ${this.targetId} replica ${this.replicaId}: policy report for API ${report.apiId.slice(0, 20)} dropped: ${dropped}`,
+      );
+    }
   }
 
   /** Whether `nonce` answers the push in flight; stale answers are ignored. */

@@ -2,8 +2,9 @@
  * A target's configuration as the gateway receives it: the API instances deployed to the target
  * (expectedStatus `deployed`), each with its listener, routes, upstreams and enabled policies in
  * order, and each upstream with the TLS context it references (Outbound TLS), each https listener
- * with its inbound TLS context. Policy secrets and TLS context private keys are opened here, for
- * the mTLS stream only; stored rows keep them sealed.
+ * with its inbound TLS context, and each mcp-tool-pinning policy with the instance's tool pins.
+ * Policy secrets and TLS context private keys are opened here, for the mTLS stream only; stored
+ * rows keep them sealed.
  *
  * The hash is the SHA-256 of the serialized GatewayConfig, so replicas (and control planes)
  * agree on it byte for byte; it is what lets a resuming gateway skip an unchanged snapshot.
@@ -22,6 +23,8 @@ import {
   type Route,
 } from '#portico/proto-ts';
 import type { TargetSnapshotRecord } from './config-sync.repository.js';
+
+const TOOL_PINNING = 'mcp-tool-pinning';
 
 export interface BuiltSnapshot {
   revision: number;
@@ -88,7 +91,7 @@ function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api 
       url: u.uri,
       tls: u.outboundTls ? outboundTls(u.outboundTls, openSecret) : undefined,
     })),
-    policies: api.policies.map((p) => policyConfig(p, openSecret)),
+    policies: api.policies.map((p) => policyConfig(p, managedData(api, p), openSecret)),
     responseTimeoutMs: api.responseTimeout ?? 0,
   };
 }
@@ -124,7 +127,20 @@ function routeConfig(route: ApiRecord['routes'][number]): Route {
   };
 }
 
-function policyConfig(policy: PolicyRecord, openSecret: (sealed: string) => string): Policy {
+/**
+ * What the control plane maintains for a policy besides its configuration (Policy.managed_json):
+ * for mcp-tool-pinning, the instance's approved tool definitions by name and the names of tools
+ * with a change awaiting a decision.
+ */
+function managedData(api: ApiRecord, policy: PolicyRecord): string {
+  if (policy.assetId !== TOOL_PINNING) return '';
+  return JSON.stringify({
+    pins: Object.fromEntries(api.toolPins.map((pin) => [pin.toolName, pin.sha256])),
+    pending: [...new Set(api.toolChanges.map((change) => change.toolName))],
+  });
+}
+
+function policyConfig(policy: PolicyRecord, managedJson: string, openSecret: (sealed: string) => string): Policy {
   const stored = policy.configurationData as Record<string, unknown>;
   const template = findPolicyTemplate(policy.groupId, policy.assetId, policy.assetVersion);
   const configuration = template ? mapSensitive(template, stored, openSecret) : stored;
@@ -133,6 +149,7 @@ function policyConfig(policy: PolicyRecord, openSecret: (sealed: string) => stri
     type: policy.assetId,
     version: policy.assetVersion,
     configurationJson: JSON.stringify(configuration),
+    managedJson,
     mode: policy.mode === 'shadow' ? PolicyMode.POLICY_MODE_SHADOW : PolicyMode.POLICY_MODE_ENFORCE,
     pointcuts: ((policy.pointcutData ?? []) as unknown as Pointcut[]).map((p) => ({
       methodRegex: p.methodRegex,

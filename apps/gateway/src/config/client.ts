@@ -11,6 +11,7 @@
 import { credentials, type ClientDuplexStream, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ConfigSyncServiceClient, type ConnectRequest, type ConnectResponse, type Snapshot } from '#portico/proto-ts';
+import type { ReportOutbox } from './report-outbox.js';
 import type { ApiFailure } from './translate.js';
 
 export const PROTOCOL_MIN = 1;
@@ -41,6 +42,8 @@ export interface SyncClientOptions {
   running(): Running;
   /** Compiles, swaps in and stores a snapshot; never throws. */
   apply(snapshot: Snapshot): Promise<ApplyOutcome>;
+  /** Policy reports, sent while a stream is accepted. */
+  reports: ReportOutbox;
   logger: Logger;
 }
 
@@ -69,6 +72,7 @@ export class SyncClient {
         'grpc.keepalive_permit_without_calls': 1,
       },
     );
+    options.reports.onAdd(() => this.sendReports());
   }
 
   get state(): SyncState {
@@ -139,6 +143,7 @@ export class SyncClient {
         stream.write({ message: { $case: 'heartbeat', value: { runningRevision: revision, runningHash: hash } } });
       }, message.value.heartbeatIntervalMs || 30_000);
       this.heartbeat.unref();
+      this.sendReports();
     } else if (message?.$case === 'snapshot') {
       const snapshot = message.value;
       this.counters.snapshots++;
@@ -168,6 +173,12 @@ export class SyncClient {
         },
       });
     }
+  }
+
+  /** Sends the queued policy reports on the accepted stream, if there is one. */
+  private sendReports(): void {
+    if (this.stateValue !== 'connected' || !this.stream) return;
+    for (const report of this.options.reports.take()) this.stream.write({ message: { $case: 'policyReport', value: report } });
   }
 
   private broken(stream: ClientDuplexStream<ConnectRequest, ConnectResponse>, err?: ServiceError): void {

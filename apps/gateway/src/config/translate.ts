@@ -51,7 +51,7 @@ import {
 import type { Redis } from 'ioredis';
 import { compileMethodScope } from '../pipeline/method-scope.js';
 import pino, { type Logger } from 'pino';
-import type { Clock, CompileContext } from '../policy-contract/policy.js';
+import type { Clock, CompileContext, PolicyReportSink } from '../policy-contract/policy.js';
 import { POLICY_REGISTRY, type PolicyRegistry } from '../policies/registry.js';
 import { PolicyStates } from './policy-states.js';
 import {
@@ -104,6 +104,8 @@ export interface TranslateOptions {
   logger?: Logger;
   /** CompileContext.redis: the gateway's connection, when one is configured. */
   redis?: Redis;
+  /** Where CompileContext.report sends (the sync stream); dropped when absent. */
+  report?: PolicyReportSink;
 }
 
 /** What a translation shares with every compile of it. */
@@ -113,6 +115,7 @@ interface Compiling {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly redis: Redis | undefined;
+  readonly report: PolicyReportSink;
   readonly warnings: string[];
 }
 
@@ -127,6 +130,7 @@ export function translate(config: GatewayConfig, options: TranslateOptions = {})
     clock: options.clock ?? SYSTEM_CLOCK,
     logger: options.logger ?? pino({ level: 'silent' }),
     redis: options.redis,
+    report: options.report ?? (() => undefined),
     warnings,
   };
   const failures: ApiFailure[] = [];
@@ -491,7 +495,7 @@ function templateFor(policy: Policy, where: string, warnings: string[]): PolicyT
 /** The policy whose presence makes an MCP API served as MCP (pipeline/mcp-codec.ts). */
 const MCP_SUPPORT = 'mcp-support';
 
-function compileContext(api: Api, policy: Policy, compiling: Compiling): CompileContext {
+function compileContext(api: Api, policy: Policy, managed: Record<string, unknown>, compiling: Compiling): CompileContext {
   return {
     policyId: policy.id,
     apiId: api.id,
@@ -499,7 +503,23 @@ function compileContext(api: Api, policy: Policy, compiling: Compiling): Compile
     logger: compiling.logger.child({ api: api.id, policy: policy.type, policyId: policy.id }),
     state: (key, create) => compiling.states.state(policy.id, key, create),
     redis: compiling.redis,
+    managed,
+    report: (report) => compiling.report(api.id, policy.id, report),
   };
+}
+
+/** `Policy.managed_json` as an object ({} when empty). */
+function managedData(policy: Policy, where: string): Record<string, unknown> {
+  if (policy.managedJson.trim() === '') return {};
+  let managed: unknown;
+  try {
+    managed = JSON.parse(policy.managedJson);
+  } catch (error) {
+    throw new ApiConfigError(`${where}: managed_json is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof managed !== 'object' || managed === null || Array.isArray(managed))
+    throw new ApiConfigError(`${where}: managed_json must be a JSON object`);
+  return managed as Record<string, unknown>;
 }
 
 function translatePolicy(
@@ -532,9 +552,10 @@ function translatePolicy(
   } else if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration)) {
     throw new ApiConfigError(`${where}: configuration_json must be a JSON object`);
   }
+  const context = compileContext(api, policy, managedData(policy, where), compiling);
   let compiled;
   try {
-    compiled = factory.compile(configuration as Record<string, unknown>, compileContext(api, policy, compiling));
+    compiled = factory.compile(configuration as Record<string, unknown>, context);
   } catch (error) {
     throw new ApiConfigError(`${where}: ${(error as Error).message}`);
   }

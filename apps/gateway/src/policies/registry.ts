@@ -9,6 +9,7 @@ import { mcpGlobalAccessFactory } from './mcp-global-access/mcp-global-access.po
 import { mcpSchemaValidationFactory } from './mcp-schema-validation/mcp-schema-validation.policy.js';
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.policy.js';
+import { mcpToolPinningFactory } from './mcp-tool-pinning/mcp-tool-pinning.policy.js';
 
 /** Policy factories by type. */
 export type PolicyRegistry = ReadonlyMap<string, PolicyFactory>;
@@ -21,6 +22,7 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     mcpToolMappingFactory,
     mcpAccessControlFactory,
     mcpSchemaValidationFactory,
+    mcpToolPinningFactory,
   ].map((factory) => [factory.type, factory as PolicyFactory]),
 );
 

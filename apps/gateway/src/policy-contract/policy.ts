@@ -90,7 +90,30 @@ export interface CompileContext {
    * from compile() when it is undefined, so its API fails alone and says why.
    */
   readonly redis: Redis | undefined;
+  /**
+   * What the control plane maintains for this policy besides its configuration (proto
+   * `Policy.managed_json`), e.g. mcp-tool-pinning's approved definitions; `{}` when none.
+   */
+  readonly managed: Readonly<Record<string, unknown>>;
+  /**
+   * Hands an observation to the control plane, which records it. Best effort and never blocking:
+   * reports are buffered (bounded, oldest dropped) while the sync stream is down, so a policy
+   * reports what it has not reported yet rather than relying on one report arriving.
+   */
+  report(report: PolicyReport): void;
 }
+
+/** Something a policy observed that the control plane records (proto `PolicyReport`). */
+export type PolicyReport = {
+  readonly kind: 'tool-definition';
+  readonly name: string;
+  /** SHA-256 (hex) of the definition's canonical JSON. */
+  readonly sha256: string;
+  readonly definition: Readonly<Record<string, unknown>>;
+};
+
+/** Where the reports of a policy go, bound to its API and policy id. */
+export type PolicyReportSink = (apiId: string, policyId: string, report: PolicyReport) => void;
 
 /** Builds a policy from its configuration (validated against its catalog schema when it has one). */
 export interface PolicyFactory<C = Record<string, unknown>> {

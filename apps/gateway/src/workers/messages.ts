@@ -3,6 +3,7 @@
  * serialization, so a configuration travels as its protobuf bytes).
  */
 import type { ApiFailure } from '../config/translate.js';
+import type { PolicyReport } from '../policy-contract/policy.js';
 
 /** Primary → worker: serve this configuration (GatewayConfig bytes); `seq` pairs the answer. */
 export interface ApplyMessage {
@@ -27,7 +28,9 @@ export type WorkerMessage =
       readonly failures: readonly ApiFailure[];
       readonly ports: readonly number[];
     }
-  | { readonly type: 'portico:apply-failed'; readonly seq: number; readonly error: string };
+  | { readonly type: 'portico:apply-failed'; readonly seq: number; readonly error: string }
+  /** A policy's report (CompileContext.report), for the primary's sync stream. */
+  | { readonly type: 'portico:report'; readonly apiId: string; readonly policyId: string; readonly report: PolicyReport };
 
 export function isPrimaryMessage(message: unknown): message is ApplyMessage | StopMessage {
   const type = (message as { type?: unknown } | null)?.type;
@@ -36,5 +39,5 @@ export function isPrimaryMessage(message: unknown): message is ApplyMessage | St
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   const type = (message as { type?: unknown } | null)?.type;
-  return type === 'portico:ready' || type === 'portico:applied' || type === 'portico:apply-failed';
+  return type === 'portico:ready' || type === 'portico:applied' || type === 'portico:apply-failed' || type === 'portico:report';
 }

@@ -12,6 +12,7 @@ import { PolicyStates } from '../config/policy-states.js';
 import { serveConfig, type Served } from '../config/serve-config.js';
 import { DataPlane, dataPlaneOptions } from '../data-plane/data-plane.js';
 import type { GatewayEnv } from '../env.js';
+import type { PolicyReportSink } from '../policy-contract/policy.js';
 import { connectRedis } from '../redis.js';
 import { WorkerPool } from './worker-pool.js';
 
@@ -28,23 +29,28 @@ export interface Serving {
 }
 
 /** One data plane in this process, or PORTICO_GATEWAY_WORKERS worker processes behind one sync stream. */
-export async function startServing(env: GatewayEnv, logger: Logger): Promise<Serving> {
-  if (env.PORTICO_GATEWAY_WORKERS > 1) return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, logger);
-  return localServing(env, logger);
+export async function startServing(env: GatewayEnv, logger: Logger, report: PolicyReportSink): Promise<Serving> {
+  if (env.PORTICO_GATEWAY_WORKERS > 1) return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, logger, report);
+  return localServing(env, logger, report);
 }
 
 /**
  * This process's data plane, with the policy state and Redis connection it compiles with, and its
- * metrics registry (the process's default metrics and the data plane's counters).
+ * metrics registry (the process's default metrics and the data plane's counters). Its policies'
+ * reports go to `report`.
  */
-export function localServing(env: GatewayEnv, logger: Logger): Serving & { readonly metrics: Registry } {
+export function localServing(
+  env: GatewayEnv,
+  logger: Logger,
+  report: PolicyReportSink,
+): Serving & { readonly metrics: Registry } {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const dataPlane = new DataPlane(dataPlaneOptions(env, logger, metrics));
   const states = new PolicyStates();
   const redis = env.PORTICO_REDIS_URL === undefined ? undefined : connectRedis(env.PORTICO_REDIS_URL, logger);
   return {
-    serve: (config) => serveConfig(dataPlane, config, { states, logger, redis }),
+    serve: (config) => serveConfig(dataPlane, config, { states, logger, redis, report }),
     ports: () => dataPlane.ports,
     metrics,
     status: () => ({}),

@@ -23,6 +23,7 @@ import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { MetricsSource } from '../admin/admin-server.js';
 import type { Served } from '../config/serve-config.js';
+import type { PolicyReportSink } from '../policy-contract/policy.js';
 import { ConfigRejectedError, type ApiFailure } from '../config/translate.js';
 import { isWorkerMessage, type ApplyMessage, type StopMessage, type WorkerMessage } from './messages.js';
 import type { Serving } from './serving.js';
@@ -53,12 +54,15 @@ export class WorkerPool implements Serving {
   private restarts = 0;
   private closing = false;
 
-  private constructor(private readonly logger: Logger) {}
+  private constructor(
+    private readonly logger: Logger,
+    private readonly report: PolicyReportSink,
+  ) {}
 
-  /** Forks `count` workers and resolves once all of them are up. */
-  static async start(count: number, logger: Logger): Promise<WorkerPool> {
+  /** Forks `count` workers and resolves once all of them are up; their policies' reports go to `report`. */
+  static async start(count: number, logger: Logger, report: PolicyReportSink): Promise<WorkerPool> {
     cluster.setupPrimary({ serialization: 'advanced' });
-    const pool = new WorkerPool(logger.child({ component: 'workers' }));
+    const pool = new WorkerPool(logger.child({ component: 'workers' }), report);
     await Promise.all(Array.from({ length: count }, () => pool.fork()));
     return pool;
   }
@@ -133,6 +137,7 @@ export class WorkerPool implements Serving {
           void this.onReady(member).then(resolve);
           return;
         }
+        if (message.type === 'portico:report') return this.report(message.apiId, message.policyId, message.report);
         const answer =
           message.type === 'portico:applied' ? message : new ConfigRejectedError(`worker ${worker.id}: ${message.error}`);
         if (message.type === 'portico:applied') member.ports = message.ports;

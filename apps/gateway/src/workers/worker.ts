@@ -17,11 +17,13 @@ import { isPrimaryMessage, type WorkerMessage } from './messages.js';
 import { localServing } from './serving.js';
 
 export function runWorker(env: GatewayEnv, logger: Logger): void {
-  const serving = localServing(env, logger);
+  const send = (message: WorkerMessage) => process.send?.(message);
+  const serving = localServing(env, logger, (apiId, policyId, report) =>
+    send({ type: 'portico:report', apiId, policyId, report }),
+  );
   AggregatorRegistry.setRegistries(serving.metrics);
   // Constructing one is what makes prom-client answer the primary's metrics requests here.
   new AggregatorRegistry();
-  const send = (message: WorkerMessage) => process.send?.(message);
   let queue = Promise.resolve();
   const stop = () => void serving.close().finally(() => process.exit(0));
 

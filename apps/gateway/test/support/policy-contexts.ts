@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { PolicyStates } from '../../src/config/policy-states.js';
 import { GatewayMetrics } from '../../src/metrics.js';
 import type { ExchangeContext } from '../../src/policy-contract/context.js';
-import type { Clock, CompileContext } from '../../src/policy-contract/policy.js';
+import type { Clock, CompileContext, PolicyReport } from '../../src/policy-contract/policy.js';
 
 /** An exchange of API 7 (POST /mcp from 127.0.0.1) with `headers`. */
 export function testExchange(headers: IncomingHttpHeaders = {}, metrics = new GatewayMetrics(new Registry())): ExchangeContext {
@@ -29,11 +29,16 @@ export function testExchange(headers: IncomingHttpHeaders = {}, metrics = new Ga
   };
 }
 
-/** A compile context for policy `policyId` of API 7, with its state in `states` and no Redis. */
+/**
+ * A compile context for policy `policyId` of API 7, with its state in `states` and no Redis;
+ * `managed` is what the control plane maintains for it, and its reports are pushed to `reports`.
+ */
 export function testCompileContext(
   policyId = '1',
   states = new PolicyStates(),
   clock: Clock = { now: () => Date.now() },
+  managed: Record<string, unknown> = {},
+  reports: PolicyReport[] = [],
 ): CompileContext {
   return {
     policyId,
@@ -42,5 +47,7 @@ export function testCompileContext(
     logger: pino({ level: 'silent' }),
     state: (key, create) => states.state(policyId, key, create),
     redis: undefined,
+    managed,
+    report: (report) => reports.push(report),
   };
 }

@@ -141,6 +141,32 @@ export const mcpSchemaValidation = defineTemplate({
   },
 });
 
+export const mcpToolPinning = defineTemplate({
+  assetId: 'mcp-tool-pinning',
+  version: '1.0.0',
+  name: 'MCP Tool Pinning',
+  description:
+    "Pins the tool definitions (name, title, description, input and output schema, annotations) the upstream lists. A tool seen for the first time is pinned as it is; a definition that later changes is hidden from clients (or only reported) until an operator approves it under the instance's tool-pins, where the change is recorded with a diff. Apply it last, nearest the upstream, to pin the upstream's own definitions.",
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    onChange: {
+      type: 'string',
+      title: 'On a changed definition',
+      description: 'hide: the tool is neither listed nor callable until the change is approved; report: it is recorded only.',
+      enum: ['hide', 'report'],
+      default: 'hide',
+    },
+    approveNewTools: {
+      type: 'boolean',
+      title: 'Approve new tools',
+      description:
+        'A tool never seen before is treated as a changed one (hidden until approved) instead of being pinned on first use.',
+      default: false,
+    },
+  },
+});
+
 export const mcpPiiDetector = defineTemplate({
   assetId: 'mcp-pii-detector',
   version: '1.0.0',

@@ -5,22 +5,21 @@
  *   against the specification's schema for it (the MCP SDK's); methods it does not define pass.
  * - With `validateToolSchema`, the arguments of tools/call are checked against the tool's
  *   `inputSchema` (ajv; JSON Schema 2020-12, or draft-07 when the schema's `$schema` says so).
- *   Schemas are learned from the tools/list answers that pass this policy (per API, kept across
- *   pushes). A call of a tool this gateway process has no schema for makes it ask the upstream
- *   for the tool list itself, on the client's session (ExchangeContext.upstream, every page), at
- *   most once per API every 10 s; a tool the upstream does not list, or an upstream that does not
- *   answer, leaves the call to the upstream unchecked (it answers for tools it does not have).
+ *   Schemas are learned from the tools/list answers that pass this policy (kept across pushes);
+ *   a call of a tool this gateway process has no schema for makes it fetch the list from the
+ *   upstream (upstream-tool-list.ts); a tool the upstream does not list, or an upstream that does
+ *   not answer, leaves the call to the upstream unchecked (it answers for tools it does not have).
  *   The names are the upstream's as this policy sees them: apply it after mcp-tool-mapping.
  * A failure is −32602 `Invalid params: <path>: <reason>`, the path naming the failing member
  * (`params.name`, `arguments.days`); the upstream never sees the message.
  */
 import type { JsonRpcNotification, JsonRpcRequest } from '#portico/mcp-jsonrpc';
-import type { ExchangeContext } from '../../policy-contract/context.js';
 import { ClientNotificationSchema, ClientRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import { Ajv } from 'ajv';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS, type Verdict } from '../../policy-contract/verdict.js';
+import { upstreamToolList } from '../upstream-tool-list.js';
 
 type Schema = { safeParse(value: unknown): { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } } };
 
@@ -46,9 +45,6 @@ function invalid(message: string): Verdict<never> {
 }
 
 const TOOL_LIMIT = 10_000;
-/** Pages of a tools/list the gateway fetches itself, and how often it may. */
-const FETCH_PAGES = 20;
-const FETCH_INTERVAL_MS = 10_000;
 const draft07 = new Ajv({ strict: false, allErrors: false });
 const draft2020 = new Ajv2020({ strict: false, allErrors: false });
 
@@ -68,12 +64,6 @@ export const mcpSchemaValidationFactory: PolicyFactory<{ validateToolSchema?: bo
     const validateTools = config.validateToolSchema === true;
     // Tool name -> its compiled inputSchema, as the last tools/list answer through this API showed it.
     const tools = ctx.state('input-schemas', () => new Map<string, { source: string; validate: ValidateFunction | undefined }>());
-    // The last fetch of the tool list, and the one in flight (calls arriving meanwhile wait for it).
-    const fetched = ctx.state('last-fetch', () => ({
-      at: Number.NEGATIVE_INFINITY,
-      pending: undefined as Promise<void> | undefined,
-    }));
-    const clock = ctx.clock;
 
     const learn = (listed: unknown): void => {
       if (!Array.isArray(listed)) return;
@@ -86,18 +76,7 @@ export const mcpSchemaValidationFactory: PolicyFactory<{ validateToolSchema?: bo
       }
     };
 
-    /** Asks the upstream for its tool list (every page) on the client's session. */
-    const fetchTools = async (exchange: ExchangeContext): Promise<void> => {
-      let cursor: string | undefined;
-      for (let page = 0; page < FETCH_PAGES; page++) {
-        const response = await exchange.upstream!.request('tools/list', cursor === undefined ? undefined : { cursor });
-        if (!('result' in response)) return;
-        const result = response.result as { tools?: unknown; nextCursor?: unknown } | null;
-        learn(result?.tools);
-        if (typeof result?.nextCursor !== 'string') return;
-        cursor = result.nextCursor;
-      }
-    };
+    const toolList = upstreamToolList(ctx, learn);
 
     const checkArguments = (name: string, args: Readonly<Record<string, unknown>> | undefined): Verdict<never> | undefined => {
       const validate = tools.get(name)?.validate;
@@ -122,20 +101,9 @@ export const mcpSchemaValidationFactory: PolicyFactory<{ validateToolSchema?: bo
           if (!validateTools || call.call.method !== 'tools/call' || call.call.target === undefined) return PASS;
           const { name } = call.call.target;
           const args = call.call.arguments;
-          if (tools.has(name) || !call.exchange.upstream) return checkArguments(name, args) ?? PASS;
-          if (!fetched.pending) {
-            if (clock.now() - fetched.at < FETCH_INTERVAL_MS) return PASS;
-            fetched.at = clock.now();
-            fetched.pending = fetchTools(call.exchange)
-              .catch((err: unknown) => {
-                call.exchange.logger.warn(
-                  { err: (err as Error).message },
-                  'could not fetch the tool list; calls go on unchecked',
-                );
-              })
-              .finally(() => (fetched.pending = undefined));
-          }
-          return fetched.pending.then(() => checkArguments(name, args) ?? PASS);
+          const fetching = tools.has(name) ? undefined : toolList.fetch(call.exchange);
+          if (!fetching) return checkArguments(name, args) ?? PASS;
+          return fetching.then(() => checkArguments(name, args) ?? PASS);
         },
         onResponse(_call, response) {
           if (validateTools && 'result' in response) learn((response.result as { tools?: unknown } | null)?.tools);
