@@ -8,6 +8,7 @@
  * reason and the running configuration stays. A snapshot whose hash equals the running one is
  * not recompiled. Readiness is reached once some configuration is served.
  */
+import { POLICY_TYPES } from '#portico/policy-engine';
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
@@ -20,7 +21,6 @@ import { ReportOutbox } from './config/report-outbox.js';
 import { ConfigStore } from './config/store.js';
 import type { ApiFailure } from './config/translate.js';
 import type { GatewayEnv } from './env.js';
-import { POLICY_TYPES } from './policies/registry.js';
 import { startServing } from './workers/serving.js';
 
 export interface Gateway {

@@ -2,9 +2,8 @@
  * The gateway's internal configuration: what translate() makes of a GatewayConfig push. Frozen;
  * every regular expression and policy is compiled, so serving a request compiles nothing.
  */
+import type { ChainPolicy } from '#portico/policy-engine';
 import type { FullMatch } from '#portico/policy-catalog';
-import type { CompiledMethodScope } from '../pipeline/method-scope.js';
-import type { Policy } from '../policy-contract/policy.js';
 
 export interface CompiledConfig {
   readonly gatewayId: string;
@@ -129,13 +128,8 @@ export interface UpstreamTls {
   readonly rejectUnauthorized: boolean;
 }
 
-export interface CompiledPolicy {
-  /** Applied policy id. */
-  readonly id: string;
-  readonly type: string;
-  readonly mode: 'enforce' | 'shadow';
-  readonly policy: Policy;
-  readonly scope: CompiledMethodScope;
+/** An applied policy as the gateway serves it: the chain's policy and where it applies. */
+export interface CompiledPolicy extends ChainPolicy {
   /** Empty: every request. */
   readonly pointcuts: readonly CompiledPointcut[];
   /** undefined: every upstream. */

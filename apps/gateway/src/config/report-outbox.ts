@@ -4,8 +4,8 @@
  * 1,000 wait while the stream is down; beyond that the oldest are dropped and counted, since a
  * policy that still sees the same thing reports it again after a restart.
  */
+import { type PolicyReportSink } from '#portico/policy-engine';
 import type { PolicyReport as PolicyReportMessage } from '#portico/proto-ts';
-import type { PolicyReportSink } from '../policy-contract/policy.js';
 
 const LIMIT = 1000;
 

@@ -4,9 +4,9 @@
  * a listener port that could not be bound (data-plane.ts) — while the rest of the push serves.
  * Throws (ConfigRejectedError) only when the push cannot be used at all.
  */
+import { type PolicyStates } from '#portico/policy-engine';
 import type { GatewayConfig } from '#portico/proto-ts';
 import type { DataPlane } from '../data-plane/data-plane.js';
-import type { PolicyStates } from './policy-states.js';
 import { type ApiFailure, translate, type TranslateOptions } from './translate.js';
 
 export interface Served {

@@ -1,9 +1,7 @@
+import { type PolicyFactory, POLICY_REGISTRY, PASS } from '#portico/policy-engine';
 import { ApiType, PolicyMode, type Api, type GatewayConfig } from '#portico/proto-ts';
 import { createTestCa, type TestCertificate } from '#portico/testing';
 import { gatewayConfig, type ApiSpec } from '../../test/support/gateway-config.js';
-import type { PolicyFactory } from '../policy-contract/policy.js';
-import { POLICY_REGISTRY } from '../policies/registry.js';
-import { PASS } from '../policy-contract/verdict.js';
 import { ConfigRejectedError, translate } from './translate.js';
 
 const base: ApiSpec = { id: '7', port: 8081, basePath: '/demo', upstream: 'http://127.0.0.1:3001/' };
@@ -307,7 +305,7 @@ describe('translate', () => {
       [
         'an unknown policy type',
         () => gatewayConfig([{ ...base, policies: ['mcp-support', { id: '12', type: 'teleport' }] }]),
-        'API 7: policy 12: unknown policy type "teleport"',
+        'API 7: policy 12 (teleport): unknown policy type "teleport"',
       ],
       [
         'an unknown policy mode',
@@ -439,7 +437,7 @@ describe('translate', () => {
         ]),
       );
       expect(failures.map((f) => f.reason)).toEqual([
-        'API 7: policy 12: unknown policy type "teleport"',
+        'API 7: policy 12 (teleport): unknown policy type "teleport"',
         'API 8: listener port 8081 is served with a different TLS setting by API 7',
       ]);
       expect(compiled.apis).toEqual([expect.objectContaining({ id: '7', unavailable: failures[0]!.reason })]);

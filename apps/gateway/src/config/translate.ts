@@ -27,6 +27,16 @@
  * Regular expressions of routes and pointcuts are full matches in RE2 syntax, run in linear time
  * (libs/policy-catalog linear-regex.ts): no pattern can make a request stall the gateway.
  */
+import {
+  compilePolicy,
+  PolicyConfigError,
+  type Clock,
+  type CompileContext,
+  type PolicyReportSink,
+  POLICY_REGISTRY,
+  type PolicyRegistry,
+  PolicyStates,
+} from '#portico/policy-engine';
 import { createHash, createPrivateKey, X509Certificate, type KeyObject } from 'node:crypto';
 import {
   ApiType,
@@ -39,21 +49,9 @@ import {
   type Route,
   type Upstream,
 } from '#portico/proto-ts';
-import {
-  compareVersions,
-  compileFullMatch,
-  formatConfigurationIssue,
-  POLICY_TEMPLATES,
-  validateConfiguration,
-  type FullMatch,
-  type PolicyTemplateDefinition,
-} from '#portico/policy-catalog';
+import { compileFullMatch, type FullMatch } from '#portico/policy-catalog';
 import type { Redis } from 'ioredis';
-import { compileMethodScope } from '../pipeline/method-scope.js';
 import pino, { type Logger } from 'pino';
-import type { Clock, CompileContext, PolicyReportSink } from '../policy-contract/policy.js';
-import { POLICY_REGISTRY, type PolicyRegistry } from '../policies/registry.js';
-import { PolicyStates } from './policy-states.js';
 import {
   compiledConfig,
   type ApiKind,
@@ -480,22 +478,10 @@ function policyMode(api: Api, policy: Policy): 'enforce' | 'shadow' {
   }
 }
 
-/** The catalog template with this asset id and version, else the newest version of that asset id. */
-function templateFor(policy: Policy, where: string, warnings: string[]): PolicyTemplateDefinition | undefined {
-  const versions = POLICY_TEMPLATES.filter((t) => t.assetId === policy.type);
-  const exact = versions.find((t) => t.version === policy.version);
-  if (exact || versions.length === 0) return exact;
-  const newest = [...versions].sort((a, b) => compareVersions(b.version, a.version))[0];
-  warnings.push(
-    `${where}: version ${JSON.stringify(policy.version)} is unknown to this gateway; configuration checked with ${newest?.version}`,
-  );
-  return newest;
-}
-
-/** The policy whose presence makes an MCP API served as MCP (pipeline/mcp-codec.ts). */
+/** The policy whose presence makes an MCP API served as MCP (the policy engine's mcp-codec.ts). */
 const MCP_SUPPORT = 'mcp-support';
 
-function compileContext(api: Api, policy: Policy, managed: Record<string, unknown>, compiling: Compiling): CompileContext {
+function compileContext(api: Api, policy: Policy, compiling: Compiling): Omit<CompileContext, 'managed'> {
   return {
     policyId: policy.id,
     apiId: api.id,
@@ -503,23 +489,8 @@ function compileContext(api: Api, policy: Policy, managed: Record<string, unknow
     logger: compiling.logger.child({ api: api.id, policy: policy.type, policyId: policy.id }),
     state: (key, create) => compiling.states.state(policy.id, key, create),
     redis: compiling.redis,
-    managed,
     report: (report) => compiling.report(api.id, policy.id, report),
   };
-}
-
-/** `Policy.managed_json` as an object ({} when empty). */
-function managedData(policy: Policy, where: string): Record<string, unknown> {
-  if (policy.managedJson.trim() === '') return {};
-  let managed: unknown;
-  try {
-    managed = JSON.parse(policy.managedJson);
-  } catch (error) {
-    throw new ApiConfigError(`${where}: managed_json is not valid JSON (${(error as Error).message})`);
-  }
-  if (typeof managed !== 'object' || managed === null || Array.isArray(managed))
-    throw new ApiConfigError(`${where}: managed_json must be a JSON object`);
-  return managed as Record<string, unknown>;
 }
 
 function translatePolicy(
@@ -531,35 +502,14 @@ function translatePolicy(
 ): CompiledPolicy {
   const { warnings } = compiling;
   const where = `API ${api.id}: policy ${policy.id} (${policy.type})`;
-  const factory = compiling.registry.get(policy.type);
-  if (!factory)
-    throw new ApiConfigError(`API ${api.id}: policy ${policy.id}: unknown policy type ${JSON.stringify(policy.type)}`);
-  const mode = policyMode(api, policy);
-  let configuration: unknown = {};
-  if (policy.configurationJson.trim() !== '') {
-    try {
-      configuration = JSON.parse(policy.configurationJson);
-    } catch (error) {
-      throw new ApiConfigError(`${where}: configuration_json is not valid JSON (${(error as Error).message})`);
-    }
-  }
-  const template = templateFor(policy, where, warnings);
-  if (template) {
-    if (template.mcpOnly && kind !== 'mcp') throw new ApiConfigError(`${where}: the policy applies to MCP APIs only`);
-    const result = validateConfiguration(template, configuration);
-    if (!result.valid) throw new ApiConfigError(`${where}: ${result.issues.map(formatConfigurationIssue).join('; ')}`);
-    configuration = result.configuration;
-  } else if (typeof configuration !== 'object' || configuration === null || Array.isArray(configuration)) {
-    throw new ApiConfigError(`${where}: configuration_json must be a JSON object`);
-  }
-  const context = compileContext(api, policy, managedData(policy, where), compiling);
+  const input = { ...policy, mode: policyMode(api, policy) };
   let compiled;
   try {
-    compiled = factory.compile(configuration as Record<string, unknown>, context);
+    compiled = compilePolicy(input, kind, where, compileContext(api, policy, compiling), compiling.registry, warnings);
   } catch (error) {
-    throw new ApiConfigError(`${where}: ${(error as Error).message}`);
+    if (error instanceof PolicyConfigError) throw new ApiConfigError(error.message);
+    throw error;
   }
-  for (const warning of compiled.warnings) warnings.push(`${where}: ${warning}`);
   for (const id of policy.upstreamIds) {
     if (!upstreams.has(id)) throw new ApiConfigError(`${where}: upstream_ids names unknown upstream ${JSON.stringify(id)}`);
   }
@@ -576,11 +526,7 @@ function translatePolicy(
     return Object.freeze({ method, path });
   });
   return Object.freeze({
-    id: policy.id,
-    type: policy.type,
-    mode,
-    policy: compiled.policy,
-    scope: compileMethodScope(compiled.policy.methods),
+    ...compiled,
     pointcuts: Object.freeze(pointcuts),
     upstreamIds: policy.upstreamIds.length > 0 ? new Set(policy.upstreamIds) : undefined,
   });

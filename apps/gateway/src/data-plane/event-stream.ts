@@ -4,8 +4,8 @@
  * the inspector leaves alone are emitted as their exact bytes; once the inspector is done the
  * rest of the stream is passed through raw, chunk by chunk, without parsing.
  */
+import { isPromise } from '#portico/policy-engine';
 import { SseParser, type SseEvent } from '#portico/mcp-jsonrpc';
-import { isPromise } from '../promises.js';
 
 export interface EventStreamInspector {
   /** What to emit for an event: `event.raw` when unchanged. */

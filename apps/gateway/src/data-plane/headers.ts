@@ -9,8 +9,8 @@
  * address appended, X-Forwarded-Proto (`https` for a request that came over TLS, else `http`)
  * and X-Forwarded-Host are set unless a proxy in front of the gateway already set them. They are informational: the gateway does not authenticate them.
  */
+import { type HeaderEdit } from '#portico/policy-engine';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { HeaderEdit } from '../policy-contract/context.js';
 
 const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'connection',

@@ -4,8 +4,8 @@
  * policy of the API has pointcuts the answer depends on the upstream alone and was computed per
  * upstream at compile time (CompiledApi.policiesByUpstream).
  */
+import { type ExchangeContext } from '#portico/policy-engine';
 import type { CompiledApi, CompiledPolicy } from '../config/compiled-config.js';
-import type { ExchangeContext } from '../policy-contract/context.js';
 
 export function applicablePolicies(api: CompiledApi, exchange: ExchangeContext): readonly CompiledPolicy[] {
   const fixed = api.policiesByUpstream?.get(exchange.upstreamId);

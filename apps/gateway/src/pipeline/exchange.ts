@@ -4,10 +4,10 @@
  * request might not need: the child logger is made the first time something logs, the
  * attributes map the first time a policy uses it, and `api` is the compiled API itself.
  */
+import { type ExchangeContext, type UpstreamRequester } from '#portico/policy-engine';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.js';
-import type { ExchangeContext, UpstreamRequester } from '../policy-contract/context.js';
 import { ownRequest, type OwnRequestTarget } from './own-request.js';
 
 export class Exchange implements ExchangeContext {

@@ -4,11 +4,15 @@
  * edits are collected for the upstream request; `onHttpResponse` on the head about to go to the
  * client. Synchronous while the hooks are (the common case costs no promise).
  */
+import {
+  type GatewayError,
+  type HeaderEdit,
+  type HttpContext,
+  type ResponseHead,
+  isPromise,
+  type HookRunner,
+} from '#portico/policy-engine';
 import type { CompiledPolicy } from '../config/compiled-config.js';
-import type { GatewayError } from '../errors.js';
-import type { HeaderEdit, HttpContext, ResponseHead } from '../policy-contract/context.js';
-import { isPromise } from '../promises.js';
-import type { HookRunner } from './hook-runner.js';
 
 export type HttpRequestOutcome = { kind: 'pass'; edits: readonly HeaderEdit[] } | { kind: 'reject'; error: GatewayError };
 

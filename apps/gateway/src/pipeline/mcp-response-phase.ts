@@ -14,6 +14,15 @@
  * A hook's reject replaces the response with its JSON-RPC error (or −32603 when it has none).
  */
 import {
+  toJsonRpcError,
+  type CallContext,
+  type ExchangeContext,
+  type McpCall,
+  isPromise,
+  memoized,
+  type HookRunner,
+} from '#portico/policy-engine';
+import {
   isResponse,
   serializeSseEvent,
   validateMessage,
@@ -25,12 +34,7 @@ import {
 import type { CompiledApi, CompiledPolicy, CompiledUpstream } from '../config/compiled-config.js';
 import type { EventStreamInspector } from '../data-plane/event-stream.js';
 import { rewriteEndpoint } from '../data-plane/legacy-endpoint.js';
-import { toJsonRpcError } from '../errors.js';
-import type { CallContext, ExchangeContext, McpCall } from '../policy-contract/context.js';
-import { isPromise } from '../promises.js';
 import { applicablePolicies } from './applicable-policies.js';
-import { memoized } from '../name-memo.js';
-import type { HookRunner } from './hook-runner.js';
 import type { ResponseIdMap } from './response-ids.js';
 
 /** A request whose response some policy inspects. */

@@ -34,6 +34,20 @@
  * - A client that goes away aborts the upstream request (it does not cancel the MCP request:
  *   the upstream keeps the events for a Last-Event-ID resume).
  */
+import {
+  errorMessage,
+  toHttpHeaders,
+  toHttpStatus,
+  toJsonRpcError,
+  toPlainError,
+  type GatewayError,
+  type HeaderEdit,
+  isPromise,
+  HookRunner,
+  decodeBody,
+  type ClientCall,
+  mcpRequestPhase,
+} from '#portico/policy-engine';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
@@ -57,17 +71,11 @@ import {
 } from '../data-plane/headers.js';
 import { hasDotSegment, matchApi, pickUpstream, selectRoute } from '../data-plane/router.js';
 import { relayBody, relayEvents } from '../data-plane/sse-relay.js';
-import { errorMessage, toHttpHeaders, toHttpStatus, toJsonRpcError, toPlainError, type GatewayError } from '../errors.js';
 import type { GatewayMetrics } from '../metrics.js';
-import type { HeaderEdit } from '../policy-contract/context.js';
-import { isPromise } from '../promises.js';
 import { UpstreamCall, upstreamError, type UpstreamHead, type UpstreamHeaders } from '../upstream/forward.js';
 import { applicablePolicies } from './applicable-policies.js';
 import { Exchange } from './exchange.js';
-import { HookRunner } from './hook-runner.js';
 import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
-import { decodeBody } from './mcp-codec.js';
-import { type ClientCall, mcpRequestPhase } from './mcp-request-phase.js';
 import { idKey, McpResponsePhase, type PendingCall, responders, type ResponsePlan, sessionKey } from './mcp-response-phase.js';
 import { ResponseIdMap } from './response-ids.js';
 
@@ -128,7 +136,7 @@ export class Pipeline {
   private readonly responses: McpResponsePhase;
 
   constructor(private readonly options: PipelineOptions) {
-    this.hooks = new HookRunner(options.metrics);
+    this.hooks = new HookRunner((policy, outcome) => options.metrics.countPolicyVerdict(policy.type, outcome.kind, policy.mode));
     this.responses = new McpResponsePhase(this.hooks, this.ids);
   }
 

@@ -1,4 +1,4 @@
-import type { McpCall } from '../policy-contract/context.js';
+import { type McpCall } from '#portico/policy-engine';
 import { ResponseIdMap } from './response-ids.js';
 
 const call = (id: string | number, method = 'tools/call'): McpCall => ({

@@ -4,8 +4,8 @@
  * APIs with response-phase policies, per API + session, bounded: the oldest entries go first.
  * A replica that did not see the request has no entry; the response then passes uninspected.
  */
+import { type McpCall } from '#portico/policy-engine';
 import type { JsonRpcId } from '#portico/mcp-jsonrpc';
-import type { McpCall } from '../policy-contract/context.js';
 
 export class ResponseIdMap {
   private readonly entries = new Map<string, McpCall>();

@@ -24,11 +24,11 @@
  * AbortSignal, no body stream and no async resource per request, and the pool delivers chunks
  * straight to the consumer (for a pass-through, straight to the client socket).
  */
+import { type GatewayError } from '#portico/policy-engine';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { mediaType } from '../data-plane/headers.js';
-import type { GatewayError } from '../errors.js';
 
 /** What to send upstream. */
 export interface UpstreamRequest {

@@ -2,8 +2,8 @@
  * The IPC messages between a gateway's primary process and its workers (cluster, 'advanced'
  * serialization, so a configuration travels as its protobuf bytes).
  */
+import { type PolicyReport } from '#portico/policy-engine';
 import type { ApiFailure } from '../config/translate.js';
-import type { PolicyReport } from '../policy-contract/policy.js';
 
 /** Primary → worker: serve this configuration (GatewayConfig bytes); `seq` pairs the answer. */
 export interface ApplyMessage {

@@ -4,15 +4,14 @@
  * gateway (gateway.ts) holds the registration, the sync stream and the last good configuration
  * either way, and talks to this interface only.
  */
+import { PolicyStates, type PolicyReportSink } from '#portico/policy-engine';
 import type { GatewayConfig } from '#portico/proto-ts';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MetricsSource } from '../admin/admin-server.js';
-import { PolicyStates } from '../config/policy-states.js';
 import { serveConfig, type Served } from '../config/serve-config.js';
 import { DataPlane, dataPlaneOptions } from '../data-plane/data-plane.js';
 import type { GatewayEnv } from '../env.js';
-import type { PolicyReportSink } from '../policy-contract/policy.js';
 import { connectRedis } from '../redis.js';
 import { WorkerPool } from './worker-pool.js';
 

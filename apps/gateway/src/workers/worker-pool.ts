@@ -17,13 +17,13 @@
  *   so is one handed to it in the instant before the primary sees its exit.
  * - /metrics is the sum over the workers (prom-client AggregatorRegistry); /status lists them.
  */
+import { type PolicyReportSink } from '#portico/policy-engine';
 import cluster, { type Worker } from 'node:cluster';
 import { GatewayConfig } from '#portico/proto-ts';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
 import type { MetricsSource } from '../admin/admin-server.js';
 import type { Served } from '../config/serve-config.js';
-import type { PolicyReportSink } from '../policy-contract/policy.js';
 import { ConfigRejectedError, type ApiFailure } from '../config/translate.js';
 import { isWorkerMessage, type ApplyMessage, type StopMessage, type WorkerMessage } from './messages.js';
 import type { Serving } from './serving.js';

@@ -3,16 +3,14 @@
  * GatewayConfig proto message goes through translate() and DataPlane.apply(). Logs are kept in
  * memory so tests can assert on them.
  */
+import { PolicyStates, POLICY_REGISTRY, type PolicyRegistry, type PolicyFactory } from '#portico/policy-engine';
 import { freePort } from '#portico/testing';
 import type { GatewayConfig } from '#portico/proto-ts';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
-import { PolicyStates } from '../../src/config/policy-states.js';
 import { type Served, serveConfig } from '../../src/config/serve-config.js';
 import { DataPlane, type DataPlaneOptions } from '../../src/data-plane/data-plane.js';
-import { POLICY_REGISTRY, type PolicyRegistry } from '../../src/policies/registry.js';
-import type { PolicyFactory } from '../../src/policy-contract/policy.js';
 
 export { apiConfig, gatewayConfig, type ApiSpec, type PolicySpec, type UpstreamSpec } from './gateway-config.js';
 

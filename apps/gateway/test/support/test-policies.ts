@@ -2,10 +2,8 @@
  * Small policies for pipeline tests, registered through the same PolicyFactory interface as
  * production policies (they are real policies, not mocks of the pipeline).
  */
+import { type GatewayError, type MethodScope, type Policy, type PolicyFactory, PASS } from '#portico/policy-engine';
 import type { JsonRpcResponse, JsonRpcResultResponse } from '#portico/mcp-jsonrpc';
-import type { GatewayError } from '../../src/errors.js';
-import type { MethodScope, Policy, PolicyFactory } from '../../src/policy-contract/policy.js';
-import { PASS } from '../../src/policy-contract/verdict.js';
 
 /** What the recorder policy saw. */
 export interface Sighting {

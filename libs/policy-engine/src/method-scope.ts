@@ -3,7 +3,7 @@
  * the key forms and their precedence, after agentgateway's). Lookups are cached per method; the
  * cache is bounded because clients choose method names.
  */
-import type { MethodScope, Phase } from '../policy-contract/policy.js';
+import type { MethodScope, Phase } from './policy-contract/policy.js';
 
 /** Which hooks of a policy apply to one method. */
 export interface Phases {

@@ -1,17 +1,17 @@
 /**
- * The contexts the pipeline hands to policies, built for unit tests of codecs and policies: an
- * exchange (one client request) and a compile context.
+ * The contexts the pipeline hands to policies, built for tests of policies and of the code that
+ * runs them: an exchange (one client request) and a compile context.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import pino from 'pino';
-import { Registry } from 'prom-client';
-import { PolicyStates } from '../../src/config/policy-states.js';
-import { GatewayMetrics } from '../../src/metrics.js';
-import type { ExchangeContext } from '../../src/policy-contract/context.js';
-import type { Clock, CompileContext, PolicyReport } from '../../src/policy-contract/policy.js';
+import type { ExchangeContext, PolicyMetrics } from '../policy-contract/context.js';
+import type { Clock, CompileContext, PolicyReport } from '../policy-contract/policy.js';
+import { PolicyStates } from '../policy-states.js';
+
+const UNCOUNTED: PolicyMetrics = { countMcpCall: () => undefined };
 
 /** An exchange of API 7 (POST /mcp from 127.0.0.1) with `headers`. */
-export function testExchange(headers: IncomingHttpHeaders = {}, metrics = new GatewayMetrics(new Registry())): ExchangeContext {
+export function testExchange(headers: IncomingHttpHeaders = {}, metrics: PolicyMetrics = UNCOUNTED): ExchangeContext {
   return {
     requestId: 'r',
     api: { id: '7', name: 'demo' },

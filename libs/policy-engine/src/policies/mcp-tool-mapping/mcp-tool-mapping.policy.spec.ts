@@ -1,7 +1,7 @@
 import type { JsonRpcResponse } from '#portico/mcp-jsonrpc';
 import pino from 'pino';
-import { PolicyStates } from '../../config/policy-states.js';
-import { testCompileContext, testExchange } from '../../../test/support/policy-contexts.js';
+import { PolicyStates } from '../../policy-states.js';
+import { testCompileContext, testExchange } from '../../testing/policy-contexts.js';
 import type { McpCall } from '../../policy-contract/context.js';
 import { mcpToolMappingFactory } from './mcp-tool-mapping.policy.js';
 

@@ -1,6 +1,6 @@
 import type { JsonRpcResponse } from '#portico/mcp-jsonrpc';
 import type { IncomingHttpHeaders } from 'node:http';
-import { testCompileContext, testExchange } from '../../../test/support/policy-contexts.js';
+import { testCompileContext, testExchange } from '../../testing/policy-contexts.js';
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type McpCall } from '../../policy-contract/context.js';
 import { mcpAclFactory } from './mcp-acl.policy.js';
 

@@ -1,5 +1,5 @@
 import type { JsonRpcResponse } from '#portico/mcp-jsonrpc';
-import { testCompileContext, testExchange } from '../../../test/support/policy-contexts.js';
+import { testCompileContext, testExchange } from '../../testing/policy-contexts.js';
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type Identity, type McpCall } from '../../policy-contract/context.js';
 import { mcpAccessControlFactory } from './mcp-access-control.policy.js';
 

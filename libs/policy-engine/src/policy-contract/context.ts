@@ -6,7 +6,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { JsonRpcId, JsonRpcResponse } from '#portico/mcp-jsonrpc';
 import type { Logger } from 'pino';
-import type { GatewayMetrics } from '../metrics.js';
 
 /** One client HTTP request routed to an API. */
 export interface ExchangeContext {
@@ -27,7 +26,7 @@ export interface ExchangeContext {
   /** `Mcp-Session-Id` request header (the gateway keeps no session state). */
   readonly sessionId: string | undefined;
   readonly logger: Logger;
-  readonly metrics: GatewayMetrics;
+  readonly metrics: PolicyMetrics;
   /** Values policies share within the exchange, e.g. the identity an authentication policy found. */
   readonly attributes: Map<string, unknown>;
   /**
@@ -36,6 +35,12 @@ export interface ExchangeContext {
    * reaches the client. Rejects when the upstream does not answer it.
    */
   readonly upstream?: UpstreamRequester;
+}
+
+/** The counters policies feed (the gateway's Prometheus metrics implement them). */
+export interface PolicyMetrics {
+  /** One MCP request or notification of `method` to API `apiId` (mcp-support). */
+  countMcpCall(apiId: string, method: string): void;
 }
 
 /** See {@link ExchangeContext.upstream}. */

@@ -1,6 +1,6 @@
 import { type JsonRpcResponse, pinnedToolDefinition } from '#portico/mcp-jsonrpc';
-import { PolicyStates } from '../../config/policy-states.js';
-import { testCompileContext, testExchange } from '../../../test/support/policy-contexts.js';
+import { PolicyStates } from '../../policy-states.js';
+import { testCompileContext, testExchange } from '../../testing/policy-contexts.js';
 import type { McpCall } from '../../policy-contract/context.js';
 import type { PolicyReport } from '../../policy-contract/policy.js';
 import { mcpToolPinningFactory } from './mcp-tool-pinning.policy.js';

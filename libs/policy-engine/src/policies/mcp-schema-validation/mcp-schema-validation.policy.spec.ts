@@ -1,6 +1,6 @@
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#portico/mcp-jsonrpc';
-import { PolicyStates } from '../../config/policy-states.js';
-import { testCompileContext, testExchange } from '../../../test/support/policy-contexts.js';
+import { PolicyStates } from '../../policy-states.js';
+import { testCompileContext, testExchange } from '../../testing/policy-contexts.js';
 import type { McpCall } from '../../policy-contract/context.js';
 import { mcpSchemaValidationFactory } from './mcp-schema-validation.policy.js';
 

@@ -1,7 +1,8 @@
 /**
- * Runs one policy hook under the policy's mode and failure mode, and counts its verdict in
- * `policy_verdicts_total{policy,verdict,mode}`. The phases of pipeline.ts decide which hooks
- * run and in what order; this module only turns one hook call into the verdict to act on.
+ * Runs one policy hook under the policy's mode and failure mode, and tells its observer every
+ * verdict a hook gave (the gateway counts them in `policy_verdicts_total{policy,verdict,mode}`;
+ * a simulation records them). The phases decide which hooks run and in what order; this module
+ * only turns one hook call into the verdict to act on.
  *
  * Contract:
  * - A hook that throws (or whose promise rejects) is counted as `error` and logged; a
@@ -10,23 +11,26 @@
  * - A hook that answers synchronously gets its verdict back synchronously (no promise).
  */
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#portico/mcp-jsonrpc';
-import type { CompiledPolicy } from '../config/compiled-config.js';
-import { errorMessage } from '../errors.js';
-import type { GatewayMetrics } from '../metrics.js';
-import { isPromise } from '../promises.js';
-import type { CallContext, ExchangeContext, HeaderEdit, HttpContext, ResponseHead } from '../policy-contract/context.js';
-import { PASS, type Verdict } from '../policy-contract/verdict.js';
+import type { ChainPolicy } from './chain-policy.js';
+import { errorMessage } from './errors.js';
+import { isPromise } from './promises.js';
+import type { CallContext, ExchangeContext, HeaderEdit, HttpContext, ResponseHead } from './policy-contract/context.js';
+import { PASS, type Verdict } from './policy-contract/verdict.js';
 
-type VerdictKind = 'pass' | 'mutate' | 'reject' | 'error';
+/** What a hook gave, before the policy's mode applied: a verdict, or the error it threw. */
+export type HookOutcome = Verdict<unknown> | { kind: 'error'; error: unknown };
+
+/** Told of every hook outcome, in order. */
+export type VerdictObserver = (policy: ChainPolicy, outcome: HookOutcome) => void;
 
 const FAILED_CLOSED: Verdict<never> = Object.freeze({ kind: 'reject', error: Object.freeze({ kind: 'internal' }) });
 
 export class HookRunner {
-  constructor(private readonly metrics: GatewayMetrics) {}
+  constructor(private readonly observe: VerdictObserver) {}
 
   /** Runs `policy`'s `phase` hook on `message` (the caller checked it has one for this method). */
   run<M extends JsonRpcRequest | JsonRpcNotification | JsonRpcResponse>(
-    policy: CompiledPolicy,
+    policy: ChainPolicy,
     phase: 'onRequest' | 'onResponse',
     ctx: CallContext,
     message: M,
@@ -42,7 +46,7 @@ export class HookRunner {
   }
 
   /** Runs `policy`'s onHttpRequest (the caller checked it has one). */
-  runHttpRequest(policy: CompiledPolicy, ctx: HttpContext): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>> {
+  runHttpRequest(policy: ChainPolicy, ctx: HttpContext): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>> {
     let result;
     try {
       result = policy.policy.onHttpRequest!(ctx);
@@ -57,7 +61,7 @@ export class HookRunner {
    * upstream's answer: a `reject` (or a hook that throws) cannot replace it, so it is counted,
    * logged and passed.
    */
-  runHttpResponse(policy: CompiledPolicy, ctx: HttpContext, head: ResponseHead): Verdict<HeaderEdit> {
+  runHttpResponse(policy: ChainPolicy, ctx: HttpContext, head: ResponseHead): Verdict<HeaderEdit> {
     let verdict: Verdict<HeaderEdit>;
     try {
       verdict = this.enforce(policy, ctx.exchange, policy.policy.onHttpResponse!(ctx, head));
@@ -71,7 +75,7 @@ export class HookRunner {
   }
 
   private settle<M>(
-    policy: CompiledPolicy,
+    policy: ChainPolicy,
     exchange: ExchangeContext,
     result: Verdict<M> | Promise<Verdict<M>>,
   ): Verdict<M> | Promise<Verdict<M>> {
@@ -84,8 +88,8 @@ export class HookRunner {
     return this.enforce(policy, exchange, result);
   }
 
-  private enforce<M>(policy: CompiledPolicy, exchange: ExchangeContext, verdict: Verdict<M>): Verdict<M> {
-    this.count(policy, verdict.kind);
+  private enforce<M>(policy: ChainPolicy, exchange: ExchangeContext, verdict: Verdict<M>): Verdict<M> {
+    this.observe(policy, verdict);
     if (policy.mode === 'shadow' && verdict.kind !== 'pass') {
       exchange.logger.info(
         {
@@ -101,13 +105,9 @@ export class HookRunner {
     return verdict;
   }
 
-  private failed(policy: CompiledPolicy, exchange: ExchangeContext, err: unknown): Verdict<never> {
-    this.count(policy, 'error');
+  private failed(policy: ChainPolicy, exchange: ExchangeContext, err: unknown): Verdict<never> {
+    this.observe(policy, { kind: 'error', error: err });
     exchange.logger.error({ policy: policy.type, policyId: policy.id, err: errorMessage(err) }, 'policy hook failed');
     return policy.policy.failureMode === 'fail-open' ? PASS : FAILED_CLOSED;
-  }
-
-  private count(policy: CompiledPolicy, verdict: VerdictKind): void {
-    this.metrics.countPolicyVerdict(policy.type, verdict, policy.mode);
   }
 }

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { testExchange } from '../../test/support/policy-contexts.js';
+import { testExchange } from './testing/policy-contexts.js';
 import { decodeBody } from './mcp-codec.js';
 
 const decode = (body: unknown, headers: IncomingHttpHeaders = {}) =>

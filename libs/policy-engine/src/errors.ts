@@ -59,7 +59,7 @@ export type GatewayError =
   | { kind: 'upstream-timeout'; message: string }
   | { kind: 'session-not-found'; message: string }
   | { kind: 'mcp-support-required' }
-  /** The API's configuration failed (translate.ts); the cause goes to logs and the control plane, never to clients. */
+  /** The API's configuration failed (the gateway's translate.ts); the cause goes to logs and the control plane, never to clients. */
   | { kind: 'api-unavailable' }
   | { kind: 'internal' };
 

@@ -7,11 +7,11 @@
  * per policy.
  */
 import type { JsonRpcNotification, JsonRpcRequest } from '#portico/mcp-jsonrpc';
-import type { CompiledPolicy } from '../config/compiled-config.js';
-import type { GatewayError } from '../errors.js';
-import type { ExchangeContext, McpCall } from '../policy-contract/context.js';
-import type { Verdict } from '../policy-contract/verdict.js';
-import { isPromise } from '../promises.js';
+import type { ChainPolicy } from './chain-policy.js';
+import type { GatewayError } from './errors.js';
+import type { ExchangeContext, McpCall } from './policy-contract/context.js';
+import type { Verdict } from './policy-contract/verdict.js';
+import { isPromise } from './promises.js';
 import type { HookRunner } from './hook-runner.js';
 import { describeCall } from './mcp-codec.js';
 
@@ -38,7 +38,7 @@ function applyVerdict(
 export function mcpRequestPhase(
   hooks: HookRunner,
   exchange: ExchangeContext,
-  policies: readonly CompiledPolicy[],
+  policies: readonly ChainPolicy[],
   message: ClientCall,
   call: McpCall,
   from = 0,

@@ -28,8 +28,8 @@ import {
   type JsonRpcRequest,
 } from '#portico/mcp-jsonrpc';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import type { GatewayError } from '../errors.js';
-import type { ExchangeContext, McpCall } from '../policy-contract/context.js';
+import type { GatewayError } from './errors.js';
+import type { ExchangeContext, McpCall } from './policy-contract/context.js';
 
 /** A decoded POST body: one message, or a batch of them. */
 export type DecodeResult =

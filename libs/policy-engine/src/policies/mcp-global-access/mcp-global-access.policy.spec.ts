@@ -1,5 +1,5 @@
 import type { JsonRpcResponse } from '#portico/mcp-jsonrpc';
-import { testCompileContext, testExchange } from '../../../test/support/policy-contexts.js';
+import { testCompileContext, testExchange } from '../../testing/policy-contexts.js';
 import type { McpCall } from '../../policy-contract/context.js';
 import { mcpGlobalAccessFactory } from './mcp-global-access.policy.js';
 

@@ -1,6 +1,6 @@
 /**
  * MCP Support: the policy every MCP API needs (an MCP API without it answers 503, see errors.ts).
- * Applying it is what makes the pipeline treat the API as MCP (pipeline/mcp-codec.ts decodes
+ * Applying it is what makes the pipeline treat the API as MCP (mcp-codec.ts decodes
  * every POST body once for all policies); its own hook counts calls in `portico_mcp_calls_total`.
  */
 import type { PolicyFactory } from '../../policy-contract/policy.js';
