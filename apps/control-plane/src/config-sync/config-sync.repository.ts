@@ -1,6 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/prisma.service.js';
 
+/** What an API's policy chain is built from (snapshot.ts policyConfigs): enabled policies in order, tool pins. */
+export const POLICY_CHAIN_SOURCE = {
+  policies: { where: { disabled: false }, orderBy: { order: 'asc' as const } },
+  toolPins: { select: { toolName: true, sha256: true }, orderBy: { toolName: 'asc' as const } },
+  toolChanges: { where: { status: 'pending' }, select: { toolName: true }, orderBy: { toolName: 'asc' as const } },
+};
+
 /** Everything a target's snapshot is built from. */
 const TARGET_SNAPSHOT = {
   deployments: {
@@ -11,10 +18,8 @@ const TARGET_SNAPSHOT = {
         include: {
           routes: { orderBy: { position: 'asc' as const }, include: { upstreams: true } },
           upstreams: { orderBy: { createdAt: 'asc' as const }, include: { outboundTls: true } },
-          policies: { where: { disabled: false }, orderBy: { order: 'asc' as const } },
           inboundTls: true,
-          toolPins: { select: { toolName: true, sha256: true }, orderBy: { toolName: 'asc' as const } },
-          toolChanges: { where: { status: 'pending' }, select: { toolName: true }, orderBy: { toolName: 'asc' as const } },
+          ...POLICY_CHAIN_SOURCE,
         },
       },
     },

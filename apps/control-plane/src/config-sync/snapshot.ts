@@ -34,6 +34,8 @@ export interface BuiltSnapshot {
 
 type ApiRecord = TargetSnapshotRecord['deployments'][number]['api'];
 type PolicyRecord = ApiRecord['policies'][number];
+/** What {@link policyConfigs} reads of an API (config-sync.repository.ts POLICY_CHAIN_SOURCE). */
+export type PolicyChainRecord = Pick<ApiRecord, 'policies' | 'toolPins' | 'toolChanges'>;
 type TlsContextRecord = NonNullable<ApiRecord['upstreams'][number]['outboundTls']>;
 
 interface RouteRules {
@@ -91,7 +93,7 @@ function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api 
       url: u.uri,
       tls: u.outboundTls ? outboundTls(u.outboundTls, openSecret) : undefined,
     })),
-    policies: api.policies.map((p) => policyConfig(p, managedData(api, p), openSecret)),
+    policies: policyConfigs(api, openSecret),
     responseTimeoutMs: api.responseTimeout ?? 0,
   };
 }
@@ -127,12 +129,17 @@ function routeConfig(route: ApiRecord['routes'][number]): Route {
   };
 }
 
+/** An API's enabled policies as gateways receive them, in order. */
+export function policyConfigs(api: PolicyChainRecord, openSecret: (sealed: string) => string): Policy[] {
+  return api.policies.map((p) => policyConfig(p, managedData(api, p), openSecret));
+}
+
 /**
  * What the control plane maintains for a policy besides its configuration (Policy.managed_json):
  * for mcp-tool-pinning, the instance's approved tool definitions by name and the names of tools
  * with a change awaiting a decision.
  */
-function managedData(api: ApiRecord, policy: PolicyRecord): string {
+function managedData(api: PolicyChainRecord, policy: PolicyRecord): string {
   if (policy.assetId !== TOOL_PINNING) return '';
   return JSON.stringify({
     pins: Object.fromEntries(api.toolPins.map((pin) => [pin.toolName, pin.sha256])),

@@ -13,6 +13,8 @@ import {
   listPoliciesQuery,
   type ReorderPoliciesBody,
   reorderPoliciesBody,
+  type SimulatePolicyBody,
+  simulatePolicyBody,
   type UpdatePolicyBody,
   updatePolicyBody,
 } from './policies.dto.js';
@@ -73,6 +75,24 @@ export class PoliciesController {
     @Body(new ZodPipe(reorderPoliciesBody)) body: ReorderPoliciesBody,
   ) {
     return this.policies.reorder({ orgId, envId, apiId }, body);
+  }
+
+  @ApiOperation({
+    summary: 'Simulate the policy chain on an MCP call',
+    description:
+      "Takes a hypothetical MCP message and caller (headers, client address, identity) and answers, policy by policy in the applied order, what each would decide and why, with the code the gateway runs. upstreamTools: the tool list the upstream would answer (policies that learn it see it first); upstreamResult: the upstream's result, run through the response hooks.",
+  })
+  @ApiZodBody(simulatePolicyBody)
+  @RequireScope('read:api_policies')
+  @HttpCode(200)
+  @Post(`${POLICIES}/simulate`)
+  simulate(
+    @Param('orgId') orgId: string,
+    @Param('envId') envId: string,
+    @Param('apiId', API_ID) apiId: number,
+    @Body(new ZodPipe(simulatePolicyBody)) body: SimulatePolicyBody,
+  ) {
+    return this.policies.simulate({ orgId, envId, apiId }, body);
   }
 
   @ApiOperation({ summary: 'Get an applied policy' })

@@ -142,3 +142,49 @@ export type ReorderPoliciesBody = z.output<typeof reorderPoliciesBody>;
 
 export const listPoliciesQuery = z.object({ fullInfo: flag(true) });
 export type ListPoliciesQuery = z.output<typeof listPoliciesQuery>;
+
+// ---------------------------------------------------------------- simulation
+
+const jsonObject = z.record(z.string(), z.unknown(), { error: 'must be a JSON object' });
+
+/** A hypothetical MCP call and caller for POST …/policies/simulate (policy-simulation.ts). */
+export const simulatePolicyBody = z.strictObject(
+  {
+    message: z.strictObject(
+      {
+        method: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
+        params: jsonObject.optional(),
+        id: z.union([z.string().max(200), z.number().int()], { error: 'must be a string or an integer' }).optional(),
+      },
+      objectError('is required: the MCP message to simulate, {method, params, id}'),
+    ),
+    protocolVersion: z.string({ error: 'must be a string' }).max(50).optional(),
+    caller: z
+      .strictObject(
+        {
+          headers: z
+            .record(z.string(), z.string({ error: 'must be a string' }), { error: 'must be an object of strings' })
+            .optional(),
+          clientAddress: z.union([z.ipv4(), z.ipv6()], { error: 'must be an IP address' }).optional(),
+          identity: z
+            .strictObject(
+              {
+                principal: z.string().optional(),
+                clientId: z.string().optional(),
+                clientName: z.string().optional(),
+                claims: jsonObject.optional(),
+                properties: jsonObject.optional(),
+              },
+              objectError('must be {principal, clientId, clientName, claims, properties}'),
+            )
+            .optional(),
+        },
+        objectError('must be {headers, clientAddress, identity}'),
+      )
+      .optional(),
+    upstreamTools: z.array(jsonObject, { error: 'must be an array of tool definitions' }).max(10_000).optional(),
+    upstreamResult: jsonObject.optional(),
+  },
+  objectError(),
+);
+export type SimulatePolicyBody = z.output<typeof simulatePolicyBody>;

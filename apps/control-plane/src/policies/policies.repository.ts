@@ -2,6 +2,7 @@ import type { PolicyTemplateDefinition } from '#portico/policy-catalog';
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
+import { POLICY_CHAIN_SOURCE } from '../config-sync/config-sync.repository.js';
 
 /** Lock ids (pg advisory locks): bootstrap uses 7701001. */
 const CATALOG_SEED_LOCK = 7701002;
@@ -120,6 +121,14 @@ export class PoliciesRepository {
 
   findApi(where: { id: number; organizationId: string; environmentId?: string }, db: Db = this.prisma) {
     return db.apiInstance.findFirst({ where, select: { id: true, technology: true, endpointType: true } });
+  }
+
+  /** The API's enabled policy chain as gateways get it built (config-sync POLICY_CHAIN_SOURCE). */
+  findPolicyChain(where: { id: number; organizationId: string; environmentId: string }) {
+    return this.prisma.apiInstance.findFirst({
+      where,
+      select: { id: true, instanceLabel: true, assetId: true, endpointType: true, ...POLICY_CHAIN_SOURCE },
+    });
   }
 
   /** The target the API is deployed to (expected `deployed`), if any. */

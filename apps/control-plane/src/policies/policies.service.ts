@@ -21,7 +21,9 @@ import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { assertReadBack } from '../common/read-back.js';
 import { validationError } from '../common/validation.js';
-import type { ApplyPolicyBody, ReorderPoliciesBody, UpdatePolicyBody } from './policies.dto.js';
+import type { ApplyPolicyBody, ReorderPoliciesBody, SimulatePolicyBody, UpdatePolicyBody } from './policies.dto.js';
+import { simulatePolicies, type SimulationResult } from './policy-simulation.js';
+import { policyConfigs } from '../config-sync/snapshot.js';
 import { type ApiTarget, PoliciesRepository, type PolicyFields, type PolicyRow } from './policies.repository.js';
 import { clampOrder, orderChanges, placeAt, type PolicyPosition, reorder } from './policy-order.js';
 import { PolicyTemplatesService } from './policy-templates.service.js';
@@ -115,6 +117,23 @@ export class PoliciesService {
       return created;
     });
     return this.view(ref, row);
+  }
+
+  /**
+   * What the enabled policies would decide for a hypothetical MCP call and caller, policy by
+   * policy (policy-simulation.ts): the gateway's code on the configuration gateways receive.
+   */
+  async simulate(ref: ApiRef, body: SimulatePolicyBody): Promise<SimulationResult> {
+    const api = await this.repo.findPolicyChain({ id: ref.apiId, organizationId: ref.orgId, environmentId: ref.envId });
+    if (!api) throw new DomainError('API_NOT_FOUND', `API instance ${ref.apiId} not found`);
+    if (api.endpointType !== 'mcp') {
+      throw new DomainError(
+        'POLICY_SIMULATION_UNSUPPORTED',
+        `API instance ${ref.apiId} is not an MCP server; the simulation takes MCP calls`,
+      );
+    }
+    const policies = policyConfigs(api, (sealed) => this.secrets.open(sealed));
+    return simulatePolicies({ id: String(api.id), name: api.instanceLabel ?? api.assetId }, policies, body);
   }
 
   /** `fullInfo` (default): enabled policies, compact, in an envelope; otherwise every policy in full. */

@@ -11,17 +11,9 @@
  *   events before the upstream's).
  * - GET streams are also checked for a legacy (2024-11-05) `endpoint` event, whose URI is
  *   rewritten to the gateway's path; parsing stops at the first event with data.
- * A hook's reject replaces the response with its JSON-RPC error (or −32603 when it has none).
+ * Which hooks run and what their verdicts do is the policy engine's (its mcp-response-phase.ts).
  */
-import {
-  toJsonRpcError,
-  type CallContext,
-  type ExchangeContext,
-  type McpCall,
-  isPromise,
-  memoized,
-  type HookRunner,
-} from '#portico/policy-engine';
+import { type ExchangeContext, type HookRunner, type McpCall, mcpResponsePhase, responders } from '#portico/policy-engine';
 import {
   isResponse,
   serializeSseEvent,
@@ -61,31 +53,6 @@ export function sessionKey(exchange: ExchangeContext, query: string): string {
   return query === '' ? '' : (new URLSearchParams(query).get('sessionId') ?? '');
 }
 
-/**
- * The policies of `policies` with a response hook for `method`, in the order their response hooks
- * run: the reverse of the applied order (like Envoy's encoder filters). The policy nearest the
- * upstream sees its answer first, so each policy sees the response in the vocabulary it saw the
- * request in: a tool renamed by a later policy is named back before an earlier one judges it.
- */
-export function responders(policies: readonly CompiledPolicy[], method: string): readonly CompiledPolicy[] {
-  let byMethod = respondersOf.get(policies);
-  if (!byMethod) {
-    // Methods come from clients: memoised for at most 256 of them, like the other per-name memos.
-    byMethod = memoized(
-      (m: string) => policies.filter((p) => p.policy.onResponse !== undefined && p.scope.phases(m).response).reverse(),
-      256,
-    );
-    respondersOf.set(policies, byMethod);
-  }
-  return byMethod(method);
-}
-
-/**
- * {@link responders} per policy list (a compiled API's list per upstream lives as long as its
- * configuration; a list filtered by pointcuts for one request is collected with it).
- */
-const respondersOf = new WeakMap<readonly CompiledPolicy[], (method: string) => readonly CompiledPolicy[]>();
-
 export class McpResponsePhase {
   constructor(
     private readonly hooks: HookRunner,
@@ -93,29 +60,8 @@ export class McpResponsePhase {
   ) {}
 
   /** Runs the response hooks of `pending` on one response; undefined when nothing changed. */
-  private async run(
-    exchange: ExchangeContext,
-    pending: PendingCall,
-    response: JsonRpcResponse,
-  ): Promise<JsonRpcResponse | undefined> {
-    let current = response;
-    let changed = false;
-    const ctx: CallContext = { exchange, call: pending.call };
-    for (const policy of pending.policies) {
-      const result = this.hooks.run(policy, 'onResponse', ctx, current);
-      const verdict = isPromise(result) ? await result : result;
-      if (verdict.kind === 'reject') {
-        return (
-          toJsonRpcError(verdict.error, response.id) ??
-          (toJsonRpcError({ kind: 'internal' }, response.id) as JsonRpcErrorResponse)
-        );
-      }
-      if (verdict.kind === 'mutate') {
-        current = verdict.message;
-        changed = true;
-      }
-    }
-    return changed ? current : undefined;
+  private run(exchange: ExchangeContext, pending: PendingCall, response: JsonRpcResponse): Promise<JsonRpcResponse | undefined> {
+    return mcpResponsePhase(this.hooks, { exchange, call: pending.call }, pending.policies, response);
   }
 
   /** Finds the pending call for one message of an upstream answer (the POST plan, or the id map on GET streams). */

@@ -47,6 +47,7 @@ import {
   decodeBody,
   type ClientCall,
   mcpRequestPhase,
+  responders,
 } from '#portico/policy-engine';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -76,7 +77,7 @@ import { UpstreamCall, upstreamError, type UpstreamHead, type UpstreamHeaders } 
 import { applicablePolicies } from './applicable-policies.js';
 import { Exchange } from './exchange.js';
 import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
-import { idKey, McpResponsePhase, type PendingCall, responders, type ResponsePlan, sessionKey } from './mcp-response-phase.js';
+import { idKey, McpResponsePhase, type PendingCall, type ResponsePlan, sessionKey } from './mcp-response-phase.js';
 import { ResponseIdMap } from './response-ids.js';
 
 export interface PipelineOptions {
