@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { objectError, re2Pattern } from '../common/validation.js';
-import { int32 } from '../common/integer-id.js';
+import { int32, MAX_INTEGER_ID } from '../common/integer-id.js';
 
 /** `true` / `false` query flags; anything else is a 400 naming the parameter. */
 function flag(defaultValue: boolean) {
@@ -154,7 +154,11 @@ export const simulatePolicyBody = z.strictObject(
       {
         method: z.string({ error: 'must be a string' }).min(1, 'must not be empty').max(200, 'must be at most 200 characters'),
         params: jsonObject.optional(),
-        id: z.union([z.string().max(200), z.number().int()], { error: 'must be a string or an integer' }).optional(),
+        id: z
+          .union([z.string().max(200), z.number().int().min(-MAX_INTEGER_ID).max(MAX_INTEGER_ID)], {
+            error: 'must be a string or a 32-bit integer',
+          })
+          .optional(),
       },
       objectError('is required: the MCP message to simulate, {method, params, id}'),
     ),

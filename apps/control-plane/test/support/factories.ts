@@ -46,7 +46,15 @@ export async function newTenant(cp: ControlPlaneClient, scopes: Scope[] = ALL_SC
     data: { organizationId: org.id, name: 'Sandbox', type: 'sandbox', isProduction: false, clientId: randomClientId() },
   });
   const production = await prisma.environment.create({
-    data: { organizationId: org.id, name: 'Production', type: 'production', isProduction: true, clientId: randomClientId() },
+    data: {
+      organizationId: org.id,
+      name: 'Production',
+      type: 'production',
+      isProduction: true,
+      clientId: randomClientId(),
+      // Lists order by creation, then id: created in the same millisecond, the order would be random.
+      createdAt: new Date(sandbox.createdAt.getTime() + 1),
+    },
   });
   const username = uniqueName('user');
   const password = 'tenant-password-1';
