@@ -7,7 +7,9 @@ describe('gateway environment', () => {
       PORTICO_GATEWAY_HOSTS: ' MCP.example.com, *.corp.example ,',
       PORTICO_REDIS_URL: 'rediss://cache.internal:6380',
       PORTICO_GATEWAY_WORKERS: '3',
+      PORTICO_GATEWAY_TRUSTED_PROXIES: '10.0.0.0/8, fd00::1 ,',
     });
+    expect(env.PORTICO_GATEWAY_TRUSTED_PROXIES).toEqual(['10.0.0.0/8', 'fd00::1']);
     expect(env.PORTICO_GATEWAY_HOSTS).toEqual(['mcp.example.com', '*.corp.example']);
     expect(env.PORTICO_REDIS_URL).toBe('rediss://cache.internal:6380');
     expect(env.PORTICO_GATEWAY_WORKERS).toBe(3);
@@ -16,6 +18,7 @@ describe('gateway environment', () => {
   it('defaults to no extra names, no Redis and one worker per CPU', () => {
     const env = loadGatewayEnv({});
     expect(env.PORTICO_GATEWAY_HOSTS).toEqual([]);
+    expect(env.PORTICO_GATEWAY_TRUSTED_PROXIES).toEqual([]);
     expect(env.PORTICO_REDIS_URL).toBeUndefined();
     expect(env.PORTICO_GATEWAY_WORKERS).toBe(availableParallelism());
   });
@@ -26,6 +29,8 @@ describe('gateway environment', () => {
     ['PORTICO_REDIS_URL', 'http://127.0.0.1:6379'],
     ['PORTICO_GATEWAY_WORKERS', '0'],
     ['PORTICO_GATEWAY_WORKERS', 'two'],
+    ['PORTICO_GATEWAY_TRUSTED_PROXIES', '10.0.0.0/40'],
+    ['PORTICO_GATEWAY_TRUSTED_PROXIES', 'proxy.internal'],
   ])('refuses %s=%s naming the variable', (name, value) => {
     expect(() => loadGatewayEnv({ [name]: value })).toThrow(name);
   });

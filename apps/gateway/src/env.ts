@@ -1,6 +1,7 @@
 /**
  * The gateway's environment, parsed once at start. Every variable is documented in the README.
  */
+import { addressList } from '#portico/policy-engine';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { logLevel, parseEnvironment } from '#portico/environment';
@@ -35,6 +36,27 @@ export const gatewayEnvSchema = z.object({
           .regex(HOST_NAME, 'must be host names or *.domain entries separated by commas, e.g. mcp.example.com,*.internal'),
       ),
     ),
+  /**
+   * Proxies in front of the gateway (IP addresses and CIDR ranges, comma-separated) whose
+   * `X-Forwarded-For` is believed: a request from one of them counts as coming from the right-most
+   * address of that header that is not a trusted proxy (what IP lists and expressions see as
+   * `attributes.remoteAddress`). Empty: the TCP peer is the client, whatever the header says.
+   */
+  PORTICO_GATEWAY_TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const entries = v
+        .split(',')
+        .map((e) => e.trim())
+        .filter(Boolean);
+      try {
+        addressList(entries);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+      return entries;
+    }),
   /** Health, readiness and metrics endpoints. */
   PORTICO_GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),
   PORTICO_GATEWAY_ADMIN_PORT: port.default(8090),

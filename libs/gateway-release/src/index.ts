@@ -24,6 +24,11 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'mcp-access-control',
   'mcp-schema-validation',
   'mcp-tool-pinning',
+  'ip-allowlist',
+  'ip-blocklist',
+  'http-basic-authentication',
+  'upstream-credential',
+  'jwt-validation',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

@@ -346,7 +346,14 @@ const cases: Record<string, TemplateCases> = {
         jwksUrl: 'https://idp.example.com/.well-known/jwks.json',
         mandatoryCustomClaims: [{ key: 'iss', value: 'idp' }],
       },
-      { jwtOrigin: 'customExpression', jwtExpression: "#[attributes.headers['x-jwt']]", signingMethod: 'none' },
+      {
+        jwtOrigin: 'customExpression',
+        jwtExpression: "#[attributes.headers['x-jwt']]",
+        signingMethod: 'es',
+        textKey: 'PEM',
+        issuer: 'https://idp.example.com',
+        clockSkewSeconds: 30,
+      },
     ],
     invalid: [
       [{}, ['configurationData.jwtOrigin: is required', 'configurationData.textKey: is required']],
@@ -356,8 +363,12 @@ const cases: Record<string, TemplateCases> = {
         ['configurationData.jwksUrl: must be an http:// or https:// URL'],
       ],
       [
-        { jwtOrigin: 'header', signingMethod: 'none' },
+        { jwtOrigin: 'header', textKey: 'k' },
         ['configurationData.jwtOrigin: must be one of: httpBearerAuthenticationHeader, customExpression'],
+      ],
+      [
+        { jwtOrigin: 'httpBearerAuthenticationHeader', signingMethod: 'none' },
+        ['configurationData.signingMethod: must be one of: rsa, hmac, es', 'configurationData.textKey: is required'],
       ],
       [
         { jwtOrigin: 'httpBearerAuthenticationHeader', textKey: 'k', signingKeyLength: 1024 },

@@ -100,6 +100,24 @@ const TABLE: [GatewayError, number, unknown, Record<string, string>, { code: str
     { code: 'UNAUTHORIZED', message: 'Token expired' },
   ],
   [
+    { kind: 'forbidden', message: 'The client address is not allowed' },
+    403,
+    undefined,
+    {},
+    { code: 'FORBIDDEN', message: 'The client address is not allowed' },
+  ],
+  [
+    {
+      kind: 'forbidden',
+      message: 'The token lacks a required scope',
+      wwwAuthenticate: 'Bearer error="insufficient_scope", scope="tools:call"',
+    },
+    403,
+    undefined,
+    { 'www-authenticate': 'Bearer error="insufficient_scope", scope="tools:call"' },
+    { code: 'FORBIDDEN', message: 'The token lacks a required scope' },
+  ],
+  [
     { kind: 'rate-limited', message: 'Too many requests', retryAfterSeconds: 1.2 },
     429,
     undefined,
@@ -197,7 +215,7 @@ describe('gateway error table', () => {
   });
 
   it('covers every kind of the union', () => {
-    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(18);
+    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(19);
   });
 
   it('never uses the SDK-reserved −32000 / −32001', () => {

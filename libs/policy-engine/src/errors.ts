@@ -15,6 +15,7 @@
  * | invalid-params         | 200  | −32602 (`Unknown tool: x` hides a tool's existence)         |
  * | policy-denied          | 200  | the policy's code; data {reason:'POLICY_DENIED', policy}    |
  * | unauthorized           | 401  | — (`WWW-Authenticate`; answered before JSON-RPC parsing)    |
+ * | forbidden              | 403  | — (`WWW-Authenticate` for insufficient_scope; before parsing)|
  * | rate-limited           | 429  | — (`Retry-After`)                                           |
  * | upstream-unavailable   | 502  | −32603, data.reason UPSTREAM_UNAVAILABLE                    |
  * | upstream-timeout       | 504  | −32603, data.reason UPSTREAM_TIMEOUT                        |
@@ -54,6 +55,8 @@ export type GatewayError =
       data?: Record<string, unknown>;
     }
   | { kind: 'unauthorized'; message: string; wwwAuthenticate: string }
+  /** A client the gateway knows and refuses (its address, its token's scopes). */
+  | { kind: 'forbidden'; message: string; wwwAuthenticate?: string }
   | { kind: 'rate-limited'; message: string; retryAfterSeconds: number }
   | { kind: 'upstream-unavailable'; message: string }
   | { kind: 'upstream-timeout'; message: string }
@@ -88,6 +91,7 @@ export function toHttpStatus(error: GatewayError): number {
     case 'payload-too-large':
       return 413;
     case 'host-not-allowed':
+    case 'forbidden':
       return 403;
     case 'method-not-found':
     case 'session-not-found':
@@ -149,6 +153,7 @@ export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonR
     case 'internal':
       return jsonRpcError(id, ErrorCode.InternalError, 'Internal error');
     case 'unauthorized':
+    case 'forbidden':
     case 'rate-limited':
     case 'session-not-found':
       return undefined;
@@ -162,6 +167,8 @@ export function toHttpHeaders(error: GatewayError): Record<string, string> {
   switch (error.kind) {
     case 'unauthorized':
       return { 'www-authenticate': error.wwwAuthenticate };
+    case 'forbidden':
+      return error.wwwAuthenticate === undefined ? {} : { 'www-authenticate': error.wwwAuthenticate };
     case 'rate-limited':
       return { 'retry-after': String(Math.max(0, Math.ceil(error.retryAfterSeconds))) };
     default:
@@ -169,7 +176,7 @@ export function toHttpHeaders(error: GatewayError): Record<string, string> {
   }
 }
 
-/** The `{ code, message }` body used where no JSON-RPC error applies (plain HTTP APIs, 401, 429, 404 session). */
+/** The `{ code, message }` body used where no JSON-RPC error applies (plain HTTP APIs, 401, 403, 429, 404 session). */
 export function toPlainError(error: GatewayError): { code: string; message: string } {
   switch (error.kind) {
     case 'mcp-support-required':

@@ -5,6 +5,7 @@
  * call, so both decide with the same code. Pure: no I/O (a policy that needs the upstream or
  * Redis gets it from its context).
  */
+export { addressList, inAddressList, unmappedAddress } from './address-list.js';
 export type { ChainPolicy } from './chain-policy.js';
 export { compilePolicy, PolicyConfigError, type PolicyInput } from './compile-policy.js';
 export {

@@ -6,6 +6,11 @@ export const POLICY_CHAIN_SOURCE = {
   policies: { where: { disabled: false }, orderBy: { order: 'asc' as const } },
   toolPins: { select: { toolName: true, sha256: true }, orderBy: { toolName: 'asc' as const } },
   toolChanges: { where: { status: 'pending' }, select: { toolName: true }, orderBy: { toolName: 'asc' as const } },
+  contracts: {
+    where: { status: 'APPROVED' },
+    select: { application: { select: { clientId: true } } },
+    orderBy: { applicationId: 'asc' as const },
+  },
 };
 
 /** Everything a target's snapshot is built from. */

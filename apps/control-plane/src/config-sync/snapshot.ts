@@ -25,6 +25,7 @@ import {
 import type { TargetSnapshotRecord } from './config-sync.repository.js';
 
 const TOOL_PINNING = 'mcp-tool-pinning';
+const JWT_VALIDATION = 'jwt-validation';
 
 export interface BuiltSnapshot {
   revision: number;
@@ -35,7 +36,7 @@ export interface BuiltSnapshot {
 type ApiRecord = TargetSnapshotRecord['deployments'][number]['api'];
 type PolicyRecord = ApiRecord['policies'][number];
 /** What {@link policyConfigs} reads of an API (config-sync.repository.ts POLICY_CHAIN_SOURCE). */
-export type PolicyChainRecord = Pick<ApiRecord, 'policies' | 'toolPins' | 'toolChanges'>;
+export type PolicyChainRecord = Pick<ApiRecord, 'policies' | 'toolPins' | 'toolChanges' | 'contracts'>;
 type TlsContextRecord = NonNullable<ApiRecord['upstreams'][number]['outboundTls']>;
 
 interface RouteRules {
@@ -137,14 +138,21 @@ export function policyConfigs(api: PolicyChainRecord, openSecret: (sealed: strin
 /**
  * What the control plane maintains for a policy besides its configuration (Policy.managed_json):
  * for mcp-tool-pinning, the instance's approved tool definitions by name and the names of tools
- * with a change awaiting a decision.
+ * with a change awaiting a decision; for jwt-validation, the client ids of the applications with
+ * an approved contract.
  */
 function managedData(api: PolicyChainRecord, policy: PolicyRecord): string {
-  if (policy.assetId !== TOOL_PINNING) return '';
-  return JSON.stringify({
-    pins: Object.fromEntries(api.toolPins.map((pin) => [pin.toolName, pin.sha256])),
-    pending: [...new Set(api.toolChanges.map((change) => change.toolName))],
-  });
+  switch (policy.assetId) {
+    case TOOL_PINNING:
+      return JSON.stringify({
+        pins: Object.fromEntries(api.toolPins.map((pin) => [pin.toolName, pin.sha256])),
+        pending: [...new Set(api.toolChanges.map((change) => change.toolName))],
+      });
+    case JWT_VALIDATION:
+      return JSON.stringify({ clientIds: api.contracts.map((contract) => contract.application.clientId) });
+    default:
+      return '';
+  }
 }
 
 function policyConfig(policy: PolicyRecord, managedJson: string, openSecret: (sealed: string) => string): Policy {

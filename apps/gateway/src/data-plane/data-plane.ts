@@ -15,6 +15,7 @@ import type { Registry } from 'prom-client';
 import type { Dispatcher, Pool } from 'undici';
 import { compiledConfig, type CompiledConfig, type CompiledUpstream } from '../config/compiled-config.js';
 import type { GatewayEnv } from '../env.js';
+import { addressList } from '#portico/policy-engine';
 import { GatewayMetrics } from '../metrics.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
 import { UpstreamPools } from '../upstream/pools.js';
@@ -26,6 +27,8 @@ export interface DataPlaneOptions {
   listenHost: string;
   /** Names accepted in Host and Origin besides each API's own (PORTICO_GATEWAY_HOSTS). */
   hosts: readonly string[];
+  /** Proxies whose X-Forwarded-For is believed (PORTICO_GATEWAY_TRUSTED_PROXIES). */
+  trustedProxies: readonly string[];
   /** POST bodies past this -> 413 with a JSON-RPC error. */
   bodyLimitBytes: number;
   /** Upstream TCP/TLS connect. */
@@ -43,6 +46,7 @@ export function dataPlaneOptions(env: GatewayEnv, logger: Logger, metrics: Regis
   return {
     listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
     hosts: env.PORTICO_GATEWAY_HOSTS,
+    trustedProxies: env.PORTICO_GATEWAY_TRUSTED_PROXIES,
     bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
     connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
     responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
@@ -92,6 +96,7 @@ export class DataPlane {
       responseTimeoutMs: options.responseTimeoutMs,
       sseKeepAliveMs: options.sseKeepAliveMs,
       hostCheck: new HostCheck(options.hosts),
+      trustedProxies: options.trustedProxies.length > 0 ? addressList(options.trustedProxies) : undefined,
       logger: this.logger,
       metrics: new GatewayMetrics(options.metrics),
     });

@@ -1,6 +1,8 @@
+import { addressList } from '#portico/policy-engine';
 import {
   acceptsMcpAnswer,
   clientAddress,
+  peerAddress,
   clientResponseHeaders,
   hasRequestBody,
   headerValue,
@@ -40,7 +42,7 @@ describe('upstreamRequestHeaders', () => {
         'mcp-session-id': 's-1',
         accept: 'application/json, text/event-stream',
       },
-      { clientAddress: '10.1.1.1', overTls: false, identityEncoding: false },
+      { peerAddress: '10.1.1.1', overTls: false, identityEncoding: false },
     );
     expect(asObject(out)).toEqual({
       'mcp-session-id': 's-1',
@@ -53,7 +55,7 @@ describe('upstreamRequestHeaders', () => {
 
   it('sets X-Forwarded-Proto https for a request that came over TLS, unless a fronting proxy set it', () => {
     const proto = (headers: Record<string, string>) =>
-      asObject(upstreamRequestHeaders(headers, { clientAddress: 'c', overTls: true, identityEncoding: false }))[
+      asObject(upstreamRequestHeaders(headers, { peerAddress: 'c', overTls: true, identityEncoding: false }))[
         'x-forwarded-proto'
       ];
     expect(proto({})).toBe('https');
@@ -69,7 +71,7 @@ describe('upstreamRequestHeaders', () => {
         'content-length': '3',
         'accept-encoding': 'gzip',
       },
-      { clientAddress: '2.2.2.2', overTls: false, contentLength: 10, identityEncoding: true },
+      { peerAddress: '2.2.2.2', overTls: false, contentLength: 10, identityEncoding: true },
     );
     expect(out.filter((_, i) => i % 2 === 0).sort()).toEqual([
       'accept-encoding',
@@ -117,7 +119,7 @@ describe('clientResponseHeaders', () => {
   it('repeats a header with several values as several entries', () => {
     const list = upstreamRequestHeaders(
       { cookie: 'a', 'x-multi': ['1', '2'] },
-      { clientAddress: 'c', overTls: false, identityEncoding: false },
+      { peerAddress: 'c', overTls: false, identityEncoding: false },
     );
     expect(list.slice(0, 6)).toEqual(['cookie', 'a', 'x-multi', '1', 'x-multi', '2']);
   });
@@ -136,8 +138,26 @@ describe('small header helpers', () => {
     ['::ffff:127.0.0.1', '127.0.0.1'],
     ['::1', '::1'],
     [undefined, 'unknown'],
-  ])('clientAddress(%s) = %s', (value, expected) => {
-    expect(clientAddress(value)).toBe(expected);
+  ])('peerAddress(%s) = %s', (value, expected) => {
+    expect(peerAddress(value)).toBe(expected);
+  });
+
+  describe('clientAddress behind trusted proxies', () => {
+    const proxies = addressList(['10.0.0.0/8', 'fd00::/8']);
+    it.each([
+      ['an untrusted peer: its own address, whatever it forwards', '203.0.113.9', '1.2.3.4', '203.0.113.9'],
+      ['no trusted proxies configured', '10.0.0.1', '1.2.3.4', '10.0.0.1'],
+      ['a trusted peer: the address it forwarded', '10.0.0.1', '198.51.100.7', '198.51.100.7'],
+      ['a spoofed left part is skipped', '10.0.0.1', '6.6.6.6, 198.51.100.7', '198.51.100.7'],
+      ['a chain of trusted proxies', '::ffff:10.0.0.1', '6.6.6.6, 198.51.100.7, 10.1.1.1', '198.51.100.7'],
+      ['IPv6 hops', 'fd00::1', '2001:db8::5, fd00::2', '2001:db8::5'],
+      ['a garbage hop stops the walk', '10.0.0.1', '198.51.100.7, junk', '10.0.0.1'],
+      ['every hop trusted: the left-most', '10.0.0.1', '10.2.2.2, 10.3.3.3', '10.2.2.2'],
+      ['no header', '10.0.0.1', undefined, '10.0.0.1'],
+    ])('%s', (_case, peer, forwarded, expected) => {
+      const trusted = _case === 'no trusted proxies configured' ? undefined : proxies;
+      expect(clientAddress(peer, forwarded, trusted)).toBe(expected);
+    });
   });
 
   it.each([

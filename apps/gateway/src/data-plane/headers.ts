@@ -9,6 +9,8 @@
  * address appended, X-Forwarded-Proto (`https` for a request that came over TLS, else `http`)
  * and X-Forwarded-Host are set unless a proxy in front of the gateway already set them. They are informational: the gateway does not authenticate them.
  */
+import type { BlockList } from 'node:net';
+import { inAddressList, unmappedAddress } from '#portico/policy-engine';
 import { type HeaderEdit } from '#portico/policy-engine';
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -43,7 +45,8 @@ function isHopByHop(name: string, named: Set<string> | undefined): boolean {
 }
 
 export interface UpstreamHeaderOptions {
-  clientAddress: string;
+  /** The TCP peer, appended to X-Forwarded-For. */
+  peerAddress: string;
   /** The client request came over TLS (an https listener). */
   overTls: boolean;
   /** Replaces Content-Length (the body was re-serialised); undefined keeps the client's. */
@@ -78,7 +81,7 @@ export function upstreamRequestHeaders(headers: IncomingHttpHeaders, options: Up
   if (options.contentLength !== undefined) out.push('content-length', String(options.contentLength));
   if (options.identityEncoding) out.push('accept-encoding', 'identity');
   const forwardedFor = headers['x-forwarded-for'];
-  out.push('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${options.clientAddress}` : options.clientAddress);
+  out.push('x-forwarded-for', forwardedFor ? `${forwardedFor}, ${options.peerAddress}` : options.peerAddress);
   if (headers['x-forwarded-proto'] === undefined) out.push('x-forwarded-proto', options.overTls ? 'https' : 'http');
   if (headers['x-forwarded-host'] === undefined && headers.host !== undefined) out.push('x-forwarded-host', headers.host);
   return out;
@@ -135,10 +138,33 @@ export function applyHeaderEdits<V extends string | string[]>(headers: V[], edit
   return out;
 }
 
-/** The client's address without the IPv4-mapped IPv6 prefix. */
-export function clientAddress(remoteAddress: string | undefined): string {
-  if (remoteAddress === undefined) return 'unknown';
-  return remoteAddress.startsWith('::ffff:') ? remoteAddress.slice(7) : remoteAddress;
+/** The TCP peer's address without the IPv4-mapped IPv6 prefix. */
+export function peerAddress(remoteAddress: string | undefined): string {
+  return remoteAddress === undefined ? 'unknown' : unmappedAddress(remoteAddress);
+}
+
+/**
+ * The client's address: the TCP peer's, unless the peer is a trusted proxy; then the right-most
+ * `X-Forwarded-For` address that is not a trusted proxy (the left-most when they all are). Every
+ * address left of it was written by whoever the first untrusted hop was, so it is not believed.
+ */
+export function clientAddress(
+  remoteAddress: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trusted: BlockList | undefined,
+): string {
+  const peer = peerAddress(remoteAddress);
+  if (trusted === undefined || forwardedFor === undefined || inAddressList(trusted, peer) !== true) return peer;
+  const hops = (Array.isArray(forwardedFor) ? forwardedFor.join(',') : forwardedFor).split(',');
+  let client = peer;
+  for (let i = hops.length - 1; i >= 0; i--) {
+    const hop = unmappedAddress(hops[i]!.trim());
+    const known = inAddressList(trusted, hop);
+    if (known === undefined) break;
+    client = hop;
+    if (!known) break;
+  }
+  return client;
 }
 
 /** The media type of a Content-Type value, lower case, without parameters. */

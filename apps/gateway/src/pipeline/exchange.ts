@@ -25,6 +25,8 @@ export class Exchange implements ExchangeContext {
     readonly query: string,
     readonly headers: IncomingHttpHeaders,
     readonly clientAddress: string,
+    /** The TCP peer (a proxy's address when one forwards the request); X-Forwarded-For gets it appended. */
+    readonly peerAddress: string,
     readonly protocolVersion: string | undefined,
     readonly sessionId: string | undefined,
     private readonly baseLogger: Logger,

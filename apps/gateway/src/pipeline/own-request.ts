@@ -23,7 +23,7 @@ export interface OwnRequestTarget {
   readonly path: string;
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
-  readonly clientAddress: string;
+  readonly peerAddress: string;
   readonly timeoutMs: number;
 }
 
@@ -53,7 +53,7 @@ export async function ownRequest(
   const id = `portico-${randomUUID()}`;
   const body = Buffer.from(JSON.stringify({ jsonrpc: '2.0', id, method, ...(params ? { params } : {}) }));
   const headers = upstreamRequestHeaders(target.req.headers, {
-    clientAddress: target.clientAddress,
+    peerAddress: target.peerAddress,
     overTls: (target.req.socket as TLSSocket).encrypted === true,
     contentLength: body.length,
     identityEncoding: true,

@@ -34,6 +34,7 @@
  * - A client that goes away aborts the upstream request (it does not cancel the MCP request:
  *   the upstream keeps the events for a Last-Event-ID resume).
  */
+import type { BlockList } from 'node:net';
 import {
   errorMessage,
   toHttpHeaders,
@@ -63,6 +64,7 @@ import {
   applyHeaderEdits,
   clientAddress,
   clientResponseHeaders,
+  peerAddress,
   hasRequestBody,
   headerValue,
   isJsonMediaType,
@@ -85,6 +87,8 @@ export interface PipelineOptions {
   responseTimeoutMs: number;
   sseKeepAliveMs: number;
   hostCheck: HostCheck;
+  /** Proxies whose X-Forwarded-For is believed; undefined: none. */
+  trustedProxies: BlockList | undefined;
   logger: Logger;
   metrics: GatewayMetrics;
 }
@@ -250,7 +254,8 @@ export class Pipeline {
       restPath,
       q === -1 ? '' : url.slice(q + 1),
       req.headers,
-      clientAddress(req.socket.remoteAddress),
+      clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.options.trustedProxies),
+      peerAddress(req.socket.remoteAddress),
       headerValue(req.headers, 'mcp-protocol-version'),
       headerValue(req.headers, 'mcp-session-id'),
       this.options.logger,
@@ -315,7 +320,7 @@ export class Pipeline {
         path: upstreamPath,
         req,
         res,
-        clientAddress: exchange.clientAddress,
+        peerAddress: exchange.peerAddress,
         timeoutMs: api.responseTimeoutMs ?? this.options.responseTimeoutMs,
       });
     }
@@ -394,7 +399,7 @@ export class Pipeline {
     let head: UpstreamHead;
     try {
       const headers = upstreamRequestHeaders(req.headers, {
-        clientAddress: exchange.clientAddress,
+        peerAddress: exchange.peerAddress,
         overTls: (req.socket as TLSSocket).encrypted === true,
         contentLength: request.contentLength,
         identityEncoding: readsBody,

@@ -43,6 +43,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
   const dataPlane = new DataPlane({
     listenHost: options.listenHost ?? '127.0.0.1',
     hosts: options.hosts ?? [],
+    trustedProxies: options.trustedProxies ?? [],
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     responseTimeoutMs: options.responseTimeoutMs ?? 30_000,

@@ -60,7 +60,14 @@ export const jwtValidation = defineTemplate({
       enum: ['httpBearerAuthenticationHeader', 'customExpression'],
     },
     jwtExpression: expression('JWT Expression', "#[attributes.headers['jwt']]"),
-    signingMethod: { type: 'string', title: 'JWT Signing Method', enum: ['rsa', 'hmac', 'es', 'none'], default: 'rsa' },
+    signingMethod: {
+      type: 'string',
+      title: 'JWT Signing Method',
+      description:
+        'rsa (RS*), hmac (HS*) or es (ES*), with the key length. Unsigned tokens (none) cannot establish an identity and are refused.',
+      enum: ['rsa', 'hmac', 'es'],
+      default: 'rsa',
+    },
     signingKeyLength: { type: 'integer', title: 'JWT Signing Key Length', enum: [256, 384, 512], default: 256 },
     jwtKeyOrigin: { type: 'string', title: 'JWT Key Origin', enum: ['text', 'jwks'], default: 'text' },
     textKey: {
@@ -78,6 +85,19 @@ export const jwtValidation = defineTemplate({
     clientIdExpression: expression('Client ID Expression', '#[vars.claimSet.client_id]'),
     validateAudClaim: { type: 'boolean', title: 'Validate Audience Claim', default: false },
     mandatoryAudClaim: { type: 'boolean', title: 'Audience Claim Mandatory', default: false },
+    issuer: {
+      type: 'string',
+      title: 'Issuer',
+      description: 'Comma-separated issuers (iss) the token must come from; empty accepts any.',
+    },
+    clockSkewSeconds: {
+      type: 'integer',
+      title: 'Clock skew (seconds)',
+      description: 'Tolerance applied to exp and nbf.',
+      minimum: 0,
+      maximum: 3600,
+      default: 0,
+    },
     supportedAudiences: { type: 'string', title: 'Supported Audiences', description: 'Comma-separated audiences.' },
     mandatoryExpClaim: { type: 'boolean', title: 'Expiration Claim Mandatory', default: false },
     mandatoryNbfClaim: { type: 'boolean', title: 'Not Before Claim Mandatory', default: false },
@@ -90,8 +110,8 @@ export const jwtValidation = defineTemplate({
   allOf: [
     { if: { properties: { jwtKeyOrigin: { const: 'jwks' } }, required: ['jwtKeyOrigin'] }, then: { required: ['jwksUrl'] } },
     {
-      // Absent values take their defaults (text key, rsa), which need a key.
-      if: { properties: { jwtKeyOrigin: { const: 'text' }, signingMethod: { not: { const: 'none' } } } },
+      // An absent key origin takes its default (text), which needs a key.
+      if: { properties: { jwtKeyOrigin: { const: 'text' } } },
       then: { required: ['textKey'] },
     },
   ],

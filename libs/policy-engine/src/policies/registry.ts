@@ -3,6 +3,9 @@
  * alone in translate() (it is not served and the control plane is told why).
  */
 import type { PolicyFactory } from '../policy-contract/policy.js';
+import { httpBasicAuthenticationFactory } from './http-basic-authentication/http-basic-authentication.policy.js';
+import { ipAllowlistFactory, ipBlocklistFactory } from './ip-lists/ip-lists.policy.js';
+import { jwtValidationFactory } from './jwt-validation/jwt-validation.policy.js';
 import { mcpAccessControlFactory } from './mcp-access-control/mcp-access-control.policy.js';
 import { mcpAclFactory } from './mcp-acl/mcp-acl.policy.js';
 import { mcpGlobalAccessFactory } from './mcp-global-access/mcp-global-access.policy.js';
@@ -10,6 +13,7 @@ import { mcpSchemaValidationFactory } from './mcp-schema-validation/mcp-schema-v
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.policy.js';
 import { mcpToolPinningFactory } from './mcp-tool-pinning/mcp-tool-pinning.policy.js';
+import { upstreamCredentialFactory } from './upstream-credential/upstream-credential.policy.js';
 
 /** Policy factories by type. */
 export type PolicyRegistry = ReadonlyMap<string, PolicyFactory>;
@@ -23,6 +27,11 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     mcpAccessControlFactory,
     mcpSchemaValidationFactory,
     mcpToolPinningFactory,
+    ipAllowlistFactory,
+    ipBlocklistFactory,
+    httpBasicAuthenticationFactory,
+    upstreamCredentialFactory,
+    jwtValidationFactory,
   ].map((factory) => [factory.type, factory as PolicyFactory]),
 );
 

@@ -1,0 +1,231 @@
+/**
+ * Identity at the gateway, configured over REST and enforced by a registered gateway in front of
+ * the test MCP server (which records the headers it receives): jwt-validation against a JWKS
+ * served by the test, its identity read by mcp-acl, client applications with contracts (a revoked
+ * contract refused after the next push); HTTP Basic with an upstream credential; IP lists.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { POLICY_GROUP_ID } from '#portico/policy-catalog';
+import {
+  freePort,
+  type GatewayProcess,
+  postMcp,
+  startGatewayProcess,
+  startMcpServer,
+  type TestMcpServer,
+} from '#portico/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
+import { deployMcpInstance, type McpInstance, registerGateway, type RegisteredGateway, rolledOut } from './support/gateways.js';
+
+const policy = (assetId: string, assetVersion: string) => ({ groupId: POLICY_GROUP_ID, assetId, assetVersion });
+const JWT = policy('jwt-validation', '0.12.0');
+const MCP_ACL = policy('mcp-acl', '1.0.0');
+const BASIC = policy('http-basic-authentication', '1.3.2');
+const UPSTREAM_CREDENTIAL = policy('upstream-credential', '1.0.0');
+const IP_ALLOW = policy('ip-allowlist', '1.1.2');
+const IP_BLOCK = policy('ip-blocklist', '1.1.2');
+const INITIALIZE = {
+  jsonrpc: '2.0',
+  id: 1,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+};
+
+type Applied = { groupId: string; assetId: string; assetVersion: string; configurationData: unknown };
+
+describe('identity at the gateway', () => {
+  let cp: TestControlPlane;
+  let tenant: TestTenant;
+  let upstream: TestMcpServer;
+  let registered: RegisteredGateway;
+  let gateway: GatewayProcess;
+  let jwks: Server;
+  let jwksUrl: string;
+  let sign: (claims: Record<string, unknown>) => Promise<string>;
+  const clients: Client[] = [];
+
+  const withPolicies = async (...policies: Applied[]): Promise<McpInstance> => {
+    const instance = await deployMcpInstance(cp, tenant, {
+      upstreamUrl: upstream.url.replace(/mcp$/, ''),
+      port: await freePort(),
+      basePath: `/${uniqueName('id')}`,
+      targetId: registered.gatewayId,
+    });
+    for (const applied of policies) {
+      const response = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
+        token: tenant.token,
+        json: applied,
+      });
+      expect(response.status).toBe(201);
+    }
+    await rolledOut(cp, tenant, instance);
+    return instance;
+  };
+
+  const connect = async (instance: McpInstance, headers: Record<string, string>): Promise<Client> => {
+    const client = new Client({ name: 'portico-tests', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`${instance.proxyUrl}/mcp`), { requestInit: { headers } }));
+    clients.push(client);
+    return client;
+  };
+  const lastUpstreamHeaders = () => upstream.requests.at(-1)!.headers;
+
+  beforeAll(async () => {
+    cp = await startControlPlane({ PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' });
+    tenant = await newTenant(cp);
+    upstream = await startMcpServer({ stateful: false });
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
+    jwks = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
+    sign = (claims) =>
+      new SignJWT(claims)
+        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+        .setIssuer('https://idp.test')
+        .setAudience('portico-mcp')
+        .setExpirationTime('5m')
+        .sign(privateKey);
+    registered = await registerGateway(cp, tenant, uniqueName('id'));
+    gateway = await startGatewayProcess({ dir: registered.dir });
+    await gateway.waitForStatus((s) => s.sync.state === 'connected');
+  });
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await upstream?.close();
+    await new Promise((resolve) => jwks?.close(resolve));
+    await cp?.close();
+    await closeTestPrisma();
+  });
+
+  it('validates JWTs from a JWKS, hands the claims to mcp-acl, and follows contracts', async () => {
+    const instance = await withPolicies(
+      {
+        ...JWT,
+        configurationData: {
+          jwtOrigin: 'httpBearerAuthenticationHeader',
+          jwtKeyOrigin: 'jwks',
+          jwksUrl,
+          signingMethod: 'rsa',
+          issuer: 'https://idp.test',
+          validateAudClaim: true,
+          mandatoryAudClaim: true,
+          supportedAudiences: 'portico-mcp',
+          claimsToHeaders: ['sub'],
+        },
+      },
+      {
+        ...MCP_ACL,
+        configurationData: {
+          rules: [{ feature: 'tools', methods: ['tools/list', 'tools/call'], condition: "#[vars.claimSet.role == 'ops']" }],
+        },
+      },
+    );
+    const app = await cp.request('POST', `/exchange/api/v2/organizations/${tenant.organizationId}/applications`, {
+      token: tenant.token,
+      json: { name: uniqueName('agent') },
+    });
+    expect(app.status).toBe(201);
+    const clientId = app.body.clientId as string;
+    const opsToken = await sign({ sub: 'alice', client_id: clientId, role: 'ops' });
+
+    // No contract yet: a valid token of an unknown client is refused.
+    const noContract = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE, { authorization: `Bearer ${opsToken}` });
+    expect(noContract.status).toBe(401);
+    expect(noContract.headers['www-authenticate']).toBe(
+      'Bearer error="invalid_token", error_description="the client has no approved contract"',
+    );
+    const contracts = `${instance.apisPath}/${instance.apiId}/contracts`;
+    const contract = await cp.request('POST', contracts, { token: tenant.token, json: { applicationId: app.body.id } });
+    expect(contract.status).toBe(201);
+    await rolledOut(cp, tenant, instance);
+
+    const ops = await connect(instance, { authorization: `Bearer ${opsToken}` });
+    expect((await ops.listTools()).tools.map((t) => t.name).sort()).toEqual(['echo', 'fail', 'slow']);
+    expect(await ops.callTool({ name: 'echo', arguments: { text: 'hi' } })).toMatchObject({ content: [{ text: 'hi' }] });
+    // The token stays at the gateway; the claim asked for goes upstream.
+    expect(lastUpstreamHeaders().authorization).toBeUndefined();
+    expect(lastUpstreamHeaders()['x-jwt-claim-sub']).toBe('alice');
+
+    // Same client, another role: mcp-acl sees the claims and hides everything.
+    const dev = await connect(instance, {
+      authorization: `Bearer ${await sign({ sub: 'bob', client_id: clientId, role: 'dev' })}`,
+    });
+    expect((await dev.listTools()).tools).toEqual([]);
+
+    const refused = async (jwt: string) => {
+      const response = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE, { authorization: `Bearer ${jwt}` });
+      return [response.status, response.headers['www-authenticate']];
+    };
+    expect(
+      await refused(
+        await new SignJWT({ client_id: clientId })
+          .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+          .setIssuer('https://idp.test')
+          .setAudience('other')
+          .setExpirationTime('5m')
+          .sign((await generateKeyPair('RS256')).privateKey),
+      ),
+    ).toEqual([401, 'Bearer error="invalid_token", error_description="the signature does not verify"']);
+    const missing = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE);
+    expect([missing.status, missing.headers['www-authenticate']]).toEqual([401, 'Bearer']);
+
+    // Revoked: refused once the change is pushed.
+    const revoked = await cp.request('POST', `${contracts}/${contract.body.id}/revoke`, { token: tenant.token });
+    expect(revoked.status).toBe(201);
+    await rolledOut(cp, tenant, instance);
+    expect(await refused(opsToken)).toEqual([
+      401,
+      'Bearer error="invalid_token", error_description="the client has no approved contract"',
+    ]);
+  });
+
+  it('authenticates with HTTP Basic and sends the upstream its own credential, never the client one', async () => {
+    const instance = await withPolicies(
+      { ...BASIC, configurationData: { username: 'agent', password: 'basic-secret' } },
+      { ...UPSTREAM_CREDENTIAL, configurationData: { prefix: 'Bearer', value: 'upstream-secret' } },
+    );
+    const basic = `Basic ${Buffer.from('agent:basic-secret').toString('base64')}`;
+    const client = await connect(instance, { authorization: basic });
+    expect(await client.callTool({ name: 'echo', arguments: { text: 'b' } })).toMatchObject({ content: [{ text: 'b' }] });
+    expect(lastUpstreamHeaders().authorization).toBe('Bearer upstream-secret');
+
+    const wrong = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE, {
+      authorization: `Basic ${Buffer.from('agent:nope').toString('base64')}`,
+    });
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers['www-authenticate']).toMatch(/^Basic realm="/);
+    expect(JSON.parse(wrong.body)).toEqual({ code: 'UNAUTHORIZED', message: 'The credentials are not valid' });
+
+    // The secrets are never answered back.
+    const listed = await cp.request('GET', `${instance.apisPath}/${instance.apiId}/policies?fullInfo=false`, {
+      token: tenant.token,
+    });
+    expect(listed.text).not.toContain('basic-secret');
+    expect(listed.text).not.toContain('upstream-secret');
+  });
+
+  it('refuses addresses outside an allowlist or inside a blocklist, whatever X-Forwarded-For says', async () => {
+    const allowedOnly = await withPolicies({ ...IP_ALLOW, configurationData: { ips: ['10.0.0.0/8', '2001:db8::/32'] } });
+    const spoofed = await postMcp(`${allowedOnly.proxyUrl}/mcp`, INITIALIZE, { 'x-forwarded-for': '10.1.2.3' });
+    expect(spoofed.status).toBe(403);
+    expect(JSON.parse(spoofed.body)).toEqual({ code: 'FORBIDDEN', message: 'The client address is not allowed' });
+
+    const loopback = await withPolicies({ ...IP_ALLOW, configurationData: { ips: ['127.0.0.0/8', '::1'] } });
+    expect((await postMcp(`${loopback.proxyUrl}/mcp`, INITIALIZE)).status).toBe(200);
+
+    const blocked = await withPolicies({ ...IP_BLOCK, configurationData: { ips: ['127.0.0.1'] } });
+    expect((await postMcp(`${blocked.proxyUrl}/mcp`, INITIALIZE)).status).toBe(403);
+  });
+});

@@ -1,0 +1,50 @@
+/**
+ * `http-basic-authentication` (contract §10.6): only requests whose `Authorization` header carries
+ * the configured username and password (RFC 7617 Basic) pass; any other is answered 401 with
+ * `WWW-Authenticate: Basic realm="<API name>"` before its body is read. The comparison is over
+ * SHA-256 digests in constant time. The caller's identity (principal: the username) is left for
+ * the policies after it, and the credentials are not sent upstream: they were the gateway's.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { IDENTITY_ATTRIBUTE, type HeaderEdit, type Identity } from '../../policy-contract/context.js';
+import type { PolicyFactory } from '../../policy-contract/policy.js';
+import type { Verdict } from '../../policy-contract/verdict.js';
+
+const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+const CONSUMED: Verdict<HeaderEdit> = Object.freeze({ kind: 'mutate', message: Object.freeze({ remove: ['authorization'] }) });
+
+/** `user:password` of a Basic Authorization header, or undefined. */
+function basicCredentials(header: string | undefined): string | undefined {
+  if (header === undefined || header.length < 7 || header.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  return decoded.includes(':') ? decoded : undefined;
+}
+
+export const httpBasicAuthenticationFactory: PolicyFactory<{ username: string; password: string }> = {
+  type: 'http-basic-authentication',
+  compile(config) {
+    const expected = digest(`${config.username}:${config.password}`);
+    const identity: Identity = Object.freeze({ principal: config.username });
+    return {
+      warnings: [],
+      policy: {
+        name: 'http-basic-authentication',
+        onHttpRequest({ exchange }) {
+          const credentials = basicCredentials(exchange.headers.authorization);
+          if (credentials === undefined || !timingSafeEqual(digest(credentials), expected)) {
+            return {
+              kind: 'reject',
+              error: {
+                kind: 'unauthorized',
+                message: credentials === undefined ? 'Basic credentials are required' : 'The credentials are not valid',
+                wwwAuthenticate: `Basic realm="${exchange.api.name.replace(/["\\]/g, '')}"`,
+              },
+            };
+          }
+          exchange.attributes.set(IDENTITY_ATTRIBUTE, identity);
+          return CONSUMED;
+        },
+      },
+    };
+  },
+};
