@@ -2,7 +2,8 @@
  * Identity at the gateway, configured over REST and enforced by a registered gateway in front of
  * the test MCP server (which records the headers it receives): jwt-validation against a JWKS
  * served by the test, its identity read by mcp-acl, client applications with contracts (a revoked
- * contract refused after the next push); HTTP Basic with an upstream credential; IP lists.
+ * contract refused after the next push); client-id enforcement across a secret reset; HTTP Basic
+ * with an upstream credential; IP lists.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -29,6 +30,7 @@ const BASIC = policy('http-basic-authentication', '1.3.2');
 const UPSTREAM_CREDENTIAL = policy('upstream-credential', '1.0.0');
 const IP_ALLOW = policy('ip-allowlist', '1.1.2');
 const IP_BLOCK = policy('ip-blocklist', '1.1.2');
+const CLIENT_ID = policy('client-id-enforcement', '1.3.3');
 const INITIALIZE = {
   jsonrpc: '2.0',
   id: 1,
@@ -189,6 +191,37 @@ describe('identity at the gateway', () => {
       401,
       'Bearer error="invalid_token", error_description="the client has no approved contract"',
     ]);
+  });
+
+  it('enforces client ids and secrets of applications with a contract, following secret resets', async () => {
+    const instance = await withPolicies({
+      ...CLIENT_ID,
+      configurationData: {
+        clientIdExpression: "#[attributes.headers['client_id']]",
+        clientSecretExpression: "#[attributes.headers['client_secret']]",
+      },
+    });
+    const applications = `/exchange/api/v2/organizations/${tenant.organizationId}/applications`;
+    const app = await cp.request('POST', applications, { token: tenant.token, json: { name: uniqueName('cid') } });
+    const contract = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/contracts`, {
+      token: tenant.token,
+      json: { applicationId: app.body.id },
+    });
+    expect(contract.status).toBe(201);
+    await rolledOut(cp, tenant, instance);
+    const call = (secret: string) =>
+      postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE, { client_id: app.body.clientId, client_secret: secret });
+
+    expect((await call(app.body.clientSecret)).status).toBe(200);
+    const wrong = await call('not-the-secret');
+    expect(wrong.status).toBe(401);
+    expect(JSON.parse(wrong.body)).toEqual({ code: 'UNAUTHORIZED', message: 'The client credentials are not valid' });
+
+    const reset = await cp.request('POST', `${applications}/${app.body.id}/secret/reset`, { token: tenant.token });
+    expect(reset.status).toBeLessThan(300);
+    await rolledOut(cp, tenant, instance);
+    expect((await call(app.body.clientSecret)).status).toBe(401);
+    expect((await call(reset.body.clientSecret)).status).toBe(200);
   });
 
   it('authenticates with HTTP Basic and sends the upstream its own credential, never the client one', async () => {

@@ -29,6 +29,8 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'http-basic-authentication',
   'upstream-credential',
   'jwt-validation',
+  'oauth2-token-introspection',
+  'client-id-enforcement',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

@@ -8,7 +8,7 @@ export const POLICY_CHAIN_SOURCE = {
   toolChanges: { where: { status: 'pending' }, select: { toolName: true }, orderBy: { toolName: 'asc' as const } },
   contracts: {
     where: { status: 'APPROVED' },
-    select: { application: { select: { clientId: true } } },
+    select: { application: { select: { clientId: true, name: true, clientSecretHash: true } } },
     orderBy: { applicationId: 'asc' as const },
   },
 };

@@ -26,6 +26,8 @@ import type { TargetSnapshotRecord } from './config-sync.repository.js';
 
 const TOOL_PINNING = 'mcp-tool-pinning';
 const JWT_VALIDATION = 'jwt-validation';
+const TOKEN_INTROSPECTION = 'oauth2-token-introspection';
+const CLIENT_ID_ENFORCEMENT = 'client-id-enforcement';
 
 export interface BuiltSnapshot {
   revision: number;
@@ -138,8 +140,9 @@ export function policyConfigs(api: PolicyChainRecord, openSecret: (sealed: strin
 /**
  * What the control plane maintains for a policy besides its configuration (Policy.managed_json):
  * for mcp-tool-pinning, the instance's approved tool definitions by name and the names of tools
- * with a change awaiting a decision; for jwt-validation, the client ids of the applications with
- * an approved contract.
+ * with a change awaiting a decision; for the bearer-token policies, the client ids of the
+ * applications with an approved contract; for client-id enforcement, those applications with
+ * their names and secrets as stored (scrypt hashes, verified by the gateway).
  */
 function managedData(api: PolicyChainRecord, policy: PolicyRecord): string {
   switch (policy.assetId) {
@@ -149,7 +152,17 @@ function managedData(api: PolicyChainRecord, policy: PolicyRecord): string {
         pending: [...new Set(api.toolChanges.map((change) => change.toolName))],
       });
     case JWT_VALIDATION:
+    case TOKEN_INTROSPECTION:
       return JSON.stringify({ clientIds: api.contracts.map((contract) => contract.application.clientId) });
+    case CLIENT_ID_ENFORCEMENT:
+      return JSON.stringify({
+        clients: Object.fromEntries(
+          api.contracts.map(({ application }) => [
+            application.clientId,
+            { name: application.name, secretHash: application.clientSecretHash },
+          ]),
+        ),
+      });
     default:
       return '';
   }

@@ -3,9 +3,11 @@
  * alone in translate() (it is not served and the control plane is told why).
  */
 import type { PolicyFactory } from '../policy-contract/policy.js';
+import { clientIdEnforcementFactory } from './client-id-enforcement/client-id-enforcement.policy.js';
 import { httpBasicAuthenticationFactory } from './http-basic-authentication/http-basic-authentication.policy.js';
 import { ipAllowlistFactory, ipBlocklistFactory } from './ip-lists/ip-lists.policy.js';
 import { jwtValidationFactory } from './jwt-validation/jwt-validation.policy.js';
+import { oauth2TokenIntrospectionFactory } from './oauth2-token-introspection/oauth2-token-introspection.policy.js';
 import { mcpAccessControlFactory } from './mcp-access-control/mcp-access-control.policy.js';
 import { mcpAclFactory } from './mcp-acl/mcp-acl.policy.js';
 import { mcpGlobalAccessFactory } from './mcp-global-access/mcp-global-access.policy.js';
@@ -32,6 +34,8 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     httpBasicAuthenticationFactory,
     upstreamCredentialFactory,
     jwtValidationFactory,
+    oauth2TokenIntrospectionFactory,
+    clientIdEnforcementFactory,
   ].map((factory) => [factory.type, factory as PolicyFactory]),
 );
 

@@ -32,6 +32,7 @@ import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, t
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identity } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import type { Verdict } from '../../policy-contract/verdict.js';
+import { bearerToken, contractedClients, TokenCache, unauthorizedBearer } from '../bearer-tokens.js';
 import { expressionActivation } from '../expression-activation.js';
 
 interface ClaimRule {
@@ -71,28 +72,13 @@ const JWKS_COOLDOWN_MS = 2_000;
 const ALGORITHM_PREFIX = { rsa: 'RS', hmac: 'HS', es: 'ES' } as const;
 const CLAIM_HEADER_PREFIX = 'x-jwt-claim-';
 
-/** A token's outcome, cached: the identity and header edit to apply, until `until` (ms). */
+/** A token's outcome, cached: the identity and header edit to apply. */
 interface Accepted {
   readonly identity: Identity;
   readonly edit: Verdict<HeaderEdit>;
-  readonly until: number;
 }
 
 class Refused extends Error {}
-
-function unauthorized(description: string | undefined): Verdict<never> {
-  return {
-    kind: 'reject',
-    error: {
-      kind: 'unauthorized',
-      message: description === undefined ? 'A bearer token is required' : `The token is not valid: ${description}`,
-      wwwAuthenticate:
-        description === undefined
-          ? 'Bearer'
-          : `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"`,
-    },
-  };
-}
 
 /** A claim rule: a CEL condition over the claims, or a literal the claim must equal (or contain). */
 function claimCheck(rule: ClaimRule): (claims: JWTPayload, exchange: ExchangeContext) => boolean {
@@ -150,13 +136,11 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
         ? compileExpression(config.jwtExpression ?? "#[attributes.headers['jwt']]")
         : undefined;
     const clientIdExpression = compileExpression(config.clientIdExpression ?? '#[vars.claimSet.client_id]');
-    const contracted = new Set(
-      Array.isArray(ctx.managed.clientIds) ? (ctx.managed.clientIds as unknown[]).filter((c) => typeof c === 'string') : [],
-    );
+    const contracted = contractedClients(ctx.managed);
     const claimHeaders = (config.claimsToHeaders ?? []).map(
       (claim) => [claim, `${CLAIM_HEADER_PREFIX}${claim.toLowerCase()}`] as const,
     );
-    const accepted = new Map<string, Accepted>();
+    const accepted = new TokenCache<Accepted>(CACHE_LIMIT);
     const { clock } = ctx;
 
     const tokenOf = (exchange: ExchangeContext): string | undefined => {
@@ -164,9 +148,7 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
         const value = tokenExpression.evaluate(expressionActivation(exchange, undefined));
         return typeof value === 'string' && value !== '' ? value.replace(/^Bearer\s+/i, '') : undefined;
       }
-      const header = exchange.headers.authorization;
-      if (header === undefined || header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
-      return header.slice(7).trim() || undefined;
+      return bearerToken(exchange.headers.authorization);
     };
 
     /** The checks after the signature: audience, custom claims, client; throws Refused. */
@@ -196,7 +178,6 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
       }
       const edit: HeaderEdit =
         config.jwtOrigin === 'httpBearerAuthenticationHeader' ? { set, remove: ['authorization'] } : { set };
-      const expires = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
       return {
         identity: Object.freeze({
           principal: typeof claims.sub === 'string' ? claims.sub : client,
@@ -204,7 +185,6 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
           claims: Object.freeze(claims),
         }),
         edit: Object.freeze({ kind: 'mutate', message: Object.freeze(edit) }),
-        until: Math.min(expires + (config.clockSkewSeconds ?? 0) * 1000, clock.now() + CACHE_MAX_MS),
       };
     };
 
@@ -225,7 +205,7 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
         }));
       } catch (error) {
         if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout)) {
-          return unauthorized(describe(error));
+          return unauthorizedBearer(describe(error));
         }
         throw error;
       }
@@ -233,11 +213,11 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
       try {
         entry = accept(claims, exchange);
       } catch (error) {
-        if (error instanceof Refused) return unauthorized(error.message);
+        if (error instanceof Refused) return unauthorizedBearer(error.message);
         throw error;
       }
-      if (accepted.size >= CACHE_LIMIT) accepted.delete(accepted.keys().next().value!);
-      accepted.set(token, entry);
+      const expires = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
+      accepted.set(token, entry, Math.min(expires + (config.clockSkewSeconds ?? 0) * 1000, clock.now() + CACHE_MAX_MS));
       return admit(exchange, entry);
     };
 
@@ -249,13 +229,9 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
         failureMode: 'fail-closed',
         onHttpRequest({ exchange }) {
           const token = tokenOf(exchange);
-          if (token === undefined) return unauthorized(undefined);
-          const cached = accepted.get(token);
-          if (cached !== undefined) {
-            if (cached.until > clock.now()) return admit(exchange, cached);
-            accepted.delete(token);
-          }
-          return verify(token, exchange);
+          if (token === undefined) return unauthorizedBearer(undefined);
+          const cached = accepted.get(token, clock.now());
+          return cached === undefined ? verify(token, exchange) : admit(exchange, cached);
         },
       },
     };
