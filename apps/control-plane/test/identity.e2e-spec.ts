@@ -1,7 +1,8 @@
 /**
  * Identity at the gateway, configured over REST and enforced by a registered gateway in front of
  * the test MCP server (which records the headers it receives): jwt-validation against a JWKS
- * served by the test, its identity read by mcp-acl, client applications with contracts (a revoked
+ * served by the test, its identity read by mcp-acl; the gateway as an OAuth protected resource
+ * found and used by the SDK client's own OAuth flow against a small authorization server; client applications with contracts (a revoked
  * contract refused after the next push); client-id enforcement across a secret reset; HTTP Basic
  * with an upstream credential; IP lists.
  */
@@ -12,11 +13,14 @@ import {
   freePort,
   type GatewayProcess,
   postMcp,
+  startAuthorizationServer,
   startGatewayProcess,
   startMcpServer,
   type TestMcpServer,
 } from '#portico/testing';
+import { type OAuthClientProvider, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
@@ -39,6 +43,43 @@ const INITIALIZE = {
 };
 
 type Applied = { groupId: string; assetId: string; assetVersion: string; configurationData: unknown };
+
+/** An OAuth client of the SDK whose user consents at once: the test follows the authorization URL itself. */
+class TestOAuthProvider implements OAuthClientProvider {
+  authorizationUrl: URL | undefined;
+  private client: OAuthClientInformationMixed | undefined;
+  private saved: OAuthTokens | undefined;
+  private verifier = '';
+  readonly redirectUrl = 'http://127.0.0.1:9/callback';
+  readonly clientMetadata = {
+    client_name: 'portico-tests',
+    redirect_uris: ['http://127.0.0.1:9/callback'],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
+  };
+  clientInformation() {
+    return this.client;
+  }
+  saveClientInformation(client: OAuthClientInformationMixed) {
+    this.client = client;
+  }
+  tokens() {
+    return this.saved;
+  }
+  saveTokens(tokens: OAuthTokens) {
+    this.saved = tokens;
+  }
+  redirectToAuthorization(url: URL) {
+    this.authorizationUrl = url;
+  }
+  saveCodeVerifier(verifier: string) {
+    this.verifier = verifier;
+  }
+  codeVerifier() {
+    return this.verifier;
+  }
+}
 
 describe('identity at the gateway', () => {
   let cp: TestControlPlane;
@@ -191,6 +232,69 @@ describe('identity at the gateway', () => {
       401,
       'Bearer error="invalid_token", error_description="the client has no approved contract"',
     ]);
+  });
+
+  it('is an OAuth protected resource: the SDK client discovers it, gets a token for it and calls a tool', async () => {
+    const as = await startAuthorizationServer({ subject: 'carol' });
+    try {
+      const instance = await withPolicies({
+        ...JWT,
+        configurationData: {
+          jwtOrigin: 'httpBearerAuthenticationHeader',
+          jwtKeyOrigin: 'jwks',
+          jwksUrl: as.jwksUrl,
+          signingMethod: 'rsa',
+          issuer: as.issuer,
+          skipClientIdValidation: true,
+          authorizationServers: [as.issuer],
+          scopesSupported: ['mcp:tools'],
+          scopes: 'mcp:tools',
+        },
+      });
+      const mcpUrl = new URL(`${instance.proxyUrl}/mcp`);
+      const metadataUrl = `${mcpUrl.origin}/.well-known/oauth-protected-resource${mcpUrl.pathname}`;
+
+      const challenge = await postMcp(mcpUrl.toString(), INITIALIZE);
+      expect(challenge.status).toBe(401);
+      expect(challenge.headers['www-authenticate']).toBe(`Bearer resource_metadata="${metadataUrl}", scope="mcp:tools"`);
+      const metadata = await fetch(metadataUrl);
+      expect(metadata.headers.get('access-control-allow-origin')).toBe('*');
+      expect(await metadata.json()).toEqual({
+        resource: mcpUrl.toString(),
+        authorization_servers: [as.issuer],
+        scopes_supported: ['mcp:tools'],
+        bearer_methods_supported: ['header'],
+        resource_name: expect.any(String),
+      });
+      expect((await fetch(`${mcpUrl.origin}/.well-known/oauth-protected-resource/nothing-here`)).status).toBe(404);
+
+      // The SDK's own OAuth flow: discovery, registration, authorization (PKCE), token, retry.
+      const provider = new TestOAuthProvider();
+      const first = new Client({ name: 'portico-tests', version: '1.0.0' });
+      await expect(first.connect(new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider }))).rejects.toThrow(
+        UnauthorizedError,
+      );
+      const consent = await fetch(provider.authorizationUrl!, { redirect: 'manual' });
+      const code = new URL(consent.headers.get('location')!).searchParams.get('code')!;
+      const transport = new StreamableHTTPClientTransport(mcpUrl, { authProvider: provider });
+      await transport.finishAuth(code);
+      const client = new Client({ name: 'portico-tests', version: '1.0.0' });
+      await client.connect(transport);
+      clients.push(client);
+      expect(await client.callTool({ name: 'echo', arguments: { text: 'oauth' } })).toMatchObject({
+        content: [{ text: 'oauth' }],
+      });
+      expect(as.issued.at(-1)).toMatchObject({ aud: mcpUrl.toString(), scope: 'mcp:tools', sub: 'carol' });
+      expect(lastUpstreamHeaders().authorization).toBeUndefined();
+
+      // A token the same server issued for another resource is refused (audience).
+      const other = await postMcp(mcpUrl.toString(), INITIALIZE, {
+        authorization: `Bearer ${await sign({ sub: 'x' })}`,
+      });
+      expect(other.status).toBe(401);
+    } finally {
+      await as.close();
+    }
   });
 
   it('enforces client ids and secrets of applications with a contract, following secret resets', async () => {

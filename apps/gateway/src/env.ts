@@ -1,6 +1,7 @@
 /**
  * The gateway's environment, parsed once at start. Every variable is documented in the README.
  */
+import { normalizedBaseUrl } from './data-plane/public-url.js';
 import { addressList } from '#portico/policy-engine';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
@@ -56,6 +57,20 @@ export const gatewayEnvSchema = z.object({
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
       }
       return entries;
+    }),
+  /**
+   * The gateway's public base URL (e.g. https://mcp.example.com) for instances without a public URL
+   * of their own (endpointUri): OAuth protected-resource identifiers and metadata URLs start with it.
+   * Unset: the request's scheme and Host.
+   */
+  PORTICO_GATEWAY_PUBLIC_URL: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v.trim() === '') return undefined;
+      const url = normalizedBaseUrl(v.trim());
+      if (url === undefined) ctx.addIssue({ code: 'custom', message: 'must be an http:// or https:// URL' });
+      return url;
     }),
   /** Health, readiness and metrics endpoints. */
   PORTICO_GATEWAY_ADMIN_HOST: z.string().default('127.0.0.1'),

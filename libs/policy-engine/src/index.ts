@@ -48,6 +48,7 @@ export type {
   PolicyFactory,
   PolicyReport,
   PolicyReportSink,
+  ProtectedResource,
 } from './policy-contract/policy.js';
 export { PASS, type Verdict } from './policy-contract/verdict.js';
 export { PolicyStates } from './policy-states.js';

@@ -5,6 +5,7 @@
  * TypeScript sources, NestJS included, in child processes of tests.
  */
 export { freePort } from './ports.js';
+export { startAuthorizationServer, type TestAuthorizationServer } from './authorization-server.js';
 export { startHttpServer, type TestHttpServer } from './http-server.js';
 export { startMcpServer, type McpServerOptions, type RecordedRequest, type TestMcpServer } from './mcp-server.js';
 export { startEverythingServer, type EverythingServer } from './everything-server.js';

@@ -98,6 +98,7 @@ function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api 
     })),
     policies: policyConfigs(api, openSecret),
     responseTimeoutMs: api.responseTimeout ?? 0,
+    publicUrl: api.endpointUri ?? '',
   };
 }
 

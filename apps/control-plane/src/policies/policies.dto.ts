@@ -188,6 +188,7 @@ export const simulatePolicyBody = z.strictObject(
       .optional(),
     upstreamTools: z.array(jsonObject, { error: 'must be an array of tool definitions' }).max(10_000).optional(),
     upstreamResult: jsonObject.optional(),
+    resourceUrl: z.url({ error: 'must be an http:// or https:// URL' }).max(2000).optional(),
   },
   objectError(),
 );

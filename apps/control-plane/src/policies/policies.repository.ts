@@ -127,7 +127,15 @@ export class PoliciesRepository {
   findPolicyChain(where: { id: number; organizationId: string; environmentId: string }) {
     return this.prisma.apiInstance.findFirst({
       where,
-      select: { id: true, instanceLabel: true, assetId: true, endpointType: true, ...POLICY_CHAIN_SOURCE },
+      select: {
+        id: true,
+        instanceLabel: true,
+        assetId: true,
+        endpointType: true,
+        endpointUri: true,
+        proxyUri: true,
+        ...POLICY_CHAIN_SOURCE,
+      },
     });
   }
 

@@ -133,7 +133,8 @@ export class PoliciesService {
       );
     }
     const policies = policyConfigs(api, (sealed) => this.secrets.open(sealed));
-    return simulatePolicies({ id: String(api.id), name: api.instanceLabel ?? api.assetId }, policies, body);
+    const publicUrl = (api.endpointUri ?? api.proxyUri ?? '').replace(/\/+$/, '');
+    return simulatePolicies({ id: String(api.id), name: api.instanceLabel ?? api.assetId, publicUrl }, policies, body);
   }
 
   /** `fullInfo` (default): enabled policies, compact, in an envelope; otherwise every policy in full. */

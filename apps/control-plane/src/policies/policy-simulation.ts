@@ -48,6 +48,8 @@ export interface SimulationInput {
   caller?: { headers?: Record<string, string>; clientAddress?: string; identity?: Identity };
   upstreamTools?: Record<string, unknown>[];
   upstreamResult?: Record<string, unknown>;
+  /** The URL the client addresses (the token audience of an OAuth protected resource). */
+  resourceUrl?: string;
 }
 
 type Outcome = 'pass' | 'mutate' | 'reject' | 'error' | 'skipped';
@@ -94,7 +96,7 @@ function errorText(error: GatewayError): string {
 
 /** Runs `policies` (proto, in order) of API `api` on `input`. */
 export async function simulatePolicies(
-  api: { id: string; name: string },
+  api: { id: string; name: string; publicUrl: string },
   policies: readonly Policy[],
   input: SimulationInput,
 ): Promise<SimulationResult> {
@@ -154,6 +156,7 @@ export async function simulatePolicies(
     clientAddress: input.caller?.clientAddress ?? '127.0.0.1',
     protocolVersion: input.protocolVersion,
     sessionId: undefined,
+    resourceUrl: input.resourceUrl ?? `${api.publicUrl}/mcp`,
     logger: SILENT,
     metrics: { countMcpCall: () => undefined },
     attributes: new Map<string, unknown>(input.caller?.identity ? [[IDENTITY_ATTRIBUTE, input.caller.identity]] : []),

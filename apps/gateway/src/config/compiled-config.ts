@@ -2,7 +2,7 @@
  * The gateway's internal configuration: what translate() makes of a GatewayConfig push. Frozen;
  * every regular expression and policy is compiled, so serving a request compiles nothing.
  */
-import type { ChainPolicy } from '#portico/policy-engine';
+import type { ChainPolicy, ProtectedResource } from '#portico/policy-engine';
 import type { FullMatch } from '#portico/policy-catalog';
 
 export interface CompiledConfig {
@@ -56,6 +56,10 @@ export interface CompiledApi {
   readonly mcpSupport: boolean;
   /** undefined: the data plane's default. */
   readonly responseTimeoutMs: number | undefined;
+  /** The instance's public URL (Api.public_url) without trailing slash; undefined when it has none. */
+  readonly publicUrl: string | undefined;
+  /** From the first policy that makes the API an OAuth protected resource (Policy.protectedResource). */
+  readonly protectedResource: ProtectedResource | undefined;
   /** Some policy has a response hook, so responses may need inspecting. */
   readonly hasResponsePolicies: boolean;
   /** Some policy sends requests of the gateway's own upstream (Policy.usesUpstream). */

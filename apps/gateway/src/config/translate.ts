@@ -27,6 +27,7 @@
  * Regular expressions of routes and pointcuts are full matches in RE2 syntax, run in linear time
  * (libs/policy-catalog linear-regex.ts): no pattern can make a request stall the gateway.
  */
+import { normalizedBaseUrl } from '../data-plane/public-url.js';
 import {
   compilePolicy,
   PolicyConfigError,
@@ -251,6 +252,8 @@ function unavailableApi(api: Api, listener: Listener, reason: string): CompiledA
     policies: Object.freeze([]),
     mcpSupport: false,
     responseTimeoutMs: undefined,
+    publicUrl: undefined,
+    protectedResource: undefined,
     hasResponsePolicies: false,
     ownRequests: false,
     httpRequestHooks: false,
@@ -295,6 +298,8 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     policies: Object.freeze(policies),
     mcpSupport,
     responseTimeoutMs: api.responseTimeoutMs > 0 ? api.responseTimeoutMs : undefined,
+    publicUrl: api.publicUrl === '' ? undefined : normalizedBaseUrl(api.publicUrl),
+    protectedResource: policies.find((p) => p.policy.protectedResource !== undefined)?.policy.protectedResource,
     hasResponsePolicies: policies.some((p) => p.policy.onResponse !== undefined && p.scope.anyResponse),
     ownRequests: policies.some((p) => p.policy.usesUpstream === true),
     httpRequestHooks: policies.some((p) => p.policy.onHttpRequest !== undefined),

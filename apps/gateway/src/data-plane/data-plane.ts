@@ -29,6 +29,8 @@ export interface DataPlaneOptions {
   hosts: readonly string[];
   /** Proxies whose X-Forwarded-For is believed (PORTICO_GATEWAY_TRUSTED_PROXIES). */
   trustedProxies: readonly string[];
+  /** PORTICO_GATEWAY_PUBLIC_URL (normalised). */
+  publicUrl: string | undefined;
   /** POST bodies past this -> 413 with a JSON-RPC error. */
   bodyLimitBytes: number;
   /** Upstream TCP/TLS connect. */
@@ -47,6 +49,7 @@ export function dataPlaneOptions(env: GatewayEnv, logger: Logger, metrics: Regis
     listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
     hosts: env.PORTICO_GATEWAY_HOSTS,
     trustedProxies: env.PORTICO_GATEWAY_TRUSTED_PROXIES,
+    publicUrl: env.PORTICO_GATEWAY_PUBLIC_URL,
     bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
     connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
     responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
@@ -97,6 +100,7 @@ export class DataPlane {
       sseKeepAliveMs: options.sseKeepAliveMs,
       hostCheck: new HostCheck(options.hosts),
       trustedProxies: options.trustedProxies.length > 0 ? addressList(options.trustedProxies) : undefined,
+      publicUrl: options.publicUrl,
       logger: this.logger,
       metrics: new GatewayMetrics(options.metrics),
     });

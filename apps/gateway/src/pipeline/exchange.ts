@@ -8,6 +8,7 @@ import { type ExchangeContext, type UpstreamRequester } from '#portico/policy-en
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.js';
+import { publicResourceUrl, type PublicUrlSource } from '../data-plane/public-url.js';
 import { ownRequest, type OwnRequestTarget } from './own-request.js';
 
 export class Exchange implements ExchangeContext {
@@ -15,6 +16,7 @@ export class Exchange implements ExchangeContext {
   private attributeMap: Map<string, unknown> | undefined;
   /** Where the gateway's own requests go (ExchangeContext.upstream); set once the exchange is routed. */
   private ownTarget: OwnRequestTarget | undefined;
+  private resource: string | undefined;
 
   constructor(
     readonly requestId: string,
@@ -31,7 +33,13 @@ export class Exchange implements ExchangeContext {
     readonly sessionId: string | undefined,
     private readonly baseLogger: Logger,
     readonly metrics: GatewayMetrics,
+    private readonly publicUrl: PublicUrlSource,
   ) {}
+
+  get resourceUrl(): string {
+    this.resource ??= publicResourceUrl(this.publicUrl);
+    return this.resource;
+  }
 
   get attributes(): Map<string, unknown> {
     this.attributeMap ??= new Map();

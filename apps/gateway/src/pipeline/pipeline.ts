@@ -34,6 +34,7 @@
  * - A client that goes away aborts the upstream request (it does not cancel the MCP request:
  *   the upstream keeps the events for a Last-Event-ID resume).
  */
+import { PROTECTED_RESOURCE_PREFIX, publicResourceUrl } from '../data-plane/public-url.js';
 import type { BlockList } from 'node:net';
 import {
   errorMessage,
@@ -89,6 +90,8 @@ export interface PipelineOptions {
   hostCheck: HostCheck;
   /** Proxies whose X-Forwarded-For is believed; undefined: none. */
   trustedProxies: BlockList | undefined;
+  /** PORTICO_GATEWAY_PUBLIC_URL (normalised). */
+  publicUrl: string | undefined;
   logger: Logger;
   metrics: GatewayMetrics;
 }
@@ -203,6 +206,57 @@ export class Pipeline {
   }
 
   /**
+   * RFC 9728 metadata of the protected resource at `resourcePath` (the path after
+   * /.well-known/oauth-protected-resource): the API that path routes to, when one of its policies
+   * makes it a protected resource (data-plane/public-url.ts names it). Public, so any origin may
+   * read it.
+   */
+  private protectedResourceMetadata(
+    apis: readonly CompiledApi[] | undefined,
+    resourcePath: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): void {
+    const match = apis ? matchApi(apis, resourcePath) : undefined;
+    const metadata = match?.api.protectedResource;
+    if (
+      !match ||
+      !metadata ||
+      this.options.hostCheck.refusal(match.api, req.headers) !== undefined ||
+      hasDotSegment(match.restPath)
+    ) {
+      return this.answer(
+        res,
+        match?.api.id ?? '',
+        'plain',
+        { kind: 'method-not-found', message: 'No protected resource is described here' },
+        null,
+      );
+    }
+    const resource = publicResourceUrl({
+      api: match.api,
+      restPath: match.restPath,
+      overTls: (req.socket as TLSSocket).encrypted === true,
+      host: headerValue(req.headers, 'host'),
+      gatewayPublicUrl: this.options.publicUrl,
+    });
+    const body = JSON.stringify({
+      resource,
+      authorization_servers: metadata.authorizationServers,
+      ...(metadata.scopesSupported.length > 0 ? { scopes_supported: metadata.scopesSupported } : {}),
+      bearer_methods_supported: ['header'],
+      resource_name: match.api.name,
+    });
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'max-age=300',
+      'access-control-allow-origin': '*',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  /**
    * Routing and the HTTP request phase. Synchronous up to the first step that has to wait (a
    * hook that calls out, the request body, the upstream), so a request costs no promise for the
    * steps that do not.
@@ -213,6 +267,12 @@ export class Pipeline {
     const path = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? '' : url.slice(q);
     const apis = runtime.config.ports.get(port);
+    if (
+      path.startsWith(PROTECTED_RESOURCE_PREFIX) &&
+      (path.length === PROTECTED_RESOURCE_PREFIX.length || path[PROTECTED_RESOURCE_PREFIX.length] === '/')
+    ) {
+      return this.protectedResourceMetadata(apis, path.slice(PROTECTED_RESOURCE_PREFIX.length) || '/', req, res);
+    }
     const match = apis && path.startsWith('/') ? matchApi(apis, path) : undefined;
     if (!match) {
       const style = looksLikeMcp(req.headers) ? 'jsonrpc' : 'plain';
@@ -260,6 +320,13 @@ export class Pipeline {
       headerValue(req.headers, 'mcp-session-id'),
       this.options.logger,
       this.options.metrics,
+      {
+        api,
+        restPath,
+        overTls: (req.socket as TLSSocket).encrypted === true,
+        host: headerValue(req.headers, 'host'),
+        gatewayPublicUrl: this.options.publicUrl,
+      },
     );
     const policies = applicablePolicies(api, exchange);
     const phase = api.httpRequestHooks ? httpRequestPhase(this.hooks, policies, { exchange }) : UNCHANGED;

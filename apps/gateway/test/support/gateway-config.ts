@@ -26,6 +26,8 @@ export interface ApiSpec {
   policies?: PolicySpec[];
   routes?: Partial<Route>[];
   responseTimeoutMs?: number;
+  /** Api.public_url (the instance endpointUri). */
+  publicUrl?: string;
   /** Listener.hosts: names accepted in Host and Origin besides IP literals and loopback names. */
   hosts?: string[];
   /** Listener.tls: the port serves https with this (mutual TLS with a client CA); absent = plain HTTP. */
@@ -84,6 +86,7 @@ export function apiConfig(spec: ApiSpec): Api {
     })),
     policies: (spec.policies ?? (type === 'mcp' ? ['mcp-support'] : [])).map(toPolicy),
     responseTimeoutMs: spec.responseTimeoutMs ?? 0,
+    publicUrl: spec.publicUrl ?? '',
   };
 }
 

@@ -44,6 +44,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     listenHost: options.listenHost ?? '127.0.0.1',
     hosts: options.hosts ?? [],
     trustedProxies: options.trustedProxies ?? [],
+    publicUrl: options.publicUrl,
     bodyLimitBytes: options.bodyLimitBytes ?? 1024 * 1024,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     responseTimeoutMs: options.responseTimeoutMs ?? 30_000,

@@ -23,6 +23,30 @@ const keyValueList = (title: string): JsonSchema => ({
   },
 });
 
+/** Portico's: the policy makes the instance an OAuth 2.0 protected resource (RFC 9728, MCP authorization). */
+const protectedResourceProperties: Record<string, JsonSchema> = {
+  authorizationServers: {
+    type: 'array',
+    title: 'Authorization servers',
+    description:
+      "Issuer URLs of the authorization servers clients get tokens from. When set, the gateway serves the instance's protected-resource metadata at /.well-known/oauth-protected-resource<path>, points 401 and 403 challenges at it, and requires tokens issued for the instance's public URL (audience).",
+    default: [],
+    items: { type: 'string', format: 'httpUrl' },
+  },
+  scopesSupported: {
+    type: 'array',
+    title: 'Scopes supported',
+    description: 'Scopes announced in the metadata and in challenges.',
+    default: [],
+    items: { type: 'string', minLength: 1 },
+  },
+};
+
+const scopeProperties: Record<string, JsonSchema> = {
+  scopes: { type: 'string', title: 'Scopes', description: 'Space-separated scopes the token must have.' },
+  scopeValidationCriteria: { type: 'string', title: 'Scope Validation Criteria', enum: ['AND', 'OR'], default: 'AND' },
+};
+
 export const clientIdEnforcement = defineTemplate({
   assetId: 'client-id-enforcement',
   version: '1.3.3',
@@ -105,6 +129,8 @@ export const jwtValidation = defineTemplate({
     claimsToHeaders: { type: 'array', title: 'Claims to Headers', default: [], items: { type: 'string', minLength: 1 } },
     mandatoryCustomClaims: keyValueList('Mandatory Custom Claims'),
     nonMandatoryCustomClaims: keyValueList('Non Mandatory Custom Claims'),
+    ...scopeProperties,
+    ...protectedResourceProperties,
   },
   required: ['jwtOrigin'],
   allOf: [
@@ -138,9 +164,9 @@ export const oauth2TokenIntrospection = defineTemplate({
     skipClientIdValidation: { type: 'boolean', title: 'Skip Client Id Validation', default: false },
     consumerBy: { type: 'string', title: 'Consumer By', enum: ['client_id', 'username'], default: 'client_id' },
     exposeHeaders: { type: 'boolean', title: 'Expose Headers', default: false },
-    scopes: { type: 'string', title: 'Scopes', description: 'Space-separated scopes the token must have.' },
-    scopeValidationCriteria: { type: 'string', title: 'Scope Validation Criteria', enum: ['AND', 'OR'], default: 'AND' },
+    ...scopeProperties,
     maxCacheEntries: { type: 'integer', title: 'Max Cache Entries', minimum: 1, default: 1000 },
+    ...protectedResourceProperties,
   },
   required: ['introspectionURL', 'authorizationValue'],
 });

@@ -1,8 +1,10 @@
 /**
  * What the bearer-token policies (jwt-validation, oauth2-token-introspection) share: reading the
- * token, the RFC 6750 answers, the clients with an approved contract, and the cache of tokens
- * already accepted.
+ * token, the RFC 6750 answers, the clients with an approved contract, the cache of tokens already
+ * accepted, and the OAuth resource-server duties (RFC 9728 metadata, audience, scopes).
  */
+import type { ExchangeContext } from '../policy-contract/context.js';
+import type { ProtectedResource } from '../policy-contract/policy.js';
 import type { Verdict } from '../policy-contract/verdict.js';
 
 /** The token of an `Authorization: Bearer` header, or undefined. */
@@ -55,4 +57,86 @@ export class TokenCache<T> {
     if (this.entries.size >= this.limit) this.entries.delete(this.entries.keys().next().value!);
     this.entries.set(token, { value, until });
   }
+}
+
+/** The configuration that makes a bearer-token policy an OAuth protected resource (RFC 9728). */
+export interface ResourceServerConfig {
+  authorizationServers?: string[];
+  scopesSupported?: string[];
+  scopes?: string;
+  scopeValidationCriteria?: 'AND' | 'OR';
+}
+
+/**
+ * A bearer-token policy's resource-server side: with `authorizationServers`, the metadata the
+ * gateway serves, the `resource_metadata` and `scope` of every challenge, and the audience a token
+ * must carry (the URL the client addressed, RFC 8707); the required scopes either way.
+ */
+export class ResourceServer {
+  readonly protectedResource: ProtectedResource | undefined;
+  private readonly required: readonly string[];
+  private readonly any: boolean;
+  private readonly scopeParameter: string;
+
+  constructor(config: ResourceServerConfig) {
+    const servers = config.authorizationServers ?? [];
+    const supported = config.scopesSupported ?? [];
+    this.protectedResource =
+      servers.length > 0
+        ? Object.freeze({ authorizationServers: Object.freeze([...servers]), scopesSupported: Object.freeze([...supported]) })
+        : undefined;
+    this.required = (config.scopes ?? '').split(/\s+/).filter(Boolean);
+    this.any = config.scopeValidationCriteria === 'OR';
+    const announced = this.required.length > 0 ? this.required : supported;
+    this.scopeParameter = announced.length > 0 ? `scope="${quoted(announced.join(' '))}"` : '';
+  }
+
+  /** Challenge parameters: `resource_metadata` (protected resources) and `scope`. */
+  challenge(exchange: ExchangeContext): string {
+    const parts: string[] = [];
+    if (this.protectedResource) parts.push(`resource_metadata="${quoted(resourceMetadataUrl(exchange.resourceUrl))}"`);
+    if (this.scopeParameter !== '') parts.push(this.scopeParameter);
+    return parts.join(', ');
+  }
+
+  /** 401 for a missing or invalid token, pointing at the metadata. */
+  unauthorized(exchange: ExchangeContext, description: string | undefined): Verdict<never> {
+    return unauthorizedBearer(description, this.challenge(exchange));
+  }
+
+  /** Whether `aud` (a claim or introspection field) names the resource; true when not a protected resource. */
+  audienceAccepted(aud: unknown, exchange: ExchangeContext): boolean {
+    if (!this.protectedResource) return true;
+    const resource = exchange.resourceUrl.replace(/\/+$/, '');
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    return audiences.some((a) => typeof a === 'string' && a.replace(/\/+$/, '') === resource);
+  }
+
+  /** 403 insufficient_scope when `granted` (a space-separated string or an array) lacks the required scopes. */
+  scopeRefusal(granted: unknown, exchange: ExchangeContext): Verdict<never> | undefined {
+    if (this.required.length === 0) return undefined;
+    const scopes = new Set(
+      typeof granted === 'string' ? granted.split(/\s+/) : Array.isArray(granted) ? granted.map(String) : [],
+    );
+    const ok = this.any ? this.required.some((s) => scopes.has(s)) : this.required.every((s) => scopes.has(s));
+    if (ok) return undefined;
+    return {
+      kind: 'reject',
+      error: {
+        kind: 'forbidden',
+        message: `The token lacks the required scope (${this.any ? 'one of' : 'all of'}: ${this.required.join(' ')})`,
+        wwwAuthenticate: `Bearer error="insufficient_scope", ${this.challenge(exchange)}`,
+      },
+    };
+  }
+}
+
+/** RFC 9728 §3.1: the metadata URL of `resource`, the well-known path inserted before its path. */
+export function resourceMetadataUrl(resource: string): string {
+  const url = new URL(resource);
+  return `${url.origin}/.well-known/oauth-protected-resource${url.pathname === '/' ? '' : url.pathname}`;
+}
+
+function quoted(value: string): string {
+  return value.replace(/["\\]/g, '');
 }

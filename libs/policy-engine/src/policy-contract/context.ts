@@ -25,6 +25,12 @@ export interface ExchangeContext {
   readonly protocolVersion: string | undefined;
   /** `Mcp-Session-Id` request header (the gateway keeps no session state). */
   readonly sessionId: string | undefined;
+  /**
+   * The public URL the client addressed, without the query: the API's public base URL and the
+   * path after the base path. An OAuth protected resource announces it and expects it as the
+   * token audience (RFC 8707).
+   */
+  readonly resourceUrl: string;
   readonly logger: Logger;
   readonly metrics: PolicyMetrics;
   /** Values policies share within the exchange, e.g. the identity an authentication policy found. */

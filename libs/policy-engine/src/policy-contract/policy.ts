@@ -43,6 +43,12 @@ export interface Policy {
   readonly failureMode?: 'fail-open' | 'fail-closed';
   /** Its MCP hooks send requests of the gateway's own (ExchangeContext.upstream); without it that is undefined. */
   readonly usesUpstream?: boolean;
+  /**
+   * The policy makes the API an OAuth 2.0 protected resource: the gateway serves its metadata
+   * (RFC 9728) at `/.well-known/oauth-protected-resource<path>` with `resource` =
+   * ExchangeContext.resourceUrl of that path.
+   */
+  readonly protectedResource?: ProtectedResource;
   /** Every request, before its body is read: `reject` answers it, `mutate` edits the headers sent upstream. */
   onHttpRequest?(ctx: HttpContext): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>>;
   /** Every response head about to be sent to the client: `mutate` edits its headers (`reject` is not possible here). */
@@ -52,6 +58,12 @@ export interface Policy {
     req: JsonRpcRequest | JsonRpcNotification,
   ): Verdict<JsonRpcRequest | JsonRpcNotification> | Promise<Verdict<JsonRpcRequest | JsonRpcNotification>>;
   onResponse?(ctx: CallContext, res: JsonRpcResponse): Verdict<JsonRpcResponse> | Promise<Verdict<JsonRpcResponse>>;
+}
+
+/** What a protected resource's metadata names (RFC 9728 §2). */
+export interface ProtectedResource {
+  readonly authorizationServers: readonly string[];
+  readonly scopesSupported: readonly string[];
 }
 
 /** What {@link PolicyFactory.compile} returns. */

@@ -23,6 +23,7 @@ export function testExchange(headers: IncomingHttpHeaders = {}, metrics: PolicyM
     clientAddress: '127.0.0.1',
     protocolVersion: headers['mcp-protocol-version'] as string | undefined,
     sessionId: undefined,
+    resourceUrl: 'http://127.0.0.1:8081/demo/mcp',
     logger: pino({ level: 'silent' }),
     metrics,
     attributes: new Map(),

@@ -18,6 +18,9 @@
  * - The client: `clientIdExpression` (default the `client_id` claim) names the client
  *   application; unless `skipClientIdValidation`, it must have an approved contract with the
  *   instance (the control plane sends their client ids as managed data `clientIds`).
+ * - With `authorizationServers` the instance is an OAuth protected resource (bearer-tokens.ts
+ *   ResourceServer): challenges carry `resource_metadata`, and `aud` must name the URL the client
+ *   addressed. `scopes` are checked against the `scope` (or `scp`) claim: 403 insufficient_scope.
  * A token failing any check is answered 401 with `WWW-Authenticate: Bearer error="invalid_token"`
  * and a description naming the check. A valid one leaves the identity (principal: `sub`, client
  * id, claims) for the policies after it; `claimsToHeaders` sends claims upstream as
@@ -32,7 +35,7 @@ import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, t
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identity } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import type { Verdict } from '../../policy-contract/verdict.js';
-import { bearerToken, contractedClients, TokenCache, unauthorizedBearer } from '../bearer-tokens.js';
+import { bearerToken, contractedClients, ResourceServer, type ResourceServerConfig, TokenCache } from '../bearer-tokens.js';
 import { expressionActivation } from '../expression-activation.js';
 
 interface ClaimRule {
@@ -40,7 +43,7 @@ interface ClaimRule {
   value: string;
 }
 
-export interface JwtValidationConfig {
+export interface JwtValidationConfig extends ResourceServerConfig {
   jwtOrigin: 'httpBearerAuthenticationHeader' | 'customExpression';
   jwtExpression?: string;
   signingMethod?: 'rsa' | 'hmac' | 'es';
@@ -72,10 +75,12 @@ const JWKS_COOLDOWN_MS = 2_000;
 const ALGORITHM_PREFIX = { rsa: 'RS', hmac: 'HS', es: 'ES' } as const;
 const CLAIM_HEADER_PREFIX = 'x-jwt-claim-';
 
-/** A token's outcome, cached: the identity and header edit to apply. */
+/** A token's outcome, cached: the identity and header edit to apply, and its audience and scopes. */
 interface Accepted {
   readonly identity: Identity;
   readonly edit: Verdict<HeaderEdit>;
+  readonly aud: unknown;
+  readonly scope: unknown;
 }
 
 class Refused extends Error {}
@@ -141,6 +146,7 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
       (claim) => [claim, `${CLAIM_HEADER_PREFIX}${claim.toLowerCase()}`] as const,
     );
     const accepted = new TokenCache<Accepted>(CACHE_LIMIT);
+    const server = new ResourceServer(config);
     const { clock } = ctx;
 
     const tokenOf = (exchange: ExchangeContext): string | undefined => {
@@ -185,10 +191,16 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
           claims: Object.freeze(claims),
         }),
         edit: Object.freeze({ kind: 'mutate', message: Object.freeze(edit) }),
+        aud: claims.aud,
+        scope: claims.scope ?? claims.scp,
       };
     };
 
     const admit = (exchange: ExchangeContext, entry: Accepted): Verdict<HeaderEdit> => {
+      if (!server.audienceAccepted(entry.aud, exchange))
+        return server.unauthorized(exchange, 'the token was not issued for this resource');
+      const refusal = server.scopeRefusal(entry.scope, exchange);
+      if (refusal) return refusal;
       exchange.attributes.set(IDENTITY_ATTRIBUTE, entry.identity);
       return entry.edit;
     };
@@ -205,7 +217,7 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
         }));
       } catch (error) {
         if (error instanceof joseErrors.JOSEError && !(error instanceof joseErrors.JWKSTimeout)) {
-          return unauthorizedBearer(describe(error));
+          return server.unauthorized(exchange, describe(error));
         }
         throw error;
       }
@@ -213,7 +225,7 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
       try {
         entry = accept(claims, exchange);
       } catch (error) {
-        if (error instanceof Refused) return unauthorizedBearer(error.message);
+        if (error instanceof Refused) return server.unauthorized(exchange, error.message);
         throw error;
       }
       const expires = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
@@ -227,9 +239,10 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
         name: 'jwt-validation',
         // An unreachable JWKS is an outage of the key source, not a bad token: answered 500.
         failureMode: 'fail-closed',
+        protectedResource: server.protectedResource,
         onHttpRequest({ exchange }) {
           const token = tokenOf(exchange);
-          if (token === undefined) return unauthorizedBearer(undefined);
+          if (token === undefined) return server.unauthorized(exchange, undefined);
           const cached = accepted.get(token, clock.now());
           return cached === undefined ? verify(token, exchange) : admit(exchange, cached);
         },

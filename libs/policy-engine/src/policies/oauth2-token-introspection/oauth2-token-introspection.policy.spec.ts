@@ -48,12 +48,12 @@ describe('oauth2-token-introspection policy', () => {
       return { verdict, identity: exchange.attributes.get(IDENTITY_ATTRIBUTE) };
     };
   };
-  const invalid = (description: string) => ({
+  const invalid = (description: string, challenge = '') => ({
     kind: 'reject',
     error: {
       kind: 'unauthorized',
       message: `The token is not valid: ${description}`,
-      wwwAuthenticate: `Bearer error="invalid_token", error_description="${description}"`,
+      wwwAuthenticate: `Bearer error="invalid_token", error_description="${description}"${challenge}`,
     },
   });
 
@@ -81,12 +81,18 @@ describe('oauth2-token-introspection policy', () => {
 
   it('refuses inactive, expired and uncontracted tokens with 401, missing scopes with 403', async () => {
     const check = setup({ scopes: 'tools:read tools:call' });
-    expect((await check('revoked')).verdict).toEqual(invalid('the token is not active'));
-    expect((await check('expired')).verdict).toEqual(invalid('the token is not active'));
-    expect((await check('stranger')).verdict).toEqual(invalid('the client has no approved contract'));
+    // Challenges name the scopes the resource needs (RFC 6750 §3).
+    const scope = ', scope="tools:read tools:call"';
+    expect((await check('revoked')).verdict).toEqual(invalid('the token is not active', scope));
+    expect((await check('expired')).verdict).toEqual(invalid('the token is not active', scope));
+    expect((await check('stranger')).verdict).toEqual(invalid('the client has no approved contract', scope));
     expect((await check()).verdict).toEqual({
       kind: 'reject',
-      error: { kind: 'unauthorized', message: 'A bearer token is required', wwwAuthenticate: 'Bearer' },
+      error: {
+        kind: 'unauthorized',
+        message: 'A bearer token is required',
+        wwwAuthenticate: 'Bearer scope="tools:read tools:call"',
+      },
     });
     expect((await check('narrow')).verdict).toEqual({
       kind: 'reject',
@@ -100,6 +106,18 @@ describe('oauth2-token-introspection policy', () => {
       kind: 'mutate',
     });
     expect((await setup({ skipClientIdValidation: true })('stranger')).identity).toMatchObject({ principal: 'agent-9' });
+  });
+
+  it('as a protected resource, points challenges at its metadata and requires tokens issued for it', async () => {
+    TOKENS.bound = { active: true, client_id: 'agent-1', aud: 'http://127.0.0.1:8081/demo/mcp', scope: 'mcp' };
+    TOKENS.elsewhere = { active: true, client_id: 'agent-1', aud: ['https://other.example.com/mcp'], scope: 'mcp' };
+    const check = setup({ authorizationServers: ['https://as.example.com'], scopesSupported: ['mcp'] });
+    const challenge = ', resource_metadata="http://127.0.0.1:8081/.well-known/oauth-protected-resource/demo/mcp", scope="mcp"';
+    expect((await check('bound')).verdict).toMatchObject({ kind: 'mutate' });
+    expect((await check('elsewhere')).verdict).toEqual(invalid('the token was not issued for this resource', challenge));
+    expect((await check()).verdict).toMatchObject({
+      error: { wwwAuthenticate: `Bearer ${challenge.slice(2)}` },
+    });
   });
 
   it('shares one introspection among concurrent requests, and fails when the endpoint does', async () => {

@@ -7,6 +7,9 @@
  *   that fails or does not answer 200 with JSON is an outage, not a bad token: the hook throws and
  *   the request is answered 500 (the policy fails closed).
  * - `active: false`, or an `exp` in the past: 401 `invalid_token`. No token: 401 `Bearer`.
+ * - With `authorizationServers` the instance is an OAuth protected resource (bearer-tokens.ts
+ *   ResourceServer): challenges carry `resource_metadata`, and the token's `aud` must name the URL
+ *   the client addressed.
  * - `scopes` (space-separated) must all (`AND`) or any (`OR`) be in the token's `scope`, else
  *   403 with `WWW-Authenticate: Bearer error="insufficient_scope", scope="…"` (RFC 6750 §3.1).
  * - Unless `skipClientIdValidation`, the token's `client_id` must name an application with an
@@ -15,15 +18,16 @@
  * the client id, and the introspection response as claims. With `exposeHeaders`, the response's
  * scalar fields go upstream as `x-introspection-<field>`; the token itself does not.
  *
- * Active tokens are cached (`maxCacheEntries`) until their `exp` and for `validatedTokenTTL`
- * seconds at most; requests arriving while a token is being introspected share that request.
+ * Introspection answers are cached (`maxCacheEntries`) until the token's `exp` and for
+ * `validatedTokenTTL` seconds at most (inactive tokens are not); requests arriving while a token
+ * is being introspected share that request.
  */
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identity } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import type { Verdict } from '../../policy-contract/verdict.js';
-import { bearerToken, contractedClients, TokenCache, unauthorizedBearer } from '../bearer-tokens.js';
+import { bearerToken, contractedClients, ResourceServer, type ResourceServerConfig, TokenCache } from '../bearer-tokens.js';
 
-interface IntrospectionConfig {
+interface IntrospectionConfig extends ResourceServerConfig {
   introspectionURL: string;
   authorizationValue: string;
   validatedTokenTTL?: number;
@@ -31,15 +35,18 @@ interface IntrospectionConfig {
   skipClientIdValidation?: boolean;
   consumerBy?: 'client_id' | 'username';
   exposeHeaders?: boolean;
-  scopes?: string;
-  scopeValidationCriteria?: 'AND' | 'OR';
   maxCacheEntries?: number;
 }
 
 type Introspection = Record<string, unknown> & { active?: unknown; scope?: unknown; exp?: unknown; client_id?: unknown };
 
-/** What an introspected token comes to: admitted (identity, edit) or refused (the verdict). */
-type Outcome = { readonly identity: Identity; readonly edit: Verdict<HeaderEdit> } | { readonly refused: Verdict<never> };
+/**
+ * What an introspected token comes to: refused (why), or admitted (identity, edit) subject to the
+ * checks that depend on the request (audience, scopes).
+ */
+type Outcome =
+  | { readonly refused: string }
+  | { readonly identity: Identity; readonly edit: Verdict<HeaderEdit>; readonly aud: unknown; readonly scope: unknown };
 
 const HEADER_PREFIX = 'x-introspection-';
 
@@ -48,20 +55,11 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
   compile(config, ctx) {
     const ttlMs = (config.validatedTokenTTL ?? 600) * 1000;
     const timeoutMs = config.authenticationTimeout ?? 10_000;
-    const required = (config.scopes ?? '').split(/\s+/).filter(Boolean);
-    const any = config.scopeValidationCriteria === 'OR';
+    const server = new ResourceServer(config);
     const contracted = contractedClients(ctx.managed);
     const cache = new TokenCache<Outcome>(config.maxCacheEntries ?? 1000);
     const inFlight = new Map<string, Promise<Outcome>>();
     const { clock } = ctx;
-    const insufficientScope: Verdict<never> = Object.freeze({
-      kind: 'reject',
-      error: Object.freeze({
-        kind: 'forbidden',
-        message: `The token lacks the required scope (${any ? 'one of' : 'all of'}: ${required.join(' ')})`,
-        wwwAuthenticate: `Bearer error="insufficient_scope", scope="${required.join(' ').replace(/["\\]/g, '')}"`,
-      }),
-    });
 
     const introspect = async (token: string): Promise<Introspection> => {
       const response = await fetch(config.introspectionURL, {
@@ -84,17 +82,11 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
     /** Judges an introspection answer; caches what may be cached. */
     const judge = (token: string, answer: Introspection): Outcome => {
       const expires = typeof answer.exp === 'number' ? answer.exp * 1000 : Number.POSITIVE_INFINITY;
-      if (answer.active !== true || expires <= clock.now()) return { refused: unauthorizedBearer('the token is not active') };
+      if (answer.active !== true || expires <= clock.now()) return { refused: 'the token is not active' };
       const clientId = typeof answer.client_id === 'string' ? answer.client_id : undefined;
       let outcome: Outcome;
       if (!config.skipClientIdValidation && (clientId === undefined || !contracted.has(clientId))) {
-        outcome = {
-          refused: unauthorizedBearer(
-            clientId === undefined ? 'the token names no client' : 'the client has no approved contract',
-          ),
-        };
-      } else if (required.length > 0 && !hasScopes(answer.scope, required, any)) {
-        outcome = { refused: insufficientScope };
+        outcome = { refused: clientId === undefined ? 'the token names no client' : 'the client has no approved contract' };
       } else {
         const consumer = answer[config.consumerBy ?? 'client_id'];
         const set: Record<string, string> = {};
@@ -111,6 +103,8 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
             claims: Object.freeze({ ...answer }),
           }),
           edit: Object.freeze({ kind: 'mutate', message: Object.freeze({ set, remove: ['authorization'] }) }),
+          aud: answer.aud,
+          scope: answer.scope,
         };
       }
       cache.set(token, outcome, Math.min(expires, clock.now() + ttlMs));
@@ -118,7 +112,11 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
     };
 
     const apply = (exchange: ExchangeContext, outcome: Outcome): Verdict<HeaderEdit> => {
-      if ('refused' in outcome) return outcome.refused;
+      if ('refused' in outcome) return server.unauthorized(exchange, outcome.refused);
+      if (!server.audienceAccepted(outcome.aud, exchange))
+        return server.unauthorized(exchange, 'the token was not issued for this resource');
+      const refusal = server.scopeRefusal(outcome.scope, exchange);
+      if (refusal) return refusal;
       exchange.attributes.set(IDENTITY_ATTRIBUTE, outcome.identity);
       return outcome.edit;
     };
@@ -128,9 +126,10 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
       policy: {
         name: 'oauth2-token-introspection',
         failureMode: 'fail-closed',
+        protectedResource: server.protectedResource,
         onHttpRequest({ exchange }) {
           const token = bearerToken(exchange.headers.authorization);
-          if (token === undefined) return unauthorizedBearer(undefined);
+          if (token === undefined) return server.unauthorized(exchange, undefined);
           const cached = cache.get(token, clock.now());
           if (cached !== undefined) return apply(exchange, cached);
           let pending = inFlight.get(token);
@@ -146,9 +145,3 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
     };
   },
 };
-
-/** Whether the space-separated `scope` has all (or, with `any`, one) of `required`. */
-function hasScopes(scope: unknown, required: readonly string[], any: boolean): boolean {
-  const granted = new Set(typeof scope === 'string' ? scope.split(/\s+/) : []);
-  return any ? required.some((s) => granted.has(s)) : required.every((s) => granted.has(s));
-}

@@ -1,0 +1,108 @@
+/**
+ * A small OAuth 2.1 authorization server for tests, on 127.0.0.1 (node:http): RFC 8414 metadata,
+ * dynamic client registration (RFC 7591), an authorization endpoint that consents at once and
+ * redirects with a code, a token endpoint that checks PKCE (S256) and issues RS256 JWTs whose
+ * `aud` is the RFC 8707 `resource` the client asked for, and the JWKS to verify them.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+
+export interface TestAuthorizationServer {
+  /** The issuer, e.g. `http://127.0.0.1:41234`. */
+  readonly issuer: string;
+  readonly jwksUrl: string;
+  /** The claims of every access token issued, oldest first. */
+  readonly issued: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+function body(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    req.on('end', () => resolve(text));
+    req.on('error', reject);
+  });
+}
+
+export async function startAuthorizationServer(options: { subject?: string } = {}): Promise<TestAuthorizationServer> {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk = { ...(await exportJWK(publicKey)), kid: 'as-1', alg: 'RS256', use: 'sig' };
+  const codes = new Map<string, { challenge: string; resource: string | null; scope: string | null; clientId: string }>();
+  const issued: Record<string, unknown>[] = [];
+  let issuer = '';
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', issuer);
+    const json = (status: number, value: unknown) =>
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    void (async () => {
+      if (req.method === 'GET' && url.pathname === '/.well-known/oauth-authorization-server') {
+        return json(200, {
+          issuer,
+          authorization_endpoint: `${issuer}/authorize`,
+          token_endpoint: `${issuer}/token`,
+          registration_endpoint: `${issuer}/register`,
+          jwks_uri: `${issuer}/jwks.json`,
+          response_types_supported: ['code'],
+          grant_types_supported: ['authorization_code'],
+          code_challenge_methods_supported: ['S256'],
+          token_endpoint_auth_methods_supported: ['none'],
+        });
+      }
+      if (req.method === 'GET' && url.pathname === '/jwks.json') return json(200, { keys: [jwk] });
+      if (req.method === 'POST' && url.pathname === '/register') {
+        const metadata = JSON.parse(await body(req)) as Record<string, unknown>;
+        return json(201, { ...metadata, client_id: `dcr-${randomBytes(6).toString('hex')}`, token_endpoint_auth_method: 'none' });
+      }
+      if (req.method === 'GET' && url.pathname === '/authorize') {
+        const code = randomBytes(12).toString('hex');
+        codes.set(code, {
+          challenge: url.searchParams.get('code_challenge') ?? '',
+          resource: url.searchParams.get('resource'),
+          scope: url.searchParams.get('scope'),
+          clientId: url.searchParams.get('client_id') ?? '',
+        });
+        const redirect = new URL(url.searchParams.get('redirect_uri') ?? '');
+        redirect.searchParams.set('code', code);
+        const state = url.searchParams.get('state');
+        if (state !== null) redirect.searchParams.set('state', state);
+        return res.writeHead(302, { location: redirect.toString() }).end();
+      }
+      if (req.method === 'POST' && url.pathname === '/token') {
+        const form = new URLSearchParams(await body(req));
+        const grant = codes.get(form.get('code') ?? '');
+        codes.delete(form.get('code') ?? '');
+        const verifier = form.get('code_verifier') ?? '';
+        if (!grant || createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) {
+          return json(400, { error: 'invalid_grant' });
+        }
+        const resource = form.get('resource') ?? grant.resource;
+        const claims = {
+          client_id: grant.clientId,
+          ...(grant.scope ? { scope: grant.scope } : {}),
+        };
+        let jwt = new SignJWT(claims)
+          .setProtectedHeader({ alg: 'RS256', kid: 'as-1' })
+          .setIssuer(issuer)
+          .setSubject(options.subject ?? 'test-user')
+          .setIssuedAt()
+          .setExpirationTime('10m');
+        if (resource) jwt = jwt.setAudience(resource);
+        issued.push({ ...claims, aud: resource, sub: options.subject ?? 'test-user' });
+        return json(200, { access_token: await jwt.sign(privateKey), token_type: 'Bearer', expires_in: 600 });
+      }
+      json(404, { error: 'not_found' });
+    })().catch(() => json(500, { error: 'server_error' }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    issuer,
+    jwksUrl: `${issuer}/jwks.json`,
+    issued,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
