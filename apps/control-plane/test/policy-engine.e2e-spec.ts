@@ -65,7 +65,7 @@ describe('policy engine', () => {
     // A policy this gateway does not implement, as an older control plane could have left it
     // (today's refuses to apply it to a deployed API: policies.integration-spec.ts).
     const template = await testPrisma().policyTemplate.findFirstOrThrow({
-      where: { asset: { groupId: POLICY_GROUP_ID, assetId: 'client-id-enforcement', version: '1.3.3' } },
+      where: { asset: { groupId: POLICY_GROUP_ID, assetId: 'spike-control', version: '1.2.2' } },
     });
     await testPrisma().appliedPolicy.create({
       data: {
@@ -74,9 +74,9 @@ describe('policy engine', () => {
         environmentId: tenant.sandboxId,
         templateId: template.id,
         groupId: POLICY_GROUP_ID,
-        assetId: 'client-id-enforcement',
-        assetVersion: '1.3.3',
-        configurationData: { credentialsOriginHasHttpBasicAuthenticationHeader: 'customExpression' },
+        assetId: 'spike-control',
+        assetVersion: '1.2.2',
+        configurationData: { maximumRequests: 1, timePeriodInMilliseconds: 1000 },
         order: 2,
       },
     });
@@ -90,7 +90,7 @@ describe('policy engine', () => {
       apiVersionStatus: 'inactive',
       errorMessage: expect.stringContaining(`API ${broken.apiId}: policy `),
     });
-    expect(status.body.errorMessage).toContain('unknown policy type "client-id-enforcement"');
+    expect(status.body.errorMessage).toContain('unknown policy type "spike-control"');
 
     // Never served without the policy: answered 503 with a JSON-RPC error, the cause kept out.
     const res = await fetch(`${broken.proxyUrl}/mcp`, {
