@@ -15,7 +15,8 @@
  * `--workers <n>` (repeatable) adds the same gateway serving with n worker processes
  * (PORTICO_GATEWAY_WORKERS), its CPU counted over the primary and its workers.
  * `--chain <name>=<policies.json>` (repeatable) adds the same gateway with more policies after
- * mcp-support (bench/chains/), so a chain's cost is a ratio against the plain gateway per round.
+ * mcp-support (bench/chains/, servers/chain-file.ts), so a chain's cost is a ratio against the
+ * plain gateway per round; headers a chain file names go with every request of the run.
  *
  *   node --conditions=portico-source --import tsx bench/data-plane-quick.ts [--rounds 3]
  *     [--duration 10] [--warmup 3] [--connections 32,1] [--baseline [name=]<dir> …] [--cpu-prof <dir>]
@@ -27,6 +28,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { freePort } from '#portico/testing';
+import { readChain } from './servers/chain-file.js';
 import { startNginx } from './support/nginx.js';
 import { type BenchProcess, REPO_ROOT, runBench, startProcess, tempDir, waitForQuiet } from './support/processes.js';
 import { formatMs, median, printTable, round } from './support/stats.js';
@@ -144,9 +146,11 @@ await runBench(async () => {
     ]);
     targets.push({ name: `gateway-w${workers}`, url: `http://127.0.0.1:${pooled.port}/fixed/mcp`, proxyPid: pooled.process.pid });
   }
+  const headers: Record<string, string> = {};
   for (const spec of args.chain) {
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new Error(`--chain takes name=<policies.json>, got ${spec}`);
+    Object.assign(headers, readChain(path.resolve(spec.slice(eq + 1))).headers);
     const name = spec.slice(0, eq);
     const chained = await startServer(name, current, 'data-plane.js', upstream.url, true, [
       '--policies',
@@ -168,7 +172,7 @@ await runBench(async () => {
   for (const c of connections) {
     for (let r = 1; r <= rounds; r++) {
       for (const target of targets) {
-        const common = { url: target.url, connections: c, proxyPid: target.proxyPid, upstreamPid: upstream.process.pid };
+        const common = { url: target.url, connections: c, proxyPid: target.proxyPid, upstreamPid: upstream.process.pid, headers };
         await runWrk({ ...common, durationS: warmupS });
         const run: Run = { ...(await runWrk({ ...common, durationS })), connections: c, round: r, target: target.name };
         runs.push(run);

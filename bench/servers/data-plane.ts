@@ -16,7 +16,6 @@
  * normally, so `--cpu-prof` writes its profile.
  */
 import cluster from 'node:cluster';
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { POLICY_TEMPLATES, compareVersions } from '#portico/policy-catalog';
@@ -24,6 +23,7 @@ import { ApiType, GatewayConfig, PolicyMode } from '#portico/proto-ts';
 import { loadGatewayEnv } from '../../apps/gateway/src/env.js';
 import { startServing } from '../../apps/gateway/src/workers/serving.js';
 import { runWorker } from '../../apps/gateway/src/workers/worker.js';
+import { readChain } from './chain-file.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -58,14 +58,13 @@ async function servePrimary(): Promise<void> {
       .map((t) => t.version)
       .sort(compareVersions)
       .at(-1);
-  const chain = args.policies
-    ? (JSON.parse(readFileSync(args.policies, 'utf8')) as { type: string; configuration: unknown }[])
-    : [];
+  const chain = args.policies ? readChain(args.policies).policies : [];
   const policies = [{ type: 'mcp-support', configuration: {} }, ...chain].map((policy, i) => ({
     id: String(i + 1),
     type: policy.type,
     version: latest(policy.type),
     configurationJson: JSON.stringify(policy.configuration),
+    managedJson: policy.managed === undefined ? '' : JSON.stringify(policy.managed),
     mode: PolicyMode.POLICY_MODE_ENFORCE,
   }));
   const config = GatewayConfig.fromPartial({

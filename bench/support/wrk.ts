@@ -30,18 +30,24 @@ export const TOOLS_CALL_BODY = JSON.stringify({
 /** The headers every request carries (an MCP client's Streamable HTTP POST). */
 export const TOOLS_CALL_HEADERS = { 'content-type': 'application/json', accept: 'application/json, text/event-stream' };
 
-let script: Promise<string> | undefined;
+const scripts = new Map<string, Promise<string>>();
 
-/** The Lua script that makes every wrk request a tools/call POST. */
-function luaScript(): Promise<string> {
-  script ??= (async () => {
-    const file = path.join(await tempDir('wrk'), 'tools-call.lua');
-    const headers = Object.entries(TOOLS_CALL_HEADERS).map(
-      ([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`,
-    );
-    await writeFile(file, ['wrk.method = "POST"', ...headers, `wrk.body = [==[${TOOLS_CALL_BODY}]==]`, ''].join('\n'));
-    return file;
-  })();
+/** The Lua script that makes every wrk request a tools/call POST, with `extraHeaders` too. */
+function luaScript(extraHeaders: Readonly<Record<string, string>>): Promise<string> {
+  const all = { ...TOOLS_CALL_HEADERS, ...extraHeaders };
+  const key = JSON.stringify(all);
+  let script = scripts.get(key);
+  if (!script) {
+    script = (async () => {
+      const file = path.join(await tempDir('wrk'), 'tools-call.lua');
+      const headers = Object.entries(all).map(
+        ([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`,
+      );
+      await writeFile(file, ['wrk.method = "POST"', ...headers, `wrk.body = [==[${TOOLS_CALL_BODY}]==]`, ''].join('\n'));
+      return file;
+    })();
+    scripts.set(key, script);
+  }
   return script;
 }
 
@@ -63,11 +69,13 @@ export interface WrkOptions {
   /** Processes whose CPU is accounted: the proxy (none for direct; with its child processes) and the upstream. */
   proxyPid?: number;
   upstreamPid: number;
+  /** Headers every request carries besides an MCP client's (TOOLS_CALL_HEADERS). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** One wrk run with one thread, `--latency`; fails when wrk fails. */
 export async function runWrk(options: WrkOptions): Promise<WrkResult> {
-  const lua = await luaScript();
+  const lua = await luaScript(options.headers ?? {});
   const proxy0 = options.proxyPid ? processTreeCpuSeconds(options.proxyPid) : 0;
   const upstream0 = cpuSeconds(options.upstreamPid);
   const wrk0 = reapedChildrenCpuSeconds();

@@ -40,6 +40,13 @@ const protectedResourceProperties: Record<string, JsonSchema> = {
     default: [],
     items: { type: 'string', minLength: 1 },
   },
+  forwardToken: {
+    type: 'boolean',
+    title: 'Forward the token upstream',
+    description:
+      'Send the client token to the upstream too. Off by default: the MCP authorization specification forbids passing a token through to a server it was not issued for.',
+    default: false,
+  },
 };
 
 const scopeProperties: Record<string, JsonSchema> = {

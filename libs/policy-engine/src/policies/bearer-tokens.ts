@@ -65,6 +65,8 @@ export interface ResourceServerConfig {
   scopesSupported?: string[];
   scopes?: string;
   scopeValidationCriteria?: 'AND' | 'OR';
+  /** Send the client's token upstream as well (off: the gateway consumes it). */
+  forwardToken?: boolean;
 }
 
 /**

@@ -63,6 +63,11 @@ describe('jwt-validation policy', () => {
     expect(identity).toMatchObject({ principal: 'alice', clientId: 'agent-1', claims: { sub: 'alice', roles: ['a', 'b'] } });
   });
 
+  it('forwards the token upstream only when told to', async () => {
+    const { verdict } = await setup({ forwardToken: true })(`Bearer ${await token()}`);
+    expect(verdict).toEqual({ kind: 'mutate', message: { set: {} } });
+  });
+
   it('asks for a token with a bare Bearer challenge when there is none', async () => {
     for (const authorization of [undefined, 'Basic abc', 'Bearer ']) {
       expect((await setup({})(authorization)).verdict).toEqual({

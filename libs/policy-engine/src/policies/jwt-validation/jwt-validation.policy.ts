@@ -24,7 +24,7 @@
  * A token failing any check is answered 401 with `WWW-Authenticate: Bearer error="invalid_token"`
  * and a description naming the check. A valid one leaves the identity (principal: `sub`, client
  * id, claims) for the policies after it; `claimsToHeaders` sends claims upstream as
- * `x-jwt-claim-<name>` headers; the bearer token itself is not sent upstream.
+ * `x-jwt-claim-<name>` headers; the bearer token itself is not sent upstream unless `forwardToken`.
  *
  * Verified tokens are cached (up to 10,000, each until its exp or for 5 minutes at most), so a
  * client reusing its token costs a map lookup, not a signature check.
@@ -183,7 +183,9 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
           set[header] = (typeof value === 'string' ? value : JSON.stringify(value)).replace(/[\r\n\0]/g, ' ');
       }
       const edit: HeaderEdit =
-        config.jwtOrigin === 'httpBearerAuthenticationHeader' ? { set, remove: ['authorization'] } : { set };
+        config.jwtOrigin === 'httpBearerAuthenticationHeader' && !config.forwardToken
+          ? { set, remove: ['authorization'] }
+          : { set };
       return {
         identity: Object.freeze({
           principal: typeof claims.sub === 'string' ? claims.sub : client,

@@ -16,7 +16,8 @@
  *   approved contract on the instance (managed data `clientIds`).
  * The identity left for later policies: principal from `consumerBy` (`client_id` or `username`),
  * the client id, and the introspection response as claims. With `exposeHeaders`, the response's
- * scalar fields go upstream as `x-introspection-<field>`; the token itself does not.
+ * scalar fields go upstream as `x-introspection-<field>`; the token itself does not, unless
+ * `forwardToken`.
  *
  * Introspection answers are cached (`maxCacheEntries`) until the token's `exp` and for
  * `validatedTokenTTL` seconds at most (inactive tokens are not); requests arriving while a token
@@ -102,7 +103,10 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
             clientId,
             claims: Object.freeze({ ...answer }),
           }),
-          edit: Object.freeze({ kind: 'mutate', message: Object.freeze({ set, remove: ['authorization'] }) }),
+          edit: Object.freeze({
+            kind: 'mutate',
+            message: Object.freeze(config.forwardToken ? { set } : { set, remove: ['authorization'] }),
+          }),
           aud: answer.aud,
           scope: answer.scope,
         };
