@@ -17,15 +17,20 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
-import { deployMcpInstance, type McpInstance, registerGateway, type RegisteredGateway, rolledOut } from './support/gateways.js';
+import {
+  deployMcpInstance,
+  type McpInstance,
+  registerGateway,
+  type RegisteredGateway,
+  deployWithPolicies,
+  type PolicyToApply,
+} from './support/gateways.js';
 
 const MCP_ACL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-acl', assetVersion: '1.0.0' };
 const GLOBAL_ACCESS = { groupId: POLICY_GROUP_ID, assetId: 'mcp-global-access-policy', assetVersion: '1.0.0' };
 const TOOL_MAPPING = { groupId: POLICY_GROUP_ID, assetId: 'mcp-tool-mapping', assetVersion: '1.0.0' };
 const SCHEMA_VALIDATION = { groupId: POLICY_GROUP_ID, assetId: 'mcp-schema-validation', assetVersion: '1.1.0' };
 const ACCESS_CONTROL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-access-control', assetVersion: '1.0.1' };
-
-type Applied = { groupId: string; assetId: string; assetVersion: string; configurationData: unknown; mode?: 'shadow' };
 
 describe('access control (mcp-acl)', () => {
   let cp: TestControlPlane;
@@ -36,23 +41,8 @@ describe('access control (mcp-acl)', () => {
   const clients: Client[] = [];
 
   /** An MCP instance on the gateway with mcp-support, then `policies` in this order, rolled out. */
-  const withPolicies = async (...policies: Applied[]): Promise<McpInstance> => {
-    const instance = await deployMcpInstance(cp, tenant, {
-      upstreamUrl: everything.baseUrl,
-      port: await freePort(),
-      basePath: `/${uniqueName('acl')}`,
-      targetId: registered.gatewayId,
-    });
-    for (const policy of policies) {
-      const applied = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
-        token: tenant.token,
-        json: policy,
-      });
-      expect(applied.status).toBe(201);
-    }
-    await rolledOut(cp, tenant, instance);
-    return instance;
-  };
+  const withPolicies = (...policies: PolicyToApply[]): Promise<McpInstance> =>
+    deployWithPolicies(cp, tenant, { upstreamUrl: everything.baseUrl, targetId: registered.gatewayId, prefix: 'acl' }, policies);
 
   /** mcp-support and mcp-acl with `rules` (none: its default). */
   const withAcl = (rules: unknown[] | undefined, mode?: 'shadow') =>

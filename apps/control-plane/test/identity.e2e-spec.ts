@@ -10,7 +10,6 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import {
-  freePort,
   type GatewayProcess,
   postMcp,
   startAuthorizationServer,
@@ -25,7 +24,14 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
-import { deployMcpInstance, type McpInstance, registerGateway, type RegisteredGateway, rolledOut } from './support/gateways.js';
+import {
+  type McpInstance,
+  registerGateway,
+  type RegisteredGateway,
+  rolledOut,
+  deployWithPolicies,
+  type PolicyToApply,
+} from './support/gateways.js';
 
 const policy = (assetId: string, assetVersion: string) => ({ groupId: POLICY_GROUP_ID, assetId, assetVersion });
 const JWT = policy('jwt-validation', '0.12.0');
@@ -41,8 +47,6 @@ const INITIALIZE = {
   method: 'initialize',
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
 };
-
-type Applied = { groupId: string; assetId: string; assetVersion: string; configurationData: unknown };
 
 /** An OAuth client of the SDK whose user consents at once: the test follows the authorization URL itself. */
 class TestOAuthProvider implements OAuthClientProvider {
@@ -92,23 +96,13 @@ describe('identity at the gateway', () => {
   let sign: (claims: Record<string, unknown>) => Promise<string>;
   const clients: Client[] = [];
 
-  const withPolicies = async (...policies: Applied[]): Promise<McpInstance> => {
-    const instance = await deployMcpInstance(cp, tenant, {
-      upstreamUrl: upstream.url.replace(/mcp$/, ''),
-      port: await freePort(),
-      basePath: `/${uniqueName('id')}`,
-      targetId: registered.gatewayId,
-    });
-    for (const applied of policies) {
-      const response = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
-        token: tenant.token,
-        json: applied,
-      });
-      expect(response.status).toBe(201);
-    }
-    await rolledOut(cp, tenant, instance);
-    return instance;
-  };
+  const withPolicies = (...policies: PolicyToApply[]): Promise<McpInstance> =>
+    deployWithPolicies(
+      cp,
+      tenant,
+      { upstreamUrl: upstream.url.replace(/mcp$/, ''), targetId: registered.gatewayId, prefix: 'id' },
+      policies,
+    );
 
   const connect = async (instance: McpInstance, headers: Record<string, string>): Promise<Client> => {
     const client = new Client({ name: 'portico-tests', version: '1.0.0' });

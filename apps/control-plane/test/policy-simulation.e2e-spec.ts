@@ -7,24 +7,22 @@
  * conditions, shadow mode, and bad input.
  */
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
-import {
-  type EverythingServer,
-  freePort,
-  type GatewayProcess,
-  startEverythingServer,
-  startGatewayProcess,
-} from '#portico/testing';
+import { type EverythingServer, type GatewayProcess, startEverythingServer, startGatewayProcess } from '#portico/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
-import { deployMcpInstance, type McpInstance, registerGateway, type RegisteredGateway, rolledOut } from './support/gateways.js';
+import {
+  type McpInstance,
+  registerGateway,
+  type RegisteredGateway,
+  deployWithPolicies,
+  type PolicyToApply,
+} from './support/gateways.js';
 
 const MCP_ACL = { groupId: POLICY_GROUP_ID, assetId: 'mcp-acl', assetVersion: '1.0.0' };
 const TOOL_MAPPING = { groupId: POLICY_GROUP_ID, assetId: 'mcp-tool-mapping', assetVersion: '1.0.0' };
 const SCHEMA_VALIDATION = { groupId: POLICY_GROUP_ID, assetId: 'mcp-schema-validation', assetVersion: '1.1.0' };
-
-type Applied = { groupId: string; assetId: string; assetVersion: string; configurationData: unknown; mode?: 'shadow' };
 
 describe('policy simulation', () => {
   let cp: TestControlPlane;
@@ -35,23 +33,8 @@ describe('policy simulation', () => {
   let upstreamTools: Record<string, unknown>[];
   const clients: Client[] = [];
 
-  const withPolicies = async (...policies: Applied[]): Promise<McpInstance> => {
-    const instance = await deployMcpInstance(cp, tenant, {
-      upstreamUrl: everything.baseUrl,
-      port: await freePort(),
-      basePath: `/${uniqueName('sim')}`,
-      targetId: registered.gatewayId,
-    });
-    for (const policy of policies) {
-      const applied = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
-        token: tenant.token,
-        json: policy,
-      });
-      expect(applied.status).toBe(201);
-    }
-    await rolledOut(cp, tenant, instance);
-    return instance;
-  };
+  const withPolicies = (...policies: PolicyToApply[]): Promise<McpInstance> =>
+    deployWithPolicies(cp, tenant, { upstreamUrl: everything.baseUrl, targetId: registered.gatewayId, prefix: 'sim' }, policies);
 
   const connect = async (target: string, headers: Record<string, string> = {}): Promise<Client> => {
     const client = new Client({ name: 'portico-tests', version: '1.0.0' });
@@ -163,18 +146,33 @@ describe('policy simulation', () => {
   });
 
   it('decides on the caller identity an authentication policy would establish, and explains shadow mode', async () => {
-    const instance = await withPolicies({
-      ...MCP_ACL,
-      configurationData: {
-        rules: [{ feature: 'tools', methods: ['tools/list', 'tools/call'], condition: "#[authentication.principal == 'alice']" }],
+    const instance = await withPolicies(
+      {
+        groupId: POLICY_GROUP_ID,
+        assetId: 'http-basic-authentication',
+        assetVersion: '1.3.2',
+        configurationData: { username: 'alice', password: 'secret' },
       },
-    });
+      {
+        ...MCP_ACL,
+        configurationData: {
+          rules: [
+            { feature: 'tools', methods: ['tools/list', 'tools/call'], condition: "#[authentication.principal == 'alice']" },
+          ],
+        },
+      },
+    );
     const echo = { method: 'tools/call', params: { name: 'echo', arguments: { message: 'x' } } };
     const alice = await simulate(instance, {
       message: echo,
       caller: { identity: { principal: 'alice', claims: { sub: 'alice' } } },
     });
     expect(alice.body.decision).toBe('allowed');
+    expect(alice.body.policies[1]).toMatchObject({
+      policyTemplateId: 'http-basic-authentication',
+      outcome: 'skipped',
+      reason: expect.stringContaining('runs on the HTTP request before any MCP message'),
+    });
     const bob = await simulate(instance, { message: echo, caller: { identity: { principal: 'bob' } } });
     expect(bob.body).toMatchObject({
       decision: 'denied',

@@ -12,8 +12,10 @@
  *   tools/list response hooks first; without it they decide as when the upstream does not answer;
  * - pointcuts and upstream restrictions are not evaluated: every enabled policy runs, and those
  *   that have them say so in their trace;
- * - policy state starts empty (counters, learned lists), and the caller's identity is given, as an
- *   authentication policy before the chain would have established it.
+ * - only the MCP message phases run: policies of the HTTP phase (authentication, IP lists, header
+ *   edits) are listed as not simulated, and the caller's identity is given instead, as an
+ *   authentication policy would have established it; policy state starts empty (counters,
+ *   learned lists).
  */
 import {
   type ChainPolicy,
@@ -249,7 +251,9 @@ export async function simulatePolicies(
         policy,
         order.get(policy)! > deniedAt
           ? 'not reached: an earlier policy denied the call'
-          : `no request hook for ${described.call.method}`,
+          : policy.policy.onHttpRequest && !policy.policy.onRequest
+            ? 'runs on the HTTP request before any MCP message (authentication, addresses, headers): not simulated; the caller identity given stands for what it establishes'
+            : `no request hook for ${described.call.method}`,
       ),
   );
   if (requested.kind === 'reject') {

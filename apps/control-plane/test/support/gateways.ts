@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createKeyAndCsr, writeRegistration } from '#portico/gateway-registration';
 import type { ControlPlaneClient } from './control-plane.js';
-import { newMcpAsset, type TestTenant } from './factories.js';
+import { freePort } from '#portico/testing';
+import { newMcpAsset, type TestTenant, uniqueName } from './factories.js';
 
 export const MCP_SUPPORT = { groupId: '68ef9520-24e9-4cf2-b2f5-620025690913', assetId: 'mcp-support', assetVersion: '1.0.1' };
 
@@ -108,6 +109,43 @@ export async function deployMcpInstance(
     if (applied.status !== 201) throw new Error(`apply mcp-support: ${applied.status} ${applied.text}`);
   }
   return { apiId, apisPath, proxyUrl: `http://127.0.0.1:${options.port}${options.basePath}` };
+}
+
+/** A policy to apply, as POST …/policies takes it. */
+export interface PolicyToApply {
+  groupId: string;
+  assetId: string;
+  assetVersion: string;
+  configurationData: unknown;
+  mode?: 'shadow';
+}
+
+/**
+ * An MCP instance for `upstreamUrl` on a free port and a fresh base path starting with `prefix`,
+ * deployed to `targetId` with mcp-support and then `policies` in this order, once every replica
+ * runs it.
+ */
+export async function deployWithPolicies(
+  cp: ControlPlaneClient,
+  tenant: TestTenant,
+  options: { upstreamUrl: string; targetId: string; prefix: string },
+  policies: readonly PolicyToApply[],
+): Promise<McpInstance> {
+  const instance = await deployMcpInstance(cp, tenant, {
+    upstreamUrl: options.upstreamUrl,
+    port: await freePort(),
+    basePath: `/${uniqueName(options.prefix)}`,
+    targetId: options.targetId,
+  });
+  for (const policy of policies) {
+    const applied = await cp.request('POST', `${instance.apisPath}/${instance.apiId}/policies`, {
+      token: tenant.token,
+      json: policy,
+    });
+    if (applied.status !== 201) throw new Error(`apply ${policy.assetId}: ${applied.status} ${applied.text}`);
+  }
+  await rolledOut(cp, tenant, instance);
+  return instance;
 }
 
 /** `status` of the instance's deployment (applying | applied | failed | undeployed). */
