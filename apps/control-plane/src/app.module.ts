@@ -19,6 +19,7 @@ import { GatewayTargetsModule } from './gateway-targets/gateway-targets.module.j
 import { HealthModule } from './health/health.module.js';
 import { PoliciesModule } from './policies/policies.module.js';
 import { ToolPinsModule } from './tool-pins/tool-pins.module.js';
+import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { SecretsManagerModule } from './secrets-manager/secrets-manager.module.js';
 
 @Global()
@@ -58,6 +59,7 @@ export class AppModule {
         DeploymentsModule,
         PoliciesModule,
         ToolPinsModule,
+        ApiKeysModule,
         ClientApplicationsModule,
         SecretsManagerModule,
       ],

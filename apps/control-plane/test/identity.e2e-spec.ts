@@ -30,6 +30,7 @@ import {
   type RegisteredGateway,
   rolledOut,
   deployWithPolicies,
+  eventually,
   type PolicyToApply,
 } from './support/gateways.js';
 
@@ -41,6 +42,7 @@ const UPSTREAM_CREDENTIAL = policy('upstream-credential', '1.0.0');
 const IP_ALLOW = policy('ip-allowlist', '1.1.2');
 const IP_BLOCK = policy('ip-blocklist', '1.1.2');
 const CLIENT_ID = policy('client-id-enforcement', '1.3.3');
+const API_KEY = policy('api-key-authentication', '1.0.0');
 const INITIALIZE = {
   jsonrpc: '2.0',
   id: 1,
@@ -320,6 +322,46 @@ describe('identity at the gateway', () => {
     await rolledOut(cp, tenant, instance);
     expect((await call(app.body.clientSecret)).status).toBe(401);
     expect((await call(reset.body.clientSecret)).status).toBe(200);
+  });
+
+  it('accepts API keys created over REST, shows them once, records their use and refuses them once revoked', async () => {
+    const instance = await withPolicies({ ...API_KEY, configurationData: {} });
+    const keys = `${instance.apisPath}/${instance.apiId}/api-keys`;
+    const created = await cp.request('POST', keys, { token: tenant.token, json: { name: 'ci agent' } });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'ci agent', status: 'active', lastUsedAt: null, createdBy: tenant.username });
+    const key = created.body.key as string;
+    expect(key).toMatch(/^ptk_[\w-]{43}$/);
+    expect(created.body.prefix).toBe(key.slice(0, 12));
+    await rolledOut(cp, tenant, instance);
+
+    const client = await connect(instance, { authorization: `Bearer ${key}` });
+    expect(await client.callTool({ name: 'echo', arguments: { text: 'k' } })).toMatchObject({ content: [{ text: 'k' }] });
+    expect(lastUpstreamHeaders().authorization).toBeUndefined();
+    const used = await eventually(async () => {
+      const listed = await cp.request('GET', keys, { token: tenant.token });
+      return listed.body.apiKeys[0].lastUsedAt ? listed : undefined;
+    }, 'the key to be reported used');
+    expect(used.text).not.toContain(key);
+    expect(used.body).toMatchObject({ total: 1, apiKeys: [{ id: created.body.id, status: 'active' }] });
+
+    const missing = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE);
+    expect([missing.status, missing.headers['www-authenticate']]).toEqual([401, 'Bearer']);
+    const invalid = await cp.request('POST', keys, {
+      token: tenant.token,
+      json: { name: '', expiresAt: '2001-01-01T00:00:00Z' },
+    });
+    expect(invalid.status).toBe(400);
+    expect(invalid.text).toContain('name');
+    const stranger = await newTenant(cp);
+    expect((await cp.request('GET', keys, { token: stranger.token })).status).toBe(404);
+
+    expect((await cp.request('DELETE', `${keys}/${created.body.id}`, { token: tenant.token })).status).toBe(204);
+    await rolledOut(cp, tenant, instance);
+    const revoked = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE, { authorization: `Bearer ${key}` });
+    expect(revoked.status).toBe(401);
+    expect(JSON.parse(revoked.body)).toEqual({ code: 'UNAUTHORIZED', message: 'The API key is not valid' });
+    expect((await cp.request('DELETE', `${keys}/${created.body.id}`, { token: tenant.token })).status).toBe(404);
   });
 
   it('authenticates with HTTP Basic and sends the upstream its own credential, never the client one', async () => {

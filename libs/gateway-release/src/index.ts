@@ -31,6 +31,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'jwt-validation',
   'oauth2-token-introspection',
   'client-id-enforcement',
+  'api-key-authentication',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

@@ -53,6 +53,7 @@ describe('POLICY_TEMPLATES', () => {
     'http-basic-authentication': ['1.3.2', false, 'Security'],
     cors: ['1.3.2', false, 'Compliance'],
     'upstream-credential': ['1.0.0', false, 'Security'],
+    'api-key-authentication': ['1.0.0', false, 'Security'],
   };
 
   it('holds exactly the built-in templates, once each', () => {

@@ -14,6 +14,7 @@ import {
   mcpToolPinning,
 } from './templates/mcp.templates.js';
 import {
+  apiKeyAuthentication,
   clientIdEnforcement,
   httpBasicAuthentication,
   ipAllowlist,
@@ -51,6 +52,7 @@ export const POLICY_TEMPLATES: readonly PolicyTemplateDefinition[] = Object.free
   httpBasicAuthentication,
   cors,
   upstreamCredential,
+  apiKeyAuthentication,
 ]);
 
 /** The template with exactly these coordinates, if built in. */

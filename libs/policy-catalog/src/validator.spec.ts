@@ -380,6 +380,11 @@ const cases: Record<string, TemplateCases> = {
       ],
     ],
   },
+  'api-key-authentication': {
+    valid: [{ headerName: 'X-API-Key' }],
+    defaults: [{}, { headerName: 'Authorization' }],
+    invalid: [[{ headerName: 'bad header' }, ['configurationData.headerName: must be a valid HTTP header name']]],
+  },
   'oauth2-token-introspection': {
     valid: [
       {

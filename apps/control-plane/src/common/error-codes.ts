@@ -13,6 +13,7 @@ import { gatewayTargetErrors } from '../gateway-targets/gateway-targets.errors.j
 import { policyErrors } from '../policies/policies.errors.js';
 import { secretsManagerErrors } from '../secrets-manager/secrets-manager.errors.js';
 import { toolPinErrors } from '../tool-pins/tool-pins.errors.js';
+import { apiKeyErrors } from '../api-keys/api-keys.errors.js';
 import { commonErrors } from './common.errors.js';
 
 export const errorTables = {
@@ -27,6 +28,7 @@ export const errorTables = {
   clientApplications: clientApplicationErrors,
   secretsManager: secretsManagerErrors,
   toolPins: toolPinErrors,
+  apiKeys: apiKeyErrors,
 } as const;
 
 type Tables = typeof errorTables;

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { GatewayRegistrationModule } from '../gateway-registration/gateway-registration.module.js';
+import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { ToolPinsModule } from '../tool-pins/tool-pins.module.js';
 import { ConfigSyncRepository } from './config-sync.repository.js';
 import { ConfigSyncServer } from './config-sync.server.js';
 
 /** The gRPC sync service that streams configuration to registered gateways. */
 @Module({
-  imports: [GatewayRegistrationModule, ToolPinsModule],
+  imports: [GatewayRegistrationModule, ToolPinsModule, ApiKeysModule],
   providers: [ConfigSyncRepository, ConfigSyncServer],
   exports: [ConfigSyncServer],
 })

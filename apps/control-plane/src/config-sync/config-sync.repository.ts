@@ -6,6 +6,7 @@ export const POLICY_CHAIN_SOURCE = {
   policies: { where: { disabled: false }, orderBy: { order: 'asc' as const } },
   toolPins: { select: { toolName: true, sha256: true }, orderBy: { toolName: 'asc' as const } },
   toolChanges: { where: { status: 'pending' }, select: { toolName: true }, orderBy: { toolName: 'asc' as const } },
+  apiKeys: { where: { revokedAt: null }, select: { id: true, name: true, secretSha256: true, expiresAt: true } },
   contracts: {
     where: { status: 'APPROVED' },
     select: { application: { select: { clientId: true, name: true, clientSecretHash: true } } },

@@ -18,6 +18,7 @@ import { SecretBox } from '../common/secret-box.js';
 import { ENV, type Env } from '../config/env.js';
 import { CertificateAuthorityService } from '../gateway-registration/certificate-authority.service.js';
 import { parseGatewayIdentity } from '../gateway-registration/gateway-identity.js';
+import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { ToolPinsService } from '../tool-pins/tool-pins.service.js';
 import { ConfigSyncRepository } from './config-sync.repository.js';
 import { GatewaySession, type SessionIdentity } from './gateway-session.js';
@@ -43,6 +44,7 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     @Inject(DATABASE_URL) private readonly databaseUrl: string,
     private readonly repo: ConfigSyncRepository,
     private readonly toolPins: ToolPinsService,
+    private readonly apiKeys: ApiKeysService,
     private readonly ca: CertificateAuthorityService,
     secrets: SecretBox,
     private readonly endpoint: SyncEndpoint,
@@ -123,6 +125,7 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     const session = new GatewaySession(call, identity, {
       repo: this.repo,
       recordToolDefinition: (report) => this.toolPins.recordReport(report),
+      recordApiKeyUse: (targetId, apiId, keyId) => this.apiKeys.recordUse(targetId, apiId, keyId),
       targetState: (targetId) => this.states.get(targetId),
       heartbeatIntervalMs: this.env.PORTICO_GATEWAY_HEARTBEAT_SECONDS * 1000,
       maxAgeMs: this.env.PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS * 1000,

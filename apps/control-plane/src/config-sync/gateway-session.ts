@@ -25,6 +25,8 @@ export interface SessionDeps {
   repo: ConfigSyncRepository;
   /** Records a tool definition an mcp-tool-pinning policy reported; resolves to why it was dropped, if it was. */
   recordToolDefinition(report: ToolDefinitionReported): Promise<string | undefined>;
+  /** Records that an API key was used; resolves to why the report was dropped, if it was. */
+  recordApiKeyUse(targetId: string, apiId: string, keyId: string): Promise<string | undefined>;
   /** The shared, current state of a target (target-states.ts). */
   targetState(targetId: string): Promise<TargetState>;
   heartbeatIntervalMs: number;
@@ -237,6 +239,8 @@ export class GatewaySession {
         policyId: report.policyId,
         ...report.report.value,
       });
+    } else if (report.report?.$case === 'apiKeyUsed') {
+      dropped = await this.deps.recordApiKeyUse(this.targetId, report.apiId, report.report.value.keyId);
     }
     if (dropped) {
       this.deps.logger.warn(

@@ -28,6 +28,7 @@ const TOOL_PINNING = 'mcp-tool-pinning';
 const JWT_VALIDATION = 'jwt-validation';
 const TOKEN_INTROSPECTION = 'oauth2-token-introspection';
 const CLIENT_ID_ENFORCEMENT = 'client-id-enforcement';
+const API_KEY_AUTHENTICATION = 'api-key-authentication';
 
 export interface BuiltSnapshot {
   revision: number;
@@ -38,7 +39,7 @@ export interface BuiltSnapshot {
 type ApiRecord = TargetSnapshotRecord['deployments'][number]['api'];
 type PolicyRecord = ApiRecord['policies'][number];
 /** What {@link policyConfigs} reads of an API (config-sync.repository.ts POLICY_CHAIN_SOURCE). */
-export type PolicyChainRecord = Pick<ApiRecord, 'policies' | 'toolPins' | 'toolChanges' | 'contracts'>;
+export type PolicyChainRecord = Pick<ApiRecord, 'policies' | 'toolPins' | 'toolChanges' | 'contracts' | 'apiKeys'>;
 type TlsContextRecord = NonNullable<ApiRecord['upstreams'][number]['outboundTls']>;
 
 interface RouteRules {
@@ -143,7 +144,8 @@ export function policyConfigs(api: PolicyChainRecord, openSecret: (sealed: strin
  * for mcp-tool-pinning, the instance's approved tool definitions by name and the names of tools
  * with a change awaiting a decision; for the bearer-token policies, the client ids of the
  * applications with an approved contract; for client-id enforcement, those applications with
- * their names and secrets as stored (scrypt hashes, verified by the gateway).
+ * their names and secrets as stored (scrypt hashes, verified by the gateway); for API keys, the
+ * SHA-256 of each key not revoked, with its id, name and expiry.
  */
 function managedData(api: PolicyChainRecord, policy: PolicyRecord): string {
   switch (policy.assetId) {
@@ -155,6 +157,15 @@ function managedData(api: PolicyChainRecord, policy: PolicyRecord): string {
     case JWT_VALIDATION:
     case TOKEN_INTROSPECTION:
       return JSON.stringify({ clientIds: api.contracts.map((contract) => contract.application.clientId) });
+    case API_KEY_AUTHENTICATION:
+      return JSON.stringify({
+        keys: Object.fromEntries(
+          api.apiKeys.map((key) => [
+            key.secretSha256,
+            { id: key.id, name: key.name, ...(key.expiresAt ? { expiresAt: key.expiresAt.toISOString() } : {}) },
+          ]),
+        ),
+      });
     case CLIENT_ID_ENFORCEMENT:
       return JSON.stringify({
         clients: Object.fromEntries(

@@ -22,10 +22,13 @@ export class ReportOutbox {
     this.queue.push({
       apiId,
       policyId,
-      report: {
-        $case: 'toolDefinition',
-        value: { name: report.name, sha256: report.sha256, definitionJson: JSON.stringify(report.definition) },
-      },
+      report:
+        report.kind === 'tool-definition'
+          ? {
+              $case: 'toolDefinition',
+              value: { name: report.name, sha256: report.sha256, definitionJson: JSON.stringify(report.definition) },
+            }
+          : { $case: 'apiKeyUsed', value: { keyId: report.keyId } },
     });
     this.listener?.();
   };

@@ -1,6 +1,7 @@
 /**
  * Authentication and network policies (contract §10.6, Flex property names) and Portico's
- * `upstream-credential` (seed 003's "API key or token" mode toward the upstream).
+ * `api-key-authentication` and `upstream-credential` (seed 003's "API key or token" mode, toward
+ * the gateway and toward the upstream).
  */
 import { defineTemplate, type JsonSchema } from '../policy-template.js';
 
@@ -225,6 +226,25 @@ export const ipBlocklist = defineTemplate({
   mcpOnly: false,
   properties: ipListProperties('block'),
   required: ['ips'],
+});
+
+export const apiKeyAuthentication = defineTemplate({
+  assetId: 'api-key-authentication',
+  version: '1.0.0',
+  name: 'API Key Authentication',
+  description:
+    "Allows only requests carrying an active API key of the instance (created under the instance's api-keys, shown once, stored hashed, revocable), as a bearer token in Authorization or in the configured header.",
+  category: 'Security',
+  mcpOnly: false,
+  properties: {
+    headerName: {
+      type: 'string',
+      title: 'Header name',
+      description: 'Authorization (the key as a bearer token) or another header carrying the key alone, e.g. X-API-Key.',
+      format: 'httpHeaderName',
+      default: 'Authorization',
+    },
+  },
 });
 
 export const upstreamCredential = defineTemplate({

@@ -3,6 +3,7 @@
  * alone in translate() (it is not served and the control plane is told why).
  */
 import type { PolicyFactory } from '../policy-contract/policy.js';
+import { apiKeyAuthenticationFactory } from './api-key-authentication/api-key-authentication.policy.js';
 import { clientIdEnforcementFactory } from './client-id-enforcement/client-id-enforcement.policy.js';
 import { httpBasicAuthenticationFactory } from './http-basic-authentication/http-basic-authentication.policy.js';
 import { ipAllowlistFactory, ipBlocklistFactory } from './ip-lists/ip-lists.policy.js';
@@ -36,6 +37,7 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     jwtValidationFactory,
     oauth2TokenIntrospectionFactory,
     clientIdEnforcementFactory,
+    apiKeyAuthenticationFactory,
   ].map((factory) => [factory.type, factory as PolicyFactory]),
 );
 

@@ -116,13 +116,15 @@ export interface CompileContext {
 }
 
 /** Something a policy observed that the control plane records (proto `PolicyReport`). */
-export type PolicyReport = {
-  readonly kind: 'tool-definition';
-  readonly name: string;
-  /** SHA-256 (hex) of the definition's canonical JSON. */
-  readonly sha256: string;
-  readonly definition: Readonly<Record<string, unknown>>;
-};
+export type PolicyReport =
+  | {
+      readonly kind: 'tool-definition';
+      readonly name: string;
+      /** SHA-256 (hex) of the definition's canonical JSON. */
+      readonly sha256: string;
+      readonly definition: Readonly<Record<string, unknown>>;
+    }
+  | { readonly kind: 'api-key-used'; readonly keyId: string };
 
 /** Where the reports of a policy go, bound to its API and policy id. */
 export type PolicyReportSink = (apiId: string, policyId: string, report: PolicyReport) => void;
