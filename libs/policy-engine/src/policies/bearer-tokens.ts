@@ -114,14 +114,17 @@ export class ResourceServer {
     return audiences.some((a) => typeof a === 'string' && a.replace(/\/+$/, '') === resource);
   }
 
-  /** 403 insufficient_scope when `granted` (a space-separated string or an array) lacks the required scopes. */
-  scopeRefusal(granted: unknown, exchange: ExchangeContext): Verdict<never> | undefined {
-    if (this.required.length === 0) return undefined;
+  /** Whether `granted` (a space-separated string or an array) has the required scopes (cached with the token). */
+  hasScopes(granted: unknown): boolean {
+    if (this.required.length === 0) return true;
     const scopes = new Set(
       typeof granted === 'string' ? granted.split(/\s+/) : Array.isArray(granted) ? granted.map(String) : [],
     );
-    const ok = this.any ? this.required.some((s) => scopes.has(s)) : this.required.every((s) => scopes.has(s));
-    if (ok) return undefined;
+    return this.any ? this.required.some((s) => scopes.has(s)) : this.required.every((s) => scopes.has(s));
+  }
+
+  /** 403 insufficient_scope, for a token without the required scopes. */
+  insufficientScope(exchange: ExchangeContext): Verdict<never> {
     return {
       kind: 'reject',
       error: {

@@ -63,6 +63,20 @@ describe('jwt-validation policy', () => {
     expect(identity).toMatchObject({ principal: 'alice', clientId: 'agent-1', claims: { sub: 'alice', roles: ['a', 'b'] } });
   });
 
+  it('answers a token without the required scopes 403 insufficient_scope, naming them', async () => {
+    const check = setup({ scopes: 'tools:call' });
+    expect((await check(`Bearer ${await token({ scope: 'tools:read tools:call' })}`)).verdict).toMatchObject({ kind: 'mutate' });
+    expect((await check(`Bearer ${await token({ scp: ['tools:call'] })}`)).verdict).toMatchObject({ kind: 'mutate' });
+    expect((await check(`Bearer ${await token({ scope: 'tools:read' })}`)).verdict).toEqual({
+      kind: 'reject',
+      error: {
+        kind: 'forbidden',
+        message: 'The token lacks the required scope (all of: tools:call)',
+        wwwAuthenticate: 'Bearer error="insufficient_scope", scope="tools:call"',
+      },
+    });
+  });
+
   it('forwards the token upstream only when told to', async () => {
     const { verdict } = await setup({ forwardToken: true })(`Bearer ${await token()}`);
     expect(verdict).toEqual({ kind: 'mutate', message: { set: {} } });

@@ -75,12 +75,12 @@ const JWKS_COOLDOWN_MS = 2_000;
 const ALGORITHM_PREFIX = { rsa: 'RS', hmac: 'HS', es: 'ES' } as const;
 const CLAIM_HEADER_PREFIX = 'x-jwt-claim-';
 
-/** A token's outcome, cached: the identity and header edit to apply, and its audience and scopes. */
+/** A token's outcome, cached: the identity and header edit to apply, its audience, whether it has the scopes. */
 interface Accepted {
   readonly identity: Identity;
   readonly edit: Verdict<HeaderEdit>;
   readonly aud: unknown;
-  readonly scope: unknown;
+  readonly scoped: boolean;
 }
 
 class Refused extends Error {}
@@ -194,15 +194,14 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
         }),
         edit: Object.freeze({ kind: 'mutate', message: Object.freeze(edit) }),
         aud: claims.aud,
-        scope: claims.scope ?? claims.scp,
+        scoped: server.hasScopes(claims.scope ?? claims.scp),
       };
     };
 
     const admit = (exchange: ExchangeContext, entry: Accepted): Verdict<HeaderEdit> => {
       if (!server.audienceAccepted(entry.aud, exchange))
         return server.unauthorized(exchange, 'the token was not issued for this resource');
-      const refusal = server.scopeRefusal(entry.scope, exchange);
-      if (refusal) return refusal;
+      if (!entry.scoped) return server.insufficientScope(exchange);
       exchange.attributes.set(IDENTITY_ATTRIBUTE, entry.identity);
       return entry.edit;
     };

@@ -47,7 +47,7 @@ type Introspection = Record<string, unknown> & { active?: unknown; scope?: unkno
  */
 type Outcome =
   | { readonly refused: string }
-  | { readonly identity: Identity; readonly edit: Verdict<HeaderEdit>; readonly aud: unknown; readonly scope: unknown };
+  | { readonly identity: Identity; readonly edit: Verdict<HeaderEdit>; readonly aud: unknown; readonly scoped: boolean };
 
 const HEADER_PREFIX = 'x-introspection-';
 
@@ -108,7 +108,7 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
             message: Object.freeze(config.forwardToken ? { set } : { set, remove: ['authorization'] }),
           }),
           aud: answer.aud,
-          scope: answer.scope,
+          scoped: server.hasScopes(answer.scope),
         };
       }
       cache.set(token, outcome, Math.min(expires, clock.now() + ttlMs));
@@ -119,8 +119,7 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
       if ('refused' in outcome) return server.unauthorized(exchange, outcome.refused);
       if (!server.audienceAccepted(outcome.aud, exchange))
         return server.unauthorized(exchange, 'the token was not issued for this resource');
-      const refusal = server.scopeRefusal(outcome.scope, exchange);
-      if (refusal) return refusal;
+      if (!outcome.scoped) return server.insufficientScope(exchange);
       exchange.attributes.set(IDENTITY_ATTRIBUTE, outcome.identity);
       return outcome.edit;
     };
