@@ -50,6 +50,7 @@ import {
   type ClientCall,
   mcpRequestPhase,
   responders,
+  type ProtectedResource,
 } from '#portico/policy-engine';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -206,33 +207,18 @@ export class Pipeline {
   }
 
   /**
-   * RFC 9728 metadata of the protected resource at `resourcePath` (the path after
-   * /.well-known/oauth-protected-resource): the API that path routes to, when one of its policies
-   * makes it a protected resource (data-plane/public-url.ts names it). Public, so any origin may
-   * read it.
+   * RFC 9728 metadata of a protected resource (describedResource): public, so any origin may read
+   * it; `resource` is named as data-plane/public-url.ts says.
    */
   private protectedResourceMetadata(
-    apis: readonly CompiledApi[] | undefined,
-    resourcePath: string,
+    match: { api: CompiledApi; restPath: string },
+    metadata: ProtectedResource,
     req: IncomingMessage,
     res: ServerResponse,
   ): void {
-    const match = apis ? matchApi(apis, resourcePath) : undefined;
-    const metadata = match?.api.protectedResource;
-    if (
-      !match ||
-      !metadata ||
-      this.options.hostCheck.refusal(match.api, req.headers) !== undefined ||
-      hasDotSegment(match.restPath)
-    ) {
-      return this.answer(
-        res,
-        match?.api.id ?? '',
-        'plain',
-        { kind: 'method-not-found', message: 'No protected resource is described here' },
-        null,
-      );
-    }
+    const refusal = this.options.hostCheck.refusal(match.api, req.headers);
+    if (refusal !== undefined)
+      return this.answer(res, match.api.id, 'plain', { kind: 'host-not-allowed', message: refusal }, null);
     const resource = publicResourceUrl({
       api: match.api,
       restPath: match.restPath,
@@ -267,12 +253,8 @@ export class Pipeline {
     const path = q === -1 ? url : url.slice(0, q);
     const query = q === -1 ? '' : url.slice(q);
     const apis = runtime.config.ports.get(port);
-    if (
-      path.startsWith(PROTECTED_RESOURCE_PREFIX) &&
-      (path.length === PROTECTED_RESOURCE_PREFIX.length || path[PROTECTED_RESOURCE_PREFIX.length] === '/')
-    ) {
-      return this.protectedResourceMetadata(apis, path.slice(PROTECTED_RESOURCE_PREFIX.length) || '/', req, res);
-    }
+    const described = apis && describedResource(apis, path);
+    if (described) return this.protectedResourceMetadata(described.match, described.metadata, req, res);
     const match = apis && path.startsWith('/') ? matchApi(apis, path) : undefined;
     if (!match) {
       const style = looksLikeMcp(req.headers) ? 'jsonrpc' : 'plain';
@@ -569,4 +551,21 @@ function headerRecord(flat: readonly (string | string[])[]): Record<string, stri
   const record: Record<string, string | string[]> = {};
   for (let i = 0; i < flat.length; i += 2) record[String(flat[i]).toLowerCase()] = flat[i + 1]!;
   return record;
+}
+
+/**
+ * The API a `/.well-known/oauth-protected-resource<path>` request describes, when one of its
+ * policies makes it a protected resource and `path` is a clean path of it. Otherwise the request
+ * is routed like any other (an upstream that is its own protected resource answers it then).
+ */
+function describedResource(
+  apis: readonly CompiledApi[],
+  path: string,
+): { match: { api: CompiledApi; restPath: string }; metadata: ProtectedResource } | undefined {
+  if (!path.startsWith(PROTECTED_RESOURCE_PREFIX)) return undefined;
+  const resourcePath = path.slice(PROTECTED_RESOURCE_PREFIX.length) || '/';
+  if (!resourcePath.startsWith('/')) return undefined;
+  const match = matchApi(apis, resourcePath);
+  const metadata = match?.api.protectedResource;
+  return match && metadata && !hasDotSegment(match.restPath) ? { match, metadata } : undefined;
 }

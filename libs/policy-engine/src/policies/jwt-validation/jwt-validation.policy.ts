@@ -27,7 +27,10 @@
  * `x-jwt-claim-<name>` headers; the bearer token itself is not sent upstream unless `forwardToken`.
  *
  * Verified tokens are cached (up to 10,000, each until its exp or for 5 minutes at most), so a
- * client reusing its token costs a map lookup, not a signature check.
+ * client reusing its token costs a map lookup, not a signature check. What a token comes to is
+ * therefore judged once per token: custom-claim conditions and `clientIdExpression` are about the
+ * claims, not the request (request conditions belong in mcp-acl); only the audience of a protected
+ * resource, which depends on the URL addressed, is checked per request.
  */
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { compileExpression, type PolicyExpression } from '#portico/policy-catalog';
