@@ -26,6 +26,7 @@ export { compileMethodScope, type CompiledMethodScope, type Phases } from './met
 export { memoized } from './name-memo.js';
 export { isPromise } from './promises.js';
 export { POLICY_REGISTRY, POLICY_TYPES, type PolicyRegistry } from './policies/registry.js';
+export { resourceMetadataUrl } from './policies/bearer-tokens.js';
 export {
   type CallContext,
   type ExchangeContext,

@@ -35,6 +35,7 @@
  *   the upstream keeps the events for a Last-Event-ID resume).
  */
 import { PROTECTED_RESOURCE_PREFIX, publicResourceUrl } from '../data-plane/public-url.js';
+import { relayedChallenges, relayedResourceMetadata } from './relayed-resource.js';
 import type { BlockList } from 'node:net';
 import {
   errorMessage,
@@ -51,6 +52,7 @@ import {
   mcpRequestPhase,
   responders,
   type ProtectedResource,
+  resourceMetadataUrl,
 } from '#portico/policy-engine';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
@@ -205,11 +207,79 @@ export class Pipeline {
     const edits = httpResponseEdits(this.hooks, routed.policies, { exchange: routed.exchange }, head);
     return edits.length ? applyHeaderEdits(headers, edits) : headers;
   }
+  /**
+   * The head of an upstream answer as the client gets it: an upstream's own OAuth challenge
+   * pointed at the gateway (relayed-resource.ts), then the response-head hooks.
+   */
+  private upstreamHead<V extends string | string[]>(routed: Routed, status: number, headers: V[]): (V | string)[] {
+    const relayed =
+      (status === 401 || status === 403) && !routed.api.protectedResource
+        ? relayedChallenges(headers, resourceMetadataUrl(routed.exchange.resourceUrl))
+        : headers;
+    return this.clientHead(routed, status, relayed);
+  }
 
   /**
-   * RFC 9728 metadata of a protected resource (describedResource): public, so any origin may read
-   * it; `resource` is named as data-plane/public-url.ts says.
+   * The upstream's own protected-resource metadata for an MCP API the gateway does not protect
+   * itself, `resource` rewritten to the URL the client addresses (relayed-resource.ts); 404 when
+   * the upstream has none.
    */
+  private async relayResourceMetadata(
+    runtime: Runtime,
+    match: { api: CompiledApi; restPath: string },
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<void> {
+    const { api, restPath } = match;
+    const refusal = this.options.hostCheck.refusal(api, req.headers);
+    if (refusal !== undefined) return this.answer(res, api.id, 'plain', { kind: 'host-not-allowed', message: refusal }, null);
+    const route = selectRoute(api, 'GET', restPath, req.headers);
+    const upstream = route && pickUpstream(route);
+    const body =
+      upstream &&
+      (await relayedResourceMetadata(
+        runtime.dispatcher(upstream),
+        upstream,
+        restPath,
+        this.resourceUrl(api, restPath, req),
+        res,
+        api.responseTimeoutMs ?? this.options.responseTimeoutMs,
+      ));
+    if (body === undefined || !upstream) {
+      return this.answer(
+        res,
+        api.id,
+        'plain',
+        { kind: 'method-not-found', message: 'No protected resource is described here' },
+        null,
+      );
+    }
+    this.writeMetadata(req, res, body);
+  }
+
+  /** The public URL of `restPath` of `api` as `req` addressed it (data-plane/public-url.ts). */
+  private resourceUrl(api: CompiledApi, restPath: string, req: IncomingMessage): string {
+    return publicResourceUrl({
+      api,
+      restPath,
+      overTls: (req.socket as TLSSocket).encrypted === true,
+      host: headerValue(req.headers, 'host'),
+      gatewayPublicUrl: this.options.publicUrl,
+    });
+  }
+
+  /** Protected-resource metadata: public, so any origin may read it. */
+  private writeMetadata(req: IncomingMessage, res: ServerResponse, body: string): void {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'max-age=300',
+      'access-control-allow-origin': '*',
+    });
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  /** RFC 9728 metadata of an API a policy makes a protected resource (describedResource). */
   private protectedResourceMetadata(
     match: { api: CompiledApi; restPath: string },
     metadata: ProtectedResource,
@@ -219,27 +289,14 @@ export class Pipeline {
     const refusal = this.options.hostCheck.refusal(match.api, req.headers);
     if (refusal !== undefined)
       return this.answer(res, match.api.id, 'plain', { kind: 'host-not-allowed', message: refusal }, null);
-    const resource = publicResourceUrl({
-      api: match.api,
-      restPath: match.restPath,
-      overTls: (req.socket as TLSSocket).encrypted === true,
-      host: headerValue(req.headers, 'host'),
-      gatewayPublicUrl: this.options.publicUrl,
-    });
     const body = JSON.stringify({
-      resource,
+      resource: this.resourceUrl(match.api, match.restPath, req),
       authorization_servers: metadata.authorizationServers,
       ...(metadata.scopesSupported.length > 0 ? { scopes_supported: metadata.scopesSupported } : {}),
       bearer_methods_supported: ['header'],
       resource_name: match.api.name,
     });
-    res.writeHead(200, {
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-      'cache-control': 'max-age=300',
-      'access-control-allow-origin': '*',
-    });
-    res.end(req.method === 'HEAD' ? undefined : body);
+    this.writeMetadata(req, res, body);
   }
 
   /**
@@ -254,7 +311,11 @@ export class Pipeline {
     const query = q === -1 ? '' : url.slice(q);
     const apis = runtime.config.ports.get(port);
     const described = apis && describedResource(apis, path);
-    if (described) return this.protectedResourceMetadata(described.match, described.metadata, req, res);
+    if (described) {
+      return described.metadata
+        ? this.protectedResourceMetadata(described.match, described.metadata, req, res)
+        : this.relayResourceMetadata(runtime, described.match, req, res);
+    }
     const match = apis && path.startsWith('/') ? matchApi(apis, path) : undefined;
     if (!match) {
       const style = looksLikeMcp(req.headers) ? 'jsonrpc' : 'plain';
@@ -481,7 +542,7 @@ export class Pipeline {
       }
       if (eventStream && identity && (plan !== undefined || request.inspectStream)) {
         const outgoing = clientResponseHeaders(headers, { dropContentLength: true, eventStream: true });
-        res.writeHead(statusCode, this.clientHead(routed, statusCode, outgoing));
+        res.writeHead(statusCode, this.upstreamHead(routed, statusCode, outgoing));
         res.flushHeaders();
         this.streams.set(res, call);
         const prelude = (plan?.injected ?? []).map((error) =>
@@ -491,7 +552,7 @@ export class Pipeline {
         return await relayEvents(res, call.chunks(), inspector, prelude, this.options.sseKeepAliveMs);
       }
       const outgoing = clientResponseHeaders(headers, { dropContentLength: false, eventStream });
-      res.writeHead(statusCode, this.clientHead(routed, statusCode, outgoing));
+      res.writeHead(statusCode, this.upstreamHead(routed, statusCode, outgoing));
       if (eventStream) {
         res.flushHeaders();
         this.streams.set(res, call);
@@ -537,7 +598,7 @@ export class Pipeline {
     }
     if (out === undefined) {
       const outgoing = clientResponseHeaders(headers, { dropContentLength: false, eventStream: false });
-      res.writeHead(statusCode, this.clientHead(routed, statusCode, outgoing));
+      res.writeHead(statusCode, this.upstreamHead(routed, statusCode, outgoing));
       res.end(raw);
       return;
     }
@@ -554,18 +615,20 @@ function headerRecord(flat: readonly (string | string[])[]): Record<string, stri
 }
 
 /**
- * The API a `/.well-known/oauth-protected-resource<path>` request describes, when one of its
- * policies makes it a protected resource and `path` is a clean path of it. Otherwise the request
- * is routed like any other (an upstream that is its own protected resource answers it then).
+ * The API a `/.well-known/oauth-protected-resource<path>` request describes: one of its policies
+ * makes it a protected resource (`metadata`), or it is a served MCP API whose upstream may be one
+ * (relayed-resource.ts). Otherwise the request is routed like any other.
  */
 function describedResource(
   apis: readonly CompiledApi[],
   path: string,
-): { match: { api: CompiledApi; restPath: string }; metadata: ProtectedResource } | undefined {
+): { match: { api: CompiledApi; restPath: string }; metadata: ProtectedResource | undefined } | undefined {
   if (!path.startsWith(PROTECTED_RESOURCE_PREFIX)) return undefined;
   const resourcePath = path.slice(PROTECTED_RESOURCE_PREFIX.length) || '/';
   if (!resourcePath.startsWith('/')) return undefined;
   const match = matchApi(apis, resourcePath);
-  const metadata = match?.api.protectedResource;
-  return match && metadata && !hasDotSegment(match.restPath) ? { match, metadata } : undefined;
+  if (!match || hasDotSegment(match.restPath)) return undefined;
+  const metadata = match.api.protectedResource;
+  const relayable = match.api.kind === 'mcp' && match.api.mcpSupport && match.api.unavailable === undefined;
+  return metadata || relayable ? { match, metadata } : undefined;
 }

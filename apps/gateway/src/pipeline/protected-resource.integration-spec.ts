@@ -1,9 +1,9 @@
 /**
  * RFC 9728 metadata served by the gateway for an API a bearer policy makes a protected resource,
- * named after the public URL (the instance's, PORTICO_GATEWAY_PUBLIC_URL, or the request's), and
- * left to the upstream for an API that is not one.
+ * named after the public URL (the instance's, PORTICO_GATEWAY_PUBLIC_URL, or the request's); and
+ * an upstream that is its own protected resource relayed, every URL rewritten to the gateway's.
  */
-import { rawRequest, startMcpServer, type TestMcpServer } from '#portico/testing';
+import { postMcp, rawRequest, startHttpServer, startMcpServer, type TestHttpServer, type TestMcpServer } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
 
 const JWT = {
@@ -20,14 +20,29 @@ const JWT = {
 
 describe('protected-resource metadata', () => {
   let upstream: TestMcpServer;
+  /** An MCP upstream secured by its own authorization server: metadata, and 401 to every POST. */
+  let secured: TestHttpServer;
   const gateways: TestGateway[] = [];
 
   beforeAll(async () => {
     upstream = await startMcpServer({ stateful: false });
+    secured = await startHttpServer((req, res) => {
+      if (req.method === 'GET' && req.url === '/.well-known/oauth-protected-resource/mcp') {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        return void res.end(
+          JSON.stringify({ resource: `${secured.origin}/mcp`, authorization_servers: ['https://as.upstream.example'] }),
+        );
+      }
+      res.writeHead(401, {
+        'www-authenticate': `Bearer error="invalid_token", resource_metadata="${secured.origin}/.well-known/oauth-protected-resource/mcp", scope="up:read"`,
+      });
+      res.end();
+    });
   });
   afterAll(async () => {
     await Promise.all(gateways.map((g) => g.close()));
     await upstream.close();
+    await secured.close();
   });
 
   const start = async (publicUrl?: string) => {
@@ -47,6 +62,7 @@ describe('protected-resource metadata', () => {
             publicUrl: 'https://mcp.example.com/tools/',
           },
           { id: 'root', port, basePath: '/', upstream: base, policies: ['mcp-support'] },
+          { id: 'relayed', port, basePath: '/relayed', upstream: `${secured.origin}/`, policies: ['mcp-support'] },
         ]),
         { publicUrl, hosts: ['mcp.example.com'] },
       ),
@@ -85,10 +101,21 @@ describe('protected-resource metadata', () => {
     );
   });
 
-  it('leaves the well-known path of an API that is not a protected resource to the routes', async () => {
-    const { get } = await start();
-    const before = upstream.requests.length;
-    await get('/.well-known/oauth-protected-resource/public/mcp');
-    expect(upstream.requests.slice(before).map((r) => r.url)).toEqual(['/.well-known/oauth-protected-resource/public/mcp']);
+  it("relays an upstream's own metadata and challenges, every URL rewritten to the gateway's", async () => {
+    const { get, port } = await start();
+    const relayed = await get('/.well-known/oauth-protected-resource/relayed/mcp');
+    expect(relayed.status).toBe(200);
+    expect(JSON.parse(relayed.body)).toEqual({
+      resource: `http://127.0.0.1:${port}/relayed/mcp`,
+      authorization_servers: ['https://as.upstream.example'],
+    });
+    const challenged = await postMcp(`http://127.0.0.1:${port}/relayed/mcp`, { jsonrpc: '2.0', id: 1, method: 'ping' });
+    expect(challenged.status).toBe(401);
+    expect(challenged.headers['www-authenticate']).toBe(
+      `Bearer error="invalid_token", resource_metadata="http://127.0.0.1:${port}/.well-known/oauth-protected-resource/relayed/mcp", scope="up:read"`,
+    );
+    // An upstream without metadata: 404, as for a path that describes nothing.
+    expect((await get('/.well-known/oauth-protected-resource/public/mcp')).status).toBe(404);
+    expect((await get('/.well-known/oauth-protected-resource/nothing/here')).status).toBe(404);
   });
 });
