@@ -97,6 +97,8 @@ describe('identity at the gateway', () => {
   let jwksUrl: string;
   let sign: (claims: Record<string, unknown>) => Promise<string>;
   const clients: Client[] = [];
+  /** Credentials the tests sent or configured: none may appear in the gateway's log. */
+  const secrets: string[] = [];
 
   const withPolicies = (...policies: PolicyToApply[]): Promise<McpInstance> =>
     deployWithPolicies(
@@ -178,6 +180,7 @@ describe('identity at the gateway', () => {
     expect(app.status).toBe(201);
     const clientId = app.body.clientId as string;
     const opsToken = await sign({ sub: 'alice', client_id: clientId, role: 'ops' });
+    secrets.push(opsToken);
 
     // No contract yet: a valid token of an unknown client is refused.
     const noContract = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE, { authorization: `Bearer ${opsToken}` });
@@ -311,6 +314,7 @@ describe('identity at the gateway', () => {
     await rolledOut(cp, tenant, instance);
     const call = (secret: string) =>
       postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE, { client_id: app.body.clientId, client_secret: secret });
+    secrets.push(app.body.clientSecret);
 
     expect((await call(app.body.clientSecret)).status).toBe(200);
     const wrong = await call('not-the-secret');
@@ -331,6 +335,7 @@ describe('identity at the gateway', () => {
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'ci agent', status: 'active', lastUsedAt: null, createdBy: tenant.username });
     const key = created.body.key as string;
+    secrets.push(key);
     expect(key).toMatch(/^ptk_[\w-]{43}$/);
     expect(created.body.prefix).toBe(key.slice(0, 12));
     await rolledOut(cp, tenant, instance);
@@ -370,6 +375,7 @@ describe('identity at the gateway', () => {
       { ...UPSTREAM_CREDENTIAL, configurationData: { prefix: 'Bearer', value: 'upstream-secret' } },
     );
     const basic = `Basic ${Buffer.from('agent:basic-secret').toString('base64')}`;
+    secrets.push('basic-secret', 'upstream-secret', basic.slice(6));
     const client = await connect(instance, { authorization: basic });
     expect(await client.callTool({ name: 'echo', arguments: { text: 'b' } })).toMatchObject({ content: [{ text: 'b' }] });
     expect(lastUpstreamHeaders().authorization).toBe('Bearer upstream-secret');
@@ -400,5 +406,12 @@ describe('identity at the gateway', () => {
 
     const blocked = await withPolicies({ ...IP_BLOCK, configurationData: { ips: ['127.0.0.1'] } });
     expect((await postMcp(`${blocked.proxyUrl}/mcp`, INITIALIZE)).status).toBe(403);
+  });
+
+  it("keeps every credential out of the gateway's log", () => {
+    const log = gateway.output();
+    expect(log.length).toBeGreaterThan(0);
+    expect(secrets.length).toBeGreaterThanOrEqual(6);
+    for (const secret of secrets) expect(log).not.toContain(secret);
   });
 });
