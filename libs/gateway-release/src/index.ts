@@ -32,6 +32,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'oauth2-token-introspection',
   'client-id-enforcement',
   'api-key-authentication',
+  'cors',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

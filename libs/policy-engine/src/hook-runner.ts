@@ -15,10 +15,10 @@ import type { ChainPolicy } from './chain-policy.js';
 import { errorMessage } from './errors.js';
 import { isPromise } from './promises.js';
 import type { CallContext, ExchangeContext, HeaderEdit, HttpContext, ResponseHead } from './policy-contract/context.js';
-import { PASS, type Verdict } from './policy-contract/verdict.js';
+import { type HttpRequestVerdict, PASS, type Verdict } from './policy-contract/verdict.js';
 
 /** What a hook gave, before the policy's mode applied: a verdict, or the error it threw. */
-export type HookOutcome = Verdict<unknown> | { kind: 'error'; error: unknown };
+export type HookOutcome = HttpRequestVerdict<unknown> | { kind: 'error'; error: unknown };
 
 /** Told of every hook outcome, in order. */
 export type VerdictObserver = (policy: ChainPolicy, outcome: HookOutcome) => void;
@@ -46,7 +46,10 @@ export class HookRunner {
   }
 
   /** Runs `policy`'s onHttpRequest (the caller checked it has one). */
-  runHttpRequest(policy: ChainPolicy, ctx: HttpContext): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>> {
+  runHttpRequest(
+    policy: ChainPolicy,
+    ctx: HttpContext,
+  ): HttpRequestVerdict<HeaderEdit> | Promise<HttpRequestVerdict<HeaderEdit>> {
     let result;
     try {
       result = policy.policy.onHttpRequest!(ctx);
@@ -74,11 +77,11 @@ export class HookRunner {
     return PASS;
   }
 
-  private settle<M>(
+  private settle<V extends HttpRequestVerdict<unknown>>(
     policy: ChainPolicy,
     exchange: ExchangeContext,
-    result: Verdict<M> | Promise<Verdict<M>>,
-  ): Verdict<M> | Promise<Verdict<M>> {
+    result: V | Promise<V>,
+  ): V | Promise<V> {
     if (isPromise(result)) {
       return result.then(
         (verdict) => this.enforce(policy, exchange, verdict),
@@ -88,7 +91,8 @@ export class HookRunner {
     return this.enforce(policy, exchange, result);
   }
 
-  private enforce<M>(policy: ChainPolicy, exchange: ExchangeContext, verdict: Verdict<M>): Verdict<M> {
+  /** `verdict` as the policy's mode makes it: in shadow mode anything but a pass is logged and becomes a pass. */
+  private enforce<V extends HttpRequestVerdict<unknown>>(policy: ChainPolicy, exchange: ExchangeContext, verdict: V): V {
     this.observe(policy, verdict);
     if (policy.mode === 'shadow' && verdict.kind !== 'pass') {
       exchange.logger.info(
@@ -100,14 +104,15 @@ export class HookRunner {
         },
         'shadow policy verdict not enforced',
       );
-      return PASS;
+      return PASS as V;
     }
     return verdict;
   }
 
-  private failed(policy: ChainPolicy, exchange: ExchangeContext, err: unknown): Verdict<never> {
+  /** The verdict of a hook that threw: pass when it fails open, else an internal error. */
+  private failed<V>(policy: ChainPolicy, exchange: ExchangeContext, err: unknown): V {
     this.observe(policy, { kind: 'error', error: err });
     exchange.logger.error({ policy: policy.type, policyId: policy.id, err: errorMessage(err) }, 'policy hook failed');
-    return policy.policy.failureMode === 'fail-open' ? PASS : FAILED_CLOSED;
+    return (policy.policy.failureMode === 'fail-open' ? PASS : FAILED_CLOSED) as V;
   }
 }

@@ -51,7 +51,7 @@ export type {
   PolicyReportSink,
   ProtectedResource,
 } from './policy-contract/policy.js';
-export { PASS, type Verdict } from './policy-contract/verdict.js';
+export { type HttpRequestVerdict, PASS, type Respond, type Verdict } from './policy-contract/verdict.js';
 export { PolicyStates } from './policy-states.js';
 /** For tests of policies and of code that runs them. */
 export { testCompileContext, testExchange } from './testing/policy-contexts.js';

@@ -54,7 +54,7 @@ export interface SimulationInput {
   resourceUrl?: string;
 }
 
-type Outcome = 'pass' | 'mutate' | 'reject' | 'error' | 'skipped';
+type Outcome = 'pass' | 'mutate' | 'reject' | 'respond' | 'error' | 'skipped';
 
 /** What one policy decided in one phase, and why. */
 export interface PolicyTrace {

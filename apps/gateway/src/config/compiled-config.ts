@@ -58,6 +58,8 @@ export interface CompiledApi {
   readonly responseTimeoutMs: number | undefined;
   /** The instance's public URL (Api.public_url) without trailing slash; undefined when it has none. */
   readonly publicUrl: string | undefined;
+  /** The API has a `cors` policy, which decides which Origins may call it (data-plane/host-check.ts). */
+  readonly corsOrigins: boolean;
   /** From the first policy that makes the API an OAuth protected resource (Policy.protectedResource). */
   readonly protectedResource: ProtectedResource | undefined;
   /** Some policy has a response hook, so responses may need inspecting. */

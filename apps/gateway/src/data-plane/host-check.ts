@@ -11,6 +11,8 @@
  * browser sends the attacker's NAME; an address or a loopback name never comes from it. Allowing
  * them on every listener keeps direct and port-forwarded access (`localhost:8081` in front of a
  * container's 0.0.0.0 listener) working. A request without Host (HTTP/1.0) is not from a browser.
+ * An API with a `cors` policy leaves Origin to it (the origins it allows are cross-origin by
+ * design); its Host is still checked, which is what rebinding forges.
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { isIP } from 'node:net';
@@ -35,7 +37,7 @@ export class HostCheck {
     const host = hostWithoutPort(headers.host);
     if (host !== undefined && !this.allows(api, host)) return `Host ${clip(host)} is not served by this gateway`;
     const origin = headers.origin;
-    if (origin === undefined) return undefined;
+    if (origin === undefined || api.corsOrigins) return undefined;
     const originHost = URL.parse(origin)?.hostname;
     if (originHost === undefined || originHost === '' || !this.allows(api, originHost.toLowerCase())) {
       return `Origin ${clip(origin)} is not allowed for this API`;

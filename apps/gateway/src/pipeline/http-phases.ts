@@ -1,7 +1,8 @@
 /**
  * The HTTP phases of an exchange (policy-contract/policy.ts): `onHttpRequest` of every applicable
- * policy, in order, before the request body is read — the first reject ends the exchange, header
- * edits are collected for the upstream request; `onHttpResponse` on the head about to go to the
+ * policy, in order, before the request body is read — the first reject (an error) or respond (an
+ * answer of the policy's own, e.g. a CORS preflight) ends the exchange, header edits are
+ * collected for the upstream request; `onHttpResponse` on the head about to go to the
  * client. Synchronous while the hooks are (the common case costs no promise).
  */
 import {
@@ -11,10 +12,12 @@ import {
   type ResponseHead,
   isPromise,
   type HookRunner,
+  type Respond,
 } from '#portico/policy-engine';
 import type { CompiledPolicy } from '../config/compiled-config.js';
 
-export type HttpRequestOutcome = { kind: 'pass'; edits: readonly HeaderEdit[] } | { kind: 'reject'; error: GatewayError };
+export type HttpRequestOutcome =
+  { kind: 'pass'; edits: readonly HeaderEdit[] } | { kind: 'reject'; error: GatewayError } | Respond;
 
 /** No header edits (shared). */
 export const NO_EDITS: readonly HeaderEdit[] = Object.freeze([]);
@@ -36,10 +39,12 @@ export function httpRequestPhase(
     if (isPromise(result)) {
       return result.then((verdict) => {
         if (verdict.kind === 'reject') return { kind: 'reject', error: verdict.error };
+        if (verdict.kind === 'respond') return verdict;
         return httpRequestPhase(hooks, policies, ctx, i + 1, verdict.kind === 'mutate' ? [...edits, verdict.message] : edits);
       });
     }
     if (result.kind === 'reject') return { kind: 'reject', error: result.error };
+    if (result.kind === 'respond') return result;
     if (result.kind === 'mutate') edits = [...edits, result.message];
   }
   return edits === NO_EDITS ? UNCHANGED : { kind: 'pass', edits };

@@ -382,7 +382,14 @@ export class Pipeline {
   /** After the HTTP request phase: its reject answers, else the MCP POST path or the plain forward. */
   private dispatch(routed: Routed, phase: HttpRequestOutcome, upstreamPath: string, query: string): void | Promise<void> {
     const { api, req, res, style } = routed;
-    if (phase.kind === 'reject') return this.answer(res, api.id, style, phase.error, null, hasRequestBody(req.headers));
+    if (phase.kind === 'reject') return this.answer(res, api.id, style, phase.error, null, hasRequestBody(req.headers), routed);
+    if (phase.kind === 'respond') {
+      const headers = [...Object.entries(phase.headers).flat(), 'content-length', '0'];
+      // A body the client sent along is not read: the connection cannot be reused after it.
+      if (hasRequestBody(req.headers)) headers.push('connection', 'close');
+      res.writeHead(phase.status, this.clientHead(routed, phase.status, headers));
+      return void res.end();
+    }
     routed.edits = phase.edits;
     if (api.kind === 'mcp' && req.method === 'POST') return this.post(routed, upstreamPath, query);
     return this.forward(routed, {

@@ -4,6 +4,7 @@
  */
 import type { PolicyFactory } from '../policy-contract/policy.js';
 import { apiKeyAuthenticationFactory } from './api-key-authentication/api-key-authentication.policy.js';
+import { corsFactory } from './cors/cors.policy.js';
 import { clientIdEnforcementFactory } from './client-id-enforcement/client-id-enforcement.policy.js';
 import { httpBasicAuthenticationFactory } from './http-basic-authentication/http-basic-authentication.policy.js';
 import { ipAllowlistFactory, ipBlocklistFactory } from './ip-lists/ip-lists.policy.js';
@@ -38,6 +39,7 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     oauth2TokenIntrospectionFactory,
     clientIdEnforcementFactory,
     apiKeyAuthenticationFactory,
+    corsFactory,
   ].map((factory) => [factory.type, factory as PolicyFactory]),
 );
 

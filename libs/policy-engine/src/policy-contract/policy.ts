@@ -19,7 +19,7 @@ import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#port
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CallContext, HeaderEdit, HttpContext, ResponseHead } from './context.js';
-import type { Verdict } from './verdict.js';
+import type { HttpRequestVerdict, Verdict } from './verdict.js';
 
 /** Which hook of a policy runs for a method. */
 export type Phase = 'request' | 'response' | 'both';
@@ -49,8 +49,11 @@ export interface Policy {
    * ExchangeContext.resourceUrl of that path.
    */
   readonly protectedResource?: ProtectedResource;
-  /** Every request, before its body is read: `reject` answers it, `mutate` edits the headers sent upstream. */
-  onHttpRequest?(ctx: HttpContext): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>>;
+  /**
+   * Every request, before its body is read: `reject` answers it with an error, `respond` with an
+   * answer of its own (a CORS preflight), `mutate` edits the headers sent upstream.
+   */
+  onHttpRequest?(ctx: HttpContext): HttpRequestVerdict<HeaderEdit> | Promise<HttpRequestVerdict<HeaderEdit>>;
   /** Every response head about to be sent to the client: `mutate` edits its headers (`reject` is not possible here). */
   onHttpResponse?(ctx: HttpContext, head: ResponseHead): Verdict<HeaderEdit>;
   onRequest?(

@@ -7,5 +7,19 @@ import type { GatewayError } from '../errors.js';
 
 export type Verdict<M> = { kind: 'pass' } | { kind: 'mutate'; message: M } | { kind: 'reject'; error: GatewayError };
 
+/**
+ * An HTTP request hook's answer given in place of the upstream's (a CORS preflight): the pipeline
+ * writes `status` and `headers` with an empty body and ends the exchange.
+ */
+export interface Respond {
+  readonly kind: 'respond';
+  readonly status: number;
+  /** Lower-case names. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** What an onHttpRequest hook decides: a verdict on the headers, or an answer of its own. */
+export type HttpRequestVerdict<M> = Verdict<M> | Respond;
+
 /** The `pass` verdict; one shared frozen object, since hooks return it on every call. */
 export const PASS: Verdict<never> = Object.freeze({ kind: 'pass' });
