@@ -6,6 +6,8 @@
  * contract refused after the next push); client-id enforcement across a secret reset; HTTP Basic
  * with an upstream credential; IP lists.
  */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
@@ -408,10 +410,17 @@ describe('identity at the gateway', () => {
     expect((await postMcp(`${blocked.proxyUrl}/mcp`, INITIALIZE)).status).toBe(403);
   });
 
-  it("keeps every credential out of the gateway's log", () => {
+  it("keeps every credential out of the gateway's log and, in clear, out of its files", async () => {
     const log = gateway.output();
     expect(log.length).toBeGreaterThan(0);
     expect(secrets.length).toBeGreaterThanOrEqual(6);
     for (const secret of secrets) expect(log).not.toContain(secret);
+    // The last good configuration carries the Basic password and the upstream credential: sealed.
+    const files = await readdir(registered.dir);
+    expect(files).toContain('last-good-config.json');
+    for (const file of files) {
+      const content = await readFile(path.join(registered.dir, file), 'utf8');
+      for (const secret of ['basic-secret', 'upstream-secret']) expect(content).not.toContain(secret);
+    }
   });
 });
