@@ -38,6 +38,19 @@ describe('policy expressions', () => {
     expect(compileExpression('vars.claimSet.role').evaluate({ ...activation, vars: { claimSet: {} } })).toBeUndefined();
   });
 
+  it.each([
+    ["#[attributes.headers['client_id']]", 'client_id'],
+    ['#[ attributes.headers["x-team"] ]', 'x-team'],
+    ['attributes.headers.client_id', 'client_id'],
+    ["#[attributes.headers['client_id'] == 'abc']", undefined],
+    ['#[attributes.remoteAddress]', undefined],
+  ])('names the one header %s reads (%s), and its value agrees', (source, header) => {
+    const expression = compileExpression(source);
+    expect(expression.header).toBe(header);
+    if (header !== undefined)
+      expect(expression.evaluate(activation)).toBe((activation.attributes.headers as Record<string, string>)[header]);
+  });
+
   it('holds() is true only for the boolean true', () => {
     expect(compileExpression("vars.claimSet.role == 'admin'").holds(activation)).toBe(true);
     expect(compileExpression('vars.claimSet.sub').holds(activation)).toBe(false);

@@ -47,7 +47,15 @@ export interface PolicyExpression {
   evaluate(activation: ExpressionActivation): unknown;
   /** True only when the expression evaluates to `true`. */
   holds(activation: ExpressionActivation): boolean;
+  /**
+   * When the expression only reads one request header (`attributes.headers['x']` or
+   * `attributes.headers.x`), its name as written: a caller may read the header directly, with the
+   * same result, instead of building an activation.
+   */
+  readonly header: string | undefined;
 }
+
+const HEADER_READ = /^attributes\.headers(?:\[\s*(['"])([^'"\\]+)\1\s*\]|\.([A-Za-z_][A-Za-z0-9_]*))$/;
 
 const VARIABLES = ['attributes', 'vars', 'authentication', 'mcp'] as const;
 
@@ -107,7 +115,13 @@ export function compileExpression(source: string): PolicyExpression {
       return undefined;
     }
   };
-  return { source, evaluate, holds: (activation) => evaluate(activation) === true };
+  const read = HEADER_READ.exec(cel.trim());
+  return {
+    source,
+    evaluate,
+    holds: (activation) => evaluate(activation) === true,
+    header: read ? (read[2] ?? read[3]) : undefined,
+  };
 }
 
 /** undefined when `source` compiles, else why not. */

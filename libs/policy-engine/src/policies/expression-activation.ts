@@ -3,7 +3,7 @@
  * in an MCP message phase, the message judged. Built only when a policy has an expression to
  * evaluate; the identity comes from whatever authentication policy ran before.
  */
-import type { ExpressionActivation } from '#portico/policy-catalog';
+import type { ExpressionActivation, PolicyExpression } from '#portico/policy-catalog';
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type Identity } from '../policy-contract/context.js';
 
 const NONE: Readonly<Record<string, unknown>> = Object.freeze({});
@@ -32,7 +32,10 @@ export function expressionActivation(exchange: ExchangeContext, mcp: McpSubject 
   return {
     attributes: {
       headers: exchange.headers,
-      queryParams: queryParams(exchange.query),
+      // Parsed only when an expression reads it.
+      get queryParams() {
+        return queryParams(exchange.query);
+      },
       method: exchange.httpMethod,
       requestPath: exchange.restPath,
       remoteAddress: exchange.clientAddress,
@@ -48,4 +51,14 @@ export function expressionActivation(exchange: ExchangeContext, mcp: McpSubject 
       : NONE,
     mcp: (mcp as Readonly<Record<string, unknown>> | undefined) ?? NONE,
   };
+}
+
+/**
+ * `expression`'s value for `exchange` (`mcp`: the message judged): a header read directly when
+ * that is all the expression does (PolicyExpression.header), else evaluated on the activation.
+ */
+export function evaluateFor(expression: PolicyExpression, exchange: ExchangeContext, mcp?: McpSubject): unknown {
+  return expression.header !== undefined
+    ? exchange.headers[expression.header]
+    : expression.evaluate(expressionActivation(exchange, mcp));
 }

@@ -24,7 +24,7 @@ import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identit
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS, type Verdict } from '../../policy-contract/verdict.js';
 import { TokenCache } from '../bearer-tokens.js';
-import { expressionActivation } from '../expression-activation.js';
+import { evaluateFor } from '../expression-activation.js';
 
 interface ClientIdConfig {
   credentialsOriginHasHttpBasicAuthenticationHeader?: 'customExpression' | 'httpBasicAuthenticationHeader';
@@ -86,11 +86,10 @@ export const clientIdEnforcementFactory: PolicyFactory<ClientIdConfig> = {
         const colon = decoded.indexOf(':');
         return colon <= 0 ? undefined : { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
       }
-      const activation = expressionActivation(exchange, undefined);
-      const id = idExpression!.evaluate(activation);
+      const id = evaluateFor(idExpression!, exchange);
       if (typeof id !== 'string' || id === '') return undefined;
       if (!secretExpression) return { id, secret: undefined };
-      const secret = secretExpression.evaluate(activation);
+      const secret = evaluateFor(secretExpression, exchange);
       return typeof secret === 'string' && secret !== '' ? { id, secret } : undefined;
     };
 

@@ -15,7 +15,7 @@ import { addressList, inAddressList } from '../../address-list.js';
 import type { ExchangeContext } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS, type Verdict } from '../../policy-contract/verdict.js';
-import { expressionActivation } from '../expression-activation.js';
+import { evaluateFor } from '../expression-activation.js';
 
 interface IpListConfig {
   ips: string[];
@@ -40,7 +40,7 @@ function ipListFactory(type: 'ip-allowlist' | 'ip-blocklist'): PolicyFactory<IpL
           : compileExpression(config.ipExpression);
       const addressOf = (exchange: ExchangeContext): string => {
         if (!expression) return exchange.clientAddress;
-        const value = expression.evaluate(expressionActivation(exchange, undefined));
+        const value = evaluateFor(expression, exchange);
         return typeof value === 'string' ? (value.split(',')[0] ?? '') : '';
       };
       return {

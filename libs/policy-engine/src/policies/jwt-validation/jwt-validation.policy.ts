@@ -39,7 +39,7 @@ import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identit
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import type { Verdict } from '../../policy-contract/verdict.js';
 import { bearerToken, contractedClients, ResourceServer, type ResourceServerConfig, TokenCache } from '../bearer-tokens.js';
-import { expressionActivation } from '../expression-activation.js';
+import { evaluateFor, expressionActivation } from '../expression-activation.js';
 
 interface ClaimRule {
   key: string;
@@ -154,7 +154,7 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
 
     const tokenOf = (exchange: ExchangeContext): string | undefined => {
       if (tokenExpression) {
-        const value = tokenExpression.evaluate(expressionActivation(exchange, undefined));
+        const value = evaluateFor(tokenExpression, exchange);
         return typeof value === 'string' && value !== '' ? value.replace(/^Bearer\s+/i, '') : undefined;
       }
       return bearerToken(exchange.headers.authorization);
