@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import { parseIntegerId } from '../common/integer-id.js';
 import { sha256 } from '../common/secrets.js';
 import type { ApiRef } from '../policies/policies.service.js';
 import type { CreateApiKeyBody } from './api-keys.dto.js';
@@ -67,8 +68,9 @@ export class ApiKeysService {
 
   /** A gateway's report that a key authenticated requests; resolves to why it was dropped, if it was. */
   async recordUse(targetId: string, apiId: string, keyId: string): Promise<string | undefined> {
-    if (!/^[1-9]\d{0,9}$/.test(apiId) || !KEY_ID.test(keyId)) return 'api_id and key_id must be ids';
-    const marked = await this.repo.markUsed(targetId, Number(apiId), keyId, new Date());
+    const api = parseIntegerId(apiId);
+    if (api === undefined || !KEY_ID.test(keyId)) return 'api_id and key_id must be ids';
+    const marked = await this.repo.markUsed(targetId, api, keyId, new Date());
     return marked ? undefined : `key ${keyId} is not a key of an API deployed to this gateway`;
   }
 

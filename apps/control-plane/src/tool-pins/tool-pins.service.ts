@@ -15,6 +15,7 @@ import { Injectable } from '@nestjs/common';
 import jsonPatch from 'fast-json-patch';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import { parseIntegerId } from '../common/integer-id.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ApiRef } from '../policies/policies.service.js';
 import { ToolPinsRepository } from './tool-pins.repository.js';
@@ -35,7 +36,6 @@ const MAX_DEFINITION_BYTES = 256 * 1024;
 const MAX_NAME_LENGTH = 256;
 /** Pending changes kept per instance; reports beyond are dropped (and logged) until some are decided. */
 const MAX_PENDING = 1000;
-const NUMERIC_ID = /^[1-9]\d{0,9}$/;
 
 type PinRow = Awaited<ReturnType<ToolPinsRepository['listPins']>>[number];
 type ChangeRow = Awaited<ReturnType<ToolPinsRepository['listChanges']>>[number];
@@ -105,7 +105,9 @@ export class ToolPinsService {
 
   /** Records a gateway's report; resolves to why it was dropped, or undefined when it was taken. */
   async recordReport(report: ToolDefinitionReported): Promise<string | undefined> {
-    if (!NUMERIC_ID.test(report.apiId) || !NUMERIC_ID.test(report.policyId)) return 'api_id and policy_id must be numeric ids';
+    const apiId = parseIntegerId(report.apiId);
+    const policyId = parseIntegerId(report.policyId);
+    if (apiId === undefined || policyId === undefined) return 'api_id and policy_id must be numeric ids';
     if (report.name.length === 0 || report.name.length > MAX_NAME_LENGTH)
       return `name must be 1 to ${MAX_NAME_LENGTH} characters`;
     if (Buffer.byteLength(report.definitionJson) > MAX_DEFINITION_BYTES) return 'definition_json is larger than 256 KiB';
@@ -119,8 +121,7 @@ export class ToolPinsService {
     const { definition, sha256 } = pinnedToolDefinition(parsed as Record<string, unknown>);
     if (definition.name !== report.name) return 'definition_json names another tool';
     if (sha256 !== report.sha256) return 'sha256 does not match definition_json';
-    const apiId = Number(report.apiId);
-    const policy = await this.repo.findReportingPolicy(report.targetId, apiId, Number(report.policyId));
+    const policy = await this.repo.findReportingPolicy(report.targetId, apiId, policyId);
     if (policy?.assetId !== POLICY)
       return `policy ${report.policyId} is not a ${POLICY} policy of an API deployed to this gateway`;
     const approveNewTools = (policy.configurationData as { approveNewTools?: unknown }).approveNewTools === true;
