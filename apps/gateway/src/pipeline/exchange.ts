@@ -1,10 +1,11 @@
 /**
  * The pipeline's implementation of ExchangeContext: what one routed client request carries
  * through the phases. Made once per request by pipeline.ts only, so it holds no work that a
- * request might not need: the child logger is made the first time something logs, the
- * attributes map the first time a policy uses it, and `api` is the compiled API itself.
+ * request might not need: the child logger is made the first time something logs (again once an
+ * identity is established), the attributes map the first time a policy uses it, and `api` is the
+ * compiled API itself.
  */
-import { type ExchangeContext, type UpstreamRequester } from '#portico/policy-engine';
+import { type ExchangeContext, IDENTITY_ATTRIBUTE, type Identity, type UpstreamRequester } from '#portico/policy-engine';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.js';
@@ -13,6 +14,8 @@ import { ownRequest, type OwnRequestTarget } from './own-request.js';
 
 export class Exchange implements ExchangeContext {
   private childLogger: Logger | undefined;
+  /** The identity the child logger names (see logger). */
+  private loggedIdentity: Identity | undefined;
   private attributeMap: Map<string, unknown> | undefined;
   /** Where the gateway's own requests go (ExchangeContext.upstream); set once the exchange is routed. */
   private ownTarget: OwnRequestTarget | undefined;
@@ -56,8 +59,20 @@ export class Exchange implements ExchangeContext {
     return target && { request: (method, params) => ownRequest(target, method, params) };
   }
 
+  /**
+   * The exchange's logger: its lines name the request and the API and, once an authentication
+   * policy has established one, the caller (principal and client id; never a credential).
+   */
   get logger(): Logger {
-    this.childLogger ??= this.baseLogger.child({ requestId: this.requestId, api: this.api.id });
+    const identity = this.attributeMap?.get(IDENTITY_ATTRIBUTE) as Identity | undefined;
+    if (this.childLogger === undefined || (identity !== undefined && identity !== this.loggedIdentity)) {
+      this.loggedIdentity = identity;
+      this.childLogger = this.baseLogger.child({
+        requestId: this.requestId,
+        api: this.api.id,
+        ...(identity ? { principal: identity.principal, clientId: identity.clientId } : {}),
+      });
+    }
     return this.childLogger;
   }
 }
