@@ -4,6 +4,7 @@
  * accepted, and the OAuth resource-server duties (RFC 9728 metadata, audience, scopes).
  */
 import type { ExchangeContext } from '../policy-contract/context.js';
+import { quoted } from './credentials.js';
 import type { ProtectedResource } from '../policy-contract/policy.js';
 import type { Verdict } from '../policy-contract/verdict.js';
 
@@ -28,7 +29,7 @@ export function unauthorizedBearer(description: string | undefined, challenge = 
       wwwAuthenticate:
         description === undefined
           ? `Bearer${extra}`
-          : `Bearer error="invalid_token", error_description="${description.replace(/["\\]/g, '')}"${extra}`,
+          : `Bearer error="invalid_token", error_description="${quoted(description)}"${extra}`,
     },
   };
 }
@@ -140,8 +141,4 @@ export class ResourceServer {
 export function resourceMetadataUrl(resource: string): string {
   const url = new URL(resource);
   return `${url.origin}/.well-known/oauth-protected-resource${url.pathname === '/' ? '' : url.pathname}`;
-}
-
-function quoted(value: string): string {
-  return value.replace(/["\\]/g, '');
 }

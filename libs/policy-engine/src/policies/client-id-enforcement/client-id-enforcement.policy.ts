@@ -24,6 +24,7 @@ import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identit
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS, type Verdict } from '../../policy-contract/verdict.js';
 import { TokenCache } from '../bearer-tokens.js';
+import { AUTHORIZATION_CONSUMED, basicCredentials, realmChallenge } from '../credentials.js';
 import { evaluateFor } from '../expression-activation.js';
 
 interface ClientIdConfig {
@@ -39,7 +40,6 @@ interface Client {
 
 const CACHE_LIMIT = 10_000;
 const CACHE_MS = 10 * 60_000;
-const CONSUMED: Verdict<HeaderEdit> = Object.freeze({ kind: 'mutate', message: Object.freeze({ remove: ['authorization'] }) });
 
 /** The contracted clients of managed data `clients`. */
 function contractedApplications(managed: Readonly<Record<string, unknown>>): ReadonlyMap<string, Client> {
@@ -73,18 +73,15 @@ export const clientIdEnforcementFactory: PolicyFactory<ClientIdConfig> = {
       error: {
         kind: 'unauthorized',
         message,
-        wwwAuthenticate: `${basic ? 'Basic' : 'Client-Id'} realm="${exchange.api.name.replace(/["\\]/g, '')}"`,
+        wwwAuthenticate: realmChallenge(basic ? 'Basic' : 'Client-Id', exchange),
       },
     });
 
     /** The client id and secret the request carries (secret undefined: not checked). */
     const credentials = (exchange: ExchangeContext): { id: string; secret: string | undefined } | undefined => {
       if (basic) {
-        const header = exchange.headers.authorization;
-        if (header === undefined || header.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
-        const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-        const colon = decoded.indexOf(':');
-        return colon <= 0 ? undefined : { id: decoded.slice(0, colon), secret: decoded.slice(colon + 1) };
+        const presented = basicCredentials(exchange.headers.authorization);
+        return presented && presented.user !== '' ? { id: presented.user, secret: presented.password } : undefined;
       }
       const id = evaluateFor(idExpression!, exchange);
       if (typeof id !== 'string' || id === '') return undefined;
@@ -95,7 +92,7 @@ export const clientIdEnforcementFactory: PolicyFactory<ClientIdConfig> = {
 
     const admit = (exchange: ExchangeContext, client: Client): Verdict<HeaderEdit> => {
       exchange.attributes.set(IDENTITY_ATTRIBUTE, client.identity);
-      return basic ? CONSUMED : PASS;
+      return basic ? AUTHORIZATION_CONSUMED : PASS;
     };
 
     return {

@@ -6,19 +6,11 @@
  * the policies after it, and the credentials are not sent upstream: they were the gateway's.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { IDENTITY_ATTRIBUTE, type HeaderEdit, type Identity } from '../../policy-contract/context.js';
+import { IDENTITY_ATTRIBUTE, type Identity } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
-import type { Verdict } from '../../policy-contract/verdict.js';
+import { AUTHORIZATION_CONSUMED, basicCredentials, realmChallenge } from '../credentials.js';
 
 const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
-const CONSUMED: Verdict<HeaderEdit> = Object.freeze({ kind: 'mutate', message: Object.freeze({ remove: ['authorization'] }) });
-
-/** `user:password` of a Basic Authorization header, or undefined. */
-function basicCredentials(header: string | undefined): string | undefined {
-  if (header === undefined || header.length < 7 || header.slice(0, 6).toLowerCase() !== 'basic ') return undefined;
-  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
-  return decoded.includes(':') ? decoded : undefined;
-}
 
 export const httpBasicAuthenticationFactory: PolicyFactory<{ username: string; password: string }> = {
   type: 'http-basic-authentication',
@@ -31,18 +23,18 @@ export const httpBasicAuthenticationFactory: PolicyFactory<{ username: string; p
         name: 'http-basic-authentication',
         onHttpRequest({ exchange }) {
           const credentials = basicCredentials(exchange.headers.authorization);
-          if (credentials === undefined || !timingSafeEqual(digest(credentials), expected)) {
+          if (credentials === undefined || !timingSafeEqual(digest(`${credentials.user}:${credentials.password}`), expected)) {
             return {
               kind: 'reject',
               error: {
                 kind: 'unauthorized',
                 message: credentials === undefined ? 'Basic credentials are required' : 'The credentials are not valid',
-                wwwAuthenticate: `Basic realm="${exchange.api.name.replace(/["\\]/g, '')}"`,
+                wwwAuthenticate: realmChallenge('Basic', exchange),
               },
             };
           }
           exchange.attributes.set(IDENTITY_ATTRIBUTE, identity);
-          return CONSUMED;
+          return AUTHORIZATION_CONSUMED;
         },
       },
     };
