@@ -354,12 +354,23 @@ describe('identity at the gateway', () => {
 
     const missing = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE);
     expect([missing.status, missing.headers['www-authenticate']]).toEqual([401, 'Bearer']);
-    const invalid = await cp.request('POST', keys, {
-      token: tenant.token,
-      json: { name: '', expiresAt: '2001-01-01T00:00:00Z' },
-    });
+    const invalid = await cp.request('POST', keys, { token: tenant.token, json: { name: '' } });
     expect(invalid.status).toBe(400);
     expect(invalid.text).toContain('name');
+    const past = await cp.request('POST', keys, {
+      token: tenant.token,
+      json: { name: 'old', expiresAt: '2001-01-01T00:00:00Z' },
+    });
+    expect(past.status).toBe(400);
+    expect(past.text).toContain('expiresAt');
+    const unknownField = await cp.request('POST', keys, { token: tenant.token, json: { name: 'x', scopes: ['all'] } });
+    expect(unknownField.status).toBe(400);
+    expect(unknownField.text).toContain('scopes');
+    const expiring = await cp.request('POST', keys, {
+      token: tenant.token,
+      json: { name: 'expiring', expiresAt: '2099-01-01T00:00:00Z' },
+    });
+    expect(expiring.body).toMatchObject({ status: 'active', expiresAt: '2099-01-01T00:00:00.000Z' });
     const stranger = await newTenant(cp);
     expect((await cp.request('GET', keys, { token: stranger.token })).status).toBe(404);
 

@@ -57,5 +57,6 @@ describe('client-id-enforcement policy', () => {
     expect(await check(basic('agent-1:s3cret')).result).toEqual({ kind: 'mutate', message: { remove: ['authorization'] } });
     expect(await check(basic('agent-1:nope')).result).toEqual(refused('The client credentials are not valid', 'Basic'));
     expect(check(basic('agent-1')).result).toEqual(refused('Client credentials are required', 'Basic'));
+    expect(check(basic(':s3cret')).result).toEqual(refused('Client credentials are required', 'Basic'));
   });
 });
