@@ -7,7 +7,10 @@
  * Then the path after the base path (e.g. `/mcp`); never the query. Behind a TLS-terminating
  * proxy, configure one of the first two, or the scheme comes out as http.
  */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import type { CompiledApi } from '../config/compiled-config.js';
+import { headerValue } from './headers.js';
 
 export const PROTECTED_RESOURCE_PREFIX = '/.well-known/oauth-protected-resource';
 
@@ -18,22 +21,19 @@ export function normalizedBaseUrl(url: string): string | undefined {
   return `${parsed.origin}${parsed.pathname}`.replace(/\/+$/, '');
 }
 
-export interface PublicUrlSource {
-  readonly api: CompiledApi;
-  readonly restPath: string;
-  readonly overTls: boolean;
-  readonly host: string | undefined;
-  /** PORTICO_GATEWAY_PUBLIC_URL, normalised. */
-  readonly gatewayPublicUrl: string | undefined;
-}
-
-export function publicResourceUrl(source: PublicUrlSource): string {
-  const { api } = source;
+/** The public URL of `restPath` of `api` as `req` addressed it; `gatewayPublicUrl`: PORTICO_GATEWAY_PUBLIC_URL, normalised. */
+export function publicResourceUrl(
+  api: CompiledApi,
+  restPath: string,
+  req: IncomingMessage,
+  gatewayPublicUrl: string | undefined,
+): string {
   const basePath = api.basePath === '/' ? '' : api.basePath;
+  const scheme = (req.socket as TLSSocket).encrypted === true ? 'https' : 'http';
   const base =
     api.publicUrl ??
-    (source.gatewayPublicUrl !== undefined
-      ? `${source.gatewayPublicUrl}${basePath}`
-      : `${source.overTls ? 'https' : 'http'}://${source.host ?? 'localhost'}${basePath}`);
-  return `${base}${source.restPath}`;
+    (gatewayPublicUrl !== undefined
+      ? `${gatewayPublicUrl}${basePath}`
+      : `${scheme}://${headerValue(req.headers, 'host') ?? 'localhost'}${basePath}`);
+  return `${base}${restPath}`;
 }

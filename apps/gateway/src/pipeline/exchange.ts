@@ -6,10 +6,11 @@
  * compiled API itself.
  */
 import { type ExchangeContext, IDENTITY_ATTRIBUTE, type Identity, type UpstreamRequester } from '#portico/policy-engine';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { GatewayMetrics } from '../metrics.js';
-import { publicResourceUrl, type PublicUrlSource } from '../data-plane/public-url.js';
+import type { CompiledApi } from '../config/compiled-config.js';
+import { publicResourceUrl } from '../data-plane/public-url.js';
 import { ownRequest, type OwnRequestTarget } from './own-request.js';
 
 export class Exchange implements ExchangeContext {
@@ -23,7 +24,7 @@ export class Exchange implements ExchangeContext {
 
   constructor(
     readonly requestId: string,
-    readonly api: { readonly id: string; readonly name: string },
+    readonly api: CompiledApi,
     readonly upstreamId: string,
     readonly httpMethod: string,
     readonly restPath: string,
@@ -36,11 +37,14 @@ export class Exchange implements ExchangeContext {
     readonly sessionId: string | undefined,
     private readonly baseLogger: Logger,
     readonly metrics: GatewayMetrics,
-    private readonly publicUrl: PublicUrlSource,
+    /** The client request (its socket and Host name the public URL when nothing configured does). */
+    private readonly req: IncomingMessage,
+    /** PORTICO_GATEWAY_PUBLIC_URL, normalised. */
+    private readonly gatewayPublicUrl: string | undefined,
   ) {}
 
   get resourceUrl(): string {
-    this.resource ??= publicResourceUrl(this.publicUrl);
+    this.resource ??= publicResourceUrl(this.api, this.restPath, this.req, this.gatewayPublicUrl);
     return this.resource;
   }
 

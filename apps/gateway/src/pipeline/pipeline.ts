@@ -241,7 +241,7 @@ export class Pipeline {
         runtime.dispatcher(upstream),
         upstream,
         restPath,
-        this.resourceUrl(api, restPath, req),
+        publicResourceUrl(api, restPath, req, this.options.publicUrl),
         res,
         api.responseTimeoutMs ?? this.options.responseTimeoutMs,
       ));
@@ -255,17 +255,6 @@ export class Pipeline {
       );
     }
     this.writeMetadata(req, res, body);
-  }
-
-  /** The public URL of `restPath` of `api` as `req` addressed it (data-plane/public-url.ts). */
-  private resourceUrl(api: CompiledApi, restPath: string, req: IncomingMessage): string {
-    return publicResourceUrl({
-      api,
-      restPath,
-      overTls: (req.socket as TLSSocket).encrypted === true,
-      host: headerValue(req.headers, 'host'),
-      gatewayPublicUrl: this.options.publicUrl,
-    });
   }
 
   /** Protected-resource metadata: public, so any origin may read it. */
@@ -290,7 +279,7 @@ export class Pipeline {
     if (refusal !== undefined)
       return this.answer(res, match.api.id, 'plain', { kind: 'host-not-allowed', message: refusal }, null);
     const body = JSON.stringify({
-      resource: this.resourceUrl(match.api, match.restPath, req),
+      resource: publicResourceUrl(match.api, match.restPath, req, this.options.publicUrl),
       authorization_servers: metadata.authorizationServers,
       ...(metadata.scopesSupported.length > 0 ? { scopes_supported: metadata.scopesSupported } : {}),
       bearer_methods_supported: ['header'],
@@ -363,13 +352,8 @@ export class Pipeline {
       headerValue(req.headers, 'mcp-session-id'),
       this.options.logger,
       this.options.metrics,
-      {
-        api,
-        restPath,
-        overTls: (req.socket as TLSSocket).encrypted === true,
-        host: headerValue(req.headers, 'host'),
-        gatewayPublicUrl: this.options.publicUrl,
-      },
+      req,
+      this.options.publicUrl,
     );
     const policies = applicablePolicies(api, exchange);
     const phase = api.httpRequestHooks ? httpRequestPhase(this.hooks, policies, { exchange }) : UNCHANGED;
