@@ -183,18 +183,20 @@ export async function simulatePolicies(
   }
 
   let phase: 'request' | 'response' = 'request';
+  /** A policy's trace, to be completed with what it decided. */
+  const traceOf = (policy: ChainPolicy, outcome: Outcome, enforced: boolean, reason: string): PolicyTrace => ({
+    id: Number(policy.id),
+    policyTemplateId: policy.type,
+    order: order.get(policy) ?? 0,
+    mode: policy.mode,
+    phase,
+    outcome,
+    enforced,
+    reason,
+  });
   const record = (policy: ChainPolicy, outcome: HookOutcome): void => {
     const shadow = policy.mode === 'shadow' && outcome.kind !== 'pass';
-    const trace: PolicyTrace = {
-      id: Number(policy.id),
-      policyTemplateId: policy.type,
-      order: order.get(policy) ?? 0,
-      mode: policy.mode,
-      phase,
-      outcome: outcome.kind,
-      enforced: !shadow,
-      reason: 'passed',
-    };
+    const trace = traceOf(policy, outcome.kind, !shadow, 'passed');
     if (outcome.kind === 'reject') {
       trace.reason = `denied: ${errorText(outcome.error)}`;
       trace.error = answerFor(outcome.error, id).body;
@@ -232,23 +234,15 @@ export async function simulatePolicies(
   }
 
   const requested = await mcpRequestPhase(hooks, exchange, chain, message, described.call);
-  const skipped = (policy: ChainPolicy, reason: string): PolicyTrace => ({
-    id: Number(policy.id),
-    policyTemplateId: policy.type,
-    order: order.get(policy) ?? 0,
-    mode: policy.mode,
-    phase: 'request',
-    outcome: 'skipped',
-    enforced: false,
-    reason,
-  });
   // The chain stops at an enforced reject: the last trace is that policy's.
   const deniedAt = requested.kind === 'reject' ? (traces.at(-1)?.order ?? 0) : Number.POSITIVE_INFINITY;
   const requestTraces = chain.map(
     (policy) =>
       traces.find((t) => t.id === Number(policy.id)) ??
-      skipped(
+      traceOf(
         policy,
+        'skipped',
+        false,
         order.get(policy)! > deniedAt
           ? 'not reached: an earlier policy denied the call'
           : policy.policy.onHttpRequest && !policy.policy.onRequest
