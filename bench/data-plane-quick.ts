@@ -171,7 +171,8 @@ await runBench(async () => {
   const runs: Run[] = [];
   for (const c of connections) {
     for (let r = 1; r <= rounds; r++) {
-      for (const target of targets) {
+      // Each round starts one target further on, so no target always runs right after the same one.
+      for (const target of [...targets.slice((r - 1) % targets.length), ...targets.slice(0, (r - 1) % targets.length)]) {
         const common = { url: target.url, connections: c, proxyPid: target.proxyPid, upstreamPid: upstream.process.pid, headers };
         await runWrk({ ...common, durationS: warmupS });
         const run: Run = { ...(await runWrk({ ...common, durationS })), connections: c, round: r, target: target.name };

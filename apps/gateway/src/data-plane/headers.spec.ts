@@ -1,6 +1,7 @@
 import { addressList } from '#portico/policy-engine';
 import {
   acceptsMcpAnswer,
+  applyHeaderEdits,
   clientAddress,
   peerAddress,
   clientResponseHeaders,
@@ -205,5 +206,34 @@ describe('small header helpers', () => {
     expect(headerValue({ 'x-a': ['1', '2'] }, 'x-a')).toBe('1, 2');
     expect(headerValue({ 'x-a': '1' }, 'x-a')).toBe('1');
     expect(headerValue({}, 'x-a')).toBeUndefined();
+  });
+});
+
+describe('applyHeaderEdits', () => {
+  const headers = ['host', 'gw', 'authorization', 'Bearer t', 'x-a', '1', 'x-b', ['2', '3']];
+
+  it('applies edits in order: removes, replaces what it sets, appends; the same edit object again alike', () => {
+    const consume = Object.freeze({ remove: ['Authorization'] });
+    const claims = Object.freeze({ set: Object.freeze({ 'X-A': 'claim', 'x-c': 'new' }) });
+    const expected = ['host', 'gw', 'x-b', ['2', '3'], 'x-a', 'claim', 'x-c', 'new'];
+    expect(applyHeaderEdits(headers, [consume, claims])).toEqual(expected);
+    expect(applyHeaderEdits(headers, [consume, claims])).toEqual(expected);
+    expect(applyHeaderEdits(headers, [claims, { remove: ['x-c'] }])).toEqual([
+      'host',
+      'gw',
+      'authorization',
+      'Bearer t',
+      'x-b',
+      ['2', '3'],
+      'x-a',
+      'claim',
+    ]);
+    expect(headers).toHaveLength(8);
+  });
+
+  it('never sets a hop-by-hop header, though it drops one an edit names', () => {
+    expect(
+      applyHeaderEdits(['connection', 'x-a', 'x-a', '1'], [{ set: { Connection: 'close', 'transfer-encoding': 'chunked' } }]),
+    ).toEqual(['x-a', '1']);
   });
 });

@@ -118,21 +118,43 @@ export function clientResponseHeaders(
   return out;
 }
 
+/** A header edit as {@link applyHeaderEdits} applies it: the names it drops, the pairs it appends. */
+interface PreparedEdit {
+  readonly dropped: ReadonlySet<string>;
+  readonly appended: readonly string[];
+}
+
+// Policies mostly hand out the same edit objects (a constant, or one cached per token), so the
+// names are lower-cased and sorted out once per edit object, not once per request.
+const preparedEdits = new WeakMap<HeaderEdit, PreparedEdit>();
+
+function prepared(edit: HeaderEdit): PreparedEdit {
+  let out = preparedEdits.get(edit);
+  if (out === undefined) {
+    const set = Object.entries(edit.set ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
+    out = {
+      dropped: new Set([...(edit.remove ?? []).map((name) => name.toLowerCase()), ...set.map(([name]) => name)]),
+      appended: set.filter(([name]) => !isHopByHop(name, undefined)).flat(),
+    };
+    preparedEdits.set(edit, out);
+  }
+  return out;
+}
+
 /**
- * `headers` (a flat name/value list) with policies' header edits applied in order: each edit
- * drops the names it removes or sets, then appends what it sets. Hop-by-hop names are never set.
+ * `headers` (a flat name/value list, lower-case names as node and undici give them) with
+ * policies' header edits applied in order: each edit drops the names it removes or sets, then
+ * appends what it sets. Hop-by-hop names are never set.
  */
 export function applyHeaderEdits<V extends string | string[]>(headers: V[], edits: readonly HeaderEdit[]): (V | string)[] {
   let out: (V | string)[] = headers;
   for (const edit of edits) {
-    const dropped = new Set([...(edit.remove ?? []), ...Object.keys(edit.set ?? {})].map((name) => name.toLowerCase()));
+    const { dropped, appended } = prepared(edit);
     const next: (V | string)[] = [];
     for (let i = 0; i < out.length; i += 2) {
-      if (!dropped.has(String(out[i]).toLowerCase())) next.push(out[i]!, out[i + 1]!);
+      if (!dropped.has(out[i] as string)) next.push(out[i]!, out[i + 1]!);
     }
-    for (const [name, value] of Object.entries(edit.set ?? {})) {
-      if (!isHopByHop(name.toLowerCase(), undefined)) next.push(name.toLowerCase(), value);
-    }
+    for (const item of appended) next.push(item);
     out = next;
   }
   return out;

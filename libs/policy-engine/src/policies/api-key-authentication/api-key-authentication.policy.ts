@@ -12,7 +12,7 @@
  *   The key is not sent upstream. The policy reports each key's use (at most once a minute per
  *   key) so the control plane can show when it was last used.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identity } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import type { Verdict } from '../../policy-contract/verdict.js';
@@ -74,7 +74,7 @@ export const apiKeyAuthenticationFactory: PolicyFactory<{ headerName?: string }>
         onHttpRequest({ exchange }) {
           const presented = keyOf(exchange);
           if (presented === undefined) return refuse('An API key is required');
-          const key = keys.get(createHash('sha256').update(presented).digest('hex'));
+          const key = keys.get(hash('sha256', presented, 'hex'));
           const now = clock.now();
           if (key === undefined || key.expiresAt <= now) return refuse('The API key is not valid');
           if ((reported.get(key.id) ?? Number.NEGATIVE_INFINITY) + REPORT_INTERVAL_MS <= now) {

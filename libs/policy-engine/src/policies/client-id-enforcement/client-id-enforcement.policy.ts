@@ -17,7 +17,7 @@
  *   The identity left for later policies: principal and client id the client id, the
  *   application's name. Basic credentials are not sent upstream.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { compileExpression } from '#portico/policy-catalog';
 import { verifySecret } from '#portico/secret-hash';
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identity } from '../../policy-contract/context.js';
@@ -95,6 +95,9 @@ export const clientIdEnforcementFactory: PolicyFactory<ClientIdConfig> = {
       return basic ? AUTHORIZATION_CONSUMED : PASS;
     };
 
+    const judge = (exchange: ExchangeContext, client: Client, verifiedSecret: boolean): Verdict<HeaderEdit> =>
+      verifiedSecret ? admit(exchange, client) : refuse(exchange, 'The client credentials are not valid');
+
     return {
       warnings: [],
       policy: {
@@ -105,14 +108,12 @@ export const clientIdEnforcementFactory: PolicyFactory<ClientIdConfig> = {
           const client = clients.get(presented.id);
           if (client === undefined) return refuse(exchange, 'The client has no approved contract');
           if (presented.secret === undefined) return admit(exchange, client);
-          const key = `${presented.id}\0${createHash('sha256').update(presented.secret).digest('base64')}`;
+          const key = `${presented.id}\0${hash('sha256', presented.secret, 'base64')}`;
           const known = verified.get(key, clock.now());
-          const judge = (ok: boolean) =>
-            ok ? admit(exchange, client) : refuse(exchange, 'The client credentials are not valid');
-          if (known !== undefined) return judge(known);
+          if (known !== undefined) return judge(exchange, client, known);
           return verifySecret(presented.secret, client.secretHash).then((ok) => {
             verified.set(key, ok, clock.now() + CACHE_MS);
-            return judge(ok);
+            return judge(exchange, client, ok);
           });
         },
       },

@@ -5,12 +5,12 @@
  * SHA-256 digests in constant time. The caller's identity (principal: the username) is left for
  * the policies after it, and the credentials are not sent upstream: they were the gateway's.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { hash, timingSafeEqual } from 'node:crypto';
 import { IDENTITY_ATTRIBUTE, type Identity } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { AUTHORIZATION_CONSUMED, basicCredentials, realmChallenge } from '../credentials.js';
 
-const digest = (text: string): Buffer => createHash('sha256').update(text).digest();
+const digest = (text: string): Buffer => hash('sha256', text, 'buffer');
 
 export const httpBasicAuthenticationFactory: PolicyFactory<{ username: string; password: string }> = {
   type: 'http-basic-authentication',
