@@ -11,7 +11,6 @@ const NONE: Readonly<Record<string, unknown>> = Object.freeze({});
 /** The first value of each query parameter. */
 function queryParams(query: string): Record<string, string> {
   const params: Record<string, string> = {};
-  if (query === '') return params;
   for (const [name, value] of new URLSearchParams(query)) if (!(name in params)) params[name] = value;
   return params;
 }
@@ -32,10 +31,8 @@ export function expressionActivation(exchange: ExchangeContext, mcp: McpSubject 
   return {
     attributes: {
       headers: exchange.headers,
-      // Parsed only when an expression reads it.
-      get queryParams() {
-        return queryParams(exchange.query);
-      },
+      // A literal with a lazy getter costs some hundred ns to create; most requests have no query.
+      queryParams: exchange.query === '' ? NONE : queryParams(exchange.query),
       method: exchange.httpMethod,
       requestPath: exchange.restPath,
       remoteAddress: exchange.clientAddress,
