@@ -4,5 +4,5 @@ export default {
   ...preset,
   displayName: 'policy-engine',
   rootDir: '.',
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.integration-spec.ts'],
 };

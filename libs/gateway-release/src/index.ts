@@ -33,6 +33,10 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'client-id-enforcement',
   'api-key-authentication',
   'cors',
+  'rate-limiting',
+  'header-injection',
+  'header-removal',
+  'spike-control',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

@@ -8,6 +8,12 @@ import type { JsonRpcErrorResponse, JsonRpcId } from './message.js';
 /** MCP 2026-07-28: an `Mcp-Method` / `Mcp-Name` header disagrees with the body. */
 export const HEADER_MISMATCH = -32020;
 
+/**
+ * The gateway's: a rate limit refused the request (HTTP 429 with `Retry-After`). JSON-RPC leaves
+ * −32000…−32099 to implementations; the SDK takes −32000/−32001, Portico this one ("429").
+ */
+export const RATE_LIMITED = -32029;
+
 /** An error response with the given code, message and optional `data`. */
 export function jsonRpcError(id: JsonRpcId | null, code: number, message: string, data?: unknown): JsonRpcErrorResponse {
   return data === undefined

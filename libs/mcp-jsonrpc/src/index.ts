@@ -26,6 +26,7 @@ export {
 } from './message.js';
 export {
   HEADER_MISMATCH,
+  RATE_LIMITED,
   headerMismatch,
   internalError,
   invalidParams,

@@ -18,6 +18,8 @@ export interface StringFormat {
 }
 
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+// A method scope key (policy-engine method-scope.ts): exact, namespace (`tools/*`), verb (`*/list`) or `*`.
+const MCP_METHOD = /^(?:\*|\*\/[\w.-]+|[\w.-]+(?:\/[\w.-]+)*(?:\/\*)?)$/;
 
 function isIpOrCidr(value: string): boolean {
   const [address = '', prefix, ...rest] = value.split('/');
@@ -55,7 +57,17 @@ export const STRING_FORMATS = {
     message: 'must be * or an origin like https://app.example.com (scheme, host and optional port)',
   },
   httpHeaderName: { validate: (v) => HEADER_NAME.test(v), message: 'must be a valid HTTP header name' },
+  mcpMethod: {
+    validate: (v) => MCP_METHOD.test(v),
+    message: 'must be an MCP method such as tools/call, a namespace such as tools/*, a verb such as */list, or *',
+  },
   httpHeaderValue: { validate: (v) => !/[\r\n\0]/.test(v), message: 'must not contain line breaks or NUL characters' },
+  /** A header value to inject: a literal, or an expression when it starts with #[. */
+  httpHeaderValueOrExpression: {
+    validate: (v) => !/[\r\n\0]/.test(v) && (!v.trim().startsWith('#[') || expressionProblem(v) === undefined),
+    message: 'must be a literal without line breaks or NUL characters, or an expression like #[uuid()]',
+    explain: (v) => (v.trim().startsWith('#[') ? expressionProblem(v) : undefined),
+  },
   cedarPolicy: {
     validate: (v) => cedarProblem(v) === undefined,
     message: "must be a Cedar policy such as 'permit(principal, action, resource);'",

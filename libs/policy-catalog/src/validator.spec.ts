@@ -233,6 +233,11 @@ const cases: Record<string, TemplateCases> = {
         exposeHeaders: false,
         clusterizable: true,
       },
+      {
+        rateLimits: [{ maximumRequests: 5, timePeriodInMilliseconds: 1000 }],
+        keySelector: '#[mcp.name]',
+        mcpMethods: ['tools/call', 'resources/*', '*/list', '*'],
+      },
     ],
     defaults: [
       { rateLimits: [{ maximumRequests: 10, timePeriodInMilliseconds: 1000 }] },
@@ -245,6 +250,12 @@ const cases: Record<string, TemplateCases> = {
     ],
     invalid: [
       [{}, ['configurationData.rateLimits: is required']],
+      [
+        { rateLimits: [{ maximumRequests: 5, timePeriodInMilliseconds: 1000 }], mcpMethods: ['tools call'] },
+        [
+          'configurationData.mcpMethods[0]: must be an MCP method such as tools/call, a namespace such as tools/*, a verb such as */list, or *',
+        ],
+      ],
       [
         { rateLimits: [{ maximumRequests: 0, timePeriodInMilliseconds: 1000 }] },
         ['configurationData.rateLimits[0].maximumRequests: must be >= 1'],
@@ -459,7 +470,15 @@ const cases: Record<string, TemplateCases> = {
       ],
       [
         { inboundHeaders: [{ key: 'X-A', value: 'a\r\nX-Injected: 1' }] },
-        ['configurationData.inboundHeaders[0].value: must not contain line breaks or NUL characters'],
+        [
+          'configurationData.inboundHeaders[0].value: must be a literal without line breaks or NUL characters, or an expression like #[uuid()]',
+        ],
+      ],
+      [
+        { outboundHeaders: [{ key: 'X-A', value: '#[attributes.nope(]' }] },
+        [
+          'configurationData.outboundHeaders[0].value: must be a literal without line breaks or NUL characters, or an expression like #[uuid()]: Unexpected token: EOF',
+        ],
       ],
       [{ inboundHeaders: { 'X-A': '1' } }, ['configurationData.inboundHeaders: must be array']],
     ],

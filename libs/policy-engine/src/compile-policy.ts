@@ -71,7 +71,7 @@ export function compilePolicy(
   input: PolicyInput,
   kind: 'http' | 'mcp',
   where: string,
-  context: Omit<CompileContext, 'managed'>,
+  context: Omit<CompileContext, 'managed' | 'apiKind'>,
   registry: PolicyRegistry,
   warnings: string[],
 ): ChainPolicy {
@@ -88,7 +88,7 @@ export function compilePolicy(
   const managed = jsonObject(input.managedJson, where, 'managed_json');
   let compiled;
   try {
-    compiled = factory.compile(configuration, { ...context, managed });
+    compiled = factory.compile(configuration, { ...context, managed, apiKind: kind });
   } catch (error) {
     throw new PolicyConfigError(`${where}: ${(error as Error).message}`);
   }

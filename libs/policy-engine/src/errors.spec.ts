@@ -120,7 +120,11 @@ const TABLE: [GatewayError, number, unknown, Record<string, string>, { code: str
   [
     { kind: 'rate-limited', message: 'Too many requests', retryAfterSeconds: 1.2 },
     429,
-    undefined,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: { code: -32029, message: 'Too many requests', data: { reason: 'RATE_LIMITED', retryAfterSeconds: 2 } },
+    },
     { 'retry-after': '2' },
     { code: 'RATE_LIMITED', message: 'Too many requests' },
   ],

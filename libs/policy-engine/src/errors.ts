@@ -16,7 +16,7 @@
  * | policy-denied          | 200  | the policy's code; data {reason:'POLICY_DENIED', policy}    |
  * | unauthorized           | 401  | — (`WWW-Authenticate`; answered before JSON-RPC parsing)    |
  * | forbidden              | 403  | — (`WWW-Authenticate` for insufficient_scope; before parsing)|
- * | rate-limited           | 429  | — (`Retry-After`)                                           |
+ * | rate-limited           | 429  | −32029, data.reason RATE_LIMITED; `Retry-After`             |
  * | upstream-unavailable   | 502  | −32603, data.reason UPSTREAM_UNAVAILABLE                    |
  * | upstream-timeout       | 504  | −32603, data.reason UPSTREAM_TIMEOUT                        |
  * | session-not-found      | 404  | —                                                           |
@@ -29,7 +29,7 @@
  * `{ code, message }` of {@link toPlainError}.
  */
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { HEADER_MISMATCH, jsonRpcError, type JsonRpcErrorResponse, type JsonRpcId } from '#portico/mcp-jsonrpc';
+import { HEADER_MISMATCH, jsonRpcError, type JsonRpcErrorResponse, type JsonRpcId, RATE_LIMITED } from '#portico/mcp-jsonrpc';
 
 /** A reason the gateway answers by itself. `message` is public: it never carries secrets or internals. */
 export type GatewayError =
@@ -152,14 +152,23 @@ export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonR
       return jsonRpcError(id, ErrorCode.InternalError, API_UNAVAILABLE_MESSAGE, { reason: 'API_UNAVAILABLE' });
     case 'internal':
       return jsonRpcError(id, ErrorCode.InternalError, 'Internal error');
+    case 'rate-limited':
+      return jsonRpcError(id, RATE_LIMITED, error.message, {
+        reason: 'RATE_LIMITED',
+        retryAfterSeconds: retryAfterSeconds(error),
+      });
     case 'unauthorized':
     case 'forbidden':
-    case 'rate-limited':
     case 'session-not-found':
       return undefined;
     default:
       return assertNever(error);
   }
+}
+
+/** Whole seconds, rounded up: what `Retry-After` says. */
+function retryAfterSeconds(error: { retryAfterSeconds: number }): number {
+  return Math.max(0, Math.ceil(error.retryAfterSeconds));
 }
 
 /** Response headers the row requires (`WWW-Authenticate`, `Retry-After`). */
@@ -170,7 +179,7 @@ export function toHttpHeaders(error: GatewayError): Record<string, string> {
     case 'forbidden':
       return error.wwwAuthenticate === undefined ? {} : { 'www-authenticate': error.wwwAuthenticate };
     case 'rate-limited':
-      return { 'retry-after': String(Math.max(0, Math.ceil(error.retryAfterSeconds))) };
+      return { 'retry-after': String(retryAfterSeconds(error)) };
     default:
       return {};
   }

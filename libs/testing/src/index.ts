@@ -1,12 +1,13 @@
 /**
  * Test helpers shared by every project: free ports, a purpose-built MCP server, the
- * server-everything reference server as a child process, throw-away certificates, and the
- * official MCP conformance suite. `swc-register.mjs` (a Node loader, used by path) runs the
- * TypeScript sources, NestJS included, in child processes of tests.
+ * server-everything reference server as a child process, throw-away certificates, the official
+ * MCP conformance suite, and a TCP proxy to take a service down. `swc-register.mjs` (a Node
+ * loader, used by path) runs the TypeScript sources, NestJS included, in child processes of tests.
  */
 export { freePort } from './ports.js';
 export { startAuthorizationServer, type TestAuthorizationServer } from './authorization-server.js';
 export { startHttpServer, type TestHttpServer } from './http-server.js';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { startMcpServer, type McpServerOptions, type RecordedRequest, type TestMcpServer } from './mcp-server.js';
 export { startEverythingServer, type EverythingServer } from './everything-server.js';
 export { createTestCa, type IssueOptions, type TestCa, type TestCertificate } from './certificates.js';

@@ -488,7 +488,7 @@ function policyMode(api: Api, policy: Policy): 'enforce' | 'shadow' {
 /** The policy whose presence makes an MCP API served as MCP (the policy engine's mcp-codec.ts). */
 const MCP_SUPPORT = 'mcp-support';
 
-function compileContext(api: Api, policy: Policy, compiling: Compiling): Omit<CompileContext, 'managed'> {
+function compileContext(api: Api, policy: Policy, compiling: Compiling): Omit<CompileContext, 'managed' | 'apiKind'> {
   return {
     policyId: policy.id,
     apiId: api.id,

@@ -6,7 +6,7 @@ export const rateLimiting = defineTemplate({
   version: '1.4.1',
   name: 'Rate Limiting',
   description:
-    'Limits the number of requests per time window, per key when a key selector is set; requests over the quota get 429. Quotas are per replica unless clusterizable.',
+    "Limits the number of requests per time window, per key when a key selector is set; requests over the quota get 429 with Retry-After. On an MCP API each JSON-RPC request counts (or only those of the listed MCP methods). Clusterizable quotas are shared by every replica through the gateway's Redis.",
   category: 'Quality of service',
   mcpOnly: false,
   properties: {
@@ -27,8 +27,17 @@ export const rateLimiting = defineTemplate({
     keySelector: {
       type: 'string',
       title: 'Identifier',
-      description: "Expression whose value partitions the quota, e.g. #[attributes.queryParams['identifier']].",
+      description:
+        "Expression whose value partitions the quota, e.g. #[authentication.clientId], #[vars.claimSet.sub], #[attributes.headers['x-team']], #[attributes.remoteAddress] or #[mcp.name] (the tool). Requests without a value share one quota.",
       format: 'dataweaveExpression',
+    },
+    mcpMethods: {
+      type: 'array',
+      title: 'MCP methods',
+      description: 'On an MCP API, the JSON-RPC methods counted (e.g. tools/call); every request when absent.',
+      minItems: 1,
+      uniqueItems: true,
+      items: { type: 'string', format: 'mcpMethod' },
     },
     exposeHeaders: { type: 'boolean', title: 'Expose Headers', default: false },
     clusterizable: { type: 'boolean', title: 'Clusterizable', default: true },

@@ -22,7 +22,7 @@ const headerValues = (title: string): JsonSchema => ({
         type: 'string',
         title: 'Header value',
         description: 'A literal or an expression like #[uuid()].',
-        format: 'httpHeaderValue',
+        format: 'httpHeaderValueOrExpression',
       },
     },
   },

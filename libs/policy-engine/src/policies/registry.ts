@@ -6,6 +6,7 @@ import type { PolicyFactory } from '../policy-contract/policy.js';
 import { apiKeyAuthenticationFactory } from './api-key-authentication/api-key-authentication.policy.js';
 import { corsFactory } from './cors/cors.policy.js';
 import { clientIdEnforcementFactory } from './client-id-enforcement/client-id-enforcement.policy.js';
+import { headerInjectionFactory, headerRemovalFactory } from './header-policies/header-policies.policy.js';
 import { httpBasicAuthenticationFactory } from './http-basic-authentication/http-basic-authentication.policy.js';
 import { ipAllowlistFactory, ipBlocklistFactory } from './ip-lists/ip-lists.policy.js';
 import { jwtValidationFactory } from './jwt-validation/jwt-validation.policy.js';
@@ -17,6 +18,8 @@ import { mcpSchemaValidationFactory } from './mcp-schema-validation/mcp-schema-v
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.policy.js';
 import { mcpToolPinningFactory } from './mcp-tool-pinning/mcp-tool-pinning.policy.js';
+import { rateLimitingFactory } from './rate-limiting/rate-limiting.policy.js';
+import { spikeControlFactory } from './spike-control/spike-control.policy.js';
 import { upstreamCredentialFactory } from './upstream-credential/upstream-credential.policy.js';
 
 /** Policy factories by type. */
@@ -40,6 +43,10 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     clientIdEnforcementFactory,
     apiKeyAuthenticationFactory,
     corsFactory,
+    rateLimitingFactory,
+    headerInjectionFactory,
+    headerRemovalFactory,
+    spikeControlFactory,
   ].map((factory) => [factory.type, factory as PolicyFactory]),
 );
 

@@ -89,6 +89,8 @@ export interface CompileContext {
   /** The applied policy's id (the control plane's), stable across pushes. */
   readonly policyId: string;
   readonly apiId: string;
+  /** What the API serves: an `mcp` API's MCP POSTs also run the MCP message phases. */
+  readonly apiKind: 'http' | 'mcp';
   readonly clock: Clock;
   /** Already bound to the API and the policy. */
   readonly logger: Logger;

@@ -44,6 +44,7 @@ export function testCompileContext(
   return {
     policyId,
     apiId: '7',
+    apiKind: 'mcp',
     clock,
     logger: pino({ level: 'silent' }),
     state: (key, create) => states.state(policyId, key, create),
