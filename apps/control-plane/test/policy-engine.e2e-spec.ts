@@ -5,7 +5,7 @@
  * its gateway accepts in Host (DNS-rebinding protection); an https proxyUri is served with its
  * inbound TLS context, verifying client certificates when the context has trusted certificates.
  */
-import { POLICY_GROUP_ID } from '#portico/policy-catalog';
+import { POLICY_GROUP_ID, POLICY_TEMPLATES } from '#portico/policy-catalog';
 import {
   createTestCa,
   type EverythingServer,
@@ -16,7 +16,7 @@ import {
   startGatewayProcess,
 } from '#portico/testing';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
-import { closeTestPrisma, newTenant, type TestTenant, testPrisma, uniqueName } from './support/factories.js';
+import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
 import {
   deploymentStatus,
   deployMcpInstance,
@@ -28,6 +28,8 @@ import {
   type RegisteredGateway,
   rolledOut,
 } from './support/gateways.js';
+
+const JWT_VERSION = POLICY_TEMPLATES.find((t) => t.assetId === 'jwt-validation')!.version;
 
 describe('policy engine', () => {
   let cp: TestControlPlane;
@@ -62,24 +64,18 @@ describe('policy engine', () => {
   it('does not serve an API whose policy the gateway cannot build, says why, and serves and changes the others', async () => {
     const [broken, healthy] = [await deploy('/broken'), await deploy('/healthy')];
     await Promise.all([rolledOut(cp, tenant, broken), rolledOut(cp, tenant, healthy)]);
-    // A policy this gateway does not implement, as an older control plane could have left it
-    // (today's refuses to apply it to a deployed API: policies.integration-spec.ts).
-    const template = await testPrisma().policyTemplate.findFirstOrThrow({
-      where: { asset: { groupId: POLICY_GROUP_ID, assetId: 'spike-control', version: '1.2.2' } },
-    });
-    await testPrisma().appliedPolicy.create({
-      data: {
-        apiId: broken.apiId,
-        organizationId: tenant.organizationId,
-        environmentId: tenant.sandboxId,
-        templateId: template.id,
+    // A policy the gateway cannot build: its key is not a PEM public key (the catalog form only
+    // asks for a key; the gateway finds out when it compiles it).
+    const applied = await cp.request('POST', `${broken.apisPath}/${broken.apiId}/policies`, {
+      token: tenant.token,
+      json: {
         groupId: POLICY_GROUP_ID,
-        assetId: 'spike-control',
-        assetVersion: '1.2.2',
-        configurationData: { maximumRequests: 1, timePeriodInMilliseconds: 1000 },
-        order: 2,
+        assetId: 'jwt-validation',
+        assetVersion: JWT_VERSION,
+        configurationData: { jwtOrigin: 'httpBearerAuthenticationHeader', signingMethod: 'rsa', textKey: 'not a PEM key' },
       },
     });
+    expect(applied.status).toBe(201);
     await eventually(async () => ((await deploymentStatus(cp, tenant, broken)) === 'failed' ? true : undefined), 'failed');
     const deployments = `${broken.apisPath}/${broken.apiId}/deployments`;
     const [deployment] = (await cp.request('GET', deployments, { token: tenant.token })).body;
@@ -90,7 +86,7 @@ describe('policy engine', () => {
       apiVersionStatus: 'inactive',
       errorMessage: expect.stringContaining(`API ${broken.apiId}: policy `),
     });
-    expect(status.body.errorMessage).toContain('unknown policy type "spike-control"');
+    expect(status.body.errorMessage).toContain('textKey is not a PEM public key for RS256');
 
     // Never served without the policy: answered 503 with a JSON-RPC error, the cause kept out.
     const res = await fetch(`${broken.proxyUrl}/mcp`, {

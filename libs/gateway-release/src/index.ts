@@ -37,6 +37,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'header-injection',
   'header-removal',
   'spike-control',
+  'mcp-pii-detector',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

@@ -20,7 +20,15 @@ export {
   type PolicyTarget,
 } from './catalog.js';
 export { STRING_FORMATS, type StringFormat } from './formats.js';
-export { compileFullMatch, compileFullMatchGroups, regexProblem, type FullMatch, type FullMatchGroups } from './linear-regex.js';
+export {
+  compileFullMatch,
+  compileFullMatchGroups,
+  compileSearch,
+  regexProblem,
+  type FullMatch,
+  type FullMatchGroups,
+  type Search,
+} from './linear-regex.js';
 export { cedarEngine, cedarProblem } from './cedar.js';
 export { compileExpression, expressionProblem, type ExpressionActivation, type PolicyExpression } from './expressions.js';
 export { genericForm, type GenericProperty, type GenericPropertyType } from './generic-form.js';

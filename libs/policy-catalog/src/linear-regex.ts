@@ -47,6 +47,23 @@ export function compileFullMatchGroups(pattern: string): FullMatchGroups {
   };
 }
 
+/** A compiled pattern searched for anywhere in the input. */
+export interface Search {
+  /** Calls `found` with the [start, end) of every match, left to right, none overlapping. */
+  forEach(input: string, found: (start: number, end: number) => void): void;
+}
+
+/** `pattern` compiled for searching; throws an Error saying why RE2 refuses it. */
+export function compileSearch(pattern: string): Search {
+  const compiled = compileRe2(pattern);
+  return {
+    forEach(input, found) {
+      const matcher = compiled.matcher(input);
+      while (matcher.find()) found(matcher.start(), matcher.end());
+    },
+  };
+}
+
 /** undefined when `pattern` is valid RE2 syntax, else why not (e.g. "invalid or unsupported Perl syntax: `(?=`"). */
 export function regexProblem(pattern: string): string | undefined {
   try {

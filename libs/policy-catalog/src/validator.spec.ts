@@ -139,10 +139,32 @@ const cases: Record<string, TemplateCases> = {
     ],
   },
   'mcp-pii-detector': {
-    valid: [{ entities: ['Email', 'US SSN', 'Credit Card', 'Phone Number'] }],
+    valid: [
+      { entities: ['Email', 'US SSN', 'Credit Card', 'Phone Number'] },
+      {
+        entities: ['IBAN', 'API Key', 'Access Token', 'UK NINO'],
+        customPatterns: [{ name: 'Employee ID', pattern: 'EMP-\\d{6}' }],
+        action: 'Redact',
+        scanRequests: false,
+      },
+    ],
+    defaults: [
+      { entities: ['Email'] },
+      { entities: ['Email'], customPatterns: [], action: 'Block', scanRequests: true, scanResponses: true },
+    ],
     invalid: [
       [{}, ['configurationData.entities: is required']],
-      [{ entities: ['Passport'] }, ['configurationData.entities[0]: must be one of: Email, Credit Card, Phone Number, US SSN']],
+      [
+        { entities: ['Passport'] },
+        [
+          'configurationData.entities[0]: must be one of: Email, Credit Card, Phone Number, US SSN, UK NINO, IBAN, API Key, Access Token',
+        ],
+      ],
+      [
+        { entities: ['Email'], customPatterns: [{ name: 'x', pattern: '(?=x)' }] },
+        [expect.stringMatching(/^configurationData\.customPatterns\[0\]\.pattern: must be a regular expression in RE2 syntax/)],
+      ],
+      [{ entities: ['Email'], action: 'Mask' }, ['configurationData.action: must be one of: Block, Redact, Log']],
       [
         { entities: ['Email', 'Email'] },
         ['configurationData.entities: must NOT have duplicate items (items ## 1 and 0 are identical)'],

@@ -1,13 +1,11 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { BUNDLED_POLICY_TYPES } from '#portico/gateway-release';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, type TestTenant, testPrisma, uniqueName } from '../../test/support/factories.js';
 import { SecretBox } from '../common/secret-box.js';
 
 /** What a target whose gateways never reported enforces: the bundled release's policies. */
-const BUNDLED = [...BUNDLED_POLICY_TYPES].sort().join(', ');
 
 const GROUP = POLICY_GROUP_ID;
 const MISSING_COORDINATES =
@@ -717,10 +715,23 @@ describe('applied policies', () => {
 
   describe('what the gateways of a deployed API can enforce', () => {
     /** The API deployed to a new target of the tenant's Sandbox (no replica has connected). */
-    const deploy = async (apiId: number) => {
+    /** Deploys to a new target; `capabilities`: it has a connected replica (an older gateway) implementing only these. */
+    const deploy = async (apiId: number, capabilities?: string[]) => {
       const target = await testPrisma().gatewayTarget.create({
         data: { organizationId: tenant.organizationId, environmentId: tenant.sandboxId, name: uniqueName('gw') },
       });
+      if (capabilities) {
+        await testPrisma().gatewayReplica.create({
+          data: {
+            targetId: target.id,
+            replicaId: 'older',
+            gatewayVersion: '1.0.0',
+            capabilities,
+            connectedAt: new Date(),
+            lastSeenAt: new Date(),
+          },
+        });
+      }
       const res = await cp.request(
         'POST',
         `/proxies/xapi/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/apis/${apiId}/deployments`,
@@ -741,14 +752,14 @@ describe('applied policies', () => {
 
     it('refuses a policy the target does not enforce on a deployed API, naming the policy and the target', async () => {
       const api = await deployable();
-      const { target, res } = await deploy(api.id);
+      const { target, res } = await deploy(api.id, ['mcp-support']);
       expect(res.status).toBe(201);
       expect((await cp.request('POST', base(api.id), { token: tenant.token, json: MCP_SUPPORT })).status).toBe(201);
       const refused = await cp.request('POST', base(api.id), { token: tenant.token, json: rateLimit() });
       expect(refused.status).toBe(409);
       expect(refused.body).toMatchObject({
         code: 'POLICY_NOT_ENFORCEABLE',
-        message: `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement ${BUNDLED}`,
+        message: `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement mcp-support`,
       });
       expect(await policyCount(api.id)).toBe(1);
       // disabled, it may be applied (nothing would run it); enabling it is refused the same way
@@ -785,14 +796,14 @@ describe('applied policies', () => {
       const api = await deployable();
       const rate = await cp.request('POST', base(api.id), { token: tenant.token, json: rateLimit() });
       expect(rate.status).toBe(201);
-      const { target, res } = await deploy(api.id);
+      const { target, res } = await deploy(api.id, ['mcp-support']);
       expect(res.status).toBe(409);
       expect(res.body.message).toBe(
-        `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement ${BUNDLED}`,
+        `Policy rate-limiting cannot be enforced by gateway ${target.name} (${target.id}): its gateways implement mcp-support`,
       );
       expect(await testPrisma().deployment.count({ where: { apiId: api.id } })).toBe(0);
       await cp.request('PATCH', `${base(api.id)}/${rate.body.id}`, { token: tenant.token, json: { disabled: true } });
-      expect((await deploy(api.id)).res.status).toBe(201);
+      expect((await deploy(api.id, ['mcp-support'])).res.status).toBe(201);
     });
   });
 });

@@ -171,7 +171,8 @@ export const mcpPiiDetector = defineTemplate({
   assetId: 'mcp-pii-detector',
   version: '1.0.0',
   name: 'MCP PII Detector',
-  description: 'Detects personal data of the selected kinds in MCP tool calls and results.',
+  description:
+    'DLP guardrail: finds personal data and secrets of the selected kinds (and custom patterns) in tool arguments and results, resource contents and prompts, in JSON and event-stream answers, and blocks, redacts or only logs them. Findings are logged by category, never by value.',
   category: 'MCP',
   mcpOnly: true,
   properties: {
@@ -180,8 +181,37 @@ export const mcpPiiDetector = defineTemplate({
       title: 'Entities',
       minItems: 1,
       uniqueItems: true,
-      items: { type: 'string', enum: ['Email', 'Credit Card', 'Phone Number', 'US SSN'] },
+      items: {
+        type: 'string',
+        enum: ['Email', 'Credit Card', 'Phone Number', 'US SSN', 'UK NINO', 'IBAN', 'API Key', 'Access Token'],
+      },
     },
+    customPatterns: {
+      type: 'array',
+      title: 'Custom patterns',
+      description: 'More kinds of data to find, each a name and a regular expression (RE2), e.g. EMP-\\d{6}.',
+      default: [],
+      maxItems: 20,
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['name', 'pattern'],
+        properties: {
+          name: { type: 'string', title: 'Name', minLength: 1, maxLength: 64 },
+          pattern: { type: 'string', title: 'Pattern', minLength: 1, maxLength: 500, format: 'regex' },
+        },
+      },
+    },
+    action: {
+      type: 'string',
+      title: 'Action',
+      description:
+        'Block: refuse the request, withhold the answer. Redact: replace each finding with [REDACTED:<kind>]. Log: only log.',
+      enum: ['Block', 'Redact', 'Log'],
+      default: 'Block',
+    },
+    scanRequests: { type: 'boolean', title: 'Scan requests', default: true },
+    scanResponses: { type: 'boolean', title: 'Scan responses', default: true },
   },
   required: ['entities'],
 });
