@@ -16,7 +16,9 @@
  * (PORTICO_GATEWAY_WORKERS), its CPU counted over the primary and its workers.
  * `--chain <name>=<policies.json>` (repeatable) adds the same gateway with more policies after
  * mcp-support (bench/chains/, servers/chain-file.ts), so a chain's cost is a ratio against the
- * plain gateway per round; headers a chain file names go with every request of the run.
+ * plain gateway per round; headers a chain file names go with every request of the run. A chain
+ * that counts in Redis (`"redis": true`) gets the machine's Redis, and the Redis round trips
+ * (scripts run) per request of its runs are reported.
  *
  *   node --conditions=portico-source --import tsx bench/data-plane-quick.ts [--rounds 3]
  *     [--duration 10] [--warmup 3] [--connections 32,1] [--baseline [name=]<dir> …] [--cpu-prof <dir>]
@@ -28,6 +30,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { freePort } from '#portico/testing';
+import { Redis } from 'ioredis';
 import { readChain } from './servers/chain-file.js';
 import { startNginx } from './support/nginx.js';
 import { type BenchProcess, REPO_ROOT, runBench, startProcess, tempDir, waitForQuiet } from './support/processes.js';
@@ -52,12 +55,29 @@ interface Target {
   name: string;
   url: string;
   proxyPid?: number;
+  /** Its policies count in Redis: the commands Redis processed during each run are counted. */
+  redis?: boolean;
 }
 
 interface Run extends WrkResult {
   connections: number;
   round: number;
   target: string;
+  /** Round trips (scripts) Redis served during the run (targets with `redis`). */
+  redisCommands?: number;
+}
+
+const REDIS_URL = process.env.PORTICO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * The scripts (EVAL, EVALSHA) Redis has run since it started: each is one round trip of a gateway
+ * (the commands a script runs inside Redis are counted apart, and are not round trips).
+ */
+async function redisCommands(redis: Redis): Promise<number> {
+  const stats = await redis.info('commandstats');
+  let calls = 0;
+  for (const match of stats.matchAll(/^cmdstat_(?:eval|evalsha):calls=(\d+)/gm)) calls += Number(match[1]);
+  return calls;
 }
 
 /**
@@ -102,19 +122,17 @@ async function startServer(
   upstreamUrl: string,
   profile: boolean,
   extraArgs: string[] = [],
+  env: Record<string, string> = {},
 ): Promise<{ process: BenchProcess; port: number }> {
   const port = await freePort();
   // One directory per process: node writes one profile per thread.
   const prof = profile && args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'], name)] : [];
-  const child = startProcess(name, process.execPath, [
-    ...prof,
-    path.join(buildDir, 'dist/bench/servers', script),
-    '--port',
-    String(port),
-    '--upstream',
-    upstreamUrl,
-    ...extraArgs,
-  ]);
+  const child = startProcess(
+    name,
+    process.execPath,
+    [...prof, path.join(buildDir, 'dist/bench/servers', script), '--port', String(port), '--upstream', upstreamUrl, ...extraArgs],
+    { env },
+  );
   await child.waitForOutput(/listening on port \d+/);
   return { process: child, port };
 }
@@ -147,16 +165,24 @@ await runBench(async () => {
     targets.push({ name: `gateway-w${workers}`, url: `http://127.0.0.1:${pooled.port}/fixed/mcp`, proxyPid: pooled.process.pid });
   }
   const headers: Record<string, string> = {};
+  let redis: Redis | undefined;
   for (const spec of args.chain) {
     const eq = spec.indexOf('=');
     if (eq <= 0) throw new Error(`--chain takes name=<policies.json>, got ${spec}`);
-    Object.assign(headers, readChain(path.resolve(spec.slice(eq + 1))).headers);
+    const chain = readChain(path.resolve(spec.slice(eq + 1)));
+    Object.assign(headers, chain.headers);
     const name = spec.slice(0, eq);
-    const chained = await startServer(name, current, 'data-plane.js', upstream.url, true, [
-      '--policies',
-      path.resolve(spec.slice(eq + 1)),
-    ]);
-    targets.push({ name, url: `http://127.0.0.1:${chained.port}/fixed/mcp`, proxyPid: chained.process.pid });
+    if (chain.redis) redis ??= new Redis(REDIS_URL, { maxRetriesPerRequest: 0 });
+    const chained = await startServer(
+      name,
+      current,
+      'data-plane.js',
+      upstream.url,
+      true,
+      ['--policies', path.resolve(spec.slice(eq + 1))],
+      chain.redis ? { PORTICO_REDIS_URL: REDIS_URL } : {},
+    );
+    targets.push({ name, url: `http://127.0.0.1:${chained.port}/fixed/mcp`, proxyPid: chained.process.pid, redis: chain.redis });
   }
   for (const [i, spec] of args.baseline.entries()) {
     const eq = spec.indexOf('=');
@@ -175,7 +201,9 @@ await runBench(async () => {
       for (const target of [...targets.slice((r - 1) % targets.length), ...targets.slice(0, (r - 1) % targets.length)]) {
         const common = { url: target.url, connections: c, proxyPid: target.proxyPid, upstreamPid: upstream.process.pid, headers };
         await runWrk({ ...common, durationS: warmupS });
+        const commandsBefore = target.redis && redis ? await redisCommands(redis) : 0;
         const run: Run = { ...(await runWrk({ ...common, durationS })), connections: c, round: r, target: target.name };
+        if (target.redis && redis) run.redisCommands = (await redisCommands(redis)) - commandsBefore;
         runs.push(run);
         console.error(
           `c=${c} round ${r} ${target.name}: ${Math.round(run.rps)} req/s, p50 ${formatMs(run.p50Ms)}, ` +
@@ -200,6 +228,7 @@ await runBench(async () => {
         proxyCpuUsPerReq: target.proxyPid ? median(rs.map((r) => usPerRequest(r.cpu.proxy, r.requests))) : Number.NaN,
         errors: rs.reduce((sum, r) => sum + r.errors, 0),
         maxForeignCpuS: Math.max(...rs.map((r) => r.cpu.foreign)),
+        redisCommandsPerReq: target.redis ? median(rs.map((r) => (r.redisCommands ?? 0) / r.requests)) : Number.NaN,
       });
     }
     const direct = of('direct');
@@ -223,7 +252,7 @@ await runBench(async () => {
 
   printTable(
     `tools/call, wrk -t1, ${durationS} s × ${rounds} rounds (medians)`,
-    ['conns', 'target', 'req/s', 'p50', 'p99', 'proxy CPU µs/req', 'errors', 'max foreign CPU'],
+    ['conns', 'target', 'req/s', 'p50', 'p99', 'proxy CPU µs/req', 'errors', 'max foreign CPU', 'Redis trips/req'],
     summary.map((s) => [
       s.connections,
       s.target,
@@ -233,6 +262,7 @@ await runBench(async () => {
       Number.isNaN(s.proxyCpuUsPerReq) ? '–' : s.proxyCpuUsPerReq.toFixed(1),
       s.errors,
       `${s.maxForeignCpuS.toFixed(2)} s`,
+      Number.isNaN(s.redisCommandsPerReq) ? '–' : s.redisCommandsPerReq.toFixed(2),
     ]),
   );
   printTable(
@@ -257,4 +287,5 @@ await runBench(async () => {
       ratios: ratios.map(clean),
     }),
   );
+  redis?.disconnect();
 });

@@ -21,6 +21,7 @@ import { PoliciesModule } from './policies/policies.module.js';
 import { ToolPinsModule } from './tool-pins/tool-pins.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { SecretsManagerModule } from './secrets-manager/secrets-manager.module.js';
+import { SlaTiersModule } from './sla-tiers/sla-tiers.module.js';
 
 @Global()
 @Module({})
@@ -61,6 +62,7 @@ export class AppModule {
         ToolPinsModule,
         ApiKeysModule,
         ClientApplicationsModule,
+        SlaTiersModule,
         SecretsManagerModule,
       ],
       providers: [

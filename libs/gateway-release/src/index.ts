@@ -38,6 +38,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'header-removal',
   'spike-control',
   'mcp-pii-detector',
+  'rate-limiting-sla-based',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

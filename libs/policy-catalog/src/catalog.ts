@@ -23,7 +23,7 @@ import {
   oauth2TokenIntrospection,
   upstreamCredential,
 } from './templates/security.templates.js';
-import { rateLimiting, spikeControl } from './templates/traffic.templates.js';
+import { rateLimiting, rateLimitingSlaBased, spikeControl } from './templates/traffic.templates.js';
 import { cors, headerInjection, headerRemoval } from './templates/transformation.templates.js';
 
 /**
@@ -41,6 +41,7 @@ export const POLICY_TEMPLATES: readonly PolicyTemplateDefinition[] = Object.free
   mcpAcl,
   mcpToolPinning,
   rateLimiting,
+  rateLimitingSlaBased,
   spikeControl,
   clientIdEnforcement,
   jwtValidation,

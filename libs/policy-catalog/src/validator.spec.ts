@@ -247,6 +247,16 @@ const cases: Record<string, TemplateCases> = {
       ],
     ],
   },
+  'rate-limiting-sla-based': {
+    valid: [{ clientIdExpression: "#[attributes.headers['x-client']]", exposeHeaders: true, clusterizable: false }],
+    defaults: [{}, { clientIdExpression: "#[attributes.headers['client_id']]", exposeHeaders: false, clusterizable: true }],
+    invalid: [
+      [
+        { clientSecretExpression: 'secret' },
+        [expect.stringMatching(/^configurationData\.clientSecretExpression: must be an expression/)],
+      ],
+    ],
+  },
   'rate-limiting': {
     valid: [
       {

@@ -1,5 +1,6 @@
 import { audit } from '../common/audit.js';
-import type { ClientApplication, Contract } from '../generated/prisma/client.js';
+import type { ClientApplication, Contract, SlaTier } from '../generated/prisma/client.js';
+import { tierSummary } from '../sla-tiers/sla-tier.view.js';
 
 /** Exchange client application; `clientSecret` only when just created or reset (it is stored hashed). */
 export function applicationView(app: ClientApplication, clientSecret?: string) {
@@ -19,8 +20,13 @@ export function applicationView(app: ClientApplication, clientSecret?: string) {
   };
 }
 
-/** API Manager contract (contract §7.2); tiers are not modelled yet, so tier fields are null. */
-export function contractView(contract: Contract & { application: ClientApplication }) {
+/**
+ * API Manager contract (contract §7.2): `tier` is the SLA tier it runs under, `requestedTier` the
+ * one a pending contract asks for.
+ */
+export function contractView(
+  contract: Contract & { application: ClientApplication; tier: SlaTier | null; requestedTier: SlaTier | null },
+) {
   const { application: app } = contract;
   return {
     audit: audit(contract.createdAt, contract.updatedAt),
@@ -43,10 +49,10 @@ export function contractView(contract: Contract & { application: ClientApplicati
       redirectUri: app.redirectUri,
       grantTypes: app.grantTypes,
     },
-    tierId: null,
-    tier: null,
-    requestedTierId: null,
-    requestedTier: null,
+    tierId: contract.tierId,
+    tier: contract.tier ? tierSummary(contract.tier) : null,
+    requestedTierId: contract.requestedTierId,
+    requestedTier: contract.requestedTier ? tierSummary(contract.requestedTier) : null,
     terms: null,
     partyId: '',
     partyName: '',

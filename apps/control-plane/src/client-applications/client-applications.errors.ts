@@ -6,4 +6,6 @@ export const clientApplicationErrors = {
   CONTRACT_NOT_FOUND: 404,
   CONTRACT_ALREADY_EXISTS: 409,
   CONTRACT_ACTIVE: 400,
+  /** the API has active SLA tiers and the request names none */
+  CONTRACT_TIER_REQUIRED: 400,
 } as const;

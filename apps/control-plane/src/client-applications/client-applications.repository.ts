@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ListContractsQuery } from './client-applications.dto.js';
 import { PrismaService } from '../common/prisma.service.js';
-import { isUniqueViolation } from '../common/prisma-errors.js';
+import { isForeignKeyViolation, isUniqueViolation } from '../common/prisma-errors.js';
 import { DomainError } from '../common/domain-error.js';
 
-const withApplication = { application: true } as const;
+/** What a contract view shows besides the row: the application and the (requested) SLA tier. */
+const withApplication = { application: true, tier: true, requestedTier: true } as const;
 
 /** The column each `sort` of the contracts list orders by (then by id, for a stable order). */
 const CONTRACT_SORT = { id: 'id', status: 'status', createdDate: 'createdAt', updatedDate: 'updatedAt' } as const;
@@ -71,6 +72,16 @@ export class ClientApplicationsRepository {
     });
   }
 
+  /** A tier of the API (the contract's `requestedTierId`). */
+  findTier(apiId: number, id: number) {
+    return this.prisma.slaTier.findFirst({ where: { id, apiId } });
+  }
+
+  /** True when the API has a tier that takes contracts: a contract must then name one. */
+  async hasActiveTier(apiId: number): Promise<boolean> {
+    return (await this.prisma.slaTier.count({ where: { apiId, status: 'ACTIVE' } })) > 0;
+  }
+
   /** The application may belong to any organization the caller can see. */
   findApplicationIn(organizationIds: string[], id: number) {
     return this.prisma.clientApplication.findFirst({ where: { id, organizationId: { in: organizationIds } } });
@@ -83,6 +94,8 @@ export class ClientApplicationsRepository {
     environmentId: string;
     status: string;
     approvedDate: Date | null;
+    tierId: number | null;
+    requestedTierId: number | null;
   }) {
     try {
       return await this.prisma.contract.create({ data, include: withApplication });
@@ -92,6 +105,9 @@ export class ClientApplicationsRepository {
           'CONTRACT_ALREADY_EXISTS',
           `Application ${data.applicationId} already has a contract with API ${data.apiId}`,
         );
+      // the tier was deleted since it was looked up
+      const tier = data.tierId ?? data.requestedTierId;
+      if (isForeignKeyViolation(err) && tier !== null) throw new DomainError('SLA_TIER_NOT_FOUND', `Tier ${tier} not found`);
       throw err;
     }
   }
@@ -127,9 +143,15 @@ export class ClientApplicationsRepository {
   updateContractStatus(
     id: number,
     status: string,
-    dates: { approvedDate?: Date | null; rejectedDate?: Date | null; revokedDate?: Date | null },
+    fields: {
+      approvedDate?: Date | null;
+      rejectedDate?: Date | null;
+      revokedDate?: Date | null;
+      tierId?: number | null;
+      requestedTierId?: number | null;
+    },
   ) {
-    return this.prisma.contract.update({ where: { id }, data: { status, ...dates }, include: withApplication });
+    return this.prisma.contract.update({ where: { id }, data: { status, ...fields }, include: withApplication });
   }
 
   deleteContract(id: number) {

@@ -78,7 +78,12 @@ export class ClientApplicationsService {
     return (await this.repo.listApplicationContracts(id)).map(contractView);
   }
 
-  /** Manual-approval APIs get PENDING contracts; the others are approved at once. */
+  /**
+   * A contract on the tier the request names (contract §7.2): required when the API has an ACTIVE
+   * tier, refused when it is deprecated. Approved at once unless the API's approval method is
+   * manual or the tier does not auto-approve; a PENDING contract keeps the tier as requested
+   * until it is approved.
+   */
   async createContract(principal: Principal, scope: ApiScope, body: CreateContractBody) {
     const api = await this.api(scope);
     const manual = api.approvalMethod === 'manual';
@@ -87,13 +92,17 @@ export class ClientApplicationsService {
     }
     const app = await this.repo.findApplicationIn([...principal.visibleOrgIds], body.applicationId);
     if (!app) throw new DomainError('APPLICATION_NOT_FOUND', `Application ${body.applicationId} not found`);
+    const tier = await this.requestedTier(api.id, body.requestedTierId ?? null);
+    const approved = !manual && (tier === null || tier.autoApprove);
     const contract = await this.repo.createContract({
       apiId: api.id,
       applicationId: app.id,
       organizationId: scope.organizationId,
       environmentId: scope.environmentId,
-      status: manual ? 'PENDING' : 'APPROVED',
-      approvedDate: manual ? null : new Date(),
+      status: approved ? 'APPROVED' : 'PENDING',
+      approvedDate: approved ? new Date() : null,
+      tierId: approved ? (tier?.id ?? null) : null,
+      requestedTierId: approved ? null : (tier?.id ?? null),
     });
     return contractView(contract);
   }
@@ -108,12 +117,19 @@ export class ClientApplicationsService {
     return contractView(await this.contract(scope, id));
   }
 
+  /** Approving puts the contract on the tier it requested (a revoked one keeps its tier). */
   async setContractStatus(scope: ApiScope, id: number, action: 'approve' | 'reject' | 'revoke') {
-    await this.contract(scope, id);
+    const contract = await this.contract(scope, id);
     const now = new Date();
     const updated =
       action === 'approve'
-        ? await this.repo.updateContractStatus(id, 'APPROVED', { approvedDate: now, revokedDate: null, rejectedDate: null })
+        ? await this.repo.updateContractStatus(id, 'APPROVED', {
+            approvedDate: now,
+            revokedDate: null,
+            rejectedDate: null,
+            tierId: contract.requestedTierId ?? contract.tierId,
+            requestedTierId: null,
+          })
         : action === 'reject'
           ? await this.repo.updateContractStatus(id, 'REJECTED', { rejectedDate: now })
           : await this.repo.updateContractStatus(id, 'REVOKED', { revokedDate: now });
@@ -136,6 +152,18 @@ export class ClientApplicationsService {
     const api = await this.repo.findApi(scope.organizationId, scope.environmentId, scope.apiId);
     if (!api) throw new DomainError('API_NOT_FOUND', `API instance ${scope.apiId} not found`);
     return api;
+  }
+
+  /** The tier a new contract is on, if any: `requestedTierId` must name an ACTIVE tier of the API. */
+  private async requestedTier(apiId: number, requestedTierId: number | null) {
+    if (requestedTierId === null) {
+      if (await this.repo.hasActiveTier(apiId)) throw new DomainError('CONTRACT_TIER_REQUIRED', 'tier required');
+      return null;
+    }
+    const tier = await this.repo.findTier(apiId, requestedTierId);
+    if (!tier) throw new DomainError('SLA_TIER_NOT_FOUND', `Tier ${requestedTierId} not found`);
+    if (tier.status === 'DEPRECATED') throw new DomainError('SLA_TIER_DEPRECATED', `Tier ${requestedTierId} is deprecated`);
+    return tier;
   }
 
   private async contract(scope: ApiScope, id: number) {

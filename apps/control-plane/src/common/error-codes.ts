@@ -14,6 +14,7 @@ import { policyErrors } from '../policies/policies.errors.js';
 import { secretsManagerErrors } from '../secrets-manager/secrets-manager.errors.js';
 import { toolPinErrors } from '../tool-pins/tool-pins.errors.js';
 import { apiKeyErrors } from '../api-keys/api-keys.errors.js';
+import { slaTierErrors } from '../sla-tiers/sla-tiers.errors.js';
 import { commonErrors } from './common.errors.js';
 
 export const errorTables = {
@@ -29,6 +30,7 @@ export const errorTables = {
   secretsManager: secretsManagerErrors,
   toolPins: toolPinErrors,
   apiKeys: apiKeyErrors,
+  slaTiers: slaTierErrors,
 } as const;
 
 type Tables = typeof errorTables;

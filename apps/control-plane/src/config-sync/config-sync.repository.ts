@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/prisma.service.js';
 
-/** What an API's policy chain is built from (snapshot.ts policyConfigs): enabled policies in order, tool pins. */
+/** Two-key advisory lock (namespace, hash of the target id) serializing a target's ACKs; 7701001–3 are taken. */
+const TARGET_ACK_LOCK = 7701004;
+
+/**
+ * What an API's policy chain is built from (snapshot.ts policyConfigs): enabled policies in order,
+ * tool pins, active API keys, approved contracts with their application and SLA tier.
+ */
 export const POLICY_CHAIN_SOURCE = {
   policies: { where: { disabled: false }, orderBy: { order: 'asc' as const } },
   toolPins: { select: { toolName: true, sha256: true }, orderBy: { toolName: 'asc' as const } },
@@ -9,7 +15,10 @@ export const POLICY_CHAIN_SOURCE = {
   apiKeys: { where: { revokedAt: null }, select: { id: true, name: true, secretSha256: true, expiresAt: true } },
   contracts: {
     where: { status: 'APPROVED' },
-    select: { application: { select: { clientId: true, name: true, clientSecretHash: true } } },
+    select: {
+      application: { select: { clientId: true, name: true, clientSecretHash: true } },
+      tier: { select: { limits: true } },
+    },
     orderBy: { applicationId: 'asc' as const },
   },
 };
@@ -149,6 +158,11 @@ export class ConfigSyncRepository {
   ): Promise<void> {
     const now = new Date();
     await this.prisma.$transaction(async (tx) => {
+      // The ACKs of one target's replicas take turns: two replicas acknowledging the last revision
+      // at once would otherwise each read the other's older revision, and neither would decide
+      // the deployments (left `applying` until some later ACK). An advisory lock only ACKs take,
+      // so it cannot deadlock with instance writes (which lock instance, deployment, target).
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${TARGET_ACK_LOCK}::int, hashtext(${targetId}))`;
       await tx.gatewayReplica.updateMany({
         where: { targetId, replicaId },
         data: {

@@ -22,6 +22,8 @@ import {
   type Policy,
   type Route,
 } from '#portico/proto-ts';
+import { tierLimits } from '../sla-tiers/sla-tier.view.js';
+import type { TierLimit } from '../sla-tiers/sla-tiers.dto.js';
 import type { TargetSnapshotRecord } from './config-sync.repository.js';
 
 const TOOL_PINNING = 'mcp-tool-pinning';
@@ -29,6 +31,7 @@ const JWT_VALIDATION = 'jwt-validation';
 const TOKEN_INTROSPECTION = 'oauth2-token-introspection';
 const CLIENT_ID_ENFORCEMENT = 'client-id-enforcement';
 const API_KEY_AUTHENTICATION = 'api-key-authentication';
+const SLA_RATE_LIMITING = 'rate-limiting-sla-based';
 
 export interface BuiltSnapshot {
   revision: number;
@@ -144,7 +147,9 @@ export function policyConfigs(api: PolicyChainRecord, openSecret: (sealed: strin
  * for mcp-tool-pinning, the instance's approved tool definitions by name and the names of tools
  * with a change awaiting a decision; for the bearer-token policies, the client ids of the
  * applications with an approved contract; for client-id enforcement, those applications with
- * their names and secrets as stored (scrypt hashes, verified by the gateway); for API keys, the
+ * their names and secrets as stored (scrypt hashes, verified by the gateway); for
+ * rate-limiting-sla-based, the same with each contract's tier limits (`visible` left out: it only
+ * says whether Exchange shows a limit; null for a contract without a tier); for API keys, the
  * SHA-256 of each key not revoked, with its id, name and expiry.
  */
 function managedData(api: PolicyChainRecord, policy: PolicyRecord): string {
@@ -175,9 +180,27 @@ function managedData(api: PolicyChainRecord, policy: PolicyRecord): string {
           ]),
         ),
       });
+    case SLA_RATE_LIMITING:
+      return JSON.stringify({
+        clients: Object.fromEntries(
+          api.contracts.map(({ application, tier }) => [
+            application.clientId,
+            {
+              name: application.name,
+              secretHash: application.clientSecretHash,
+              limits: tier ? tierLimits(tier).map(quota) : null,
+            },
+          ]),
+        ),
+      });
     default:
       return '';
   }
+}
+
+/** A tier limit as the gateway enforces it. */
+function quota({ maximumRequests, timePeriodInMilliseconds }: TierLimit) {
+  return { maximumRequests, timePeriodInMilliseconds };
 }
 
 function policyConfig(policy: PolicyRecord, managedJson: string, openSecret: (sealed: string) => string): Policy {

@@ -69,3 +69,24 @@ export const spikeControl = defineTemplate({
   },
   required: ['maximumRequests', 'timePeriodInMilliseconds'],
 });
+
+export const rateLimitingSlaBased = defineTemplate({
+  assetId: 'rate-limiting-sla-based',
+  version: '1.3.1',
+  name: 'Rate Limiting - SLA based',
+  description:
+    "Limits each client application to the request quotas of its contract's SLA tier; the client is identified by its client id (and secret when an expression reads one), requests over the quota get 429 with Retry-After.",
+  category: 'Quality of service',
+  mcpOnly: false,
+  properties: {
+    clientIdExpression: {
+      type: 'string',
+      title: 'Client ID Expression',
+      format: 'dataweaveExpression',
+      default: "#[attributes.headers['client_id']]",
+    },
+    clientSecretExpression: { type: 'string', title: 'Client Secret Expression', format: 'dataweaveExpression' },
+    exposeHeaders: { type: 'boolean', title: 'Expose Headers', default: false },
+    clusterizable: { type: 'boolean', title: 'Clusterizable', default: true },
+  },
+});

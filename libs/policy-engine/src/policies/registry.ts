@@ -20,6 +20,7 @@ import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.policy.js';
 import { mcpToolPinningFactory } from './mcp-tool-pinning/mcp-tool-pinning.policy.js';
 import { rateLimitingFactory } from './rate-limiting/rate-limiting.policy.js';
+import { rateLimitingSlaBasedFactory } from './rate-limiting/rate-limiting-sla-based.policy.js';
 import { spikeControlFactory } from './spike-control/spike-control.policy.js';
 import { upstreamCredentialFactory } from './upstream-credential/upstream-credential.policy.js';
 
@@ -45,6 +46,7 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     apiKeyAuthenticationFactory,
     corsFactory,
     rateLimitingFactory,
+    rateLimitingSlaBasedFactory,
     headerInjectionFactory,
     headerRemovalFactory,
     spikeControlFactory,

@@ -1,0 +1,121 @@
+/**
+ * Persistence of SLA tiers. Writes bump the instance's configuration revision through the SlaTier
+ * trigger (prisma/migrations/…_sla_tiers), so they take the instance's row lock first, as
+ * instance writes, API keys and ACKs do.
+ */
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error.js';
+import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from '../common/prisma-errors.js';
+import { PrismaService, type Tx } from '../common/prisma.service.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import type { ListTiersQuery } from './sla-tiers.dto.js';
+
+/** What a tier view needs besides the row: its approved contracts (`applicationCount`). */
+const withApplicationCount = { _count: { select: { contracts: { where: { status: 'APPROVED' } } } } } as const;
+
+export interface TierColumns {
+  name: string;
+  description: string | null;
+  status: string;
+  autoApprove: boolean;
+  limits: Prisma.InputJsonValue;
+}
+
+export function tierNotFound(id: number | string): DomainError {
+  return new DomainError('SLA_TIER_NOT_FOUND', `Tier ${id} not found`);
+}
+
+function tierNameTaken(apiId: number, name: string): DomainError {
+  return new DomainError('SLA_TIER_ALREADY_EXISTS', `API instance ${apiId} already has a tier named "${name}"`);
+}
+
+function tierInUse(id: number, contracts: number): DomainError {
+  return new DomainError('SLA_TIER_IN_USE', `Tier ${id} is used by ${contracts} contract${contracts === 1 ? '' : 's'}`);
+}
+
+@Injectable()
+export class SlaTiersRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  findApi(where: { id: number; organizationId: string; environmentId: string }) {
+    return this.prisma.apiInstance.findFirst({ where, select: { id: true } });
+  }
+
+  /** The root of the organization's tree: Anypoint's `masterOrganizationId`. */
+  async rootOrganizationId(organizationId: string): Promise<string> {
+    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
+      WITH RECURSIVE chain AS (
+        SELECT id, "parentId" FROM "Organization" WHERE id = ${organizationId}::uuid
+        UNION
+        SELECT o.id, o."parentId" FROM "Organization" o JOIN chain c ON o.id = c."parentId"
+      )
+      SELECT id::text AS id FROM chain WHERE "parentId" IS NULL LIMIT 1`;
+    return rows[0]?.id ?? organizationId;
+  }
+
+  async list(apiId: number, page: ListTiersQuery) {
+    const [total, rows] = await this.prisma.$transaction([
+      this.prisma.slaTier.count({ where: { apiId } }),
+      this.prisma.slaTier.findMany({
+        where: { apiId },
+        include: withApplicationCount,
+        orderBy: { id: 'asc' },
+        skip: page.offset,
+        take: page.limit,
+      }),
+    ]);
+    return { total, rows };
+  }
+
+  find(apiId: number, id: number) {
+    return this.prisma.slaTier.findFirst({ where: { id, apiId }, include: withApplicationCount });
+  }
+
+  create(data: TierColumns & { apiId: number; organizationId: string; environmentId: string }) {
+    return this.withApiLock(data.apiId, async (tx) => {
+      try {
+        return await tx.slaTier.create({ data, include: withApplicationCount });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw tierNameTaken(data.apiId, data.name);
+        throw err;
+      }
+    });
+  }
+
+  update(apiId: number, id: number, data: TierColumns) {
+    return this.withApiLock(apiId, async (tx) => {
+      if (!(await tx.slaTier.findFirst({ where: { id, apiId }, select: { id: true } }))) throw tierNotFound(id);
+      try {
+        return await tx.slaTier.update({ where: { id }, data, include: withApplicationCount });
+      } catch (err) {
+        if (isUniqueViolation(err)) throw tierNameTaken(apiId, data.name);
+        if (isRecordNotFound(err)) throw tierNotFound(id);
+        throw err;
+      }
+    });
+  }
+
+  /** Deletes a tier no contract runs under; pending requests for it lose their requested tier. */
+  remove(apiId: number, id: number): Promise<void> {
+    return this.withApiLock(apiId, async (tx) => {
+      if (!(await tx.slaTier.findFirst({ where: { id, apiId }, select: { id: true } }))) throw tierNotFound(id);
+      const used = await tx.contract.count({ where: { tierId: id } });
+      if (used > 0) throw tierInUse(id, used);
+      try {
+        await tx.slaTier.delete({ where: { id } });
+      } catch (err) {
+        // a contract was put on the tier after the count
+        if (isForeignKeyViolation(err)) throw tierInUse(id, await this.prisma.contract.count({ where: { tierId: id } }));
+        if (isRecordNotFound(err)) throw tierNotFound(id);
+        throw err;
+      }
+    });
+  }
+
+  private withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
+      return fn(tx);
+    });
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * SLA tiers of an API instance (API Manager `…/apis/{id}/tiers`, contract §7.4): named sets of
+ * request quotas a client application asks for with its contract. A contract on a tier that
+ * does not auto-approve waits for approval; gateways enforce the quotas of the approved
+ * contracts' tiers with the rate-limiting-sla-based policy (its managed data, config-sync
+ * snapshot.ts).
+ */
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/domain-error.js';
+import type { ApiRef } from '../policies/policies.service.js';
+import { tierView } from './sla-tier.view.js';
+import type { ListTiersQuery, TierBody } from './sla-tiers.dto.js';
+import { SlaTiersRepository, type TierColumns, tierNotFound } from './sla-tiers.repository.js';
+
+function columns(body: TierBody): TierColumns {
+  return {
+    name: body.name,
+    description: body.description ?? null,
+    status: body.status,
+    autoApprove: body.autoApprove,
+    limits: body.limits.map((l) => ({
+      maximumRequests: l.maximumRequests,
+      timePeriodInMilliseconds: l.timePeriodInMilliseconds,
+      visible: l.visible,
+    })),
+  };
+}
+
+@Injectable()
+export class SlaTiersService {
+  constructor(private readonly repo: SlaTiersRepository) {}
+
+  async create(ref: ApiRef, body: TierBody) {
+    await this.requireApi(ref);
+    const row = await this.repo.create({
+      apiId: ref.apiId,
+      organizationId: ref.orgId,
+      environmentId: ref.envId,
+      ...columns(body),
+    });
+    return tierView(row, await this.repo.rootOrganizationId(ref.orgId));
+  }
+
+  async list(ref: ApiRef, query: ListTiersQuery) {
+    await this.requireApi(ref);
+    const [{ total, rows }, master] = await Promise.all([
+      this.repo.list(ref.apiId, query),
+      this.repo.rootOrganizationId(ref.orgId),
+    ]);
+    return { total, tiers: rows.map((row) => tierView(row, master)) };
+  }
+
+  async get(ref: ApiRef, id: number) {
+    await this.requireApi(ref);
+    const row = await this.repo.find(ref.apiId, id);
+    if (!row) throw tierNotFound(id);
+    return tierView(row, await this.repo.rootOrganizationId(ref.orgId));
+  }
+
+  /** Replaces the tier; its contracts keep it (a deprecated tier only takes no new ones). */
+  async replace(ref: ApiRef, id: number, body: TierBody) {
+    await this.requireApi(ref);
+    const row = await this.repo.update(ref.apiId, id, columns(body));
+    return tierView(row, await this.repo.rootOrganizationId(ref.orgId));
+  }
+
+  async remove(ref: ApiRef, id: number): Promise<void> {
+    await this.requireApi(ref);
+    await this.repo.remove(ref.apiId, id);
+  }
+
+  private async requireApi(ref: ApiRef): Promise<void> {
+    const api = await this.repo.findApi({ id: ref.apiId, organizationId: ref.orgId, environmentId: ref.envId });
+    if (!api) throw new DomainError('API_NOT_FOUND', `API instance ${ref.apiId} not found`);
+  }
+}
