@@ -1,10 +1,8 @@
 import { z } from 'zod';
+import { int32 } from '../common/integer-id.js';
 import { objectError } from '../common/validation.js';
 
-const positiveInteger = z
-  .number({ error: 'must be an integer of at least 1' })
-  .int('must be an integer of at least 1')
-  .min(1, 'must be an integer of at least 1');
+const positiveInteger = int32('must be an integer from 1 to 2147483647');
 
 /** One quota of a tier; `visible` only says whether Exchange shows it (every limit is enforced). */
 export const tierLimit = z.strictObject(

@@ -128,11 +128,11 @@ describe('SLA tiers', () => {
         [{ name: 'a', limits: Array.from({ length: 21 }, () => GOLD) }, 'body.limits: must hold at most 20 limits'],
         [
           { name: 'a', limits: [{ ...GOLD, maximumRequests: 0 }] },
-          'body.limits.0.maximumRequests: must be an integer of at least 1',
+          'body.limits.0.maximumRequests: must be an integer from 1 to 2147483647',
         ],
         [
           { name: 'a', limits: [GOLD, { ...GOLD, timePeriodInMilliseconds: 1.5 }] },
-          'body.limits.1.timePeriodInMilliseconds: must be an integer of at least 1',
+          'body.limits.1.timePeriodInMilliseconds: must be an integer from 1 to 2147483647',
         ],
         [{ name: 'a', limits: [{ ...GOLD, burst: 3 }] }, 'body.limits.0: Unrecognized key: "burst"'],
         [{ name: 'a', limits: [{ ...GOLD, visible: 'yes' }] }, 'body.limits.0.visible: must be a boolean'],
