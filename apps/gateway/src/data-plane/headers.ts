@@ -124,18 +124,24 @@ interface PreparedEdit {
   readonly appended: readonly string[];
 }
 
-// Policies mostly hand out the same edit objects (a constant, or one cached per token), so the
-// names are lower-cased and sorted out once per edit object, not once per request.
+// Policies mostly hand out the same frozen edit objects (a constant, or one cached per token), so
+// those are lower-cased and sorted out once per object; an edit made for one request (not frozen)
+// is prepared for that request only, not remembered.
 const preparedEdits = new WeakMap<HeaderEdit, PreparedEdit>();
 
+function prepare(edit: HeaderEdit): PreparedEdit {
+  const set = Object.entries(edit.set ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
+  return {
+    dropped: new Set([...(edit.remove ?? []).map((name) => name.toLowerCase()), ...set.map(([name]) => name)]),
+    appended: set.filter(([name]) => !isHopByHop(name, undefined)).flat(),
+  };
+}
+
 function prepared(edit: HeaderEdit): PreparedEdit {
+  if (!Object.isFrozen(edit)) return prepare(edit);
   let out = preparedEdits.get(edit);
   if (out === undefined) {
-    const set = Object.entries(edit.set ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
-    out = {
-      dropped: new Set([...(edit.remove ?? []).map((name) => name.toLowerCase()), ...set.map(([name]) => name)]),
-      appended: set.filter(([name]) => !isHopByHop(name, undefined)).flat(),
-    };
+    out = prepare(edit);
     preparedEdits.set(edit, out);
   }
   return out;

@@ -4,6 +4,7 @@
  * including a result whose card number the upstream writes in two TCP chunks; what was found is
  * logged by category, never by value.
  */
+import { PolicyMode } from '#portico/proto-ts';
 import { postMcp, startHttpServer, startMcpServer, type TestHttpServer, type TestMcpServer } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
 
@@ -52,6 +53,13 @@ describe('DLP guardrail', () => {
         { id: 'block', port, basePath: '/block', upstream: up, policies: ['mcp-support', dlp('Block')] },
         { id: 'redact', port, basePath: '/redact', upstream: up, policies: ['mcp-support', dlp('Redact')] },
         {
+          id: 'shadow',
+          port,
+          basePath: '/shadow',
+          upstream: up,
+          policies: ['mcp-support', { ...dlp('Block'), mode: PolicyMode.POLICY_MODE_SHADOW }],
+        },
+        {
           id: 'sse-redact',
           port,
           basePath: '/sse-redact',
@@ -92,6 +100,16 @@ describe('DLP guardrail', () => {
     ]);
     expect(mcp.requests.length).toBe(before);
     expect((await postMcp(`${base}/block/mcp`, echo(2, 'nothing to see'))).status).toBe(200);
+  });
+
+  it('in shadow mode logs what it would block and lets the call through', async () => {
+    const answer = await postMcp(`${base}/shadow/mcp`, echo(6, 'write to sam@example.com'));
+    expect(messages(answer.body)[0]!.result!.content[0]!.text).toBe('write to sam@example.com');
+    expect(gateway.logs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ policy: 'mcp-pii-detector', verdict: 'reject', msg: 'shadow policy verdict not enforced' }),
+      ]),
+    );
   });
 
   it('redacts arguments on the way in, so the server never sees the value', async () => {

@@ -5,6 +5,7 @@
  * failure mode; counts kept in the process when there is no Redis, across a configuration push.
  */
 import { randomUUID } from 'node:crypto';
+import { PolicyMode } from '#portico/proto-ts';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import {
@@ -36,7 +37,7 @@ const toolCall = (id: number, name: string) => ({
   params: { name, arguments: { text: 'hi' } },
 });
 
-const rateLimit = (id: string, configuration: Record<string, unknown>): PolicySpec => ({
+const rateLimit = (id: string, configuration: Record<string, unknown>): Exclude<PolicySpec, string> => ({
   id,
   type: 'rate-limiting',
   configuration,
@@ -138,6 +139,32 @@ describe('rate-limiting', () => {
     ]);
     expect((await postMcp(`${base}/pc/mcp`, toolCall(4, 'echo'), { client_id: 'agent-a' })).status).toBe(429);
     expect((await postMcp(`${base}/pc/mcp`, toolCall(5, 'echo'), { client_id: 'agent-b' })).status).toBe(200);
+  });
+
+  it('in shadow mode counts and logs what it would refuse, and lets it through', async () => {
+    const { gateway, base } = await start((port) => [
+      {
+        id: 'shadowed',
+        port,
+        basePath: '/shadowed',
+        upstream: up,
+        policies: [
+          'mcp-support',
+          {
+            ...rateLimit(randomUUID(), { rateLimits: [{ maximumRequests: 1, timePeriodInMilliseconds: 3_600_000 }] }),
+            mode: PolicyMode.POLICY_MODE_SHADOW,
+          },
+        ],
+      },
+    ]);
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push((await postMcp(`${base}/shadowed/mcp`, toolCall(i, 'echo'))).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    const shadowed = gateway.logs.filter((line) => line.msg === 'shadow policy verdict not enforced');
+    expect(shadowed).toEqual([
+      expect.objectContaining({ policy: 'rate-limiting', verdict: 'reject', error: 'rate-limited' }),
+      expect.objectContaining({ policy: 'rate-limiting', verdict: 'reject', error: 'rate-limited' }),
+    ]);
   });
 
   describe('with Redis taken down mid-traffic', () => {

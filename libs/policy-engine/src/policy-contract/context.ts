@@ -76,7 +76,8 @@ export interface HttpContext {
 /**
  * Header changes an HTTP phase hook asks for (`mutate`): `set` replaces or adds (lower-case
  * names), `remove` drops. Request edits apply to what is sent upstream, response edits to what
- * the client gets; hooks later in the order see the original request headers.
+ * the client gets; hooks later in the order see the original request headers. An edit a policy
+ * hands out for many requests should be frozen: the gateway prepares a frozen edit once.
  */
 export interface HeaderEdit {
   readonly set?: Readonly<Record<string, string>>;
