@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { isUniqueViolation } from '../common/prisma-errors.js';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
+import { rootOrganizationId } from '../common/root-organization.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { RouteRules, TlsContextRef } from './api-instances.dto.js';
 import type { EndpointTypeFilter } from './instance-family.js';
@@ -101,14 +102,7 @@ export class ApiInstancesRepository {
 
   /** The root of `organizationId`'s business-group tree (`masterOrganizationId`). */
   async rootOrganizationId(organizationId: string): Promise<string> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      WITH RECURSIVE chain AS (
-        SELECT "id", "parentId" FROM "Organization" WHERE "id" = ${organizationId}::uuid
-        UNION ALL
-        SELECT o."id", o."parentId" FROM "Organization" o JOIN chain c ON o."id" = c."parentId"
-      )
-      SELECT "id"::text AS "id" FROM chain WHERE "parentId" IS NULL`;
-    return rows[0]?.id ?? organizationId;
+    return rootOrganizationId(this.prisma, organizationId);
   }
 
   /** A published Exchange asset owned by one of `visibleOrgIds`, or public. */

@@ -1,6 +1,7 @@
 import type { PolicyTemplateDefinition } from '#portico/policy-catalog';
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
+import { rootOrganizationId } from '../common/root-organization.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { POLICY_CHAIN_SOURCE } from '../config-sync/config-sync.repository.js';
 
@@ -150,14 +151,7 @@ export class PoliciesRepository {
 
   /** The root of the organization's tree: Anypoint's `masterOrganizationId`. */
   async rootOrganizationId(organizationId: string): Promise<string> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      WITH RECURSIVE chain AS (
-        SELECT id, "parentId" FROM "Organization" WHERE id = ${organizationId}::uuid
-        UNION
-        SELECT o.id, o."parentId" FROM "Organization" o JOIN chain c ON o.id = c."parentId"
-      )
-      SELECT id::text AS id FROM chain WHERE "parentId" IS NULL LIMIT 1`;
-    return rows[0]?.id ?? organizationId;
+    return rootOrganizationId(this.prisma, organizationId);
   }
 
   async existingUpstreamIds(apiId: number, ids: string[], db: Db): Promise<Set<string>> {

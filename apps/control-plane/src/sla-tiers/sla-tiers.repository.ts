@@ -7,6 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from '../common/prisma-errors.js';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
+import { rootOrganizationId } from '../common/root-organization.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ListTiersQuery } from './sla-tiers.dto.js';
 
@@ -43,14 +44,7 @@ export class SlaTiersRepository {
 
   /** The root of the organization's tree: Anypoint's `masterOrganizationId`. */
   async rootOrganizationId(organizationId: string): Promise<string> {
-    const rows = await this.prisma.$queryRaw<{ id: string }[]>`
-      WITH RECURSIVE chain AS (
-        SELECT id, "parentId" FROM "Organization" WHERE id = ${organizationId}::uuid
-        UNION
-        SELECT o.id, o."parentId" FROM "Organization" o JOIN chain c ON o.id = c."parentId"
-      )
-      SELECT id::text AS id FROM chain WHERE "parentId" IS NULL LIMIT 1`;
-    return rows[0]?.id ?? organizationId;
+    return rootOrganizationId(this.prisma, organizationId);
   }
 
   async list(apiId: number, page: ListTiersQuery) {
