@@ -1,27 +1,20 @@
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { closeTestPrisma, newTenant, newUser, testPrisma, uniqueName, type TestTenant } from '../../test/support/factories.js';
+import {
+  closeTestPrisma,
+  newApiInstance,
+  newTenant,
+  newUser,
+  testPrisma,
+  uniqueName,
+  type TestTenant,
+} from '../../test/support/factories.js';
 
 describe('client applications and contracts', () => {
   let cp: TestControlPlane;
   let tenant: TestTenant;
   let apiId: number;
 
-  const newApi = async (t: TestTenant, approvalMethod: string | null = null) =>
-    (
-      await testPrisma().apiInstance.create({
-        data: {
-          organizationId: t.organizationId,
-          environmentId: t.sandboxId,
-          groupId: t.organizationId,
-          assetId: uniqueName('asset'),
-          assetVersion: '1.0.0',
-          productVersion: 'v1.0',
-          technology: 'flexGateway',
-          endpointType: 'mcp',
-          approvalMethod,
-        },
-      })
-    ).id;
+  const newApi = async (t: TestTenant, approvalMethod: string | null = null) => (await newApiInstance(t, { approvalMethod })).id;
 
   beforeAll(async () => {
     cp = await startControlPlane();

@@ -2,7 +2,15 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { closeTestPrisma, newTenant, newUser, type TestTenant, testPrisma, uniqueName } from '../../test/support/factories.js';
+import {
+  closeTestPrisma,
+  newApiInstance,
+  newTenant,
+  newUser,
+  type TestTenant,
+  testPrisma,
+  uniqueName,
+} from '../../test/support/factories.js';
 import { SecretBox } from '../common/secret-box.js';
 
 /** What a target whose gateways never reported enforces: the bundled release's policies. */
@@ -20,23 +28,6 @@ const rateLimit = (maximumRequests = 100) => ({
   ...RATE_LIMITING,
   configurationData: { rateLimits: [{ maximumRequests, timePeriodInMilliseconds: 60000 }] },
 });
-
-/** API instances are inserted directly: the API instance routes are another feature. */
-function newApi(tenant: TestTenant, fields: { endpointType?: string; technology?: string } = {}) {
-  return testPrisma().apiInstance.create({
-    data: {
-      organizationId: tenant.organizationId,
-      environmentId: tenant.sandboxId,
-      groupId: tenant.organizationId,
-      assetId: uniqueName('mcp'),
-      assetVersion: '1.0.0',
-      productVersion: 'v1',
-      instanceLabel: uniqueName('api'),
-      technology: fields.technology ?? 'flexGateway',
-      endpointType: fields.endpointType ?? 'mcp',
-    },
-  });
-}
 
 const policyCount = (apiId: number) => testPrisma().appliedPolicy.count({ where: { apiId } });
 const storedOrder = async (apiId: number) =>
@@ -65,7 +56,7 @@ describe('applied policies', () => {
 
   describe('POST (seed 001 step 9)', () => {
     it('applies mcp-support {} first and answers the §6.1 policy object', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const res = await apply(api.id, { ...MCP_SUPPORT, configurationData: {}, pointcutData: null, order: 1 });
       expect(res.status).toBe(201);
       const template = await testPrisma().policyTemplate.findFirst({
@@ -95,7 +86,7 @@ describe('applied policies', () => {
     });
 
     it('refuses a body without Exchange coordinates with the Anypoint message (the UI body of seed S8)', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       for (const body of [
         { policyTemplateId: 289307, apiVersionId: 15694893, id: null, pointcutData: null, configurationData: {} },
         { groupId: GROUP, assetId: 'rate-limiting', configurationData: {} },
@@ -113,7 +104,7 @@ describe('applied policies', () => {
     });
 
     it('names the invalid configurationData property and reason, and writes nothing', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const res = await apply(api.id, rateLimit(0));
       expect(res.status).toBe(400);
       expect(res.body).toEqual({
@@ -145,7 +136,7 @@ describe('applied policies', () => {
     });
 
     it('rejects the generic property name with a hint to the gateway name', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const res = await apply(api.id, {
         ...CLIENT_ID,
         configurationData: { credentialsOrigin: 'customExpression', clientIdExpression: "#[attributes.headers['client_id']]" },
@@ -158,7 +149,7 @@ describe('applied policies', () => {
     });
 
     it('fills defaults, answers 409 for the same template again, and allows it with allowDuplicated=true', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const first = await apply(api.id, rateLimit());
       expect(first.status).toBe(201);
       expect(first.body.configurationData).toEqual({
@@ -184,7 +175,7 @@ describe('applied policies', () => {
     });
 
     it('applies client-id-enforcement with the UI-captured body', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const res = await apply(api.id, {
         configurationData: {
           credentialsOriginHasHttpBasicAuthenticationHeader: 'customExpression',
@@ -202,7 +193,7 @@ describe('applied policies', () => {
     });
 
     it('needs Manage Policies (403) and writes nothing', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const reader = await newUser(cp, tenant.organizationId, ['read:api_policies', 'read:api_configuration']);
       const res = await cp.request('POST', base(api.id), {
         token: reader.token,
@@ -220,7 +211,7 @@ describe('applied policies', () => {
     });
 
     it('needs Manage Policies in the target environment: a grant for another environment gets 403', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const [productionOnly, sandboxToo] = await Promise.all([
         newUser(cp, tenant.organizationId, ['manage:api_policies', 'read:api_configuration'], tenant.productionId),
         newUser(cp, tenant.organizationId, ['manage:api_policies', 'read:api_configuration'], tenant.sandboxId),
@@ -244,7 +235,7 @@ describe('applied policies', () => {
 
     it("answers 404 for another tenant's API instance or policy, and for non-integer ids naming them", async () => {
       const other = await newTenant(cp);
-      const foreignApi = await newApi(other);
+      const foreignApi = await newApiInstance(other);
       const foreignPolicy = await cp.request('POST', base(foreignApi.id, other), {
         token: other.token,
         json: { ...MCP_SUPPORT },
@@ -260,7 +251,7 @@ describe('applied policies', () => {
       const viaTheirOrg = await cp.request('GET', base(foreignApi.id, other), { token: tenant.token });
       expect(viaTheirOrg.status).toBe(404);
 
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const foreignId = await cp.request('GET', `${base(api.id)}/${foreignPolicy.body.id}`, { token: tenant.token });
       expect(foreignId.status).toBe(404);
       expect(foreignId.body).toMatchObject({
@@ -279,7 +270,7 @@ describe('applied policies', () => {
     });
 
     it('answers 404 naming unknown template coordinates, and the available versions for an unknown version', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const asset = await apply(api.id, {
         groupId: GROUP,
         assetId: 'xml-threat-protection',
@@ -298,7 +289,7 @@ describe('applied policies', () => {
     });
 
     it('refuses MCP-only templates on a non-MCP instance and any template on a technology without implementation', async () => {
-      const http = await newApi(tenant, { endpointType: 'http' });
+      const http = await newApiInstance(tenant, { endpointType: 'http' });
       const mcpOnHttp = await apply(http.id, { ...MCP_SUPPORT, configurationData: {} });
       expect(mcpOnHttp.status).toBe(400);
       expect(mcpOnHttp.body).toMatchObject({
@@ -307,7 +298,7 @@ describe('applied policies', () => {
           'The policy template mcp-support 1.0.1 does not have an implementation for the API with technology(flexGateway) and endpoint type(http): it applies to MCP servers only',
       });
       expect((await apply(http.id, rateLimit())).status).toBe(201);
-      const mule = await newApi(tenant, { technology: 'mule4', endpointType: 'http' });
+      const mule = await newApiInstance(tenant, { technology: 'mule4', endpointType: 'http' });
       const onMule = await apply(mule.id, rateLimit());
       expect(onMule.status).toBe(400);
       expect(onMule.body.message).toBe(
@@ -316,7 +307,7 @@ describe('applied policies', () => {
     });
 
     it('checks upstreamIds against the instance upstreams', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const upstream = await testPrisma().apiUpstream.create({ data: { apiId: api.id, uri: 'http://127.0.0.1:3001/' } });
       const credential = {
         groupId: GROUP,
@@ -339,7 +330,7 @@ describe('applied policies', () => {
 
   describe('bad input', () => {
     it('answers 4xx naming the problem and writes nothing', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const cases: [Parameters<TestControlPlane['request']>[2], number, string, string][] = [
         [{ raw: '{"groupId": ' }, 400, 'MALFORMED_BODY', 'JSON'],
         [
@@ -397,7 +388,7 @@ describe('applied policies', () => {
     });
 
     it('names bad query flags and bulk bodies', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const a = await apply(api.id, { ...MCP_SUPPORT });
       expect((await cp.request('GET', `${base(api.id)}?fullInfo=yes`, { token: tenant.token })).body.message).toBe(
         'query.fullInfo: must be true or false',
@@ -424,7 +415,7 @@ describe('applied policies', () => {
 
   describe('ordering', () => {
     it('stays dense 1..n across insert-at-order, move, bulk move and delete', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const ids: Record<string, number> = {};
       for (const [name, body] of [
         ['support', { ...MCP_SUPPORT }],
@@ -501,7 +492,7 @@ describe('applied policies', () => {
     });
 
     it('keeps the order dense under concurrent applies', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const results = await Promise.all(
         Array.from({ length: 6 }, (_, i) => apply(api.id, { ...rateLimit(i + 1), order: 1 }, '?allowDuplicated=true')),
       );
@@ -510,7 +501,7 @@ describe('applied policies', () => {
     });
 
     it('applies the same template once under concurrent applies without allowDuplicated', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const results = await Promise.all(Array.from({ length: 4 }, () => apply(api.id, rateLimit())));
       expect(results.map((r) => r.status).sort()).toEqual([201, 409, 409, 409]);
     });
@@ -518,7 +509,7 @@ describe('applied policies', () => {
 
   describe('list, disable and enable', () => {
     it('lists enabled policies compactly by default and every policy in full with fullInfo=false', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const support = (await apply(api.id, { ...MCP_SUPPORT, label: 'mcp' })).body;
       const rate = (await apply(api.id, { ...rateLimit(), pointcutData: [{ methodRegex: 'POST', uriTemplateRegex: '/mcp' }] }))
         .body;
@@ -569,7 +560,7 @@ describe('applied policies', () => {
     });
 
     it('gets and patches a policy, re-validating configurationData and keeping it on failure', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const rate = (await apply(api.id, rateLimit())).body;
       expect((await cp.request('GET', `${base(api.id)}/${rate.id}`, { token: tenant.token })).body).toEqual(rate);
 
@@ -619,7 +610,7 @@ describe('applied policies', () => {
     const basic = (password: string) => ({ ...BASIC_AUTH, configurationData: { username: 'agent', password } });
 
     it('encrypts sensitive values at rest and masks them in every response', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const res = await apply(api.id, basic('s3cret-pa55'));
       expect(res.status).toBe(201);
       expect(res.body.configurationData).toEqual({ username: 'agent', password: '********' });
@@ -641,7 +632,7 @@ describe('applied policies', () => {
     });
 
     it('keeps the stored secret when a PATCH sends the mask back, and replaces it when a new one is sent', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const created = (await apply(api.id, basic('first-secret'))).body;
       const url = `${base(api.id)}/${created.id}`;
       const stored = async () => {
@@ -678,7 +669,7 @@ describe('applied policies', () => {
 
   describe('mode', () => {
     it('applies, reads, lists and changes a policy in shadow or enforce mode', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const shadow = await cp.request('POST', base(api.id), { token: tenant.token, json: { ...rateLimit(), mode: 'shadow' } });
       expect(shadow.status).toBe(201);
       expect(shadow.body.mode).toBe('shadow');
@@ -743,7 +734,7 @@ describe('applied policies', () => {
       return { target, res };
     };
     const deployable = async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       return testPrisma().apiInstance.update({
         where: { id: api.id },
         data: { proxyUri: 'http://0.0.0.0:8081/mcp', proxyPort: 8081, proxyBasePath: '/mcp' },

@@ -1,27 +1,17 @@
 import { genericForm, POLICY_GROUP_ID, POLICY_TEMPLATES } from '#portico/policy-catalog';
 import { BUNDLED_POLICY_TYPES } from '#portico/gateway-release';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { closeTestPrisma, newTenant, newUser, type TestTenant, testPrisma, uniqueName } from '../../test/support/factories.js';
+import {
+  closeTestPrisma,
+  newApiInstance,
+  newTenant,
+  newUser,
+  type TestTenant,
+  testPrisma,
+} from '../../test/support/factories.js';
 
 const XAPI = (orgId: string) => `/apimanager/xapi/v1/organizations/${orgId}/exchange-policy-templates`;
 const GENERIC = (orgId: string) => `/apimanager/api/v1/organizations/${orgId}/policy-templates`;
-
-/** API instances are inserted directly: the API instance routes are another feature. */
-function newApi(tenant: TestTenant, fields: { endpointType?: string | null; technology?: string; environmentId?: string } = {}) {
-  return testPrisma().apiInstance.create({
-    data: {
-      organizationId: tenant.organizationId,
-      environmentId: fields.environmentId ?? tenant.sandboxId,
-      groupId: tenant.organizationId,
-      assetId: uniqueName('asset'),
-      assetVersion: '1.0.0',
-      productVersion: 'v1',
-      instanceLabel: uniqueName('api'),
-      technology: fields.technology ?? 'flexGateway',
-      endpointType: fields.endpointType === undefined ? 'mcp' : fields.endpointType,
-    },
-  });
-}
 
 const MCP_ONLY = POLICY_TEMPLATES.filter((t) => t.mcpOnly).map((t) => t.assetId);
 
@@ -118,7 +108,7 @@ describe('policy catalog', () => {
     });
 
     it('takes seed 001 step 8 query as is, and leaves out the schema with includeConfiguration=false', async () => {
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const full = await cp.request(
         'GET',
         `${XAPI(tenant.organizationId)}?apiInstanceId=${api.id}&environmentId=${tenant.sandboxId}&latest=true&includeConfiguration=true`,
@@ -131,9 +121,9 @@ describe('policy catalog', () => {
     });
 
     it('offers MCP-only templates for MCP instances only, and nothing for a technology without implementations', async () => {
-      const mcp = await newApi(tenant);
-      const http = await newApi(tenant, { endpointType: 'http' });
-      const mule = await newApi(tenant, { technology: 'mule4', endpointType: 'http' });
+      const mcp = await newApiInstance(tenant);
+      const http = await newApiInstance(tenant, { endpointType: 'http' });
+      const mule = await newApiInstance(tenant, { technology: 'mule4', endpointType: 'http' });
       const ids = async (apiId: number) =>
         (await cp.request('GET', `${XAPI(tenant.organizationId)}?apiInstanceId=${apiId}`, { token: tenant.token })).body.map(
           (i: any) => i.assetId,
@@ -153,7 +143,7 @@ describe('policy catalog', () => {
 
     it('answers 404 for an API instance of another organization, a malformed one, or one outside environmentId', async () => {
       const other = await newTenant(cp);
-      const foreign = await newApi(other);
+      const foreign = await newApiInstance(other);
       const res = await cp.request('GET', `${XAPI(tenant.organizationId)}?apiInstanceId=${foreign.id}`, { token: tenant.token });
       expect(res.status).toBe(404);
       expect(res.body).toMatchObject({
@@ -165,7 +155,7 @@ describe('policy catalog', () => {
       expect(malformed.status).toBe(404);
       expect(malformed.body.message).toBe('API instance 12abc not found');
 
-      const api = await newApi(tenant);
+      const api = await newApiInstance(tenant);
       const elsewhere = await cp.request(
         'GET',
         `${XAPI(tenant.organizationId)}?apiInstanceId=${api.id}&environmentId=${tenant.productionId}`,
@@ -269,7 +259,7 @@ describe('policy catalog', () => {
     });
 
     it('filters by apiInstanceId like the Exchange catalog', async () => {
-      const http = await newApi(tenant, { endpointType: 'http' });
+      const http = await newApiInstance(tenant, { endpointType: 'http' });
       const res = await cp.request('GET', `${GENERIC(tenant.organizationId)}?apiInstanceId=${http.id}`, { token: tenant.token });
       expect(res.body.total).toBe(POLICY_TEMPLATES.length - MCP_ONLY.length);
     });

@@ -1,5 +1,13 @@
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import { closeTestPrisma, newTenant, newUser, testPrisma, uniqueName, type TestTenant } from '../../test/support/factories.js';
+import {
+  closeTestPrisma,
+  newApiInstance,
+  newTenant,
+  newUser,
+  testPrisma,
+  uniqueName,
+  type TestTenant,
+} from '../../test/support/factories.js';
 import { SecretBox } from '../common/secret-box.js';
 import { ConfigSyncRepository } from '../config-sync/config-sync.repository.js';
 import { buildSnapshot } from '../config-sync/snapshot.js';
@@ -13,19 +21,9 @@ describe('SLA tiers', () => {
 
   const newApi = async (t: TestTenant, fields: { approvalMethod?: string; proxyPort?: number } = {}) =>
     (
-      await testPrisma().apiInstance.create({
-        data: {
-          organizationId: t.organizationId,
-          environmentId: t.sandboxId,
-          groupId: t.organizationId,
-          assetId: uniqueName('asset'),
-          assetVersion: '1.0.0',
-          productVersion: 'v1.0',
-          technology: 'flexGateway',
-          endpointType: 'mcp',
-          approvalMethod: fields.approvalMethod ?? null,
-          ...(fields.proxyPort ? { proxyPort: fields.proxyPort, proxyBasePath: '/sla' } : {}),
-        },
+      await newApiInstance(t, {
+        approvalMethod: fields.approvalMethod ?? null,
+        ...(fields.proxyPort ? { proxyPort: fields.proxyPort, proxyBasePath: '/sla' } : {}),
       })
     ).id;
 

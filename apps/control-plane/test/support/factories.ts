@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { ALL_SCOPES, type Scope } from '../../src/auth/scopes.js';
 import { hashSecret, randomClientId } from '../../src/common/secrets.js';
-import { PrismaClient } from '../../src/generated/prisma/client.js';
+import { type Prisma, PrismaClient } from '../../src/generated/prisma/client.js';
 import { type ControlPlaneClient, testDatabaseUrl } from './control-plane.js';
 
 let client: PrismaClient | undefined;
@@ -106,4 +106,25 @@ export async function newMcpAsset(
     data: { organizationId, groupId: organizationId, assetId, version, name: `${assetId} server`, type: 'mcp' },
   });
   return { groupId: organizationId, assetId, version };
+}
+
+/**
+ * An MCP API instance of the tenant's sandbox, inserted directly (for the specs of features other
+ * than the API instance routes); `fields` override the defaults.
+ */
+export function newApiInstance(tenant: TestTenant, fields: Partial<Prisma.ApiInstanceUncheckedCreateInput> = {}) {
+  return testPrisma().apiInstance.create({
+    data: {
+      organizationId: tenant.organizationId,
+      environmentId: tenant.sandboxId,
+      groupId: tenant.organizationId,
+      assetId: uniqueName('asset'),
+      assetVersion: '1.0.0',
+      productVersion: 'v1',
+      instanceLabel: uniqueName('api'),
+      technology: 'flexGateway',
+      endpointType: 'mcp',
+      ...fields,
+    },
+  });
 }
