@@ -17,7 +17,8 @@ import { verifySecret } from '#portico/secret-hash';
 import type { ExchangeContext, Identity } from '../policy-contract/context.js';
 import type { Clock } from '../policy-contract/policy.js';
 import { TokenCache } from './bearer-tokens.js';
-import { basicCredentials } from './credentials.js';
+import type { Verdict } from '../policy-contract/verdict.js';
+import { basicCredentials, realmChallenge } from './credentials.js';
 import { evaluateFor } from './expression-activation.js';
 
 /** A contracted application: the identity it establishes and its secret as stored. */
@@ -56,6 +57,11 @@ export const CLIENT_REFUSED = {
 } as const;
 
 export type ClientRefusal = (typeof CLIENT_REFUSED)[keyof typeof CLIENT_REFUSED];
+
+/** The 401 of a refusal, challenging with `scheme` (`Basic` or `Client-Id`) for the API's realm. */
+export function refusedClient(refusal: ClientRefusal, scheme: 'Basic' | 'Client-Id', exchange: ExchangeContext): Verdict<never> {
+  return { kind: 'reject', error: { kind: 'unauthorized', message: refusal, wwwAuthenticate: realmChallenge(scheme, exchange) } };
+}
 
 export interface ClientCredentialsConfig {
   /** Read the credentials from `Authorization: Basic`. */

@@ -13,8 +13,14 @@ import type { ExchangeContext, HeaderEdit } from '../../policy-contract/context.
 import { IDENTITY_ATTRIBUTE } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS, type Verdict } from '../../policy-contract/verdict.js';
-import { ClientCredentials, type ContractedApplication, contractedApplications } from '../client-applications.js';
-import { AUTHORIZATION_CONSUMED, realmChallenge } from '../credentials.js';
+import {
+  ClientCredentials,
+  type ClientRefusal,
+  type ContractedApplication,
+  contractedApplications,
+  refusedClient,
+} from '../client-applications.js';
+import { AUTHORIZATION_CONSUMED } from '../credentials.js';
 
 interface ClientIdConfig {
   credentialsOriginHasHttpBasicAuthenticationHeader?: 'customExpression' | 'httpBasicAuthenticationHeader';
@@ -31,17 +37,8 @@ export const clientIdEnforcementFactory: PolicyFactory<ClientIdConfig> = {
       contractedApplications(ctx.managed, (application) => application),
       ctx.clock,
     );
-    const judge = (exchange: ExchangeContext, checked: ContractedApplication | string): Verdict<HeaderEdit> => {
-      if (typeof checked === 'string') {
-        return {
-          kind: 'reject',
-          error: {
-            kind: 'unauthorized',
-            message: checked,
-            wwwAuthenticate: realmChallenge(basic ? 'Basic' : 'Client-Id', exchange),
-          },
-        };
-      }
+    const judge = (exchange: ExchangeContext, checked: ContractedApplication | ClientRefusal): Verdict<HeaderEdit> => {
+      if (typeof checked === 'string') return refusedClient(checked, basic ? 'Basic' : 'Client-Id', exchange);
       exchange.attributes.set(IDENTITY_ATTRIBUTE, checked.identity);
       return basic ? AUTHORIZATION_CONSUMED : PASS;
     };

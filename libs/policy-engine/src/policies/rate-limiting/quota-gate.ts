@@ -24,6 +24,20 @@ const REDIS_PAUSE_MS = 1_000;
 const LIMITED = 'Too many requests: the rate limit of this API is exceeded';
 const UNKNOWN = 'Too many requests: the rate limit of this API cannot be checked right now';
 
+/** The `X-RateLimit-Limit`, `-Remaining` and `-Reset` (ms) headers of an answer. */
+export function rateLimitHeaders(limit: number, remaining: number, resetMs: number): Verdict<HeaderEdit> {
+  return {
+    kind: 'mutate',
+    message: {
+      set: {
+        'x-ratelimit-limit': String(limit),
+        'x-ratelimit-remaining': String(remaining),
+        'x-ratelimit-reset': String(resetMs),
+      },
+    },
+  };
+}
+
 export interface QuotaGateOptions {
   /** The attribute the outcome is kept under for the response headers; undefined: no headers. */
   readonly exposeAs: string | undefined;
@@ -58,17 +72,7 @@ export class QuotaGate {
   /** The `X-RateLimit-*` edit for the outcome `exchange` got, if it got one. */
   headers(exchange: ExchangeContext): Verdict<HeaderEdit> {
     const outcome = this.options.exposeAs && (exchange.attributes.get(this.options.exposeAs) as QuotaOutcome | undefined);
-    if (!outcome) return PASS;
-    return {
-      kind: 'mutate',
-      message: {
-        set: {
-          'x-ratelimit-limit': String(outcome.limit),
-          'x-ratelimit-remaining': String(outcome.remaining),
-          'x-ratelimit-reset': String(outcome.resetMs),
-        },
-      },
-    };
+    return outcome ? rateLimitHeaders(outcome.limit, outcome.remaining, outcome.resetMs) : PASS;
   }
 
   private judge(exchange: ExchangeContext, outcome: QuotaOutcome): Verdict<never> {

@@ -18,8 +18,13 @@ import { hash } from 'node:crypto';
 import { IDENTITY_ATTRIBUTE, type CallContext, type ExchangeContext, type HeaderEdit } from '../../policy-contract/context.js';
 import type { Policy, PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS, type Verdict } from '../../policy-contract/verdict.js';
-import { ClientCredentials, type ContractedApplication, contractedApplications } from '../client-applications.js';
-import { realmChallenge } from '../credentials.js';
+import {
+  ClientCredentials,
+  type ClientRefusal,
+  type ContractedApplication,
+  contractedApplications,
+  refusedClient,
+} from '../client-applications.js';
 import type { Quota, Window } from './quota.js';
 import { policyQuota, QuotaGate } from './quota-gate.js';
 
@@ -85,14 +90,9 @@ export const rateLimitingSlaBasedFactory: PolicyFactory<SlaRateLimitingConfig> =
     /** The HTTP request phase: who calls; on an HTTP API, also the count. */
     const admit = (
       exchange: ExchangeContext,
-      checked: TieredApplication | string,
+      checked: TieredApplication | ClientRefusal,
     ): Verdict<HeaderEdit> | Promise<Verdict<HeaderEdit>> => {
-      if (typeof checked === 'string') {
-        return {
-          kind: 'reject',
-          error: { kind: 'unauthorized', message: checked, wwwAuthenticate: realmChallenge('Client-Id', exchange) },
-        };
-      }
+      if (typeof checked === 'string') return refusedClient(checked, 'Client-Id', exchange);
       if (checked.quota === undefined) {
         return {
           kind: 'reject',

@@ -61,10 +61,14 @@ export const rateLimitingFactory: PolicyFactory<RateLimitingConfig> = {
       ...(ctx.apiKind === 'mcp'
         ? {
             methods: Object.fromEntries((config.mcpMethods ?? ['*']).map((method) => [method, 'request'])) as MethodScope,
-            onRequest: (call: CallContext) => {
-              if (call.call.kind !== 'request') return PASS;
-              const subject = { method: call.call.method, name: call.call.target?.name, arguments: call.call.arguments };
-              return take(call.exchange, keySelector && keySelector.header === undefined ? subject : undefined);
+            onRequest: ({ exchange, call }: CallContext) => {
+              if (call.kind !== 'request') return PASS;
+              // The message is handed to the key expression only when it reads more than a header.
+              const mcp =
+                keySelector && keySelector.header === undefined
+                  ? { method: call.method, name: call.target?.name, arguments: call.arguments }
+                  : undefined;
+              return take(exchange, mcp);
             },
           }
         : { onHttpRequest: ({ exchange }) => take(exchange, undefined) }),

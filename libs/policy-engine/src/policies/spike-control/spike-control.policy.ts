@@ -16,6 +16,7 @@
 import type { ExchangeContext, HeaderEdit } from '../../policy-contract/context.js';
 import type { Policy, PolicyFactory } from '../../policy-contract/policy.js';
 import { PASS, type Verdict } from '../../policy-contract/verdict.js';
+import { rateLimitHeaders } from '../rate-limiting/quota-gate.js';
 
 export interface SpikeControlConfig {
   maximumRequests: number;
@@ -102,17 +103,7 @@ export const spikeControlFactory: PolicyFactory<SpikeControlConfig> = {
         ? {
             onHttpResponse({ exchange }): Verdict<HeaderEdit> {
               const admitted = exchange.attributes.get(exposed) as Admitted | undefined;
-              if (admitted === undefined) return PASS;
-              return {
-                kind: 'mutate',
-                message: {
-                  set: {
-                    'x-ratelimit-limit': String(max),
-                    'x-ratelimit-remaining': String(admitted.remaining),
-                    'x-ratelimit-reset': String(admitted.resetMs),
-                  },
-                },
-              };
+              return admitted ? rateLimitHeaders(max, admitted.remaining, admitted.resetMs) : PASS;
             },
           }
         : {}),
