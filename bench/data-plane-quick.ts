@@ -243,6 +243,7 @@ await runBench(async () => {
         toNginxThroughput: paired((_, n, g) => g.rps / n.rps),
         overheadP50Ms: paired((d, _, g) => g.p50Ms - d.p50Ms),
         toNginxCpuPerReq: paired((_, n, g) => usPerRequest(g.cpu.proxy, g.requests) / usPerRequest(n.cpu.proxy, n.requests)),
+        toGatewayThroughput: median(gw.map((g, i) => g.rps / current[i]!.rps)),
         toGatewayCpuPerReq: median(
           gw.map((g, i) => usPerRequest(g.cpu.proxy, g.requests) / usPerRequest(current[i]!.cpu.proxy, current[i]!.requests)),
         ),
@@ -262,18 +263,19 @@ await runBench(async () => {
       Number.isNaN(s.proxyCpuUsPerReq) ? '–' : s.proxyCpuUsPerReq.toFixed(1),
       s.errors,
       `${s.maxForeignCpuS.toFixed(2)} s`,
-      Number.isNaN(s.redisCommandsPerReq) ? '–' : s.redisCommandsPerReq.toFixed(2),
+      Number.isNaN(s.redisCommandsPerReq) ? '–' : s.redisCommandsPerReq.toFixed(3),
     ]),
   );
   printTable(
     'against the baselines of the same rounds (median of per-round ratios)',
-    ['conns', 'target', '/nginx req/s', 'p50 − direct', '/nginx CPU per req', '/gateway CPU per req'],
+    ['conns', 'target', '/nginx req/s', 'p50 − direct', '/nginx CPU per req', '/gateway req/s', '/gateway CPU per req'],
     ratios.map((r) => [
       r.connections,
       r.target,
       `${(r.toNginxThroughput * 100).toFixed(0)} %`,
       formatMs(r.overheadP50Ms),
       `${r.toNginxCpuPerReq.toFixed(2)}×`,
+      `${(r.toGatewayThroughput * 100).toFixed(0)} %`,
       `${r.toGatewayCpuPerReq.toFixed(2)}×`,
     ]),
   );

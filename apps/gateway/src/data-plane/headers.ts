@@ -130,11 +130,17 @@ interface PreparedEdit {
 const preparedEdits = new WeakMap<HeaderEdit, PreparedEdit>();
 
 function prepare(edit: HeaderEdit): PreparedEdit {
-  const set = Object.entries(edit.set ?? {}).map(([name, value]) => [name.toLowerCase(), value] as const);
-  return {
-    dropped: new Set([...(edit.remove ?? []).map((name) => name.toLowerCase()), ...set.map(([name]) => name)]),
-    appended: set.filter(([name]) => !isHopByHop(name, undefined)).flat(),
-  };
+  const dropped = new Set<string>();
+  const appended: string[] = [];
+  if (edit.remove) for (const name of edit.remove) dropped.add(name.toLowerCase());
+  if (edit.set) {
+    for (const name in edit.set) {
+      const lower = name.toLowerCase();
+      dropped.add(lower);
+      if (!isHopByHop(lower, undefined)) appended.push(lower, edit.set[name]!);
+    }
+  }
+  return { dropped, appended };
 }
 
 function prepared(edit: HeaderEdit): PreparedEdit {

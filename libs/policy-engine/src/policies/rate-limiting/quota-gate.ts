@@ -106,10 +106,15 @@ export class QuotaGate {
 /**
  * The quota of `windows` for the policy compiled with `ctx`, `name` telling apart the quotas of
  * one policy: in Redis when the gateway has one and `clusterizable` (counters named by the policy
- * id, so a push keeps them), else in this process, kept across pushes that keep the windows.
+ * id, so a push keeps them), else in this process. Either is kept across pushes that keep the
+ * windows (the counts in this process, the leases of Redis's).
  */
 export function policyQuota(ctx: CompileContext, name: string, windows: readonly Window[], clusterizable: boolean): Quota {
-  return clusterizable && ctx.redis
-    ? new RedisQuota(ctx.redis, name === '' ? ctx.policyId : `${ctx.policyId}:${name}`, windows)
-    : ctx.state(`quota ${name} ${JSON.stringify(windows)}`, () => new LocalQuota(windows, () => ctx.clock.now()));
+  const now = () => ctx.clock.now();
+  const redis = clusterizable ? ctx.redis : undefined;
+  return ctx.state(`quota ${name} ${redis ? 'redis' : 'local'} ${JSON.stringify(windows)}`, () =>
+    redis
+      ? new RedisQuota(redis, name === '' ? ctx.policyId : `${ctx.policyId}:${name}`, windows, now)
+      : new LocalQuota(windows, now),
+  );
 }
