@@ -19,10 +19,13 @@
  * plain gateway per round; headers a chain file names go with every request of the run. A chain
  * that counts in Redis (`"redis": true`) gets the machine's Redis, and the Redis round trips
  * (scripts run) per request of its runs are reported.
+ * `--access-log` adds the same gateway with the access log on (`logged`: every exchange's event
+ * built, batched, encoded and taken from the outbox as for publishing), so its cost is the
+ * `/gateway` ratio of the same rounds.
  *
  *   node --conditions=portico-source --import tsx bench/data-plane-quick.ts [--rounds 3]
  *     [--duration 10] [--warmup 3] [--connections 32,1] [--baseline [name=]<dir> …] [--cpu-prof <dir>]
- *     [--no-floor] [--workers 2] [--chain access=bench/chains/access.json] [--quiet-wait 60]
+ *     [--no-floor] [--workers 2] [--chain access=bench/chains/access.json] [--access-log] [--quiet-wait 60]
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -44,6 +47,7 @@ const { values: args } = parseArgs({
     baseline: { type: 'string', multiple: true, default: [] },
     'cpu-prof': { type: 'string' },
     'no-floor': { type: 'boolean', default: false },
+    'access-log': { type: 'boolean', default: false },
     workers: { type: 'string', multiple: true, default: [] },
     chain: { type: 'string', multiple: true, default: [] },
     'quiet-wait': { type: 'string', default: '60' },
@@ -157,6 +161,10 @@ await runBench(async () => {
     targets.push({ name: 'node-floor', url: `http://127.0.0.1:${floor.port}/fixed/mcp`, proxyPid: floor.process.pid });
   }
   targets.push({ name: 'gateway', url: `http://127.0.0.1:${gateway.port}/fixed/mcp`, proxyPid: gateway.process.pid });
+  if (args['access-log']) {
+    const logged = await startServer('logged', current, 'data-plane.js', upstream.url, true, ['--access-log']);
+    targets.push({ name: 'logged', url: `http://127.0.0.1:${logged.port}/fixed/mcp`, proxyPid: logged.process.pid });
+  }
   for (const workers of args.workers) {
     const pooled = await startServer(`gateway-w${workers}`, current, 'data-plane.js', upstream.url, false, [
       '--workers',

@@ -8,6 +8,9 @@
  *
  *   node <build>/bench/servers/data-plane.js --port <n> --upstream http://127.0.0.1:<m>/ [--workers <w>] [--policies <file>]
  *
+ * `--access-log` turns the access log on (PORTICO_GATEWAY_ACCESS_LOG; off otherwise): events are
+ * built, batched and encoded as in production, and taken from the outbox each second.
+ *
  * `--policies` names a JSON file of policies applied after mcp-support, in order:
  * `[{ "type": "mcp-acl", "configuration": { … } }, …]` (a chain of bench/chains/).
  *
@@ -21,6 +24,7 @@ import pino from 'pino';
 import { POLICY_TEMPLATES, compareVersions } from '#portico/policy-catalog';
 import { ApiType, GatewayConfig, PolicyMode } from '#portico/proto-ts';
 import { loadGatewayEnv } from '../../apps/gateway/src/env.js';
+import { EventOutbox } from '../../apps/gateway/src/access-log/event-outbox.js';
 import { startServing } from '../../apps/gateway/src/workers/serving.js';
 import { runWorker } from '../../apps/gateway/src/workers/worker.js';
 import { readChain } from './chain-file.js';
@@ -31,6 +35,7 @@ const { values: args } = parseArgs({
     upstream: { type: 'string' },
     workers: { type: 'string', default: '1' },
     policies: { type: 'string' },
+    'access-log': { type: 'boolean', default: false },
   },
   strict: true,
 });
@@ -41,6 +46,7 @@ const env = loadGatewayEnv({
   PORTICO_LOG_LEVEL: 'warn',
   PORTICO_GATEWAY_LISTEN_HOST: '127.0.0.1',
   PORTICO_GATEWAY_WORKERS: args.workers,
+  PORTICO_GATEWAY_ACCESS_LOG: String(args['access-log']),
 });
 const logger = pino({ level: env.PORTICO_LOG_LEVEL });
 if (cluster.isWorker) {
@@ -50,8 +56,25 @@ if (cluster.isWorker) {
 }
 
 async function servePrimary(): Promise<void> {
-  // No control plane here: policy reports are dropped.
-  const serving = await startServing(env, logger, () => undefined);
+  // No control plane here: policy reports are dropped; access events are taken from the outbox
+  // and made into a request body each second as the publisher does, and not sent.
+  const outbox = env.PORTICO_GATEWAY_ACCESS_LOG
+    ? new EventOutbox({
+        memoryLimitBytes: env.PORTICO_GATEWAY_ACCESS_LOG_MEMORY_BYTES,
+        spillPath: undefined,
+        spillLimitBytes: 0,
+        logger,
+      })
+    : undefined;
+  if (outbox) {
+    setInterval(() => {
+      for (let taken = outbox.take(4 * 1024 * 1024); taken; taken = outbox.take(4 * 1024 * 1024)) {
+        Buffer.concat([...taken.batches]);
+        taken.commit();
+      }
+    }, 1_000).unref();
+  }
+  const serving = await startServing(env, logger, () => undefined, outbox?.add);
   const port = Number(args.port);
   const latest = (type: string) =>
     POLICY_TEMPLATES.filter((t) => t.assetId === type)

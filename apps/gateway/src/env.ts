@@ -96,6 +96,20 @@ export const gatewayEnvSchema = z.object({
   PORTICO_REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
     .optional(),
+  /** Access events of every MCP exchange, published to the control plane (logs, analytics); `false` turns them off. */
+  PORTICO_GATEWAY_ACCESS_LOG: z.stringbool({ error: 'must be true or false' }).default(true),
+  /** Access events kept in memory while the control plane does not take them, then spilled to a file in PORTICO_GATEWAY_DIR. */
+  PORTICO_GATEWAY_ACCESS_LOG_MEMORY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(65_536)
+    .default(16 * 1024 * 1024),
+  /** The spill file's limit; past it events are dropped and counted (0: no spill file). */
+  PORTICO_GATEWAY_ACCESS_LOG_SPILL_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(256 * 1024 * 1024),
   PORTICO_LOG_LEVEL: logLevel.default('info'),
 });
 

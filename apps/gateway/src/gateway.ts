@@ -10,6 +10,7 @@
  */
 import { POLICY_TYPES } from '#portico/policy-engine';
 import { hostname } from 'node:os';
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pino, { type Logger } from 'pino';
 import { PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
@@ -17,6 +18,9 @@ import { readRegistration, type Registration } from '#portico/gateway-registrati
 import type { GatewayConfig, Snapshot } from '#portico/proto-ts';
 import { type AdminServer, startAdminServer } from './admin/admin-server.js';
 import { type ApplyOutcome, type Running, SyncClient } from './config/client.js';
+import { withAccessLogMetrics } from './access-log/access-log-metrics.js';
+import { EventOutbox } from './access-log/event-outbox.js';
+import { EventPublisher } from './access-log/event-publisher.js';
 import { ReportOutbox } from './config/report-outbox.js';
 import { ConfigStore } from './config/store.js';
 import type { ApiFailure } from './config/translate.js';
@@ -36,7 +40,16 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   const replicaId = env.PORTICO_GATEWAY_REPLICA_ID ?? randomUUID();
   const log = logger.child({ gatewayId: registration.agentId, replicaId });
   const reports = new ReportOutbox();
-  const serving = await startServing(env, log, reports.add);
+  const outbox = env.PORTICO_GATEWAY_ACCESS_LOG
+    ? new EventOutbox({
+        memoryLimitBytes: env.PORTICO_GATEWAY_ACCESS_LOG_MEMORY_BYTES,
+        spillPath:
+          env.PORTICO_GATEWAY_ACCESS_LOG_SPILL_BYTES > 0 ? path.join(env.PORTICO_GATEWAY_DIR, 'access-events.spill') : undefined,
+        spillLimitBytes: env.PORTICO_GATEWAY_ACCESS_LOG_SPILL_BYTES,
+        logger: log,
+      })
+    : undefined;
+  const serving = await startServing(env, log, reports.add, outbox?.add);
   const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;
@@ -100,10 +113,23 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     logger: log,
   });
 
+  const publisher =
+    outbox &&
+    new EventPublisher({
+      address: registration.syncAddress,
+      caPem: registration.caCertificate,
+      certificatePem: registration.certificate,
+      privateKeyPem: registration.privateKey,
+      replicaId,
+      replicaName: hostname(),
+      outbox,
+      logger: log,
+    });
+
   let admin: AdminServer;
   try {
     admin = await startAdminServer(env.PORTICO_GATEWAY_ADMIN_HOST, env.PORTICO_GATEWAY_ADMIN_PORT, {
-      metrics: serving.metrics,
+      metrics: outbox ? withAccessLogMetrics(serving.metrics, outbox) : serving.metrics,
       ready: () => (loaded ? { ready: true } : { ready: false, reason: 'no configuration loaded yet' }),
       status: () => ({
         gatewayId: registration.agentId,
@@ -115,6 +141,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
         ready: loaded,
         sync: { state: sync.state, address: registration.syncAddress, lastError: sync.lastError, ...sync.stats },
         ports: serving.ports(),
+        ...(outbox && publisher ? { accessLog: { ...outbox.queued, dropped: outbox.dropped, ...publisher.stats } } : {}),
         ...serving.status(),
       }),
     });
@@ -123,6 +150,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     throw err;
   }
   sync.start();
+  publisher?.start();
   log.info({ adminPort: admin.port, controlPlane: registration.syncAddress }, 'gateway started');
 
   return {
@@ -133,6 +161,8 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     close: async () => {
       sync.stop();
       await Promise.all([admin.close(), serving.close()]);
+      // After the data plane closed: its last events are in the outbox, and go to the spill file.
+      publisher?.stop();
     },
   };
 }

@@ -20,8 +20,8 @@ import { type HttpRequestVerdict, PASS, type Verdict } from './policy-contract/v
 /** What a hook gave, before the policy's mode applied: a verdict, or the error it threw. */
 export type HookOutcome = HttpRequestVerdict<unknown> | { kind: 'error'; error: unknown };
 
-/** Told of every hook outcome, in order. */
-export type VerdictObserver = (policy: ChainPolicy, outcome: HookOutcome) => void;
+/** Told of every hook outcome, in order, with the exchange it was given in. */
+export type VerdictObserver = (policy: ChainPolicy, outcome: HookOutcome, exchange: ExchangeContext) => void;
 
 const FAILED_CLOSED: Verdict<never> = Object.freeze({ kind: 'reject', error: Object.freeze({ kind: 'internal' }) });
 
@@ -93,7 +93,7 @@ export class HookRunner {
 
   /** `verdict` as the policy's mode makes it: in shadow mode anything but a pass is logged and becomes a pass. */
   private enforce<V extends HttpRequestVerdict<unknown>>(policy: ChainPolicy, exchange: ExchangeContext, verdict: V): V {
-    this.observe(policy, verdict);
+    this.observe(policy, verdict, exchange);
     if (policy.mode === 'shadow' && verdict.kind !== 'pass') {
       exchange.logger.info(
         {
@@ -111,7 +111,7 @@ export class HookRunner {
 
   /** The verdict of a hook that threw: pass when it fails open, else an internal error. */
   private failed<V>(policy: ChainPolicy, exchange: ExchangeContext, err: unknown): V {
-    this.observe(policy, { kind: 'error', error: err });
+    this.observe(policy, { kind: 'error', error: err }, exchange);
     exchange.logger.error({ policy: policy.type, policyId: policy.id, err: errorMessage(err) }, 'policy hook failed');
     return (policy.policy.failureMode === 'fail-open' ? PASS : FAILED_CLOSED) as V;
   }

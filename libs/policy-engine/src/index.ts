@@ -30,6 +30,7 @@ export { resourceMetadataUrl } from './policies/bearer-tokens.js';
 export {
   type CallContext,
   type ExchangeContext,
+  type Finding,
   type HeaderEdit,
   type HttpContext,
   IDENTITY_ATTRIBUTE,

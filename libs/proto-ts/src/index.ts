@@ -18,3 +18,13 @@ export {
   Snapshot,
   ToolDefinitionReport,
 } from './gen/portico/config/v1/sync.js';
+export {
+  AccessEvent,
+  AccessEventServiceClient,
+  AccessEventServiceService,
+  type AccessEventServiceServer,
+  DlpFinding,
+  PolicyVerdict,
+  PublishRequest,
+  PublishResponse,
+} from './gen/portico/analytics/v1/access_events.js';

@@ -162,6 +162,8 @@ export async function simulatePolicies(
     logger: SILENT,
     metrics: { countMcpCall: () => undefined },
     attributes: new Map<string, unknown>(input.caller?.identity ? [[IDENTITY_ATTRIBUTE, input.caller.identity]] : []),
+    // Findings feed a gateway's access logs; a simulation reports what policies decided in its trace.
+    record: () => undefined,
   };
 
   // The upstream's tool list, seen by the policies that learn from it, before the call.

@@ -16,6 +16,8 @@ import type { Dispatcher, Pool } from 'undici';
 import { compiledConfig, type CompiledConfig, type CompiledUpstream } from '../config/compiled-config.js';
 import type { GatewayEnv } from '../env.js';
 import { addressList } from '#portico/policy-engine';
+import { AccessLog } from '../access-log/access-log.js';
+import type { AccessEventSink } from '../access-log/access-record.js';
 import { GatewayMetrics } from '../metrics.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
 import { UpstreamPools } from '../upstream/pools.js';
@@ -41,10 +43,17 @@ export interface DataPlaneOptions {
   sseKeepAliveMs: number;
   logger: Logger;
   metrics: Registry;
+  /** Where the access events of finished exchanges go; undefined: no access log. */
+  accessEvents: AccessEventSink | undefined;
 }
 
 /** The data plane of a gateway process: its settings from the environment (env.ts, README). */
-export function dataPlaneOptions(env: GatewayEnv, logger: Logger, metrics: Registry): DataPlaneOptions {
+export function dataPlaneOptions(
+  env: GatewayEnv,
+  logger: Logger,
+  metrics: Registry,
+  accessEvents: AccessEventSink | undefined,
+): DataPlaneOptions {
   return {
     listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
     hosts: env.PORTICO_GATEWAY_HOSTS,
@@ -56,6 +65,7 @@ export function dataPlaneOptions(env: GatewayEnv, logger: Logger, metrics: Regis
     sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
     logger,
     metrics,
+    accessEvents,
   };
 }
 
@@ -103,6 +113,7 @@ export class DataPlane {
       publicUrl: options.publicUrl,
       logger: this.logger,
       metrics: new GatewayMetrics(options.metrics),
+      accessLog: options.accessEvents && new AccessLog(options.accessEvents),
     });
   }
 

@@ -5,9 +5,16 @@
  * identity is established), the attributes map the first time a policy uses it, and `api` is the
  * compiled API itself.
  */
-import { type ExchangeContext, IDENTITY_ATTRIBUTE, type Identity, type UpstreamRequester } from '#portico/policy-engine';
+import {
+  type ExchangeContext,
+  type Finding,
+  IDENTITY_ATTRIBUTE,
+  type Identity,
+  type UpstreamRequester,
+} from '#portico/policy-engine';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
+import type { AccessRecord } from '../access-log/access-record.js';
 import type { GatewayMetrics } from '../metrics.js';
 import type { CompiledApi } from '../config/compiled-config.js';
 import { publicResourceUrl } from '../data-plane/public-url.js';
@@ -41,7 +48,13 @@ export class Exchange implements ExchangeContext {
     private readonly req: IncomingMessage,
     /** PORTICO_GATEWAY_PUBLIC_URL, normalised. */
     private readonly gatewayPublicUrl: string | undefined,
+    /** What the access log will show of the exchange; undefined when the gateway keeps none. */
+    readonly access: AccessRecord | undefined,
   ) {}
+
+  record(finding: Finding): void {
+    this.access?.finding(finding);
+  }
 
   get resourceUrl(): string {
     this.resource ??= publicResourceUrl(this.api, this.restPath, this.req, this.gatewayPublicUrl);

@@ -80,6 +80,8 @@ import { hasDotSegment, matchApi, pickUpstream, selectRoute } from '../data-plan
 import { relayBody, relayEvents } from '../data-plane/sse-relay.js';
 import type { GatewayMetrics } from '../metrics.js';
 import { UpstreamCall, upstreamError, type UpstreamHead, type UpstreamHeaders } from '../upstream/forward.js';
+import { AccessLog } from '../access-log/access-log.js';
+import { AccessRecord } from '../access-log/access-record.js';
 import { applicablePolicies } from './applicable-policies.js';
 import { Exchange } from './exchange.js';
 import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
@@ -97,6 +99,8 @@ export interface PipelineOptions {
   publicUrl: string | undefined;
   logger: Logger;
   metrics: GatewayMetrics;
+  /** Where finished exchanges are logged; undefined: no access log (nothing of it runs). */
+  accessLog: AccessLog | undefined;
 }
 
 /** What an exchange runs on: one configuration and the upstream pools it holds. */
@@ -147,25 +151,36 @@ export class Pipeline {
   private readonly responses: McpResponsePhase;
 
   constructor(private readonly options: PipelineOptions) {
-    this.hooks = new HookRunner((policy, outcome) => options.metrics.countPolicyVerdict(policy.type, outcome.kind, policy.mode));
+    this.hooks = new HookRunner((policy, outcome, exchange) => {
+      options.metrics.countPolicyVerdict(policy.type, outcome.kind, policy.mode);
+      // The pipeline hands hooks its own Exchange objects only.
+      (exchange as Exchange).access?.verdict(policy, outcome);
+    });
     this.responses = new McpResponsePhase(this.hooks, this.ids);
   }
 
   /** Serves one client request on `port` with `runtime`. Never throws; every failure is answered. */
   handle(runtime: Runtime, port: number, req: IncomingMessage, res: ServerResponse): void {
-    let served: void | Promise<void>;
+    const accessLog = this.options.accessLog;
+    const access = accessLog && new AccessRecord(req);
+    const served = { exchange: undefined as Exchange | undefined };
+    let serving: void | Promise<void>;
     try {
-      served = this.serve(runtime, port, req, res);
+      serving = this.serve(runtime, port, req, res, access, served);
     } catch (err) {
-      this.unexpected(res, err);
-      return;
+      serving = this.unexpected(res, err, access);
     }
-    if (served) served.catch((err: unknown) => this.unexpected(res, err));
+    if (serving) {
+      const done = serving.catch((err: unknown) => this.unexpected(res, err, access));
+      if (access) void done.then(() => accessLog!.write(access, req, res, served.exchange));
+    } else if (access) {
+      accessLog!.write(access, req, res, served.exchange);
+    }
   }
 
-  private unexpected(res: ServerResponse, err: unknown): void {
+  private unexpected(res: ServerResponse, err: unknown, access: AccessRecord | undefined): void {
     this.options.logger.error({ err: errorMessage(err) }, 'unexpected error while serving a request');
-    this.answer(res, '', 'plain', { kind: 'internal' }, null);
+    this.answer(res, '', 'plain', { kind: 'internal' }, null, false, undefined, access);
   }
 
   /** Ends every open event stream (shutdown); clients reconnect, with Last-Event-ID where they can. */
@@ -185,12 +200,16 @@ export class Pipeline {
     id: JsonRpcId | null,
     close = false,
     routed?: Routed,
+    access = routed?.exchange.access,
   ): void {
+    if (access) access.gatewayError = error.kind;
     if (res.headersSent) {
       res.destroy();
       return;
     }
-    const body = JSON.stringify((style === 'jsonrpc' ? toJsonRpcError(error, id) : undefined) ?? toPlainError(error));
+    const jsonRpc = style === 'jsonrpc' ? toJsonRpcError(error, id) : undefined;
+    if (access && jsonRpc) access.errorCode = jsonRpc.error.code;
+    const body = JSON.stringify(jsonRpc ?? toPlainError(error));
     const status = toHttpStatus(error);
     const headers: string[] = ['content-type', 'application/json', 'content-length', String(Buffer.byteLength(body))];
     for (const [name, value] of Object.entries(toHttpHeaders(error))) headers.push(name, value);
@@ -293,7 +312,14 @@ export class Pipeline {
    * hook that calls out, the request body, the upstream), so a request costs no promise for the
    * steps that do not.
    */
-  private serve(runtime: Runtime, port: number, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+  private serve(
+    runtime: Runtime,
+    port: number,
+    req: IncomingMessage,
+    res: ServerResponse,
+    access: AccessRecord | undefined,
+    served: { exchange: Exchange | undefined },
+  ): void | Promise<void> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
@@ -311,31 +337,19 @@ export class Pipeline {
       return this.answer(res, '', style, { kind: 'method-not-found', message: `No API is served at ${path}` }, null);
     }
     const { api, restPath } = match;
+    if (access) access.apiId = api.id;
     const style: Style = api.kind === 'mcp' ? 'jsonrpc' : 'plain';
+    /** The gateway's answer before the exchange is made. */
+    const refuse = (error: GatewayError, as = style) => this.answer(res, api.id, as, error, null, false, undefined, access);
     const refusal = this.options.hostCheck.refusal(api, req.headers);
-    if (refusal !== undefined) return this.answer(res, api.id, style, { kind: 'host-not-allowed', message: refusal }, null);
-    if (api.unavailable !== undefined) return this.answer(res, api.id, style, { kind: 'api-unavailable' }, null);
-    if (hasDotSegment(restPath)) {
-      return this.answer(
-        res,
-        api.id,
-        style,
-        { kind: 'invalid-request', message: 'The path must not contain . or .. segments' },
-        null,
-      );
-    }
+    if (refusal !== undefined) return refuse({ kind: 'host-not-allowed', message: refusal });
+    if (api.unavailable !== undefined) return refuse({ kind: 'api-unavailable' });
+    if (hasDotSegment(restPath))
+      return refuse({ kind: 'invalid-request', message: 'The path must not contain . or .. segments' });
     const method = req.method ?? 'GET';
     const route = selectRoute(api, method, restPath, req.headers);
-    if (!route) {
-      return this.answer(
-        res,
-        api.id,
-        style,
-        { kind: 'method-not-found', message: `No route of this API matches ${method} ${path}` },
-        null,
-      );
-    }
-    if (api.kind === 'mcp' && !api.mcpSupport) return this.answer(res, api.id, 'jsonrpc', { kind: 'mcp-support-required' }, null);
+    if (!route) return refuse({ kind: 'method-not-found', message: `No route of this API matches ${method} ${path}` });
+    if (api.kind === 'mcp' && !api.mcpSupport) return refuse({ kind: 'mcp-support-required' }, 'jsonrpc');
     const upstream = pickUpstream(route);
     const incomingId = headerValue(req.headers, 'x-request-id');
     const exchange = new Exchange(
@@ -354,7 +368,9 @@ export class Pipeline {
       this.options.metrics,
       req,
       this.options.publicUrl,
+      access,
     );
+    served.exchange = exchange;
     const policies = applicablePolicies(api, exchange);
     const phase = api.httpRequestHooks ? httpRequestPhase(this.hooks, policies, { exchange }) : UNCHANGED;
     const routed: Routed = { runtime, exchange, api, upstream, policies, edits: NO_EDITS, req, res, style };
@@ -413,6 +429,8 @@ export class Pipeline {
       };
       return this.answer(res, api.id, 'jsonrpc', error, null, true, routed);
     }
+    const access = exchange.access;
+    if (access) access.requestBytes = read.body.length;
     const decoded = decodeBody(exchange, read.body);
     if (!decoded.ok) return this.answer(res, api.id, 'jsonrpc', decoded.error, decoded.id, false, routed);
     if (api.ownRequests) {
@@ -435,6 +453,7 @@ export class Pipeline {
         forwarded.push(item.message);
         continue;
       }
+      if (access) (access.calls ??= []).push(item.call);
       const phase = mcpRequestPhase(this.hooks, exchange, policies, item.message as ClientCall, item.call);
       const outcome = isPromise(phase) ? await phase : phase;
       if (outcome.kind === 'reject') {
@@ -495,6 +514,8 @@ export class Pipeline {
   private async forward(routed: Routed, request: ForwardRequest): Promise<void> {
     const { exchange, api, upstream, req, res, style } = routed;
     const call = new UpstreamCall(res, api.responseTimeoutMs ?? this.options.responseTimeoutMs);
+    const access = exchange.access;
+    if (access && api.kind === 'mcp' && exchange.httpMethod === 'POST') call.watch = access.sniff;
     const plan = request.plan;
     const readsBody = plan !== undefined || request.inspectStream;
     let head: UpstreamHead;
@@ -505,6 +526,7 @@ export class Pipeline {
         contentLength: request.contentLength,
         identityEncoding: readsBody,
       });
+      access?.upstreamStart();
       head = await call.start(routed.runtime.dispatcher(upstream), {
         method: exchange.httpMethod,
         path: request.path,
@@ -516,6 +538,7 @@ export class Pipeline {
       exchange.logger.warn({ upstream: upstream.id, err: errorMessage(err) }, 'upstream request failed');
       return this.answer(res, api.id, style, upstreamError(false, err), request.replyId, false, routed);
     }
+    access?.upstreamHead();
     const { statusCode, headers, mediaType: type } = head;
     const eventStream = type === 'text/event-stream';
     const encoding = headers['content-encoding'];

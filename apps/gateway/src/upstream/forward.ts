@@ -107,6 +107,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
   private timer: NodeJS.Timeout | undefined;
   private cancelled = false;
   private expired = false;
+  /** Sees every chunk of the response body as it arrives, whoever consumes it (the access log's sniffer). */
+  watch: ((chunk: Buffer) => void) | undefined;
 
   constructor(
     res: ServerResponse,
@@ -266,6 +268,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.watch?.(chunk);
     const consumer = this.consumer;
     if (consumer) {
       if (!consumer.data(chunk)) controller.pause();

@@ -30,7 +30,9 @@ export type WorkerMessage =
     }
   | { readonly type: 'portico:apply-failed'; readonly seq: number; readonly error: string }
   /** A policy's report (CompileContext.report), for the primary's sync stream. */
-  | { readonly type: 'portico:report'; readonly apiId: string; readonly policyId: string; readonly report: PolicyReport };
+  | { readonly type: 'portico:report'; readonly apiId: string; readonly policyId: string; readonly report: PolicyReport }
+  /** Access events (event-batcher.ts), for the primary's outbox. */
+  | { readonly type: 'portico:events'; readonly bytes: Uint8Array; readonly count: number };
 
 export function isPrimaryMessage(message: unknown): message is ApplyMessage | StopMessage {
   const type = (message as { type?: unknown } | null)?.type;
@@ -39,5 +41,11 @@ export function isPrimaryMessage(message: unknown): message is ApplyMessage | St
 
 export function isWorkerMessage(message: unknown): message is WorkerMessage {
   const type = (message as { type?: unknown } | null)?.type;
-  return type === 'portico:ready' || type === 'portico:applied' || type === 'portico:apply-failed' || type === 'portico:report';
+  return (
+    type === 'portico:ready' ||
+    type === 'portico:applied' ||
+    type === 'portico:apply-failed' ||
+    type === 'portico:report' ||
+    type === 'portico:events'
+  );
 }

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { MetricsSource } from '../admin/admin-server.js';
 import { serveConfig, type Served } from '../config/serve-config.js';
+import { EventBatcher, type EventBatchSink } from '../access-log/event-batcher.js';
 import { DataPlane, dataPlaneOptions } from '../data-plane/data-plane.js';
 import type { GatewayEnv } from '../env.js';
 import { connectRedis } from '../redis.js';
@@ -27,25 +28,35 @@ export interface Serving {
   close(): Promise<void>;
 }
 
-/** One data plane in this process, or PORTICO_GATEWAY_WORKERS worker processes behind one sync stream. */
-export async function startServing(env: GatewayEnv, logger: Logger, report: PolicyReportSink): Promise<Serving> {
-  if (env.PORTICO_GATEWAY_WORKERS > 1) return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, logger, report);
-  return localServing(env, logger, report);
+/**
+ * One data plane in this process, or PORTICO_GATEWAY_WORKERS worker processes behind one sync
+ * stream; access events of every process go to `events` (undefined: no access log).
+ */
+export async function startServing(
+  env: GatewayEnv,
+  logger: Logger,
+  report: PolicyReportSink,
+  events: EventBatchSink | undefined,
+): Promise<Serving> {
+  if (env.PORTICO_GATEWAY_WORKERS > 1) return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, logger, report, events);
+  return localServing(env, logger, report, events);
 }
 
 /**
  * This process's data plane, with the policy state and Redis connection it compiles with, and its
  * metrics registry (the process's default metrics and the data plane's counters). Its policies'
- * reports go to `report`.
+ * reports go to `report`, its access events to `events` in batches.
  */
 export function localServing(
   env: GatewayEnv,
   logger: Logger,
   report: PolicyReportSink,
+  events: EventBatchSink | undefined,
 ): Serving & { readonly metrics: Registry } {
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
-  const dataPlane = new DataPlane(dataPlaneOptions(env, logger, metrics));
+  const batcher = events && env.PORTICO_GATEWAY_ACCESS_LOG ? new EventBatcher(events) : undefined;
+  const dataPlane = new DataPlane(dataPlaneOptions(env, logger, metrics, batcher?.add));
   const states = new PolicyStates();
   const redis = env.PORTICO_REDIS_URL === undefined ? undefined : connectRedis(env.PORTICO_REDIS_URL, logger);
   return {
@@ -55,6 +66,7 @@ export function localServing(
     status: () => ({}),
     close: async () => {
       await dataPlane.close();
+      batcher?.flush();
       redis?.disconnect();
     },
   };

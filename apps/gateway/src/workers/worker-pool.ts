@@ -21,6 +21,7 @@ import { type PolicyReportSink } from '#portico/policy-engine';
 import cluster, { type Worker } from 'node:cluster';
 import { GatewayConfig } from '#portico/proto-ts';
 import type { Logger } from 'pino';
+import type { EventBatchSink } from '../access-log/event-batcher.js';
 import { AggregatorRegistry } from 'prom-client';
 import type { MetricsSource } from '../admin/admin-server.js';
 import type { Served } from '../config/serve-config.js';
@@ -57,12 +58,21 @@ export class WorkerPool implements Serving {
   private constructor(
     private readonly logger: Logger,
     private readonly report: PolicyReportSink,
+    private readonly events: EventBatchSink | undefined,
   ) {}
 
-  /** Forks `count` workers and resolves once all of them are up; their policies' reports go to `report`. */
-  static async start(count: number, logger: Logger, report: PolicyReportSink): Promise<WorkerPool> {
+  /**
+   * Forks `count` workers and resolves once all of them are up; their policies' reports go to
+   * `report`, their access events to `events`.
+   */
+  static async start(
+    count: number,
+    logger: Logger,
+    report: PolicyReportSink,
+    events: EventBatchSink | undefined,
+  ): Promise<WorkerPool> {
     cluster.setupPrimary({ serialization: 'advanced' });
-    const pool = new WorkerPool(logger.child({ component: 'workers' }), report);
+    const pool = new WorkerPool(logger.child({ component: 'workers' }), report, events);
     await Promise.all(Array.from({ length: count }, () => pool.fork()));
     return pool;
   }
@@ -138,6 +148,7 @@ export class WorkerPool implements Serving {
           return;
         }
         if (message.type === 'portico:report') return this.report(message.apiId, message.policyId, message.report);
+        if (message.type === 'portico:events') return this.events?.({ bytes: message.bytes, count: message.count });
         const answer =
           message.type === 'portico:applied' ? message : new ConfigRejectedError(`worker ${worker.id}: ${message.error}`);
         if (message.type === 'portico:applied') member.ports = message.ports;

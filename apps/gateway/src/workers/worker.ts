@@ -18,8 +18,11 @@ import { localServing } from './serving.js';
 
 export function runWorker(env: GatewayEnv, logger: Logger): void {
   const send = (message: WorkerMessage) => process.send?.(message);
-  const serving = localServing(env, logger, (apiId, policyId, report) =>
-    send({ type: 'portico:report', apiId, policyId, report }),
+  const serving = localServing(
+    env,
+    logger,
+    (apiId, policyId, report) => send({ type: 'portico:report', apiId, policyId, report }),
+    ({ bytes, count }) => send({ type: 'portico:events', bytes, count }),
   );
   AggregatorRegistry.setRegistries(serving.metrics);
   // Constructing one is what makes prom-client answer the primary's metrics requests here.

@@ -51,6 +51,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     logger,
     metrics,
+    accessEvents: options.accessEvents,
   });
   const states = new PolicyStates();
   const apply = (next: GatewayConfig) => serveConfig(dataPlane, next, { registry, states, logger, redis: options.redis });

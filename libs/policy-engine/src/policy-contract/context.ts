@@ -41,6 +41,20 @@ export interface ExchangeContext {
    * reaches the client. Rejects when the upstream does not answer it.
    */
   readonly upstream?: UpstreamRequester;
+  /** Adds what a policy found to the exchange's access event (logs, analytics). */
+  record(finding: Finding): void;
+}
+
+/**
+ * Something a policy found in an exchange that the access logs show and filter on: sensitive data
+ * a DLP guardrail found (the categories only, never the data), and what it did about it.
+ */
+export interface Finding {
+  readonly kind: 'dlp';
+  readonly policyId: string;
+  readonly direction: 'request' | 'response';
+  readonly categories: readonly string[];
+  readonly action: 'blocked' | 'redacted' | 'detected';
 }
 
 /** The counters policies feed (the gateway's Prometheus metrics implement them). */

@@ -4,14 +4,18 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import pino from 'pino';
-import type { ExchangeContext, PolicyMetrics } from '../policy-contract/context.js';
+import type { ExchangeContext, Finding, PolicyMetrics } from '../policy-contract/context.js';
 import type { Clock, CompileContext, PolicyReport } from '../policy-contract/policy.js';
 import { PolicyStates } from '../policy-states.js';
 
 const UNCOUNTED: PolicyMetrics = { countMcpCall: () => undefined };
 
-/** An exchange of API 7 (POST /mcp from 127.0.0.1) with `headers`. */
-export function testExchange(headers: IncomingHttpHeaders = {}, metrics: PolicyMetrics = UNCOUNTED): ExchangeContext {
+/** An exchange of API 7 (POST /mcp from 127.0.0.1) with `headers`; what policies record goes to `findings`. */
+export function testExchange(
+  headers: IncomingHttpHeaders = {},
+  metrics: PolicyMetrics = UNCOUNTED,
+  findings: Finding[] = [],
+): ExchangeContext {
   return {
     requestId: 'r',
     api: { id: '7', name: 'demo' },
@@ -27,6 +31,7 @@ export function testExchange(headers: IncomingHttpHeaders = {}, metrics: PolicyM
     logger: pino({ level: 'silent' }),
     metrics,
     attributes: new Map(),
+    record: (finding) => void findings.push(finding),
   };
 }
 

@@ -64,17 +64,19 @@ function inspect(value: unknown, scanner: PiiScanner, redacting: boolean, found:
 
 export const mcpPiiDetectorFactory: PolicyFactory<PiiDetectorConfig> = {
   type: POLICY,
-  compile(config) {
+  compile(config, compileContext) {
     const scanner = new PiiScanner(config.entities, config.customPatterns);
     const action = config.action ?? 'Block';
     const redacting = action === 'Redact';
 
+    const policyId = compileContext.policyId;
     /** What `value` holds: its redacted copy and the categories found (none: undefined). */
     const examine = (ctx: CallContext, direction: 'request' | 'response', value: unknown) => {
       const found = new Set<string>();
       const next = inspect(value, scanner, redacting, found);
       if (found.size === 0) return undefined;
       const categories = [...found];
+      ctx.exchange.record({ kind: 'dlp', policyId, direction, categories, action: ACTIONS[action] });
       ctx.exchange.logger.info(
         { policy: POLICY, direction, method: ctx.call.method, categories, action: ACTIONS[action] },
         `sensitive data ${ACTIONS[action]}`,

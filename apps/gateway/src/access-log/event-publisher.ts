@@ -1,0 +1,126 @@
+/**
+ * Publishes the outbox's access events to the control plane (AccessEventService.Publish, on the
+ * sync stream's mTLS identity), one batch at a time, oldest first: as soon as `batchBytes` wait,
+ * else every `intervalMs`. A batch is committed only once the control plane answered OK; after a
+ * failure it is given back and publishing pauses (1 s, doubling up to 30 s), one log line per
+ * outage. The request is the batches' bytes concatenated after a header carrying the replica and
+ * the drop count (protobuf concatenation is a merge), so events are never decoded here.
+ */
+import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { AccessEventServiceService, PublishRequest, type PublishResponse } from '#portico/proto-ts';
+import type { Logger } from 'pino';
+import type { EventOutbox } from './event-outbox.js';
+
+const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+const PUBLISH_DEADLINE_MS = 10_000;
+const MAX_PAUSE_MS = 30_000;
+
+export interface EventPublisherOptions {
+  readonly address: string;
+  readonly caPem: string;
+  readonly certificatePem: string;
+  readonly privateKeyPem: string;
+  readonly replicaId: string;
+  readonly replicaName: string;
+  readonly outbox: EventOutbox;
+  readonly logger: Logger;
+  readonly intervalMs?: number;
+  readonly batchBytes?: number;
+}
+
+export class EventPublisher {
+  private readonly client: Client;
+  private stopped = false;
+  private wake: (() => void) | undefined;
+  private failing = false;
+  private publishedEvents = 0;
+  private lastErrorMessage: string | undefined;
+
+  constructor(private readonly options: EventPublisherOptions) {
+    this.client = new Client(
+      options.address,
+      credentials.createSsl(Buffer.from(options.caPem), Buffer.from(options.privateKeyPem), Buffer.from(options.certificatePem)),
+      { 'grpc.max_send_message_length': MAX_BATCH_BYTES + 1024 * 1024 },
+    );
+    options.outbox.onAdd(() => {
+      if (options.outbox.memoryQueuedBytes >= (options.batchBytes ?? 256 * 1024)) this.wake?.();
+    });
+  }
+
+  get stats(): { published: number; lastError: string | undefined } {
+    return { published: this.publishedEvents, lastError: this.lastErrorMessage };
+  }
+
+  start(): void {
+    void this.run();
+  }
+
+  /** Stops publishing; what is still in memory goes to the spill file for the next run. */
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+    this.options.outbox.spill();
+    this.options.outbox.close();
+    this.client.close();
+  }
+
+  private async run(): Promise<void> {
+    let pauseMs = 0;
+    while (!this.stopped) {
+      await this.sleep(pauseMs || (this.options.intervalMs ?? 1_000));
+      if (this.stopped) return;
+      const taken = this.options.outbox.take(MAX_BATCH_BYTES);
+      if (taken === undefined) continue;
+      try {
+        await this.publish(taken.batches);
+        taken.commit();
+        this.publishedEvents += taken.count;
+        if (this.failing) this.options.logger.info('access events are published again');
+        this.failing = false;
+        pauseMs = 0;
+        // More waiting: go on at once.
+        if (this.options.outbox.queued.events > 0) pauseMs = 1;
+      } catch (err) {
+        taken.giveBack();
+        this.lastErrorMessage = (err as ServiceError).details ?? (err as Error).message;
+        if (!this.failing)
+          this.options.logger.warn({ err: this.lastErrorMessage }, 'access events cannot be published; kept until they can');
+        this.failing = true;
+        pauseMs = Math.min(MAX_PAUSE_MS, Math.max(1_000, pauseMs * 2));
+      }
+    }
+  }
+
+  private publish(batches: readonly Uint8Array[]): Promise<PublishResponse> {
+    const header = PublishRequest.encode({
+      replicaId: this.options.replicaId,
+      replicaName: this.options.replicaName,
+      events: [],
+      droppedTotal: this.options.outbox.dropped,
+    }).finish();
+    const body = Buffer.concat([header, ...batches]);
+    const method = AccessEventServiceService.publish;
+    return new Promise((resolve, reject) =>
+      this.client.makeUnaryRequest(
+        method.path,
+        (bytes: Buffer) => bytes,
+        method.responseDeserialize,
+        body,
+        new Metadata(),
+        { deadline: Date.now() + PUBLISH_DEADLINE_MS },
+        (err, response) => (err || !response ? reject(err ?? new Error('no response')) : resolve(response)),
+      ),
+    );
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}
