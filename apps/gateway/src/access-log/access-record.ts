@@ -12,16 +12,13 @@
  */
 import type { AccessEvent, DlpFinding, PolicyVerdict } from '#portico/proto-ts';
 import { IDENTITY_ATTRIBUTE, type Finding, type HookOutcome, type Identity, type McpCall } from '#portico/policy-engine';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 
 const ERROR_KEY = Buffer.from('"error"');
 const RESULT_KEY = Buffer.from('"result"');
 const IS_ERROR_KEY = Buffer.from('"isError"');
 const ERROR_CODE = /^"error"\s*:\s*\{\s*"code"\s*:\s*(-?\d{1,10})/;
 const IS_ERROR_TRUE = /^"isError"\s*:\s*true/;
-
-/** The status of an answer the client did not wait for (nginx's). */
-const CLIENT_CLOSED = 499;
 
 /** Where events go once built (the outbox of this process, or the primary's through IPC). */
 export type AccessEventSink = (event: AccessEvent) => void;
@@ -94,13 +91,13 @@ export class AccessRecord {
   };
 
   /**
-   * The events of the exchange that just ended, `next` naming each; `exchange` is what the
-   * pipeline knew of it (undefined when it answered before making one).
+   * The events of the exchange that just ended with `status`, `next` naming each; `exchange` is
+   * what the pipeline knew of it (undefined when it answered before making one).
    */
   events(
     next: () => string,
     req: IncomingMessage,
-    res: ServerResponse,
+    status: number,
     exchange:
       | {
           requestId: string;
@@ -120,7 +117,7 @@ export class AccessRecord {
       sessionId: exchange?.sessionId ?? '',
       httpMethod: req.method ?? '',
       path: exchange?.restPath ?? '',
-      httpStatus: res.writableFinished ? res.statusCode : CLIENT_CLOSED,
+      httpStatus: status,
       mcpMethod: '',
       jsonrpcId: '',
       targetName: '',

@@ -19,6 +19,7 @@ import { addressList } from '#portico/policy-engine';
 import { AccessLog } from '../access-log/access-log.js';
 import type { AccessEventSink } from '../access-log/access-record.js';
 import { GatewayMetrics } from '../metrics.js';
+import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
 import { UpstreamPools } from '../upstream/pools.js';
 import { HostCheck } from './host-check.js';
@@ -45,6 +46,8 @@ export interface DataPlaneOptions {
   metrics: Registry;
   /** Where the access events of finished exchanges go; undefined: no access log. */
   accessEvents: AccessEventSink | undefined;
+  /** Traces exchanges; undefined: no tracing. */
+  tracer: ExchangeTracer | undefined;
 }
 
 /** The data plane of a gateway process: its settings from the environment (env.ts, README). */
@@ -53,6 +56,7 @@ export function dataPlaneOptions(
   logger: Logger,
   metrics: Registry,
   accessEvents: AccessEventSink | undefined,
+  tracer: ExchangeTracer | undefined,
 ): DataPlaneOptions {
   return {
     listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
@@ -66,6 +70,7 @@ export function dataPlaneOptions(
     logger,
     metrics,
     accessEvents,
+    tracer,
   };
 }
 
@@ -114,6 +119,7 @@ export class DataPlane {
       logger: this.logger,
       metrics: new GatewayMetrics(options.metrics),
       accessLog: options.accessEvents && new AccessLog(options.accessEvents),
+      tracer: options.tracer,
     });
   }
 

@@ -59,6 +59,7 @@ import { randomBytes } from 'node:crypto';
 import type { TLSSocket } from 'node:tls';
 import { serializeSseEvent, type JsonRpcErrorResponse, type JsonRpcId, type JsonRpcMessage } from '#portico/mcp-jsonrpc';
 import type { Logger } from 'pino';
+import type { Span } from '@opentelemetry/api';
 import type { Dispatcher } from 'undici';
 import type { CompiledApi, CompiledConfig, CompiledPolicy, CompiledUpstream } from '../config/compiled-config.js';
 import { readBody } from '../data-plane/body.js';
@@ -82,6 +83,7 @@ import type { GatewayMetrics } from '../metrics.js';
 import { UpstreamCall, upstreamError, type UpstreamHead, type UpstreamHeaders } from '../upstream/forward.js';
 import { AccessLog } from '../access-log/access-log.js';
 import { AccessRecord } from '../access-log/access-record.js';
+import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import { applicablePolicies } from './applicable-policies.js';
 import { Exchange } from './exchange.js';
 import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
@@ -101,6 +103,8 @@ export interface PipelineOptions {
   metrics: GatewayMetrics;
   /** Where finished exchanges are logged; undefined: no access log (nothing of it runs). */
   accessLog: AccessLog | undefined;
+  /** Traces exchanges (OpenTelemetry); undefined: tracing is off (nothing of it runs). */
+  tracer: ExchangeTracer | undefined;
 }
 
 /** What an exchange runs on: one configuration and the upstream pools it holds. */
@@ -124,6 +128,14 @@ interface Routed {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
   readonly style: Style;
+  /** The exchange's trace span when tracing is on. */
+  readonly span: Span | undefined;
+}
+
+/** What the end of an exchange reports on: the exchange once made, the trace span when tracing is on. */
+interface Served {
+  exchange: Exchange | undefined;
+  readonly span: Span | undefined;
 }
 
 interface ForwardRequest {
@@ -140,6 +152,9 @@ interface ForwardRequest {
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const RESPONSE_ID_LIMIT = 10_000;
 const NONE_INJECTED: readonly JsonRpcErrorResponse[] = Object.freeze([]);
+/** The status of an answer the client did not wait for (nginx's). */
+const CLIENT_CLOSED = 499;
+const NO_ID = () => '';
 
 export class Pipeline {
   private readonly ids = new ResponseIdMap(RESPONSE_ID_LIMIT);
@@ -161,9 +176,9 @@ export class Pipeline {
 
   /** Serves one client request on `port` with `runtime`. Never throws; every failure is answered. */
   handle(runtime: Runtime, port: number, req: IncomingMessage, res: ServerResponse): void {
-    const accessLog = this.options.accessLog;
-    const access = accessLog && new AccessRecord(req);
-    const served = { exchange: undefined as Exchange | undefined };
+    const { accessLog, tracer } = this.options;
+    const access = accessLog || tracer ? new AccessRecord(req) : undefined;
+    const served: Served = { exchange: undefined, span: tracer?.start(req.method ?? 'GET', req.headers) };
     let serving: void | Promise<void>;
     try {
       serving = this.serve(runtime, port, req, res, access, served);
@@ -172,10 +187,20 @@ export class Pipeline {
     }
     if (serving) {
       const done = serving.catch((err: unknown) => this.unexpected(res, err, access));
-      if (access) void done.then(() => accessLog!.write(access, req, res, served.exchange));
+      if (access) void done.then(() => this.ended(access, req, res, served));
     } else if (access) {
-      accessLog!.write(access, req, res, served.exchange);
+      this.ended(access, req, res, served);
     }
+  }
+
+  /** Logs and ends the trace of an exchange whose answer ended (or whose client went away). */
+  private ended(access: AccessRecord, req: IncomingMessage, res: ServerResponse, served: Served): void {
+    const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
+    const { accessLog, tracer } = this.options;
+    // A request no API took is nobody's to log.
+    const events = access.apiId === '' ? [] : access.events(accessLog?.next ?? NO_ID, req, status, served.exchange);
+    if (events.length > 0) accessLog?.write(events);
+    if (served.span) tracer!.end(served.span, events[0], status);
   }
 
   private unexpected(res: ServerResponse, err: unknown, access: AccessRecord | undefined): void {
@@ -318,7 +343,7 @@ export class Pipeline {
     req: IncomingMessage,
     res: ServerResponse,
     access: AccessRecord | undefined,
-    served: { exchange: Exchange | undefined },
+    served: Served,
   ): void | Promise<void> {
     const url = req.url ?? '/';
     const q = url.indexOf('?');
@@ -373,7 +398,7 @@ export class Pipeline {
     served.exchange = exchange;
     const policies = applicablePolicies(api, exchange);
     const phase = api.httpRequestHooks ? httpRequestPhase(this.hooks, policies, { exchange }) : UNCHANGED;
-    const routed: Routed = { runtime, exchange, api, upstream, policies, edits: NO_EDITS, req, res, style };
+    const routed: Routed = { runtime, exchange, api, upstream, policies, edits: NO_EDITS, req, res, style, span: served.span };
     const upstreamPath = (restPath === '' ? upstream.path : upstream.pathPrefix + restPath) + query;
     if (isPromise(phase)) return phase.then((outcome) => this.dispatch(routed, outcome, upstreamPath, query));
     return this.dispatch(routed, phase, upstreamPath, query);
@@ -527,10 +552,11 @@ export class Pipeline {
         identityEncoding: readsBody,
       });
       access?.upstreamStart();
+      const edited = routed.edits.length === 0 ? headers : applyHeaderEdits(headers, routed.edits);
       head = await call.start(routed.runtime.dispatcher(upstream), {
         method: exchange.httpMethod,
         path: request.path,
-        headers: routed.edits.length === 0 ? headers : applyHeaderEdits(headers, routed.edits),
+        headers: routed.span ? this.options.tracer!.inject(routed.span, edited) : edited,
         body: request.body,
       });
     } catch (err) {

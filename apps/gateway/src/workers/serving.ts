@@ -12,6 +12,7 @@ import type { MetricsSource } from '../admin/admin-server.js';
 import { serveConfig, type Served } from '../config/serve-config.js';
 import { EventBatcher, type EventBatchSink } from '../access-log/event-batcher.js';
 import { DataPlane, dataPlaneOptions } from '../data-plane/data-plane.js';
+import { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import type { GatewayEnv } from '../env.js';
 import { connectRedis } from '../redis.js';
 import { WorkerPool } from './worker-pool.js';
@@ -56,7 +57,8 @@ export function localServing(
   const metrics = new Registry();
   collectDefaultMetrics({ register: metrics });
   const batcher = events && env.PORTICO_GATEWAY_ACCESS_LOG ? new EventBatcher(events) : undefined;
-  const dataPlane = new DataPlane(dataPlaneOptions(env, logger, metrics, batcher?.add));
+  const tracer = ExchangeTracer.fromEnv(process.env);
+  const dataPlane = new DataPlane(dataPlaneOptions(env, logger, metrics, batcher?.add, tracer));
   const states = new PolicyStates();
   const redis = env.PORTICO_REDIS_URL === undefined ? undefined : connectRedis(env.PORTICO_REDIS_URL, logger);
   return {
@@ -67,6 +69,7 @@ export function localServing(
     close: async () => {
       await dataPlane.close();
       batcher?.flush();
+      await tracer?.shutdown();
       redis?.disconnect();
     },
   };

@@ -52,6 +52,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     logger,
     metrics,
     accessEvents: options.accessEvents,
+    tracer: options.tracer,
   });
   const states = new PolicyStates();
   const apply = (next: GatewayConfig) => serveConfig(dataPlane, next, { registry, states, logger, redis: options.redis });
