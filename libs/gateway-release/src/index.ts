@@ -39,6 +39,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'spike-control',
   'mcp-pii-detector',
   'rate-limiting-sla-based',
+  'mcp-payload-logging',
 ]);
 
 export function isKnownGatewayVersion(version: string): boolean {

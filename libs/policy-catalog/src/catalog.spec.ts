@@ -39,6 +39,7 @@ describe('POLICY_TEMPLATES', () => {
     'mcp-tool-mapping': ['1.0.0', true, 'MCP'],
     'mcp-schema-validation': ['1.1.0', true, 'MCP'],
     'mcp-pii-detector': ['1.0.0', true, 'MCP'],
+    'mcp-payload-logging': ['1.0.0', true, 'MCP'],
     'mcp-acl': ['1.0.0', true, 'MCP'],
     'mcp-tool-pinning': ['1.0.0', true, 'MCP'],
     'rate-limiting': ['1.4.1', false, 'Quality of service'],

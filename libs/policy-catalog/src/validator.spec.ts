@@ -171,6 +171,27 @@ const cases: Record<string, TemplateCases> = {
       ],
     ],
   },
+  'mcp-payload-logging': {
+    valid: [{}, { logRequests: false, maxPayloadBytes: 65536, redactEntities: ['Email'] }],
+    defaults: [
+      {},
+      {
+        logRequests: true,
+        logResponses: true,
+        maxPayloadBytes: 4096,
+        redactEntities: ['Email', 'Credit Card', 'Phone Number', 'US SSN', 'UK NINO', 'IBAN', 'API Key', 'Access Token'],
+      },
+    ],
+    invalid: [
+      [{ maxPayloadBytes: 100 }, ['configurationData.maxPayloadBytes: must be >= 256']],
+      [
+        { redactEntities: ['Names'] },
+        [
+          'configurationData.redactEntities[0]: must be one of: Email, Credit Card, Phone Number, US SSN, UK NINO, IBAN, API Key, Access Token',
+        ],
+      ],
+    ],
+  },
   'mcp-acl': {
     valid: [
       { rules: [{ feature: 'tools', methods: ['tools/list'], namePatternType: 'ANY' }] },

@@ -66,6 +66,13 @@ describe('access events', () => {
             },
           ],
         },
+        {
+          id: 'payloads',
+          port,
+          basePath: '/payloads',
+          upstream,
+          policies: ['mcp-support', { type: 'mcp-payload-logging', configuration: { maxPayloadBytes: 256 } }],
+        },
       ]),
       { accessEvents: (event) => void events.push(event) },
     );
@@ -168,5 +175,25 @@ describe('access events', () => {
     ]);
     expect(new Set(logged.map((e) => e.id)).size).toBe(3);
     expect(new Set(logged.map((e) => e.requestId)).size).toBe(1);
+  });
+
+  it('logs payloads only where the instance opts in, redacted and cut to size', async () => {
+    const [plain] = await eventsOf(() => postMcp(`${base}/logged/mcp`, call(20, 'echo', { text: 'hi' }), basic));
+    expect(plain).toMatchObject({ requestPayload: '', responsePayload: '' });
+
+    const [logged] = await eventsOf(() =>
+      postMcp(`${base}/payloads/mcp`, call(21, 'echo', { text: 'write to eve@corp.example' })),
+    );
+    expect(JSON.parse(logged!.requestPayload)).toMatchObject({
+      id: 21,
+      method: 'tools/call',
+      params: { name: 'echo', arguments: { text: 'write to [REDACTED:Email]' } },
+    });
+    expect(logged!.responsePayload).toContain('[REDACTED:Email]');
+    expect(JSON.stringify(logged)).not.toContain('eve@corp.example');
+
+    const [long] = await eventsOf(() => postMcp(`${base}/payloads/mcp`, call(22, 'echo', { text: 'x'.repeat(1000) })));
+    expect(Buffer.byteLength(long!.requestPayload)).toBeLessThan(300);
+    expect(long!.requestPayload.endsWith('…[truncated]')).toBe(true);
   });
 });

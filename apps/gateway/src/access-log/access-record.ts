@@ -39,6 +39,9 @@ export class AccessRecord {
   toolError = false;
   private verdicts: PolicyVerdict[] | undefined;
   private dlp: DlpFinding[] | undefined;
+  /** Logged payloads (mcp-payload-logging) by JSON-RPC id text ('' for a notification). */
+  private requestPayloads: Map<string, string> | undefined;
+  private responsePayloads: Map<string, string> | undefined;
 
   constructor(req: IncomingMessage) {
     this.writtenBefore = req.socket.bytesWritten;
@@ -63,6 +66,14 @@ export class AccessRecord {
   }
 
   finding(finding: Finding): void {
+    if (finding.kind === 'payload') {
+      const key = finding.id === undefined ? '' : JSON.stringify(finding.id);
+      (finding.direction === 'request' ? (this.requestPayloads ??= new Map()) : (this.responsePayloads ??= new Map())).set(
+        key,
+        finding.text,
+      );
+      return;
+    }
     (this.dlp ??= []).push({
       policyId: finding.policyId,
       direction: finding.direction,
@@ -142,15 +153,20 @@ export class AccessRecord {
     const calls = this.calls;
     if (calls === undefined || calls.length === 0) return [{ ...base, id: next() }];
     const single = calls.length === 1;
-    return calls.map((call) => ({
-      ...base,
-      id: next(),
-      mcpMethod: call.method,
-      jsonrpcId: call.id === undefined ? '' : JSON.stringify(call.id),
-      targetName: call.target?.name ?? '',
-      jsonrpcErrorCode: single ? this.errorCode : undefined,
-      toolError: single && this.toolError,
-    }));
+    return calls.map((call) => {
+      const jsonrpcId = call.id === undefined ? '' : JSON.stringify(call.id);
+      return {
+        ...base,
+        id: next(),
+        mcpMethod: call.method,
+        jsonrpcId,
+        requestPayload: this.requestPayloads?.get(jsonrpcId) ?? '',
+        responsePayload: this.responsePayloads?.get(jsonrpcId) ?? '',
+        targetName: call.target?.name ?? '',
+        jsonrpcErrorCode: single ? this.errorCode : undefined,
+        toolError: single && this.toolError,
+      };
+    });
   }
 }
 

@@ -216,6 +216,39 @@ export const mcpPiiDetector = defineTemplate({
   required: ['entities'],
 });
 
+export const mcpPayloadLogging = defineTemplate({
+  assetId: 'mcp-payload-logging',
+  version: '1.0.0',
+  name: 'MCP Payload Logging',
+  description:
+    'Adds the JSON-RPC payloads of calls and of their answers to the access logs of the instance (logs search), redacted of the selected kinds of personal data and secrets first and cut to a maximum size. Without it the access logs hold no payload.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    logRequests: { type: 'boolean', title: 'Log requests', default: true },
+    logResponses: { type: 'boolean', title: 'Log responses', default: true },
+    maxPayloadBytes: {
+      type: 'integer',
+      title: 'Maximum payload size (bytes)',
+      description: 'Longer payloads are cut at this size.',
+      minimum: 256,
+      maximum: 65536,
+      default: 4096,
+    },
+    redactEntities: {
+      type: 'array',
+      title: 'Redacted before logging',
+      description: 'Kinds of data replaced with [REDACTED:<kind>] in the logged payloads.',
+      uniqueItems: true,
+      items: {
+        type: 'string',
+        enum: ['Email', 'Credit Card', 'Phone Number', 'US SSN', 'UK NINO', 'IBAN', 'API Key', 'Access Token'],
+      },
+      default: ['Email', 'Credit Card', 'Phone Number', 'US SSN', 'UK NINO', 'IBAN', 'API Key', 'Access Token'],
+    },
+  },
+});
+
 const ACL_METHODS = {
   tools: ['tools/list', 'tools/call'],
   resources: ['resources/list', 'resources/templates/list', 'resources/read', 'resources/subscribe', 'resources/unsubscribe'],

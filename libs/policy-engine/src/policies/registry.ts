@@ -14,6 +14,7 @@ import { oauth2TokenIntrospectionFactory } from './oauth2-token-introspection/oa
 import { mcpAccessControlFactory } from './mcp-access-control/mcp-access-control.policy.js';
 import { mcpAclFactory } from './mcp-acl/mcp-acl.policy.js';
 import { mcpGlobalAccessFactory } from './mcp-global-access/mcp-global-access.policy.js';
+import { mcpPayloadLoggingFactory } from './mcp-payload-logging/mcp-payload-logging.policy.js';
 import { mcpPiiDetectorFactory } from './mcp-pii-detector/mcp-pii-detector.policy.js';
 import { mcpSchemaValidationFactory } from './mcp-schema-validation/mcp-schema-validation.policy.js';
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
@@ -51,6 +52,7 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     headerRemovalFactory,
     spikeControlFactory,
     mcpPiiDetectorFactory,
+    mcpPayloadLoggingFactory,
   ].map((factory) => [factory.type, factory as PolicyFactory]),
 );
 

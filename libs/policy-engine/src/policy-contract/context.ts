@@ -47,15 +47,24 @@ export interface ExchangeContext {
 
 /**
  * Something a policy found in an exchange that the access logs show and filter on: sensitive data
- * a DLP guardrail found (the categories only, never the data), and what it did about it.
+ * a DLP guardrail found (the categories only, never the data) and what it did about it, or the
+ * payload of a call or its response (already redacted) that an instance asked to be logged.
  */
-export interface Finding {
-  readonly kind: 'dlp';
-  readonly policyId: string;
-  readonly direction: 'request' | 'response';
-  readonly categories: readonly string[];
-  readonly action: 'blocked' | 'redacted' | 'detected';
-}
+export type Finding =
+  | {
+      readonly kind: 'dlp';
+      readonly policyId: string;
+      readonly direction: 'request' | 'response';
+      readonly categories: readonly string[];
+      readonly action: 'blocked' | 'redacted' | 'detected';
+    }
+  | {
+      readonly kind: 'payload';
+      readonly direction: 'request' | 'response';
+      /** The JSON-RPC id of the call (undefined for a notification). */
+      readonly id: JsonRpcId | undefined;
+      readonly text: string;
+    };
 
 /** The counters policies feed (the gateway's Prometheus metrics implement them). */
 export interface PolicyMetrics {
