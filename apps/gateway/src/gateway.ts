@@ -162,7 +162,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
       sync.stop();
       await Promise.all([admin.close(), serving.close()]);
       // After the data plane closed: its last events are in the outbox, and go to the spill file.
-      publisher?.stop();
+      await publisher?.stop();
     },
   };
 }

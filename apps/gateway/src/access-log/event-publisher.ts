@@ -6,14 +6,16 @@
  * outage. The request is the batches' bytes concatenated after a header carrying the replica and
  * the drop count (protobuf concatenation is a merge), so events are never decoded here.
  */
-import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Client, type ClientUnaryCall, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { AccessEventServiceService, PublishRequest, type PublishResponse } from '#portico/proto-ts';
 import type { Logger } from 'pino';
-import type { EventOutbox } from './event-outbox.js';
+import type { EventOutbox, TakenEvents } from './event-outbox.js';
 
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const PUBLISH_DEADLINE_MS = 10_000;
 const MAX_PAUSE_MS = 30_000;
+// At shutdown, a Publish in flight gets this long before it is cancelled (its events are then spilled).
+const STOP_GRACE_MS = 2_000;
 
 export interface EventPublisherOptions {
   readonly address: string;
@@ -35,6 +37,8 @@ export class EventPublisher {
   private failing = false;
   private publishedEvents = 0;
   private lastErrorMessage: string | undefined;
+  private loop: Promise<void> | undefined;
+  private inFlight: ClientUnaryCall | undefined;
 
   constructor(private readonly options: EventPublisherOptions) {
     this.client = new Client(
@@ -52,13 +56,19 @@ export class EventPublisher {
   }
 
   start(): void {
-    void this.run();
+    this.loop = this.run();
   }
 
-  /** Stops publishing; what is still in memory goes to the spill file for the next run. */
-  stop(): void {
+  /**
+   * Stops publishing once the Publish in flight ended (cancelled after STOP_GRACE_MS); what is
+   * still in memory then goes to the spill file, for the next run.
+   */
+  async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    const cancel = setTimeout(() => this.inFlight?.cancel(), STOP_GRACE_MS);
+    await this.loop;
+    clearTimeout(cancel);
     this.options.outbox.spill();
     this.options.outbox.close();
     this.client.close();
@@ -69,9 +79,10 @@ export class EventPublisher {
     while (!this.stopped) {
       await this.sleep(pauseMs || (this.options.intervalMs ?? 1_000));
       if (this.stopped) return;
-      const taken = this.options.outbox.take(MAX_BATCH_BYTES);
-      if (taken === undefined) continue;
+      let taken: TakenEvents | undefined;
       try {
+        taken = this.options.outbox.take(MAX_BATCH_BYTES);
+        if (taken === undefined) continue;
         await this.publish(taken.batches);
         taken.commit();
         this.publishedEvents += taken.count;
@@ -81,7 +92,7 @@ export class EventPublisher {
         // More waiting: go on at once.
         if (this.options.outbox.queued.events > 0) pauseMs = 1;
       } catch (err) {
-        taken.giveBack();
+        taken?.giveBack();
         this.lastErrorMessage = (err as ServiceError).details ?? (err as Error).message;
         if (!this.failing)
           this.options.logger.warn({ err: this.lastErrorMessage }, 'access events cannot be published; kept until they can');
@@ -100,17 +111,21 @@ export class EventPublisher {
     }).finish();
     const body = Buffer.concat([header, ...batches]);
     const method = AccessEventServiceService.publish;
-    return new Promise((resolve, reject) =>
-      this.client.makeUnaryRequest(
+    return new Promise((resolve, reject) => {
+      this.inFlight = this.client.makeUnaryRequest(
         method.path,
         (bytes: Buffer) => bytes,
         method.responseDeserialize,
         body,
         new Metadata(),
         { deadline: Date.now() + PUBLISH_DEADLINE_MS },
-        (err, response) => (err || !response ? reject(err ?? new Error('no response')) : resolve(response)),
-      ),
-    );
+        (err, response) => {
+          this.inFlight = undefined;
+          if (err || !response) reject(err ?? new Error('no response'));
+          else resolve(response);
+        },
+      );
+    });
   }
 
   private sleep(ms: number): Promise<void> {

@@ -193,14 +193,21 @@ export class Pipeline {
     }
   }
 
-  /** Logs and ends the trace of an exchange whose answer ended (or whose client went away). */
+  /**
+   * Logs and ends the trace of an exchange whose answer ended (or whose client went away). Never
+   * throws: it runs after the answer, where nobody could handle it.
+   */
   private ended(access: AccessRecord, req: IncomingMessage, res: ServerResponse, served: Served): void {
-    const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
-    const { accessLog, tracer } = this.options;
-    // A request no API took is nobody's to log.
-    const events = access.apiId === '' ? [] : access.events(accessLog?.next ?? NO_ID, req, status, served.exchange);
-    if (events.length > 0) accessLog?.write(events);
-    if (served.span) tracer!.end(served.span, events[0], status);
+    try {
+      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
+      const { accessLog, tracer } = this.options;
+      // A request no API took is nobody's to log.
+      const events = access.apiId === '' ? [] : access.events(accessLog?.next ?? NO_ID, req, status, served.exchange);
+      if (events.length > 0) accessLog?.write(events);
+      if (served.span) tracer!.end(served.span, events[0], status);
+    } catch (err) {
+      this.options.logger.error({ err: errorMessage(err) }, 'the access event of an exchange could not be written');
+    }
   }
 
   private unexpected(res: ServerResponse, err: unknown, access: AccessRecord | undefined): void {
