@@ -98,13 +98,17 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     }
   };
 
-  const sync = new SyncClient({
+  /** Who this replica is to the control plane, and how it reaches it (mTLS), for the sync stream and the access log. */
+  const controlPlane = {
     address: registration.syncAddress,
     caPem: registration.caCertificate,
     certificatePem: registration.certificate,
     privateKeyPem: registration.privateKey,
     replicaId,
     replicaName: hostname(),
+  };
+  const sync = new SyncClient({
+    ...controlPlane,
     gatewayVersion: PORTICO_GATEWAY_VERSION,
     capabilities: [...POLICY_TYPES],
     running: () => running,
@@ -116,12 +120,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
   const publisher =
     outbox &&
     new EventPublisher({
-      address: registration.syncAddress,
-      caPem: registration.caCertificate,
-      certificatePem: registration.certificate,
-      privateKeyPem: registration.privateKey,
-      replicaId,
-      replicaName: hostname(),
+      ...controlPlane,
       outbox,
       logger: log,
     });
