@@ -1,6 +1,8 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessManagementModule } from './access-management/access-management.module.js';
+import { AnalyticsModule } from './analytics/analytics.module.js';
+import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { BootstrapModule } from './bootstrap/bootstrap.module.js';
 import { QueryParametersInterceptor } from './common/query-parameters.interceptor.js';
@@ -17,6 +19,7 @@ import { ExchangeModule } from './exchange/exchange.module.js';
 import { GatewayRegistrationModule } from './gateway-registration/gateway-registration.module.js';
 import { GatewayTargetsModule } from './gateway-targets/gateway-targets.module.js';
 import { HealthModule } from './health/health.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { PoliciesModule } from './policies/policies.module.js';
 import { ToolPinsModule } from './tool-pins/tool-pins.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
@@ -49,8 +52,10 @@ export class AppModule {
       imports: [
         CoreModule.forRoot(env, databaseUrl),
         AuthModule,
+        AuditModule,
         BootstrapModule,
         HealthModule,
+        MetricsModule,
         AccessManagementModule,
         ExchangeModule,
         GatewayTargetsModule,
@@ -64,6 +69,7 @@ export class AppModule {
         ClientApplicationsModule,
         SlaTiersModule,
         SecretsManagerModule,
+        AnalyticsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -1,5 +1,6 @@
 /**
- * Persistence of Access Management. Multi-row writes run in one transaction.
+ * Persistence of Access Management. Writes run in the transaction the service opens
+ * ({@link AccessManagementRepository.transaction}), which also holds the change's audit record.
  *
  * Deleting an organization locks its row FOR UPDATE before counting what it still holds; rows
  * with a foreign key to it (business groups, environments, users, apps) take a KEY SHARE lock on
@@ -50,6 +51,10 @@ const appInclude = { grants: { select: grantSelect, orderBy: grantOrder } } sati
 export class AccessManagementRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(fn);
+  }
+
   // ------------------------------------------------------------ login / me
 
   findUserByUsername(username: string) {
@@ -93,45 +98,40 @@ export class AccessManagementRepository {
   }
 
   /** (id, parentId) of every organization. */
-  organizationTree() {
-    return this.prisma.organization.findMany({ select: { id: true, parentId: true } });
+  organizationTree(db: Tx = this.prisma) {
+    return db.organization.findMany({ select: { id: true, parentId: true } });
   }
 
   /** A business group under `parentId`; `ownerId`, when given, becomes its Organization Administrator. */
-  async createBusinessGroup(data: { name: string; parentId: string; ownerId?: string }) {
-    const created = this.prisma.$transaction(async (tx) => {
-      await lockOrganization(tx, data.parentId, 'FOR NO KEY UPDATE');
-      await assertSiblingNameFree(tx, data.parentId, data.name);
-      const org = await tx.organization.create({
-        data: { name: data.name, parentId: data.parentId, clientId: randomClientId() },
-        include: { children: { select: { id: true } } },
-      });
-      if (data.ownerId) {
-        await tx.permissionGrant.create({ data: { userId: data.ownerId, scope: 'admin:organization', organizationId: org.id } });
-      }
-      return org;
+  async createBusinessGroup(tx: Tx, data: { name: string; parentId: string; ownerId?: string }) {
+    await lockOrganization(tx, data.parentId, 'FOR NO KEY UPDATE');
+    await assertSiblingNameFree(tx, data.parentId, data.name);
+    const org = await tx.organization.create({
+      data: { name: data.name, parentId: data.parentId, clientId: randomClientId() },
+      include: { children: { select: { id: true } } },
     });
-    try {
-      return await created;
-    } catch (err) {
-      // the parent row is locked, so a dangling reference can only be the owner (deleted meanwhile)
-      if (isForeignKeyViolation(err)) throw new DomainError('USER_NOT_FOUND', `User ${data.ownerId} not found`);
-      throw err;
+    if (data.ownerId) {
+      try {
+        await tx.permissionGrant.create({ data: { userId: data.ownerId, scope: 'admin:organization', organizationId: org.id } });
+      } catch (err) {
+        // the parent row is locked, so a dangling reference can only be the owner (deleted meanwhile)
+        if (isForeignKeyViolation(err)) throw new DomainError('USER_NOT_FOUND', `User ${data.ownerId} not found`);
+        throw err;
+      }
     }
+    return org;
   }
 
   /** Renames; business-group names are unique among their siblings (case-insensitive). */
-  renameOrganization(id: string, parentId: string | null, name: string) {
-    const renamed = this.prisma.$transaction(async (tx) => {
-      if (parentId) {
-        await lockOrganization(tx, parentId, 'FOR NO KEY UPDATE');
-        await assertSiblingNameFree(tx, parentId, name, id);
-      }
-      return tx.organization.update({
-        where: { id },
-        data: { name },
-        include: { children: { select: { id: true }, orderBy: { createdAt: 'asc' } } },
-      });
+  async renameOrganization(tx: Tx, id: string, parentId: string | null, name: string) {
+    if (parentId) {
+      await lockOrganization(tx, parentId, 'FOR NO KEY UPDATE');
+      await assertSiblingNameFree(tx, parentId, name, id);
+    }
+    const renamed = tx.organization.update({
+      where: { id },
+      data: { name },
+      include: { children: { select: { id: true }, orderBy: { createdAt: 'asc' } } },
     });
     return orNotFound(renamed, () => organizationNotFound(id));
   }
@@ -140,35 +140,33 @@ export class AccessManagementRepository {
    * Deletes a business group with its environments and every grant in it, or throws
    * ORGANIZATION_NOT_EMPTY listing what it still holds.
    */
-  deleteOrganization(id: string) {
-    return this.prisma.$transaction(async (tx) => {
-      await lockOrganization(tx, id, 'FOR UPDATE');
-      const [children, users, apps, apis, targets, assets, clientApps] = await Promise.all([
-        tx.organization.count({ where: { parentId: id } }),
-        tx.user.count({ where: { organizationId: id } }),
-        tx.connectedApp.count({ where: { organizationId: id } }),
-        tx.apiInstance.count({ where: { organizationId: id } }),
-        tx.gatewayTarget.count({ where: { organizationId: id, deletedAt: null } }),
-        tx.exchangeAsset.count({ where: { organizationId: id, deletedAt: null } }),
-        tx.clientApplication.count({ where: { organizationId: id } }),
-      ]);
-      const left = [
-        counted(children, 'business group'),
-        counted(users, 'user'),
-        counted(apps, 'connected application'),
-        counted(apis, 'API instance'),
-        counted(targets, 'gateway target'),
-        counted(assets, 'Exchange asset'),
-        counted(clientApps, 'client application'),
-      ].filter((s): s is string => s !== undefined);
-      if (left.length) {
-        throw new DomainError('ORGANIZATION_NOT_EMPTY', `Organization ${id} still has ${left.join(', ')}; delete them first`);
-      }
-      const envIds = (await tx.environment.findMany({ where: { organizationId: id }, select: { id: true } })).map((e) => e.id);
-      await purgeEnvironmentLeftovers(tx, envIds);
-      // environments and grants in the organization go with it (ON DELETE CASCADE)
-      await tx.organization.delete({ where: { id } });
-    });
+  async deleteOrganization(tx: Tx, id: string): Promise<void> {
+    await lockOrganization(tx, id, 'FOR UPDATE');
+    const [children, users, apps, apis, targets, assets, clientApps] = await Promise.all([
+      tx.organization.count({ where: { parentId: id } }),
+      tx.user.count({ where: { organizationId: id } }),
+      tx.connectedApp.count({ where: { organizationId: id } }),
+      tx.apiInstance.count({ where: { organizationId: id } }),
+      tx.gatewayTarget.count({ where: { organizationId: id, deletedAt: null } }),
+      tx.exchangeAsset.count({ where: { organizationId: id, deletedAt: null } }),
+      tx.clientApplication.count({ where: { organizationId: id } }),
+    ]);
+    const left = [
+      counted(children, 'business group'),
+      counted(users, 'user'),
+      counted(apps, 'connected application'),
+      counted(apis, 'API instance'),
+      counted(targets, 'gateway target'),
+      counted(assets, 'Exchange asset'),
+      counted(clientApps, 'client application'),
+    ].filter((s): s is string => s !== undefined);
+    if (left.length) {
+      throw new DomainError('ORGANIZATION_NOT_EMPTY', `Organization ${id} still has ${left.join(', ')}; delete them first`);
+    }
+    const envIds = (await tx.environment.findMany({ where: { organizationId: id }, select: { id: true } })).map((e) => e.id);
+    await purgeEnvironmentLeftovers(tx, envIds);
+    // environments and grants in the organization go with it (ON DELETE CASCADE)
+    await tx.organization.delete({ where: { id } });
   }
 
   // ------------------------------------------------------------ environments
@@ -195,13 +193,13 @@ export class AccessManagementRepository {
     return { rows, total };
   }
 
-  findEnvironment(id: string) {
-    return this.prisma.environment.findUnique({ where: { id } });
+  findEnvironment(id: string, db: Tx = this.prisma) {
+    return db.environment.findUnique({ where: { id } });
   }
 
-  async createEnvironment(data: { organizationId: string; name: string; type: string; isProduction: boolean }) {
+  async createEnvironment(tx: Tx, data: { organizationId: string; name: string; type: string; isProduction: boolean }) {
     try {
-      return await this.prisma.environment.create({ data: { ...data, clientId: randomClientId() } });
+      return await tx.environment.create({ data: { ...data, clientId: randomClientId() } });
     } catch (err) {
       if (isUniqueViolation(err)) throw environmentNameTaken(data.organizationId, data.name);
       if (isForeignKeyViolation(err)) throw organizationNotFound(data.organizationId);
@@ -209,9 +207,9 @@ export class AccessManagementRepository {
     }
   }
 
-  async renameEnvironment(id: string, organizationId: string, name: string) {
+  async renameEnvironment(tx: Tx, id: string, organizationId: string, name: string) {
     try {
-      return await this.prisma.environment.update({ where: { id }, data: { name } });
+      return await tx.environment.update({ where: { id }, data: { name } });
     } catch (err) {
       if (isUniqueViolation(err)) throw environmentNameTaken(organizationId, name);
       if (isRecordNotFound(err)) throw environmentNotFound(id);
@@ -220,23 +218,19 @@ export class AccessManagementRepository {
   }
 
   /** Deletes an environment and the grants narrowed to it, or throws ENVIRONMENT_IN_USE. */
-  deleteEnvironment(id: string) {
-    return this.prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Environment" WHERE id = ${id}::uuid FOR UPDATE`;
-      if (!locked.length) throw environmentNotFound(id);
-      const [apis, targets] = await Promise.all([
-        tx.apiInstance.count({ where: { environmentId: id } }),
-        tx.gatewayTarget.count({ where: { environmentId: id, deletedAt: null } }),
-      ]);
-      const left = [counted(apis, 'API instance'), counted(targets, 'gateway target')].filter(
-        (s): s is string => s !== undefined,
-      );
-      if (left.length) {
-        throw new DomainError('ENVIRONMENT_IN_USE', `Environment ${id} still has ${left.join(', ')}; delete them first`);
-      }
-      await purgeEnvironmentLeftovers(tx, [id]);
-      await tx.environment.delete({ where: { id } });
-    });
+  async deleteEnvironment(tx: Tx, id: string): Promise<void> {
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM "Environment" WHERE id = ${id}::uuid FOR UPDATE`;
+    if (!locked.length) throw environmentNotFound(id);
+    const [apis, targets] = await Promise.all([
+      tx.apiInstance.count({ where: { environmentId: id } }),
+      tx.gatewayTarget.count({ where: { environmentId: id, deletedAt: null } }),
+    ]);
+    const left = [counted(apis, 'API instance'), counted(targets, 'gateway target')].filter((s): s is string => s !== undefined);
+    if (left.length) {
+      throw new DomainError('ENVIRONMENT_IN_USE', `Environment ${id} still has ${left.join(', ')}; delete them first`);
+    }
+    await purgeEnvironmentLeftovers(tx, [id]);
+    await tx.environment.delete({ where: { id } });
   }
 
   // ------------------------------------------------------------ users
@@ -257,8 +251,8 @@ export class AccessManagementRepository {
   }
 
   /** The user, only when it belongs to `organizationId`; never its password hash. */
-  findUserInOrganization(id: string, organizationId: string) {
-    return this.prisma.user.findFirst({ where: { id, organizationId }, select: userSelect });
+  findUserInOrganization(id: string, organizationId: string, db: Tx = this.prisma) {
+    return db.user.findFirst({ where: { id, organizationId }, select: userSelect });
   }
 
   /** A user in one of `organizationIds` (e.g. a business group's owner). */
@@ -266,18 +260,21 @@ export class AccessManagementRepository {
     return this.prisma.user.findFirst({ where: { id, organizationId: { in: organizationIds } }, select: { id: true } });
   }
 
-  async createUser(data: {
-    organizationId: string;
-    username: string;
-    passwordHash: string;
-    firstName: string;
-    lastName: string;
-    email: string;
-    grants: GrantRow[];
-  }) {
+  async createUser(
+    tx: Tx,
+    data: {
+      organizationId: string;
+      username: string;
+      passwordHash: string;
+      firstName: string;
+      lastName: string;
+      email: string;
+      grants: GrantRow[];
+    },
+  ) {
     const { grants, ...user } = data;
     try {
-      return await this.prisma.user.create({ data: { ...user, grants: { create: grants } }, select: userSelect });
+      return await tx.user.create({ data: { ...user, grants: { create: grants } }, select: userSelect });
     } catch (err) {
       if (isUniqueViolation(err))
         throw new DomainError('USER_ALREADY_EXISTS', `User with username ${data.username} already exists`);
@@ -287,59 +284,54 @@ export class AccessManagementRepository {
   }
 
   /** Updates a user; a new password also revokes every token the user holds. */
-  updateUser(
+  async updateUser(
+    tx: Tx,
     id: string,
     data: { firstName?: string; lastName?: string; email?: string; enabled?: boolean; passwordHash?: string },
   ) {
-    const updated = this.prisma.$transaction(async (tx) => {
-      if (data.passwordHash) await tx.accessToken.deleteMany({ where: { userId: id } });
-      return tx.user.update({ where: { id }, data, select: userSelect });
-    });
-    return orNotFound(updated, () => userNotFound(id));
+    if (data.passwordHash) await tx.accessToken.deleteMany({ where: { userId: id } });
+    return orNotFound(tx.user.update({ where: { id }, data, select: userSelect }), () => userNotFound(id));
   }
 
   /** Deletes the user; its tokens and grants go with it (ON DELETE CASCADE). */
-  deleteUser(id: string) {
-    const deleted = this.prisma.$transaction(async (tx) => {
-      await tx.connectedApp.updateMany({ where: { createdById: id }, data: { createdById: null } });
-      await tx.user.delete({ where: { id } });
-    });
-    return orNotFound(deleted, () => userNotFound(id));
+  async deleteUser(tx: Tx, id: string): Promise<void> {
+    await tx.connectedApp.updateMany({ where: { createdById: id }, data: { createdById: null } });
+    await orNotFound(tx.user.delete({ where: { id } }), () => userNotFound(id));
   }
 
-  userGrants(userId: string): Promise<GrantRow[]> {
-    return this.prisma.permissionGrant.findMany({ where: { userId }, select: grantSelect, orderBy: grantOrder });
+  userGrants(userId: string, db: Tx = this.prisma): Promise<GrantRow[]> {
+    return db.permissionGrant.findMany({ where: { userId }, select: grantSelect, orderBy: grantOrder });
   }
 
-  replaceUserGrants(userId: string, grants: GrantRow[]) {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.permissionGrant.deleteMany({ where: { userId } });
-      await tx.permissionGrant.createMany({ data: grants.map((g) => ({ ...g, userId })) });
-    });
+  async replaceUserGrants(tx: Tx, userId: string, grants: GrantRow[]): Promise<void> {
+    await tx.permissionGrant.deleteMany({ where: { userId } });
+    await tx.permissionGrant.createMany({ data: grants.map((g) => ({ ...g, userId })) });
   }
 
-  /** Adds the grants the user does not hold yet. */
-  addUserGrants(userId: string, grants: GrantRow[]) {
-    return this.prisma.$transaction(async (tx) => {
-      const held = await tx.permissionGrant.findMany({ where: { userId }, select: grantSelect });
-      const fresh = grants.filter((g) => !held.some((h) => sameGrant(h, g)));
-      await tx.permissionGrant.createMany({ data: fresh.map((g) => ({ ...g, userId })) });
-    });
+  /** Adds the grants the user does not hold yet; answers how many that was. */
+  async addUserGrants(tx: Tx, userId: string, grants: GrantRow[]): Promise<number> {
+    const held = await tx.permissionGrant.findMany({ where: { userId }, select: grantSelect });
+    const fresh = grants.filter((g) => !held.some((h) => sameGrant(h, g)));
+    const { count } = await tx.permissionGrant.createMany({ data: fresh.map((g) => ({ ...g, userId })) });
+    return count;
   }
 
   // ------------------------------------------------------------ connected applications
 
-  createConnectedApp(data: {
-    clientId: string;
-    clientSecretHash: string;
-    name: string;
-    organizationId: string;
-    grantTypes: string[];
-    createdById: string | null;
-    grants: GrantRow[];
-  }) {
+  createConnectedApp(
+    tx: Tx,
+    data: {
+      clientId: string;
+      clientSecretHash: string;
+      name: string;
+      organizationId: string;
+      grantTypes: string[];
+      createdById: string | null;
+      grants: GrantRow[];
+    },
+  ) {
     const { grants, ...app } = data;
-    return this.prisma.connectedApp.create({ data: { ...app, grants: { create: grants } }, include: appInclude });
+    return tx.connectedApp.create({ data: { ...app, grants: { create: grants } }, include: appInclude });
   }
 
   listConnectedApps(organizationIds: string[]) {
@@ -350,33 +342,30 @@ export class AccessManagementRepository {
     });
   }
 
-  findConnectedAppWithGrants(clientId: string) {
-    return this.prisma.connectedApp.findUnique({ where: { clientId }, include: appInclude });
+  findConnectedAppWithGrants(clientId: string, db: Tx = this.prisma) {
+    return db.connectedApp.findUnique({ where: { clientId }, include: appInclude });
   }
 
   /** Deletes the app; its tokens and grants go with it (ON DELETE CASCADE). */
-  deleteConnectedApp(id: string, clientId: string) {
-    return orNotFound(this.prisma.connectedApp.delete({ where: { id } }), () => connectedAppNotFound(clientId));
+  async deleteConnectedApp(tx: Tx, id: string, clientId: string): Promise<void> {
+    await orNotFound(tx.connectedApp.delete({ where: { id } }), () => connectedAppNotFound(clientId));
   }
 
-  replaceConnectedAppGrants(connectedAppId: string, grants: GrantRow[]) {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.permissionGrant.deleteMany({ where: { connectedAppId } });
-      await tx.permissionGrant.createMany({ data: grants.map((g) => ({ ...g, connectedAppId })) });
-    });
+  async replaceConnectedAppGrants(tx: Tx, connectedAppId: string, grants: GrantRow[]): Promise<void> {
+    await tx.permissionGrant.deleteMany({ where: { connectedAppId } });
+    await tx.permissionGrant.createMany({ data: grants.map((g) => ({ ...g, connectedAppId })) });
   }
 
-  deleteConnectedAppGrantsIn(connectedAppId: string, organizationId: string) {
-    return this.prisma.permissionGrant.deleteMany({ where: { connectedAppId, organizationId } });
+  /** Removes the app's grants in the organization; answers how many there were. */
+  async deleteConnectedAppGrantsIn(tx: Tx, connectedAppId: string, organizationId: string): Promise<number> {
+    const { count } = await tx.permissionGrant.deleteMany({ where: { connectedAppId, organizationId } });
+    return count;
   }
 
   /** Stores a new secret hash and revokes every token issued to the app. */
-  rotateConnectedAppSecret(id: string, clientId: string, clientSecretHash: string) {
-    const rotated = this.prisma.$transaction(async (tx) => {
-      await tx.accessToken.deleteMany({ where: { connectedAppId: id } });
-      await tx.connectedApp.update({ where: { id }, data: { clientSecretHash } });
-    });
-    return orNotFound(rotated, () => connectedAppNotFound(clientId));
+  async rotateConnectedAppSecret(tx: Tx, id: string, clientId: string, clientSecretHash: string): Promise<void> {
+    await tx.accessToken.deleteMany({ where: { connectedAppId: id } });
+    await orNotFound(tx.connectedApp.update({ where: { id }, data: { clientSecretHash } }), () => connectedAppNotFound(clientId));
   }
 }
 

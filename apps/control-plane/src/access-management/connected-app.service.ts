@@ -5,11 +5,15 @@
  * on rotation, and stored only as a scrypt hash; rotating it revokes every token issued with the
  * old one. An app in an organization the caller cannot see is 404; reading one needs View
  * Organization (read:organization) and changing one needs admin:organization in its organization.
+ * Every change is recorded in the app's organization, as GET shows the app (never its secret).
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
+import type { AuditAction } from '../audit/audit-vocabulary.js';
 import { DomainError } from '../common/domain-error.js';
+import type { Tx } from '../common/prisma.service.js';
 import { hashSecret, randomClientId, randomToken } from '../common/secrets.js';
 import type { ScopeItem } from './access-management.dto.js';
 import { AccessManagementRepository } from './access-management.repository.js';
@@ -24,6 +28,7 @@ export class ConnectedAppService {
     private readonly repo: AccessManagementRepository,
     private readonly access: AccessService,
     private readonly grants: ScopeGrantService,
+    private readonly audit: AuditTrailService,
   ) {}
 
   async create(principal: Principal, body: CreateConnectedAppBody) {
@@ -31,14 +36,19 @@ export class ConnectedAppService {
     await this.grants.assertMayAdminister(principal, organizationId);
     const grants = await this.grants.resolve(principal, body.scopes ?? [], organizationId);
     const secret = randomToken();
-    const app = await this.repo.createConnectedApp({
-      clientId: randomClientId(),
-      clientSecretHash: await hashSecret(secret),
-      name: body.client_name,
-      organizationId,
-      grantTypes: [...new Set(body.grant_types)],
-      createdById: principal.kind === 'user' ? principal.id : null,
-      grants,
+    const clientSecretHash = await hashSecret(secret);
+    const app = await this.repo.transaction(async (tx) => {
+      const created = await this.repo.createConnectedApp(tx, {
+        clientId: randomClientId(),
+        clientSecretHash,
+        name: body.client_name,
+        organizationId,
+        grantTypes: [...new Set(body.grant_types)],
+        createdById: principal.kind === 'user' ? principal.id : null,
+        grants,
+      });
+      await this.record(tx, 'create', created, { after: connectedAppView(created) });
+      return created;
     });
     return {
       client_id: app.clientId,
@@ -66,7 +76,10 @@ export class ConnectedAppService {
 
   async delete(principal: Principal, clientId: string): Promise<void> {
     const app = await this.find(principal, clientId, 'admin:organization');
-    await this.repo.deleteConnectedApp(app.id, app.clientId);
+    await this.repo.transaction(async (tx) => {
+      await this.repo.deleteConnectedApp(tx, app.id, app.clientId);
+      await this.record(tx, 'delete', app, { before: connectedAppView(app) });
+    });
   }
 
   async scopes(principal: Principal, clientId: string) {
@@ -79,20 +92,45 @@ export class ConnectedAppService {
     const app = await this.find(principal, clientId, 'admin:organization');
     const grants = await this.grants.resolve(principal, items, app.organizationId);
     await this.grants.assertMayRevoke(principal, app.grants);
-    await this.repo.replaceConnectedAppGrants(app.id, grants);
+    await this.repo.transaction(async (tx) => {
+      await this.repo.replaceConnectedAppGrants(tx, app.id, grants);
+      await this.recordUpdate(tx, app);
+    });
   }
 
   /** Removes the app's grants in `organizationId` (the guard checked admin:organization there). */
   async deleteScopesIn(principal: Principal, organizationId: string, clientId: string): Promise<void> {
     const app = await this.find(principal, clientId);
-    await this.repo.deleteConnectedAppGrantsIn(app.id, organizationId);
+    await this.repo.transaction(async (tx) => {
+      if ((await this.repo.deleteConnectedAppGrantsIn(tx, app.id, organizationId)) > 0) await this.recordUpdate(tx, app);
+    });
   }
 
   async rotateSecret(principal: Principal, clientId: string) {
     const app = await this.find(principal, clientId, 'admin:organization');
     const secret = randomToken();
-    await this.repo.rotateConnectedAppSecret(app.id, app.clientId, await hashSecret(secret));
+    const clientSecretHash = await hashSecret(secret);
+    await this.repo.transaction(async (tx) => {
+      await this.repo.rotateConnectedAppSecret(tx, app.id, app.clientId, clientSecretHash);
+      const view = connectedAppView(app);
+      await this.record(tx, 'rotate', app, { before: view, after: view });
+    });
     return { client_id: app.clientId, client_secret: secret };
+  }
+
+  /** Records a change of `app`'s permissions: before as read, after as `tx` now reads it. */
+  private async recordUpdate(tx: Tx, app: AppRow): Promise<void> {
+    const after = await this.repo.findConnectedAppWithGrants(app.clientId, tx);
+    await this.record(tx, 'update', app, { before: connectedAppView(app), after: after && connectedAppView(after) });
+  }
+
+  private record(tx: Tx, action: AuditAction, app: AppRow, change: { before?: object; after?: object | null }): Promise<void> {
+    return this.audit.record(tx, {
+      organizationId: app.organizationId,
+      action,
+      resource: { type: 'connected-application', id: app.clientId, name: app.name },
+      ...change,
+    });
   }
 
   private async find(principal: Principal, clientId: string, scope?: 'read:organization' | 'admin:organization') {
@@ -104,3 +142,5 @@ export class ConnectedAppService {
     return app;
   }
 }
+
+type AppRow = NonNullable<Awaited<ReturnType<AccessManagementRepository['findConnectedAppWithGrants']>>>;

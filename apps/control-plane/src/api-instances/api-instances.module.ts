@@ -11,5 +11,6 @@ import { UpstreamsService } from './upstreams.service.js';
   imports: [DeploymentsModule, SecretsManagerModule],
   controllers: [ApiInstancesController, UpstreamsController],
   providers: [ApiInstancesRepository, ApiInstancesService, UpstreamsService],
+  exports: [ApiInstancesRepository],
 })
 export class ApiInstancesModule {}

@@ -195,8 +195,8 @@ export class ApiInstancesRepository {
   }
 
   /** Deletes the instance; its routes, upstreams, deployment, policies and contracts go with it. */
-  async delete(organizationId: string, environmentId: string, id: number): Promise<boolean> {
-    const { count } = await this.prisma.apiInstance.deleteMany({ where: { id, organizationId, environmentId } });
+  async delete(tx: Tx, id: number): Promise<boolean> {
+    const { count } = await tx.apiInstance.deleteMany({ where: { id } });
     return count > 0;
   }
 
@@ -240,15 +240,13 @@ export class ApiInstancesRepository {
   }
 
   /** Deletes the upstream unless a route uses it; answers the positions of the routes that do. */
-  deleteUnusedUpstream(id: string): Promise<number[]> {
-    return this.prisma.$transaction(async (tx) => {
-      const uses = await tx.apiRouteUpstream.findMany({
-        where: { upstreamId: id },
-        select: { route: { select: { position: true } } },
-      });
-      if (!uses.length) await tx.apiUpstream.delete({ where: { id } });
-      return uses.map((u) => u.route.position);
+  async deleteUnusedUpstream(tx: Tx, id: string): Promise<number[]> {
+    const uses = await tx.apiRouteUpstream.findMany({
+      where: { upstreamId: id },
+      select: { route: { select: { position: true } } },
     });
+    if (!uses.length) await tx.apiUpstream.delete({ where: { id } });
+    return uses.map((u) => u.route.position);
   }
 }
 

@@ -20,10 +20,17 @@
  *   environment with a certificate and private key, which the gateway's listener serves (its
  *   trusted certificates, when set, are the CAs client certificates must chain to: mutual TLS);
  *   an `http:` proxyUri takes none. Resolved and locked like an upstream's reference.
+ * - Audit: one record per instance change, the instance as GET shows it (its routing and
+ *   upstream ids included; upstreams changed through the instance body are part of it). An inline
+ *   deployment is recorded on its own (DeploymentsService.deploy), after the instance. A delete
+ *   takes the instance's routes, upstreams, deployment, policies and contracts with it; its record
+ *   is the only one.
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService, isUuid } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
+import type { AuditAction } from '../audit/audit-vocabulary.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { parseIntegerId } from '../common/integer-id.js';
@@ -68,13 +75,15 @@ export class ApiInstancesService {
     private readonly deployments: DeploymentsService,
     private readonly access: AccessService,
     private readonly tlsContexts: TlsContextsService,
+    private readonly audit: AuditTrailService,
   ) {}
 
   async create(principal: Principal, organizationId: string, environmentId: string, body: CreateApiBody) {
     if (body.deployment) await this.assertMayDeploy(principal, organizationId, environmentId);
     const { groupId, assetId, version } = body.spec;
     await this.assertAssetVisible(principal, groupId, assetId, version);
-    const id = await this.repo.transaction(async (tx) => {
+    const master = await this.repo.rootOrganizationId(organizationId);
+    return this.repo.transaction(async (tx) => {
       const api = await this.repo.create(tx, {
         organizationId,
         environmentId,
@@ -88,10 +97,12 @@ export class ApiInstancesService {
         ...(await this.inboundTls(tx, principal, { organizationId, environmentId }, body.endpoint, null)),
       });
       await this.repo.replaceRoutes(tx, api.id, await this.withTlsContexts(tx, principal, api, initialRoutes(body)));
-      if (body.deployment) await this.deployments.deploy(tx, api, body.deployment);
-      return api.id;
+      const created = await this.view(tx, api, master);
+      await this.record(tx, 'create', created, { after: created });
+      if (!body.deployment) return created;
+      await this.deployments.deploy(tx, api, body.deployment);
+      return this.view(tx, api, master);
     });
-    return this.view(organizationId, environmentId, id);
   }
 
   async get(organizationId: string, environmentId: string, rawId: string) {
@@ -109,8 +120,10 @@ export class ApiInstancesService {
     query: UpdateApiQuery,
   ) {
     if (body.deployment) await this.assertMayDeploy(principal, organizationId, environmentId);
-    const id = await this.repo.transaction(async (tx) => {
+    const master = await this.repo.rootOrganizationId(organizationId);
+    return this.repo.transaction(async (tx) => {
       const current = await this.find(organizationId, environmentId, rawId, tx);
+      const before = instanceView(current, master);
       const asset = {
         groupId: body.spec?.groupId ?? current.groupId,
         assetId: body.spec?.assetId ?? current.assetId,
@@ -155,20 +168,27 @@ export class ApiInstancesService {
       for (const [i, change] of (body.upstreams ?? []).entries()) {
         await this.updateUpstream(tx, principal, current, change.id, change, ['upstreams', i]);
       }
+      const after = await this.view(tx, current, master);
+      await this.record(tx, 'update', after, { before, after });
       if (body.deployment) {
         await this.deployments.deploy(tx, updated, body.deployment);
-      } else if (updated.proxyPort !== current.proxyPort || updated.proxyBasePath !== current.proxyBasePath) {
+        return this.view(tx, current, master);
+      }
+      if (updated.proxyPort !== current.proxyPort || updated.proxyBasePath !== current.proxyBasePath) {
         await this.deployments.recheckListener(tx, updated);
       }
-      return current.id;
+      return after;
     });
-    return this.view(organizationId, environmentId, id);
   }
 
   /** Deletes the instance with its routing, deployment (the gateway stops serving it) and policies. */
   async delete(organizationId: string, environmentId: string, rawId: string): Promise<void> {
-    const id = parseIntegerId(rawId);
-    if (id === undefined || !(await this.repo.delete(organizationId, environmentId, id))) throw apiNotFound(rawId);
+    const master = await this.repo.rootOrganizationId(organizationId);
+    await this.repo.transaction(async (tx) => {
+      const before = instanceView(await this.find(organizationId, environmentId, rawId, tx), master);
+      if (!(await this.repo.delete(tx, before.id))) throw apiNotFound(rawId);
+      await this.record(tx, 'delete', before, { before });
+    });
   }
 
   /** api/v1 list, grouped by asset; offset/limit/sort apply to assets (contract §4.2.a). */
@@ -384,8 +404,24 @@ export class ApiInstancesService {
     });
   }
 
-  private async view(organizationId: string, environmentId: string, id: number) {
-    return this.get(organizationId, environmentId, String(id));
+  /** The instance as GET shows it, read in `tx`. */
+  private async view(tx: Tx, api: { organizationId: string; environmentId: string; id: number }, master: string) {
+    return instanceView(await this.find(api.organizationId, api.environmentId, String(api.id), tx), master);
+  }
+
+  private record(
+    tx: Tx,
+    action: AuditAction,
+    api: InstanceView,
+    change: { before?: InstanceView; after?: InstanceView },
+  ): Promise<void> {
+    return this.audit.record(tx, {
+      organizationId: api.organizationId,
+      environmentId: api.environmentId,
+      action,
+      resource: { type: 'api-instance', id: api.id, name: api.instanceLabel ?? api.assetId },
+      ...change,
+    });
   }
 
   private async assertAssetVisible(principal: Principal, groupId: string, assetId: string, version: string): Promise<void> {
@@ -420,6 +456,8 @@ export class ApiInstancesService {
     return routes;
   }
 }
+
+type InstanceView = ReturnType<typeof instanceView>;
 
 function apiNotFound(rawId: string): DomainError {
   return new DomainError('API_NOT_FOUND', `API ${rawId} not found`);

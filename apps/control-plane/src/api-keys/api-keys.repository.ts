@@ -4,7 +4,7 @@
  * writes and ACKs do.
  */
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '../common/prisma.service.js';
+import { PrismaService, type Tx } from '../common/prisma.service.js';
 
 @Injectable()
 export class ApiKeysRepository {
@@ -14,24 +14,32 @@ export class ApiKeysRepository {
     return this.prisma.apiInstance.findFirst({ where, select: { id: true } });
   }
 
-  create(data: { apiId: number; name: string; prefix: string; secretSha256: string; createdBy: string; expiresAt: Date | null }) {
+  /** Runs `fn` in a transaction holding the instance's row lock (see the header). */
+  withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${data.apiId} FOR NO KEY UPDATE`;
-      return tx.apiKey.create({ data });
+      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
+      return fn(tx);
     });
+  }
+
+  create(
+    tx: Tx,
+    data: { apiId: number; name: string; prefix: string; secretSha256: string; createdBy: string; expiresAt: Date | null },
+  ) {
+    return tx.apiKey.create({ data });
   }
 
   list(apiId: number) {
     return this.prisma.apiKey.findMany({ where: { apiId }, orderBy: { createdAt: 'asc' } });
   }
 
-  /** Revokes an active key; false when the instance has no such active key. */
-  revoke(apiId: number, id: string): Promise<boolean> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
-      const { count } = await tx.apiKey.updateMany({ where: { id, apiId, revokedAt: null }, data: { revokedAt: new Date() } });
-      return count > 0;
-    });
+  /** An active key of the instance; null when it has no such key or the key is revoked. */
+  findActive(tx: Tx, apiId: number, id: string) {
+    return tx.apiKey.findFirst({ where: { id, apiId, revokedAt: null } });
+  }
+
+  revoke(tx: Tx, id: string) {
+    return tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
   }
 
   /** Records a use reported by a gateway of `targetId`, for a key of an API deployed to it. */

@@ -5,6 +5,11 @@
  * `manage:apis` is the connected-app scope "Manage the APIs inside a specific environment": it
  * grants Manage APIs Configuration there (create, update, delete and read API instances), and
  * not their policies, deployments or contracts, which keep their own scopes.
+ * `read:analytics` (access logs, analytics, the workflow graph) is Portico's: it lets a dashboard
+ * or an auditor read traffic without the APIs' configuration. View APIs Configuration includes it,
+ * as Anypoint Monitoring reads API metrics with that permission.
+ * `read:audit_logs` is Anypoint's Audit Log Viewer: reading the organization's audit trail
+ * (who changed what); Organization Administrators hold it.
  */
 export const SCOPES = {
   'read:api_configuration': 'View APIs Configuration',
@@ -26,6 +31,8 @@ export const SCOPES = {
   'create:client_applications': 'Create Applications',
   'read:secret_groups': 'Read Secret Groups',
   'manage:secret_groups': 'Manage Secret Groups',
+  'read:analytics': 'View Analytics',
+  'read:audit_logs': 'Audit Log Viewer',
   'admin:organization': 'Organization Administrator',
 } as const;
 
@@ -35,8 +42,9 @@ export const ALL_SCOPES = Object.keys(SCOPES) as Scope[];
 
 /** Scopes that a held scope also grants. */
 const IMPLIES: Partial<Record<Scope, Scope[]>> = {
-  'manage:api_configuration': ['read:api_configuration'],
-  'manage:apis': ['manage:api_configuration', 'read:api_configuration'],
+  'read:api_configuration': ['read:analytics'],
+  'manage:api_configuration': ['read:api_configuration', 'read:analytics'],
+  'manage:apis': ['manage:api_configuration', 'read:api_configuration', 'read:analytics'],
   'manage:api_policies': ['read:api_policies'],
   'manage:api_contracts': ['read:api_contracts'],
   'create:exchange': ['read:exchange'],
@@ -44,7 +52,7 @@ const IMPLIES: Partial<Record<Scope, Scope[]>> = {
   'manage:servers': ['read:servers'],
   'create:client_applications': ['read:client_applications'],
   'manage:secret_groups': ['read:secret_groups'],
-  'admin:organization': ['read:organization', 'read:orgenvironments'],
+  'admin:organization': ['read:organization', 'read:orgenvironments', 'read:audit_logs'],
 };
 
 export function isScope(value: string): value is Scope {

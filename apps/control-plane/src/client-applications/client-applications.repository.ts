@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ListContractsQuery } from './client-applications.dto.js';
-import { PrismaService } from '../common/prisma.service.js';
+import { PrismaService, type Tx } from '../common/prisma.service.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/prisma-errors.js';
 import { DomainError } from '../common/domain-error.js';
 
@@ -15,17 +15,24 @@ const CONTRACT_SORT = { id: 'id', status: 'status', createdDate: 'createdAt', up
 export class ClientApplicationsRepository {
   constructor(private readonly prisma: PrismaService) {}
 
-  async createApplication(data: {
-    organizationId: string;
-    name: string;
-    description: string | null;
-    clientId: string;
-    clientSecretHash: string;
-    redirectUri: string[];
-    grantTypes: string[];
-  }) {
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(fn);
+  }
+
+  async createApplication(
+    tx: Tx,
+    data: {
+      organizationId: string;
+      name: string;
+      description: string | null;
+      clientId: string;
+      clientSecretHash: string;
+      redirectUri: string[];
+      grantTypes: string[];
+    },
+  ) {
     try {
-      return await this.prisma.clientApplication.create({ data });
+      return await tx.clientApplication.create({ data });
     } catch (err) {
       if (isUniqueViolation(err))
         throw new DomainError('APPLICATION_ALREADY_EXISTS', `An application named "${data.name}" already exists`);
@@ -33,8 +40,8 @@ export class ClientApplicationsRepository {
     }
   }
 
-  findApplication(organizationId: string, id: number) {
-    return this.prisma.clientApplication.findFirst({ where: { id, organizationId } });
+  findApplication(organizationId: string, id: number, db: Tx = this.prisma) {
+    return db.clientApplication.findFirst({ where: { id, organizationId } });
   }
 
   listApplications(organizationId: string) {
@@ -42,6 +49,7 @@ export class ClientApplicationsRepository {
   }
 
   async updateApplication(
+    tx: Tx,
     id: number,
     data: {
       name?: string;
@@ -52,7 +60,7 @@ export class ClientApplicationsRepository {
     },
   ) {
     try {
-      return await this.prisma.clientApplication.update({ where: { id }, data });
+      return await tx.clientApplication.update({ where: { id }, data });
     } catch (err) {
       if (isUniqueViolation(err))
         throw new DomainError('APPLICATION_ALREADY_EXISTS', `An application named "${data.name}" already exists`);
@@ -61,8 +69,8 @@ export class ClientApplicationsRepository {
   }
 
   /** Deleting an application revokes its contracts (they go with it). */
-  deleteApplication(id: number) {
-    return this.prisma.clientApplication.delete({ where: { id } });
+  deleteApplication(tx: Tx, id: number) {
+    return tx.clientApplication.delete({ where: { id } });
   }
 
   findApi(organizationId: string, environmentId: string, apiId: number) {
@@ -87,18 +95,21 @@ export class ClientApplicationsRepository {
     return this.prisma.clientApplication.findFirst({ where: { id, organizationId: { in: organizationIds } } });
   }
 
-  async createContract(data: {
-    apiId: number;
-    applicationId: number;
-    organizationId: string;
-    environmentId: string;
-    status: string;
-    approvedDate: Date | null;
-    tierId: number | null;
-    requestedTierId: number | null;
-  }) {
+  async createContract(
+    tx: Tx,
+    data: {
+      apiId: number;
+      applicationId: number;
+      organizationId: string;
+      environmentId: string;
+      status: string;
+      approvedDate: Date | null;
+      tierId: number | null;
+      requestedTierId: number | null;
+    },
+  ) {
     try {
-      return await this.prisma.contract.create({ data, include: withApplication });
+      return await tx.contract.create({ data, include: withApplication });
     } catch (err) {
       if (isUniqueViolation(err))
         throw new DomainError(
@@ -136,11 +147,12 @@ export class ClientApplicationsRepository {
     return { total, rows };
   }
 
-  findContract(apiId: number, id: number) {
-    return this.prisma.contract.findFirst({ where: { id, apiId }, include: withApplication });
+  findContract(apiId: number, id: number, db: Tx = this.prisma) {
+    return db.contract.findFirst({ where: { id, apiId }, include: withApplication });
   }
 
   updateContractStatus(
+    tx: Tx,
     id: number,
     status: string,
     fields: {
@@ -151,11 +163,11 @@ export class ClientApplicationsRepository {
       requestedTierId?: number | null;
     },
   ) {
-    return this.prisma.contract.update({ where: { id }, data: { status, ...fields }, include: withApplication });
+    return tx.contract.update({ where: { id }, data: { status, ...fields }, include: withApplication });
   }
 
-  deleteContract(id: number) {
-    return this.prisma.contract.delete({ where: { id } });
+  deleteContract(tx: Tx, id: number) {
+    return tx.contract.delete({ where: { id } });
   }
 
   listApplicationContracts(applicationId: number) {

@@ -1,11 +1,15 @@
 /**
  * Exchange client applications (the consumer credentials client-id-enforcement checks) and their
  * contracts with API instances. Client secrets are returned once, at creation or reset, and
- * stored only as scrypt hashes.
+ * stored only as scrypt hashes. Every change is recorded as GET shows the application (never its
+ * secret; a reset is `rotate`) or the contract (approve, reject and revoke are their own actions).
  */
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
+import type { AuditAction } from '../audit/audit-vocabulary.js';
 import { DomainError } from '../common/domain-error.js';
+import type { Tx } from '../common/prisma.service.js';
 import { hashSecret, randomClientId, randomToken } from '../common/secrets.js';
 import { applicationView, contractView } from './client-application.view.js';
 import { ClientApplicationsRepository } from './client-applications.repository.js';
@@ -19,6 +23,9 @@ import type {
 /** Fields Exchange's create-application call accepts; the rest trigger its own error message. */
 const APPLICATION_FIELDS = new Set(['name', 'description', 'redirectUri', 'grantTypes']);
 
+type ApplicationView = ReturnType<typeof applicationView>;
+type ContractView = ReturnType<typeof contractView>;
+
 export interface ApiScope {
   organizationId: string;
   environmentId: string;
@@ -27,7 +34,10 @@ export interface ApiScope {
 
 @Injectable()
 export class ClientApplicationsService {
-  constructor(private readonly repo: ClientApplicationsRepository) {}
+  constructor(
+    private readonly repo: ClientApplicationsRepository,
+    private readonly audit: AuditTrailService,
+  ) {}
 
   async create(organizationId: string, body: CreateApplicationBody) {
     if (Object.keys(body).some((k) => !APPLICATION_FIELDS.has(k))) {
@@ -37,14 +47,20 @@ export class ClientApplicationsService {
       );
     }
     const secret = randomToken();
-    const app = await this.repo.createApplication({
-      organizationId,
-      name: body.name,
-      description: body.description ?? null,
-      clientId: randomClientId(),
-      clientSecretHash: await hashSecret(secret),
-      redirectUri: body.redirectUri ?? [],
-      grantTypes: body.grantTypes ?? ['client_credentials'],
+    const clientSecretHash = await hashSecret(secret);
+    const app = await this.repo.transaction(async (tx) => {
+      const created = await this.repo.createApplication(tx, {
+        organizationId,
+        name: body.name,
+        description: body.description ?? null,
+        clientId: randomClientId(),
+        clientSecretHash,
+        redirectUri: body.redirectUri ?? [],
+        grantTypes: body.grantTypes ?? ['client_credentials'],
+      });
+      const after = applicationView(created);
+      await this.recordApplication(tx, 'create', after, { after });
+      return created;
     });
     return applicationView(app, secret);
   }
@@ -58,19 +74,35 @@ export class ClientApplicationsService {
   }
 
   async update(organizationId: string, id: number, body: UpdateApplicationBody) {
-    await this.application(organizationId, id);
-    return applicationView(await this.repo.updateApplication(id, body));
+    return this.repo.transaction(async (tx) => {
+      const before = applicationView(await this.application(organizationId, id, tx));
+      const after = applicationView(await this.repo.updateApplication(tx, id, body));
+      await this.recordApplication(tx, 'update', after, { before, after });
+      return after;
+    });
   }
 
   async resetSecret(organizationId: string, id: number) {
     await this.application(organizationId, id);
     const secret = randomToken();
-    return applicationView(await this.repo.updateApplication(id, { clientSecretHash: await hashSecret(secret) }), secret);
+    const clientSecretHash = await hashSecret(secret);
+    const app = await this.repo.transaction(async (tx) => {
+      const before = applicationView(await this.application(organizationId, id, tx));
+      const updated = await this.repo.updateApplication(tx, id, { clientSecretHash });
+      const after = applicationView(updated);
+      await this.recordApplication(tx, 'rotate', after, { before, after });
+      return updated;
+    });
+    return applicationView(app, secret);
   }
 
+  /** Deletes the application; its contracts go with it (part of its record). */
   async remove(organizationId: string, id: number): Promise<void> {
-    await this.application(organizationId, id);
-    await this.repo.deleteApplication(id);
+    await this.repo.transaction(async (tx) => {
+      const before = applicationView(await this.application(organizationId, id, tx));
+      await this.repo.deleteApplication(tx, id);
+      await this.recordApplication(tx, 'delete', before, { before });
+    });
   }
 
   async applicationContracts(organizationId: string, id: number) {
@@ -94,17 +126,21 @@ export class ClientApplicationsService {
     if (!app) throw new DomainError('APPLICATION_NOT_FOUND', `Application ${body.applicationId} not found`);
     const tier = await this.requestedTier(api.id, body.requestedTierId ?? null);
     const approved = !manual && (tier === null || tier.autoApprove);
-    const contract = await this.repo.createContract({
-      apiId: api.id,
-      applicationId: app.id,
-      organizationId: scope.organizationId,
-      environmentId: scope.environmentId,
-      status: approved ? 'APPROVED' : 'PENDING',
-      approvedDate: approved ? new Date() : null,
-      tierId: approved ? (tier?.id ?? null) : null,
-      requestedTierId: approved ? null : (tier?.id ?? null),
+    return this.repo.transaction(async (tx) => {
+      const contract = await this.repo.createContract(tx, {
+        apiId: api.id,
+        applicationId: app.id,
+        organizationId: scope.organizationId,
+        environmentId: scope.environmentId,
+        status: approved ? 'APPROVED' : 'PENDING',
+        approvedDate: approved ? new Date() : null,
+        tierId: approved ? (tier?.id ?? null) : null,
+        requestedTierId: approved ? null : (tier?.id ?? null),
+      });
+      const after = contractView(contract);
+      await this.recordContract(tx, scope, 'create', after, { after });
+      return after;
     });
-    return contractView(contract);
   }
 
   async listContracts(scope: ApiScope, query: ListContractsQuery) {
@@ -119,33 +155,73 @@ export class ClientApplicationsService {
 
   /** Approving puts the contract on the tier it requested (a revoked one keeps its tier). */
   async setContractStatus(scope: ApiScope, id: number, action: 'approve' | 'reject' | 'revoke') {
-    const contract = await this.contract(scope, id);
-    const now = new Date();
-    const updated =
-      action === 'approve'
-        ? await this.repo.updateContractStatus(id, 'APPROVED', {
-            approvedDate: now,
-            revokedDate: null,
-            rejectedDate: null,
-            tierId: contract.requestedTierId ?? contract.tierId,
-            requestedTierId: null,
-          })
-        : action === 'reject'
-          ? await this.repo.updateContractStatus(id, 'REJECTED', { rejectedDate: now })
-          : await this.repo.updateContractStatus(id, 'REVOKED', { revokedDate: now });
-    return contractView(updated);
+    const api = await this.api(scope);
+    return this.repo.transaction(async (tx) => {
+      const contract = await this.contractOf(api.id, id, tx);
+      const now = new Date();
+      const updated =
+        action === 'approve'
+          ? await this.repo.updateContractStatus(tx, id, 'APPROVED', {
+              approvedDate: now,
+              revokedDate: null,
+              rejectedDate: null,
+              tierId: contract.requestedTierId ?? contract.tierId,
+              requestedTierId: null,
+            })
+          : action === 'reject'
+            ? await this.repo.updateContractStatus(tx, id, 'REJECTED', { rejectedDate: now })
+            : await this.repo.updateContractStatus(tx, id, 'REVOKED', { revokedDate: now });
+      const after = contractView(updated);
+      await this.recordContract(tx, scope, action, after, { before: contractView(contract), after });
+      return after;
+    });
   }
 
   async deleteContract(scope: ApiScope, id: number): Promise<void> {
-    const contract = await this.contract(scope, id);
-    if (contract.status === 'APPROVED') throw new DomainError('CONTRACT_ACTIVE', 'Cannot delete active contract');
-    await this.repo.deleteContract(id);
+    const api = await this.api(scope);
+    await this.repo.transaction(async (tx) => {
+      const contract = await this.contractOf(api.id, id, tx);
+      if (contract.status === 'APPROVED') throw new DomainError('CONTRACT_ACTIVE', 'Cannot delete active contract');
+      await this.repo.deleteContract(tx, id);
+      const before = contractView(contract);
+      await this.recordContract(tx, scope, 'delete', before, { before });
+    });
   }
 
-  private async application(organizationId: string, id: number) {
-    const app = await this.repo.findApplication(organizationId, id);
+  private async application(organizationId: string, id: number, tx?: Tx) {
+    const app = await this.repo.findApplication(organizationId, id, tx);
     if (!app) throw new DomainError('APPLICATION_NOT_FOUND', `Application ${id} not found`);
     return app;
+  }
+
+  private recordApplication(
+    tx: Tx,
+    action: AuditAction,
+    app: ApplicationView,
+    change: { before?: ApplicationView; after?: ApplicationView },
+  ) {
+    return this.audit.record(tx, {
+      organizationId: app.organizationId,
+      action,
+      resource: { type: 'client-application', id: app.id, name: app.name },
+      ...change,
+    });
+  }
+
+  private recordContract(
+    tx: Tx,
+    scope: ApiScope,
+    action: AuditAction,
+    contract: ContractView,
+    change: { before?: ContractView; after?: ContractView },
+  ) {
+    return this.audit.record(tx, {
+      organizationId: scope.organizationId,
+      environmentId: scope.environmentId,
+      action,
+      resource: { type: 'contract', id: contract.id, name: contract.application.name },
+      ...change,
+    });
   }
 
   private async api(scope: ApiScope) {
@@ -167,8 +243,11 @@ export class ClientApplicationsService {
   }
 
   private async contract(scope: ApiScope, id: number) {
-    const api = await this.api(scope);
-    const contract = await this.repo.findContract(api.id, id);
+    return this.contractOf((await this.api(scope)).id, id);
+  }
+
+  private async contractOf(apiId: number, id: number, tx?: Tx) {
+    const contract = await this.repo.findContract(apiId, id, tx);
     if (!contract) throw new DomainError('CONTRACT_NOT_FOUND', `Contract ${id} not found`);
     return contract;
   }

@@ -1,18 +1,35 @@
 /**
- * The gateway sync service: a gRPC server (mTLS) carrying ConfigSyncService.Connect streams.
+ * The gateway sync service: a gRPC server (mTLS) carrying ConfigSyncService.Connect streams and
+ * AccessEventService.Publish calls (access-events/access-event-ingest.service.ts).
  *
  * Every control-plane replica runs one. Its server certificate is issued at start by the shared
  * CA; clients must present a certificate of the same CA, and the stream is accepted only when
  * that certificate is one Portico issued, is not revoked, and names a target that exists and is
- * not deleted. Revisions come from the database (triggers), so any replica can serve any gateway
+ * not deleted; the same check admits each Publish, whose events are taken for that target alone.
+ * Revisions come from the database (triggers), so any replica can serve any gateway
  * and a gateway may resume on another replica; LISTEN/NOTIFY plus a poll wake the sessions
  * (revision-watcher.ts).
  */
 import { hostname } from 'node:os';
 import { X509Certificate } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Server, ServerCredentials, type ServerDuplexStream, status as GrpcStatus } from '@grpc/grpc-js';
-import { ConfigSyncServiceService, type ConnectRequest, type ConnectResponse } from '#portico/proto-ts';
+import {
+  type sendUnaryData,
+  Server,
+  ServerCredentials,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  status as GrpcStatus,
+} from '@grpc/grpc-js';
+import {
+  AccessEventServiceService,
+  ConfigSyncServiceService,
+  type ConnectRequest,
+  type ConnectResponse,
+  type PublishRequest,
+  type PublishResponse,
+} from '#portico/proto-ts';
+import { AccessEventIngest } from '../access-events/access-event-ingest.service.js';
 import { DATABASE_URL } from '../common/prisma.service.js';
 import { SecretBox } from '../common/secret-box.js';
 import { ENV, type Env } from '../config/env.js';
@@ -48,6 +65,7 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     private readonly ca: CertificateAuthorityService,
     secrets: SecretBox,
     private readonly endpoint: SyncEndpoint,
+    private readonly accessEvents: AccessEventIngest,
   ) {
     this.states = new TargetStates(repo, (sealed) => secrets.open(sealed));
   }
@@ -69,6 +87,10 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
       'grpc.http2.min_ping_interval_without_data_ms': 5_000,
     });
     server.addService(ConfigSyncServiceService, { connect: (call: Call) => void this.accept(call) });
+    server.addService(AccessEventServiceService, {
+      publish: (call: ServerUnaryCall<PublishRequest, PublishResponse>, callback: sendUnaryData<PublishResponse>) =>
+        void this.publish(call, callback),
+    });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host}:${this.env.PORTICO_SYNC_PORT}`, credentials, (err, bound) =>
         err
@@ -112,6 +134,13 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     return this.sessions.get(targetId)?.size ?? 0;
   }
 
+  /** Sessions open on this process, every target's (metrics). */
+  openSessions(): number {
+    let open = 0;
+    for (const set of this.sessions.values()) open += set.size;
+    return open;
+  }
+
   private async accept(call: Call): Promise<void> {
     let identity: SessionIdentity;
     try {
@@ -137,8 +166,30 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     set.add(session);
   }
 
+  /** A batch of access events, taken for the target of the caller's certificate. */
+  private async publish(
+    call: ServerUnaryCall<PublishRequest, PublishResponse>,
+    callback: sendUnaryData<PublishResponse>,
+  ): Promise<void> {
+    try {
+      const { targetId } = await this.authenticate(call);
+      callback(null, await this.accessEvents.publish(targetId, call.request));
+    } catch (err) {
+      // refusals of authenticate() and PublishFailures carry their status; anything else (the
+      // certificate lookup failing) is worth retrying
+      const { code, details } =
+        typeof (err as { code?: unknown }).code === 'number'
+          ? (err as { code: GrpcStatus; details: string })
+          : { code: GrpcStatus.UNAVAILABLE, details: 'the control plane cannot take access events now' };
+      if (code === GrpcStatus.UNAUTHENTICATED || code === GrpcStatus.PERMISSION_DENIED) {
+        this.logger.warn(`refused access events from ${call.getPeer()}: ${details}`);
+      }
+      callback({ code, details });
+    }
+  }
+
   /** The identity of the client certificate, if Portico issued it and it still counts. */
-  private async authenticate(call: Call): Promise<SessionIdentity> {
+  private async authenticate(call: Pick<Call, 'getAuthContext'>): Promise<SessionIdentity> {
     const raw = call.getAuthContext().sslPeerCertificate?.raw;
     if (!raw) throw refusal(GrpcStatus.UNAUTHENTICATED, 'a client certificate is required');
     let identity: ReturnType<typeof parseGatewayIdentity>;

@@ -59,6 +59,8 @@ export const envSchema = z
     PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS: z.coerce.number().min(1).default(1800),
     /** How often each control plane re-reads target revisions, behind LISTEN/NOTIFY. */
     PORTICO_SYNC_POLL_SECONDS: z.coerce.number().min(0.1).max(300).default(5),
+    /** Days access events are kept; whole days older than this are dropped (a partition per day). */
+    PORTICO_ACCESS_LOG_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
     /** Base64 of 32 bytes: AES-256-GCM key for stored secrets (policy secrets, the CA key); unset → `<data dir>/secret.key` (0600). */
     PORTICO_SECRET_KEY: z.string().optional(),
     PORTICO_LOG_LEVEL: logLevel.default('info'),

@@ -54,8 +54,8 @@ export class DeploymentsRepository {
     return tx.deployment.update({ where: { id }, data });
   }
 
-  delete(id: number) {
-    return this.prisma.deployment.delete({ where: { id } });
+  delete(tx: Tx, id: number) {
+    return tx.deployment.delete({ where: { id } });
   }
 
   /**

@@ -6,8 +6,13 @@
  * target. On one target no two deployed instances may listen on the same port + base path. Every
  * check runs in the caller's transaction with the target row locked, so a rejected deployment
  * writes nothing and concurrent deployments cannot both claim a listener.
+ *
+ * Audit: deploying (POST, an instance's inline `deployment{}`, an overwrite) is recorded as
+ * `deploy`, PATCH/PUT as `update`, DELETE as `undeploy`, the deployment as GET shows it.
  */
 import { Injectable } from '@nestjs/common';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
+import type { AuditAction } from '../audit/audit-vocabulary.js';
 import { assertReadBack } from '../common/read-back.js';
 import { isKnownGatewayVersion, KNOWN_GATEWAY_VERSIONS } from '#portico/gateway-release';
 import { DomainError } from '../common/domain-error.js';
@@ -32,6 +37,7 @@ export class DeploymentsService {
   constructor(
     private readonly repo: DeploymentsRepository,
     private readonly targets: GatewayTargetsService,
+    private readonly audit: AuditTrailService,
   ) {}
 
   /** Deploys `api` in `tx` (POST .../deployments and the xapi instance's inline `deployment{}`). */
@@ -45,7 +51,10 @@ export class DeploymentsService {
         `API ${api.id} is already deployed to target ${existing.targetName} (${existing.targetId}); send overwrite: true to redeploy or move it`,
       );
     }
-    return this.save(tx, api, target, spec, existing?.id);
+    const deployment = await this.save(tx, api, target, spec, existing?.id);
+    const after = deploymentView(deployment);
+    await this.record(tx, 'deploy', api, after, { ...(existing && { before: deploymentView(existing) }), after });
+    return deployment;
   }
 
   /** After `api`'s proxyUri changed in `tx`: its listener must still be free on the target it is deployed to. */
@@ -96,7 +105,7 @@ export class DeploymentsService {
     body: DeploymentPatchBody,
     replace: boolean,
   ) {
-    const deployment = await this.repo.transaction(async (tx) => {
+    return this.repo.transaction(async (tx) => {
       const api = await this.findApi(organizationId, environmentId, rawApiId, tx);
       const current = await this.findDeployment(api, rawId, tx);
       assertReadBack(body, deploymentView(current), READ_ONLY_FIELDS);
@@ -114,15 +123,21 @@ export class DeploymentsService {
           };
       const spec = resolveSpec(merged, api.environmentId);
       const target = await this.targets.lockForDeployment(tx, api.organizationId, api.environmentId, spec.targetId);
-      return this.save(tx, api, target, spec, current.id);
+      const after = deploymentView(await this.save(tx, api, target, spec, current.id));
+      await this.record(tx, 'update', api, after, { before: deploymentView(current), after });
+      return after;
     });
-    return deploymentView(deployment);
   }
 
   /** Removes the deployment: the API stops being served by its target. */
   async undeploy(organizationId: string, environmentId: string, rawApiId: string, rawId: string): Promise<void> {
-    const api = await this.findApi(organizationId, environmentId, rawApiId);
-    await this.repo.delete((await this.findDeployment(api, rawId)).id);
+    await this.repo.transaction(async (tx) => {
+      const api = await this.findApi(organizationId, environmentId, rawApiId, tx);
+      const deployment = await this.findDeployment(api, rawId, tx);
+      await this.repo.delete(tx, deployment.id);
+      const before = deploymentView(deployment);
+      await this.record(tx, 'undeploy', api, before, { before });
+    });
   }
 
   /** Contract §8.3: which instances listen on a target (empty `instances` = port + path free). */
@@ -160,6 +175,22 @@ export class DeploymentsService {
       : this.repo.update(tx, existingId, data);
   }
 
+  private record(
+    tx: Tx,
+    action: AuditAction,
+    api: DeployableApi,
+    deployment: DeploymentView,
+    change: { before?: DeploymentView; after?: DeploymentView },
+  ): Promise<void> {
+    return this.audit.record(tx, {
+      organizationId: api.organizationId,
+      environmentId: api.environmentId,
+      action,
+      resource: { type: 'deployment', id: deployment.id, name: deployment.targetName },
+      ...change,
+    });
+  }
+
   private async assertListenerFree(tx: Tx, api: DeployableApi, target: DeployableTarget): Promise<void> {
     if (api.proxyPort === null || api.proxyBasePath === null) {
       throw new DomainError(
@@ -195,6 +226,8 @@ export class DeploymentsService {
     return deployment;
   }
 }
+
+type DeploymentView = ReturnType<typeof deploymentView>;
 
 /** The HY rules, with Anypoint's exact messages (contract §5.1). */
 /** What GET answers that a PATCH/PUT may send back unchanged (see deploymentPatchBody). */

@@ -4,15 +4,18 @@
  * Visibility: an asset is visible when it is not deleted and either public (the built-in policy
  * catalog) or owned by an organization the caller sees and holds `read:exchange` in. An asset
  * that is not visible is reported exactly like a missing one (404), in search, get and delete.
+ * A delete is recorded in the owning organization's trail.
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
 import type { ExchangeAsset } from '../generated/prisma/client.js';
 import { compareVersions } from './asset-version.js';
 import type { SearchQuery } from './exchange.dto.js';
 import { type AssetWithFiles, ExchangeRepository } from './exchange.repository.js';
+import { assetSummary } from './exchange.view.js';
 
 export interface AssetWithVersions {
   asset: AssetWithFiles;
@@ -29,6 +32,7 @@ export class ExchangeAssetsService {
   constructor(
     private readonly repo: ExchangeRepository,
     private readonly access: AccessService,
+    private readonly audit: AuditTrailService,
   ) {}
 
   /**
@@ -105,7 +109,15 @@ export class ExchangeAssetsService {
         `Asset ${groupId}/${assetId}/${version} is used by ${instances} API instance(s); delete them first`,
       );
     }
-    await this.repo.softDelete(asset.id);
+    await this.repo.transaction(async (tx) => {
+      await this.repo.softDelete(tx, asset.id);
+      await this.audit.record(tx, {
+        organizationId: asset.organizationId,
+        action: 'delete',
+        resource: { type: 'exchange-asset', id: `${groupId}/${assetId}/${version}`, name: asset.name },
+        before: assetSummary(asset),
+      });
+    });
   }
 
   private async canRead(principal: Principal, asset: ExchangeAsset): Promise<boolean> {

@@ -4,14 +4,17 @@
  * Publishing is synchronous in Portico: the asset and its files are written (one transaction)
  * before the request is answered, whatever `x-sync-publication` says. The asynchronous form only
  * changes the answer (202 with a link to a run that is already completed). Bad input, missing
- * permissions and a taken triple are answered right away, never as a failed run.
+ * permissions and a taken triple are answered right away, never as a failed run. Publishing is
+ * recorded as `create` of the asset version (group/asset/version is its id).
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService, isUuid } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { type InputLocation, validationError } from '../common/validation.js';
 import type { AssetDraft } from './asset-draft.js';
+import { assetSummary } from './exchange.view.js';
 import { type AssetWithFiles, ExchangeRepository } from './exchange.repository.js';
 
 @Injectable()
@@ -19,6 +22,7 @@ export class ExchangePublicationService {
   constructor(
     private readonly repo: ExchangeRepository,
     private readonly access: AccessService,
+    private readonly audit: AuditTrailService,
   ) {}
 
   /**
@@ -32,7 +36,18 @@ export class ExchangePublicationService {
     options: { where: InputLocation; recordRun: boolean },
   ): Promise<{ asset: AssetWithFiles; runId?: string }> {
     await this.assertGroup(principal, organizationId, draft.groupId, options.where);
-    return this.repo.createAsset(organizationId, draft, principal.kind === 'user' ? principal.id : null, options.recordRun);
+    return this.repo.transaction(async (tx) => {
+      const createdById = principal.kind === 'user' ? principal.id : null;
+      const created = await this.repo.createAsset(tx, organizationId, draft, createdById, options.recordRun);
+      const { asset } = created;
+      await this.audit.record(tx, {
+        organizationId,
+        action: 'create',
+        resource: { type: 'exchange-asset', id: `${asset.groupId}/${asset.assetId}/${asset.version}`, name: asset.name },
+        after: assetSummary(asset),
+      });
+      return created;
+    });
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { isUniqueViolation } from '../common/prisma-errors.js';
-import { PrismaService } from '../common/prisma.service.js';
+import { PrismaService, type Tx } from '../common/prisma.service.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { AssetDraft } from './asset-draft.js';
 import type { AssetType, SearchQuery } from './exchange.dto.js';
@@ -39,57 +39,49 @@ const SORT_COLUMNS = {
 export class ExchangeRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(fn);
+  }
+
   /**
-   * Writes the asset, its files and, for an asynchronous publication, its run in one
-   * transaction. A taken group/asset/version (also a deleted one) is ASSET_PRE_CONDITIONS_FAILED.
+   * Writes the asset, its files and, for an asynchronous publication, its run in `tx`. A taken
+   * group/asset/version (also a deleted one) is ASSET_PRE_CONDITIONS_FAILED.
    */
   async createAsset(
+    tx: Tx,
     organizationId: string,
     draft: AssetDraft,
     createdById: string | null,
     recordRun: boolean,
   ): Promise<{ asset: AssetWithFiles; runId?: string }> {
+    let asset: AssetWithFiles;
     try {
-      return await this.prisma.$transaction(async (tx) => {
-        const asset = await tx.exchangeAsset.create({
-          data: {
-            organizationId,
-            groupId: draft.groupId,
-            assetId: draft.assetId,
-            version: draft.version,
-            name: draft.name,
-            description: draft.description ?? null,
-            type: draft.type,
-            status: draft.status,
-            tags: draft.tags,
-            attributes: draft.attributes as unknown as Prisma.InputJsonValue,
-            contactName: draft.contactName ?? null,
-            contactEmail: draft.contactEmail ?? null,
-            createdById,
-            files: {
-              create: draft.files.map((f) => ({
-                classifier: f.classifier,
-                packaging: f.packaging,
-                content: new Uint8Array(f.content),
-                md5: f.md5,
-                sha1: f.sha1,
-              })),
-            },
+      asset = await tx.exchangeAsset.create({
+        data: {
+          organizationId,
+          groupId: draft.groupId,
+          assetId: draft.assetId,
+          version: draft.version,
+          name: draft.name,
+          description: draft.description ?? null,
+          type: draft.type,
+          status: draft.status,
+          tags: draft.tags,
+          attributes: draft.attributes as unknown as Prisma.InputJsonValue,
+          contactName: draft.contactName ?? null,
+          contactEmail: draft.contactEmail ?? null,
+          createdById,
+          files: {
+            create: draft.files.map((f) => ({
+              classifier: f.classifier,
+              packaging: f.packaging,
+              content: new Uint8Array(f.content),
+              md5: f.md5,
+              sha1: f.sha1,
+            })),
           },
-          include: withFiles,
-        });
-        if (!recordRun) return { asset };
-        const run = await tx.publicationRun.create({
-          data: {
-            organizationId,
-            groupId: draft.groupId,
-            assetId: draft.assetId,
-            version: draft.version,
-            assetType: draft.type,
-            status: 'completed',
-          },
-        });
-        return { asset, runId: run.id };
+        },
+        include: withFiles,
       });
     } catch (err) {
       if (isUniqueViolation(err)) {
@@ -100,6 +92,18 @@ export class ExchangeRepository {
       }
       throw err;
     }
+    if (!recordRun) return { asset };
+    const run = await tx.publicationRun.create({
+      data: {
+        organizationId,
+        groupId: draft.groupId,
+        assetId: draft.assetId,
+        version: draft.version,
+        assetType: draft.type,
+        status: 'completed',
+      },
+    });
+    return { asset, runId: run.id };
   }
 
   /** The asset in any status, with its files (without bytes). */
@@ -146,8 +150,8 @@ export class ExchangeRepository {
   }
 
   /** Soft delete: the row (and so its group/asset/version) stays. */
-  async softDelete(id: number): Promise<void> {
-    await this.prisma.exchangeAsset.update({ where: { id }, data: { status: 'deleted', deletedAt: new Date() } });
+  async softDelete(tx: Tx, id: number): Promise<void> {
+    await tx.exchangeAsset.update({ where: { id }, data: { status: 'deleted', deletedAt: new Date() } });
   }
 
   /** API instances whose spec is this asset version. */

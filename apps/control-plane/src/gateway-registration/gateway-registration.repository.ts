@@ -89,15 +89,17 @@ export class GatewayRegistrationRepository {
     });
   }
 
-  /** Sets revokedAt once: `revoked`, or why not. */
-  async revokeCertificate(targetId: string, serialNumber: string): Promise<'revoked' | 'already-revoked' | 'not-found'> {
-    const { count } = await this.prisma.gatewayCertificate.updateMany({
-      where: { targetId, serialNumber, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    if (count === 1) return 'revoked';
-    const existing = await this.prisma.gatewayCertificate.count({ where: { targetId, serialNumber } });
-    return existing ? 'already-revoked' : 'not-found';
+  /** The target's certificate with that serial number, locked until `tx` ends. */
+  async lockCertificate(tx: Tx, targetId: string, serialNumber: string) {
+    const rows = await tx.$queryRaw<{ serialNumber: string }[]>`
+      SELECT "serialNumber" FROM "GatewayCertificate"
+      WHERE "targetId" = ${targetId}::uuid AND "serialNumber" = ${serialNumber}
+      FOR UPDATE`;
+    return rows.length ? tx.gatewayCertificate.findUniqueOrThrow({ where: { serialNumber } }) : null;
+  }
+
+  revokeCertificate(tx: Tx, serialNumber: string) {
+    return tx.gatewayCertificate.update({ where: { serialNumber }, data: { revokedAt: new Date() } });
   }
 }
 

@@ -11,8 +11,10 @@
  *   never reused); otherwise a new target is created.
  * - Redeeming the token, creating or adopting the target and recording the certificate are one
  *   transaction: a refused registration leaves the token usable and writes nothing.
+ * - A registration is recorded as `register` of the gateway, made for whoever minted the token.
  */
 import { Injectable } from '@nestjs/common';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { sha256 } from '../common/secrets.js';
 import { SyncEndpoint } from '../config-sync/sync-endpoint.js';
@@ -26,6 +28,7 @@ export class GatewayRegistrationService {
     private readonly repo: GatewayRegistrationRepository,
     private readonly ca: CertificateAuthorityService,
     private readonly syncEndpoint: SyncEndpoint,
+    private readonly audit: AuditTrailService,
   ) {}
 
   async register(body: RegistrationBody): Promise<RegistrationResult> {
@@ -58,6 +61,20 @@ export class GatewayRegistrationService {
         fingerprintSha256: issued.fingerprintSha256,
         notBefore: issued.notBefore,
         notAfter: issued.notAfter,
+      });
+      await this.audit.record(tx, {
+        organizationId,
+        environmentId,
+        action: 'register',
+        resource: { type: 'gateway', id: target.id, name: body.name },
+        after: {
+          id: target.id,
+          name: body.name,
+          registrationTokenId: token.id,
+          certificateSerialNumber: issued.serialNumber,
+          certificateExpiresAt: issued.notAfter.toISOString(),
+        },
+        onBehalfOf: token.createdById,
       });
       return {
         gatewayId: target.id,

@@ -12,6 +12,14 @@ export function targetRowStatus(target: TargetRecord, at: Liveness): TargetRowSt
   return target.replicas.some((r) => isReplicaConnected(r, at)) ? 'RUNNING' : 'DISCONNECTED';
 }
 
+/**
+ * Access events the target's replica processes dropped (their queues and spill files were full),
+ * as each last reported it: counts restart with a replica process.
+ */
+function droppedEvents(target: TargetRecord): number {
+  return target.replicas.reduce((sum, r) => sum + Number(r.droppedEvents), 0);
+}
+
 /** A `rows[]` entry of GET .../gateway-targets: a superset of the live row and the documented example. */
 export function targetRowView(target: TargetRecord, at: Liveness) {
   const status = targetRowStatus(target, at);
@@ -36,6 +44,7 @@ export function targetRowView(target: TargetRecord, at: Liveness) {
     environmentId: target.environmentId,
     lastConnectedDate: lastSeen?.toISOString() ?? null,
     replicas: target.replicas.filter((r) => isReplicaConnected(r, at)).length,
+    droppedEvents: droppedEvents(target),
   };
 }
 
@@ -64,6 +73,7 @@ export function gatewayView(target: TargetRecord, at: Liveness) {
     tags: target.tags,
     lastUpdate: target.updatedAt.toISOString(),
     replicas: [replicaGroup('CONNECTED', connected), replicaGroup('DISCONNECTED', disconnected)],
+    droppedEvents: droppedEvents(target),
   };
 }
 
@@ -79,7 +89,8 @@ export function gatewayDetailView(target: TargetRecord, at: Liveness) {
  * the NACK message while it has not applied a newer one, UP_TO_DATE when it runs the current
  * revision, else APPLYING. `failedApis` are the APIs of its applied revision it does not serve
  * (each failed alone, with the reason; its other APIs are served), `capabilities` the policy
- * types its build implements.
+ * types its build implements, `droppedEvents` the access events its process dropped since it
+ * started (its last Publish said so).
  */
 export function replicaView(replica: ReplicaRecord, at: Liveness, targetRevision: bigint) {
   return {
@@ -100,6 +111,7 @@ export function replicaView(replica: ReplicaRecord, at: Liveness, targetRevision
     failedApis: replica.failedApis as { apiId: string; error: string }[],
     capabilities: replica.capabilities ?? [],
     certificateExpirationDate: replica.certExpiresAt?.toISOString() ?? null,
+    droppedEvents: Number(replica.droppedEvents),
   };
 }
 

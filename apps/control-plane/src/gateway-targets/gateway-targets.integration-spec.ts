@@ -83,6 +83,7 @@ describe('gateway targets, standalone gateways and registration tokens', () => {
             environmentId: tenant.sandboxId,
             lastConnectedDate: null,
             replicas: 0,
+            droppedEvents: 0,
           },
         ],
       });
@@ -220,6 +221,7 @@ describe('gateway targets, standalone gateways and registration tokens', () => {
           { status: 'CONNECTED', count: 0, certificateExpirationDates: [] },
           { status: 'DISCONNECTED', count: 0, certificateExpirationDates: [] },
         ],
+        droppedEvents: 0,
         versions: [],
       });
       const expires = new Date('2027-10-31T15:31:46.000Z');

@@ -48,8 +48,8 @@ export class GatewayTargetsRepository {
     return { total, rows };
   }
 
-  findOne(organizationId: string, environmentId: string, id: string) {
-    return this.prisma.gatewayTarget.findFirst({ where: { id, organizationId, environmentId }, include: WITH_REPLICAS });
+  findOne(organizationId: string, environmentId: string, id: string, db: Tx = this.prisma) {
+    return db.gatewayTarget.findFirst({ where: { id, organizationId, environmentId }, include: WITH_REPLICAS });
   }
 
   /** A target with its replicas, read in `tx`. */
@@ -71,9 +71,9 @@ export class GatewayTargetsRepository {
     return { total, rows };
   }
 
-  async create(data: { organizationId: string; environmentId: string; name: string }) {
+  async create(tx: Tx, data: { organizationId: string; environmentId: string; name: string }) {
     try {
-      return await this.prisma.gatewayTarget.create({ data, include: WITH_REPLICAS });
+      return await tx.gatewayTarget.create({ data, include: WITH_REPLICAS });
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new DomainError(
@@ -105,17 +105,14 @@ export class GatewayTargetsRepository {
   }
 
   markDeleted(tx: Tx, id: string) {
-    return tx.gatewayTarget.update({ where: { id }, data: { deletedAt: new Date() } });
+    return tx.gatewayTarget.update({ where: { id }, data: { deletedAt: new Date() }, include: WITH_REPLICAS });
   }
 
-  createRegistrationToken(data: {
-    tokenHash: string;
-    organizationId: string;
-    environmentId: string;
-    createdById: string;
-    expiresAt: Date;
-  }) {
-    return this.prisma.registrationToken.create({ data });
+  createRegistrationToken(
+    tx: Tx,
+    data: { tokenHash: string; organizationId: string; environmentId: string; createdById: string; expiresAt: Date },
+  ) {
+    return tx.registrationToken.create({ data });
   }
 }
 

@@ -5,15 +5,17 @@
  * Contract: a deleted target is a tombstone. It keeps its name forever (names are never reused),
  * the standalone API still shows it as DELETED, API Manager no longer lists it, and nothing can be
  * deployed to it. A target with deployments cannot be deleted (undeploy first).
+ * Creating and deleting a gateway are recorded as the standalone API shows it.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { isUuid } from '../auth/access.service.js';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { ENV, type Env } from '../config/env.js';
 import { gatewayDetailView, gatewayView, replicaView, targetRowStatus, targetRowView } from './gateway-target.view.js';
 import type { CreateGatewayBody, GatewayTargetsQuery, StandalonePageQuery } from './gateway-targets.dto.js';
-import { GatewayTargetsRepository, type TargetPage } from './gateway-targets.repository.js';
+import { GatewayTargetsRepository, type TargetPage, type TargetRecord } from './gateway-targets.repository.js';
 import { enforcedPolicyTypes, type Liveness, liveness } from './target-status.js';
 
 /** Standalone API paging (contract §9.5): sizes up to 100 are served, up to 199 are capped, 200+ refused. */
@@ -30,6 +32,7 @@ export class GatewayTargetsService {
   constructor(
     private readonly repo: GatewayTargetsRepository,
     @Inject(ENV) private readonly env: Env,
+    private readonly audit: AuditTrailService,
   ) {}
 
   private liveness(): Liveness {
@@ -68,8 +71,12 @@ export class GatewayTargetsService {
   }
 
   async createGateway(organizationId: string, environmentId: string, body: CreateGatewayBody) {
-    const target = await this.repo.create({ organizationId, environmentId, name: body.name });
-    return gatewayDetailView(target, this.liveness());
+    return this.repo.transaction(async (tx) => {
+      const target = await this.repo.create(tx, { organizationId, environmentId, name: body.name });
+      const after = gatewayDetailView(target, this.liveness());
+      await this.record(tx, 'create', target, { after });
+      return after;
+    });
   }
 
   async getGateway(organizationId: string, environmentId: string, rawId: string) {
@@ -103,7 +110,23 @@ export class GatewayTargetsService {
           `Gateway ${target.name} still has deployed API instances (${apiIds.join(', ')}); undeploy them first`,
         );
       }
-      await this.repo.markDeleted(tx, target.id);
+      const before = await this.repo.findOne(organizationId, environmentId, target.id, tx);
+      const deleted = await this.repo.markDeleted(tx, target.id);
+      const now = this.liveness();
+      await this.record(tx, 'delete', deleted, {
+        before: before && gatewayDetailView(before, now),
+        after: gatewayDetailView(deleted, now),
+      });
+    });
+  }
+
+  private record(tx: Tx, action: 'create' | 'delete', target: TargetRecord, change: { before?: object | null; after: object }) {
+    return this.audit.record(tx, {
+      organizationId: target.organizationId,
+      environmentId: target.environmentId,
+      action,
+      resource: { type: 'gateway', id: target.id, name: target.name },
+      ...change,
     });
   }
 

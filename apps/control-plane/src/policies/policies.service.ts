@@ -6,6 +6,10 @@
  * `configurationData` is validated against the template's gateway form (defaults filled), its
  * sensitive values are encrypted before storage and masked in every response; a write that
  * sends the mask back keeps the stored value.
+ *
+ * Audit: one record per policy a write changes, the policy as GET shows it (sensitive values
+ * masked): the policy the request names (create, update, delete, enable, disable), and `reorder`
+ * for every other policy whose order moved with it (and for each policy a bulk reorder moves).
  */
 import {
   type ConfigurationIssue,
@@ -17,6 +21,8 @@ import {
   validateConfiguration,
 } from '#portico/policy-catalog';
 import { Injectable } from '@nestjs/common';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
+import type { AuditAction } from '../audit/audit-vocabulary.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { assertReadBack } from '../common/read-back.js';
@@ -25,7 +31,7 @@ import type { ApplyPolicyBody, ReorderPoliciesBody, SimulatePolicyBody, UpdatePo
 import { simulatePolicies, type SimulationResult } from './policy-simulation.js';
 import { policyConfigs } from '../config-sync/snapshot.js';
 import { type ApiTarget, PoliciesRepository, type PolicyFields, type PolicyRow } from './policies.repository.js';
-import { clampOrder, orderChanges, placeAt, type PolicyPosition, reorder } from './policy-order.js';
+import { clampOrder, orderChanges, placeAt, reorder } from './policy-order.js';
 import { PolicyTemplatesService } from './policy-templates.service.js';
 import { compactPolicyView, policyView } from './policy.view.js';
 import { SecretBox } from '../common/secret-box.js';
@@ -64,6 +70,8 @@ function valueAt(value: unknown, path: readonly (string | number)[]): unknown {
   );
 }
 
+type PolicyView = ReturnType<typeof policyView>;
+
 @Injectable()
 export class PoliciesService {
   constructor(
@@ -71,13 +79,15 @@ export class PoliciesService {
     private readonly templates: PolicyTemplatesService,
     private readonly secrets: SecretBox,
     private readonly targets: GatewayTargetsService,
+    private readonly audit: AuditTrailService,
   ) {}
 
   async apply(ref: ApiRef, body: ApplyPolicyBody, allowDuplicated: boolean) {
     const { groupId, assetId, assetVersion } = body;
     if (!groupId || !assetId || !assetVersion) throw new DomainError('POLICY_TEMPLATE_COORDINATES_MISSING', MISSING_COORDINATES);
     const { apiId } = ref;
-    const row = await this.repo.withApiLock(apiId, async (tx) => {
+    const master = await this.repo.rootOrganizationId(ref.orgId);
+    return this.repo.withApiLock(apiId, async (tx) => {
       const api = await this.requireApi(ref, apiId, tx);
       const entry = await this.templates.resolve(groupId, assetId, assetVersion);
       this.assertImplemented(entry.definition, api);
@@ -113,10 +123,11 @@ export class PoliciesService {
           upstreamIds,
         },
       );
-      await this.renumber(tx, [...current, created], placeAt(ids, created.id, order));
-      return created;
+      await this.renumber(tx, ref, master, [...current, created], placeAt(ids, created.id, order), created.id);
+      const after = this.view(await this.requirePolicy(apiId, created.id, tx), master);
+      await this.record(tx, ref, 'create', after, { after });
+      return after;
     });
-    return this.view(ref, row);
   }
 
   /**
@@ -152,12 +163,13 @@ export class PoliciesService {
   async get(ref: ApiRef, policyId: number) {
     const { apiId } = ref;
     await this.requireApi(ref, apiId);
-    return this.view(ref, await this.requirePolicy(apiId, policyId));
+    return this.view(await this.requirePolicy(apiId, policyId), await this.repo.rootOrganizationId(ref.orgId));
   }
 
   async update(ref: ApiRef, policyId: number, body: UpdatePolicyBody) {
     const { apiId } = ref;
-    const row = await this.repo.withApiLock(apiId, async (tx) => {
+    const master = await this.repo.rootOrganizationId(ref.orgId);
+    return this.repo.withApiLock(apiId, async (tx) => {
       const api = await this.requireApi(ref, apiId, tx);
       const policy = await this.requirePolicy(apiId, policyId, tx);
       const newPolicy = 'apply a new policy to use another template';
@@ -197,28 +209,33 @@ export class PoliciesService {
       if (body.order !== undefined) {
         const current = await this.repo.listPolicies(apiId, tx);
         const ids = current.map((p) => p.id);
-        await this.renumber(tx, current, placeAt(ids, policy.id, body.order));
+        await this.renumber(tx, ref, master, current, placeAt(ids, policy.id, body.order), policy.id);
       }
-      return this.requirePolicy(apiId, policyId, tx);
+      const after = this.view(await this.requirePolicy(apiId, policyId, tx), master);
+      await this.record(tx, ref, 'update', after, { before: this.view(policy, master), after });
+      return after;
     });
-    return this.view(ref, row);
   }
 
   async remove(ref: ApiRef, policyId: number): Promise<void> {
     const { apiId } = ref;
+    const master = await this.repo.rootOrganizationId(ref.orgId);
     await this.repo.withApiLock(apiId, async (tx) => {
       await this.requireApi(ref, apiId, tx);
       const policy = await this.requirePolicy(apiId, policyId, tx);
       await this.repo.deletePolicy(tx, policy.id);
       const rest = await this.repo.listPolicies(apiId, tx);
       const ids = rest.map((p) => p.id);
-      await this.renumber(tx, rest, ids);
+      await this.renumber(tx, ref, master, rest, ids);
+      const before = this.view(policy, master);
+      await this.record(tx, ref, 'delete', before, { before });
     });
   }
 
   /** Bulk move: listed policies take their orders, the others keep their relative order. */
   async reorder(ref: ApiRef, moves: ReorderPoliciesBody) {
     const { apiId } = ref;
+    const master = await this.repo.rootOrganizationId(ref.orgId);
     const rows = await this.repo.withApiLock(apiId, async (tx) => {
       await this.requireApi(ref, apiId, tx);
       const current = await this.repo.listPolicies(apiId, tx);
@@ -235,30 +252,66 @@ export class PoliciesService {
           ]);
         }
       });
-      await this.renumber(tx, current, reorder(ids, moves));
+      await this.renumber(tx, ref, master, current, reorder(ids, moves));
       return this.repo.listPolicies(apiId, tx);
     });
-    const master = await this.repo.rootOrganizationId(ref.orgId);
-    return rows.map((r) => policyView(r, this.templates.definitionOf(r), master));
+    return rows.map((r) => this.view(r, master));
   }
 
   async setDisabled(ref: ApiRef, policyId: number, disabled: boolean) {
     const { apiId } = ref;
-    const row = await this.repo.withApiLock(apiId, async (tx) => {
+    const master = await this.repo.rootOrganizationId(ref.orgId);
+    return this.repo.withApiLock(apiId, async (tx) => {
       await this.requireApi(ref, apiId, tx);
       const policy = await this.requirePolicy(apiId, policyId, tx);
-      return this.repo.updatePolicy(tx, policy.id, { disabled });
+      const after = this.view(await this.repo.updatePolicy(tx, policy.id, { disabled }), master);
+      await this.record(tx, ref, disabled ? 'disable' : 'enable', after, { before: this.view(policy, master), after });
+      return after;
     });
-    return this.view(ref, row);
   }
 
-  /** Stores the dense order of `ids`, writing only the policies of `current` whose order changes. */
-  private renumber(tx: Tx, current: PolicyPosition[], ids: number[]): Promise<void> {
-    return this.repo.setOrders(tx, orderChanges(current, ids));
+  /**
+   * Stores the dense order of `ids`, writing only the policies of `current` whose order changes,
+   * and records each of them as reordered, except `subject`: the policy the request is about,
+   * which its caller records.
+   */
+  private async renumber(
+    tx: Tx,
+    ref: ApiRef,
+    master: string,
+    current: PolicyRow[],
+    ids: number[],
+    subject?: number,
+  ): Promise<void> {
+    const changes = orderChanges(current, ids);
+    await this.repo.setOrders(tx, changes);
+    const moved = new Set(changes.map((c) => c.id).filter((id) => id !== subject));
+    if (!moved.size) return;
+    const now = new Map((await this.repo.listPolicies(ref.apiId, tx)).map((p) => [p.id, p]));
+    for (const row of current.filter((p) => moved.has(p.id))) {
+      const after = this.view(now.get(row.id)!, master);
+      await this.record(tx, ref, 'reorder', after, { before: this.view(row, master), after });
+    }
   }
 
-  private async view(ref: ApiRef, row: PolicyRow) {
-    return policyView(row, this.templates.definitionOf(row), await this.repo.rootOrganizationId(ref.orgId));
+  private view(row: PolicyRow, master: string): PolicyView {
+    return policyView(row, this.templates.definitionOf(row), master);
+  }
+
+  private record(
+    tx: Tx,
+    ref: ApiRef,
+    action: AuditAction,
+    policy: PolicyView,
+    change: { before?: PolicyView; after?: PolicyView },
+  ): Promise<void> {
+    return this.audit.record(tx, {
+      organizationId: ref.orgId,
+      environmentId: ref.envId,
+      action,
+      resource: { type: 'policy', id: policy.id, name: policy.label ?? policy.assetId },
+      ...change,
+    });
   }
 
   private async requireApi(ref: ApiRef, apiId: number, tx?: Tx): Promise<ApiTarget> {

@@ -39,9 +39,9 @@ export class SecretsManagerRepository {
     return this.prisma.secretGroup.findFirst({ where: { id, organizationId, environmentId } });
   }
 
-  async createGroup(data: { organizationId: string; environmentId: string; name: string }) {
+  async createGroup(tx: Tx, data: { organizationId: string; environmentId: string; name: string }) {
     try {
-      return await this.prisma.secretGroup.create({ data });
+      return await tx.secretGroup.create({ data });
     } catch (err) {
       if (isUniqueViolation(err)) {
         throw new DomainError(
@@ -55,19 +55,23 @@ export class SecretsManagerRepository {
 
   /**
    * Deletes the group unless it holds TLS contexts. Answers null when the group does not exist,
-   * else how many contexts it holds (0: it was deleted).
+   * else the group as it was and how many contexts it holds (0: it was deleted).
    */
-  deleteEmptyGroup(organizationId: string, environmentId: string, id: string): Promise<number | null> {
-    return this.prisma.$transaction(async (tx) => {
-      const locked = await tx.$queryRaw<{ id: string }[]>`
-        SELECT "id" FROM "SecretGroup"
-        WHERE "id" = ${id}::uuid AND "organizationId" = ${organizationId}::uuid AND "environmentId" = ${environmentId}::uuid
-        FOR UPDATE`;
-      if (!locked.length) return null;
-      const held = await tx.tlsContext.count({ where: { secretGroupId: id } });
-      if (held === 0) await tx.secretGroup.delete({ where: { id } });
-      return held;
-    });
+  async deleteEmptyGroup(
+    tx: Tx,
+    organizationId: string,
+    environmentId: string,
+    id: string,
+  ): Promise<{ group: SecretGroupRecord; held: number } | null> {
+    const locked = await tx.$queryRaw<{ id: string }[]>`
+      SELECT "id" FROM "SecretGroup"
+      WHERE "id" = ${id}::uuid AND "organizationId" = ${organizationId}::uuid AND "environmentId" = ${environmentId}::uuid
+      FOR UPDATE`;
+    if (!locked.length) return null;
+    const group = await tx.secretGroup.findUniqueOrThrow({ where: { id } });
+    const held = await tx.tlsContext.count({ where: { secretGroupId: id } });
+    if (held === 0) await tx.secretGroup.delete({ where: { id } });
+    return { group, held };
   }
 
   // ------------------------------------------------------------ TLS contexts
@@ -93,9 +97,9 @@ export class SecretsManagerRepository {
     return rows.map((row) => row.id);
   }
 
-  async createContext(data: TlsContextColumns & { secretGroupId: string; name: string }) {
+  async createContext(tx: Tx, data: TlsContextColumns & { secretGroupId: string; name: string }) {
     try {
-      return await this.prisma.tlsContext.create({ data });
+      return await tx.tlsContext.create({ data });
     } catch (err) {
       if (isUniqueViolation(err)) throw contextNameTaken(data.name);
       // the group was deleted between its lookup and this insert
@@ -115,18 +119,22 @@ export class SecretsManagerRepository {
   }
 
   /**
-   * Deletes the context unless an upstream references it. Answers null when the context does not
-   * exist, else the ids of the API instances whose upstreams reference it (none: it was deleted).
+   * Deletes the context unless an upstream or a listener references it. Answers null when the
+   * context does not exist, else the context as it was and the ids of the API instances that
+   * reference it (none: it was deleted).
    */
-  deleteUnusedContext(secretGroupId: string, id: string): Promise<number[] | null> {
-    return this.prisma.$transaction(async (tx) => {
-      if (!(await this.lockContext(tx, secretGroupId, id))) return null;
-      const upstreams = await tx.apiUpstream.findMany({ where: { tlsContextId: id }, select: { apiId: true } });
-      const listeners = await this.listenersOf(tx, id);
-      const users = [...new Set([...upstreams.map((u) => u.apiId), ...listeners])].sort((a, b) => a - b);
-      if (!users.length) await tx.tlsContext.delete({ where: { id } });
-      return users;
-    });
+  async deleteUnusedContext(
+    tx: Tx,
+    secretGroupId: string,
+    id: string,
+  ): Promise<{ context: TlsContextRecord; users: number[] } | null> {
+    const context = await this.lockContext(tx, secretGroupId, id);
+    if (!context) return null;
+    const upstreams = await tx.apiUpstream.findMany({ where: { tlsContextId: id }, select: { apiId: true } });
+    const listeners = await this.listenersOf(tx, id);
+    const users = [...new Set([...upstreams.map((u) => u.apiId), ...listeners])].sort((a, b) => a - b);
+    if (!users.length) await tx.tlsContext.delete({ where: { id } });
+    return { context, users };
   }
 
   /**

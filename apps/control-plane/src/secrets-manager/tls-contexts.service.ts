@@ -14,18 +14,21 @@
  *   API instances are untouched.
  * - A context an upstream or a listener references cannot be deleted (409 naming the API
  *   instances), and a listener's context cannot lose its certificate (409 the same way).
+ * - Every change is recorded as GET shows the context (the private key reads `********`).
  */
 import { createPrivateKey, type KeyObject, type X509Certificate } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { SECRET_MASK } from '#portico/policy-catalog';
 import { isUuid } from '../auth/access.service.js';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
+import type { AuditAction } from '../audit/audit-vocabulary.js';
 import { DomainError, type ErrorDetail } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { SecretBox } from '../common/secret-box.js';
 import { validationError } from '../common/validation.js';
 import { SecretGroupsService } from './secret-groups.service.js';
 import type { CreateTlsContextBody, UpdateTlsContextBody } from './secrets-manager.dto.js';
-import { SecretsManagerRepository, type TlsContextColumns } from './secrets-manager.repository.js';
+import { type SecretGroupRecord, SecretsManagerRepository, type TlsContextColumns } from './secrets-manager.repository.js';
 import { tlsContextView } from './secrets-manager.view.js';
 import { encodeCertificates, encodePrivateKey, parseCertificates, parsePrivateKey } from './tls-material.js';
 
@@ -49,6 +52,7 @@ export class TlsContextsService {
     private readonly repo: SecretsManagerRepository,
     private readonly groups: SecretGroupsService,
     private readonly secrets: SecretBox,
+    private readonly audit: AuditTrailService,
   ) {}
 
   async list(organizationId: string, environmentId: string, rawGroupId: string) {
@@ -66,15 +70,20 @@ export class TlsContextsService {
       },
       null,
     );
-    const created = await this.repo.createContext({
-      secretGroupId: group.id,
-      name: body.name,
-      target: body.target,
-      serverName: body.serverName ?? null,
-      skipVerify: body.skipVerify,
-      ...material,
+    return this.repo.transaction(async (tx) => {
+      const after = tlsContextView(
+        await this.repo.createContext(tx, {
+          secretGroupId: group.id,
+          name: body.name,
+          target: body.target,
+          serverName: body.serverName ?? null,
+          skipVerify: body.skipVerify,
+          ...material,
+        }),
+      );
+      await this.record(tx, group, 'create', after, { after });
+      return after;
     });
-    return tlsContextView(created);
   }
 
   async get(organizationId: string, environmentId: string, rawGroupId: string, rawId: string) {
@@ -86,7 +95,7 @@ export class TlsContextsService {
 
   async update(organizationId: string, environmentId: string, rawGroupId: string, rawId: string, body: UpdateTlsContextBody) {
     const group = await this.groups.find(organizationId, environmentId, rawGroupId);
-    const updated = await this.repo.transaction(async (tx) => {
+    return this.repo.transaction(async (tx) => {
       const current = isUuid(rawId) ? await this.repo.lockContext(tx, group.id, rawId) : null;
       if (!current) throw tlsContextNotFound(rawId, group.id);
       const storedKey = current.privateKeySealed;
@@ -107,27 +116,34 @@ export class TlsContextsService {
           );
         }
       }
-      return this.repo.updateContext(tx, current.id, {
+      const updated = await this.repo.updateContext(tx, current.id, {
         name: body.name,
         target: body.target,
         serverName: body.serverName,
         skipVerify: body.skipVerify,
         ...material,
       });
+      const after = tlsContextView(updated);
+      await this.record(tx, group, 'update', after, { before: tlsContextView(current), after });
+      return after;
     });
-    return tlsContextView(updated);
   }
 
   async delete(organizationId: string, environmentId: string, rawGroupId: string, rawId: string): Promise<void> {
     const group = await this.groups.find(organizationId, environmentId, rawGroupId);
-    const users = isUuid(rawId) ? await this.repo.deleteUnusedContext(group.id, rawId) : null;
-    if (users === null) throw tlsContextNotFound(rawId, group.id);
-    if (users.length) {
-      throw new DomainError(
-        'TLS_CONTEXT_IN_USE',
-        `TLS context ${rawId} is used by API instance${users.length === 1 ? '' : 's'} ${users.join(', ')} (upstreams or listeners); remove those references first`,
-      );
-    }
+    await this.repo.transaction(async (tx) => {
+      const deleted = isUuid(rawId) ? await this.repo.deleteUnusedContext(tx, group.id, rawId) : null;
+      if (deleted === null) throw tlsContextNotFound(rawId, group.id);
+      const { context, users } = deleted;
+      if (users.length) {
+        throw new DomainError(
+          'TLS_CONTEXT_IN_USE',
+          `TLS context ${rawId} is used by API instance${users.length === 1 ? '' : 's'} ${users.join(', ')} (upstreams or listeners); remove those references first`,
+        );
+      }
+      const before = tlsContextView(context);
+      await this.record(tx, group, 'delete', before, { before });
+    });
   }
 
   /**
@@ -151,6 +167,22 @@ export class TlsContextsService {
         ? `TLS context ${ref.tlsContextId} not found in secret group ${ref.secretGroupId}`
         : `TLS context ${ref.tlsContextId} not found: secret group ${ref.secretGroupId} does not exist in this environment`,
     };
+  }
+
+  private record(
+    tx: Tx,
+    group: SecretGroupRecord,
+    action: AuditAction,
+    context: TlsContextView,
+    change: { before?: TlsContextView; after?: TlsContextView },
+  ): Promise<void> {
+    return this.audit.record(tx, {
+      organizationId: group.organizationId,
+      environmentId: group.environmentId,
+      action,
+      resource: { type: 'tls-context', id: context.id, name: context.name },
+      ...change,
+    });
   }
 
   /** Checks the material and gives the columns to store, or throws VALIDATION_FAILED listing every problem. */
@@ -211,6 +243,8 @@ export class TlsContextsService {
     };
   }
 }
+
+type TlsContextView = ReturnType<typeof tlsContextView>;
 
 function keep<T>(value: T | undefined, current: T): T {
   return value === undefined ? current : value;

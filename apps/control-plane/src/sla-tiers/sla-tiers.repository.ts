@@ -61,52 +61,49 @@ export class SlaTiersRepository {
     return { total, rows };
   }
 
-  find(apiId: number, id: number) {
-    return this.prisma.slaTier.findFirst({ where: { id, apiId }, include: withApplicationCount });
+  find(apiId: number, id: number, db: Tx = this.prisma) {
+    return db.slaTier.findFirst({ where: { id, apiId }, include: withApplicationCount });
   }
 
-  create(data: TierColumns & { apiId: number; organizationId: string; environmentId: string }) {
-    return this.withApiLock(data.apiId, async (tx) => {
-      try {
-        return await tx.slaTier.create({ data, include: withApplicationCount });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw tierNameTaken(data.apiId, data.name);
-        throw err;
-      }
-    });
+  async create(tx: Tx, data: TierColumns & { apiId: number; organizationId: string; environmentId: string }) {
+    try {
+      return await tx.slaTier.create({ data, include: withApplicationCount });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw tierNameTaken(data.apiId, data.name);
+      throw err;
+    }
   }
 
-  update(apiId: number, id: number, data: TierColumns) {
-    return this.withApiLock(apiId, async (tx) => {
-      if (!(await tx.slaTier.findFirst({ where: { id, apiId }, select: { id: true } }))) throw tierNotFound(id);
-      try {
-        return await tx.slaTier.update({ where: { id }, data, include: withApplicationCount });
-      } catch (err) {
-        if (isUniqueViolation(err)) throw tierNameTaken(apiId, data.name);
-        if (isRecordNotFound(err)) throw tierNotFound(id);
-        throw err;
-      }
-    });
+  /** Updates the tier `id` (of `apiId`, which the caller checked). */
+  async update(tx: Tx, apiId: number, id: number, data: TierColumns) {
+    try {
+      return await tx.slaTier.update({ where: { id }, data, include: withApplicationCount });
+    } catch (err) {
+      if (isUniqueViolation(err)) throw tierNameTaken(apiId, data.name);
+      if (isRecordNotFound(err)) throw tierNotFound(id);
+      throw err;
+    }
   }
 
-  /** Deletes a tier no contract runs under; pending requests for it lose their requested tier. */
-  remove(apiId: number, id: number): Promise<void> {
-    return this.withApiLock(apiId, async (tx) => {
-      if (!(await tx.slaTier.findFirst({ where: { id, apiId }, select: { id: true } }))) throw tierNotFound(id);
-      const used = await tx.contract.count({ where: { tierId: id } });
-      if (used > 0) throw tierInUse(id, used);
-      try {
-        await tx.slaTier.delete({ where: { id } });
-      } catch (err) {
-        // a contract was put on the tier after the count
-        if (isForeignKeyViolation(err)) throw tierInUse(id, await this.prisma.contract.count({ where: { tierId: id } }));
-        if (isRecordNotFound(err)) throw tierNotFound(id);
-        throw err;
-      }
-    });
+  /**
+   * Deletes the tier `id` (of an API the caller checked) unless a contract runs under it; pending
+   * requests for it lose their requested tier.
+   */
+  async remove(tx: Tx, id: number): Promise<void> {
+    const used = await tx.contract.count({ where: { tierId: id } });
+    if (used > 0) throw tierInUse(id, used);
+    try {
+      await tx.slaTier.delete({ where: { id } });
+    } catch (err) {
+      // a contract was put on the tier after the count
+      if (isForeignKeyViolation(err)) throw tierInUse(id, await this.prisma.contract.count({ where: { tierId: id } }));
+      if (isRecordNotFound(err)) throw tierNotFound(id);
+      throw err;
+    }
   }
 
-  private withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  /** Runs `fn` in a transaction holding the instance's row lock (see the header). */
+  withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
       return fn(tx);

@@ -9,13 +9,20 @@
  * and is pushed to the gateways) or reject (the tool stays hidden while the upstream serves it).
  * A report is accepted only for an API deployed to the reporting gateway's target and a pinning
  * policy of that API, and only when the definition hashes to the reported hash.
+ *
+ * Audit: an operator's decisions are recorded: approving or rejecting a change (the change as
+ * listed), the pin an approval moves (`create` or `update`), and unpinning (`delete`). A pin is
+ * named `<apiId>/<toolName>`. What gateways report is not: no one made that change.
  */
 import { pinnedToolDefinition } from '#portico/mcp-jsonrpc';
 import { Injectable } from '@nestjs/common';
 import jsonPatch from 'fast-json-patch';
 import type { Principal } from '../auth/principal.js';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
+import type { AuditAction } from '../audit/audit-vocabulary.js';
 import { DomainError } from '../common/domain-error.js';
 import { parseIntegerId } from '../common/integer-id.js';
+import type { Tx } from '../common/prisma.service.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ApiRef } from '../policies/policies.service.js';
 import { ToolPinsRepository } from './tool-pins.repository.js';
@@ -52,6 +59,8 @@ function pinView(pin: PinRow) {
   };
 }
 
+type PinView = ReturnType<typeof pinView>;
+
 function changeView(change: ChangeRow) {
   return {
     id: change.id,
@@ -71,7 +80,10 @@ function changeView(change: ChangeRow) {
 
 @Injectable()
 export class ToolPinsService {
-  constructor(private readonly repo: ToolPinsRepository) {}
+  constructor(
+    private readonly repo: ToolPinsRepository,
+    private readonly audit: AuditTrailService,
+  ) {}
 
   async listPins(ref: ApiRef) {
     await this.requireApi(ref);
@@ -98,9 +110,16 @@ export class ToolPinsService {
   /** Forgets a pin: the next definition a gateway sees is treated as a first sight. */
   async unpin(ref: ApiRef, toolName: string): Promise<void> {
     await this.requireApi(ref);
-    const deleted = await this.repo.withApiLock(ref.apiId, (tx) => this.repo.deletePin(tx, ref.apiId, toolName));
-    if (!deleted)
-      throw new DomainError('TOOL_PIN_NOT_FOUND', `Tool ${JSON.stringify(toolName)} is not pinned on API instance ${ref.apiId}`);
+    await this.repo.withApiLock(ref.apiId, async (tx) => {
+      const pin = await this.repo.findPin(tx, ref.apiId, toolName);
+      if (!pin || !(await this.repo.deletePin(tx, ref.apiId, toolName))) {
+        throw new DomainError(
+          'TOOL_PIN_NOT_FOUND',
+          `Tool ${JSON.stringify(toolName)} is not pinned on API instance ${ref.apiId}`,
+        );
+      }
+      await this.recordPin(tx, ref, 'delete', toolName, { before: pinView(pin) });
+    });
   }
 
   /** Records a gateway's report; resolves to why it was dropped, or undefined when it was taken. */
@@ -154,7 +173,7 @@ export class ToolPinsService {
 
   private async decide(ref: ApiRef, changeId: number, principal: Principal, status: 'approved' | 'rejected') {
     await this.requireApi(ref);
-    const decided = await this.repo.withApiLock(ref.apiId, async (tx) => {
+    return this.repo.withApiLock(ref.apiId, async (tx) => {
       const change = await this.repo.findChange(tx, ref.apiId, changeId);
       if (!change) throw new DomainError('TOOL_CHANGE_NOT_FOUND', `Tool change ${changeId} not found`);
       if (change.status !== 'pending') {
@@ -163,17 +182,49 @@ export class ToolPinsService {
           `Tool change ${changeId} (${change.toolName}) is already ${change.status}`,
         );
       }
-      if (status === 'approved') {
-        await this.repo.pin(tx, ref.apiId, change.toolName, {
-          sha256: change.sha256,
-          definition: change.definition as Prisma.InputJsonObject,
-          source: 'approved',
-          approvedBy: principal.name,
-        });
-      }
-      return this.repo.decideChange(tx, change.id, status, principal.name);
+      const decided = changeView(await this.repo.decideChange(tx, change.id, status, principal.name));
+      await this.audit.record(tx, {
+        organizationId: ref.orgId,
+        environmentId: ref.envId,
+        action: status === 'approved' ? 'approve' : 'reject',
+        resource: { type: 'tool-change', id: change.id, name: change.toolName },
+        before: changeView(change),
+        after: decided,
+      });
+      if (status === 'approved') await this.movePin(tx, ref, change, principal);
+      return decided;
     });
-    return changeView(decided);
+  }
+
+  /** Pins the approved change's definition: a create or an update of the pin. */
+  private async movePin(tx: Tx, ref: ApiRef, change: ChangeRow, principal: Principal): Promise<void> {
+    const pinned = await this.repo.findPin(tx, ref.apiId, change.toolName);
+    const pin = await this.repo.pin(tx, ref.apiId, change.toolName, {
+      sha256: change.sha256,
+      definition: change.definition as Prisma.InputJsonObject,
+      source: 'approved',
+      approvedBy: principal.name,
+    });
+    await this.recordPin(tx, ref, pinned ? 'update' : 'create', change.toolName, {
+      ...(pinned && { before: pinView(pinned) }),
+      after: pinView(pin),
+    });
+  }
+
+  private recordPin(
+    tx: Tx,
+    ref: ApiRef,
+    action: AuditAction,
+    toolName: string,
+    change: { before?: PinView; after?: PinView },
+  ): Promise<void> {
+    return this.audit.record(tx, {
+      organizationId: ref.orgId,
+      environmentId: ref.envId,
+      action,
+      resource: { type: 'tool-pin', id: `${ref.apiId}/${toolName}`, name: toolName },
+      ...change,
+    });
   }
 
   private async requireApi(ref: ApiRef): Promise<void> {

@@ -77,7 +77,7 @@ describe('EventOutbox', () => {
     expect(outbox.dropped).toBe(0);
   });
 
-  it('drops and counts what neither memory nor the file can hold', () => {
+  it('drops and counts what neither memory nor the file can hold, and what the control plane refuses', () => {
     const size = batch('x', 10).bytes.length;
     const outbox = open({ memoryLimitBytes: size + 1, spillLimitBytes: size + 8 });
     outbox.add(batch('a', 10));
@@ -85,6 +85,10 @@ describe('EventOutbox', () => {
     outbox.add(batch('c', 10)); // b does not fit in the file: dropped
     expect(outbox.dropped).toBe(10);
     expect(outbox.queued.events).toBe(20);
+    // A batch the control plane refuses for good is dropped and counted too.
+    outbox.refused(outbox.take(1024 * 1024)!, 'malformed');
+    expect(outbox.dropped).toBe(20);
+    expect(outbox.queued.events).toBe(10);
     const noFile = open({ memoryLimitBytes: size + 1, spillPath: undefined });
     noFile.add(batch('a', 10));
     noFile.add(batch('b', 10));

@@ -3,7 +3,8 @@
  *
  * - Memory first, up to `memoryLimitBytes`. When that is full, everything in memory moves to the
  *   spill file (when there is one and it has room: `spillLimitBytes`), else it is dropped and
- *   counted. Nothing is dropped silently: `dropped` goes to /metrics, /status and every Publish.
+ *   counted; so is a batch the control plane refuses as malformed (retrying cannot help). Nothing
+ *   is dropped silently: `dropped` goes to /metrics, /status and every Publish.
  * - The publisher takes the oldest events first (the spill file's, then memory's), commits what
  *   the control plane stored and gives back what it did not. The file is truncated once read to
  *   its end; a file left by an earlier run is read first, so events outlive a restart.
@@ -139,14 +140,19 @@ export class EventOutbox {
     }
   }
 
+  /** Takes `taken` off the outbox as dropped: the control plane refused it for good (a malformed batch). */
+  refused(taken: TakenEvents, reason: string): void {
+    taken.commit();
+    this.drop(taken.count, reason);
+  }
+
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
   }
 
   private drop(events: number, reason: string): void {
-    if (this.droppedEvents === 0)
-      this.options.logger.warn({ reason }, 'access events dropped: the control plane is not taking them');
+    if (this.droppedEvents === 0) this.options.logger.warn({ reason }, 'access events dropped');
     this.droppedEvents += events;
   }
 

@@ -3,10 +3,10 @@
  * sync stream's mTLS identity), one batch at a time, oldest first: as soon as `batchBytes` wait,
  * else every `intervalMs`. A batch is committed only once the control plane answered OK; after a
  * failure it is given back and publishing pauses (1 s, doubling up to 30 s), one log line per
- * outage. The request is the batches' bytes concatenated after a header carrying the replica and
+ * outage; a batch the control plane refuses as malformed (INVALID_ARGUMENT) is dropped and counted. The request is the batches' bytes concatenated after a header carrying the replica and
  * the drop count (protobuf concatenation is a merge), so events are never decoded here.
  */
-import { Client, type ClientUnaryCall, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { Client, type ClientUnaryCall, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { AccessEventServiceService, PublishRequest, type PublishResponse } from '#portico/proto-ts';
 import type { Logger } from 'pino';
 import type { EventOutbox, TakenEvents } from './event-outbox.js';
@@ -92,8 +92,13 @@ export class EventPublisher {
         // More waiting: go on at once.
         if (this.options.outbox.queued.events > 0) pauseMs = 1;
       } catch (err) {
-        taken?.giveBack();
         this.lastErrorMessage = (err as ServiceError).details ?? (err as Error).message;
+        if (taken && (err as ServiceError).code === status.INVALID_ARGUMENT) {
+          // Malformed for good: publishing it again would block every event behind it.
+          this.options.outbox.refused(taken, `refused by the control plane: ${this.lastErrorMessage}`);
+          continue;
+        }
+        taken?.giveBack();
         if (!this.failing)
           this.options.logger.warn({ err: this.lastErrorMessage }, 'access events cannot be published; kept until they can');
         this.failing = true;
