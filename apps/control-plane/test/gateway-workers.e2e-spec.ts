@@ -78,11 +78,18 @@ describe('gateway workers', () => {
     expect(replicas.body.content).toEqual([expect.objectContaining({ nodeId: gateway.replicaId, status: 'CONNECTED' })]);
   });
 
-  it('sums the metrics of every worker', async () => {
+  it("sums the metrics of every worker, and publishes every worker's access events through the primary", async () => {
     const before = await callsCounted();
     // New connections each time: the primary hands them to the workers in turn.
     for (let i = 0; i < 6; i++) expect(await echo(instance.proxyUrl, `call ${i}`)).toBe(`Echo: call ${i}`);
     expect(await callsCounted()).toBe(before + 6);
+    const search = `/analytics/1.0/${tenant.organizationId}/environments/${tenant.sandboxId}/access-logs?apiId=${instance.apiId}&method=tools/call`;
+    const logged = await eventually(async () => {
+      const res = await cp.request('GET', search, { token: tenant.token });
+      return res.body.data?.length >= before + 6 ? (res.body.data as { mcpName: string }[]) : undefined;
+    }, 'the access events of both workers');
+    expect(logged).toHaveLength(before + 6);
+    expect(logged.every((event) => event.mcpName === 'echo')).toBe(true);
   });
 
   it('replaces a crashed worker, which serves the current configuration, while the other serves on', async () => {
