@@ -90,6 +90,8 @@ export const gatewayEnvSchema = z.object({
   PORTICO_GATEWAY_CONNECT_TIMEOUT_MS: positiveMs.default(10_000),
   /** Until an upstream's response headers (and a whole JSON body) arrive; an instance's responseTimeout wins. */
   PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS: positiveMs.default(60_000),
+  /** A client's request headers must arrive within this (slowloris), else 408 and the connection closes. */
+  PORTICO_GATEWAY_HEADERS_TIMEOUT_MS: positiveMs.max(300_000).default(15_000),
   /** SSE comment sent to clients while an upstream stream is silent; 0 disables. */
   PORTICO_GATEWAY_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
   /** Redis shared by the replicas of a target (cluster-wide policy state); unset: policies that need it fail their API. */

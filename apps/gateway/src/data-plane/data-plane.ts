@@ -42,6 +42,8 @@ export interface DataPlaneOptions {
   responseTimeoutMs: number;
   /** SSE comment keep-alive toward the client while the upstream is silent (0 = off). */
   sseKeepAliveMs: number;
+  /** A client's request headers must arrive within this, else 408 and the connection closes. */
+  headersTimeoutMs: number;
   logger: Logger;
   metrics: Registry;
   /** Where the access events of finished exchanges go; undefined: no access log. */
@@ -67,6 +69,7 @@ export function dataPlaneOptions(
     connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
     responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
     sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
+    headersTimeoutMs: env.PORTICO_GATEWAY_HEADERS_TIMEOUT_MS,
     logger,
     metrics,
     accessEvents,
@@ -172,7 +175,10 @@ export class DataPlane {
         }
         if (listening) this.unbind(port, listening);
         const handler = (server: Server, req: IncomingMessage, res: ServerResponse) => this.onRequest(server, port, req, res);
-        opened.push([port, await bindListener(this.options.listenHost, port, tls, handler, this.logger)]);
+        opened.push([
+          port,
+          await bindListener(this.options.listenHost, port, tls, handler, this.logger, this.options.headersTimeoutMs),
+        ]);
       } catch (err) {
         failed.set(port, (err as Error).message);
       }

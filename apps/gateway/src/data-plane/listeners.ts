@@ -15,7 +15,14 @@ export type Listening =
 /** Handles a request that arrived on `server`. */
 export type ListenerHandler = (server: Server, req: IncomingMessage, res: ServerResponse) => void;
 
-const SERVER_OPTIONS = { noDelay: true, keepAliveTimeout: 30_000 } as const;
+/**
+ * Node's defaults hold a client that never finishes its headers (slowloris) for up to 60 s plus a
+ * 30 s check interval; here the headers get `headersTimeoutMs` (then 408 and close), checked
+ * every second.
+ */
+function serverOptions(headersTimeoutMs: number) {
+  return { noDelay: true, keepAliveTimeout: 30_000, headersTimeout: headersTimeoutMs, connectionsCheckingInterval: 1_000 };
+}
 
 function listenError(host: string, port: number, err: NodeJS.ErrnoException): Error {
   const cause =
@@ -27,14 +34,27 @@ function listenError(host: string, port: number, err: NodeJS.ErrnoException): Er
   return new Error(`cannot listen on ${host}:${port}: ${cause}`);
 }
 
-function createListener(port: number, tls: ListenerTls | undefined, handler: ListenerHandler, logger: Logger): Listening {
+function createListener(
+  port: number,
+  tls: ListenerTls | undefined,
+  handler: ListenerHandler,
+  logger: Logger,
+  headersTimeoutMs: number,
+): Listening {
   if (!tls) {
-    const server: Server = createHttpServer(SERVER_OPTIONS, (req, res) => handler(server, req, res));
+    const server: Server = createHttpServer(serverOptions(headersTimeoutMs), (req, res) => handler(server, req, res));
     return { server, tls };
   }
   const mutual = tls.ca !== undefined;
   const server: HttpsServer = createHttpsServer(
-    { ...SERVER_OPTIONS, cert: tls.cert, key: tls.key, ca: tls.ca, requestCert: mutual, rejectUnauthorized: mutual },
+    {
+      ...serverOptions(headersTimeoutMs),
+      cert: tls.cert,
+      key: tls.key,
+      ca: tls.ca,
+      requestCert: mutual,
+      rejectUnauthorized: mutual,
+    },
     (req, res) => handler(server, req, res),
   );
   // Node ends the connection of a client certificate the client CA did not sign with a bare
@@ -55,12 +75,13 @@ export function bindListener(
   tls: ListenerTls | undefined,
   handler: ListenerHandler,
   logger: Logger,
+  headersTimeoutMs: number,
 ): Promise<Listening> {
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => reject(listenError(host, port, err));
     let listening: Listening;
     try {
-      listening = createListener(port, tls, handler, logger);
+      listening = createListener(port, tls, handler, logger, headersTimeoutMs);
     } catch (err) {
       onError(err as Error);
       return;

@@ -49,6 +49,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     responseTimeoutMs: options.responseTimeoutMs ?? 30_000,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
+    headersTimeoutMs: options.headersTimeoutMs ?? 15_000,
     logger,
     metrics,
     accessEvents: options.accessEvents,
