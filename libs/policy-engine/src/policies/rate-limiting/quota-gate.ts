@@ -10,7 +10,8 @@
  *   nearest to its limit, on every answer, the gateway's own included.
  * - Redis unreachable: `blockOnUnknown` refuses with 429 and `Retry-After: 1`; otherwise requests
  *   pass uncounted. After a failure Redis is left alone for a second, so an outage costs no
- *   request a timeout; one log line per outage, not per request.
+ *   request a timeout; one log line per outage, not per request. Requests a replica had already
+ *   leased from Redis (quota.ts) are still handed out meanwhile: Redis counted them.
  */
 import type { Logger } from 'pino';
 import type { ExchangeContext, HeaderEdit } from '../../policy-contract/context.js';
