@@ -45,6 +45,13 @@ describe('audit trail of control-plane changes', () => {
       })
     ).data;
   /** The stored records of the organization as text: what must never hold a secret. */
+  /** The body of POST …/apis for an MCP instance labelled `label`, on a port of its own. */
+  const instanceBody = async (label: string) => ({
+    technology: 'flexGateway',
+    spec: await newMcpAsset(tenant.organizationId),
+    instanceLabel: label,
+    endpoint: { deploymentType: 'HY', type: 'mcp', uri: 'http://mcp.internal:3001/', proxyUri: `http://0.0.0.0:${port++}/mcp` },
+  });
   const storedText = async () =>
     JSON.stringify(await auditRows(tenant.organizationId), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v));
 
@@ -54,17 +61,7 @@ describe('audit trail of control-plane changes', () => {
     const created = await cp.request('POST', apis(), {
       token: tenant.token,
       headers: { 'user-agent': 'audit-spec/1.0', 'x-request-id': `create-${label}` },
-      json: {
-        technology: 'flexGateway',
-        spec: await newMcpAsset(tenant.organizationId),
-        instanceLabel: label,
-        endpoint: {
-          deploymentType: 'HY',
-          type: 'mcp',
-          uri: 'http://mcp.internal:3001/',
-          proxyUri: `http://0.0.0.0:${port++}/mcp`,
-        },
-      },
+      json: await instanceBody(label),
     });
     expect(created.status).toBe(201);
     const id = created.body.id as number;
@@ -285,15 +282,7 @@ describe('audit trail of control-plane changes', () => {
     const refused = await cp.request('POST', apis(), {
       token: tenant.token,
       json: {
-        technology: 'flexGateway',
-        spec: await newMcpAsset(tenant.organizationId),
-        instanceLabel: label,
-        endpoint: {
-          deploymentType: 'HY',
-          type: 'mcp',
-          uri: 'http://mcp.internal:3001/',
-          proxyUri: `http://0.0.0.0:${port++}/mcp`,
-        },
+        ...(await instanceBody(label)),
         // the instance is written (and recorded) first; this unknown target then rolls both back
         deployment: {
           environmentId: tenant.sandboxId,
