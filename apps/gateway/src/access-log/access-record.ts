@@ -13,6 +13,7 @@
 import type { AccessEvent, DlpFinding, PolicyVerdict } from '#portico/proto-ts';
 import { IDENTITY_ATTRIBUTE, type Finding, type HookOutcome, type Identity, type McpCall } from '#portico/policy-engine';
 import type { IncomingMessage } from 'node:http';
+import { headerValue } from '../data-plane/headers.js';
 
 const ERROR_KEY = Buffer.from('"error"');
 const RESULT_KEY = Buffer.from('"result"');
@@ -143,7 +144,7 @@ export class AccessRecord {
       principal: identity?.principal ?? '',
       userDomain: userDomain(identity),
       clientAddress: exchange?.clientAddress ?? '',
-      userAgent: firstValue(req.headers['user-agent']),
+      userAgent: headerValue(req.headers, 'user-agent') ?? '',
       verdicts: this.verdicts ?? [],
       dlp: this.dlp ?? [],
       gatewayError: this.gatewayError,
@@ -168,10 +169,6 @@ export class AccessRecord {
       };
     });
   }
-}
-
-function firstValue(value: string | string[] | undefined): string {
-  return (Array.isArray(value) ? value[0] : value) ?? '';
 }
 
 /** The domain of the user: of the token's `email` claim, else of a principal that is an address. */

@@ -251,6 +251,17 @@ export class Pipeline {
     this.options.metrics.countGatewayError(apiId, error.kind);
   }
 
+  /** The gateway's answer to a request for `api` before the exchange is made (no response-head hooks run). */
+  private refuse(
+    res: ServerResponse,
+    api: CompiledApi,
+    style: Style,
+    error: GatewayError,
+    access: AccessRecord | undefined,
+  ): void {
+    this.answer(res, api.id, style, error, null, false, undefined, access);
+  }
+
   /** `headers` (flat) of a response to `routed` with the response-head hooks' edits applied. */
   private clientHead<V extends string | string[]>(routed: Routed, status: number, headers: V[]): (V | string)[] {
     if (!routed.api.httpResponseHooks) return headers;
@@ -371,17 +382,28 @@ export class Pipeline {
     const { api, restPath } = match;
     if (access) access.apiId = api.id;
     const style: Style = api.kind === 'mcp' ? 'jsonrpc' : 'plain';
-    /** The gateway's answer before the exchange is made. */
-    const refuse = (error: GatewayError, as = style) => this.answer(res, api.id, as, error, null, false, undefined, access);
     const refusal = this.options.hostCheck.refusal(api, req.headers);
-    if (refusal !== undefined) return refuse({ kind: 'host-not-allowed', message: refusal });
-    if (api.unavailable !== undefined) return refuse({ kind: 'api-unavailable' });
+    if (refusal !== undefined) return this.refuse(res, api, style, { kind: 'host-not-allowed', message: refusal }, access);
+    if (api.unavailable !== undefined) return this.refuse(res, api, style, { kind: 'api-unavailable' }, access);
     if (hasDotSegment(restPath))
-      return refuse({ kind: 'invalid-request', message: 'The path must not contain . or .. segments' });
+      return this.refuse(
+        res,
+        api,
+        style,
+        { kind: 'invalid-request', message: 'The path must not contain . or .. segments' },
+        access,
+      );
     const method = req.method ?? 'GET';
     const route = selectRoute(api, method, restPath, req.headers);
-    if (!route) return refuse({ kind: 'method-not-found', message: `No route of this API matches ${method} ${path}` });
-    if (api.kind === 'mcp' && !api.mcpSupport) return refuse({ kind: 'mcp-support-required' }, 'jsonrpc');
+    if (!route)
+      return this.refuse(
+        res,
+        api,
+        style,
+        { kind: 'method-not-found', message: `No route of this API matches ${method} ${path}` },
+        access,
+      );
+    if (api.kind === 'mcp' && !api.mcpSupport) return this.refuse(res, api, 'jsonrpc', { kind: 'mcp-support-required' }, access);
     const upstream = pickUpstream(route);
     const incomingId = headerValue(req.headers, 'x-request-id');
     const exchange = new Exchange(

@@ -17,6 +17,7 @@ import { BatchSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
 import type { AccessEvent } from '#portico/proto-ts';
 import type { IncomingHttpHeaders } from 'node:http';
 import { PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
+import { applyHeaderEdits } from '../data-plane/headers.js';
 
 const HEADER_GETTER = {
   keys: (carrier: IncomingHttpHeaders) => Object.keys(carrier),
@@ -56,14 +57,8 @@ export class ExchangeTracer {
     this.propagator.inject(trace.setSpan(ROOT_CONTEXT, span), carrier, {
       set: (target: Record<string, string>, key: string, value: string) => void (target[key] = value),
     });
-    const out: string[] = [];
-    for (let i = 0; i < headers.length; i += 2) {
-      if (headers[i] !== 'traceparent' && (headers[i] !== 'tracestate' || carrier['tracestate'] === undefined)) {
-        out.push(headers[i]!, headers[i + 1]!);
-      }
-    }
-    for (const [name, value] of Object.entries(carrier)) out.push(name, value);
-    return out;
+    // The client's traceparent (and tracestate, when the span carries one) give way to the span's.
+    return applyHeaderEdits(headers, [{ set: carrier }]);
   }
 
   /** Ends `span` with what the exchange's access events (its first call's) say of it. */
