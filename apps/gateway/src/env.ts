@@ -92,6 +92,20 @@ export const gatewayEnvSchema = z.object({
   PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS: positiveMs.default(60_000),
   /** A client's request headers must arrive within this (slowloris), else 408 and the connection closes. */
   PORTICO_GATEWAY_HEADERS_TIMEOUT_MS: positiveMs.max(300_000).default(15_000),
+  /**
+   * The largest upstream answer the gateway reads whole (an MCP POST's JSON answer, checked and
+   * inspected) and the largest event it holds while following an event stream; past it: 502.
+   */
+  PORTICO_GATEWAY_UPSTREAM_ANSWER_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(16 * 1024 * 1024),
+  /**
+   * On SIGTERM: how long requests in flight may take to finish (new connections are refused at
+   * once); then what is left is answered `shutting-down` (503 / JSON-RPC error events).
+   */
+  PORTICO_GATEWAY_DRAIN_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
   /** SSE comment sent to clients while an upstream stream is silent; 0 disables. */
   PORTICO_GATEWAY_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
   /** Redis shared by the replicas of a target (cluster-wide policy state); unset: policies that need it fail their API. */

@@ -70,6 +70,11 @@ export class SseParser {
     return this.process(false);
   }
 
+  /** Bytes of the block not completed yet (what the parser holds). */
+  get pendingBytes(): number {
+    return this.buffer.length;
+  }
+
   /**
    * Ends the stream (or parsing): returns the blocks a final CR completes, and the bytes of an
    * unterminated last block (a proxy forwards them as they are; the standard discards such an
@@ -195,6 +200,13 @@ export class SseBoundaryTracker {
     joined.set(this.tail);
     joined.set(chunk, this.tail.length);
     this.tail = joined.slice(Math.max(0, joined.length - 4));
+  }
+
+  /** True at the start of the stream and right after a line terminator. */
+  get atLineStart(): boolean {
+    if (this.written === 0) return true;
+    const last = this.tail[this.tail.length - 1];
+    return last === LF || last === CR;
   }
 
   /** True at the start of the stream and right after a blank line. */

@@ -159,6 +159,36 @@ const TABLE: [GatewayError, number, unknown, Record<string, string>, { code: str
     { code: 'UPSTREAM_TIMEOUT', message: 'The upstream server did not respond in time' },
   ],
   [
+    { kind: 'upstream-invalid', message: 'The upstream answered text/html, not MCP' },
+    502,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InternalError,
+        message: 'The upstream answered text/html, not MCP',
+        data: { reason: 'UPSTREAM_INVALID' },
+      },
+    },
+    {},
+    { code: 'UPSTREAM_INVALID', message: 'The upstream answered text/html, not MCP' },
+  ],
+  [
+    { kind: 'shutting-down' },
+    503,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InternalError,
+        message: 'The gateway is shutting down; retry the request',
+        data: { reason: 'GATEWAY_SHUTTING_DOWN' },
+      },
+    },
+    {},
+    { code: 'SHUTTING_DOWN', message: 'The gateway is shutting down; retry the request' },
+  ],
+  [
     { kind: 'session-not-found', message: 'Unknown Mcp-Session-Id' },
     404,
     undefined,
@@ -219,7 +249,7 @@ describe('gateway error table', () => {
   });
 
   it('covers every kind of the union', () => {
-    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(19);
+    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(21);
   });
 
   it('never uses the SDK-reserved −32000 / −32001', () => {

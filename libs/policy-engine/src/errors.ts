@@ -19,6 +19,8 @@
  * | rate-limited           | 429  | −32029, data.reason RATE_LIMITED; `Retry-After`             |
  * | upstream-unavailable   | 502  | −32603, data.reason UPSTREAM_UNAVAILABLE                    |
  * | upstream-timeout       | 504  | −32603, data.reason UPSTREAM_TIMEOUT                        |
+ * | upstream-invalid       | 502  | −32603, data.reason UPSTREAM_INVALID (not an MCP answer)    |
+ * | shutting-down          | 503  | −32603, data.reason GATEWAY_SHUTTING_DOWN                   |
  * | session-not-found      | 404  | —                                                           |
  * | mcp-support-required   | 503  | −32603, data.reason MCP_SUPPORT_REQUIRED                    |
  * | api-unavailable        | 503  | −32603, data.reason API_UNAVAILABLE (the cause only in logs)|
@@ -60,6 +62,10 @@ export type GatewayError =
   | { kind: 'rate-limited'; message: string; retryAfterSeconds: number }
   | { kind: 'upstream-unavailable'; message: string }
   | { kind: 'upstream-timeout'; message: string }
+  /** The upstream answered, but not with MCP (wrong media type, not JSON-RPC, no answer to a request). */
+  | { kind: 'upstream-invalid'; message: string }
+  /** The gateway stopped before the upstream answered (its drain period ended). */
+  | { kind: 'shutting-down' }
   | { kind: 'session-not-found'; message: string }
   | { kind: 'mcp-support-required' }
   /** The API's configuration failed (the gateway's translate.ts); the cause goes to logs and the control plane, never to clients. */
@@ -72,6 +78,9 @@ export const MCP_SUPPORT_REQUIRED_MESSAGE = 'The MCP Support policy is required 
 /** The message of the `api-unavailable` row. */
 export const API_UNAVAILABLE_MESSAGE =
   'This API is not available: the gateway could not apply its configuration (its deployment status says why)';
+
+/** The message of the `shutting-down` row. */
+export const SHUTTING_DOWN_MESSAGE = 'The gateway is shutting down; retry the request';
 
 function assertNever(value: never): never {
   throw new Error(`unhandled gateway error ${JSON.stringify(value)}`);
@@ -104,11 +113,13 @@ export function toHttpStatus(error: GatewayError): number {
     case 'rate-limited':
       return 429;
     case 'upstream-unavailable':
+    case 'upstream-invalid':
       return 502;
     case 'upstream-timeout':
       return 504;
     case 'mcp-support-required':
     case 'api-unavailable':
+    case 'shutting-down':
       return 503;
     case 'internal':
       return 500;
@@ -146,6 +157,10 @@ export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonR
       return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'UPSTREAM_UNAVAILABLE' });
     case 'upstream-timeout':
       return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'UPSTREAM_TIMEOUT' });
+    case 'upstream-invalid':
+      return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'UPSTREAM_INVALID' });
+    case 'shutting-down':
+      return jsonRpcError(id, ErrorCode.InternalError, SHUTTING_DOWN_MESSAGE, { reason: 'GATEWAY_SHUTTING_DOWN' });
     case 'mcp-support-required':
       return jsonRpcError(id, ErrorCode.InternalError, MCP_SUPPORT_REQUIRED_MESSAGE, { reason: 'MCP_SUPPORT_REQUIRED' });
     case 'api-unavailable':
@@ -192,6 +207,8 @@ export function toPlainError(error: GatewayError): { code: string; message: stri
       return { code: 'MCP_SUPPORT_REQUIRED', message: MCP_SUPPORT_REQUIRED_MESSAGE };
     case 'api-unavailable':
       return { code: 'API_UNAVAILABLE', message: API_UNAVAILABLE_MESSAGE };
+    case 'shutting-down':
+      return { code: 'SHUTTING_DOWN', message: SHUTTING_DOWN_MESSAGE };
     case 'internal':
       return { code: 'INTERNAL', message: 'Internal error' };
     case 'policy-denied':

@@ -36,6 +36,10 @@ export interface DataPlaneOptions {
   publicUrl: string | undefined;
   /** POST bodies past this -> 413 with a JSON-RPC error. */
   bodyLimitBytes: number;
+  /** Upstream answers read whole, and events held while inspecting, past this -> 502. */
+  answerLimitBytes: number;
+  /** How long close() lets requests in flight finish before it ends them (`shutting-down`). */
+  drainMs: number;
   /** Upstream TCP/TLS connect. */
   connectTimeoutMs: number;
   /** Upstream response headers (and whole JSON bodies); never an open SSE stream. */
@@ -66,6 +70,8 @@ export function dataPlaneOptions(
     trustedProxies: env.PORTICO_GATEWAY_TRUSTED_PROXIES,
     publicUrl: env.PORTICO_GATEWAY_PUBLIC_URL,
     bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
+    answerLimitBytes: env.PORTICO_GATEWAY_UPSTREAM_ANSWER_LIMIT_BYTES,
+    drainMs: env.PORTICO_GATEWAY_DRAIN_MS,
     connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
     responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
     sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
@@ -94,6 +100,9 @@ class ServedConfig implements Runtime {
   }
 }
 
+/** After Pipeline.stop(): how long the ended requests get to write their answers. */
+const STOP_GRACE_MS = 1_000;
+
 /** Served before the first apply (and while its ports bind): every request is answered 404. */
 const NOTHING: CompiledConfig = Object.freeze({ gatewayId: '', apis: Object.freeze([]), ports: new Map() });
 
@@ -114,6 +123,7 @@ export class DataPlane {
     this.pools = new UpstreamPools({ connectTimeoutMs: options.connectTimeoutMs, logger: this.logger });
     this.pipeline = new Pipeline({
       bodyLimitBytes: options.bodyLimitBytes,
+      answerLimitBytes: options.answerLimitBytes,
       responseTimeoutMs: options.responseTimeoutMs,
       sseKeepAliveMs: options.sseKeepAliveMs,
       hostCheck: new HostCheck(options.hosts),
@@ -143,7 +153,12 @@ export class DataPlane {
     return run;
   }
 
-  /** Stops listening, ends open event streams, waits for in-flight requests, closes upstream pools. */
+  /**
+   * Graceful shutdown: stops listening (idle connections close, answers on busy ones say
+   * `connection: close`), ends the event streams no client awaits an answer on, lets requests in
+   * flight finish for `drainMs`, then ends what is left with `shutting-down` errors (Pipeline.stop),
+   * closes every connection and the upstream pools.
+   */
   async close(): Promise<void> {
     await this.queue;
     this.closed = true;
@@ -152,11 +167,31 @@ export class DataPlane {
     const stopped = servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
     for (const server of servers) server.closeIdleConnections();
     this.pipeline.endStreams();
-    if (this.active > 0) await new Promise<void>((resolve) => this.drained.push(resolve));
-    // Keep-alive connections that went idle after the first sweep.
+    if (!(await this.drain(this.options.drainMs))) {
+      this.logger.warn({ requests: this.active }, 'drain period over; ending the requests still in flight');
+      this.pipeline.stop();
+      // Their answers are written at once; a client still sending its body is cut below.
+      await this.drain(STOP_GRACE_MS);
+    }
     for (const server of servers) server.closeAllConnections();
     await Promise.all(stopped);
     await this.pools.closeAll();
+  }
+
+  /** Resolves true once no request is in flight, false if some still are after `ms`. */
+  private drain(ms: number): Promise<boolean> {
+    if (this.active === 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.drained.splice(this.drained.indexOf(done), 1);
+        resolve(false);
+      }, ms);
+      const done = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      this.drained.push(done);
+    });
   }
 
   private async swap(requested: CompiledConfig): Promise<ReadonlyMap<number, string>> {

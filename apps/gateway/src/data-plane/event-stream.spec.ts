@@ -1,12 +1,12 @@
 import type { SseEvent } from '#portico/mcp-jsonrpc';
-import { inspectEventStream, type EventStreamInspector } from './event-stream.js';
+import { EventTooLarge, inspectEventStream, type EventStreamInspector } from './event-stream.js';
 
-async function run(chunks: string[], inspector: EventStreamInspector): Promise<string[]> {
+async function run(chunks: string[], inspector: EventStreamInspector, maxEventBytes = 1024): Promise<string[]> {
   async function* body() {
     for (const chunk of chunks) yield new TextEncoder().encode(chunk);
   }
   const out: string[] = [];
-  for await (const piece of inspectEventStream(body(), inspector))
+  for await (const piece of inspectEventStream(body(), inspector, maxEventBytes))
     out.push(typeof piece === 'string' ? piece : new TextDecoder().decode(piece));
   return out;
 }
@@ -48,5 +48,14 @@ describe('inspectEventStream', () => {
     expect((await run(['data: x\n\ndata: tail'], { active: true, onEvent: (e) => e.raw })).join('')).toBe(
       'data: x\n\ndata: tail',
     );
+  });
+
+  it('fails with EventTooLarge when an inspected event outgrows the limit, and not once inspection is over', async () => {
+    const inspector = { active: true, onEvent: (e: SseEvent) => e.raw };
+    const big = `data: ${'x'.repeat(600)}`;
+    await expect(run([big, big], inspector, 1024)).rejects.toBeInstanceOf(EventTooLarge);
+    // Complete events of any size pass: only the block held unfinished counts.
+    expect((await run([`${big}${big}\n\n`], inspector, 1024)).join('')).toBe(`${big}${big}\n\n`);
+    expect((await run([big, big], { active: false, onEvent: () => 'never' }, 1024)).join('')).toBe(big + big);
   });
 });

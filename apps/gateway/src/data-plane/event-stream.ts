@@ -14,10 +14,22 @@ export interface EventStreamInspector {
   readonly active: boolean;
 }
 
-/** Yields the client-bound stream: inspected events, then raw chunks once the inspector is done. */
+/** An event of an inspected stream is larger than the gateway holds. */
+export class EventTooLarge extends Error {
+  override readonly name = 'EventTooLarge';
+  constructor(readonly limitBytes: number) {
+    super(`an event of the upstream's stream is larger than ${limitBytes} bytes`);
+  }
+}
+
+/**
+ * Yields the client-bound stream: inspected events, then raw chunks once the inspector is done.
+ * An event growing past `maxEventBytes` while inspected fails the stream with {@link EventTooLarge}.
+ */
 export async function* inspectEventStream(
   body: AsyncIterable<Uint8Array>,
   inspector: EventStreamInspector,
+  maxEventBytes: number,
 ): AsyncGenerator<Uint8Array | string> {
   const parser = new SseParser();
   let parsing = inspector.active;
@@ -26,7 +38,9 @@ export async function* inspectEventStream(
       yield chunk;
       continue;
     }
-    for (const event of parser.push(chunk)) {
+    const events = parser.push(chunk);
+    if (parser.pendingBytes > maxEventBytes) throw new EventTooLarge(maxEventBytes);
+    for (const event of events) {
       if (!inspector.active) {
         yield event.raw;
         continue;

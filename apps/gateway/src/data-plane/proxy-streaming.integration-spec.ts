@@ -49,7 +49,7 @@ describe('streaming through the gateway', () => {
   const gates = new Map<string, ReturnType<typeof gate>>();
   /** Exactly what the raw upstream sends on POST /sse: CRLF and CR line endings, comments, retry, a priming event. */
   const SSE_BYTES = [
-    ': welcome\r\n\r\nretry: 2500\rid: prime-1\rdata:\r\r',
+    ': welcome\r\n\r\nretry: 2500\rid: prime-1\rdata:\r\n\r\n',
     'event: message\nid: e-2\ndata: {"jsonrpc":"2.0","id":1,\ndata: "result":{}}\n\n',
   ];
 
@@ -172,7 +172,7 @@ describe('streaming through the gateway', () => {
     await client.close();
   });
 
-  it('passes SSE through byte for byte and without buffering', async () => {
+  it('passes SSE through byte for byte, each event as soon as it is complete', async () => {
     const g = gate();
     gates.set('a', g);
     const response = await fetch(`http://127.0.0.1:${port}/raw/sse?gate=a`, {
@@ -224,11 +224,12 @@ describe('event stream keep-alive', () => {
   });
 
   it('sends keep-alive comments while the upstream is silent, never inside an event, and never times the stream out', async () => {
-    // A POST stream is passed through raw (no response policy), so the upstream's half event reaches the client.
+    // A stream no request awaits an answer on (a notification's) is passed through raw, so the
+    // upstream's half event reaches the client.
     const post = await fetch(`http://127.0.0.1:${port}/partial`, {
       method: 'POST',
       headers: MCP_POST_HEADERS,
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: 'x' } }),
+      body: JSON.stringify({ jsonrpc: '2.0', method: 'notifications/progress', params: { progressToken: 1, progress: 1 } }),
     });
     const partial = textReader(post.body!);
     const silent = textReader(

@@ -22,6 +22,11 @@ const KEEPALIVE = ': keepalive\n\n';
 const BLANK_LINE = Buffer.from('\n\n');
 
 const NO_KEEPALIVE = (): void => undefined;
+/**
+ * Ends an event the upstream left half-written with a type of its own, so that clients (which
+ * act on `message` events only) drop it instead of reading a truncated message.
+ */
+const TORN_EVENT_END = 'event: portico-torn\n\n';
 
 /** Starts keep-alive comments; returns the function that stops them. */
 function keepAlive(res: ServerResponse, tracker: SseBoundaryTracker, activity: { wrote: boolean }, interval: number): () => void {
@@ -82,20 +87,30 @@ export function relayBody(res: ServerResponse, body: UpstreamBody, eventStream: 
   });
 }
 
+/** How an inspected event stream is relayed (see {@link relayEvents}). */
+export interface EventRelay {
+  readonly inspector: EventStreamInspector;
+  /** Events written before the upstream's. */
+  readonly prelude: readonly string[];
+  readonly keepAliveMs: number;
+  /** The largest event held while inspecting. */
+  readonly maxEventBytes: number;
+  /**
+   * Events that close the stream when the upstream's ends (`failure` undefined) or fails; none
+   * (undefined or empty) to end normally, or, on a failure, to reject with it.
+   */
+  closing(failure: unknown): readonly string[] | undefined;
+}
+
 /**
- * Writes `prelude` (extra events), then the event stream `body` as `inspector` rewrites it;
- * resolves once the response ended.
+ * Writes the prelude, then the event stream `body` as the inspector rewrites it, then what
+ * `closing` owes the client; resolves once the response ended. Closing events always start on
+ * an event boundary, so a stream cut inside an event still ends well-formed.
  */
-export async function relayEvents(
-  res: ServerResponse,
-  body: AsyncIterable<Uint8Array>,
-  inspector: EventStreamInspector,
-  prelude: readonly string[],
-  keepAliveMs: number,
-): Promise<void> {
+export async function relayEvents(res: ServerResponse, body: AsyncIterable<Uint8Array>, relay: EventRelay): Promise<void> {
   const tracker = new SseBoundaryTracker();
   const activity = { wrote: false };
-  const stopKeepAlive = keepAlive(res, tracker, activity, keepAliveMs);
+  const stopKeepAlive = keepAlive(res, tracker, activity, relay.keepAliveMs);
   const write = async (chunk: Uint8Array | string) => {
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
     tracker.update(bytes);
@@ -103,8 +118,19 @@ export async function relayEvents(
     if (!res.write(bytes)) await new Promise<void>((resolve) => res.once('drain', resolve));
   };
   try {
-    for (const event of prelude) await write(event);
-    for await (const chunk of inspectEventStream(body, inspector)) await write(chunk);
+    for (const event of relay.prelude) await write(event);
+    let closing: readonly string[] | undefined;
+    try {
+      for await (const chunk of inspectEventStream(body, relay.inspector, relay.maxEventBytes)) await write(chunk);
+      closing = relay.closing(undefined);
+    } catch (err) {
+      closing = res.destroyed ? undefined : relay.closing(err);
+      if (!closing?.length) throw err;
+    }
+    if (closing?.length) {
+      if (!tracker.atBoundary) res.write(tracker.atLineStart ? TORN_EVENT_END : `\n${TORN_EVENT_END}`);
+      for (const event of closing) res.write(event);
+    }
     res.end();
   } finally {
     stopKeepAlive();

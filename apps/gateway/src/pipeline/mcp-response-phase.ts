@@ -24,6 +24,7 @@ import {
   type SseEvent,
 } from '#portico/mcp-jsonrpc';
 import type { CompiledApi, CompiledPolicy, CompiledUpstream } from '../config/compiled-config.js';
+import type { AwaitedAnswers } from './awaited-answers.js';
 import type { EventStreamInspector } from '../data-plane/event-stream.js';
 import { rewriteEndpoint } from '../data-plane/legacy-endpoint.js';
 import { applicablePolicies } from './applicable-policies.js';
@@ -112,7 +113,8 @@ export class McpResponsePhase {
 
   /**
    * The inspector of an event stream: rewrites the events carrying inspected responses and, on a
-   * GET, a legacy `endpoint` event. `target` is the upstream URL the stream came from.
+   * GET, a legacy `endpoint` event; on a POST, records which of `awaited` got their responses.
+   * `target` is the upstream URL the stream came from.
    */
   streamInspector(
     api: CompiledApi,
@@ -121,29 +123,35 @@ export class McpResponsePhase {
     plan: ResponsePlan | undefined,
     session: string,
     request: { readonly path: string; readonly inspectStream: boolean },
+    awaited: AwaitedAnswers | undefined,
   ): EventStreamInspector {
     let legacy = request.inspectStream;
     const resumed = request.inspectStream && api.hasResponsePolicies;
-    const rewrite = async (event: SseEvent, data: string): Promise<Uint8Array | string> => {
+    const inspecting = () => resumed || (plan !== undefined && plan.pending.size > 0);
+    const rewrite = (event: SseEvent, data: string): Uint8Array | string | Promise<Uint8Array | string> => {
       let value: unknown;
       try {
         value = JSON.parse(data);
       } catch {
         return event.raw;
       }
-      const out = await this.applyToValue(api, exchange, plan, session, value);
-      if (out === undefined) return event.raw;
-      return serializeSseEvent({
-        comments: event.comments,
-        event: event.event,
-        id: event.id,
-        retry: event.retry,
-        data: JSON.stringify(out),
-      });
+      awaited?.see(value);
+      if (!inspecting()) return event.raw;
+      return this.applyToValue(api, exchange, plan, session, value).then((out) =>
+        out === undefined
+          ? event.raw
+          : serializeSseEvent({
+              comments: event.comments,
+              event: event.event,
+              id: event.id,
+              retry: event.retry,
+              data: JSON.stringify(out),
+            }),
+      );
     };
     return {
       get active() {
-        return legacy || resumed || (plan !== undefined && plan.pending.size > 0);
+        return legacy || inspecting() || (awaited !== undefined && !awaited.done);
       },
       onEvent(event) {
         const data = event.data;
@@ -168,7 +176,10 @@ export class McpResponsePhase {
             });
           }
         }
-        if ((event.event !== undefined && event.event !== 'message') || (!resumed && !(plan && plan.pending.size > 0)))
+        if (
+          (event.event !== undefined && event.event !== 'message') ||
+          (!inspecting() && (awaited === undefined || awaited.done))
+        )
           return event.raw;
         const first = data.trimStart().charCodeAt(0);
         if (first !== 123 && first !== 91) return event.raw; // '{' or '['

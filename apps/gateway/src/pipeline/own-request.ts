@@ -25,6 +25,8 @@ export interface OwnRequestTarget {
   readonly res: ServerResponse;
   readonly peerAddress: string;
   readonly timeoutMs: number;
+  /** The largest answer read (the gateway's upstream answer limit). */
+  readonly answerLimitBytes: number;
 }
 
 /** The response to `id` in an answer body (a JSON message or batch, or an event stream). */
@@ -67,7 +69,7 @@ export async function ownRequest(
   const call = new UpstreamCall(target.res, target.timeoutMs);
   try {
     const head = await call.start(target.dispatcher, { method: 'POST', path: target.path, headers: own, body });
-    const answer = await call.readAll();
+    const answer = await call.readAll(target.answerLimitBytes);
     if (head.statusCode !== 200) throw new Error(`the upstream answered ${method} with HTTP ${head.statusCode}`);
     const response = responseIn(answer, head.mediaType === 'text/event-stream', id);
     if (!response) throw new Error(`the upstream's answer to ${method} carries no response to it`);

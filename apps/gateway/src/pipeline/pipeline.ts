@@ -79,12 +79,14 @@ import {
 } from '../data-plane/headers.js';
 import { hasDotSegment, matchApi, pickUpstream, selectRoute } from '../data-plane/router.js';
 import { relayBody, relayEvents } from '../data-plane/sse-relay.js';
+import { EventTooLarge } from '../data-plane/event-stream.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { UpstreamCall, upstreamError, type UpstreamHead, type UpstreamHeaders } from '../upstream/forward.js';
+import { UpstreamCall, upstreamError, type UpstreamHead } from '../upstream/forward.js';
 import { AccessLog } from '../access-log/access-log.js';
 import { AccessRecord } from '../access-log/access-record.js';
 import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import { applicablePolicies } from './applicable-policies.js';
+import { answersRequests, AwaitedAnswers } from './awaited-answers.js';
 import { Exchange } from './exchange.js';
 import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
 import { idKey, McpResponsePhase, type PendingCall, type ResponsePlan, sessionKey } from './mcp-response-phase.js';
@@ -92,6 +94,8 @@ import { ResponseIdMap } from './response-ids.js';
 
 export interface PipelineOptions {
   bodyLimitBytes: number;
+  /** The largest upstream answer read whole (to check or inspect it), and event held while inspecting a stream. */
+  answerLimitBytes: number;
   responseTimeoutMs: number;
   sseKeepAliveMs: number;
   hostCheck: HostCheck;
@@ -147,19 +151,26 @@ interface ForwardRequest {
   readonly inspectStream: boolean;
   /** The id an error answer carries (a single JSON-RPC request), else null. */
   readonly replyId: JsonRpcId | null;
+  /** An MCP POST: the ids of its requests, whose responses the client waits for (awaited-answers.ts). */
+  readonly awaiting: readonly JsonRpcId[];
 }
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 const RESPONSE_ID_LIMIT = 10_000;
 const NONE_INJECTED: readonly JsonRpcErrorResponse[] = Object.freeze([]);
+const NOT_AWAITING: readonly JsonRpcId[] = Object.freeze([]);
+const SHUTTING_DOWN: GatewayError = Object.freeze({ kind: 'shutting-down' });
 /** The status of an answer the client did not wait for (nginx's). */
 const CLIENT_CLOSED = 499;
 const NO_ID = () => '';
 
 export class Pipeline {
   private readonly ids = new ResponseIdMap(RESPONSE_ID_LIMIT);
-  /** Open event streams to clients, ended by {@link endStreams}. */
-  private readonly streams = new Map<ServerResponse, UpstreamCall>();
+  /** Open event streams on which the client awaits no answer (GET streams): ended by {@link endStreams}. */
+  private readonly streams = new Set<UpstreamCall>();
+  /** Every upstream call in flight: what {@link stop} ends. */
+  private readonly calls = new Set<UpstreamCall>();
+  private stopping = false;
   private readonly bootId = randomBytes(4).toString('hex');
   private sequence = 0;
   private readonly hooks: HookRunner;
@@ -215,9 +226,23 @@ export class Pipeline {
     this.answer(res, '', 'plain', { kind: 'internal' }, null, false, undefined, access);
   }
 
-  /** Ends every open event stream (shutdown); clients reconnect, with Last-Event-ID where they can. */
+  /**
+   * Shutdown, first step: ends the open event streams on which no client awaits an answer;
+   * clients reconnect (to another replica), with Last-Event-ID where they can.
+   */
   endStreams(): void {
-    for (const call of this.streams.values()) call.abort();
+    for (const call of this.streams) call.abort();
+  }
+
+  /**
+   * Shutdown, once the drain period is over: every upstream call still in flight ends, and so
+   * does any request that reaches the upstream step from now on. Their clients get the
+   * `shutting-down` error: as the answer (503), or, on an event stream already open, as an error
+   * event for each request not answered yet.
+   */
+  stop(): void {
+    this.stopping = true;
+    for (const call of this.calls) call.abort();
   }
 
   /**
@@ -453,6 +478,7 @@ export class Pipeline {
       plan: undefined,
       inspectStream: api.kind === 'mcp' && req.method === 'GET',
       replyId: null,
+      awaiting: NOT_AWAITING,
     });
   }
 
@@ -495,10 +521,12 @@ export class Pipeline {
         res,
         peerAddress: exchange.peerAddress,
         timeoutMs: api.responseTimeoutMs ?? this.options.responseTimeoutMs,
+        answerLimitBytes: this.options.answerLimitBytes,
       });
     }
 
     const forwarded: JsonRpcMessage[] = [];
+    const awaiting: JsonRpcId[] = [];
     const rejected: { call: { id: JsonRpcId | undefined }; error: GatewayError }[] = [];
     let pending: Map<string, PendingCall> | undefined;
     let changed = false;
@@ -520,6 +548,7 @@ export class Pipeline {
       if (outcome.message !== item.message) changed = true;
       forwarded.push(outcome.message);
       const call = outcome.call;
+      if (call.id !== undefined) awaiting.push(call.id);
       if (call.id !== undefined && api.hasResponsePolicies) {
         const inspecting = responders(policies, call.method);
         if (inspecting.length > 0) {
@@ -555,6 +584,7 @@ export class Pipeline {
       plan: pending || injected.length > 0 ? { pending: pending ?? new Map(), injected } : undefined,
       inspectStream: false,
       replyId: single?.id ?? null,
+      awaiting,
     });
   }
 
@@ -565,105 +595,192 @@ export class Pipeline {
     routed.res.end(body);
   }
 
+  /** The upstream step of an exchange: the request is sent, the answer relayed, inspected or checked. */
   private async forward(routed: Routed, request: ForwardRequest): Promise<void> {
     const { exchange, api, upstream, req, res, style } = routed;
+    if (this.stopping) return this.answer(res, api.id, style, SHUTTING_DOWN, request.replyId, true, routed);
     const call = new UpstreamCall(res, api.responseTimeoutMs ?? this.options.responseTimeoutMs);
-    const access = exchange.access;
-    if (access && api.kind === 'mcp' && exchange.httpMethod === 'POST') call.watch = access.sniff;
-    const plan = request.plan;
-    const readsBody = plan !== undefined || request.inspectStream;
-    let head: UpstreamHead;
+    this.calls.add(call);
     try {
-      const headers = upstreamRequestHeaders(req.headers, {
-        peerAddress: exchange.peerAddress,
-        overTls: (req.socket as TLSSocket).encrypted === true,
-        contentLength: request.contentLength,
-        identityEncoding: readsBody,
-      });
-      access?.upstreamStart();
-      const edited = routed.edits.length === 0 ? headers : applyHeaderEdits(headers, routed.edits);
-      head = await call.start(routed.runtime.dispatcher(upstream), {
-        method: exchange.httpMethod,
-        path: request.path,
-        headers: routed.span ? this.options.tracer!.inject(routed.span, edited) : edited,
-        body: request.body,
-      });
-    } catch (err) {
-      if (call.aborted) return;
-      exchange.logger.warn({ upstream: upstream.id, err: errorMessage(err) }, 'upstream request failed');
-      return this.answer(res, api.id, style, upstreamError(false, err), request.replyId, false, routed);
-    }
-    access?.upstreamHead();
-    const { statusCode, headers, mediaType: type } = head;
-    const eventStream = type === 'text/event-stream';
-    const encoding = headers['content-encoding'];
-    const identity = encoding === undefined || encoding === 'identity';
-    const session = readsBody
-      ? sessionKey(exchange, request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : '')
-      : '';
-    try {
-      if (plan && plan.injected.length > 0 && statusCode === 202) {
-        call.discard();
-        return this.writeJson(routed, 200, [], JSON.stringify(plan.injected));
+      const access = exchange.access;
+      if (access && api.kind === 'mcp' && exchange.httpMethod === 'POST') call.watch = access.sniff;
+      const plan = request.plan;
+      const checks = request.awaiting.length > 0;
+      const readsBody = plan !== undefined || request.inspectStream || checks;
+      let head: UpstreamHead;
+      try {
+        const headers = upstreamRequestHeaders(req.headers, {
+          peerAddress: exchange.peerAddress,
+          overTls: (req.socket as TLSSocket).encrypted === true,
+          contentLength: request.contentLength,
+          identityEncoding: readsBody,
+        });
+        access?.upstreamStart();
+        const edited = routed.edits.length === 0 ? headers : applyHeaderEdits(headers, routed.edits);
+        head = await call.start(routed.runtime.dispatcher(upstream), {
+          method: exchange.httpMethod,
+          path: request.path,
+          headers: routed.span ? this.options.tracer!.inject(routed.span, edited) : edited,
+          body: request.body,
+        });
+      } catch (err) {
+        if (call.aborted) return this.endedByGateway(routed, request.replyId);
+        exchange.logger.warn({ upstream: upstream.id, err: errorMessage(err) }, 'upstream request failed');
+        return this.answer(res, api.id, style, upstreamError(false, err), request.replyId, false, routed);
       }
-      if (plan && isJsonMediaType(type) && identity) {
-        return await this.bufferedJson(routed, plan, session, statusCode, headers, await call.readAll());
-      }
-      if (eventStream && identity && (plan !== undefined || request.inspectStream)) {
-        const outgoing = clientResponseHeaders(headers, { dropContentLength: true, eventStream: true });
+      access?.upstreamHead();
+      const { statusCode, headers, mediaType: type } = head;
+      const eventStream = type === 'text/event-stream';
+      const encoding = headers['content-encoding'];
+      const identity = encoding === undefined || encoding === 'identity';
+      // The answer the client's requests wait for (a compressed one, against what was asked, passes unchecked).
+      const answering = checks && identity && answersRequests(statusCode);
+      const session = readsBody
+        ? sessionKey(exchange, request.path.includes('?') ? request.path.slice(request.path.indexOf('?')) : '')
+        : '';
+      try {
+        if (plan && plan.injected.length > 0 && statusCode === 202) {
+          call.discard();
+          return this.writeJson(routed, 200, [], JSON.stringify(plan.injected));
+        }
+        const json = isJsonMediaType(type);
+        if (answering && !json && !eventStream) {
+          call.discard();
+          const what = type === undefined ? 'without a Content-Type' : `with ${type}`;
+          return this.invalidAnswer(routed, request.replyId, `The upstream answered ${what}, not JSON-RPC`);
+        }
+        if ((plan || answering) && json && identity) {
+          const awaited = answering ? new AwaitedAnswers(request.awaiting) : undefined;
+          const raw = await call.readAll(this.options.answerLimitBytes);
+          return await this.bufferedJson(routed, plan, awaited, request.replyId, session, head, raw);
+        }
+        if (eventStream && identity && (plan !== undefined || request.inspectStream || answering)) {
+          const outgoing = clientResponseHeaders(headers, { dropContentLength: true, eventStream: true });
+          res.writeHead(statusCode, this.upstreamHead(routed, statusCode, outgoing));
+          res.flushHeaders();
+          const awaited = answering ? new AwaitedAnswers(request.awaiting) : undefined;
+          if (!awaited) this.streams.add(call);
+          return await relayEvents(res, call.chunks(), {
+            inspector: this.responses.streamInspector(api, exchange, upstream, plan, session, request, awaited),
+            prelude: (plan?.injected ?? []).map((error) => serializeSseEvent({ event: 'message', data: JSON.stringify(error) })),
+            keepAliveMs: this.options.sseKeepAliveMs,
+            maxEventBytes: this.options.answerLimitBytes,
+            closing: (failure) => (awaited && !awaited.done ? this.unanswered(routed, call, awaited, failure) : undefined),
+          });
+        }
+        const outgoing = clientResponseHeaders(headers, { dropContentLength: false, eventStream });
         res.writeHead(statusCode, this.upstreamHead(routed, statusCode, outgoing));
-        res.flushHeaders();
-        this.streams.set(res, call);
-        const prelude = (plan?.injected ?? []).map((error) =>
-          serializeSseEvent({ event: 'message', data: JSON.stringify(error) }),
+        if (eventStream) {
+          res.flushHeaders();
+          if (!checks) this.streams.add(call);
+        }
+        return await relayBody(res, call, eventStream, this.options.sseKeepAliveMs);
+      } catch (err) {
+        if (call.aborted) return this.endedByGateway(routed, request.replyId);
+        exchange.logger.warn(
+          { upstream: upstream.id, err: call.timedOut ? 'response body timeout' : errorMessage(err) },
+          'upstream response failed',
         );
-        const inspector = this.responses.streamInspector(api, exchange, upstream, plan, session, request);
-        return await relayEvents(res, call.chunks(), inspector, prelude, this.options.sseKeepAliveMs);
+        return this.answer(res, api.id, style, upstreamError(call.timedOut, err), request.replyId, false, routed);
       }
-      const outgoing = clientResponseHeaders(headers, { dropContentLength: false, eventStream });
-      res.writeHead(statusCode, this.upstreamHead(routed, statusCode, outgoing));
-      if (eventStream) {
-        res.flushHeaders();
-        this.streams.set(res, call);
-      }
-      return await relayBody(res, call, eventStream, this.options.sseKeepAliveMs);
-    } catch (err) {
-      if (call.aborted) {
-        if (this.streams.has(res) || res.headersSent) res.end();
-        return;
-      }
-      exchange.logger.warn(
-        { upstream: upstream.id, err: call.timedOut ? 'response body timeout' : errorMessage(err) },
-        'upstream response failed',
-      );
-      return this.answer(res, api.id, style, upstreamError(call.timedOut, err), request.replyId, false, routed);
     } finally {
       call.finish();
-      this.streams.delete(res);
+      this.calls.delete(call);
+      this.streams.delete(call);
     }
   }
 
-  /** An upstream JSON answer to a POST whose responses a policy inspects: read whole, rewritten if a hook changed it. */
+  /**
+   * After a call was aborted: a client that went away gets nothing; otherwise only a shutdown
+   * aborts, and the client gets `shutting-down` (an open stream just ends: what it owed was
+   * written by its `closing`).
+   */
+  private endedByGateway(routed: Routed, replyId: JsonRpcId | null): void {
+    const res = routed.res;
+    if (res.destroyed) return;
+    if (res.headersSent) return void res.end();
+    this.answer(res, routed.api.id, routed.style, SHUTTING_DOWN, replyId, true, routed);
+  }
+
+  /** A 2xx upstream answer that is not an MCP answer: 502 with a JSON-RPC error. */
+  private invalidAnswer(routed: Routed, replyId: JsonRpcId | null, message: string): void {
+    routed.exchange.logger.warn({ upstream: routed.upstream.id, cause: message }, 'upstream answer is not MCP');
+    this.answer(routed.res, routed.api.id, routed.style, { kind: 'upstream-invalid', message }, replyId, false, routed);
+  }
+
+  /**
+   * The error events that close a POST's event stream which ended (`failure` undefined), failed
+   * or was ended by a shutdown before answering every request: one per unanswered request.
+   */
+  private unanswered(routed: Routed, call: UpstreamCall, awaited: AwaitedAnswers, failure: unknown): string[] {
+    const { exchange, api, upstream } = routed;
+    const error: GatewayError =
+      failure === undefined
+        ? { kind: 'upstream-invalid', message: 'The upstream ended its event stream without answering the request' }
+        : call.aborted
+          ? SHUTTING_DOWN
+          : failure instanceof EventTooLarge
+            ? {
+                kind: 'upstream-invalid',
+                message: `An event of the upstream's stream is larger than ${failure.limitBytes} bytes`,
+              }
+            : { kind: 'upstream-unavailable', message: 'The upstream connection failed before the request was answered' };
+    exchange.logger.warn(
+      {
+        upstream: upstream.id,
+        unanswered: awaited.unanswered.length,
+        err: failure === undefined ? undefined : errorMessage(failure),
+      },
+      'upstream event stream ended before answering every request',
+    );
+    const access = exchange.access;
+    if (access) access.gatewayError = error.kind;
+    this.options.metrics.countGatewayError(api.id, error.kind);
+    return awaited.unanswered.map((id) => {
+      const response = toJsonRpcError(error, id)!;
+      if (access) access.errorCode = response.error.code;
+      return serializeSseEvent({ event: 'message', data: JSON.stringify(response) });
+    });
+  }
+
+  /**
+   * An upstream JSON answer read whole: checked when the client's requests await it (`awaited`),
+   * its responses inspected when a policy does (`plan`), rewritten only if something changed.
+   */
   private async bufferedJson(
     routed: Routed,
-    plan: ResponsePlan,
+    plan: ResponsePlan | undefined,
+    awaited: AwaitedAnswers | undefined,
+    replyId: JsonRpcId | null,
     session: string,
-    statusCode: number,
-    headers: UpstreamHeaders,
+    head: UpstreamHead,
     raw: Buffer,
   ): Promise<void> {
     const { api, exchange, res } = routed;
+    const { statusCode, headers } = head;
     let value: unknown;
     try {
       value = JSON.parse(raw.toString('utf8'));
     } catch {
+      if (awaited) return this.invalidAnswer(routed, replyId, 'The upstream answered with a body that is not JSON');
       exchange.logger.warn({ status: statusCode }, 'upstream JSON answer does not parse; passed through uninspected');
       value = undefined;
     }
-    let out: unknown = value === undefined ? undefined : await this.responses.applyToValue(api, exchange, plan, session, value);
-    if (plan.injected.length > 0) {
+    let injected = plan?.injected ?? NONE_INJECTED;
+    if (awaited) {
+      if (!awaited.see(value)) return this.invalidAnswer(routed, replyId, 'The upstream answered with JSON that is not JSON-RPC');
+      if (!awaited.done) {
+        if (!Array.isArray(value))
+          return this.invalidAnswer(routed, replyId, "The upstream's answer does not respond to the request");
+        const missing: GatewayError = { kind: 'upstream-invalid', message: "The upstream's answer left this request unanswered" };
+        injected = [...injected, ...awaited.unanswered.map((id) => toJsonRpcError(missing, id) as JsonRpcErrorResponse)];
+      }
+    }
+    let out: unknown =
+      value === undefined || !plan ? undefined : await this.responses.applyToValue(api, exchange, plan, session, value);
+    if (injected.length > 0) {
       const base = out ?? value;
-      out = base === undefined ? plan.injected : [...(Array.isArray(base) ? base : [base]), ...plan.injected];
+      out = base === undefined ? injected : [...(Array.isArray(base) ? base : [base]), ...injected];
     }
     if (out === undefined) {
       const outgoing = clientResponseHeaders(headers, { dropContentLength: false, eventStream: false });

@@ -18,6 +18,9 @@ import { UpstreamCall } from '../upstream/forward.js';
 
 const RESOURCE_METADATA = /resource_metadata="[^"]*"/;
 
+/** Protected-resource metadata is a small JSON document; a larger answer is not one. */
+const METADATA_LIMIT_BYTES = 64 * 1024;
+
 /** The upstream's metadata for the resource at `restPath`, with `resource` set to `resource`; undefined when it has none. */
 export async function relayedResourceMetadata(
   dispatcher: Dispatcher,
@@ -37,7 +40,7 @@ export async function relayedResourceMetadata(
         headers: ['accept', 'application/json'],
         body: undefined,
       });
-      const body = await call.readAll();
+      const body = await call.readAll(METADATA_LIMIT_BYTES);
       if (head.statusCode !== 200) continue;
       const metadata = JSON.parse(body.toString('utf8')) as unknown;
       if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) continue;

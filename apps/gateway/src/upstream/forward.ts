@@ -76,6 +76,9 @@ const TIMEOUT_CODES: ReadonlySet<string> = new Set([
 
 /** The upstream failure, as the table of errors.ts words it. */
 export function upstreamError(timedOut: boolean, err: unknown): GatewayError {
+  if (err instanceof AnswerTooLarge) {
+    return { kind: 'upstream-invalid', message: `The upstream answer is larger than ${err.limitBytes} bytes` };
+  }
   const code = (err as { code?: unknown } | undefined)?.code;
   if (timedOut || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
     return { kind: 'upstream-timeout', message: 'The upstream server did not respond in time' };
@@ -86,6 +89,14 @@ export function upstreamError(timedOut: boolean, err: unknown): GatewayError {
 /** Why the gateway itself ended an upstream request. */
 class CallEnded extends Error {
   override readonly name = 'CallEnded';
+}
+
+/** An upstream answer read whole (to check or inspect it) was larger than the gateway reads. */
+export class AnswerTooLarge extends Error {
+  override readonly name = 'AnswerTooLarge';
+  constructor(readonly limitBytes: number) {
+    super(`the upstream answer is larger than ${limitBytes} bytes`);
+  }
 }
 
 const IGNORE: BodyConsumer = { data: () => true, end: () => undefined, error: () => undefined };
@@ -176,12 +187,21 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
     this.consume(IGNORE);
   }
 
-  /** The whole body in one buffer. */
-  readAll(): Promise<Buffer> {
+  /**
+   * The whole body in one buffer. A body past `limitBytes` ends the upstream request and rejects
+   * with {@link AnswerTooLarge}.
+   */
+  readAll(limitBytes: number): Promise<Buffer> {
     return new Promise((resolve, reject) => {
       const chunks: Buffer[] = [];
+      let size = 0;
       this.consume({
-        data(chunk) {
+        data: (chunk) => {
+          size += chunk.length;
+          if (size > limitBytes) {
+            this.controller?.abort(new AnswerTooLarge(limitBytes));
+            return false;
+          }
           chunks.push(chunk);
           return true;
         },

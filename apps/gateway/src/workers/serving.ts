@@ -39,7 +39,8 @@ export async function startServing(
   report: PolicyReportSink,
   events: EventBatchSink | undefined,
 ): Promise<Serving> {
-  if (env.PORTICO_GATEWAY_WORKERS > 1) return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, logger, report, events);
+  if (env.PORTICO_GATEWAY_WORKERS > 1)
+    return WorkerPool.start(env.PORTICO_GATEWAY_WORKERS, logger, report, events, env.PORTICO_GATEWAY_DRAIN_MS);
   return localServing(env, logger, report, events);
 }
 

@@ -30,7 +30,8 @@ import { isWorkerMessage, type ApplyMessage, type StopMessage, type WorkerMessag
 import type { Serving } from './serving.js';
 
 const RESTART_DELAY_MS = 500;
-const STOP_TIMEOUT_MS = 30_000;
+/** What a stopping worker gets beyond its drain period (PORTICO_GATEWAY_DRAIN_MS) before it is killed. */
+const STOP_MARGIN_MS = 10_000;
 
 type Applied = Extract<WorkerMessage, { type: 'portico:applied' }>;
 
@@ -59,20 +60,22 @@ export class WorkerPool implements Serving {
     private readonly logger: Logger,
     private readonly report: PolicyReportSink,
     private readonly events: EventBatchSink | undefined,
+    private readonly drainMs: number,
   ) {}
 
   /**
    * Forks `count` workers and resolves once all of them are up; their policies' reports go to
-   * `report`, their access events to `events`.
+   * `report`, their access events to `events`. `drainMs`: the workers' drain period.
    */
   static async start(
     count: number,
     logger: Logger,
     report: PolicyReportSink,
     events: EventBatchSink | undefined,
+    drainMs: number,
   ): Promise<WorkerPool> {
     cluster.setupPrimary({ serialization: 'advanced' });
-    const pool = new WorkerPool(logger.child({ component: 'workers' }), report, events);
+    const pool = new WorkerPool(logger.child({ component: 'workers' }), report, events, drainMs);
     await Promise.all(Array.from({ length: count }, () => pool.fork()));
     return pool;
   }
@@ -107,7 +110,8 @@ export class WorkerPool implements Serving {
 
   /**
    * Stops every worker (each finishes its requests in flight; not cluster's disconnect(), which
-   * would also wait for idle keep-alive connections), killing any still there after STOP_TIMEOUT_MS.
+   * would also wait for idle keep-alive connections), killing any still there once its drain
+   * period and STOP_MARGIN_MS are over.
    */
   async close(): Promise<void> {
     this.closing = true;
@@ -116,7 +120,7 @@ export class WorkerPool implements Serving {
         ({ worker }) =>
           new Promise<void>((resolve) => {
             if (worker.isDead()) return resolve();
-            const timer = setTimeout(() => worker.process.kill('SIGKILL'), STOP_TIMEOUT_MS);
+            const timer = setTimeout(() => worker.process.kill('SIGKILL'), this.drainMs + STOP_MARGIN_MS);
             worker.once('exit', () => {
               clearTimeout(timer);
               resolve();
