@@ -126,6 +126,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
     private readonly timeoutMs: number,
   ) {
     this.deadline = Date.now() + timeoutMs;
+    // A client that left while the exchange was still in its policies: 'close' was already emitted.
+    if (res.destroyed && !res.writableFinished) this.cancelled = true;
     res.on('close', () => {
       if (!res.writableFinished) this.abort();
     });

@@ -5,7 +5,7 @@
  * (the current one, or an older one with requests still in flight) holds one reference per
  * pool; a pool is closed gracefully (in-flight requests finish) when its last reference goes.
  */
-import { Pool } from 'undici';
+import { Client, Pool, type buildConnector } from 'undici';
 import type { Logger } from 'pino';
 import type { CompiledUpstream } from '../config/compiled-config.js';
 
@@ -79,6 +79,7 @@ export class UpstreamPools {
             }
           : {}),
       },
+      factory: upstreamClient,
       pipelining: 1,
       keepAliveTimeout: 30_000,
       // Timeouts are per request (the pipeline sets headersTimeout; SSE bodies never time out).
@@ -86,4 +87,32 @@ export class UpstreamPools {
       bodyTimeout: 0,
     });
   }
+}
+
+/**
+ * A pool's client to one upstream connection at a time, which closes a connection it made for
+ * nothing.
+ *
+ * Why: undici (7.30 as 8.x: nodejs/undici#5845, fix proposed in #5846) puts a request that was
+ * aborted mid-response (a client that cancelled its event stream) back on its client's queue as
+ * pending when the aborted socket closes, opens a NEW connection for it, and only then drops it.
+ * That connection serves nothing and stays open for the keep-alive timeout: one idle upstream
+ * connection per cancelled stream, in the gateway and in the upstream. The connector below sees
+ * the connection right after undici handed it every queued request; nothing queued means it was
+ * made for an aborted request, and closing it is what an upstream closing an idle connection
+ * does (undici reconnects when a request comes). Once undici no longer reconnects, this never
+ * fires.
+ */
+function upstreamClient(origin: URL, options: object): Client {
+  const { connect } = options as { connect: buildConnector.connector };
+  const client: Client = new Client(origin, {
+    ...options,
+    connect: (target, callback) =>
+      connect(target, (...result) => {
+        callback(...result);
+        const socket = result[1];
+        if (socket && client.stats.size === 0) socket.destroy();
+      }),
+  });
+  return client;
 }
