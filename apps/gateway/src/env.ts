@@ -106,6 +106,11 @@ export const gatewayEnvSchema = z.object({
    * once); then what is left is answered `shutting-down` (503 / JSON-RPC error events).
    */
   PORTICO_GATEWAY_DRAIN_MS: z.coerce.number().int().min(0).max(300_000).default(5_000),
+  /**
+   * An event stream whose upstream sends nothing (not even a comment) this long is ended: a GET
+   * stream just ends (clients reconnect), a POST's gets an error event per unanswered request. 0: never.
+   */
+  PORTICO_GATEWAY_STREAM_IDLE_MS: z.coerce.number().int().min(0).default(30 * 60_000),
   /** SSE comment sent to clients while an upstream stream is silent; 0 disables. */
   PORTICO_GATEWAY_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
   /** Redis shared by the replicas of a target (cluster-wide policy state); unset: policies that need it fail their API. */

@@ -40,6 +40,8 @@ export interface DataPlaneOptions {
   answerLimitBytes: number;
   /** How long close() lets requests in flight finish before it ends them (`shutting-down`). */
   drainMs: number;
+  /** An event stream whose upstream sends nothing this long is ended (0: never). */
+  streamIdleMs: number;
   /** Upstream TCP/TLS connect. */
   connectTimeoutMs: number;
   /** Upstream response headers (and whole JSON bodies); never an open SSE stream. */
@@ -72,6 +74,7 @@ export function dataPlaneOptions(
     bodyLimitBytes: env.PORTICO_GATEWAY_BODY_LIMIT_BYTES,
     answerLimitBytes: env.PORTICO_GATEWAY_UPSTREAM_ANSWER_LIMIT_BYTES,
     drainMs: env.PORTICO_GATEWAY_DRAIN_MS,
+    streamIdleMs: env.PORTICO_GATEWAY_STREAM_IDLE_MS,
     connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
     responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
     sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
@@ -124,6 +127,7 @@ export class DataPlane {
     this.pipeline = new Pipeline({
       bodyLimitBytes: options.bodyLimitBytes,
       answerLimitBytes: options.answerLimitBytes,
+      streamIdleMs: options.streamIdleMs,
       responseTimeoutMs: options.responseTimeoutMs,
       sseKeepAliveMs: options.sseKeepAliveMs,
       hostCheck: new HostCheck(options.hosts),

@@ -96,6 +96,8 @@ export interface PipelineOptions {
   bodyLimitBytes: number;
   /** The largest upstream answer read whole (to check or inspect it), and event held while inspecting a stream. */
   answerLimitBytes: number;
+  /** An event stream whose upstream sends nothing this long is ended (0: never). */
+  streamIdleMs: number;
   responseTimeoutMs: number;
   sseKeepAliveMs: number;
   hostCheck: HostCheck;
@@ -658,6 +660,7 @@ export class Pipeline {
           const outgoing = clientResponseHeaders(headers, { dropContentLength: true, eventStream: true });
           res.writeHead(statusCode, this.upstreamHead(routed, statusCode, outgoing));
           res.flushHeaders();
+          call.watchIdle(this.options.streamIdleMs);
           const awaited = answering ? new AwaitedAnswers(request.awaiting) : undefined;
           if (!awaited) this.streams.add(call);
           return await relayEvents(res, call.chunks(), {
@@ -672,11 +675,14 @@ export class Pipeline {
         res.writeHead(statusCode, this.upstreamHead(routed, statusCode, outgoing));
         if (eventStream) {
           res.flushHeaders();
+          call.watchIdle(this.options.streamIdleMs);
           if (!checks) this.streams.add(call);
         }
         return await relayBody(res, call, eventStream, this.options.sseKeepAliveMs);
       } catch (err) {
         if (call.aborted) return this.endedByGateway(routed, request.replyId);
+        // A silent stream nobody awaits an answer on just ends; its client reconnects.
+        if (call.idle) return void res.end();
         exchange.logger.warn(
           { upstream: upstream.id, err: call.timedOut ? 'response body timeout' : errorMessage(err) },
           'upstream response failed',
@@ -717,7 +723,9 @@ export class Pipeline {
     const error: GatewayError =
       failure === undefined
         ? { kind: 'upstream-invalid', message: 'The upstream ended its event stream without answering the request' }
-        : call.aborted
+        : call.idle
+          ? { kind: 'upstream-timeout', message: `The upstream sent nothing on its event stream for ${this.options.streamIdleMs} ms` }
+          : call.aborted
           ? SHUTTING_DOWN
           : failure instanceof EventTooLarge
             ? {

@@ -330,3 +330,53 @@ describe('graceful shutdown', () => {
     expect(JSON.parse(answer.body)).toEqual(shuttingDown);
   });
 });
+
+describe('event streams whose upstream goes silent', () => {
+  let raw: TestHttpServer;
+  let gateway: TestGateway;
+  let port: number;
+  const url = (path: string) => `http://127.0.0.1:${port}/raw${path}`;
+
+  beforeAll(async () => {
+    raw = await startHttpServer((req, res, body) => misbehave(new URL(req.url ?? '/', 'http://x').pathname, res, body));
+    [port] = (await freePorts(1)) as [number];
+    gateway = await startTestGateway(gatewayConfig([{ id: 'raw', port, basePath: '/raw', upstream: `${raw.origin}/` }]), {
+      streamIdleMs: 400,
+      sseKeepAliveMs: 100,
+    });
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await raw?.close();
+  });
+
+  it('ends a POST stream silent past the idle limit with an error event for the request', async () => {
+    const started = Date.now();
+    const response = await postMcp(url('/sse-never'), CALL);
+    // Between the limit and 1.25 × it, plus scheduling on a loaded machine.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(400);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // The gateway's own keep-alive comments do not count as the upstream speaking.
+    expect(response.body).toContain(': keepalive');
+    expect(events(response.body).at(-1)).toEqual({
+      event: 'message',
+      data: {
+        jsonrpc: '2.0',
+        id: 7,
+        error: {
+          code: -32603,
+          message: 'The upstream sent nothing on its event stream for 400 ms',
+          data: { reason: 'UPSTREAM_TIMEOUT' },
+        },
+      },
+    });
+  });
+
+  it('ends a silent GET stream cleanly (its client reconnects)', async () => {
+    const response = await fetch(url('/sse-never'), { headers: { accept: 'text/event-stream' } });
+    expect(response.status).toBe(200);
+    // The body ends (no reset): text() resolves.
+    expect(await response.text()).toMatch(/^: working\n\n(: keepalive\n\n)*$/);
+  });
+});

@@ -11,7 +11,8 @@
  * - Timeouts: connect (the pool's), response headers (`timeoutMs`, undici's headersTimeout), and
  *   a whole body that is not an event stream by the same deadline from the start of the call.
  *   The body deadline costs a timer only when the body is still incomplete once a consumer
- *   attached (a small JSON answer usually arrives with its head). An event stream never times out.
+ *   attached (a small JSON answer usually arrives with its head). An event stream has no
+ *   deadline; it ends when its upstream stays silent past the idle limit ({@link UpstreamCall.watchIdle}).
  * - A client that goes away before its response finished aborts the upstream request, and so
  *   does {@link UpstreamCall.abort} (shutdown). That is not an upstream failure: `aborted` tells
  *   the caller there is nobody to answer (or that an open stream should just end).
@@ -99,6 +100,9 @@ export class AnswerTooLarge extends Error {
   }
 }
 
+/** How many times the idle watch looks at an event stream within its idle limit. */
+const IDLE_LOOKS = 4;
+
 const IGNORE: BodyConsumer = { data: () => true, end: () => undefined, error: () => undefined };
 
 /**
@@ -118,6 +122,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
   private timer: NodeJS.Timeout | undefined;
   private cancelled = false;
   private expired = false;
+  /** Event streams: data arrived since the idle watch last looked; the watch's timer; its verdict. */
+  private heard = false;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private silent = false;
   /** Sees every chunk of the response body as it arrives, whoever consumes it (the access log's sniffer). */
   watch: ((chunk: Buffer) => void) | undefined;
 
@@ -135,12 +143,38 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
 
   /** The client went away or abort() was called: nobody waits for an answer. */
   get aborted(): boolean {
-    return this.cancelled && !this.expired;
+    return this.cancelled && !this.expired && !this.silent;
   }
 
   /** The body deadline passed. */
   get timedOut(): boolean {
     return this.expired;
+  }
+
+  /** The event stream was ended by {@link watchIdle}: its upstream had gone silent. */
+  get idle(): boolean {
+    return this.silent;
+  }
+
+  /**
+   * Ends an event stream whose upstream sends nothing for `idleMs` (0: never): it is looked at
+   * every quarter of that, and ended after four looks in a row found no data, so between `idleMs`
+   * and 1.25 × `idleMs` of silence. A chunk costs one flag.
+   */
+  watchIdle(idleMs: number): void {
+    if (idleMs <= 0 || !this.eventStream) return;
+    let quiet = 0;
+    this.idleTimer = setInterval(
+      () => {
+        quiet = this.heard ? 0 : quiet + 1;
+        this.heard = false;
+        if (quiet < IDLE_LOOKS) return;
+        this.silent = true;
+        this.abort();
+      },
+      Math.max(1, Math.ceil(idleMs / IDLE_LOOKS)),
+    );
+    this.idleTimer.unref();
   }
 
   /** Sends the request; resolves with the response head. */
@@ -268,9 +302,10 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
     this.controller?.abort(new CallEnded('the exchange ended before the upstream answer'));
   }
 
-  /** The response was handled: stops the body deadline. */
+  /** The response was handled: stops the body deadline and the idle watch. */
   finish(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
   }
 
   // undici dispatch handler
@@ -290,6 +325,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.heard = true;
     this.watch?.(chunk);
     const consumer = this.consumer;
     if (consumer) {

@@ -49,6 +49,7 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     answerLimitBytes: options.answerLimitBytes ?? 16 * 1024 * 1024,
     // Shorter than production's 5 s: most tests close with nothing in flight.
     drainMs: options.drainMs ?? 1_000,
+    streamIdleMs: options.streamIdleMs ?? 30 * 60_000,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
     responseTimeoutMs: options.responseTimeoutMs ?? 30_000,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
