@@ -37,9 +37,9 @@ describe('connected applications', () => {
     await closeTestPrisma();
   });
 
-  const createApp = async (json: Record<string, unknown> = {}, t: TestTenant = tenant): Promise<CreatedApp> => {
+  const createApp = async (json: Record<string, unknown> = {}, caller: { token: string } = tenant): Promise<CreatedApp> => {
     const res = await cp.request('POST', APPS, {
-      token: t.token,
+      token: caller.token,
       json: { client_name: uniqueName('ci'), grant_types: ['client_credentials'], ...json },
     });
     expect(res.status).toBe(201);
@@ -308,6 +308,56 @@ describe('connected applications', () => {
     expect(await testPrisma().permissionGrant.count({ where: { connectedAppId: stored.id } })).toBe(0);
     expect((await cp.request('GET', '/accounts/api/me', { token })).status).toBe(401);
     expect((await cp.request('GET', `${APPS}/${app.client_id}`, { token: tenant.token })).status).toBe(404);
+  });
+
+  it('lets only an administrator of every grant an app holds rotate its secret or delete it', async () => {
+    const group = await cp.request('POST', '/accounts/api/organizations', {
+      token: tenant.token,
+      json: { name: uniqueName('bg'), parentOrganizationId: tenant.organizationId },
+    });
+    const groupAdmin = await newUser(cp, group.body.id, ['admin:organization']);
+    const app = await createApp({}, groupAdmin);
+    expect(app.org_id).toBe(group.body.id);
+    const granted = await cp.request('PATCH', `${APPS}/${app.client_id}/scopes`, {
+      token: tenant.token,
+      json: { scopes: ['read:servers', { scope: 'admin:organization', context_params: { org: tenant.organizationId } }] },
+    });
+    expect(granted.status).toBe(204);
+    const token = await appToken(app);
+    const stored = await testPrisma().connectedApp.findUniqueOrThrow({ where: { clientId: app.client_id } });
+
+    for (const [method, path] of [
+      ['POST', `${APPS}/${app.client_id}/client-secret`],
+      ['DELETE', `${APPS}/${app.client_id}`],
+    ] as const) {
+      const res = await cp.request(method, path, { token: groupAdmin.token });
+      expect({ method, status: res.status, body: res.body }).toEqual({
+        method,
+        status: 403,
+        body: {
+          status: 403,
+          name: 'ForbiddenError',
+          code: 'FORBIDDEN',
+          message: `You need the Organization Administrator permission (admin:organization) in organization ${tenant.organizationId}`,
+        },
+      });
+    }
+    expect(await testPrisma().connectedApp.findUniqueOrThrow({ where: { clientId: app.client_id } })).toEqual(stored);
+    expect((await cp.request('GET', '/accounts/api/me', { token })).status).toBe(200);
+    await appToken(app);
+
+    // an app holding grants in the group only stays the group administrator's to manage
+    const local = await createApp({ scopes: ['read:servers'] }, groupAdmin);
+    expect((await cp.request('POST', `${APPS}/${local.client_id}/client-secret`, { token: groupAdmin.token })).status).toBe(201);
+    expect((await cp.request('DELETE', `${APPS}/${local.client_id}`, { token: groupAdmin.token })).status).toBe(204);
+
+    // the parent organization's administrator administers every grant the app holds
+    const rotated = await cp.request('POST', `${APPS}/${app.client_id}/client-secret`, { token: tenant.token });
+    expect(rotated.status).toBe(201);
+    expect((await cp.request('GET', '/accounts/api/me', { token })).status).toBe(401);
+    await appToken({ ...app, client_secret: rotated.body.client_secret });
+    expect((await cp.request('DELETE', `${APPS}/${app.client_id}`, { token: tenant.token })).status).toBe(204);
+    expect(await testPrisma().connectedApp.count({ where: { clientId: app.client_id } })).toBe(0);
   });
 
   it('names a bad body and writes nothing', async () => {

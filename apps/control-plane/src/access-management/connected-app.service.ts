@@ -5,6 +5,9 @@
  * on rotation, and stored only as a scrypt hash; rotating it revokes every token issued with the
  * old one. An app in an organization the caller cannot see is 404; reading one needs View
  * Organization (read:organization) and changing one needs admin:organization in its organization.
+ * Rotating its secret or deleting it also needs admin:organization in the organization of every
+ * grant it holds, as changing its scopes does, so an administrator of a business group cannot take
+ * over an app that holds grants in the parent.
  * Every change is recorded in the app's organization, as GET shows the app (never its secret).
  */
 import { Injectable } from '@nestjs/common';
@@ -76,6 +79,7 @@ export class ConnectedAppService {
 
   async delete(principal: Principal, clientId: string): Promise<void> {
     const app = await this.find(principal, clientId, 'admin:organization');
+    await this.grants.assertAdministersAll(principal, app.grants);
     await this.repo.transaction(async (tx) => {
       await this.repo.deleteConnectedApp(tx, app.id, app.clientId);
       await this.record(tx, 'delete', app, { before: connectedAppView(app) });
@@ -91,7 +95,7 @@ export class ConnectedAppService {
   async replaceScopes(principal: Principal, clientId: string, items: ScopeItem[]): Promise<void> {
     const app = await this.find(principal, clientId, 'admin:organization');
     const grants = await this.grants.resolve(principal, items, app.organizationId);
-    await this.grants.assertMayRevoke(principal, app.grants);
+    await this.grants.assertAdministersAll(principal, app.grants);
     await this.repo.transaction(async (tx) => {
       await this.repo.replaceConnectedAppGrants(tx, app.id, grants);
       await this.recordUpdate(tx, app);
@@ -108,6 +112,7 @@ export class ConnectedAppService {
 
   async rotateSecret(principal: Principal, clientId: string) {
     const app = await this.find(principal, clientId, 'admin:organization');
+    await this.grants.assertAdministersAll(principal, app.grants);
     const secret = randomToken();
     const clientSecretHash = await hashSecret(secret);
     await this.repo.transaction(async (tx) => {

@@ -19,8 +19,8 @@ export class OrganizationController {
 
   @ApiOperation({ summary: 'Get an organization or business group' })
   @Get(':orgId')
-  get(@Param('orgId') orgId: string) {
-    return this.organizations.get(orgId);
+  get(@CurrentPrincipal() principal: Principal, @Param('orgId') orgId: string) {
+    return this.organizations.get(principal, orgId);
   }
 
   @ApiOperation({ summary: 'Create a business group under a parent organization' })

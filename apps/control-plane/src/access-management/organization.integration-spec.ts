@@ -276,6 +276,48 @@ describe('organizations and business groups', () => {
     expect(parent.status).toBe(404);
   });
 
+  it('shows a grant narrowed to an environment its organization only, not its other business groups', async () => {
+    const groupA = await createGroup(tenant.organizationId);
+    const groupB = await createGroup(tenant.organizationId);
+    const member = await newUser(cp, groupA.id, ['read:organization']);
+    await testPrisma().permissionGrant.create({
+      data: {
+        userId: member.id,
+        scope: 'read:api_configuration',
+        organizationId: tenant.organizationId,
+        environmentId: tenant.sandboxId,
+      },
+    });
+
+    const hidden = await cp.request('GET', `${ORGS}/${groupB.id}`, { token: member.token });
+    expect(hidden.status).toBe(404);
+    expect(hidden.body).toEqual({
+      status: 404,
+      name: 'NotFoundError',
+      code: 'ORGANIZATION_NOT_FOUND',
+      message: `Organization ${groupB.id} not found`,
+    });
+    const parent = await cp.request('GET', `${ORGS}/${tenant.organizationId}`, { token: member.token });
+    expect(parent.status).toBe(200);
+    expect(parent.body.subOrganizationIds).toEqual([groupA.id]);
+    const me = await cp.request('GET', '/accounts/api/me', { token: member.token });
+    expect(me.body.user.memberOfOrganizations.map((o: { id: string }) => o.id).sort()).toEqual(
+      [tenant.organizationId, groupA.id].sort(),
+    );
+    // the grant still works where it applies
+    const apis = `/apimanager/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/apis`;
+    expect((await cp.request('GET', apis, { token: member.token })).status).toBe(200);
+
+    // an organization-wide grant in the parent still shows every business group under it
+    const wide = await newUser(cp, groupA.id, []);
+    await testPrisma().permissionGrant.create({
+      data: { userId: wide.id, scope: 'read:api_configuration', organizationId: tenant.organizationId },
+    });
+    expect((await cp.request('GET', `${ORGS}/${groupB.id}`, { token: wide.token })).status).toBe(200);
+    const wideParent = await cp.request('GET', `${ORGS}/${tenant.organizationId}`, { token: wide.token });
+    expect(wideParent.body.subOrganizationIds).toEqual(expect.arrayContaining([groupA.id, groupB.id]));
+  });
+
   it('deletes a business group with its environments and the grants in it', async () => {
     const group = await createGroup(tenant.organizationId);
     const env = await cp.request('POST', `${ORGS}/${group.id}/environments`, {

@@ -35,12 +35,17 @@ export class OrganizationService {
     private readonly audit: AuditTrailService,
   ) {}
 
-  /** The organization with its environments (anypoint-cli's `business-group describe` lists them). */
-  async get(organizationId: string) {
+  /**
+   * The organization with its environments (anypoint-cli's `business-group describe` lists them).
+   * `subOrganizationIds` lists only the business groups the caller may see: an organization
+   * visible through an environment-narrowed grant does not reveal its other business groups.
+   */
+  async get(principal: Principal, organizationId: string) {
     const org = await this.repo.findOrganizationWithEnvironments(organizationId);
     if (!org) throw notFound(organizationId);
+    const children = org.children.filter((c) => principal.visibleOrgIds.has(c.id));
     return {
-      ...organizationView(org, ancestorIds(await this.repo.organizationTree(), org.id)),
+      ...organizationView({ ...org, children }, ancestorIds(await this.repo.organizationTree(), org.id)),
       environments: org.environments.map(environmentView),
     };
   }

@@ -5,7 +5,9 @@
  * be visible to the caller (404 otherwise) and the caller must hold `admin:organization` there
  * (403); its `envId` must belong to that organization (404). Removing a grant needs the same
  * permission in the grant's organization, so an administrator of one business group cannot strip
- * permissions another organization gave.
+ * permissions another organization gave. So does changing the credentials, state or existence of
+ * whoever holds it (password, enabled, delete, secret rotation): otherwise an administrator of a
+ * business group could take over a member that holds grants in the parent and act with them.
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService } from '../auth/access.service.js';
@@ -39,8 +41,11 @@ export class ScopeGrantService {
     return [...grants.values()];
   }
 
-  /** 403 unless the caller administers the organization of every grant in `held`. */
-  async assertMayRevoke(principal: Principal, held: GrantRow[]): Promise<void> {
+  /**
+   * 403 unless the caller administers the organization of every grant in `held`: needed to take
+   * them away, and to change the credentials, state or existence of the user or app holding them.
+   */
+  async assertAdministersAll(principal: Principal, held: GrantRow[]): Promise<void> {
     for (const organizationId of new Set(held.map((g) => g.organizationId))) {
       await this.access.assertScope(principal, { scope: 'admin:organization', organizationId });
     }

@@ -411,6 +411,71 @@ describe('users and their permissions', () => {
     expect(await grantsOf(member.id)).toHaveLength(2);
   });
 
+  it('lets only an administrator of every grant a member holds set its password, disable, enable or delete it', async () => {
+    const group = await cp.request('POST', '/accounts/api/organizations', {
+      token: tenant.token,
+      json: { name: uniqueName('bg'), parentOrganizationId: tenant.organizationId },
+    });
+    const groupAdmin = await newUser(cp, group.body.id, ['admin:organization']);
+    const member = await newUser(cp, group.body.id, ['read:exchange']);
+    const granted = await cp.request('PATCH', `${users(group.body.id)}/${member.id}/scopes`, {
+      token: tenant.token,
+      json: { scopes: [{ scope: 'admin:organization', context_params: { org: tenant.organizationId } }] },
+    });
+    expect(granted.status).toBe(200);
+    const memberUrl = `${users(group.body.id)}/${member.id}`;
+    const stored = await testPrisma().user.findUniqueOrThrow({ where: { id: member.id } });
+
+    const forbidden = {
+      status: 403,
+      name: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      message: `You need the Organization Administrator permission (admin:organization) in organization ${tenant.organizationId}`,
+    };
+    const attacks: [string, unknown][] = [
+      ['PUT', { password: 'taken-over-1' }],
+      ['PUT', { enabled: false }],
+      ['PUT', { firstName: 'Mallory', password: 'taken-over-1' }],
+      ['DELETE', undefined],
+    ];
+    for (const [method, json] of attacks) {
+      const res = await cp.request(method, memberUrl, { token: groupAdmin.token, ...(json !== undefined && { json }) });
+      expect({ method, json, status: res.status, body: res.body }).toEqual({ method, json, status: 403, body: forbidden });
+    }
+    // nothing changed: same password, still enabled, its token still valid
+    expect(await testPrisma().user.findUniqueOrThrow({ where: { id: member.id } })).toEqual(stored);
+    expect((await cp.request('GET', '/accounts/api/me', { token: member.token })).status).toBe(200);
+    expect(await cp.login(member.username, 'user-password-1')).toEqual(expect.any(String));
+
+    // what the issue leaves to the group's administrator: names, email, and `enabled` sent back unchanged
+    const renamed = await cp.request('PUT', memberUrl, {
+      token: groupAdmin.token,
+      json: { firstName: 'Bob', email: 'bob@example.com', enabled: true },
+    });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ firstName: 'Bob', email: 'bob@example.com', enabled: true });
+
+    // a member holding grants in the group only stays the group administrator's to manage
+    const local = await newUser(cp, group.body.id, ['read:exchange']);
+    const localUrl = `${users(group.body.id)}/${local.id}`;
+    expect((await cp.request('PUT', localUrl, { token: groupAdmin.token, json: { password: 'group-set-1' } })).status).toBe(200);
+    expect((await cp.request('PUT', localUrl, { token: groupAdmin.token, json: { enabled: false } })).status).toBe(200);
+    expect((await cp.request('DELETE', localUrl, { token: groupAdmin.token })).status).toBe(204);
+
+    // the parent organization's administrator administers every grant the member holds
+    const disabled = await cp.request('PUT', memberUrl, { token: tenant.token, json: { enabled: false } });
+    expect(disabled.status).toBe(200);
+    expect(disabled.body.enabled).toBe(false);
+    const reenabled = await cp.request('PUT', memberUrl, { token: tenant.token, json: { enabled: true } });
+    expect(reenabled.body.enabled).toBe(true);
+    const reset = await cp.request('PUT', memberUrl, { token: tenant.token, json: { password: 'parent-set-1' } });
+    expect(reset.status).toBe(200);
+    expect((await cp.request('GET', '/accounts/api/me', { token: member.token })).status).toBe(401);
+    expect(await cp.login(member.username, 'parent-set-1')).toEqual(expect.any(String));
+    expect((await cp.request('DELETE', memberUrl, { token: tenant.token })).status).toBe(204);
+    expect(await testPrisma().user.count({ where: { id: member.id } })).toBe(0);
+  });
+
   it('refuses every write to a caller without admin:organization, and reads without read:organization, with 403', async () => {
     const user = await createUser();
     const reader = await newUser(cp, tenant.organizationId, ['read:organization']);

@@ -3,7 +3,10 @@
  * organization only; any other organization answers 404.
  *
  * A new password revokes every token of the user. Users cannot delete or disable themselves, so
- * the last administrator cannot lock everyone out by mistake.
+ * the last administrator cannot lock everyone out by mistake. Setting a password, disabling or
+ * enabling, and deleting need admin:organization in the organization of every grant the user
+ * holds, as changing its permissions does: a business-group administrator must not take over (or
+ * lock out) a member holding grants in the parent. Names and email need only the route's scope.
  *
  * Audit: a user is recorded as GET shows it with its permissions (`scopes`); a password is never
  * part of it, and an update that sets one shows `password: ********` after.
@@ -66,6 +69,9 @@ export class UserService {
       throw new DomainError('USER_IS_CALLER', 'You cannot disable your own user');
     }
     assertReadBack(body, user, { id: null, username: 'the username of a user cannot change', organizationId: null });
+    if (body.password !== undefined || (body.enabled !== undefined && body.enabled !== user.enabled)) {
+      await this.grants.assertAdministersAll(principal, await this.repo.userGrants(user.id));
+    }
     const { password, id: _id, username: _username, organizationId: _organizationId, ...fields } = body;
     const passwordHash = password === undefined ? undefined : await hashSecret(password);
     return this.repo.transaction(async (tx) => {
@@ -80,6 +86,7 @@ export class UserService {
   async delete(principal: Principal, organizationId: string, userId: string): Promise<void> {
     const user = await this.find(organizationId, userId);
     if (isCaller(principal, user.id)) throw new DomainError('USER_IS_CALLER', 'You cannot delete your own user');
+    await this.grants.assertAdministersAll(principal, await this.repo.userGrants(user.id));
     await this.repo.transaction(async (tx) => {
       const before = await this.audited(tx, user);
       await this.repo.deleteUser(tx, user.id);
@@ -96,7 +103,7 @@ export class UserService {
   async replaceScopes(principal: Principal, organizationId: string, userId: string, items: ScopeItem[]) {
     const user = await this.find(organizationId, userId);
     const grants = await this.grants.resolve(principal, items, organizationId);
-    await this.grants.assertMayRevoke(principal, await this.repo.userGrants(user.id));
+    await this.grants.assertAdministersAll(principal, await this.repo.userGrants(user.id));
     await this.repo.transaction(async (tx) => {
       const before = await this.audited(tx, user);
       await this.repo.replaceUserGrants(tx, user.id, grants);

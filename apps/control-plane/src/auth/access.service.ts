@@ -4,7 +4,8 @@
  * Contract: an id the caller may not see is reported exactly like an id that does not exist
  * (404), so organizations cannot be probed; a visible resource without the needed scope is 403.
  * Grants on an organization extend to its business groups; a grant narrowed to an environment
- * covers only that environment.
+ * covers only that environment, and makes visible only that environment's organization, never
+ * its business groups (it grants nothing there).
  */
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
@@ -80,14 +81,16 @@ export class AccessService {
       environmentId: g.environmentId,
     }));
     const tree = await this.repo.organizationTree();
-    const roots = [subject.organizationId, ...grants.map((g) => g.organizationId)];
+    const roots = [subject.organizationId, ...grants.filter((g) => g.environmentId === null).map((g) => g.organizationId)];
+    const visibleOrgIds = descendantsOf(roots, tree);
+    for (const g of grants) if (g.environmentId !== null) visibleOrgIds.add(g.organizationId);
     return {
       kind: subject.kind,
       id: subject.id,
       organizationId: subject.organizationId,
       name: subject.name,
       grants,
-      visibleOrgIds: descendantsOf(roots, tree),
+      visibleOrgIds,
     };
   }
 

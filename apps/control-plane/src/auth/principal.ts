@@ -16,7 +16,10 @@ export interface Principal {
   /** for a user: username; for an app: its client id */
   name: string;
   grants: Grant[];
-  /** every organization this principal may see: the home org and granted orgs, with their business groups */
+  /**
+   * every organization this principal may see: the home org and the orgs of organization-wide
+   * grants, with their business groups, and the org of each environment-narrowed grant alone
+   */
   visibleOrgIds: ReadonlySet<string>;
 }
 

@@ -5,7 +5,10 @@
  * Sandbox that the bundled gateway registers as.
  *
  * When PORTICO_ADMIN_PASSWORD is unset a password is generated once, written to
- * `<data dir>/admin-password` (mode 0600) and only its location is logged.
+ * `<data dir>/admin-password` (mode 0600) and only its location is logged. When it is set it is
+ * authoritative: a start with a different value sets it as the admin's password and revokes every
+ * token the admin holds (as any password change does), so rotating the variable locks out whoever
+ * held the old one; a start with the same value changes nothing.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
@@ -14,7 +17,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ALL_SCOPES } from '../auth/scopes.js';
 import { ENV, type Env } from '../config/env.js';
 import type { Tx } from '../common/prisma.service.js';
-import { hashSecret, randomClientId } from '../common/secrets.js';
+import { hashSecret, randomClientId, verifySecret } from '../common/secrets.js';
 import { BootstrapRepository } from './bootstrap.repository.js';
 
 export const DEFAULT_ENVIRONMENTS = [
@@ -65,12 +68,11 @@ export class BootstrapService {
     const username = this.env.PORTICO_ADMIN_USERNAME;
     const existing = await tx.user.findUnique({ where: { username } });
     if (existing) {
-      // An operator-set password is authoritative: changing the variable rotates it.
-      if (this.env.PORTICO_ADMIN_PASSWORD) {
-        await tx.user.update({
-          where: { id: existing.id },
-          data: { passwordHash: await hashSecret(this.env.PORTICO_ADMIN_PASSWORD) },
-        });
+      const password = this.env.PORTICO_ADMIN_PASSWORD;
+      if (password && !(await verifySecret(password, existing.passwordHash))) {
+        await tx.accessToken.deleteMany({ where: { userId: existing.id } });
+        await tx.user.update({ where: { id: existing.id }, data: { passwordHash: await hashSecret(password) } });
+        this.logger.log(`PORTICO_ADMIN_PASSWORD changed: set it for admin user "${username}" and revoked its tokens`);
       }
       // The bootstrap admin holds every scope, also those a later release added.
       const held = await tx.permissionGrant.findMany({

@@ -143,6 +143,78 @@ describe('client applications and contracts', () => {
     ).toBe(403);
   });
 
+  it('creates a contract only for an application the caller may read in its organization', async () => {
+    const newGroup = async () =>
+      (
+        await cp.request('POST', '/accounts/api/organizations', {
+          token: tenant.token,
+          json: { name: uniqueName('bg'), parentOrganizationId: tenant.organizationId },
+        })
+      ).body.id as string;
+    const groupA = await newGroup();
+    const groupB = await newGroup();
+    const newApp = async (organizationId: string) =>
+      (
+        await cp.request('POST', `/exchange/api/v2/organizations/${organizationId}/applications`, {
+          token: tenant.token,
+          json: { name: uniqueName('app') },
+        })
+      ).body as { id: number };
+    const [rootApp, appA, appB] = [await newApp(tenant.organizationId), await newApp(groupA), await newApp(groupB)];
+    const api = await newApi(tenant);
+
+    // may manage the sandbox's contracts, but not view the organization's client applications
+    const contractsOnly = await newUser(cp, tenant.organizationId, ['manage:api_contracts'], tenant.sandboxId);
+    const denied = await cp.request('POST', contracts(tenant, api), {
+      token: contractsOnly.token,
+      json: { applicationId: rootApp.id },
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({
+      status: 403,
+      name: 'ForbiddenError',
+      code: 'FORBIDDEN',
+      message: `You need the View Client Applications permission (read:client_applications) in organization ${tenant.organizationId}`,
+    });
+
+    // a member of group A whose grant in the parent is narrowed to its sandbox does not see group B
+    const member = await newUser(cp, groupA, ['read:client_applications']);
+    await testPrisma().permissionGrant.create({
+      data: {
+        userId: member.id,
+        scope: 'manage:api_contracts',
+        organizationId: tenant.organizationId,
+        environmentId: tenant.sandboxId,
+      },
+    });
+    const hidden = await cp.request('POST', contracts(tenant, api), { token: member.token, json: { applicationId: appB.id } });
+    expect(hidden.status).toBe(404);
+    expect(hidden.body).toEqual({
+      status: 404,
+      name: 'NotFoundError',
+      code: 'APPLICATION_NOT_FOUND',
+      message: `Application ${appB.id} not found`,
+    });
+    expect(await testPrisma().contract.count({ where: { apiId: api } })).toBe(0);
+
+    // with the read permission where each application lives, the same callers may
+    const own = await cp.request('POST', contracts(tenant, api), { token: member.token, json: { applicationId: appA.id } });
+    expect(own.status).toBe(201);
+    const parentAdmin = await cp.request('POST', contracts(tenant, api), {
+      token: tenant.token,
+      json: { applicationId: appB.id },
+    });
+    expect(parentAdmin.status).toBe(201);
+    await testPrisma().permissionGrant.create({
+      data: { userId: contractsOnly.id, scope: 'read:client_applications', organizationId: tenant.organizationId },
+    });
+    const allowed = await cp.request('POST', contracts(tenant, api), {
+      token: contractsOnly.token,
+      json: { applicationId: rootApp.id },
+    });
+    expect(allowed.status).toBe(201);
+  });
+
   it('answers bad input with 4xx naming the problem and writes nothing', async () => {
     const before = await testPrisma().contract.count();
     const wrongType = await cp.request('POST', contracts(tenant, apiId), { token: tenant.token, json: { applicationId: 'one' } });

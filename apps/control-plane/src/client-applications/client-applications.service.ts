@@ -5,6 +5,7 @@
  * secret; a reset is `rotate`) or the contract (approve, reject and revoke are their own actions).
  */
 import { Injectable } from '@nestjs/common';
+import { AccessService } from '../auth/access.service.js';
 import type { Principal } from '../auth/principal.js';
 import { AuditTrailService } from '../audit/audit-trail.service.js';
 import type { AuditAction } from '../audit/audit-vocabulary.js';
@@ -36,6 +37,7 @@ export interface ApiScope {
 export class ClientApplicationsService {
   constructor(
     private readonly repo: ClientApplicationsRepository,
+    private readonly access: AccessService,
     private readonly audit: AuditTrailService,
   ) {}
 
@@ -115,6 +117,10 @@ export class ClientApplicationsService {
    * tier, refused when it is deprecated. Approved at once unless the API's approval method is
    * manual or the tier does not auto-approve; a PENDING contract keeps the tier as requested
    * until it is approved.
+   *
+   * The application may live in another organization than the API, but the caller must be able
+   * to read it there: an application in an organization the caller cannot see is 404, one without
+   * View Client Applications (read:client_applications) in its organization is 403.
    */
   async createContract(principal: Principal, scope: ApiScope, body: CreateContractBody) {
     const api = await this.api(scope);
@@ -124,6 +130,7 @@ export class ClientApplicationsService {
     }
     const app = await this.repo.findApplicationIn([...principal.visibleOrgIds], body.applicationId);
     if (!app) throw new DomainError('APPLICATION_NOT_FOUND', `Application ${body.applicationId} not found`);
+    await this.access.assertScope(principal, { scope: 'read:client_applications', organizationId: app.organizationId });
     const tier = await this.requestedTier(api.id, body.requestedTierId ?? null);
     const approved = !manual && (tier === null || tier.autoApprove);
     return this.repo.transaction(async (tx) => {
