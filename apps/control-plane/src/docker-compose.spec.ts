@@ -124,6 +124,10 @@ describe('apps/control-plane/Dockerfile', () => {
     expect(runtime.some(([k, rest]) => k === 'RUN' && /\bnpm ci\b.*--omit=dev/.test(rest))).toBe(true);
   });
 
+  it('builds and runs on Node 24 LTS (Node 20 is past its end of life)', () => {
+    expect(stages.map((stage) => stage[0]![1].split(/\s+/)[0])).toEqual(stages.map(() => 'node:24-bookworm-slim'));
+  });
+
   it('runs as a non-root user', () => {
     const users = runtime.filter(([k]) => k === 'USER').map(([, user]) => user);
     expect(users.at(-1)).toBeDefined();
