@@ -16,7 +16,14 @@ import {
   type TestHttpServer,
   type TestMcpServer,
 } from '#portico/testing';
-import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
+import {
+  type ApiSpec,
+  freePorts,
+  gatewayConfig,
+  startTestGateway,
+  type TestGateway,
+  type TestGatewayOptions,
+} from '../../test/support/in-process-gateway.js';
 
 const CALL = { jsonrpc: '2.0', id: 7, method: 'tools/call', params: { name: 'x', arguments: {} } };
 const ANSWER_LIMIT = 64 * 1024;
@@ -105,25 +112,41 @@ function events(body: string): { event: string | undefined; data: unknown }[] {
     });
 }
 
+/** A gateway serving the misbehaving upstream at /raw. */
+interface Misbehaving {
+  readonly raw: TestHttpServer;
+  readonly gateway: TestGateway;
+  url(path: string): string;
+  close(): Promise<void>;
+}
+
+async function misbehaving(options: TestGatewayOptions, api: Partial<ApiSpec> = {}): Promise<Misbehaving> {
+  const raw = await startHttpServer((req, res, body) => misbehave(new URL(req.url ?? '/', 'http://x').pathname, res, body));
+  const [port] = (await freePorts(1)) as [number];
+  const gateway = await startTestGateway(
+    gatewayConfig([{ id: 'raw', port, basePath: '/raw', upstream: `${raw.origin}/`, ...api }]),
+    options,
+  );
+  return {
+    raw,
+    gateway,
+    url: (path) => `http://127.0.0.1:${port}/raw${path}`,
+    close: async () => {
+      await gateway.close();
+      await raw.close();
+    },
+  };
+}
+
 describe('upstream answers that are not MCP', () => {
-  let raw: TestHttpServer;
-  let gateway: TestGateway;
-  let port: number;
-  const url = (path: string) => `http://127.0.0.1:${port}/raw${path}`;
+  let served: Misbehaving;
+  const url = (path: string) => served.url(path);
 
   beforeAll(async () => {
-    raw = await startHttpServer((req, res, body) => misbehave(new URL(req.url ?? '/', 'http://x').pathname, res, body));
-    [port] = (await freePorts(1)) as [number];
-    gateway = await startTestGateway(
-      gatewayConfig([{ id: 'raw', port, basePath: '/raw', upstream: `${raw.origin}/`, responseTimeoutMs: 2_000 }]),
-      { answerLimitBytes: ANSWER_LIMIT },
-    );
+    served = await misbehaving({ answerLimitBytes: ANSWER_LIMIT }, { responseTimeoutMs: 2_000 });
   });
 
-  afterAll(async () => {
-    await gateway?.close();
-    await raw?.close();
-  });
+  afterAll(() => served?.close());
 
   it.each([
     ['/html', 'The upstream answered with text/html, not JSON-RPC'],
@@ -231,7 +254,7 @@ describe('upstream answers that are not MCP', () => {
         },
       },
     });
-    const metrics = await gateway.metrics.getSingleMetricAsString('portico_gateway_errors_total');
+    const metrics = await served.gateway.metrics.getSingleMetricAsString('portico_gateway_errors_total');
     expect(metrics).toMatch(/kind="upstream-unavailable"/);
   });
 });
@@ -282,24 +305,8 @@ describe('an SDK client whose tool call loses its upstream mid-stream', () => {
 });
 
 describe('graceful shutdown', () => {
-  let raw: TestHttpServer;
-  let port: number;
-
-  beforeAll(async () => {
-    raw = await startHttpServer((req, res, body) => misbehave(new URL(req.url ?? '/', 'http://x').pathname, res, body));
-    [port] = (await freePorts(1)) as [number];
-  });
-
-  afterAll(async () => {
-    await raw?.close();
-  });
-
   it('lets requests finish within the drain period, then answers what is left with shutting-down errors', async () => {
-    const gateway = await startTestGateway(
-      gatewayConfig([{ id: 'raw', port, basePath: '/raw', upstream: `${raw.origin}/`, responseTimeoutMs: 30_000 }]),
-      { drainMs: 1_000 },
-    );
-    const url = (path: string) => `http://127.0.0.1:${port}/raw${path}`;
+    const { raw, gateway, url, close } = await misbehaving({ drainMs: 1_000 }, { responseTimeoutMs: 30_000 });
     const finishing = postMcp(url('/sse-slow'), CALL);
     const stream = postMcp(url('/sse-never'), CALL);
     const json = postMcp(url('/json-never'), CALL);
@@ -308,6 +315,7 @@ describe('graceful shutdown', () => {
     const started = Date.now();
     await gateway.close();
     const took = Date.now() - started;
+    await close();
     expect(took).toBeGreaterThanOrEqual(900);
     expect(took).toBeLessThan(3_000);
 
@@ -332,24 +340,14 @@ describe('graceful shutdown', () => {
 });
 
 describe('event streams whose upstream goes silent', () => {
-  let raw: TestHttpServer;
-  let gateway: TestGateway;
-  let port: number;
-  const url = (path: string) => `http://127.0.0.1:${port}/raw${path}`;
+  let served: Misbehaving;
+  const url = (path: string) => served.url(path);
 
   beforeAll(async () => {
-    raw = await startHttpServer((req, res, body) => misbehave(new URL(req.url ?? '/', 'http://x').pathname, res, body));
-    [port] = (await freePorts(1)) as [number];
-    gateway = await startTestGateway(gatewayConfig([{ id: 'raw', port, basePath: '/raw', upstream: `${raw.origin}/` }]), {
-      streamIdleMs: 400,
-      sseKeepAliveMs: 100,
-    });
+    served = await misbehaving({ streamIdleMs: 400, sseKeepAliveMs: 100 });
   });
 
-  afterAll(async () => {
-    await gateway?.close();
-    await raw?.close();
-  });
+  afterAll(() => served?.close());
 
   it('ends a POST stream silent past the idle limit with an error event for the request', async () => {
     const started = Date.now();
