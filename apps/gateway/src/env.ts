@@ -6,6 +6,8 @@ import { addressList } from '#portico/policy-engine';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { logLevel, parseEnvironment } from '#portico/environment';
+import { UpstreamAddressPolicy } from './upstream/address-policy.js';
+import { DEFAULT_UPSTREAM_CONNECTIONS } from './upstream/pools.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().min(1);
@@ -88,6 +90,28 @@ export const gatewayEnvSchema = z.object({
     .min(1024)
     .default(4 * 1024 * 1024),
   PORTICO_GATEWAY_CONNECT_TIMEOUT_MS: positiveMs.default(10_000),
+  /**
+   * Upstream addresses the gateway never connects to (comma-separated): `loopback`, `link-local`,
+   * `metadata`, `private` (upstream/address-policy.ts), IP addresses and CIDR ranges, checked on
+   * the resolved address of every upstream connection. Empty: any address.
+   */
+  PORTICO_GATEWAY_UPSTREAM_DENY: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const entries = v
+        .split(',')
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean);
+      try {
+        new UpstreamAddressPolicy(entries);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+      return entries;
+    }),
+  /** Connections per upstream pool (origin and TLS context) in each worker; past it requests wait for a free one. */
+  PORTICO_GATEWAY_UPSTREAM_CONNECTIONS: z.coerce.number().int().min(1).max(65_536).default(DEFAULT_UPSTREAM_CONNECTIONS),
   /** Until an upstream's response headers (and a whole JSON body) arrive; an instance's responseTimeout wins. */
   PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS: positiveMs.default(60_000),
   /** A client's request headers must arrive within this (slowloris), else 408 and the connection closes. */
@@ -110,7 +134,11 @@ export const gatewayEnvSchema = z.object({
    * An event stream whose upstream sends nothing (not even a comment) this long is ended: a GET
    * stream just ends (clients reconnect), a POST's gets an error event per unanswered request. 0: never.
    */
-  PORTICO_GATEWAY_STREAM_IDLE_MS: z.coerce.number().int().min(0).default(30 * 60_000),
+  PORTICO_GATEWAY_STREAM_IDLE_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(30 * 60_000),
   /** SSE comment sent to clients while an upstream stream is silent; 0 disables. */
   PORTICO_GATEWAY_SSE_KEEPALIVE_MS: z.coerce.number().int().min(0).default(15_000),
   /** Redis shared by the replicas of a target (cluster-wide policy state); unset: policies that need it fail their API. */

@@ -8,7 +8,7 @@
  * costs more than the increment itself. The counts are handed to prom-client when it collects
  * (a scrape), and the series caches are bounded like the series.
  */
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 
 /** One labelled series of a counter: increment `value`. */
 interface Series {
@@ -125,5 +125,78 @@ export class GatewayMetrics {
   /** One verdict of a policy hook (hook-runner.ts). */
   countPolicyVerdict(policy: string, verdict: string, mode: string): void {
     this.policyVerdicts.get(policy, verdict, mode).value++;
+  }
+}
+
+/** One upstream pool's load, as the gauges read it. */
+export interface PoolLoad {
+  readonly origin: string;
+  /** Open connections. */
+  readonly connected: number;
+  /** Requests waiting for a connection because the pool has its maximum open, all busy. */
+  readonly queued: number;
+}
+
+/** Lists the pools of one UpstreamPools. */
+type PoolLoads = () => Iterable<PoolLoad>;
+
+/**
+ * The upstream pools' metrics: open connections and requests waiting for one, per upstream origin
+ * (gauges read from the live pools at each scrape; the workers' /metrics sums them), and
+ * connections the address policy refused (a counter).
+ */
+export class UpstreamMetrics {
+  /** Refused connections, by upstream origin and the deny rule that matched. */
+  private readonly denied: FastCounter<'origin' | 'rule'>;
+  private readonly sources: Set<PoolLoads>;
+
+  constructor(registry: Registry) {
+    this.denied = new FastCounter(
+      registry,
+      'portico_upstream_denied_total',
+      'Upstream connections refused by PORTICO_GATEWAY_UPSTREAM_DENY, by upstream origin and matching rule',
+      ['origin', 'rule'],
+    );
+    // Several data planes may share one registry (tests): they share the gauges and add their pools.
+    type Shared = Gauge<'origin'> & { portico?: Set<PoolLoads> };
+    const existing = registry.getSingleMetric('portico_upstream_connections') as Shared | undefined;
+    if (existing?.portico) {
+      this.sources = existing.portico;
+      return;
+    }
+    const sources = new Set<PoolLoads>();
+    this.sources = sources;
+    const gauge = (name: string, help: string, value: (load: PoolLoad) => number): Shared =>
+      new Gauge<'origin'>({
+        name,
+        help,
+        labelNames: ['origin'],
+        registers: [registry],
+        collect() {
+          this.reset();
+          const totals = new Map<string, number>();
+          for (const loads of sources)
+            for (const load of loads()) totals.set(load.origin, (totals.get(load.origin) ?? 0) + value(load));
+          for (const [origin, total] of totals) this.set({ origin }, total);
+        },
+      });
+    gauge('portico_upstream_connections', 'Open upstream connections, by upstream origin', (load) => load.connected).portico =
+      sources;
+    gauge(
+      'portico_upstream_requests_queued',
+      'Requests waiting for an upstream connection because the pool is at PORTICO_GATEWAY_UPSTREAM_CONNECTIONS, by upstream origin',
+      (load) => load.queued,
+    );
+  }
+
+  /** Adds the pools `loads` lists to the gauges; the function returned removes them. */
+  observe(loads: PoolLoads): () => void {
+    this.sources.add(loads);
+    return () => this.sources.delete(loads);
+  }
+
+  /** One connection the address policy refused. */
+  countDenied(origin: string, rule: string): void {
+    this.denied.get(origin, rule).value++;
   }
 }

@@ -18,7 +18,7 @@ import type { GatewayEnv } from '../env.js';
 import { addressList } from '#portico/policy-engine';
 import { AccessLog } from '../access-log/access-log.js';
 import type { AccessEventSink } from '../access-log/access-record.js';
-import { GatewayMetrics } from '../metrics.js';
+import { GatewayMetrics, UpstreamMetrics } from '../metrics.js';
 import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
 import { UpstreamPools } from '../upstream/pools.js';
@@ -44,6 +44,10 @@ export interface DataPlaneOptions {
   streamIdleMs: number;
   /** Upstream TCP/TLS connect. */
   connectTimeoutMs: number;
+  /** Connections per upstream pool; past it requests wait for one (PORTICO_GATEWAY_UPSTREAM_CONNECTIONS). */
+  upstreamConnections: number;
+  /** Upstream addresses never connected to (PORTICO_GATEWAY_UPSTREAM_DENY); empty: any. */
+  upstreamDeny: readonly string[];
   /** Upstream response headers (and whole JSON bodies); never an open SSE stream. */
   responseTimeoutMs: number;
   /** SSE comment keep-alive toward the client while the upstream is silent (0 = off). */
@@ -76,6 +80,8 @@ export function dataPlaneOptions(
     drainMs: env.PORTICO_GATEWAY_DRAIN_MS,
     streamIdleMs: env.PORTICO_GATEWAY_STREAM_IDLE_MS,
     connectTimeoutMs: env.PORTICO_GATEWAY_CONNECT_TIMEOUT_MS,
+    upstreamConnections: env.PORTICO_GATEWAY_UPSTREAM_CONNECTIONS,
+    upstreamDeny: env.PORTICO_GATEWAY_UPSTREAM_DENY,
     responseTimeoutMs: env.PORTICO_GATEWAY_RESPONSE_TIMEOUT_MS,
     sseKeepAliveMs: env.PORTICO_GATEWAY_SSE_KEEPALIVE_MS,
     headersTimeoutMs: env.PORTICO_GATEWAY_HEADERS_TIMEOUT_MS,
@@ -123,7 +129,13 @@ export class DataPlane {
 
   constructor(private readonly options: DataPlaneOptions) {
     this.logger = options.logger.child({ component: 'data-plane' });
-    this.pools = new UpstreamPools({ connectTimeoutMs: options.connectTimeoutMs, logger: this.logger });
+    this.pools = new UpstreamPools({
+      connectTimeoutMs: options.connectTimeoutMs,
+      connections: options.upstreamConnections,
+      deny: options.upstreamDeny,
+      logger: this.logger,
+      metrics: new UpstreamMetrics(options.metrics),
+    });
     this.pipeline = new Pipeline({
       bodyLimitBytes: options.bodyLimitBytes,
       answerLimitBytes: options.answerLimitBytes,

@@ -8,7 +8,8 @@
  *   then goes to exactly one consumer ({@link UpstreamBody}): what arrived before it attached
  *   first, in order. A consumer that returns false from `data` pauses the upstream until
  *   `resume()`.
- * - Timeouts: connect (the pool's), response headers (`timeoutMs`, undici's headersTimeout), and
+ * - Timeouts: a free connection of a pool at its cap, connect (the pool's), response headers
+ *   (`timeoutMs` each: undici's headersTimeout starts only once the request is written), and
  *   a whole body that is not an event stream by the same deadline from the start of the call.
  *   The body deadline costs a timer only when the body is still incomplete once a consumer
  *   attached (a small JSON answer usually arrives with its head). An event stream has no
@@ -19,7 +20,8 @@
  * - A request body streamed from the client goes through a PassThrough: undici destroys a
  *   failed request's body stream, and the client socket must stay usable for the error answer.
  * - Failures map to `upstream-timeout` (any undici timeout, or the body deadline) or
- *   `upstream-unavailable` (everything else: refused, reset, TLS, …), see {@link upstreamError}.
+ *   `upstream-unavailable` (everything else: refused, reset, TLS, an address the address policy
+ *   denies, …), see {@link upstreamError}.
  *
  * Performance: this is undici's `dispatch()` with a handler object, not `request()`: no
  * AbortSignal, no body stream and no async resource per request, and the pool delivers chunks
@@ -30,6 +32,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import { mediaType } from '../data-plane/headers.js';
+import { UpstreamAddressDenied } from './address-policy.js';
 
 /** What to send upstream. */
 export interface UpstreamRequest {
@@ -80,11 +83,27 @@ export function upstreamError(timedOut: boolean, err: unknown): GatewayError {
   if (err instanceof AnswerTooLarge) {
     return { kind: 'upstream-invalid', message: `The upstream answer is larger than ${err.limitBytes} bytes` };
   }
+  if (err instanceof ConnectionWaitTimeout) {
+    return { kind: 'upstream-timeout', message: 'The upstream server did not respond in time' };
+  }
+  if (err instanceof UpstreamAddressDenied) {
+    // Neither the address nor the rule: the client learns nothing of the gateway's network (the log has both).
+    return { kind: 'upstream-unavailable', message: 'The upstream address is not allowed by the gateway' };
+  }
   const code = (err as { code?: unknown } | undefined)?.code;
   if (timedOut || (typeof code === 'string' && TIMEOUT_CODES.has(code))) {
     return { kind: 'upstream-timeout', message: 'The upstream server did not respond in time' };
   }
   return { kind: 'upstream-unavailable', message: 'The upstream server is unavailable' };
+}
+
+/** No connection of the upstream's pool became free within the response timeout. */
+class ConnectionWaitTimeout extends Error {
+  override readonly name = 'ConnectionWaitTimeout';
+  readonly code = 'PORTICO_UPSTREAM_CONNECTION_WAIT_TIMEOUT';
+  constructor() {
+    super('no upstream connection became free in time (PORTICO_GATEWAY_UPSTREAM_CONNECTIONS)');
+  }
 }
 
 /** Why the gateway itself ended an upstream request. */
@@ -187,7 +206,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
       request.body.pipe(body);
     }
     const head = new Promise<UpstreamHead>((resolve, reject) => (this.head = { resolve, reject }));
-    dispatcher.dispatch(
+    const dispatched = dispatcher.dispatch(
       {
         method: request.method as Dispatcher.HttpMethod,
         path: request.path,
@@ -198,6 +217,8 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
       },
       this,
     );
+    // Not written yet and the pool is full: it may wait for a free connection (pools.ts).
+    if (!dispatched && !this.controller) this.armConnectionWait();
     return head;
   }
 
@@ -312,6 +333,7 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    clearTimeout(this.timer);
     if (this.cancelled) controller.abort(new CallEnded('the exchange ended before the request was sent'));
   }
 
@@ -351,6 +373,18 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
     }
     this.failure = { err };
     this.consumer?.error(err);
+  }
+
+  /** A request still waiting for a connection after `timeoutMs` gets its answer now, and is dropped unsent when its turn comes. */
+  private armConnectionWait(): void {
+    this.timer = setTimeout(() => {
+      if (this.controller) return;
+      this.expired = true;
+      this.cancelled = true;
+      const head = this.head;
+      this.head = undefined;
+      head?.reject(new ConnectionWaitTimeout());
+    }, this.timeoutMs);
   }
 
   private armDeadline(): void {

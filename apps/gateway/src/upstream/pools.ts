@@ -4,25 +4,53 @@
  * pushes while some live configuration references it. Each configuration that is being served
  * (the current one, or an older one with requests still in flight) holds one reference per
  * pool; a pool is closed gracefully (in-flight requests finish) when its last reference goes.
+ *
+ * Bounds: a pool opens at most `connections` connections; a request that finds them all busy
+ * waits in the pool's queue for a free one (portico_upstream_requests_queued). One connection
+ * carries one request at a time, and an event stream holds its connection while it is open.
+ * Connections go only to addresses the address policy allows (address-policy.ts).
  */
 import { Client, Pool, type buildConnector } from 'undici';
 import type { Logger } from 'pino';
 import type { CompiledUpstream } from '../config/compiled-config.js';
+import type { PoolLoad, UpstreamMetrics } from '../metrics.js';
+import { UpstreamAddressPolicy } from './address-policy.js';
+
+/**
+ * Default of PORTICO_GATEWAY_UPSTREAM_CONNECTIONS, as Envoy's default circuit breaker (1024
+ * connections per cluster). Not lower: an open event stream (an MCP session's GET stream, a long
+ * tool call) holds a connection for its whole life, so a low cap makes a busy upstream's new
+ * requests wait behind streams that may never end.
+ */
+export const DEFAULT_UPSTREAM_CONNECTIONS = 1024;
 
 export interface UpstreamPoolsOptions {
   connectTimeoutMs: number;
+  /** Connections per pool (PORTICO_GATEWAY_UPSTREAM_CONNECTIONS); default {@link DEFAULT_UPSTREAM_CONNECTIONS}. */
+  connections?: number;
+  /** Addresses never connected to (PORTICO_GATEWAY_UPSTREAM_DENY, already validated); default none. */
+  deny?: readonly string[];
   logger: Logger;
+  /** Where the pools' load and refused connections are counted; absent: not counted. */
+  metrics?: UpstreamMetrics;
 }
 
 interface Entry {
-  pool: Pool;
+  readonly pool: Pool;
+  readonly origin: string;
   references: number;
 }
 
 export class UpstreamPools {
   private readonly entries = new Map<string, Entry>();
+  private readonly addressPolicy: UpstreamAddressPolicy | undefined;
+  private readonly unobserve: (() => void) | undefined;
 
-  constructor(private readonly options: UpstreamPoolsOptions) {}
+  constructor(private readonly options: UpstreamPoolsOptions) {
+    const deny = options.deny ?? [];
+    this.addressPolicy = deny.length > 0 ? new UpstreamAddressPolicy(deny) : undefined;
+    this.unobserve = options.metrics?.observe(() => this.loads());
+  }
 
   /** Takes one reference to the pool of each distinct poolKey among `upstreams` (creating pools as needed). */
   acquire(upstreams: Iterable<CompiledUpstream>): ReadonlyMap<string, Pool> {
@@ -31,7 +59,7 @@ export class UpstreamPools {
       if (acquired.has(upstream.poolKey)) continue;
       let entry = this.entries.get(upstream.poolKey);
       if (!entry) {
-        entry = { pool: this.create(upstream), references: 0 };
+        entry = { pool: this.create(upstream), origin: upstream.origin, references: 0 };
         this.entries.set(upstream.poolKey, entry);
       }
       entry.references++;
@@ -54,6 +82,7 @@ export class UpstreamPools {
 
   /** Closes every pool, waiting for in-flight requests. */
   async closeAll(): Promise<void> {
+    this.unobserve?.();
     const pools = [...this.entries.values()].map((e) => e.pool);
     this.entries.clear();
     await Promise.allSettled(pools.map((pool) => pool.close()));
@@ -64,21 +93,34 @@ export class UpstreamPools {
     return this.entries.size;
   }
 
+  /** Each pool's origin, open connections and requests waiting for one (read at a scrape). */
+  private *loads(): Iterable<PoolLoad> {
+    for (const { pool, origin } of this.entries.values()) {
+      const { connected, queued } = pool.stats;
+      yield { origin, connected, queued };
+    }
+  }
+
   private create(upstream: CompiledUpstream): Pool {
     const tls = upstream.tls;
+    const connect: buildConnector.BuildOptions = {
+      timeout: this.options.connectTimeoutMs,
+      ...(tls
+        ? {
+            ca: tls.ca,
+            cert: tls.cert,
+            key: tls.key,
+            servername: tls.servername,
+            rejectUnauthorized: tls.rejectUnauthorized,
+          }
+        : {}),
+    };
+    const metrics = this.options.metrics;
     return new Pool(upstream.origin, {
-      connect: {
-        timeout: this.options.connectTimeoutMs,
-        ...(tls
-          ? {
-              ca: tls.ca,
-              cert: tls.cert,
-              key: tls.key,
-              servername: tls.servername,
-              rejectUnauthorized: tls.rejectUnauthorized,
-            }
-          : {}),
-      },
+      connect: this.addressPolicy
+        ? this.addressPolicy.connector(connect, (denied) => metrics?.countDenied(upstream.origin, denied.rule))
+        : connect,
+      connections: this.options.connections ?? DEFAULT_UPSTREAM_CONNECTIONS,
       factory: upstreamClient,
       pipelining: 1,
       keepAliveTimeout: 30_000,

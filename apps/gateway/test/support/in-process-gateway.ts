@@ -11,6 +11,7 @@ import { Registry } from 'prom-client';
 import type { Redis } from 'ioredis';
 import { type Served, serveConfig } from '../../src/config/serve-config.js';
 import { DataPlane, type DataPlaneOptions } from '../../src/data-plane/data-plane.js';
+import { DEFAULT_UPSTREAM_CONNECTIONS } from '../../src/upstream/pools.js';
 
 export { apiConfig, gatewayConfig, type ApiSpec, type PolicySpec, type UpstreamSpec } from './gateway-config.js';
 
@@ -51,6 +52,8 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     drainMs: options.drainMs ?? 1_000,
     streamIdleMs: options.streamIdleMs ?? 30 * 60_000,
     connectTimeoutMs: options.connectTimeoutMs ?? 10_000,
+    upstreamConnections: options.upstreamConnections ?? DEFAULT_UPSTREAM_CONNECTIONS,
+    upstreamDeny: options.upstreamDeny ?? [],
     responseTimeoutMs: options.responseTimeoutMs ?? 30_000,
     sseKeepAliveMs: options.sseKeepAliveMs ?? 15_000,
     headersTimeoutMs: options.headersTimeoutMs ?? 15_000,
