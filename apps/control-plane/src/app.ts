@@ -15,6 +15,7 @@ import { MAX_PARAM_LENGTH, sendError } from './common/http-exception.filter.js';
 import { nestLogLevels } from './common/log-levels.js';
 import { rejectNulCharacters } from './common/nul-characters.js';
 import type { Env } from './config/env.js';
+import { useJsonBodyParser } from './json-body/json-body-parser.js';
 import { serveOpenApi } from './openapi/openapi.js';
 
 /** Version reported in the OpenAPI document; the control plane ships with the gateway release. */
@@ -54,6 +55,9 @@ export async function createControlPlane(env: Env, databaseUrl: string): Promise
     ...(https && { https }),
     bodyLimit: env.PORTICO_BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    // request.ip (what the login throttle counts, what the audit trail records) is the client
+    // before these proxies, from X-Forwarded-For; with none, the TCP peer.
+    trustProxy: env.PORTICO_TRUSTED_PROXIES.length > 0 ? env.PORTICO_TRUSTED_PROXIES : false,
     genReqId: () => randomUUID(),
     // Anypoint paths are matched case-sensitively and without trailing-slash games.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: MAX_PARAM_LENGTH },
@@ -65,12 +69,7 @@ export async function createControlPlane(env: Env, databaseUrl: string): Promise
     logger: nestLogLevels(env.PORTICO_LOG_LEVEL),
     abortOnError: false,
   });
-  // Anypoint clients POST bodiless requests with `Content-Type: application/json` (contract §9.1
-  // gatewaytokens); an empty body is "no body", anything else goes through Fastify's JSON parser.
-  const json = adapter.getInstance().getDefaultJsonParser('error', 'error');
-  app.useBodyParser('application/json', { bodyLimit: env.PORTICO_BODY_LIMIT_BYTES }, (req, body, done) =>
-    body.length === 0 ? done(null, undefined) : json(req as never, body.toString('utf8'), done),
-  );
+  useJsonBodyParser(app, { bodyLimit: env.PORTICO_BODY_LIMIT_BYTES, maxDepth: env.PORTICO_BODY_MAX_DEPTH });
   await app.register(multipart as never, {
     limits: { fileSize: env.PORTICO_UPLOAD_LIMIT_BYTES, files: 20, fields: 200, fieldSize: 64 * 1024 },
   });

@@ -1,10 +1,11 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Ip, Post, UseInterceptors } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AccessService, issuedTokenSchema } from '../auth/access.service.js';
 import { bearerToken } from '../auth/auth.guard.js';
 import { Public } from '../auth/decorators.js';
 import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
+import { RetryAfterInterceptor } from '../throttling/retry-after.interceptor.js';
 import { loginBody, tokenBody, type TokenBody } from './login.dto.js';
 import { LoginService } from './login.service.js';
 
@@ -16,26 +17,28 @@ export class LoginController {
     private readonly access: AccessService,
   ) {}
 
-  /** Username/password → bearer token (contract §2.1). */
+  /** Username/password → bearer token (contract §2.1); throttled per account and address (429 + Retry-After). */
   @Public()
+  @UseInterceptors(RetryAfterInterceptor)
   @ApiOperation({ summary: 'Log in with username and password' })
   @ApiZodBody(loginBody)
   @ApiZodResponse(200, issuedTokenSchema, 'The bearer token')
   @Post('login')
   @HttpCode(200)
-  createLogin(@Body(new ZodPipe(loginBody)) body: { username: string; password: string }) {
-    return this.login.login(body.username, body.password);
+  createLogin(@Body(new ZodPipe(loginBody)) body: { username: string; password: string }, @Ip() clientIp: string) {
+    return this.login.login(body.username, body.password, clientIp);
   }
 
-  /** Connected-app tokens, JSON or form-encoded (contract §2.2). */
+  /** Connected-app tokens, JSON or form-encoded (contract §2.2); throttled like login. */
   @Public()
+  @UseInterceptors(RetryAfterInterceptor)
   @ApiOperation({ summary: 'OAuth 2.0 token (client_credentials or password grant)' })
   @ApiZodBody(tokenBody, { form: true })
   @ApiZodResponse(200, issuedTokenSchema, 'The bearer token')
   @Post('api/v2/oauth2/token')
   @HttpCode(200)
-  token(@Body(new ZodPipe(tokenBody)) body: TokenBody) {
-    return this.login.token(body);
+  token(@Body(new ZodPipe(tokenBody)) body: TokenBody, @Ip() clientIp: string) {
+    return this.login.token(body, clientIp);
   }
 
   /** Revokes the caller's token. */

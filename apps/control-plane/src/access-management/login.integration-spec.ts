@@ -39,6 +39,12 @@ describe('login, token and me', () => {
     expect(res.body.errors[0].path).toBe('/body/password');
   });
 
+  it('refuses a username longer than 256 characters with 400 naming the field', async () => {
+    const res = await cp.request('POST', '/accounts/login', { json: { username: 'a'.repeat(257), password: 'nope-nope' } });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', message: 'body.username: must have at most 256 characters' });
+  });
+
   it('gives the organization at $.user.organization.id', async () => {
     const tenant = await newTenant(cp);
     const res = await cp.request('GET', '/accounts/api/me', { token: tenant.token });

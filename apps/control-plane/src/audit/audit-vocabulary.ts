@@ -37,7 +37,8 @@ export const AUDIT_PLATFORMS = [...new Set(Object.values(AUDIT_RESOURCE_TYPES))]
 /**
  * create | update | delete, and the domain verbs: deploy/undeploy (deployments), enable/disable
  * and reorder (policies), approve/reject/revoke (contracts, tool changes, API keys, gateway
- * certificates), rotate (a client secret), register (a gateway trading its registration token).
+ * certificates), rotate (a client secret), register (a gateway trading its registration token),
+ * lock (login and the token endpoint refusing an account after failed attempts).
  */
 export const AUDIT_ACTIONS = [
   'create',
@@ -53,6 +54,7 @@ export const AUDIT_ACTIONS = [
   'revoke',
   'rotate',
   'register',
+  'lock',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -15,6 +15,7 @@ import { secretsManagerErrors } from '../secrets-manager/secrets-manager.errors.
 import { toolPinErrors } from '../tool-pins/tool-pins.errors.js';
 import { apiKeyErrors } from '../api-keys/api-keys.errors.js';
 import { slaTierErrors } from '../sla-tiers/sla-tiers.errors.js';
+import { throttlingErrors } from '../throttling/throttling.errors.js';
 import { commonErrors } from './common.errors.js';
 
 export const errorTables = {
@@ -31,6 +32,7 @@ export const errorTables = {
   toolPins: toolPinErrors,
   apiKeys: apiKeyErrors,
   slaTiers: slaTierErrors,
+  throttling: throttlingErrors,
 } as const;
 
 type Tables = typeof errorTables;

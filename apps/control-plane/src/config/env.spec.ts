@@ -17,6 +17,39 @@ describe('loadEnv', () => {
     expect(loadEnv({ PORTICO_ADMIN_PASSWORD: '' }).PORTICO_ADMIN_PASSWORD).toBeUndefined();
   });
 
+  it('applies the abuse-resistance defaults', () => {
+    expect(loadEnv({})).toMatchObject({
+      PORTICO_BODY_MAX_DEPTH: 64,
+      PORTICO_TRUSTED_PROXIES: [],
+      PORTICO_LOGIN_MAX_FAILURES: 5,
+      PORTICO_LOGIN_ACCOUNT_MAX_FAILURES: 20,
+      PORTICO_LOGIN_ADDRESS_MAX_FAILURES: 50,
+      PORTICO_LOGIN_LOCKOUT_SECONDS: 60,
+      PORTICO_LOGIN_FAILURE_WINDOW_SECONDS: 900,
+      PORTICO_LOGIN_HASH_CONCURRENCY: 2,
+      PORTICO_LOGIN_HASH_QUEUE: 32,
+    });
+  });
+
+  it('reads PORTICO_TRUSTED_PROXIES as addresses and CIDR ranges, naming an entry that is neither', () => {
+    expect(loadEnv({ PORTICO_TRUSTED_PROXIES: ' 10.0.0.1, 10.1.0.0/16 ,2001:db8::/32,' }).PORTICO_TRUSTED_PROXIES).toEqual([
+      '10.0.0.1',
+      '10.1.0.0/16',
+      '2001:db8::/32',
+    ]);
+    for (const bad of ['proxy.internal', '10.0.0.0/33', '2001:db8::/129', '10.0.0.0/8/1', '10.0.0.0/x']) {
+      expect(() => loadEnv({ PORTICO_TRUSTED_PROXIES: `10.0.0.1,${bad}` })).toThrow(
+        `PORTICO_TRUSTED_PROXIES: ${JSON.stringify(bad)} is not an IP address or CIDR range`,
+      );
+    }
+  });
+
+  it('bounds PORTICO_BODY_MAX_DEPTH to what the code after the parser can walk', () => {
+    expect(() => loadEnv({ PORTICO_BODY_MAX_DEPTH: '1001' })).toThrow(/PORTICO_BODY_MAX_DEPTH: /);
+    expect(() => loadEnv({ PORTICO_BODY_MAX_DEPTH: '0' })).toThrow(/PORTICO_BODY_MAX_DEPTH: /);
+    expect(loadEnv({ PORTICO_BODY_MAX_DEPTH: '1000' }).PORTICO_BODY_MAX_DEPTH).toBe(1000);
+  });
+
   it('names every bad variable and its reason', () => {
     expect(() => loadEnv({ PORTICO_PORT: 'eighty', PORTICO_ADMIN_PASSWORD: 'short' })).toThrow(
       /PORTICO_PORT: .*\n.*PORTICO_ADMIN_PASSWORD: PORTICO_ADMIN_PASSWORD must have at least 8 characters/,

@@ -1,11 +1,21 @@
 /**
  * Process environment, parsed once at boot. Every variable is documented in the README.
  */
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { logLevel, parseEnvironment } from '#portico/environment';
 
 const port = z.coerce.number().int().min(0).max(65535);
+const count = (max: number) => z.coerce.number().int().min(1).max(max);
+
+/** Whether `entry` is an IP address or a CIDR range (`10.0.0.0/8`, `2001:db8::/32`). */
+function isAddressOrRange(entry: string): boolean {
+  const [ip = '', bits, ...rest] = entry.split('/');
+  const family = isIP(ip);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}
 
 export const envSchema = z
   .object({
@@ -18,9 +28,17 @@ export const envSchema = z
     /** PEM certificate (chain) and key files: when both are set the REST API serves HTTPS only. */
     PORTICO_TLS_CERT_FILE: z.string().optional(),
     PORTICO_TLS_KEY_FILE: z.string().optional(),
-    /** Public base URL used in links the API returns (publication status, ...). */
+    /**
+     * Public base URL used in links the API returns (publication status, ...); unset, the listen
+     * address (config/public-url.ts), never the request's Host.
+     */
     PORTICO_PUBLIC_URL: z.string().url().optional(),
-    PORTICO_ADMIN_USERNAME: z.string().min(1).default('admin'),
+    /** At most 256 characters, the longest username login takes. */
+    PORTICO_ADMIN_USERNAME: z
+      .string()
+      .min(1)
+      .max(256, 'PORTICO_ADMIN_USERNAME must have at most 256 characters')
+      .default('admin'),
     PORTICO_ADMIN_PASSWORD: z.string().min(8, 'PORTICO_ADMIN_PASSWORD must have at least 8 characters').optional(),
     PORTICO_ORG_NAME: z.string().min(1).default('Portico'),
     /** Lifetime of access tokens issued by login and the token endpoint. */
@@ -38,6 +56,45 @@ export const envSchema = z
       .int()
       .min(1024)
       .default(1024 * 1024),
+    /**
+     * Deepest nesting of arrays and objects a JSON request body may have (json-body/); deeper is
+     * 400 before parsing. At most 1000: what walks a body further on (validation, audit snapshots,
+     * JSON columns, canonical hashing) recurses once per level.
+     */
+    PORTICO_BODY_MAX_DEPTH: count(1000).default(64),
+    /**
+     * Proxies in front of the control plane (IP addresses and CIDR ranges, comma-separated) whose
+     * `X-Forwarded-For` is believed: a request from one counts as coming from the right-most
+     * address of that header that is not a trusted proxy (what the login throttle counts and the
+     * audit trail records). Empty: the TCP peer is the client, whatever the header says.
+     */
+    PORTICO_TRUSTED_PROXIES: z
+      .string()
+      .default('')
+      .transform((v, ctx) => {
+        const entries = v
+          .split(',')
+          .map((e) => e.trim())
+          .filter(Boolean);
+        for (const entry of entries.filter((e) => !isAddressOrRange(e))) {
+          ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an IP address or CIDR range` });
+        }
+        return entries;
+      }),
+    /** Failed logins on one account from one address before that address is locked out of it (throttling/). */
+    PORTICO_LOGIN_MAX_FAILURES: count(1000).default(5),
+    /** Failed logins on one account from all addresses before it is locked for addresses it has not logged in from. */
+    PORTICO_LOGIN_ACCOUNT_MAX_FAILURES: count(100_000).default(20),
+    /** Failed logins from one address (an IPv6 /64) on any accounts before the address is locked out. */
+    PORTICO_LOGIN_ADDRESS_MAX_FAILURES: count(100_000).default(50),
+    /** The first lockout; each failure after it doubles the next one, up to the failure window. */
+    PORTICO_LOGIN_LOCKOUT_SECONDS: count(86_400).default(60),
+    /** Failures are forgotten this long after the last one (or the end of its lockout); also the longest lockout. */
+    PORTICO_LOGIN_FAILURE_WINDOW_SECONDS: count(7 * 86_400).default(900),
+    /** Password / client-secret checks (scrypt, 16 MiB each) login and the token endpoint run at once. */
+    PORTICO_LOGIN_HASH_CONCURRENCY: count(64).default(2),
+    /** Checks that may wait for one of those; past that the endpoints answer 503 at once. */
+    PORTICO_LOGIN_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
     /** Largest accepted Exchange upload (multipart, all files). */
     PORTICO_UPLOAD_LIMIT_BYTES: z.coerce
       .number()

@@ -7,12 +7,13 @@ import { DomainError } from '../common/domain-error.js';
 import { ApiZodBody, ApiZodMultipartBody } from '../common/openapi.js';
 import { parseInput, ZodPipe } from '../common/validation.js';
 import { ENV, type Env } from '../config/env.js';
+import { publicBaseUrl } from '../config/public-url.js';
 import { type AssetDraft, draftFromJson, draftFromLegacyForm } from './asset-draft.js';
 import { ExchangeAssetsService } from './exchange-assets.service.js';
 import { readMultipart } from './exchange-multipart.js';
 import { ExchangePublicationService } from './exchange-publication.service.js';
 import { createAssetBody, legacyForm, searchQuery, type SearchQuery } from './exchange.dto.js';
-import { assetDetail, publicBaseUrl, searchItem } from './exchange.view.js';
+import { assetDetail, searchItem } from './exchange.view.js';
 
 const CONTENT_TYPES: Record<string, string> = {
   json: 'application/json',

@@ -7,11 +7,12 @@ import { DomainError } from '../common/domain-error.js';
 import { ApiZodMultipartBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import { ENV, type Env } from '../config/env.js';
+import { publicBaseUrl } from '../config/public-url.js';
 import { draftFromPublishForm } from './asset-draft.js';
 import { readMultipart } from './exchange-multipart.js';
 import { ExchangePublicationService } from './exchange-publication.service.js';
 import { publishForm, publishParams, type PublishParams } from './exchange.dto.js';
-import { assetDetail, publicationStatus, publicationStatusLink, publicBaseUrl } from './exchange.view.js';
+import { assetDetail, publicationStatus, publicationStatusLink } from './exchange.view.js';
 
 @ApiTags('Exchange')
 @Controller('exchange/api/v2/organizations/:orgId/assets/:groupId/:assetId/:version')

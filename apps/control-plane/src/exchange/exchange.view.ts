@@ -1,15 +1,8 @@
 /** Exchange response bodies (contract §3.2, §3.4, §3.5). */
-import type { FastifyRequest } from 'fastify';
-import type { Env } from '../config/env.js';
 import type { ExchangeAsset, PublicationRun } from '../generated/prisma/client.js';
 import type { AssetAttribute } from './asset-draft.js';
 import { minorVersion } from './asset-version.js';
 import type { AssetWithFiles } from './exchange.repository.js';
-
-/** Where links the API returns point: PORTICO_PUBLIC_URL, else the host the request came to. */
-export function publicBaseUrl(env: Env, req: FastifyRequest): string {
-  return env.PORTICO_PUBLIC_URL?.replace(/\/+$/, '') ?? `${req.protocol}://${req.host}`;
-}
 
 function assetPath(a: { groupId: string; assetId: string; version: string }): string {
   return [a.groupId, a.assetId, a.version].map(encodeURIComponent).join('/');
