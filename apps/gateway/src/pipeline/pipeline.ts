@@ -724,15 +724,18 @@ export class Pipeline {
       failure === undefined
         ? { kind: 'upstream-invalid', message: 'The upstream ended its event stream without answering the request' }
         : call.idle
-          ? { kind: 'upstream-timeout', message: `The upstream sent nothing on its event stream for ${this.options.streamIdleMs} ms` }
+          ? {
+              kind: 'upstream-timeout',
+              message: `The upstream sent nothing on its event stream for ${this.options.streamIdleMs} ms`,
+            }
           : call.aborted
-          ? SHUTTING_DOWN
-          : failure instanceof EventTooLarge
-            ? {
-                kind: 'upstream-invalid',
-                message: `An event of the upstream's stream is larger than ${failure.limitBytes} bytes`,
-              }
-            : { kind: 'upstream-unavailable', message: 'The upstream connection failed before the request was answered' };
+            ? SHUTTING_DOWN
+            : failure instanceof EventTooLarge
+              ? {
+                  kind: 'upstream-invalid',
+                  message: `An event of the upstream's stream is larger than ${failure.limitBytes} bytes`,
+                }
+              : { kind: 'upstream-unavailable', message: 'The upstream connection failed before the request was answered' };
     exchange.logger.warn(
       {
         upstream: upstream.id,
