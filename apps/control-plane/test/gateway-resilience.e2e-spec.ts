@@ -1,15 +1,18 @@
 /**
  * Fail static: an API that cannot be applied fails alone while the others serve and change; a
  * gateway keeps serving while the control plane is down (killed), and after a restart without
- * the control plane; it catches up on reconnect. Two control-plane processes on one database both deliver
- * changes. The control planes the gateways stream from are processes of their own, as in
- * production.
+ * the control plane; however long the outage, it is back on its stream within 2 s of the control
+ * plane being ready again and catches up (issue 16). Two control-plane processes on one database
+ * both deliver changes. The control planes the gateways stream from are processes of their own,
+ * as in production.
  */
 import net from 'node:net';
+import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import {
   type EverythingServer,
   freePort,
   type GatewayProcess,
+  postMcp,
   startEverythingServer,
   startGatewayProcess,
 } from '#portico/testing';
@@ -20,6 +23,7 @@ import {
   deployMcpInstance,
   echo,
   eventually,
+  INITIALIZE,
   type McpInstance,
   registerGateway,
   type RegisteredGateway,
@@ -27,12 +31,29 @@ import {
 } from './support/gateways.js';
 
 const FAST = { PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' };
+/** A gateway is back on its stream within 2 s of its control plane answering /readyz, however long it was down (issue 16) … */
+const RECONNECT_MS = 2_000;
+/** … so a change made then is enforced, and the access events kept meanwhile are stored, within 3 s. */
+const CHANGE_AFTER_RESTART_MS = 3_000;
+/** How often startControlPlaneProcess asks /readyz. */
+const READYZ_POLL_MS = 100;
 /**
- * How long a gateway may take to reconnect once its control plane is back: its backoff grows to
- * 30 s (with jitter) while the control plane is down, and a slow machine keeps it down longer.
+ * Long enough for a backoff without a small cap to outgrow RECONNECT_MS: by then the gateway's
+ * old one (250 ms doubling to 30 s, full jitter) draws from up to 8 s, and grpc-js's own
+ * (1 s × 1.6 up to 120 s) waits about 6 s between attempts; the control plane's start adds more.
  */
-const RECONNECT_MS = 45_000;
+const LONG_OUTAGE_MS = 12_000;
 const OUTAGE_TEST_MS = 120_000;
+
+/** Polls `probe` every 25 ms until it holds (60 s at most); the time it first held. */
+async function firstTimeTrue(probe: () => Promise<boolean>, what: string): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  while (!(await probe().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return Date.now();
+}
 
 describe('gateway resilience', () => {
   let syncPort: number;
@@ -147,9 +168,65 @@ describe('gateway resilience', () => {
       await expect(echo(second.proxyUrl)).rejects.toThrow();
 
       cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
-      await rolledOut(cp, tenant, second, RECONNECT_MS);
+      await rolledOut(cp, tenant, second, CHANGE_AFTER_RESTART_MS);
       expect(await echo(second.proxyUrl, 'caught up')).toBe('Echo: caught up');
       expect(await echo(instance.proxyUrl)).toBe('Echo: ping');
+    },
+    OUTAGE_TEST_MS,
+  );
+
+  it(
+    "is back on its stream within 2 s of a restarted control plane being ready, enforces a change made then within 3 s and has published the outage's access events",
+    async () => {
+      const guarded = await deployMcpInstance(cp, tenant, {
+        upstreamUrl: everything.baseUrl,
+        port: await freePort(),
+        basePath: '/guarded',
+        targetId: registered.gatewayId,
+      });
+      await rolledOut(cp, tenant, guarded);
+      const initialize = async (id: number) => (await postMcp(`${guarded.proxyUrl}/mcp`, { ...INITIALIZE, id })).status;
+      expect(await initialize(1)).toBe(200);
+
+      await cp.kill();
+      const { sync: before } = await gateway.waitForStatus((s) => s.sync.state !== 'connected');
+      // Its access event waits in the gateway's outbox.
+      expect(await initialize(2)).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, LONG_OUTAGE_MS));
+
+      const reconnected = firstTimeTrue(async () => {
+        const { sync } = await gateway.status();
+        return sync.state === 'connected' && sync.streams > before.streams;
+      }, 'the gateway to be back on its stream');
+      cp = await startControlPlaneProcess({ ...FAST, PORTICO_SYNC_PORT: String(syncPort) });
+      // startControlPlaneProcess asks /readyz every 100 ms: the control plane may have been ready that much earlier.
+      const readyAt = Date.now() - READYZ_POLL_MS;
+      const applied = await cp.request('POST', `${guarded.apisPath}/${guarded.apiId}/policies`, {
+        token: tenant.token,
+        json: {
+          groupId: POLICY_GROUP_ID,
+          assetId: 'ip-blocklist',
+          assetVersion: '1.1.2',
+          configurationData: { ips: ['127.0.0.1'] },
+        },
+      });
+      expect(applied.status).toBe(201);
+      const [enforcedAt, publishedAt] = await Promise.all([
+        firstTimeTrue(async () => (await initialize(3)) === 403, 'the IP blocklist to be enforced'),
+        firstTimeTrue(async () => {
+          const logs = await cp.request(
+            'GET',
+            `/analytics/1.0/${tenant.organizationId}/environments/${tenant.sandboxId}/access-logs?apiId=${guarded.apiId}`,
+            { token: tenant.token },
+          );
+          return logs.body.data.some((event: { jsonRpcId: string }) => event.jsonRpcId === '2');
+        }, "the outage's access event to be stored"),
+      ]);
+      expect((await reconnected) - readyAt).toBeLessThanOrEqual(RECONNECT_MS);
+      expect(enforcedAt - readyAt).toBeLessThanOrEqual(CHANGE_AFTER_RESTART_MS);
+      expect(publishedAt - readyAt).toBeLessThanOrEqual(CHANGE_AFTER_RESTART_MS);
+      // Acknowledged, so the next test starts from what the gateway has stored.
+      await rolledOut(cp, tenant, guarded);
     },
     OUTAGE_TEST_MS,
   );

@@ -2,26 +2,27 @@
  * Publishes the outbox's access events to the control plane (AccessEventService.Publish, on the
  * sync stream's mTLS identity), one batch at a time, oldest first: as soon as `batchBytes` wait,
  * else every `intervalMs`. A batch is committed only once the control plane answered OK; after a
- * failure it is given back and publishing pauses (1 s, doubling up to 30 s), one log line per
- * outage; a batch the control plane refuses as malformed (INVALID_ARGUMENT) is dropped and counted. The request is the batches' bytes concatenated after a header carrying the replica and
- * the drop count (protobuf concatenation is a merge), so events are never decoded here.
+ * failure it is given back and publishing pauses for ReconnectBackoff's delay — within about 1 s
+ * while the control plane cannot be reached (then on a new channel: control-plane-channel.ts), so
+ * events flow again promptly once it is back, and up to 30 s while it refuses — with one log line
+ * per outage. A batch the control plane refuses as malformed (INVALID_ARGUMENT) is dropped and
+ * counted. The request is the batches' bytes concatenated after a header carrying the replica
+ * and the drop count (protobuf concatenation is a merge), so events are never decoded here.
  */
-import { Client, type ClientUnaryCall, credentials, Metadata, type ServiceError, status } from '@grpc/grpc-js';
+import { Client, type ClientUnaryCall, Metadata, type ServiceError, status } from '@grpc/grpc-js';
 import { AccessEventServiceService, PublishRequest, type PublishResponse } from '#portico/proto-ts';
 import type { Logger } from 'pino';
+import { controlPlaneAnswered, type ControlPlaneIdentity, openControlPlaneChannel } from '../config/control-plane-channel.js';
+import { ReconnectBackoff } from '../config/reconnect-backoff.js';
 import type { EventOutbox, TakenEvents } from './event-outbox.js';
 
 const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 const PUBLISH_DEADLINE_MS = 10_000;
-const MAX_PAUSE_MS = 30_000;
+const CHANNEL_OPTIONS = { 'grpc.max_send_message_length': MAX_BATCH_BYTES + 1024 * 1024 };
 // At shutdown, a Publish in flight gets this long before it is cancelled (its events are then spilled).
 const STOP_GRACE_MS = 2_000;
 
-export interface EventPublisherOptions {
-  readonly address: string;
-  readonly caPem: string;
-  readonly certificatePem: string;
-  readonly privateKeyPem: string;
+export interface EventPublisherOptions extends ControlPlaneIdentity {
   readonly replicaId: string;
   readonly replicaName: string;
   readonly outbox: EventOutbox;
@@ -31,7 +32,8 @@ export interface EventPublisherOptions {
 }
 
 export class EventPublisher {
-  private readonly client: Client;
+  private client: Client;
+  private readonly backoff = new ReconnectBackoff();
   private stopped = false;
   private wake: (() => void) | undefined;
   private failing = false;
@@ -41,13 +43,11 @@ export class EventPublisher {
   private inFlight: ClientUnaryCall | undefined;
 
   constructor(private readonly options: EventPublisherOptions) {
-    this.client = new Client(
-      options.address,
-      credentials.createSsl(Buffer.from(options.caPem), Buffer.from(options.privateKeyPem), Buffer.from(options.certificatePem)),
-      { 'grpc.max_send_message_length': MAX_BATCH_BYTES + 1024 * 1024 },
-    );
+    this.client = openControlPlaneChannel(Client, options, CHANNEL_OPTIONS);
+    // A full batch goes at once, unless publishing failed: then the backoff's pause holds (a
+    // busy gateway would otherwise try again with every event).
     options.outbox.onAdd(() => {
-      if (options.outbox.memoryQueuedBytes >= (options.batchBytes ?? 256 * 1024)) this.wake?.();
+      if (!this.failing && options.outbox.memoryQueuedBytes >= (options.batchBytes ?? 256 * 1024)) this.wake?.();
     });
   }
 
@@ -75,9 +75,11 @@ export class EventPublisher {
   }
 
   private async run(): Promise<void> {
-    let pauseMs = 0;
+    /** Set for the next round only: at once (more events wait) or the backoff's delay (after a failure). */
+    let pauseMs: number | undefined;
     while (!this.stopped) {
-      await this.sleep(pauseMs || (this.options.intervalMs ?? 1_000));
+      await this.sleep(pauseMs ?? this.options.intervalMs ?? 1_000);
+      pauseMs = undefined;
       if (this.stopped) return;
       let taken: TakenEvents | undefined;
       try {
@@ -88,9 +90,9 @@ export class EventPublisher {
         this.publishedEvents += taken.count;
         if (this.failing) this.options.logger.info('access events are published again');
         this.failing = false;
-        pauseMs = 0;
+        this.backoff.reset();
         // More waiting: go on at once.
-        if (this.options.outbox.queued.events > 0) pauseMs = 1;
+        if (this.options.outbox.queued.events > 0) pauseMs = 0;
       } catch (err) {
         this.lastErrorMessage = (err as ServiceError).details ?? (err as Error).message;
         if (taken && (err as ServiceError).code === status.INVALID_ARGUMENT) {
@@ -102,7 +104,12 @@ export class EventPublisher {
         if (!this.failing)
           this.options.logger.warn({ err: this.lastErrorMessage }, 'access events cannot be published; kept until they can');
         this.failing = true;
-        pauseMs = Math.min(MAX_PAUSE_MS, Math.max(1_000, pauseMs * 2));
+        const answered = controlPlaneAnswered(this.client);
+        if (!answered) {
+          this.client.close();
+          this.client = openControlPlaneChannel(Client, this.options, CHANNEL_OPTIONS);
+        }
+        pauseMs = this.backoff.next(answered);
       }
     }
   }

@@ -4,13 +4,17 @@
  * One stream per replica, over mTLS with the registration's certificate. The client opens with a
  * Hello carrying what it runs, heartbeats at the interval the HelloAck names, hands every
  * Snapshot to `apply` one at a time and answers each with an Ack or a Nack carrying its nonce.
- * When the stream breaks it reconnects with exponential backoff and full jitter (250 ms doubling
- * to 30 s, reset once a stream is accepted); the control plane's "maximum connection age" close
- * reconnects at once. While disconnected the gateway keeps serving what it has.
+ * When the stream breaks it reconnects after ReconnectBackoff's delay (within about 1 s while
+ * the control plane cannot be reached; longer when it refuses), on a new channel each time
+ * (control-plane-channel.ts); the control plane's "maximum connection age" close reconnects at
+ * once, and the new channel's new connection may land on another control-plane replica. While
+ * disconnected the gateway keeps serving what it has.
  */
-import { credentials, type ClientDuplexStream, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import { type ClientDuplexStream, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 import { ConfigSyncServiceClient, type ConnectRequest, type ConnectResponse, type Snapshot } from '#portico/proto-ts';
+import { controlPlaneAnswered, type ControlPlaneIdentity, openControlPlaneChannel } from './control-plane-channel.js';
+import { ReconnectBackoff } from './reconnect-backoff.js';
 import type { ReportOutbox } from './report-outbox.js';
 import type { ApiFailure } from './translate.js';
 
@@ -18,8 +22,13 @@ export const PROTOCOL_MIN = 1;
 export const PROTOCOL_MAX = 1;
 
 const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
-const BACKOFF_INITIAL_MS = 250;
-const BACKOFF_MAX_MS = 30_000;
+const CHANNEL_OPTIONS = {
+  'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
+  'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
+  'grpc.keepalive_time_ms': 20_000,
+  'grpc.keepalive_timeout_ms': 10_000,
+  'grpc.keepalive_permit_without_calls': 1,
+};
 
 export interface Running {
   revision: number;
@@ -29,11 +38,7 @@ export interface Running {
 /** What applying a snapshot came to: the config now served (but for `failedApis`), or why it was rejected. */
 export type ApplyOutcome = { ok: true; failedApis: readonly ApiFailure[] } | { ok: false; error: string };
 
-export interface SyncClientOptions {
-  address: string;
-  caPem: string;
-  certificatePem: string;
-  privateKeyPem: string;
+export interface SyncClientOptions extends ControlPlaneIdentity {
   replicaId: string;
   replicaName: string;
   gatewayVersion: string;
@@ -50,28 +55,20 @@ export interface SyncClientOptions {
 export type SyncState = 'connecting' | 'connected' | 'disconnected' | 'stopped';
 
 export class SyncClient {
-  private readonly client: ConfigSyncServiceClient;
+  /** The channel of the current stream, or of the last one until the next attempt. */
+  private client?: ConfigSyncServiceClient;
   private stream?: ClientDuplexStream<ConnectRequest, ConnectResponse>;
   private heartbeat?: NodeJS.Timeout;
   private retry?: NodeJS.Timeout;
-  private backoffMs = BACKOFF_INITIAL_MS;
+  private readonly backoff = new ReconnectBackoff();
   private queue: Promise<void> = Promise.resolve();
   private stateValue: SyncState = 'disconnected';
   private lastErrorValue: string | null = null;
+  /** A failure of the current outage was logged at warn. */
+  private outageLogged = false;
   private counters = { streams: 0, snapshots: 0 };
 
   constructor(private readonly options: SyncClientOptions) {
-    this.client = new ConfigSyncServiceClient(
-      options.address,
-      credentials.createSsl(Buffer.from(options.caPem), Buffer.from(options.privateKeyPem), Buffer.from(options.certificatePem)),
-      {
-        'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
-        'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
-        'grpc.keepalive_time_ms': 20_000,
-        'grpc.keepalive_timeout_ms': 10_000,
-        'grpc.keepalive_permit_without_calls': 1,
-      },
-    );
     options.reports.onAdd(() => this.sendReports());
   }
 
@@ -98,13 +95,15 @@ export class SyncClient {
     clearTimeout(this.retry);
     clearInterval(this.heartbeat);
     this.stream?.cancel();
-    this.client.close();
+    this.client?.close();
   }
 
   private connect(): void {
     if (this.stateValue === 'stopped') return;
     this.stateValue = 'connecting';
-    const stream = this.client.connect();
+    const client = openControlPlaneChannel(ConfigSyncServiceClient, this.options, CHANNEL_OPTIONS);
+    const stream = client.connect();
+    this.client = client;
     this.stream = stream;
     const running = this.options.running();
     stream.write({
@@ -123,8 +122,8 @@ export class SyncClient {
       },
     });
     stream.on('data', (msg: ConnectResponse) => this.receive(stream, msg));
-    stream.on('error', (err: ServiceError) => this.broken(stream, err));
-    stream.on('end', () => this.broken(stream));
+    stream.on('error', (err: ServiceError) => this.broken(client, stream, err));
+    stream.on('end', () => this.broken(client, stream));
   }
 
   private receive(stream: ClientDuplexStream<ConnectRequest, ConnectResponse>, msg: ConnectResponse): void {
@@ -134,7 +133,8 @@ export class SyncClient {
       this.counters.streams++;
       this.stateValue = 'connected';
       this.lastErrorValue = null;
-      this.backoffMs = BACKOFF_INITIAL_MS;
+      this.outageLogged = false;
+      this.backoff.reset();
       // The logger's bindings already name the gateway (the certificate's, which the HelloAck echoes).
       this.options.logger.info({ protocol: message.value.protocolVersion }, 'connected to the control plane');
       clearInterval(this.heartbeat);
@@ -181,20 +181,30 @@ export class SyncClient {
     for (const report of this.options.reports.take()) this.stream.write({ message: { $case: 'policyReport', value: report } });
   }
 
-  private broken(stream: ClientDuplexStream<ConnectRequest, ConnectResponse>, err?: ServiceError): void {
+  private broken(
+    client: ConfigSyncServiceClient,
+    stream: ClientDuplexStream<ConnectRequest, ConnectResponse>,
+    err?: ServiceError,
+  ): void {
     if (stream !== this.stream || this.stateValue === 'stopped') return;
+    const answered = controlPlaneAnswered(client);
     this.stream = undefined;
     clearInterval(this.heartbeat);
     stream.cancel();
+    client.close();
     this.stateValue = 'disconnected';
     // The control plane asks replicas to reconnect at their maximum connection age: not a failure.
     const rebalance = err?.code === GrpcStatus.UNAVAILABLE && /maximum connection age/.test(err.details);
     this.lastErrorValue = err && !rebalance ? `${GrpcStatus[err.code]}: ${err.details}` : null;
-    const delay = rebalance ? 0 : Math.random() * this.backoffMs;
-    if (!rebalance) this.backoffMs = Math.min(this.backoffMs * 2, BACKOFF_MAX_MS);
-    const log =
-      err && !rebalance ? this.options.logger.warn.bind(this.options.logger) : this.options.logger.info.bind(this.options.logger);
-    log({ reason: this.lastErrorValue ?? err?.details ?? 'stream ended', retryInMs: Math.round(delay) }, 'sync stream closed');
+    const delay = rebalance ? 0 : this.backoff.next(answered);
+    // One warning per outage: while the control plane is away attempts come about twice a
+    // second, and the later ones log at debug (the status shows the last error).
+    const level = !err || rebalance ? 'info' : this.outageLogged ? 'debug' : 'warn';
+    if (level === 'warn') this.outageLogged = true;
+    this.options.logger[level](
+      { reason: this.lastErrorValue ?? err?.details ?? 'stream ended', retryInMs: Math.round(delay) },
+      'sync stream closed',
+    );
     this.retry = setTimeout(() => this.connect(), delay);
     this.retry.unref();
   }
