@@ -1,15 +1,21 @@
 /**
- * A TCP proxy on 127.0.0.1 in front of a real service (Redis, an upstream), for fault tests: it
- * can be taken down, which drops every connection through it and refuses new ones as a stopped
- * service would, and brought back on the same port.
+ * A TCP proxy on 127.0.0.1 in front of a real service (Redis, Postgres, an upstream), for fault
+ * tests: it can be taken down, which drops every connection through it and refuses new ones as a
+ * stopped service would; stalled, which drops every connection and then accepts new ones without
+ * ever answering, as a hung host would; and brought back on the same port.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
 export interface TcpProxy {
   readonly port: number;
-  /** Drops every open connection and stops listening. */
+  /** Drops every open connection and stops listening (new connections are refused). */
   down(): Promise<void>;
-  /** Listens again on the same port. */
+  /**
+   * Drops every open connection; new ones are accepted but nothing passes either way (clients
+   * see their connect or query time out). `up()` ends it.
+   */
+  stall(): Promise<void>;
+  /** Forwards again, listening on the same port; stalled connections are dropped. No-op when already up. */
   up(): Promise<void>;
   close(): Promise<void>;
 }
@@ -20,13 +26,21 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   };
+  const dropAll = () => {
+    for (const socket of sockets) socket.destroy();
+  };
   let server: Server | undefined;
   let port = 0;
+  let stalled = false;
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const next = createServer((client) => {
-        const target = createConnection(targetPort, targetHost);
         track(client);
+        if (stalled) {
+          client.on('error', () => undefined);
+          return;
+        }
+        const target = createConnection(targetPort, targetHost);
         track(target);
         client.pipe(target).pipe(client);
         client.on('error', () => target.destroy());
@@ -42,7 +56,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
   const down = async () => {
     const closing = server;
     server = undefined;
-    for (const socket of sockets) socket.destroy();
+    stalled = false;
+    dropAll();
     if (closing) await new Promise<void>((resolve) => closing.close(() => resolve()));
   };
   await listen();
@@ -51,7 +66,18 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       return port;
     },
     down,
-    up: listen,
+    async stall() {
+      stalled = true;
+      dropAll();
+      if (!server) await listen();
+    },
+    async up() {
+      if (stalled) {
+        stalled = false;
+        dropAll();
+      }
+      if (!server) await listen();
+    },
     close: down,
   };
 }

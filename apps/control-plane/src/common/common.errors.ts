@@ -16,4 +16,6 @@ export const commonErrors = {
   MALFORMED_URL: 400,
   /** a path parameter longer than the router takes */
   URI_TOO_LONG: 414,
+  /** Postgres cannot be reached or dropped the connection (common/database-unavailable.ts); answered with Retry-After */
+  DATABASE_UNAVAILABLE: 503,
 } as const;

@@ -3,17 +3,26 @@
  *
  * Body: `{ status, name, code, message, errors? }` — a superset of the Anypoint shapes (contract
  * §1.4: `{name,message}`, `{status,message}`, and `errors[]` for validation) plus Portico's `code`.
- * Every response carries `x-request-id`. Unknown errors are logged with their stack and answered
- * with a generic 500: nothing internal reaches the caller.
+ * Every response carries `x-request-id`. A database that cannot be reached is a 503
+ * DATABASE_UNAVAILABLE (logged once per outage, not per request); every 503 carries Retry-After.
+ * Other unknown errors are logged with their stack and answered with a generic 500: nothing
+ * internal reaches the caller.
  */
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { DatabaseOutage } from './database-outage.js';
 import { DomainError } from './domain-error.js';
 import { type ErrorCode, errorName, errorStatus } from './error-codes.js';
 
 /** Fastify's default limit on a path parameter's length (its router answers 414 past it). */
 export const MAX_PARAM_LENGTH = 100;
+
+/**
+ * Retry-After of a 503 that does not set its own: what is down (the database restarting or
+ * failing over, the sync service still starting) is usually back within seconds.
+ */
+const RETRY_AFTER_SECONDS = 5;
 
 /** The one error body; also the `Error` schema of the OpenAPI document. */
 export const errorBodySchema = z.object({
@@ -113,10 +122,15 @@ function fromStatus(status: number, message: string): DomainError {
 }
 
 const logger = new Logger('HttpExceptionFilter');
+const databaseOutage = new DatabaseOutage(logger, 'requests that need it are answered 503 DATABASE_UNAVAILABLE');
 
 function toDomainError(exception: unknown, request: FastifyRequest): DomainError {
   if (exception instanceof DomainError) return exception;
   if (exception instanceof HttpException) return fromStatus(exception.getStatus(), exception.message);
+  // Not retried here: a write whose connection broke was rolled back by Postgres (or, if its
+  // COMMIT got through, is done); only the caller knows whether to send it again.
+  if (databaseOutage.failed(exception))
+    return new DomainError('DATABASE_UNAVAILABLE', 'The database is unavailable; retry later');
   const fromFramework = exception && typeof exception === 'object' ? fromFastify(exception as FastifyError) : undefined;
   if (fromFramework) return fromFramework;
   logger.error(
@@ -136,6 +150,8 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   const status = errorStatus[error.code];
   const body: ErrorBody = { status, name: errorName(status), code: error.code, message: error.message };
   if (error.details?.length) body.errors = error.details;
+  // A Retry-After already set (a throttled login's own) is kept.
+  if (status === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   void reply.status(status).header('x-request-id', request.id).send(body);
 }
 

@@ -8,7 +8,9 @@ export const DATABASE_URL = Symbol('DATABASE_URL');
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   constructor(@Inject(DATABASE_URL) databaseUrl: string) {
-    super({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10 }) });
+    // pg waits forever for a connection by default (Prisma 6 gave up after 5 s): a database that
+    // accepts connections but never answers would hang every request instead of answering 503.
+    super({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000 }) });
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -9,6 +9,11 @@
  * Revisions come from the database (triggers), so any replica can serve any gateway
  * and a gateway may resume on another replica; LISTEN/NOTIFY plus a poll wake the sessions
  * (revision-watcher.ts).
+ *
+ * While the database is unavailable, open streams stay open (gateway-session.ts), and calls
+ * that need it — a new stream's certificate check, a Publish — are refused with UNAVAILABLE,
+ * which gateways retry; the outage is logged when it starts and ends, not per call. The first
+ * successful poll afterwards re-checks every target and writes the reports that waited.
  */
 import { hostname } from 'node:os';
 import { X509Certificate } from 'node:crypto';
@@ -30,6 +35,7 @@ import {
   type PublishResponse,
 } from '#portico/proto-ts';
 import { AccessEventIngest } from '../access-events/access-event-ingest.service.js';
+import { DatabaseOutage } from '../common/database-outage.js';
 import { DATABASE_URL } from '../common/prisma.service.js';
 import { SecretBox } from '../common/secret-box.js';
 import { ENV, type Env } from '../config/env.js';
@@ -38,7 +44,7 @@ import { parseGatewayIdentity } from '../gateway-registration/gateway-identity.j
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
 import { ToolPinsService } from '../tool-pins/tool-pins.service.js';
 import { ConfigSyncRepository } from './config-sync.repository.js';
-import { GatewaySession, type SessionIdentity } from './gateway-session.js';
+import { DATABASE_UNAVAILABLE_DETAILS, GatewaySession, type SessionIdentity } from './gateway-session.js';
 import { RevisionWatcher } from './revision-watcher.js';
 import { TargetStates } from './target-states.js';
 import { SyncEndpoint } from './sync-endpoint.js';
@@ -48,9 +54,19 @@ const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 type Call = ServerDuplexStream<ConnectRequest, ConnectResponse>;
 
+/** How a call is refused: a gRPC status and its details. */
+interface Refusal {
+  code: GrpcStatus;
+  details: string;
+}
+
 @Injectable()
 export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('ConfigSync');
+  private readonly outage = new DatabaseOutage(
+    this.logger,
+    'open sync streams stay open on the configuration their gateways run, their reports wait; new streams and access events are refused with UNAVAILABLE',
+  );
   private readonly sessions = new Map<string, Set<GatewaySession>>();
   private server?: Server;
   private watcher?: RevisionWatcher;
@@ -146,9 +162,12 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     try {
       identity = await this.authenticate(call);
     } catch (err) {
-      const { code, details } = err as { code: GrpcStatus; details: string };
-      this.logger.warn(`refused a sync stream from ${call.getPeer()}: ${details}`);
-      call.emit('error', { code, details });
+      const refusal = this.statusFor(err, 'accepting a sync stream');
+      // an outage is logged once (DatabaseOutage), not at every gateway's retry
+      if (refusal.details !== DATABASE_UNAVAILABLE_DETAILS) {
+        this.logger.warn(`refused a sync stream from ${call.getPeer()}: ${refusal.details}`);
+      }
+      call.emit('error', refusal);
       return;
     }
     const session = new GatewaySession(call, identity, {
@@ -158,6 +177,7 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
       targetState: (targetId) => this.states.get(targetId),
       heartbeatIntervalMs: this.env.PORTICO_GATEWAY_HEARTBEAT_SECONDS * 1000,
       maxAgeMs: this.env.PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS * 1000,
+      outage: this.outage,
       logger: this.logger,
       onClose: (s) => this.closed(s),
     });
@@ -175,17 +195,24 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
       const { targetId } = await this.authenticate(call);
       callback(null, await this.accessEvents.publish(targetId, call.request));
     } catch (err) {
-      // refusals of authenticate() and PublishFailures carry their status; anything else (the
-      // certificate lookup failing) is worth retrying
-      const { code, details } =
-        typeof (err as { code?: unknown }).code === 'number'
-          ? (err as { code: GrpcStatus; details: string })
-          : { code: GrpcStatus.UNAVAILABLE, details: 'the control plane cannot take access events now' };
-      if (code === GrpcStatus.UNAUTHENTICATED || code === GrpcStatus.PERMISSION_DENIED) {
-        this.logger.warn(`refused access events from ${call.getPeer()}: ${details}`);
+      const refusal = this.statusFor(err, 'taking access events');
+      if (refusal.code === GrpcStatus.UNAUTHENTICATED || refusal.code === GrpcStatus.PERMISSION_DENIED) {
+        this.logger.warn(`refused access events from ${call.getPeer()}: ${refusal.details}`);
       }
-      callback({ code, details });
+      callback(refusal);
     }
+  }
+
+  /**
+   * The status a call ends with for `err`: refusals of authenticate() and PublishFailures carry
+   * theirs; an unavailable database, or anything else, is UNAVAILABLE — worth the gateway's retry
+   * — never grpc-js's UNKNOWN. Only the unexpected is logged here.
+   */
+  private statusFor(err: unknown, doing: string): Refusal {
+    if (typeof (err as { code?: unknown }).code === 'number') return err as Refusal;
+    if (this.outage.failed(err)) return { code: GrpcStatus.UNAVAILABLE, details: DATABASE_UNAVAILABLE_DETAILS };
+    this.logger.error(`${doing} failed: ${(err as Error).message}`, (err as Error).stack);
+    return { code: GrpcStatus.UNAVAILABLE, details: `the control plane failed ${doing}; retry later` };
   }
 
   /** The identity of the client certificate, if Portico issued it and it still counts. */
@@ -226,19 +253,26 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
 
   /** Behind NOTIFY: a revision that moved without a notification heard counts as a change. */
   private async poll(): Promise<void> {
+    if (!this.sessions.size) return;
+    let revisions: Map<string, number>;
     try {
-      const revisions = await this.repo.revisions([...this.sessions.keys()]);
-      for (const [targetId, sessions] of this.sessions) {
-        const revision = revisions.get(targetId);
-        if (revision === undefined) {
-          for (const session of sessions) session.end(GrpcStatus.PERMISSION_DENIED, `gateway ${targetId} no longer exists`);
-          continue;
-        }
-        if ((await this.states.heldRevision(targetId)) !== revision) this.states.invalidate(targetId);
-        for (const session of sessions) session.revisionSeen(revision);
-      }
+      revisions = await this.repo.revisions([...this.sessions.keys()]);
     } catch (err) {
-      this.logger.warn(`revision poll failed: ${(err as Error).message}`);
+      if (!this.outage.failed(err)) this.logger.warn(`revision poll failed: ${(err as Error).message}`);
+      return;
+    }
+    this.outage.succeeded();
+    for (const [targetId, sessions] of this.sessions) {
+      const revision = revisions.get(targetId);
+      if (revision === undefined) {
+        for (const session of sessions) session.end(GrpcStatus.PERMISSION_DENIED, `gateway ${targetId} no longer exists`);
+        continue;
+      }
+      if ((await this.states.heldRevision(targetId)) !== revision) this.states.invalidate(targetId);
+      for (const session of sessions) {
+        session.retryDeferred();
+        session.revisionSeen(revision);
+      }
     }
   }
 
@@ -257,6 +291,6 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
   }
 }
 
-function refusal(code: GrpcStatus, details: string) {
+function refusal(code: GrpcStatus, details: string): Refusal {
   return { code, details };
 }

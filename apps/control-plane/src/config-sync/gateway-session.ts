@@ -9,17 +9,34 @@
  * The session ends the stream when the target is deleted or the certificate revoked
  * (PERMISSION_DENIED), when the replica stops heartbeating (UNAVAILABLE), and at its maximum
  * age (UNAVAILABLE, so the replica reconnects at once, possibly to another control plane).
+ *
+ * A database outage does not end an accepted stream: the replica keeps running what it has, its
+ * liveness is kept in memory, heartbeats the database cannot take are skipped, and its ACKs,
+ * NACKs and policy reports wait in order until the database is back (record()). A stream still
+ * opening cannot be set up without the database and is refused with UNAVAILABLE, which the
+ * gateway retries. Max age is not enforced during an outage: a replica sent away then could not
+ * be accepted again.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { type ServerDuplexStream, status as GrpcStatus } from '@grpc/grpc-js';
 import type { Ack, ConnectRequest, ConnectResponse, Hello, Nack, PolicyReport } from '#portico/proto-ts';
+import type { DatabaseOutage } from '../common/database-outage.js';
 import type { ToolDefinitionReported } from '../tool-pins/tool-pins.service.js';
 import type { ConfigSyncRepository } from './config-sync.repository.js';
 import type { TargetState } from './target-states.js';
 
 /** The sync protocol versions this control plane speaks. */
 export const PROTOCOL_VERSION = 1;
+
+/** Status details of a stream (or call) refused because the database is unavailable. */
+export const DATABASE_UNAVAILABLE_DETAILS = "the control plane's database is unavailable; retry later";
+
+/**
+ * Reports of one replica that may wait for the database; beyond, the oldest are dropped and
+ * counted (the gateway's own outbox keeps as many).
+ */
+const MAX_DEFERRED_WRITES = 1000;
 
 export interface SessionDeps {
   repo: ConfigSyncRepository;
@@ -31,6 +48,8 @@ export interface SessionDeps {
   targetState(targetId: string): Promise<TargetState>;
   heartbeatIntervalMs: number;
   maxAgeMs: number;
+  /** The sync service's record of a database outage: says whether an error is one, and logs it once. */
+  outage: DatabaseOutage;
   logger: Logger;
   onClose(session: GatewaySession): void;
 }
@@ -53,6 +72,12 @@ interface Pending extends Running {
   nonce: string;
 }
 
+/** A write of what the replica reported, kept until the database takes it. */
+interface DeferredWrite {
+  what: string;
+  write(): Promise<void>;
+}
+
 export class GatewaySession {
   private replicaId = '';
   private connectedAt = new Date();
@@ -64,6 +89,11 @@ export class GatewaySession {
   private busy = false;
   private dirty = false;
   private closed = false;
+  /** Whether the HelloAck went out: from then on the stream rides out a database outage. */
+  private established = false;
+  /** Reports of the replica the database has not taken yet, oldest first (record()). */
+  private deferred: DeferredWrite[] = [];
+  private droppedWrites = 0;
   private silence?: NodeJS.Timeout;
   private maxAge?: NodeJS.Timeout;
   /** Messages are handled one after another, in arrival order. */
@@ -110,6 +140,17 @@ export class GatewaySession {
       });
   }
 
+  /** The database answers again (a poll succeeded): write the reports that waited for it. */
+  retryDeferred(): void {
+    if (this.closed || !this.deferred.length) return;
+    this.queue = this.queue
+      .then(() => this.flushDeferred())
+      .then(
+        () => undefined,
+        (err: Error) => this.fail(err),
+      );
+  }
+
   /** Ends the stream with `code` and `details`. */
   end(code: GrpcStatus, details: string): void {
     if (this.closed) return;
@@ -132,7 +173,7 @@ export class GatewaySession {
       case 'nack':
         return this.nack(message.value);
       case 'heartbeat':
-        return this.deps.repo.heartbeat(this.targetId, this.replicaId, new Date());
+        return this.heartbeat();
       case 'policyReport':
         return this.policyReport(message.value);
       case 'hello':
@@ -178,11 +219,21 @@ export class GatewaySession {
         },
       },
     });
-    // ±10 % so replicas that connected together do not all reconnect together.
-    const age = this.deps.maxAgeMs * (0.9 + Math.random() * 0.2);
-    this.maxAge = setTimeout(() => this.end(GrpcStatus.UNAVAILABLE, 'maximum connection age reached; reconnect'), age);
-    this.maxAge.unref();
+    this.established = true;
+    this.armMaxAge();
     this.wake();
+  }
+
+  /** Liveness is the silence timer's; lastSeenAt only reports it, so a heartbeat the database cannot take is skipped, not kept. */
+  private async heartbeat(): Promise<void> {
+    if (!(await this.flushDeferred())) return;
+    try {
+      await this.deps.repo.heartbeat(this.targetId, this.replicaId, new Date());
+    } catch (err) {
+      if (this.deps.outage.failed(err)) return;
+      throw err;
+    }
+    this.deps.outage.succeeded();
   }
 
   private async sync(): Promise<void> {
@@ -213,7 +264,9 @@ export class GatewaySession {
         `gateway ${this.targetId} replica ${this.replicaId} does not serve API ${failed.apiId}: ${failed.error}`,
       );
     }
-    await this.deps.repo.ack(this.targetId, this.replicaId, ack.revision, ack.hash, failedApis, liveSince);
+    await this.record(`ACK of revision ${ack.revision}`, () =>
+      this.deps.repo.ack(this.targetId, this.replicaId, ack.revision, ack.hash, failedApis, liveSince),
+    );
     this.answered();
   }
 
@@ -224,29 +277,76 @@ export class GatewaySession {
     this.deps.logger.warn(
       `gateway ${this.targetId} replica ${this.replicaId} rejected revision ${nack.rejectedRevision}: ${error}`,
     );
-    await this.deps.repo.nack(this.targetId, this.replicaId, nack.rejectedRevision, error);
+    await this.record(`NACK of revision ${nack.rejectedRevision}`, () =>
+      this.deps.repo.nack(this.targetId, this.replicaId, nack.rejectedRevision, error),
+    );
     this.answered();
   }
 
   /** A report the control plane cannot use is logged and dropped; the stream goes on. */
   private async policyReport(report: PolicyReport): Promise<void> {
-    let dropped: string | undefined = 'empty or unknown report';
-    if (report.report?.$case === 'toolDefinition') {
-      dropped = await this.deps.recordToolDefinition({
-        targetId: this.targetId,
-        replicaId: this.replicaId,
-        apiId: report.apiId,
-        policyId: report.policyId,
-        ...report.report.value,
-      });
-    } else if (report.report?.$case === 'apiKeyUsed') {
-      dropped = await this.deps.recordApiKeyUse(this.targetId, report.apiId, report.report.value.keyId);
+    const apiId = report.apiId.slice(0, 20);
+    const dropped = (why: string) =>
+      this.deps.logger.warn(`gateway ${this.targetId} replica ${this.replicaId}: policy report for API ${apiId} dropped: ${why}`);
+    const store = this.reportStore(report);
+    if (!store) return dropped('empty or unknown report');
+    await this.record(`policy report for API ${apiId}`, async () => {
+      const why = await store();
+      if (why) dropped(why);
+    });
+  }
+
+  /** How `report` is stored (resolving to why it was dropped, if it was); undefined for an unknown report. */
+  private reportStore({ apiId, policyId, report }: PolicyReport): (() => Promise<string | undefined>) | undefined {
+    switch (report?.$case) {
+      case 'toolDefinition': {
+        const reported = { targetId: this.targetId, replicaId: this.replicaId, apiId, policyId, ...report.value };
+        return () => this.deps.recordToolDefinition(reported);
+      }
+      case 'apiKeyUsed': {
+        const { keyId } = report.value;
+        return () => this.deps.recordApiKeyUse(this.targetId, apiId, keyId);
+      }
+      default:
+        return undefined;
     }
-    if (dropped) {
+  }
+
+  /**
+   * Writes what the replica reported, after any reports still waiting. While the database is
+   * unavailable the write waits, in order, and is tried again with the replica's next message and
+   * after each successful poll; the stream goes on. Each write sets what the replica said, so
+   * trying one again after the connection broke under it is harmless.
+   */
+  private async record(what: string, write: () => Promise<void>): Promise<void> {
+    this.deferred.push({ what, write });
+    if (this.deferred.length > MAX_DEFERRED_WRITES) {
+      this.deferred.shift();
+      this.droppedWrites++;
+    }
+    await this.flushDeferred();
+  }
+
+  /** Writes the waiting reports, oldest first; false while the database is still unavailable. */
+  private async flushDeferred(): Promise<boolean> {
+    while (this.deferred.length) {
+      try {
+        await this.deferred[0]!.write();
+      } catch (err) {
+        if (this.deps.outage.failed(err)) return false;
+        this.deferred.shift();
+        throw err;
+      }
+      this.deferred.shift();
+      this.deps.outage.succeeded();
+    }
+    if (this.droppedWrites) {
       this.deps.logger.warn(
-        `gateway ${this.targetId} replica ${this.replicaId}: policy report for API ${report.apiId.slice(0, 20)} dropped: ${dropped}`,
+        `gateway ${this.targetId} replica ${this.replicaId}: ${this.droppedWrites} reports were dropped while the database was unavailable`,
       );
+      this.droppedWrites = 0;
     }
+    return true;
   }
 
   /** Whether `nonce` answers the push in flight; stale answers are ignored. */
@@ -272,8 +372,25 @@ export class GatewaySession {
   }
 
   private fail(err: Error): void {
+    if (this.deps.outage.failed(err)) {
+      if (!this.established) return this.end(GrpcStatus.UNAVAILABLE, DATABASE_UNAVAILABLE_DETAILS);
+      // The replica keeps what it runs; the first poll after the database is back re-checks the
+      // target, whatever this session knew of it.
+      this.knownRevision = -1;
+      return;
+    }
     this.deps.logger.error(`sync stream of gateway ${this.targetId} failed: ${err.message}`, err.stack);
     this.end(GrpcStatus.INTERNAL, 'internal error of the control plane');
+  }
+
+  /** Ends the stream at its maximum age, ±10 % so replicas that connected together do not all reconnect together. */
+  private armMaxAge(): void {
+    const age = this.deps.maxAgeMs * (0.9 + Math.random() * 0.2);
+    this.maxAge = setTimeout(() => {
+      if (this.deps.outage.active) return this.armMaxAge();
+      this.end(GrpcStatus.UNAVAILABLE, 'maximum connection age reached; reconnect');
+    }, age);
+    this.maxAge.unref();
   }
 
   private close(): void {
@@ -282,10 +399,21 @@ export class GatewaySession {
     clearTimeout(this.silence);
     clearTimeout(this.maxAge);
     this.deps.onClose(this);
-    if (this.replicaId) {
-      void this.deps.repo
-        .disconnect(this.targetId, this.replicaId, this.connectedAt, new Date())
-        .catch((err: Error) => this.deps.logger.warn(`recording the disconnect failed: ${err.message}`));
-    }
+    if (!this.replicaId) return;
+    // After the messages already taken: the reports still waiting get one more try, then the
+    // disconnect is recorded.
+    void this.queue
+      .then(async () => {
+        if (await this.flushDeferred()) {
+          await this.deps.repo.disconnect(this.targetId, this.replicaId, this.connectedAt, new Date());
+        } else {
+          this.deps.logger.warn(
+            `gateway ${this.targetId} replica ${this.replicaId} disconnected with ${this.deferred.length} reports (${this.deferred[0]!.what}, …) not recorded: the database is unavailable`,
+          );
+        }
+      })
+      .catch((err: Error) => {
+        if (!this.deps.outage.failed(err)) this.deps.logger.warn(`recording the disconnect failed: ${err.message}`);
+      });
   }
 }
