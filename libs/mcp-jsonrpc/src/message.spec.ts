@@ -1,5 +1,5 @@
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
-import { isNotification, isRequest, isResponse, messageKind, parse, type ParseResult } from './message.js';
+import { isNotification, isRequest, isResponse, MAX_NESTING_DEPTH, messageKind, parse, type ParseResult } from './message.js';
 
 describe('parse', () => {
   const accepted: [string, string, 'request' | 'notification' | 'response'][] = [
@@ -153,6 +153,34 @@ describe('parse', () => {
       message,
       id: null,
     });
+  });
+});
+
+describe('parse: nesting depth', () => {
+  const nested = (depth: number) => `${'['.repeat(depth)}${']'.repeat(depth)}`;
+  const call = (args: string) =>
+    `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"x","arguments":{"deep":${args}}}}`;
+  const refused = {
+    ok: false,
+    code: ErrorCode.InvalidRequest,
+    message: `Invalid Request: the body nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels`,
+    id: null,
+  };
+
+  it('accepts a body nested exactly to the limit and refuses one level more, and far more', () => {
+    // The message itself takes 3 levels (message, params, arguments).
+    expect(parse(call(nested(MAX_NESTING_DEPTH - 3))).ok).toBe(true);
+    expect(parse(call(nested(MAX_NESTING_DEPTH - 2)))).toEqual(refused);
+    expect(parse(call(nested(100_000)))).toEqual(refused);
+  });
+
+  it('does not count brackets inside strings, escaped quotes included', () => {
+    const text = JSON.stringify('\\"'.concat('['.repeat(5_000)));
+    expect(parse(call(text)).ok).toBe(true);
+  });
+
+  it('refuses a deep batch too', () => {
+    expect(parse(`[${call(nested(MAX_NESTING_DEPTH))}]`, { allowBatch: true })).toEqual(refused);
   });
 });
 

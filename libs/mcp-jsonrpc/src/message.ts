@@ -92,16 +92,51 @@ function isId(value: unknown): value is JsonRpcId {
 }
 
 /**
+ * The deepest nesting of arrays and objects a body may have (Jackson's default). Deeper values
+ * parse, but every recursive walk over them (a policy inspecting arguments, JSON.stringify of a
+ * rewritten message) would overflow the stack: they are refused before any of that runs.
+ */
+export const MAX_NESTING_DEPTH = 1_000;
+
+/** True when the JSON `text` nests arrays and objects deeper than `limit` (strings skipped). */
+function nestedDeeperThan(text: string, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
  * Parses a JSON-RPC body (UTF-8 bytes or text). Invalid JSON (or invalid UTF-8) is a
  * `ParseError`; valid JSON that is not a JSON-RPC message is an `InvalidRequest` whose message
  * names the member and, inside a batch, the element (`[2]: method must be a string`).
  */
 export function parse(input: string | Uint8Array, options: ParseOptions = {}): ParseResult {
+  let text: string;
   let value: unknown;
   try {
-    value = JSON.parse(typeof input === 'string' ? input : decoder.decode(input));
+    text = typeof input === 'string' ? input : decoder.decode(input);
+    value = JSON.parse(text);
   } catch {
     return { ok: false, code: ErrorCode.ParseError, message: 'Parse error: the body is not valid JSON', id: null };
+  }
+  // Only a text longer than the limit can nest past it: a usual message is not scanned.
+  if (text.length > MAX_NESTING_DEPTH && nestedDeeperThan(text, MAX_NESTING_DEPTH)) {
+    return {
+      ok: false,
+      code: ErrorCode.InvalidRequest,
+      message: `Invalid Request: the body nests arrays and objects deeper than ${MAX_NESTING_DEPTH} levels`,
+      id: null,
+    };
   }
   if (!Array.isArray(value)) {
     const result = validateMessage(value);

@@ -142,7 +142,8 @@ export async function startMcpServer(options: McpServerOptions = {}): Promise<Te
       headers: req.headers,
       ...(tls ? { serverName: socket.servername ?? false } : {}),
     });
-    if (new URL(req.url ?? '/', 'http://localhost').pathname !== path) return sendJson(res, 404, { error: 'not found' });
+    // The target as sent: new URL('//x', base) would read a path starting with // as a host.
+    if ((req.url ?? '/').split('?')[0] !== path) return sendJson(res, 404, { error: 'not found' });
     if (!stateful) {
       const server = buildServer(name, echoDescription);
       const transport = new StreamableHTTPServerTransport({

@@ -399,6 +399,8 @@ async function purgeEnvironmentLeftovers(tx: Tx, environmentIds: string[]): Prom
   const inEnvs = { environmentId: { in: environmentIds } };
   await tx.permissionGrant.deleteMany({ where: inEnvs });
   await tx.registrationToken.deleteMany({ where: inEnvs });
+  // Deleted gateway targets are tombstones (their names stay taken); they go with their environment.
+  await tx.gatewayTarget.deleteMany({ where: { ...inEnvs, deletedAt: { not: null } } });
 }
 
 function counted(n: number, noun: string): string | undefined {

@@ -152,7 +152,8 @@ export function sendError(exception: unknown, request: FastifyRequest, reply: Fa
   if (error.details?.length) body.errors = error.details;
   // A Retry-After already set (a throttled login's own) is kept.
   if (status === 503 && !reply.hasHeader('retry-after')) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
-  void reply.status(status).header('x-request-id', request.id).send(body);
+  // JSON whatever the route set before failing (Nest's @Header applies before the interceptors run).
+  void reply.status(status).header('x-request-id', request.id).type('application/json; charset=utf-8').send(body);
 }
 
 @Catch()

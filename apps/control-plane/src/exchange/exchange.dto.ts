@@ -188,7 +188,8 @@ export const searchQuery = z.object({
     return types as AssetType[];
   }),
   search: optionalText,
-  organizationId: repeatable,
+  // Compared with a uuid column: anything else would fail in Postgres (a 500), not here.
+  organizationId: repeatable.pipe(z.array(z.uuid({ error: 'must be an organization id (a UUID)' }))),
   offset: z.coerce.number('must be a number').int('must be an integer').min(0, 'must be at least 0').default(0),
   limit: z.coerce
     .number('must be a number')

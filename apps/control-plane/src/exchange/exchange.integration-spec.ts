@@ -347,6 +347,17 @@ describe('Exchange', () => {
       expect(limit.status).toBe(400);
       expect(limit.body.message).toBe('query.limit: must be at most 250');
     });
+
+    it('names an organization id that is not a UUID with 400 (found by the REST fuzz: it was a 500)', async () => {
+      const res = await cp.request('GET', `/exchange/api/v2/assets/search?organizationId=${a.organizationId},!`, {
+        token: a.token,
+      });
+      expect(res.status).toBe(400);
+      expect(res.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: 'query.organizationId.1: must be an organization id (a UUID)',
+      });
+    });
   });
 
   describe('get, latest and files', () => {
