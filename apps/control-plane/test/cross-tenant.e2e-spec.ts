@@ -19,7 +19,7 @@ import type { ApiResponse, RequestOptions } from './support/control-plane.js';
 import { uniqueName } from './support/factories.js';
 import { useControlPlane } from './support/harness.js';
 import { fillPath, registeredRoutes, type RegisteredRoute } from './support/route-table.js';
-import { populateTenant, type TenantResources } from './support/tenant-resources.js';
+import { PATH_PARAMS, populateTenant, type TenantResources } from './support/tenant-resources.js';
 import { changedTables, tenantSnapshot } from './support/tenant-snapshot.js';
 
 type Id = string | number;
@@ -27,33 +27,7 @@ type Id = string | number;
 type Ids = (name: string) => Id;
 
 /** Where a path parameter, or a reference in a body, takes its value in a populated tenant. */
-const PARAMS: Record<string, (r: TenantResources) => Id> = {
-  orgId: (r) => r.tenant.organizationId,
-  envId: (r) => r.tenant.sandboxId,
-  userId: (r) => r.userId,
-  clientId: (r) => r.connectedAppClientId,
-  groupId: (r) => r.asset.groupId,
-  assetId: (r) => r.asset.assetId,
-  version: (r) => r.asset.version,
-  runId: (r) => r.publicationRunId,
-  classifier: (r) => r.assetFile.classifier,
-  packaging: (r) => r.assetFile.packaging,
-  gatewayId: (r) => r.gatewayId,
-  targetId: (r) => r.gatewayId,
-  serialNumber: (r) => r.certificateSerial,
-  secretGroupId: (r) => r.secretGroupId,
-  tlsContextId: (r) => r.tlsContextId,
-  apiId: (r) => r.apiId,
-  upstreamId: (r) => r.upstreamId,
-  deploymentId: (r) => r.deploymentId,
-  policyId: (r) => r.policyId,
-  tierId: (r) => r.tierId,
-  applicationId: (r) => r.clientApplicationId,
-  contractId: (r) => r.contractId,
-  keyId: (r) => r.apiKeyId,
-  toolName: (r) => r.pinnedToolName,
-  changeId: (r) => r.toolChangeId,
-};
+const PARAMS: Record<string, (r: TenantResources) => Id> = PATH_PARAMS;
 
 /**
  * Parameters that name something within the parameter before them (an asset within its group, a
@@ -530,9 +504,7 @@ describe('cross-tenant matrix over every REST route', () => {
         );
       }
       for (const name of route.params.filter((n) => !sourceOf(route, n))) {
-        problems.push(
-          `${key(route)}: unknown path parameter :${name} — add it to PARAMS in cross-tenant.e2e-spec.ts (and make one in support/tenant-resources.ts)`,
-        );
+        problems.push(`${key(route)}: unknown path parameter :${name} — add it to PATH_PARAMS in support/tenant-resources.ts`);
       }
     }
     const known = new Set(routes.map(key));

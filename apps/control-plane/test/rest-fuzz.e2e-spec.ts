@@ -21,7 +21,7 @@ import { newTenant, uniqueName } from './support/factories.js';
 import { registerGateway } from './support/gateways.js';
 import { useControlPlane } from './support/harness.js';
 import { registeredRoutes, type RegisteredRoute } from './support/route-table.js';
-import { populateTenant, type TenantResources } from './support/tenant-resources.js';
+import { PATH_PARAMS, populateTenant, type TenantResources } from './support/tenant-resources.js';
 import { checkRoute, FUZZ_ROUTE, fuzzTimeoutMs } from './support/fuzz-run.js';
 import { type JsonSchema, restInputs, type RestInput } from './support/rest-fuzz-inputs.js';
 
@@ -29,33 +29,7 @@ const FILE = 'apps/control-plane/test/rest-fuzz.e2e-spec.ts';
 const RUNS_PER_ROUTE = 6;
 
 /** The tenant's real id for each path parameter name. */
-const REAL_IDS: Record<string, (r: TenantResources) => string | number> = {
-  orgId: (r) => r.tenant.organizationId,
-  envId: (r) => r.tenant.sandboxId,
-  userId: (r) => r.userId,
-  clientId: (r) => r.connectedAppClientId,
-  groupId: (r) => r.asset.groupId,
-  assetId: (r) => r.asset.assetId,
-  version: (r) => r.asset.version,
-  runId: (r) => r.publicationRunId,
-  classifier: (r) => r.assetFile.classifier,
-  packaging: (r) => r.assetFile.packaging,
-  gatewayId: (r) => r.gatewayId,
-  targetId: (r) => r.gatewayId,
-  serialNumber: (r) => r.certificateSerial,
-  secretGroupId: (r) => r.secretGroupId,
-  tlsContextId: (r) => r.tlsContextId,
-  apiId: (r) => r.apiId,
-  upstreamId: (r) => r.upstreamId,
-  deploymentId: (r) => r.deploymentId,
-  policyId: (r) => r.policyId,
-  tierId: (r) => r.tierId,
-  applicationId: (r) => r.clientApplicationId,
-  contractId: (r) => r.contractId,
-  keyId: (r) => r.apiKeyId,
-  toolName: (r) => r.pinnedToolName,
-  changeId: (r) => r.toolChangeId,
-};
+const REAL_IDS = PATH_PARAMS;
 
 /** Routes that end the session of the token they are called with. */
 const ENDS_SESSION = new Set(['POST /accounts/api/logout']);

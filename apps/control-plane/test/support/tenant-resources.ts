@@ -170,3 +170,32 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
     toolChangeId: change.id,
   };
 }
+
+/** Where each path parameter of the REST routes (and each reference in a body) takes its value in a populated tenant. */
+export const PATH_PARAMS: Readonly<Record<string, (r: TenantResources) => string | number>> = {
+  orgId: (r) => r.tenant.organizationId,
+  envId: (r) => r.tenant.sandboxId,
+  userId: (r) => r.userId,
+  clientId: (r) => r.connectedAppClientId,
+  groupId: (r) => r.asset.groupId,
+  assetId: (r) => r.asset.assetId,
+  version: (r) => r.asset.version,
+  runId: (r) => r.publicationRunId,
+  classifier: (r) => r.assetFile.classifier,
+  packaging: (r) => r.assetFile.packaging,
+  gatewayId: (r) => r.gatewayId,
+  targetId: (r) => r.gatewayId,
+  serialNumber: (r) => r.certificateSerial,
+  secretGroupId: (r) => r.secretGroupId,
+  tlsContextId: (r) => r.tlsContextId,
+  apiId: (r) => r.apiId,
+  upstreamId: (r) => r.upstreamId,
+  deploymentId: (r) => r.deploymentId,
+  policyId: (r) => r.policyId,
+  tierId: (r) => r.tierId,
+  applicationId: (r) => r.clientApplicationId,
+  contractId: (r) => r.contractId,
+  keyId: (r) => r.apiKeyId,
+  toolName: (r) => r.pinnedToolName,
+  changeId: (r) => r.toolChangeId,
+};
