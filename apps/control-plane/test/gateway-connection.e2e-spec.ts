@@ -263,6 +263,44 @@ describe('gateway connections', () => {
     expect(refused.details).toBe(`certificate ${serial} was revoked`);
   });
 
+  it('ends the stream of a revoked certificate at once even while a push awaits an answer that never comes', async () => {
+    const registered = await registerGateway(cp, tenant, 'mute');
+    const registration = await readRegistration(registered.dir);
+    const serial = new X509Certificate(registration.certificate).serialNumber;
+    const client = new ConfigSyncServiceClient(
+      registration.syncAddress,
+      credentials.createSsl(
+        Buffer.from(registration.caCertificate),
+        Buffer.from(registration.privateKey),
+        Buffer.from(registration.certificate),
+      ),
+    );
+    try {
+      const stream = client.connect();
+      // A replica that takes the snapshot and never ACKs it; it heartbeats, so only the revocation can end its stream.
+      const heartbeat = setInterval(
+        () => stream.write({ message: { $case: 'heartbeat', value: { runningRevision: 0, runningHash: '' } } }),
+        100,
+      );
+      stream.on('close', () => clearInterval(heartbeat));
+      stream.on('error', () => clearInterval(heartbeat));
+      const pushed = new Promise<void>((resolve) =>
+        stream.on('data', (msg: ConnectResponse) => msg.message?.$case === 'snapshot' && resolve()),
+      );
+      const ended = new Promise<ServiceError>((resolve) => stream.on('error', resolve));
+      stream.write(HELLO);
+      await pushed;
+      const revoked = await cp.request('DELETE', `${gatewayPath(registered)}/certificates/${serial}`, { token: tenant.token });
+      expect(revoked.status).toBe(204);
+      const at = Date.now();
+      // Not the heartbeat timeout's UNAVAILABLE: the revocation itself ends the stream.
+      expect(await ended).toMatchObject({ code: GrpcStatus.PERMISSION_DENIED, details: `certificate ${serial} was revoked` });
+      expect(Date.now() - at).toBeLessThan(2_000);
+    } finally {
+      client.close();
+    }
+  });
+
   it('ends the stream of a deleted gateway and refuses it from then on', async () => {
     const registered = await registerGateway(cp, tenant, 'deleted');
     const gateway = await start(registered);

@@ -128,6 +128,8 @@ export class GatewaySession {
     if (this.closed || !this.replicaId) return;
     if (this.busy || this.pending) {
       this.dirty = true;
+      // A push still awaiting its answer must not keep a revoked or deleted replica connected.
+      if (this.pending && !this.busy) void this.checkStanding().catch((err: Error) => this.fail(err));
       return;
     }
     this.busy = true;
@@ -236,14 +238,27 @@ export class GatewaySession {
     this.deps.outage.succeeded();
   }
 
-  private async sync(): Promise<void> {
-    const { target, snapshot, revokedSerials } = await this.deps.targetState(this.targetId);
+  /** Ends the stream when the target was deleted or this replica's certificate revoked; false then. */
+  private inGoodStanding({ target, snapshot, revokedSerials }: TargetState): boolean {
     if (!target || target.deletedAt || !snapshot) {
-      return this.end(GrpcStatus.PERMISSION_DENIED, `gateway ${target?.name ?? this.targetId} was deleted`);
+      this.end(GrpcStatus.PERMISSION_DENIED, `gateway ${target?.name ?? this.targetId} was deleted`);
+      return false;
     }
     if (revokedSerials.has(this.identity.serialNumber)) {
-      return this.end(GrpcStatus.PERMISSION_DENIED, `certificate ${this.identity.serialNumber} was revoked`);
+      this.end(GrpcStatus.PERMISSION_DENIED, `certificate ${this.identity.serialNumber} was revoked`);
+      return false;
     }
+    return true;
+  }
+
+  private async checkStanding(): Promise<void> {
+    this.inGoodStanding(await this.deps.targetState(this.targetId));
+  }
+
+  private async sync(): Promise<void> {
+    const state = await this.deps.targetState(this.targetId);
+    if (!this.inGoodStanding(state)) return;
+    const snapshot = state.snapshot!;
     this.knownRevision = snapshot.revision;
     const current = snapshot.revision === this.running.revision && snapshot.hash === this.running.hash;
     if (current || snapshot.revision === this.rejectedRevision || this.closed) return;
