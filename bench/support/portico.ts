@@ -17,6 +17,9 @@ import { type BenchProcess, onCleanup, REPO_ROOT, sleep, startProcess, tempDir }
 /** The Postgres server fresh benchmark databases are created on. */
 export const POSTGRES_SERVER_URL = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+/** The machine's Redis, for gateways whose policies count there (PORTICO_REDIS_URL). */
+export const REDIS_URL = process.env.PORTICO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 /** Exchange coordinates of the MCP Support policy template (seed 000). */
 export const MCP_SUPPORT = { groupId: '68ef9520-24e9-4cf2-b2f5-620025690913', assetId: 'mcp-support', assetVersion: '1.0.1' };
 
@@ -27,6 +30,7 @@ export interface ApiResponse {
   status: number;
   body: any;
   text: string;
+  headers: Headers;
 }
 
 /** Creates a database on {@link POSTGRES_SERVER_URL}, dropped at the end of the run; returns its URL. */
@@ -59,42 +63,60 @@ async function requireBuilt(file: string): Promise<void> {
   });
 }
 
+/** How a control plane process is started, kept so that it can be started again on the same database and ports. */
+interface ControlPlaneLaunch {
+  nodeArgs: string[];
+  env: Record<string, string>;
+}
+
 /** A control plane process on its own fresh database, with the bootstrap admin logged in. */
 export class ControlPlane {
   private constructor(
-    readonly process: BenchProcess,
+    private current: BenchProcess,
+    private readonly launch: ControlPlaneLaunch,
     readonly url: string,
     private readonly token: string,
     readonly organizationId: string,
     readonly sandboxId: string,
-    private readonly inspectorUrl: string | undefined,
+    private inspectorUrl: string | undefined,
   ) {}
+
+  /** The running control plane process (a new one after {@link restart}). */
+  get process(): BenchProcess {
+    return this.current;
+  }
 
   /**
    * Creates the database, starts the control plane (product defaults, log level warn, free REST
    * and sync ports), waits until it is ready and logs in as the bootstrap admin. With `inspect`
-   * the process runs with the inspector on a free loopback port, for {@link collectGarbage}.
+   * the process runs with the inspector on a free loopback port, for {@link collectGarbage}. With
+   * `postgresPort` the control plane reaches the database through that port of 127.0.0.1 (a TCP
+   * proxy in front of the Postgres server, for fault benches) while the bench creates and drops
+   * the database directly.
    */
-  static async start(options: { inspect?: boolean } = {}): Promise<ControlPlane> {
+  static async start(options: { inspect?: boolean; postgresPort?: number } = {}): Promise<ControlPlane> {
     await requireBuilt(CONTROL_PLANE_MAIN);
-    const databaseUrl = await freshDatabase();
+    const databaseUrl = new URL(await freshDatabase());
+    if (options.postgresPort !== undefined) {
+      databaseUrl.hostname = '127.0.0.1';
+      databaseUrl.port = String(options.postgresPort);
+    }
     const dataDir = await tempDir('cp');
     const port = await freePort();
     const adminPassword = randomBytes(18).toString('base64url');
-    const nodeArgs = options.inspect ? ['--inspect=127.0.0.1:0'] : [];
-    const child = startProcess('control plane', process.execPath, [...nodeArgs, CONTROL_PLANE_MAIN], {
+    const launch: ControlPlaneLaunch = {
+      nodeArgs: options.inspect ? ['--inspect=127.0.0.1:0'] : [],
       env: {
-        DATABASE_URL: databaseUrl,
+        DATABASE_URL: databaseUrl.toString(),
         PORTICO_DATA_DIR: dataDir,
         PORTICO_PORT: String(port),
         PORTICO_SYNC_PORT: String(await freePort()),
         PORTICO_ADMIN_PASSWORD: adminPassword,
         PORTICO_LOG_LEVEL: 'warn',
       },
-    });
-    const inspectorUrl = options.inspect ? (await child.waitForOutput(/Debugger listening on (ws:\/\/\S+)/))[1] : undefined;
+    };
     const url = `http://127.0.0.1:${port}`;
-    await waitUntil(`the control plane at ${url}`, child, async () => (await fetch(`${url}/readyz`)).status === 200);
+    const { child, inspectorUrl } = await ControlPlane.launchProcess(launch, url);
     const login = await rest(url, 'POST', '/accounts/login', { json: { username: 'admin', password: adminPassword } });
     expectStatus(login, 200, 'admin login');
     const token = login.body.access_token as string;
@@ -103,7 +125,36 @@ export class ControlPlane {
     const organizationId = me.body.user.organization.id as string;
     const envs = await rest(url, 'GET', `/accounts/api/organizations/${organizationId}/environments?name=Sandbox`, { token });
     expectStatus(envs, 200, 'list environments');
-    return new ControlPlane(child, url, token, organizationId, envs.body.data[0].id as string, inspectorUrl);
+    return new ControlPlane(child, launch, url, token, organizationId, envs.body.data[0].id as string, inspectorUrl);
+  }
+
+  /** Starts the process of `launch` and waits (polling every 20 ms) until `/readyz` answers 200. */
+  private static async launchProcess(
+    launch: ControlPlaneLaunch,
+    url: string,
+  ): Promise<{ child: BenchProcess; inspectorUrl: string | undefined }> {
+    const child = startProcess('control plane', process.execPath, [...launch.nodeArgs, CONTROL_PLANE_MAIN], { env: launch.env });
+    const inspectorUrl =
+      launch.nodeArgs.length > 0 ? (await child.waitForOutput(/Debugger listening on (ws:\/\/\S+)/))[1] : undefined;
+    await waitUntil(`the control plane at ${url}`, child, async () => (await fetch(`${url}/readyz`)).status === 200, 120_000, 20);
+    return { child, inspectorUrl };
+  }
+
+  /** Sends `signal` (default SIGKILL: a crash) to the control plane process and waits until it is gone. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    this.current.child.kill(signal);
+    await this.current.exited;
+  }
+
+  /**
+   * Starts the control plane again (after {@link kill}) on the same database, data directory,
+   * ports and admin password; resolves once `/readyz` answers 200 (polled every 20 ms), so the
+   * caller's clock reads readiness within that. The admin's token stays valid.
+   */
+  async restart(): Promise<void> {
+    const { child, inspectorUrl } = await ControlPlane.launchProcess(this.launch, this.url);
+    this.current = child;
+    this.inspectorUrl = inspectorUrl;
   }
 
   /**
@@ -128,11 +179,16 @@ export class ControlPlane {
   }
 
   /** A REST call as the bootstrap admin. */
-  request(method: string, urlPath: string, options: { json?: unknown; form?: FormData; headers?: Record<string, string> } = {}) {
+  request(
+    method: string,
+    urlPath: string,
+    options: { json?: unknown; form?: FormData; headers?: Record<string, string>; timeoutMs?: number } = {},
+  ) {
     return rest(this.url, method, urlPath, { ...options, token: this.token });
   }
 
-  private get apisPath(): string {
+  /** `/apimanager/api/v1/organizations/…/environments/<Sandbox>/apis` */
+  get apisPath(): string {
     return `/apimanager/api/v1/organizations/${this.organizationId}/environments/${this.sandboxId}/apis`;
   }
 
@@ -175,12 +231,14 @@ export class ControlPlane {
   /**
    * Publishes an MCP asset to Exchange, creates an MCP instance of it for `upstreamUrl` (ending
    * in "/") on `port` + `basePath`, deploys it to `targetId` and applies MCP Support.
+   * `responseTimeoutMs` is the instance's `endpoint.responseTimeout` (unset: the gateway's default).
    */
   async deployMcpInstance(options: {
     upstreamUrl: string;
     port: number;
     basePath: string;
     targetId: string;
+    responseTimeoutMs?: number;
   }): Promise<McpInstance> {
     const assetId = `bench-mcp-${randomBytes(4).toString('hex')}`;
     const form = new FormData();
@@ -206,6 +264,7 @@ export class ControlPlane {
           isCloudHub: null,
           uri: options.upstreamUrl,
           proxyUri: `http://0.0.0.0:${options.port}${options.basePath}`,
+          ...(options.responseTimeoutMs === undefined ? {} : { responseTimeout: options.responseTimeoutMs }),
         },
       },
     });
@@ -231,6 +290,18 @@ export class ControlPlane {
       mcpSupportPolicyId: applied.body.id as number,
       proxyUrl: `http://127.0.0.1:${options.port}${options.basePath}`,
     };
+  }
+
+  /**
+   * Applies a policy of the built-in catalog to the instance, after those it has; returns the
+   * applied policy's id.
+   */
+  async applyPolicy(instance: McpInstance, policy: { assetId: string; assetVersion: string; configurationData: unknown }) {
+    const applied = await this.request('POST', `${this.apisPath}/${instance.apiId}/policies`, {
+      json: { groupId: MCP_SUPPORT.groupId, ...policy },
+    });
+    expectStatus(applied, 201, `apply ${policy.assetId}`);
+    return applied.body.id as number;
   }
 
   /** PATCHes the instance's applied mcp-support policy to `disabled`. */
@@ -273,24 +344,42 @@ export interface McpInstance {
   proxyUrl: string;
 }
 
-/** Starts a gateway process from `registration.dir` (listeners on 127.0.0.1, log level warn) and waits until it is ready. */
-export async function startGateway(registration: RegisteredGateway, replicaId = 'bench-gateway'): Promise<BenchProcess> {
+/** A gateway process and its admin server. */
+export interface GatewayProcess extends BenchProcess {
+  /** `http://127.0.0.1:<admin port>` */
+  readonly adminUrl: string;
+  /** GET /status of the admin server (revision, `sync: { state, streams, … }`, access log, …). */
+  status(): Promise<Record<string, any>>;
+}
+
+/**
+ * Starts a gateway process from `registration.dir` (listeners on `listenHost`, default 127.0.0.1;
+ * log level warn; `env` adds variables such as PORTICO_REDIS_URL) and waits until it is ready.
+ * Replicas of one registration on one machine need different listen hosts (127.0.0.2, …).
+ */
+export async function startGateway(
+  registration: RegisteredGateway,
+  replicaId = 'bench-gateway',
+  options: { listenHost?: string; env?: Record<string, string> } = {},
+): Promise<GatewayProcess> {
   await requireBuilt(GATEWAY_MAIN);
   const adminPort = await freePort();
+  const adminUrl = `http://127.0.0.1:${adminPort}`;
   const child = startProcess(`gateway ${replicaId}`, process.execPath, [GATEWAY_MAIN, '--dir', registration.dir], {
     env: {
       PORTICO_GATEWAY_ADMIN_PORT: String(adminPort),
-      PORTICO_GATEWAY_LISTEN_HOST: '127.0.0.1',
+      PORTICO_GATEWAY_LISTEN_HOST: options.listenHost ?? '127.0.0.1',
       PORTICO_GATEWAY_REPLICA_ID: replicaId,
       PORTICO_LOG_LEVEL: 'warn',
+      ...options.env,
     },
   });
-  await waitUntil(
-    `gateway ${replicaId}`,
-    child,
-    async () => (await fetch(`http://127.0.0.1:${adminPort}/readyz`)).status === 200,
-  );
-  return child;
+  await waitUntil(`gateway ${replicaId}`, child, async () => (await fetch(`${adminUrl}/readyz`)).status === 200);
+  return Object.assign(child, {
+    adminUrl,
+    status: async () =>
+      (await (await fetch(`${adminUrl}/status`, { signal: AbortSignal.timeout(5_000) })).json()) as Record<string, any>,
+  });
 }
 
 /** One REST call; the body is parsed as JSON when it is JSON. */
@@ -298,7 +387,7 @@ export async function rest(
   baseUrl: string,
   method: string,
   urlPath: string,
-  options: { token?: string; json?: unknown; form?: FormData; headers?: Record<string, string> } = {},
+  options: { token?: string; json?: unknown; form?: FormData; headers?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<ApiResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -309,7 +398,12 @@ export async function rest(
   } else if (options.form) {
     body = options.form;
   }
-  const res = await fetch(`${baseUrl}${urlPath}`, { method, headers, body });
+  const res = await fetch(`${baseUrl}${urlPath}`, {
+    method,
+    headers,
+    body,
+    ...(options.timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(options.timeoutMs) }),
+  });
   const text = await res.text();
   let parsed: unknown = text;
   try {
@@ -317,7 +411,7 @@ export async function rest(
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, body: parsed, text };
+  return { status: res.status, body: parsed, text, headers: res.headers };
 }
 
 function expectStatus(res: ApiResponse, expected: number | number[], what: string): void {
@@ -325,8 +419,14 @@ function expectStatus(res: ApiResponse, expected: number | number[], what: strin
     throw new Error(`${what}: HTTP ${res.status} ${res.text.slice(0, 500)}`);
 }
 
-/** Polls `probe` every 100 ms until it returns true; fails when `owner` exits or after `timeoutMs`. */
-async function waitUntil(what: string, owner: BenchProcess, probe: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+/** Polls `probe` every `pollMs` until it returns true; fails when `owner` exits or after `timeoutMs`. */
+async function waitUntil(
+  what: string,
+  owner: BenchProcess,
+  probe: () => Promise<boolean>,
+  timeoutMs = 60_000,
+  pollMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void owner.exited.then(() => (exited = true));
@@ -339,6 +439,6 @@ async function waitUntil(what: string, owner: BenchProcess, probe: () => Promise
       last = (err as Error).message;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (${last})` : ''}:\n${owner.output()}`);
-    await sleep(100);
+    await sleep(pollMs);
   }
 }

@@ -7,7 +7,7 @@
  * ever killed by name.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -196,6 +196,16 @@ export function memoryKiB(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): numb
   return Number(match[1]);
 }
 
+/** {@link memoryKiB} of `pid` plus its live children's (a gateway's primary and its workers): summed VmRSS, so shared pages count once per process. */
+export function processTreeMemoryKiB(pid: number): number {
+  return childPids(pid).reduce((sum, child) => sum + processTreeMemoryKiB(child), memoryKiB(pid));
+}
+
+/** Open file descriptors (sockets included) of `pid` and its live children. */
+export function processTreeDescriptors(pid: number): number {
+  return childPids(pid).reduce((sum, child) => sum + processTreeDescriptors(child), readdirSync(`/proc/${pid}/fd`).length);
+}
+
 /** Established TCP connections (IPv4 and IPv6) whose local port is `port`: the accepted side of a server's connections. */
 export function establishedConnections(port: number): number {
   const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
@@ -208,6 +218,28 @@ export function establishedConnections(port: number): number {
     }
   }
   return count;
+}
+
+/**
+ * utime + stime so far (seconds) and the command name of every process on the machine, by PID
+ * (/proc/<pid>/stat); processes that exit while it reads are left out.
+ */
+export function allProcessesCpu(): Map<number, { comm: string; seconds: number }> {
+  const all = new Map<number, { comm: string; seconds: number }>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      all.set(Number(entry), {
+        comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')),
+        seconds: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS,
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return all;
 }
 
 /** PIDs of the direct children of `pid`. */
