@@ -112,6 +112,11 @@ function events(body: string): { event: string | undefined; data: unknown }[] {
     });
 }
 
+/** The event that closes a stream for request 7 (JSON-RPC −32603 with `data.reason`). */
+function errorEvent(message: string, reason: string) {
+  return { event: 'message', data: { jsonrpc: '2.0', id: 7, error: { code: -32603, message, data: { reason } } } };
+}
+
 /** A gateway serving the misbehaving upstream at /raw. */
 interface Misbehaving {
   readonly raw: TestHttpServer;
@@ -219,18 +224,7 @@ describe('upstream answers that are not MCP', () => {
     // The upstream's unterminated block is closed with a type clients ignore, so nobody reads it as a message.
     expect(got[0]).toMatchObject({ event: 'portico-torn' });
     expect(got).toHaveLength(2);
-    expect(got[1]).toEqual({
-      event: 'message',
-      data: {
-        jsonrpc: '2.0',
-        id: 7,
-        error: {
-          code: -32603,
-          message: 'The upstream ended its event stream without answering the request',
-          data: { reason: 'UPSTREAM_INVALID' },
-        },
-      },
-    });
+    expect(got[1]).toEqual(errorEvent('The upstream ended its event stream without answering the request', 'UPSTREAM_INVALID'));
   });
 
   it('ends a stream cut inside an event with an error event within 1 s of the cut; the half event never reaches the client', async () => {
@@ -242,18 +236,7 @@ describe('upstream answers that are not MCP', () => {
     expect(got).toHaveLength(2);
     expect(got[0]!.data).toMatchObject({ method: 'notifications/message' });
     expect(response.body).not.toContain('"res');
-    expect(got[1]).toEqual({
-      event: 'message',
-      data: {
-        jsonrpc: '2.0',
-        id: 7,
-        error: {
-          code: -32603,
-          message: 'The upstream connection failed before the request was answered',
-          data: { reason: 'UPSTREAM_UNAVAILABLE' },
-        },
-      },
-    });
+    expect(got[1]).toEqual(errorEvent('The upstream connection failed before the request was answered', 'UPSTREAM_UNAVAILABLE'));
     const metrics = await served.gateway.metrics.getSingleMetricAsString('portico_gateway_errors_total');
     expect(metrics).toMatch(/kind="upstream-unavailable"/);
   });
@@ -357,18 +340,9 @@ describe('event streams whose upstream goes silent', () => {
     expect(Date.now() - started).toBeLessThan(2_000);
     // The gateway's own keep-alive comments do not count as the upstream speaking.
     expect(response.body).toContain(': keepalive');
-    expect(events(response.body).at(-1)).toEqual({
-      event: 'message',
-      data: {
-        jsonrpc: '2.0',
-        id: 7,
-        error: {
-          code: -32603,
-          message: 'The upstream sent nothing on its event stream for 400 ms',
-          data: { reason: 'UPSTREAM_TIMEOUT' },
-        },
-      },
-    });
+    expect(events(response.body).at(-1)).toEqual(
+      errorEvent('The upstream sent nothing on its event stream for 400 ms', 'UPSTREAM_TIMEOUT'),
+    );
   });
 
   it('ends a silent GET stream cleanly (its client reconnects)', async () => {
