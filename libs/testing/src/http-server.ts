@@ -6,7 +6,7 @@ import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Serv
 import type { AddressInfo } from 'node:net';
 
 export interface TestHttpServer {
-  /** `http://127.0.0.1:<port>` (no trailing slash). */
+  /** `http://<host>:<port>` (no trailing slash). */
   readonly origin: string;
   readonly port: number;
   /** Requests received so far: method, URL, headers, the body text and the client's port (tells connections apart). */
@@ -22,9 +22,13 @@ export interface TestHttpServer {
   close(): Promise<void>;
 }
 
-/** Starts a server on 127.0.0.1; the body is read (and recorded) before `handler` runs. */
+/**
+ * Starts a server on `host` (default 127.0.0.1; another IPv4 loopback address such as 127.0.0.2
+ * stands for a second machine); the body is read (and recorded) before `handler` runs.
+ */
 export async function startHttpServer(
   handler: (req: IncomingMessage, res: ServerResponse, body: string) => void | Promise<void>,
+  host = '127.0.0.1',
 ): Promise<TestHttpServer> {
   const requests: TestHttpServer['requests'] = [];
   const server = createServer((req, res) => {
@@ -55,11 +59,11 @@ export async function startHttpServer(
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://${host}:${port}`,
     port,
     requests,
     noConnections: () => (open === 0 ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve))),

@@ -96,6 +96,9 @@ function errorText(error: GatewayError): string {
   return 'message' in error ? error.message : error.kind;
 }
 
+/** Nothing leaves the control plane: a policy that would call out (introspection, JWKS) fails as on an outage. */
+const NO_FETCH: typeof fetch = () => Promise.reject(new Error('a simulation makes no outbound calls'));
+
 /** Runs `policies` (proto, in order) of API `api` on `input`. */
 export async function simulatePolicies(
   api: { id: string; name: string; publicUrl: string },
@@ -123,6 +126,7 @@ export async function simulatePolicies(
             state: (key, create) => states.state(policy.id, key, create),
             redis: undefined,
             report: () => undefined,
+            fetch: NO_FETCH,
           },
           POLICY_REGISTRY,
           warnings,

@@ -25,7 +25,7 @@ export async function serveConfig(
   config: GatewayConfig,
   options: TranslateOptions & { states: PolicyStates },
 ): Promise<Served> {
-  const { compiled, warnings, failures } = translate(config, options);
+  const { compiled, warnings, failures } = translate(config, { fetch: dataPlane.outboundFetch, ...options });
   const failedPorts = await dataPlane.apply(compiled);
   options.states.retain(new Set(compiled.apis.flatMap((api) => api.policies.map((p) => p.id))));
   const unbound = compiled.apis

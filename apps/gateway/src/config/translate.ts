@@ -105,6 +105,8 @@ export interface TranslateOptions {
   redis?: Redis;
   /** Where CompileContext.report sends (the sync stream); dropped when absent. */
   report?: PolicyReportSink;
+  /** CompileContext.fetch: the data plane's (the upstream address policy applies); default the global fetch. */
+  fetch?: typeof fetch;
 }
 
 /** What a translation shares with every compile of it. */
@@ -115,6 +117,7 @@ interface Compiling {
   readonly logger: Logger;
   readonly redis: Redis | undefined;
   readonly report: PolicyReportSink;
+  readonly fetch: typeof fetch;
   readonly warnings: string[];
 }
 
@@ -130,6 +133,7 @@ export function translate(config: GatewayConfig, options: TranslateOptions = {})
     logger: options.logger ?? pino({ level: 'silent' }),
     redis: options.redis,
     report: options.report ?? (() => undefined),
+    fetch: options.fetch ?? fetch,
     warnings,
   };
   const failures: ApiFailure[] = [];
@@ -497,6 +501,7 @@ function compileContext(api: Api, policy: Policy, compiling: Compiling): Omit<Co
     state: (key, create) => compiling.states.state(policy.id, key, create),
     redis: compiling.redis,
     report: (report) => compiling.report(api.id, policy.id, report),
+    fetch: compiling.fetch,
   };
 }
 

@@ -21,6 +21,8 @@ import type { AccessEventSink } from '../access-log/access-record.js';
 import { GatewayMetrics, UpstreamMetrics } from '../metrics.js';
 import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
+import { UpstreamAddressPolicy } from '../upstream/address-policy.js';
+import { outboundFetch } from '../upstream/outbound-fetch.js';
 import { UpstreamPools } from '../upstream/pools.js';
 import { HostCheck } from './host-check.js';
 import { bindListener, reuseListener, unbindListener, type Listening } from './listeners.js';
@@ -119,6 +121,8 @@ export class DataPlane {
   private current = new ServedConfig(NOTHING, new Map());
   private readonly servers = new Map<number, Listening>();
   private readonly pools: UpstreamPools;
+  /** What the policies served here call out with (CompileContext.fetch): the upstream address policy applies. */
+  readonly outboundFetch: typeof fetch;
   private readonly pipeline: Pipeline;
   private readonly logger: Logger;
   private queue: Promise<unknown> = Promise.resolve();
@@ -129,13 +133,18 @@ export class DataPlane {
 
   constructor(private readonly options: DataPlaneOptions) {
     this.logger = options.logger.child({ component: 'data-plane' });
+    const addressPolicy = options.upstreamDeny.length > 0 ? new UpstreamAddressPolicy(options.upstreamDeny) : undefined;
+    const upstreamMetrics = new UpstreamMetrics(options.metrics);
     this.pools = new UpstreamPools({
       connectTimeoutMs: options.connectTimeoutMs,
       connections: options.upstreamConnections,
-      deny: options.upstreamDeny,
+      addressPolicy,
       logger: this.logger,
-      metrics: new UpstreamMetrics(options.metrics),
+      metrics: upstreamMetrics,
     });
+    this.outboundFetch = outboundFetch(addressPolicy, options.connectTimeoutMs, (origin, denied) =>
+      upstreamMetrics.countDenied(origin, denied.rule),
+    );
     this.pipeline = new Pipeline({
       bodyLimitBytes: options.bodyLimitBytes,
       answerLimitBytes: options.answerLimitBytes,

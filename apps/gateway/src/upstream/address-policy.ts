@@ -99,13 +99,16 @@ export class UpstreamAddressPolicy {
 
   /**
    * An undici connector with `options` (connect timeout, TLS) that connects to allowed addresses
-   * only; `onDenied` sees each connection it refused.
+   * only; `onDenied` sees each connection it refused, with the origin it was for.
    */
-  connector(options: buildConnector.BuildOptions, onDenied: (denied: UpstreamAddressDenied) => void): buildConnector.connector {
+  connector(
+    options: buildConnector.BuildOptions,
+    onDenied: (origin: string, denied: UpstreamAddressDenied) => void,
+  ): buildConnector.connector {
     const connect = buildConnector({ ...options, lookup: this.lookup });
     return (target, callback) => {
       const done: buildConnector.Callback = (...result) => {
-        if (result[0] instanceof UpstreamAddressDenied) onDenied(result[0]);
+        if (result[0] instanceof UpstreamAddressDenied) onDenied(originOf(target), result[0]);
         callback(...result);
       };
       const literal = isIP(target.hostname) ? this.deniedBy(target.hostname) : undefined;
@@ -132,4 +135,10 @@ export class UpstreamAddressPolicy {
       else callback(null, first.address, first.family);
     });
   };
+}
+
+/** `scheme://host[:port]` of a connection undici asks for. */
+function originOf(target: buildConnector.Options): string {
+  const host = target.hostname.includes(':') ? `[${target.hostname}]` : target.hostname;
+  return `${target.protocol}//${host}${target.port ? `:${target.port}` : ''}`;
 }

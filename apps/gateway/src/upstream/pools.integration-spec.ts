@@ -122,7 +122,9 @@ describe('upstream address policy', () => {
 
   it.each(LOOPBACK_URLS)('refuses a loopback upstream written as %s, before connecting', async (_, upstream, url) => {
     const before = upstream().connections.accepted;
-    const { pools, pool, registry } = poolFor(url(upstream().port), { deny: ['link-local', 'loopback'] });
+    const { pools, pool, registry } = poolFor(url(upstream().port), {
+      addressPolicy: new UpstreamAddressPolicy(['link-local', 'loopback']),
+    });
     try {
       const refused = get(pool);
       await expect(refused).rejects.toBeInstanceOf(UpstreamAddressDenied);
@@ -141,7 +143,9 @@ describe('upstream address policy', () => {
     'connects to a loopback upstream written as %s when loopback is not denied',
     async (_, upstream, url) => {
       const before = upstream().connections.accepted;
-      const { pools, pool } = poolFor(url(upstream().port), { deny: ['link-local', 'metadata', 'private'] });
+      const { pools, pool } = poolFor(url(upstream().port), {
+        addressPolicy: new UpstreamAddressPolicy(['link-local', 'metadata', 'private']),
+      });
       try {
         expect((await get(pool)).status).toBe(200);
         expect(upstream().connections.accepted).toBe(before + 1);
@@ -158,8 +162,16 @@ describe('upstream address policy', () => {
       tls: { cert: certificate.certificatePem, key: certificate.privateKeyPem },
     });
     const url = `https://localhost:${https.port}/`;
-    const denied = poolFor(url, { deny: ['loopback'] }, { ca: ca.certificatePem, rejectUnauthorized: true });
-    const allowed = poolFor(url, { deny: ['metadata'] }, { ca: ca.certificatePem, rejectUnauthorized: true });
+    const denied = poolFor(
+      url,
+      { addressPolicy: new UpstreamAddressPolicy(['loopback']) },
+      { ca: ca.certificatePem, rejectUnauthorized: true },
+    );
+    const allowed = poolFor(
+      url,
+      { addressPolicy: new UpstreamAddressPolicy(['metadata']) },
+      { ca: ca.certificatePem, rejectUnauthorized: true },
+    );
     try {
       await expect(get(denied.pool)).rejects.toMatchObject({ code: 'PORTICO_UPSTREAM_DENIED', host: 'localhost' });
       expect(https.connections.accepted).toBe(0);
@@ -195,7 +207,7 @@ describe('upstream address policy on names (a fixed resolver stands in for DNS)'
     const denials: UpstreamAddressDenied[] = [];
     const policy = new UpstreamAddressPolicy(['metadata', 'link-local'], resolve);
     const pool = new Pool('http://metadata.google.internal', {
-      connect: policy.connector({ timeout: 5_000 }, (denied) => denials.push(denied)),
+      connect: policy.connector({ timeout: 5_000 }, (_origin, denied) => denials.push(denied)),
     });
     try {
       await expect(get(pool)).rejects.toThrow(

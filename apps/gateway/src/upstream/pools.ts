@@ -14,7 +14,7 @@ import { Client, Pool, type buildConnector } from 'undici';
 import type { Logger } from 'pino';
 import type { CompiledUpstream } from '../config/compiled-config.js';
 import type { PoolLoad, UpstreamMetrics } from '../metrics.js';
-import { UpstreamAddressPolicy } from './address-policy.js';
+import type { UpstreamAddressPolicy } from './address-policy.js';
 
 /**
  * Default of PORTICO_GATEWAY_UPSTREAM_CONNECTIONS, as Envoy's default circuit breaker (1024
@@ -28,8 +28,8 @@ export interface UpstreamPoolsOptions {
   connectTimeoutMs: number;
   /** Connections per pool (PORTICO_GATEWAY_UPSTREAM_CONNECTIONS); default {@link DEFAULT_UPSTREAM_CONNECTIONS}. */
   connections?: number;
-  /** Addresses never connected to (PORTICO_GATEWAY_UPSTREAM_DENY, already validated); default none. */
-  deny?: readonly string[];
+  /** Addresses never connected to (PORTICO_GATEWAY_UPSTREAM_DENY); absent: any. */
+  addressPolicy?: UpstreamAddressPolicy;
   logger: Logger;
   /** Where the pools' load and refused connections are counted; absent: not counted. */
   metrics?: UpstreamMetrics;
@@ -43,12 +43,9 @@ interface Entry {
 
 export class UpstreamPools {
   private readonly entries = new Map<string, Entry>();
-  private readonly addressPolicy: UpstreamAddressPolicy | undefined;
   private readonly unobserve: (() => void) | undefined;
 
   constructor(private readonly options: UpstreamPoolsOptions) {
-    const deny = options.deny ?? [];
-    this.addressPolicy = deny.length > 0 ? new UpstreamAddressPolicy(deny) : undefined;
     this.unobserve = options.metrics?.observe(() => this.loads());
   }
 
@@ -115,10 +112,10 @@ export class UpstreamPools {
           }
         : {}),
     };
-    const metrics = this.options.metrics;
+    const { addressPolicy, metrics } = this.options;
     return new Pool(upstream.origin, {
-      connect: this.addressPolicy
-        ? this.addressPolicy.connector(connect, (denied) => metrics?.countDenied(upstream.origin, denied.rule))
+      connect: addressPolicy
+        ? addressPolicy.connector(connect, (origin, denied) => metrics?.countDenied(origin, denied.rule))
         : connect,
       connections: this.options.connections ?? DEFAULT_UPSTREAM_CONNECTIONS,
       factory: upstreamClient,

@@ -2,8 +2,11 @@
  * The upstream settings end to end, from the gateway's environment (env.ts → dataPlaneOptions())
  * through the data plane to real upstream sockets: PORTICO_GATEWAY_UPSTREAM_DENY turns a loopback
  * upstream into a 502 JSON-RPC error that names no address, logged with the upstream and counted;
+ * the policies' own calls (JWKS, introspection) are held to the same list; and
  * PORTICO_GATEWAY_UPSTREAM_CONNECTIONS caps the connections to an upstream.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { postMcp, startHttpServer, type TestHttpServer } from '#portico/testing';
@@ -106,6 +109,105 @@ describe('PORTICO_GATEWAY_UPSTREAM_DENY', () => {
       body: { jsonrpc: '2.0', id: 1, result: {} },
     });
   });
+});
+
+describe('PORTICO_GATEWAY_UPSTREAM_DENY and the calls policies make', () => {
+  // The upstream and one key server are on 127.0.0.1 (allowed); the other key server, on 127.0.0.2, is denied.
+  let upstream: TestHttpServer;
+  let allowedKeys: TestHttpServer;
+  let deniedKeys: TestHttpServer;
+  let gateway: TestGateway;
+  let token: string;
+
+  beforeAll(async () => {
+    const pair = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(pair.publicKey)), kid: 'k1', alg: 'RS256', use: 'sig' };
+    token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
+      .setSubject('agent')
+      .setExpirationTime('10m')
+      .sign(pair.privateKey);
+    const keys = (_req: IncomingMessage, res: ServerResponse, body: string) => {
+      // A JWKS for a GET, an active introspection answer for a POST.
+      const answer = body === '' ? { keys: [jwk] } : { active: true, client_id: 'agent' };
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
+    };
+    upstream = await startJsonRpcUpstream();
+    allowedKeys = await startHttpServer(keys);
+    deniedKeys = await startHttpServer(keys, '127.0.0.2');
+    const [port] = await freePorts(1);
+    const jwks = (origin: string) => ({
+      type: 'jwt-validation',
+      configuration: {
+        jwtOrigin: 'httpBearerAuthenticationHeader',
+        signingMethod: 'rsa',
+        jwtKeyOrigin: 'jwks',
+        jwksUrl: `${origin}/jwks.json`,
+        skipClientIdValidation: true,
+      },
+    });
+    const introspection = (origin: string) => ({
+      type: 'oauth2-token-introspection',
+      configuration: {
+        introspectionURL: `${origin}/introspect`,
+        authorizationValue: 'Basic Z3c6c2VjcmV0',
+        skipClientIdValidation: true,
+      },
+    });
+    const api = (id: string, policy: { type: string; configuration: Record<string, unknown> }) => ({
+      id,
+      port: port!,
+      basePath: `/${id}`,
+      upstream: `${upstream.origin}/mcp`,
+      policies: ['mcp-support' as const, policy],
+    });
+    gateway = await startTestGateway(
+      gatewayConfig([
+        api('jwks-allowed', jwks(allowedKeys.origin)),
+        api('jwks-denied', jwks(deniedKeys.origin)),
+        api('introspection-allowed', introspection(allowedKeys.origin)),
+        api('introspection-denied', introspection(deniedKeys.origin)),
+      ]),
+      fromEnvironment({ PORTICO_GATEWAY_UPSTREAM_DENY: '127.0.0.2,link-local,metadata' }),
+    );
+  });
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.all([upstream.close(), allowedKeys.close(), deniedKeys.close()]);
+  });
+
+  const call = (id: string) =>
+    postMcp(`http://127.0.0.1:${gateway.dataPlane.ports[0]}/${id}`, PING, { authorization: `Bearer ${token}` });
+
+  it.each(['jwks', 'introspection'])('admits a token checked by %s on an allowed address', async (kind) => {
+    const response = await call(`${kind}-allowed`);
+    expect({ status: response.status, body: JSON.parse(response.body) }).toEqual({
+      status: 200,
+      body: { jsonrpc: '2.0', id: 1, result: {} },
+    });
+  });
+
+  it.each(['jwks', 'introspection'])(
+    'treats %s on a denied address as an outage of the key source: 500, never connected, counted',
+    async (kind) => {
+      const refused = async () => {
+        const text = await gateway.metrics.getSingleMetricAsString('portico_upstream_denied_total');
+        const line = `portico_upstream_denied_total{origin="${deniedKeys.origin}",rule="127.0.0.2"} `;
+        return Number(
+          text
+            .split('\n')
+            .find((l) => l.startsWith(line))
+            ?.slice(line.length) ?? 0,
+        );
+      };
+      const before = await refused();
+      const response = await call(`${kind}-denied`);
+      expect(response.status).toBe(500);
+      expect(response.body).not.toContain('127.0.0.2');
+      expect(deniedKeys.requests).toHaveLength(0);
+      expect(await refused()).toBe(before + 1);
+    },
+  );
 });
 
 describe('PORTICO_GATEWAY_UPSTREAM_CONNECTIONS', () => {

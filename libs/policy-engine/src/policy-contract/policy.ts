@@ -118,6 +118,11 @@ export interface CompileContext {
    * reports what it has not reported yet rather than relying on one report arriving.
    */
   report(report: PolicyReport): void;
+  /**
+   * What a policy calls out with (token introspection, JWKS): the gateway's, which connects only
+   * where its upstream address policy allows (PORTICO_GATEWAY_UPSTREAM_DENY).
+   */
+  readonly fetch: typeof fetch;
 }
 
 /** Something a policy observed that the control plane records (proto `PolicyReport`). */

@@ -56,5 +56,6 @@ export function testCompileContext(
     redis: undefined,
     managed,
     report: (report) => reports.push(report),
+    fetch,
   };
 }

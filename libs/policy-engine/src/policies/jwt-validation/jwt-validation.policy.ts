@@ -34,7 +34,7 @@
  */
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { compileExpression, type PolicyExpression } from '#portico/policy-catalog';
-import { createRemoteJWKSet, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, customFetch, errors as joseErrors, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identity } from '../../policy-contract/context.js';
 import type { PolicyFactory } from '../../policy-contract/policy.js';
 import type { Verdict } from '../../policy-contract/verdict.js';
@@ -120,7 +120,12 @@ export const jwtValidationFactory: PolicyFactory<JwtValidationConfig> = {
       const ttlMs = (config.jwksServiceTimeToLive ?? 60) * 60_000;
       const timeoutMs = config.jwksServiceConnectionTimeout ?? 10_000;
       key = ctx.state(`jwks ${url} ${ttlMs} ${timeoutMs}`, () =>
-        createRemoteJWKSet(new URL(url), { cacheMaxAge: ttlMs, timeoutDuration: timeoutMs, cooldownDuration: JWKS_COOLDOWN_MS }),
+        createRemoteJWKSet(new URL(url), {
+          cacheMaxAge: ttlMs,
+          timeoutDuration: timeoutMs,
+          cooldownDuration: JWKS_COOLDOWN_MS,
+          [customFetch]: ctx.fetch,
+        }),
       );
     } else {
       const text = config.textKey!;

@@ -63,7 +63,7 @@ export const oauth2TokenIntrospectionFactory: PolicyFactory<IntrospectionConfig>
     const { clock } = ctx;
 
     const introspect = async (token: string): Promise<Introspection> => {
-      const response = await fetch(config.introspectionURL, {
+      const response = await ctx.fetch(config.introspectionURL, {
         method: 'POST',
         headers: {
           authorization: config.authorizationValue,
