@@ -11,6 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module.js';
+import { answerClientError } from './common/client-errors.js';
 import { MAX_PARAM_LENGTH, sendError } from './common/http-exception.filter.js';
 import { nestLogLevels } from './common/log-levels.js';
 import { rejectNulCharacters } from './common/nul-characters.js';
@@ -64,6 +65,8 @@ export async function createControlPlane(env: Env, databaseUrl: string): Promise
     // The router answers a bad percent-escape or an over-long parameter before any Nest layer
     // (filters included) runs; answer those in the one error shape too.
     frameworkErrors: (error: Error, request: FastifyRequest, reply: FastifyReply) => sendError(error, request, reply),
+    // ... and bytes that are not a request at all.
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(env, databaseUrl), adapter, {
     logger: nestLogLevels(env.PORTICO_LOG_LEVEL),

@@ -6,8 +6,11 @@
  * written. The routes act in a tenant of their own, so the "nothing written" counts cannot be
  * disturbed by other suites sharing the test database.
  */
+import { rawExchange } from '#portico/testing';
 import { closeTestPrisma, newMcpAsset, newTenant, type TestTenant, testPrisma, uniqueName } from './support/factories.js';
 import { type ApiResponse, startControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { mcpInstanceBody } from './support/mcp-instance-body.js';
+import { alternatives, type JsonSchema } from './support/openapi-schema.js';
 
 const BODY_LIMIT = 4096;
 const NUL_MESSAGE = 'must not contain NUL characters';
@@ -22,17 +25,6 @@ const BODY_IGNORED = new Set([
   'POST /accounts/api/connectedApplications/{clientId}/client-secret',
   'POST /exchange/api/v2/organizations/{orgId}/applications/{applicationId}/secret/reset',
 ]);
-
-interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  items?: JsonSchema;
-  enum?: unknown[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-  maximum?: number;
-}
 
 interface Parameter {
   name: string;
@@ -72,12 +64,6 @@ async function tenantCounts(orgId: string): Promise<Record<string, number>> {
     clientApplications: await prisma.clientApplication.count({ where: { organizationId } }),
     contracts: await prisma.contract.count({ where: { organizationId } }),
   };
-}
-
-/** Every alternative a schema allows (anyOf/oneOf/allOf flattened). */
-function alternatives(schema: JsonSchema): JsonSchema[] {
-  const nested = [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])];
-  return [schema, ...nested.flatMap(alternatives)];
 }
 
 /** Property paths (array items as index 0) to every sub-schema matching `match`, a few levels deep. */
@@ -161,18 +147,7 @@ describe('bad input on every route', () => {
     await closeTestPrisma();
   });
 
-  const validInstance = () => ({
-    technology: 'flexGateway',
-    spec: asset,
-    instanceLabel: uniqueName('label'),
-    endpoint: {
-      deploymentType: 'HY',
-      type: 'mcp',
-      isCloudHub: null,
-      uri: 'http://127.0.0.1:3001/',
-      proxyUri: `http://0.0.0.0:${20_000 + Math.floor(Math.random() * 20_000)}/${uniqueName('p')}`,
-    },
-  });
+  const validInstance = () => mcpInstanceBody(asset);
 
   /** Real org/env ids reach the deeper validation; every other id is `otherId`. */
   const fill = (path: string, otherId: string) =>
@@ -573,6 +548,24 @@ describe('bad input on every route', () => {
       message: 'A path parameter is longer than 100 characters',
     });
     expect(longParam.headers.get('x-request-id')).toBeTruthy();
+  });
+
+  it.each([
+    ['bytes that are not HTTP', 'HELLO THERE\r\n\r\n', 400, 'MALFORMED_REQUEST', 'BadRequestError'],
+    [
+      'headers over 16 KiB',
+      `GET /accounts/api/me HTTP/1.1\r\nHost: cp\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+      'HEADERS_TOO_LARGE',
+      'RequestHeaderFieldsTooLargeError',
+    ],
+  ])('answers %s in the one error shape and closes the connection', async (_, bytes, status, code, name) => {
+    const outcome = await rawExchange(Number(new URL(cp.url).port), Buffer.from(bytes, 'latin1'));
+    if (outcome.kind !== 'answered') throw new Error(`no answer: ${JSON.stringify(outcome)}`);
+    const { answer } = outcome;
+    expect(answer.status).toBe(status);
+    expect(answer.headers.connection).toBe('close');
+    expect(JSON.parse(answer.body.toString('utf8'))).toEqual({ status, name, code, message: expect.any(String) });
   });
 });
 

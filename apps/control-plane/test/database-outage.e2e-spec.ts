@@ -7,10 +7,10 @@
  * stream opened meanwhile is refused with UNAVAILABLE, which gateways retry; and 1 s after the
  * database is back a change reaches the gateway within 1 s again, without a restart.
  */
-import { credentials, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import { type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { readRegistration } from '#portico/gateway-registration';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
-import { ConfigSyncServiceClient, type ConnectResponse } from '#portico/proto-ts';
+import type { ConnectResponse } from '#portico/proto-ts';
 import {
   type GatewayProcess,
   postMcp,
@@ -31,6 +31,8 @@ import {
   type RegisteredGateway,
   rolledOut,
 } from './support/gateways.js';
+import { firstTimeTrue } from './support/polling.js';
+import { hello, syncClient } from './support/sync-stream.js';
 
 /**
  * Heartbeats every second; the revision poll keeps its default (5 s), so a change is only heard
@@ -58,30 +60,13 @@ const IP_BLOCK = { groupId: POLICY_GROUP_ID, assetId: 'ip-blocklist', assetVersi
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
-/** Polls `probe` every 25 ms until it holds (60 s at most); the time it first held. */
-async function firstTimeTrue(probe: () => Promise<boolean>, what: string): Promise<number> {
-  const deadline = Date.now() + 60_000;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-  return Date.now();
-}
-
 /**
  * Opens a sync stream with the certificate of the registration in `dir` and says Hello:
  * "accepted" at the HelloAck, else the status the stream ended with.
  */
 async function openStream(dir: string): Promise<string> {
   const registration = await readRegistration(dir);
-  const client = new ConfigSyncServiceClient(
-    registration.syncAddress,
-    credentials.createSsl(
-      Buffer.from(registration.caCertificate),
-      Buffer.from(registration.privateKey),
-      Buffer.from(registration.certificate),
-    ),
-  );
+  const client = syncClient(registration);
   try {
     return await new Promise<string>((resolve) => {
       const stream = client.connect();
@@ -91,21 +76,7 @@ async function openStream(dir: string): Promise<string> {
         stream.cancel();
       });
       stream.on('error', (err: ServiceError) => resolve(`${GrpcStatus[err.code]}: ${err.details}`));
-      stream.write({
-        message: {
-          $case: 'hello',
-          value: {
-            protocolMin: 1,
-            protocolMax: 1,
-            replicaId: 'outage-probe',
-            replicaName: 'outage-probe',
-            gatewayVersion: '1.0.0',
-            runningRevision: 0,
-            runningHash: '',
-            capabilities: [],
-          },
-        },
-      });
+      stream.write(hello('outage-probe'));
     });
   } finally {
     client.close();

@@ -4,9 +4,9 @@
  * certificates.
  */
 import { X509Certificate } from 'node:crypto';
-import { credentials, type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
+import { type ServiceError, status as GrpcStatus } from '@grpc/grpc-js';
 import { createKeyAndCsr, readRegistration } from '#portico/gateway-registration';
-import { ConfigSyncServiceClient, type ConnectRequest, type ConnectResponse, type Snapshot } from '#portico/proto-ts';
+import type { ConnectRequest, ConnectResponse, Snapshot } from '#portico/proto-ts';
 import { createTestCa, freePort, type GatewayProcess, startGatewayProcess } from '#portico/testing';
 import { CertificateAuthorityService } from '../src/gateway-registration/certificate-authority.service.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
@@ -20,22 +20,9 @@ import {
   type RegisteredGateway,
   rolledOut,
 } from './support/gateways.js';
+import { hello, syncClient, type SyncIdentity } from './support/sync-stream.js';
 
-const HELLO: ConnectRequest = {
-  message: {
-    $case: 'hello',
-    value: {
-      protocolMin: 1,
-      protocolMax: 1,
-      replicaId: 'raw',
-      replicaName: 'raw',
-      gatewayVersion: '1.0.0',
-      runningRevision: 0,
-      runningHash: '',
-      capabilities: [],
-    },
-  },
-};
+const HELLO = hello('raw');
 
 /** Opens a raw stream with the given client certificate, sends `first`, and returns how the stream ended. */
 async function connectWith(
@@ -44,10 +31,7 @@ async function connectWith(
   certPem: string,
   first: ConnectRequest = HELLO,
 ): Promise<ServiceError> {
-  const client = new ConfigSyncServiceClient(
-    registration.syncAddress,
-    credentials.createSsl(Buffer.from(registration.caCertificate), Buffer.from(keyPem), Buffer.from(certPem)),
-  );
+  const client = syncClient({ ...registration, privateKey: keyPem, certificate: certPem });
   try {
     return await new Promise<ServiceError>((resolve) => {
       const stream = client.connect();
@@ -64,19 +48,8 @@ async function connectWith(
  * A replica speaking the sync protocol directly (no data plane): Hello with `replicaId`, heartbeats,
  * and every Snapshot answered by `answer` (a Nack when it returns an error message, else an Ack).
  */
-function rawReplica(
-  registration: { syncAddress: string; caCertificate: string; privateKey: string; certificate: string },
-  replicaId: string,
-  answer: (snapshot: Snapshot) => string | undefined,
-) {
-  const client = new ConfigSyncServiceClient(
-    registration.syncAddress,
-    credentials.createSsl(
-      Buffer.from(registration.caCertificate),
-      Buffer.from(registration.privateKey),
-      Buffer.from(registration.certificate),
-    ),
-  );
+function rawReplica(registration: SyncIdentity, replicaId: string, answer: (snapshot: Snapshot) => string | undefined) {
+  const client = syncClient(registration);
   const snapshots: Snapshot[] = [];
   const stream = client.connect();
   stream.on('error', () => undefined);
@@ -101,7 +74,7 @@ function rawReplica(
           },
     );
   });
-  stream.write({ message: { $case: 'hello', value: { ...(HELLO.message!.value as object), replicaId } as never } });
+  stream.write(hello(replicaId, 'raw'));
   // faster than the test control plane's heartbeat interval
   const heartbeat = setInterval(
     () => stream.write({ message: { $case: 'heartbeat', value: { runningRevision: 0, runningHash: '' } } }),
@@ -267,14 +240,7 @@ describe('gateway connections', () => {
     const registered = await registerGateway(cp, tenant, 'mute');
     const registration = await readRegistration(registered.dir);
     const serial = new X509Certificate(registration.certificate).serialNumber;
-    const client = new ConfigSyncServiceClient(
-      registration.syncAddress,
-      credentials.createSsl(
-        Buffer.from(registration.caCertificate),
-        Buffer.from(registration.privateKey),
-        Buffer.from(registration.certificate),
-      ),
-    );
+    const client = syncClient(registration);
     try {
       const stream = client.connect();
       // A replica that takes the snapshot and never ACKs it; it heartbeats, so only the revocation can end its stream.

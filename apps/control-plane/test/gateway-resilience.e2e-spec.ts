@@ -29,6 +29,7 @@ import {
   type RegisteredGateway,
   rolledOut,
 } from './support/gateways.js';
+import { firstTimeTrue } from './support/polling.js';
 
 const FAST = { PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' };
 /** A gateway is back on its stream within 2 s of its control plane answering /readyz, however long it was down (issue 16) … */
@@ -44,16 +45,6 @@ const READYZ_POLL_MS = 100;
  */
 const LONG_OUTAGE_MS = 12_000;
 const OUTAGE_TEST_MS = 120_000;
-
-/** Polls `probe` every 25 ms until it holds (60 s at most); the time it first held. */
-async function firstTimeTrue(probe: () => Promise<boolean>, what: string): Promise<number> {
-  const deadline = Date.now() + 60_000;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return Date.now();
-}
 
 describe('gateway resilience', () => {
   let syncPort: number;

@@ -5,7 +5,7 @@ import { normalizedBaseUrl } from './data-plane/public-url.js';
 import { addressList } from '#portico/policy-engine';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { logLevel, parseEnvironment } from '#portico/environment';
+import { commaSeparated, logLevel, parseEnvironment } from '#portico/environment';
 import { UpstreamAddressPolicy } from './upstream/address-policy.js';
 import { DEFAULT_UPSTREAM_CONNECTIONS } from './upstream/pools.js';
 
@@ -23,43 +23,18 @@ export const gatewayEnvSchema = z.object({
    * Extra names clients may use in Host and Origin (comma-separated; `*.example.com` for any
    * subdomain), besides each API's proxyUri host and public URL (data-plane/host-check.ts).
    */
-  PORTICO_GATEWAY_HOSTS: z
-    .string()
-    .default('')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((h) => h.trim().toLowerCase())
-        .filter(Boolean),
-    )
-    .pipe(
-      z.array(
-        z
-          .string()
-          .regex(HOST_NAME, 'must be host names or *.domain entries separated by commas, e.g. mcp.example.com,*.internal'),
-      ),
+  PORTICO_GATEWAY_HOSTS: commaSeparated({ lowerCase: true }).pipe(
+    z.array(
+      z.string().regex(HOST_NAME, 'must be host names or *.domain entries separated by commas, e.g. mcp.example.com,*.internal'),
     ),
+  ),
   /**
    * Proxies in front of the gateway (IP addresses and CIDR ranges, comma-separated) whose
    * `X-Forwarded-For` is believed: a request from one of them counts as coming from the right-most
    * address of that header that is not a trusted proxy (what IP lists and expressions see as
    * `attributes.remoteAddress`). Empty: the TCP peer is the client, whatever the header says.
    */
-  PORTICO_GATEWAY_TRUSTED_PROXIES: z
-    .string()
-    .default('')
-    .transform((v, ctx) => {
-      const entries = v
-        .split(',')
-        .map((e) => e.trim())
-        .filter(Boolean);
-      try {
-        addressList(entries);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-      return entries;
-    }),
+  PORTICO_GATEWAY_TRUSTED_PROXIES: commaSeparated({ check: addressList }),
   /**
    * The gateway's public base URL (e.g. https://mcp.example.com) for instances without a public URL
    * of their own (endpointUri): OAuth protected-resource identifiers and metadata URLs start with it.
@@ -95,21 +70,7 @@ export const gatewayEnvSchema = z.object({
    * `metadata`, `private` (upstream/address-policy.ts), IP addresses and CIDR ranges, checked on
    * the resolved address of every upstream connection. Empty: any address.
    */
-  PORTICO_GATEWAY_UPSTREAM_DENY: z
-    .string()
-    .default('')
-    .transform((v, ctx) => {
-      const entries = v
-        .split(',')
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean);
-      try {
-        new UpstreamAddressPolicy(entries);
-      } catch (error) {
-        ctx.addIssue({ code: 'custom', message: (error as Error).message });
-      }
-      return entries;
-    }),
+  PORTICO_GATEWAY_UPSTREAM_DENY: commaSeparated({ lowerCase: true, check: (entries) => new UpstreamAddressPolicy(entries) }),
   /** Connections per upstream pool (origin and TLS context) in each worker; past it requests wait for a free one. */
   PORTICO_GATEWAY_UPSTREAM_CONNECTIONS: z.coerce.number().int().min(1).max(65_536).default(DEFAULT_UPSTREAM_CONNECTIONS),
   /** Until an upstream's response headers (and a whole JSON body) arrive; an instance's responseTimeout wins. */

@@ -20,3 +20,29 @@ export function parseEnvironment<S extends z.ZodType>(schema: S, source: NodeJS.
   }
   return parsed.data;
 }
+
+export interface CommaSeparatedOptions {
+  /** Lower-case the entries (names and keywords compared without case). */
+  lowerCase?: boolean;
+  /** Throws when the entries are not valid; its message is the variable's issue. */
+  check?: (entries: string[]) => void;
+}
+
+/** A comma-separated list, empty by default: its entries trimmed, empty ones (`a,,b,`) dropped. */
+export function commaSeparated(options: CommaSeparatedOptions = {}) {
+  return z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const entries = v
+        .split(',')
+        .map((e) => (options.lowerCase ? e.trim().toLowerCase() : e.trim()))
+        .filter(Boolean);
+      try {
+        options.check?.(entries);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+      }
+      return entries;
+    });
+}

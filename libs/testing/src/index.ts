@@ -1,8 +1,9 @@
 /**
  * Test helpers shared by every project: free ports, a purpose-built MCP server, the
  * server-everything reference server as a child process, throw-away certificates, the official
- * MCP conformance suite, and a TCP proxy to take a service down. `swc-register.mjs` (a Node
- * loader, used by path) runs the TypeScript sources, NestJS included, in child processes of tests.
+ * MCP conformance suite, a TCP proxy to take a service down, and how fuzz specs run their
+ * fast-check properties. `swc-register.mjs` (a Node loader, used by path) runs the TypeScript
+ * sources, NestJS included, in child processes of tests.
  */
 export { freePort } from './ports.js';
 export { startAuthorizationServer, type TestAuthorizationServer } from './authorization-server.js';
@@ -22,3 +23,24 @@ export {
   type RawRequestOptions,
   type RawResponse,
 } from './http-client.js';
+export {
+  failureMessage,
+  FUZZ_SEED,
+  fuzzTimeoutMs,
+  jsonArbitraries,
+  labelled,
+  nestedJson,
+  RawJson,
+  runProperty,
+  toJson,
+  type FuzzRunOptions,
+  type JsonArbitraryOptions,
+} from './fuzz.js';
+export {
+  type HttpRequestSpec,
+  rawExchange,
+  type RawAnswer,
+  type RawExchangeOptions,
+  type RawOutcome,
+  requestBytes,
+} from './raw-exchange.js';

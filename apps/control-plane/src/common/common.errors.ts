@@ -18,4 +18,10 @@ export const commonErrors = {
   URI_TOO_LONG: 414,
   /** Postgres cannot be reached or dropped the connection (common/database-unavailable.ts); answered with Retry-After */
   DATABASE_UNAVAILABLE: 503,
+  /** bytes that are not an HTTP/1.1 request (client-errors.ts) */
+  MALFORMED_REQUEST: 400,
+  /** the request headers did not arrive within the headers timeout */
+  REQUEST_TIMEOUT: 408,
+  /** request headers over Node's 16 KiB */
+  HEADERS_TOO_LARGE: 431,
 } as const;

@@ -53,6 +53,8 @@ export function errorName(status: number): string {
       return 'NotFoundError';
     case 405:
       return 'MethodNotAllowedError';
+    case 408:
+      return 'RequestTimeoutError';
     case 409:
       return 'ConflictError';
     case 413:
@@ -63,6 +65,8 @@ export function errorName(status: number): string {
       return 'UnsupportedMediaTypeError';
     case 429:
       return 'TooManyRequestsError';
+    case 431:
+      return 'RequestHeaderFieldsTooLargeError';
     case 503:
       return 'ServiceUnavailableError';
     default:

@@ -4,7 +4,7 @@
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { logLevel, parseEnvironment } from '#portico/environment';
+import { commaSeparated, logLevel, parseEnvironment } from '#portico/environment';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
@@ -68,19 +68,11 @@ export const envSchema = z
      * address of that header that is not a trusted proxy (what the login throttle counts and the
      * audit trail records). Empty: the TCP peer is the client, whatever the header says.
      */
-    PORTICO_TRUSTED_PROXIES: z
-      .string()
-      .default('')
-      .transform((v, ctx) => {
-        const entries = v
-          .split(',')
-          .map((e) => e.trim())
-          .filter(Boolean);
-        for (const entry of entries.filter((e) => !isAddressOrRange(e))) {
-          ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an IP address or CIDR range` });
-        }
-        return entries;
-      }),
+    PORTICO_TRUSTED_PROXIES: commaSeparated().superRefine((entries, ctx) => {
+      for (const entry of entries.filter((e) => !isAddressOrRange(e))) {
+        ctx.addIssue({ code: 'custom', message: `${JSON.stringify(entry)} is not an IP address or CIDR range` });
+      }
+    }),
     /** Failed logins on one account from one address before that address is locked out of it (throttling/). */
     PORTICO_LOGIN_MAX_FAILURES: count(1000).default(5),
     /** Failed logins on one account from all addresses before it is locked for addresses it has not logged in from. */

@@ -4,14 +4,8 @@
  * a 500 (policies, API instance proxy templates).
  */
 import { type ApiResponse, startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
-import {
-  closeTestPrisma,
-  newMcpAsset,
-  newTenant,
-  type TestTenant,
-  testPrisma,
-  uniqueName,
-} from '../../test/support/factories.js';
+import { closeTestPrisma, newMcpAsset, newTenant, type TestTenant, testPrisma } from '../../test/support/factories.js';
+import { mcpInstanceBody } from '../../test/support/mcp-instance-body.js';
 
 const arrays = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 const objects = (depth: number) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
@@ -32,26 +26,13 @@ describe('deeply nested JSON bodies', () => {
   let apis: string;
   let apiId: number;
 
-  const validInstance = (asset: { groupId: string; assetId: string; version: string }) => ({
-    technology: 'flexGateway',
-    spec: asset,
-    instanceLabel: uniqueName('label'),
-    endpoint: {
-      deploymentType: 'HY',
-      type: 'mcp',
-      isCloudHub: null,
-      uri: 'http://127.0.0.1:3001/',
-      proxyUri: `http://0.0.0.0:${20_000 + Math.floor(Math.random() * 20_000)}/${uniqueName('p')}`,
-    },
-  });
-
   beforeAll(async () => {
     cp = await startControlPlane();
     tenant = await newTenant(cp);
     apis = `/apimanager/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/apis`;
     const api = await cp.request('POST', apis, {
       token: tenant.token,
-      json: validInstance(await newMcpAsset(tenant.organizationId)),
+      json: mcpInstanceBody(await newMcpAsset(tenant.organizationId)),
     });
     expect(api.status).toBe(201);
     apiId = api.body.id;
@@ -98,7 +79,7 @@ describe('deeply nested JSON bodies', () => {
   it('answers 400, and writes nothing, for the bodies that reached their routes and failed there with 500', async () => {
     const before = await tenantRows();
     const asset = await newMcpAsset(tenant.organizationId);
-    const instance = validInstance(asset);
+    const instance = mcpInstanceBody(asset);
     const cases: [string, string, unknown][] = [
       [
         'POST',

@@ -8,18 +8,10 @@
  * as a short label in fast-check's reports (bodies can be megabytes).
  */
 import fc from 'fast-check';
-import { labelled } from './fuzz-run.js';
+import { jsonArbitraries, labelled, nestedJson, toJson } from '#portico/testing';
+import { alternatives, type JsonSchema } from './openapi-schema.js';
 
-/** The part of an OpenAPI schema the generators read. */
-export interface JsonSchema {
-  type?: string | string[];
-  properties?: Record<string, JsonSchema>;
-  items?: JsonSchema;
-  enum?: unknown[];
-  anyOf?: JsonSchema[];
-  oneOf?: JsonSchema[];
-  allOf?: JsonSchema[];
-}
+export type { JsonSchema } from './openapi-schema.js';
 
 /** What is known of a route beyond its path. */
 export interface RouteShape {
@@ -38,22 +30,6 @@ export interface RestInput {
   url: string;
   contentType?: string;
   body?: string;
-}
-
-/** A JSON text fragment written verbatim (nesting too deep to build as objects, numbers JSON.stringify cannot write). */
-class RawJson {
-  constructor(readonly text: string) {}
-}
-
-const FRAGMENT = '__raw_json_fragment__';
-const FRAGMENTS = new RegExp(`"${FRAGMENT}(\\d+)"`, 'g');
-
-function toJson(value: unknown): string {
-  const fragments: string[] = [];
-  const text = JSON.stringify(value, (_key, item: unknown) =>
-    item instanceof RawJson ? `${FRAGMENT}${fragments.push(item.text) - 1}` : item,
-  );
-  return (text ?? 'null').replace(FRAGMENTS, (_match, index: string) => fragments[Number(index)]!);
 }
 
 const text = fc.oneof(
@@ -76,22 +52,12 @@ const text = fc.oneof(
   },
 );
 
-const oddNumber = fc
-  .constantFrom('1e400', '-1e400', '123456789012345678901234567890', '9007199254740993', '-0', '1.5', '2147483648', '-2147483649')
-  .map((literal) => new RawJson(literal));
-
-const scalar = fc.oneof(text, fc.integer(), fc.double(), fc.maxSafeInteger(), oddNumber, fc.boolean(), fc.constant(null));
-
-const anyJson: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: scalar },
-  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 3, stringUnit: 'grapheme' }) },
-  { weight: 1, arbitrary: fc.array(scalar, { maxLength: 3 }) },
-  { weight: 1, arbitrary: fc.dictionary(text, scalar, { maxKeys: 3 }) },
-);
-
-function alternatives(schema: JsonSchema): JsonSchema[] {
-  return [schema, ...[...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])].flatMap(alternatives)];
-}
+const { anyJson } = jsonArbitraries({
+  text,
+  oddNumbers: ['1e400', '-1e400', '123456789012345678901234567890', '9007199254740993', '-0', '1.5', '2147483648', '-2147483649'],
+  size: 3,
+  stringUnit: 'grapheme',
+});
 
 /** A value for `schema`: often of the documented shape (its fields, enum values), often anything. */
 function valueFor(schema: JsonSchema, depth: number): fc.Arbitrary<unknown> {
@@ -110,12 +76,6 @@ function valueFor(schema: JsonSchema, depth: number): fc.Arbitrary<unknown> {
 function fieldsOf(properties: Record<string, JsonSchema>, depth: number): fc.Arbitrary<Record<string, unknown>> {
   const fields = Object.fromEntries(Object.entries(properties).map(([name, schema]) => [name, valueFor(schema, depth + 1)]));
   return fc.record(fields, { requiredKeys: [] });
-}
-
-function nested(depth: number, shape: 'array' | 'object'): RawJson {
-  return shape === 'array'
-    ? new RawJson(`${'['.repeat(depth)}0${']'.repeat(depth)}`)
-    : new RawJson(`${'{"a":'.repeat(depth)}0${'}'.repeat(depth)}`);
 }
 
 /** A body and what the report calls it. */
@@ -148,7 +108,7 @@ function bodies(schema: JsonSchema | undefined): fc.Arbitrary<Body> {
         })
         .map(({ depth, shape, field: name }) =>
           json(
-            name === undefined ? nested(depth, shape) : { [name]: nested(depth, shape) },
+            name === undefined ? nestedJson(depth, shape) : { [name]: nestedJson(depth, shape) },
             `${shape}s ${depth} deep at ${name ?? 'the top'}`,
           ),
         ),

@@ -7,6 +7,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { Logger } from 'pino';
 import type { ListenerTls } from '../config/compiled-config.js';
+import { answerClientError, answerUnmetExpectation } from './client-errors.js';
 
 /** A bound port and the TLS setting it serves (undefined: plain HTTP). */
 export type Listening =
@@ -18,10 +19,23 @@ export type ListenerHandler = (server: Server, req: IncomingMessage, res: Server
 /**
  * Node's defaults hold a client that never finishes its headers (slowloris) for up to 60 s plus a
  * 30 s check interval; here the headers get `headersTimeoutMs` (then 408 and close), checked
- * every second.
+ * every second. An HTTP/1.1 request without Host is refused by the pipeline, in the gateway's
+ * error shape, rather than by Node with a bare 400.
  */
 function serverOptions(headersTimeoutMs: number) {
-  return { noDelay: true, keepAliveTimeout: 30_000, headersTimeout: headersTimeoutMs, connectionsCheckingInterval: 1_000 };
+  return {
+    noDelay: true,
+    keepAliveTimeout: 30_000,
+    headersTimeout: headersTimeoutMs,
+    connectionsCheckingInterval: 1_000,
+    requireHostHeader: false,
+  };
+}
+
+/** What Node would answer itself, without a body, is answered in the gateway's error shape (client-errors.ts). */
+function answerUnusableRequests(server: Server | HttpsServer, logger: Logger): void {
+  server.on('clientError', (err, socket) => answerClientError(err, socket, logger));
+  server.on('checkExpectation', (_req, res) => answerUnmetExpectation(res));
 }
 
 function listenError(host: string, port: number, err: NodeJS.ErrnoException): Error {
@@ -43,6 +57,7 @@ function createListener(
 ): Listening {
   if (!tls) {
     const server: Server = createHttpServer(serverOptions(headersTimeoutMs), (req, res) => handler(server, req, res));
+    answerUnusableRequests(server, logger);
     return { server, tls };
   }
   const mutual = tls.ca !== undefined;
@@ -57,6 +72,7 @@ function createListener(
     },
     (req, res) => handler(server, req, res),
   );
+  answerUnusableRequests(server, logger);
   // Node ends the connection of a client certificate the client CA did not sign with a bare
   // 'socket hang up': the reason is the socket's authorizationError.
   server.on('tlsClientError', (err, socket) =>

@@ -3,9 +3,9 @@
  * connection reset), and the gateway reads the rest of an oversized body only up to a bound.
  */
 import net from 'node:net';
-import { startMcpServer, MCP_POST_HEADERS, type TestMcpServer } from '#portico/testing';
+import { MCP_POST_HEADERS } from '#portico/testing';
 import { loadGatewayEnv } from '../env.js';
-import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
+import { useMcpApiGateway } from '../../test/support/mcp-api-gateway.js';
 import { DISCARD_MS, discardBytes } from './body.js';
 
 /** The production default (PORTICO_GATEWAY_BODY_LIMIT_BYTES). */
@@ -132,22 +132,7 @@ const TOO_LARGE = {
 };
 
 describe('a request body over the limit', () => {
-  let upstream: TestMcpServer;
-  let gateway: TestGateway;
-  let port: number;
-
-  beforeAll(async () => {
-    upstream = await startMcpServer({ stateful: false });
-    [port] = (await freePorts(1)) as [number];
-    gateway = await startTestGateway(
-      gatewayConfig([{ id: 'api', port, basePath: '/api', upstream: upstream.url.replace(/mcp$/, '') }]),
-      { bodyLimitBytes: LIMIT },
-    );
-  });
-  afterAll(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  const served = useMcpApiGateway({ bodyLimitBytes: LIMIT });
 
   it.each([
     ['with a Content-Length', false],
@@ -155,20 +140,20 @@ describe('a request body over the limit', () => {
   ])(`answers 413 to ${CLIENTS} concurrent clients sending 5 MB %s, none of them reset`, async (_how, chunked) => {
     expect(BODY_BYTES).toBeGreaterThan(LIMIT);
     const body = bigCall(BODY_BYTES);
-    const outcomes = await Promise.all(Array.from({ length: CLIENTS }, () => post(port, body, chunked)));
+    const outcomes = await Promise.all(Array.from({ length: CLIENTS }, () => post(served.port, body, chunked)));
     const expected = { status: 413, connection: 'close', body: JSON.stringify(TOO_LARGE) };
     expect(outcomes).toEqual(Array.from({ length: CLIENTS }, () => expected));
   });
 
   it('still serves a body within the limit on the same port (control case)', async () => {
-    const outcome = await post(port, bigCall(64 * 1024), false);
+    const outcome = await post(served.port, bigCall(64 * 1024), false);
     expect(outcome).toMatchObject({ status: 200 });
   });
 
   it('answers a declared Content-Length past the discard bound at once, without waiting for the body', async () => {
     const started = Date.now();
     const outcome = await new Promise<Outcome>((resolve) => {
-      const socket = startPost(port, `Content-Length: ${discardBytes(LIMIT) + 1}`, () => readAnswer(socket, resolve));
+      const socket = startPost(served.port, `Content-Length: ${discardBytes(LIMIT) + 1}`, () => readAnswer(socket, resolve));
       socket.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
     });
     expect(outcome).toEqual({ status: 413, connection: 'close', body: JSON.stringify(TOO_LARGE) });
@@ -179,7 +164,7 @@ describe('a request body over the limit', () => {
   it('closes the connection of a client that keeps sending once the discard bound is read', async () => {
     const bound = discardBytes(LIMIT);
     // Far past the bound: an unbounded read would take all of it.
-    const cut = await endlessBody(port, 8 * bound);
+    const cut = await endlessBody(served.port, 8 * bound);
     expect(cut.closed).toBe(true);
     // The bound, plus at most what the loopback socket buffers of both ends hold.
     expect(cut.written).toBeGreaterThan(bound);
@@ -189,7 +174,7 @@ describe('a request body over the limit', () => {
   });
 
   it('closes the connection of a client that trickles past the limit once the discard time is up', async () => {
-    const cut = await endlessBody(port, LIMIT + 64 * 1024, { bytes: 1024, everyMs: 100, forMs: DISCARD_MS + 10_000 });
+    const cut = await endlessBody(served.port, LIMIT + 64 * 1024, { bytes: 1024, everyMs: 100, forMs: DISCARD_MS + 10_000 });
     expect(cut.closed).toBe(true);
     expect(cut.elapsedMs).toBeGreaterThanOrEqual(DISCARD_MS - 100);
     expect(cut.elapsedMs).toBeLessThan(DISCARD_MS + 5_000);

@@ -162,6 +162,7 @@ const RESPONSE_ID_LIMIT = 10_000;
 const NONE_INJECTED: readonly JsonRpcErrorResponse[] = Object.freeze([]);
 const NOT_AWAITING: readonly JsonRpcId[] = Object.freeze([]);
 const SHUTTING_DOWN: GatewayError = Object.freeze({ kind: 'shutting-down' });
+const NO_HOST: GatewayError = Object.freeze({ kind: 'invalid-request', message: 'An HTTP/1.1 request needs a Host header' });
 /** The status of an answer the client did not wait for (nginx's). */
 const CLIENT_CLOSED = 499;
 const NO_ID = () => '';
@@ -390,6 +391,10 @@ export class Pipeline {
     access: AccessRecord | undefined,
     served: Served,
   ): void | Promise<void> {
+    // RFC 9112 §3.2 (node:http's own check is off, listeners.ts, so that this answer has our shape).
+    if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+      return this.answer(res, '', 'plain', NO_HOST, null, true);
+    }
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);

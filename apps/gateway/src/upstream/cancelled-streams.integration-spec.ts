@@ -5,8 +5,8 @@
  */
 import { readdirSync } from 'node:fs';
 import { request } from 'node:http';
-import { startMcpServer, MCP_POST_HEADERS, type TestMcpServer } from '#portico/testing';
-import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
+import { MCP_POST_HEADERS } from '#portico/testing';
+import { useMcpApiGateway } from '../../test/support/mcp-api-gateway.js';
 
 const STREAMS = 100;
 
@@ -52,29 +52,15 @@ async function backTo(baseline: number, withinMs: number): Promise<{ ms: number 
 }
 
 describe('event streams the client cancels', () => {
-  let upstream: TestMcpServer;
-  let gateway: TestGateway;
-  let port: number;
-
-  beforeAll(async () => {
-    upstream = await startMcpServer({ stateful: false });
-    [port] = (await freePorts(1)) as [number];
-    gateway = await startTestGateway(
-      gatewayConfig([{ id: 'api', port, basePath: '/api', upstream: upstream.url.replace(/mcp$/, '') }]),
-    );
-  });
-  afterAll(async () => {
-    await gateway.close();
-    await upstream.close();
-  });
+  const served = useMcpApiGateway();
 
   it(`leave no upstream connection behind: ${STREAMS} cancelled streams, descriptors back to baseline within 5 s`, async () => {
     // One round first, so that everything this path loads and keeps is in the baseline.
-    (await openStream(port, 0))();
+    (await openStream(served.port, 0))();
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const baseline = openDescriptors();
 
-    const cancels = await Promise.all(Array.from({ length: STREAMS }, (_, i) => openStream(port, i + 1)));
+    const cancels = await Promise.all(Array.from({ length: STREAMS }, (_, i) => openStream(served.port, i + 1)));
     // Each open stream holds a client and an upstream connection, both ends of each in this process.
     expect(openDescriptors()).toBeGreaterThanOrEqual(baseline + 2 * STREAMS);
     for (const cancel of cancels) cancel();

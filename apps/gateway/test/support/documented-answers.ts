@@ -12,10 +12,13 @@
  */
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import { HEADER_MISMATCH, isResponse, RATE_LIMITED, SseParser, validateMessage } from '#portico/mcp-jsonrpc';
-import type { RawAnswer } from './raw-exchange.js';
+import type { RawAnswer } from '#portico/testing';
 
-/** Statuses of the gateway's own answers to a client of an MCP API (no 5xx: the upstream is healthy). */
-const GATEWAY_STATUSES: ReadonlySet<number> = new Set([200, 202, 400, 401, 403, 404, 406, 413, 415, 429]);
+/**
+ * Statuses of the gateway's own answers to a client of an MCP API (no 5xx: the upstream is
+ * healthy); 408, 417 and 431 answer bytes that are not a usable request (client-errors.ts).
+ */
+const GATEWAY_STATUSES: ReadonlySet<number> = new Set([200, 202, 400, 401, 403, 404, 406, 408, 413, 415, 417, 429, 431]);
 
 /** JSON-RPC error codes an answer may carry: the gateway's table, the policies' and the MCP SDK server's. */
 const DOCUMENTED_CODES: ReadonlySet<number> = new Set([

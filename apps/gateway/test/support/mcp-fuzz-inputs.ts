@@ -6,25 +6,8 @@
  * reports (the bodies can be megabytes).
  */
 import fc from 'fast-check';
-import { labelled } from './fuzz-run.js';
-import type { HttpRequestSpec } from './raw-exchange.js';
-
-/** A JSON text fragment written verbatim: numbers JSON.stringify cannot write, nesting too deep to build as objects. */
-class RawJson {
-  constructor(readonly text: string) {}
-}
-
-const FRAGMENT = '__raw_json_fragment__';
-const FRAGMENTS = new RegExp(`"${FRAGMENT}(\\d+)"`, 'g');
-
-/** `value` as JSON text, its RawJson fragments written verbatim. */
-function toJson(value: unknown): string {
-  const fragments: string[] = [];
-  const text = JSON.stringify(value, (_key, item: unknown) =>
-    item instanceof RawJson ? `${FRAGMENT}${fragments.push(item.text) - 1}` : item,
-  );
-  return (text ?? 'null').replace(FRAGMENTS, (_match, index: string) => fragments[Number(index)]!);
-}
+import { jsonArbitraries, labelled, nestedJson, type RawJson, toJson } from '#portico/testing';
+import type { HttpRequestSpec } from '#portico/testing';
 
 /** A JSON body and what the report calls it. */
 export interface FuzzBody {
@@ -90,9 +73,10 @@ const text = fc.oneof(
   { weight: 1, arbitrary: fc.integer({ min: 1_000, max: 100_000 }).map((n) => 'x'.repeat(n)) },
 );
 
-/** Numbers past what JavaScript holds exactly, and forms JSON.stringify never writes. */
-const oddNumber = fc
-  .constantFrom(
+/** Scalars, with numbers past what JavaScript holds exactly and forms JSON.stringify never writes; any JSON value, small. */
+const { anyJson } = jsonArbitraries({
+  text,
+  oddNumbers: [
     '1e400',
     '-1e400',
     '123456789012345678901234567890',
@@ -101,18 +85,10 @@ const oddNumber = fc
     '1.5',
     '1E-400',
     '-9223372036854775809',
-  )
-  .map((literal) => new RawJson(literal));
-
-const scalar = fc.oneof(text, fc.integer(), fc.double(), fc.maxSafeInteger(), oddNumber, fc.boolean(), fc.constant(null));
-
-/** Any JSON value, small. */
-const anyJson: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: scalar },
-  { weight: 2, arbitrary: fc.jsonValue({ maxDepth: 4, stringUnit: 'binary' }) },
-  { weight: 1, arbitrary: fc.array(scalar, { maxLength: 4 }) },
-  { weight: 1, arbitrary: fc.dictionary(text, scalar, { maxKeys: 4 }) },
-);
+  ],
+  size: 4,
+  stringUnit: 'binary',
+});
 
 /** Mostly the value a field should hold, sometimes anything. */
 const mostly = <T>(right: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: right }, { weight: 1, arbitrary: anyJson });
@@ -184,13 +160,6 @@ export const batchBody: fc.Arbitrary<FuzzBody> = fc
   )
   .map(asBody);
 
-/** `depth` levels of arrays or objects around a 0. */
-function nested(depth: number, shape: 'array' | 'object'): RawJson {
-  return shape === 'array'
-    ? new RawJson(`${'['.repeat(depth)}0${']'.repeat(depth)}`)
-    : new RawJson(`${'{"a":'.repeat(depth)}0${'}'.repeat(depth)}`);
-}
-
 /** Where a deep value goes in a tools/call (or is the whole body). */
 const DEEP_PLACES = ['body', 'params', 'arguments', 'argument', 'id', 'meta', 'batch'] as const;
 
@@ -225,7 +194,7 @@ export interface DeepValue {
 
 /** The body `deep` describes. */
 export function deepCallBody({ depth, shape, place, tool }: DeepValue): FuzzBody {
-  const bodyText = toJson(deepMessage(nested(depth, shape), place, tool));
+  const bodyText = toJson(deepMessage(nestedJson(depth, shape), place, tool));
   return { text: bodyText, label: `${shape}s ${depth} deep at ${place} (${tool}), ${bodyText.length} bytes` };
 }
 
