@@ -107,7 +107,8 @@ async function build(name: string, root: string): Promise<string> {
       extends: path.join(REPO_ROOT, 'tsconfig.base.json'),
       compilerOptions: { outDir: 'dist', rootDir: '.', sourceMap: false },
       include: ['apps/gateway/src/**/*.ts', 'libs/*/src/**/*.ts', 'bench/servers/*.ts'],
-      exclude: ['**/*.spec.ts', '**/*.integration-spec.ts'],
+      // fault-proxies.ts (bench/faults.ts) runs under tsx with the test helpers, which are not copied.
+      exclude: ['**/*.spec.ts', '**/*.integration-spec.ts', 'bench/servers/fault-proxies.ts'],
     }),
   );
   const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');

@@ -88,6 +88,7 @@ import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import { applicablePolicies } from './applicable-policies.js';
 import { answersRequests, AwaitedAnswers } from './awaited-answers.js';
 import { Exchange } from './exchange.js';
+import { InFlight, type InFlightEntry } from './in-flight.js';
 import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
 import { idKey, McpResponsePhase, type PendingCall, type ResponsePlan, sessionKey } from './mcp-response-phase.js';
 import { ResponseIdMap } from './response-ids.js';
@@ -170,9 +171,9 @@ const NO_ID = () => '';
 export class Pipeline {
   private readonly ids = new ResponseIdMap(RESPONSE_ID_LIMIT);
   /** Open event streams on which the client awaits no answer (GET streams): ended by {@link endStreams}. */
-  private readonly streams = new Set<UpstreamCall>();
+  private readonly streams = new InFlight<UpstreamCall>();
   /** Every upstream call in flight: what {@link stop} ends. */
-  private readonly calls = new Set<UpstreamCall>();
+  private readonly calls = new InFlight<UpstreamCall>();
   private stopping = false;
   private readonly bootId = randomBytes(4).toString('hex');
   private sequence = 0;
@@ -234,7 +235,7 @@ export class Pipeline {
    * clients reconnect (to another replica), with Last-Event-ID where they can.
    */
   endStreams(): void {
-    for (const call of this.streams) call.abort();
+    this.streams.forEach((call) => call.abort());
   }
 
   /**
@@ -245,7 +246,7 @@ export class Pipeline {
    */
   stop(): void {
     this.stopping = true;
-    for (const call of this.calls) call.abort();
+    this.calls.forEach((call) => call.abort());
   }
 
   /**
@@ -607,7 +608,8 @@ export class Pipeline {
     const { exchange, api, upstream, req, res, style } = routed;
     if (this.stopping) return this.answer(res, api.id, style, SHUTTING_DOWN, request.replyId, true, routed);
     const call = new UpstreamCall(res, api.responseTimeoutMs ?? this.options.responseTimeoutMs);
-    this.calls.add(call);
+    const inFlight = this.calls.add(call);
+    let stream: InFlightEntry<UpstreamCall> | undefined;
     try {
       const access = exchange.access;
       if (access && api.kind === 'mcp' && exchange.httpMethod === 'POST') call.watch = access.sniff;
@@ -667,7 +669,7 @@ export class Pipeline {
           res.flushHeaders();
           call.watchIdle(this.options.streamIdleMs);
           const awaited = answering ? new AwaitedAnswers(request.awaiting) : undefined;
-          if (!awaited) this.streams.add(call);
+          if (!awaited) stream = this.streams.add(call);
           return await relayEvents(res, call.chunks(), {
             inspector: this.responses.streamInspector(api, exchange, upstream, plan, session, request, awaited),
             prelude: (plan?.injected ?? []).map((error) => serializeSseEvent({ event: 'message', data: JSON.stringify(error) })),
@@ -681,7 +683,7 @@ export class Pipeline {
         if (eventStream) {
           res.flushHeaders();
           call.watchIdle(this.options.streamIdleMs);
-          if (!checks) this.streams.add(call);
+          if (!checks) stream = this.streams.add(call);
         }
         return await relayBody(res, call, eventStream, this.options.sseKeepAliveMs);
       } catch (err) {
@@ -696,8 +698,8 @@ export class Pipeline {
       }
     } finally {
       call.finish();
-      this.calls.delete(call);
-      this.streams.delete(call);
+      this.calls.remove(inFlight);
+      if (stream) this.streams.remove(stream);
     }
   }
 
