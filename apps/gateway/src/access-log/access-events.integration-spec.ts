@@ -5,7 +5,8 @@
  */
 import type { AccessEvent } from '#portico/proto-ts';
 import { PolicyMode } from '#portico/proto-ts';
-import { postMcp, startMcpServer, type TestMcpServer } from '#portico/testing';
+import { request } from 'node:http';
+import { MCP_POST_HEADERS, postMcp, startMcpServer, type TestMcpServer } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
 
 const call = (id: number | string, name: string, args: Record<string, unknown>) => ({
@@ -195,5 +196,25 @@ describe('access events', () => {
     const [long] = await eventsOf(() => postMcp(`${base}/payloads/mcp`, call(22, 'echo', { text: 'x'.repeat(1000) })));
     expect(Buffer.byteLength(long!.requestPayload)).toBeLessThan(300);
     expect(long!.requestPayload.endsWith('…[truncated]')).toBe(true);
+  });
+
+  it('records 499 for a client that left before its answer, and the answered status otherwise', async () => {
+    const before = events.length;
+    const body = JSON.stringify(call(30, 'slow', { ms: 1_000 }));
+    await new Promise<void>((resolve) => {
+      const req = request(`${base}/logged/mcp`, {
+        method: 'POST',
+        headers: { ...MCP_POST_HEADERS, ...basic, 'content-length': Buffer.byteLength(body) },
+      });
+      req.on('error', () => resolve());
+      req.end(body);
+      setTimeout(() => req.destroy(), 200);
+    });
+    const deadline = Date.now() + 5_000;
+    while (events.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(events.slice(before)).toMatchObject([{ jsonrpcId: '30', targetName: 'slow', httpStatus: 499 }]);
+
+    const [answered] = await eventsOf(() => postMcp(`${base}/logged/mcp`, call(31, 'slow', { ms: 10 }), basic));
+    expect(answered).toMatchObject({ jsonrpcId: '31', httpStatus: 200 });
   });
 });

@@ -214,7 +214,9 @@ export class Pipeline {
    */
   private ended(access: AccessRecord, req: IncomingMessage, res: ServerResponse, served: Served): void {
     try {
-      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
+      // Answered: the answer was ended, though its last bytes may still be on their way (Node 24
+      // marks a response finished only once they are flushed; Node 20 often at once).
+      const status = res.writableEnded ? res.statusCode : CLIENT_CLOSED;
       const { accessLog, tracer } = this.options;
       // A request no API took is nobody's to log.
       const events = access.apiId === '' ? [] : access.events(accessLog?.next ?? NO_ID, req, status, served.exchange);
