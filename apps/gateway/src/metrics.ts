@@ -93,6 +93,8 @@ export class GatewayMetrics {
   private readonly policyVerdicts: FastCounter<'policy' | 'verdict' | 'mode'>;
   /** Answers the gateway gave itself instead of the upstream, per API and error kind. */
   private readonly gatewayErrors: FastCounter<'api' | 'kind'>;
+  /** Exchanges ended by one of the gateway's resource limits, per API and limit. */
+  private readonly limitHits: FastCounter<'api' | 'limit'>;
 
   constructor(registry: Registry) {
     this.mcpCalls = new FastCounter(registry, 'portico_mcp_calls_total', 'MCP calls received, by API and method', [
@@ -110,6 +112,12 @@ export class GatewayMetrics {
       'Requests the gateway answered itself, by API and error kind',
       ['api', 'kind'],
     );
+    this.limitHits = new FastCounter(
+      registry,
+      'portico_gateway_limit_hits_total',
+      'Exchanges ended by a resource limit of the gateway, by API and limit (README, Gateway limits)',
+      ['api', 'limit'],
+    );
   }
 
   /** One MCP call of `method` (a bounded label: known method or `other`) on API `apiId`. */
@@ -120,6 +128,11 @@ export class GatewayMetrics {
   /** One answer the gateway gave itself. */
   countGatewayError(apiId: string, kind: string): void {
     this.gatewayErrors.get(apiId, kind).value++;
+  }
+
+  /** One exchange ended by `limit` (pipeline.ts GatewayLimit). */
+  countLimitHit(apiId: string, limit: string): void {
+    this.limitHits.get(apiId, limit).value++;
   }
 
   /** One verdict of a policy hook (hook-runner.ts). */

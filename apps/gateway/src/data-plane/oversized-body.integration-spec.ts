@@ -5,6 +5,7 @@
 import net from 'node:net';
 import { MCP_POST_HEADERS } from '#portico/testing';
 import { loadGatewayEnv } from '../env.js';
+import { limitHits } from '../../test/support/in-process-gateway.js';
 import { useMcpApiGateway } from '../../test/support/mcp-api-gateway.js';
 import { DISCARD_MS, discardBytes } from './body.js';
 
@@ -151,12 +152,14 @@ describe('a request body over the limit', () => {
   });
 
   it('answers a declared Content-Length past the discard bound at once, without waiting for the body', async () => {
+    const hits = await limitHits(served.gateway, 'api', 'body-size');
     const started = Date.now();
     const outcome = await new Promise<Outcome>((resolve) => {
       const socket = startPost(served.port, `Content-Length: ${discardBytes(LIMIT) + 1}`, () => readAnswer(socket, resolve));
       socket.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
     });
     expect(outcome).toEqual({ status: 413, connection: 'close', body: JSON.stringify(TOO_LARGE) });
+    expect(await limitHits(served.gateway, 'api', 'body-size')).toBe(hits + 1);
     // Not after the discard time: nothing of the body was awaited.
     expect(Date.now() - started).toBeLessThan(DISCARD_MS / 2);
   });

@@ -81,7 +81,7 @@ import { hasDotSegment, matchApi, pickUpstream, selectRoute } from '../data-plan
 import { relayBody, relayEvents } from '../data-plane/sse-relay.js';
 import { EventTooLarge } from '../data-plane/event-stream.js';
 import type { GatewayMetrics } from '../metrics.js';
-import { UpstreamCall, upstreamError, type UpstreamHead } from '../upstream/forward.js';
+import { limitOf, UpstreamCall, upstreamError, type UpstreamHead } from '../upstream/forward.js';
 import { AccessLog } from '../access-log/access-log.js';
 import { AccessRecord } from '../access-log/access-record.js';
 import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
@@ -513,6 +513,7 @@ export class Pipeline {
     const read = await readBody(req, this.options.bodyLimitBytes);
     if (!read.ok) {
       if (read.reason === 'aborted') return;
+      this.options.metrics.countLimitHit(api.id, 'body-size');
       const error: GatewayError = {
         kind: 'payload-too-large',
         message: `Payload Too Large: the request body exceeds ${this.options.bodyLimitBytes} bytes`,
@@ -637,6 +638,7 @@ export class Pipeline {
       } catch (err) {
         if (call.aborted) return this.endedByGateway(routed, request.replyId);
         exchange.logger.warn({ upstream: upstream.id, err: errorMessage(err) }, 'upstream request failed');
+        this.countLimitHit(api.id, limitOf(err));
         return this.answer(res, api.id, style, upstreamError(false, err), request.replyId, false, routed);
       }
       access?.upstreamHead();
@@ -691,11 +693,15 @@ export class Pipeline {
       } catch (err) {
         if (call.aborted) return this.endedByGateway(routed, request.replyId);
         // A silent stream nobody awaits an answer on just ends; its client reconnects.
-        if (call.idle) return void res.end();
+        if (call.idle) {
+          this.countLimitHit(api.id, 'stream-idle');
+          return void res.end();
+        }
         exchange.logger.warn(
           { upstream: upstream.id, err: call.timedOut ? 'response body timeout' : errorMessage(err) },
           'upstream response failed',
         );
+        this.countLimitHit(api.id, limitOf(err));
         return this.answer(res, api.id, style, upstreamError(call.timedOut, err), request.replyId, false, routed);
       }
     } finally {
@@ -703,6 +709,11 @@ export class Pipeline {
       this.calls.remove(inFlight);
       if (stream) this.streams.remove(stream);
     }
+  }
+
+  /** Counts an exchange ended by `limit` (none: nothing to count). */
+  private countLimitHit(apiId: string, limit: string | undefined): void {
+    if (limit !== undefined) this.options.metrics.countLimitHit(apiId, limit);
   }
 
   /**
@@ -756,6 +767,7 @@ export class Pipeline {
     const access = exchange.access;
     if (access) access.gatewayError = error.kind;
     this.options.metrics.countGatewayError(api.id, error.kind);
+    this.countLimitHit(api.id, failure !== undefined && call.idle ? 'stream-idle' : limitOf(failure));
     return awaited.unanswered.map((id) => {
       const response = toJsonRpcError(error, id)!;
       if (access) access.errorCode = response.error.code;

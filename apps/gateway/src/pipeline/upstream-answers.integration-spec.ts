@@ -20,6 +20,7 @@ import {
   type ApiSpec,
   freePorts,
   gatewayConfig,
+  limitHits,
   startTestGateway,
   type TestGateway,
   type TestGatewayOptions,
@@ -77,6 +78,9 @@ function misbehave(path: string, res: ServerResponse, body: string): void {
       sse();
       res.write(': working\n\n');
       return void setTimeout(() => res.end('data: {"jsonrpc":"2.0","id":7,"result":{"late":true}}\n\n'), 300);
+    case '/sse-huge':
+      sse();
+      return void res.end(`data: {"jsonrpc":"2.0","id":7,"result":{"text":"${'x'.repeat(ANSWER_LIMIT * 2)}"}}\n\n`);
     case '/sse-never':
       sse();
       return void res.write(': working\n\n'); // holds the stream open
@@ -169,6 +173,12 @@ describe('upstream answers that are not MCP', () => {
       id: 7,
       error: { code: -32603, message, data: { reason: 'UPSTREAM_INVALID' } },
     });
+  });
+
+  it('counts an answer past the answer limit as a hit of that limit', async () => {
+    const before = await limitHits(served.gateway, 'raw', 'answer-size');
+    expect((await postMcp(url('/huge'), CALL)).status).toBe(502);
+    expect(await limitHits(served.gateway, 'raw', 'answer-size')).toBe(before + 1);
   });
 
   it('answers a truncated JSON answer with 502 UPSTREAM_UNAVAILABLE for the request', async () => {
@@ -322,6 +332,24 @@ describe('graceful shutdown', () => {
   });
 });
 
+describe('an event past the size limit', () => {
+  it('closes the stream with an error event, counts the hit, and leaves no upstream request behind', async () => {
+    const served = await misbehaving({ answerLimitBytes: ANSWER_LIMIT });
+    try {
+      const stream = await postMcp(served.url('/sse-huge'), CALL);
+      expect(events(stream.body).at(-1)).toEqual(
+        errorEvent(`An event of the upstream's stream is larger than ${ANSWER_LIMIT} bytes`, 'UPSTREAM_INVALID'),
+      );
+      expect(await limitHits(served.gateway, 'raw', 'event-size')).toBe(1);
+    } finally {
+      // An upstream request left paused would keep its pool, and so the close, waiting for good.
+      const closing = Date.now();
+      await served.close();
+      expect(Date.now() - closing).toBeLessThan(3_000);
+    }
+  });
+});
+
 describe('event streams whose upstream goes silent', () => {
   let served: Misbehaving;
   const url = (path: string) => served.url(path);
@@ -333,6 +361,7 @@ describe('event streams whose upstream goes silent', () => {
   afterAll(() => served?.close());
 
   it('ends a POST stream silent past the idle limit with an error event for the request', async () => {
+    const idled = await limitHits(served.gateway, 'raw', 'stream-idle');
     const started = Date.now();
     const response = await postMcp(url('/sse-never'), CALL);
     // Between the limit and 1.25 × it, plus scheduling on a loaded machine.
@@ -343,12 +372,15 @@ describe('event streams whose upstream goes silent', () => {
     expect(events(response.body).at(-1)).toEqual(
       errorEvent('The upstream sent nothing on its event stream for 400 ms', 'UPSTREAM_TIMEOUT'),
     );
+    expect(await limitHits(served.gateway, 'raw', 'stream-idle')).toBe(idled + 1);
   });
 
   it('ends a silent GET stream cleanly (its client reconnects)', async () => {
+    const idled = await limitHits(served.gateway, 'raw', 'stream-idle');
     const response = await fetch(url('/sse-never'), { headers: { accept: 'text/event-stream' } });
     expect(response.status).toBe(200);
     // The body ends (no reset): text() resolves.
     expect(await response.text()).toMatch(/^: working\n\n(: keepalive\n\n)*$/);
+    expect(await limitHits(served.gateway, 'raw', 'stream-idle')).toBe(idled + 1);
   });
 });

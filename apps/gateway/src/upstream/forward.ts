@@ -31,6 +31,7 @@ import { type GatewayError } from '#portico/policy-engine';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { Dispatcher } from 'undici';
+import { EventTooLarge } from '../data-plane/event-stream.js';
 import { mediaType } from '../data-plane/headers.js';
 import { UpstreamAddressDenied } from './address-policy.js';
 
@@ -95,6 +96,17 @@ export function upstreamError(timedOut: boolean, err: unknown): GatewayError {
     return { kind: 'upstream-timeout', message: 'The upstream server did not respond in time' };
   }
   return { kind: 'upstream-unavailable', message: 'The upstream server is unavailable' };
+}
+
+/**
+ * The resource limit of the gateway an upstream failure comes from, as `portico_gateway_limit_hits_total`
+ * names it; undefined for any other failure.
+ */
+export function limitOf(err: unknown): 'answer-size' | 'event-size' | 'connection-wait' | undefined {
+  if (err instanceof AnswerTooLarge) return 'answer-size';
+  if (err instanceof EventTooLarge) return 'event-size';
+  if (err instanceof ConnectionWaitTimeout) return 'connection-wait';
+  return undefined;
 }
 
 /** No connection of the upstream's pool became free within the response timeout. */
@@ -298,18 +310,24 @@ export class UpstreamCall implements Dispatcher.DispatchHandler, UpstreamBody {
         signal();
       },
     });
-    for (;;) {
-      const chunk = queue.shift();
-      if (chunk) {
-        yield chunk;
-        continue;
+    try {
+      for (;;) {
+        const chunk = queue.shift();
+        if (chunk) {
+          yield chunk;
+          continue;
+        }
+        if (failure) throw failure.err;
+        if (done) return;
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+          this.resume();
+        });
       }
-      if (failure) throw failure.err;
-      if (done) return;
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        this.resume();
-      });
+    } finally {
+      // The reader stopped before the end (an event past the size limit): the upstream request,
+      // paused on its last chunk, would otherwise hold its connection for good.
+      if (!done && !failure) this.controller?.abort(new CallEnded('the gateway stopped reading the answer'));
     }
   }
 

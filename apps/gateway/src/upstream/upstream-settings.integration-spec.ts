@@ -15,6 +15,8 @@ import { loadGatewayEnv } from '../env.js';
 import {
   freePorts,
   gatewayConfig,
+  limitHits,
+  metricValue,
   startTestGateway,
   type TestGateway,
   type TestGatewayOptions,
@@ -190,16 +192,8 @@ describe('PORTICO_GATEWAY_UPSTREAM_DENY and the calls policies make', () => {
   it.each(['jwks', 'introspection'])(
     'treats %s on a denied address as an outage of the key source: 500, never connected, counted',
     async (kind) => {
-      const refused = async () => {
-        const text = await gateway.metrics.getSingleMetricAsString('portico_upstream_denied_total');
-        const line = `portico_upstream_denied_total{origin="${deniedKeys.origin}",rule="127.0.0.2"} `;
-        return Number(
-          text
-            .split('\n')
-            .find((l) => l.startsWith(line))
-            ?.slice(line.length) ?? 0,
-        );
-      };
+      const refused = () =>
+        metricValue(gateway, 'portico_upstream_denied_total', `origin="${deniedKeys.origin}",rule="127.0.0.2"`);
       const before = await refused();
       const response = await call(`${kind}-denied`);
       expect(response.status).toBe(500);
@@ -266,6 +260,7 @@ describe('a request waiting for a connection of a pool at its cap', () => {
       const started = Date.now();
       const waiting = await postMcp(`http://127.0.0.1:${port}/api`, { ...PING, id: 2 });
       const elapsed = Date.now() - started;
+      expect(await limitHits(gateway, 'api', 'connection-wait')).toBe(1);
       expect({ status: waiting.status, body: JSON.parse(waiting.body) }).toEqual({
         status: 504,
         body: {

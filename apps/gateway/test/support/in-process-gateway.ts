@@ -79,3 +79,20 @@ export async function freePorts(count: number): Promise<number[]> {
   while (ports.size < count) ports.add(await freePort());
   return [...ports];
 }
+
+/** One series of counter `name` on the gateway's metrics, by its labels (`api="a",limit="b"`); 0 before it exists. */
+export async function metricValue(gateway: TestGateway, name: string, labels: string): Promise<number> {
+  const line = `${name}{${labels}} `;
+  const text = await gateway.metrics.getSingleMetricAsString(name);
+  return Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith(line))
+      ?.slice(line.length) ?? 0,
+  );
+}
+
+/** How many exchanges of API `apiId` the gateway's `limit` ended (portico_gateway_limit_hits_total). */
+export function limitHits(gateway: TestGateway, apiId: string, limit: string): Promise<number> {
+  return metricValue(gateway, 'portico_gateway_limit_hits_total', `api="${apiId}",limit="${limit}"`);
+}
