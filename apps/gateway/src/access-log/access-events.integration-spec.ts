@@ -200,7 +200,8 @@ describe('access events', () => {
 
   it('records 499 for a client that left before its answer, and the answered status otherwise', async () => {
     const before = events.length;
-    const body = JSON.stringify(call(30, 'slow', { ms: 1_000 }));
+    const reached = mcp.requests.length;
+    const body = JSON.stringify(call(30, 'slow', { ms: 3_000 }));
     await new Promise<void>((resolve) => {
       const req = request(`${base}/logged/mcp`, {
         method: 'POST',
@@ -208,7 +209,12 @@ describe('access events', () => {
       });
       req.on('error', () => resolve());
       req.end(body);
-      setTimeout(() => req.destroy(), 200);
+      // The client leaves once the call is at the upstream, well before its answer.
+      const leave = setInterval(() => {
+        if (mcp.requests.length === reached) return;
+        clearInterval(leave);
+        req.destroy();
+      }, 10);
     });
     const deadline = Date.now() + 5_000;
     while (events.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
