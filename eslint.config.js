@@ -22,6 +22,8 @@ export default [
             { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['scope:control-plane', 'scope:cli'] },
             { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:gateway', 'scope:cli'] },
             { sourceTag: 'scope:cli', notDependOnLibsWithTags: ['scope:control-plane', 'scope:gateway'] },
+            // Shared libraries build on shared libraries only (outbound-address on policy-engine).
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             {
               sourceTag: 'type:pure',
               onlyDependOnLibsWithTags: ['type:pure'],

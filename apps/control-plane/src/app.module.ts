@@ -1,6 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR } from '@nestjs/core';
 import { AccessManagementModule } from './access-management/access-management.module.js';
+import { AlertsModule } from './alerts/alerts.module.js';
 import { AnalyticsModule } from './analytics/analytics.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
@@ -16,8 +17,10 @@ import { ClientApplicationsModule } from './client-applications/client-applicati
 import { ConfigSyncModule } from './config-sync/config-sync.module.js';
 import { DeploymentsModule } from './deployments/deployments.module.js';
 import { ExchangeModule } from './exchange/exchange.module.js';
+import { ExchangePortalModule } from './exchange-portal/exchange-portal.module.js';
 import { GatewayRegistrationModule } from './gateway-registration/gateway-registration.module.js';
 import { GatewayTargetsModule } from './gateway-targets/gateway-targets.module.js';
+import { GraphApiModule } from './graph-api/graph-api.module.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { PoliciesModule } from './policies/policies.module.js';
@@ -58,6 +61,8 @@ export class AppModule {
         MetricsModule,
         AccessManagementModule,
         ExchangeModule,
+        ExchangePortalModule,
+        GraphApiModule,
         GatewayTargetsModule,
         GatewayRegistrationModule,
         ConfigSyncModule,
@@ -70,6 +75,7 @@ export class AppModule {
         SlaTiersModule,
         SecretsManagerModule,
         AnalyticsModule,
+        AlertsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

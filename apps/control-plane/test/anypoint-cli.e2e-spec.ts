@@ -4,13 +4,13 @@
  * commands that once reported success while Portico did nothing or did something else. Every
  * effect is read back over REST, not taken from the exit code.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestCa, freePort, startEverythingServer, startGatewayProcess } from '#portico/testing';
-import { anypointCli, type AnypointCli, ensureAnypointCli } from './support/anypoint-cli.js';
-import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
-import { closeTestPrisma, newTenant, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
+import { freePort, startEverythingServer, startGatewayProcess } from '#portico/testing';
+import { anypointCli, type AnypointCli, type CliControlPlane, startCliControlPlane } from './support/anypoint-cli.js';
+import type { TestControlPlane } from './support/control-plane.js';
+import { closeTestPrisma, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
 import { createMcpInstance, echo, MCP_SUPPORT, registerGateway, rolledOut } from './support/gateways.js';
 
 describe('anypoint-cli-v4 against Portico', () => {
@@ -18,22 +18,10 @@ describe('anypoint-cli-v4 against Portico', () => {
   let caFile: string;
   let tenant: TestTenant;
   let cli: AnypointCli;
+  let cliAs: CliControlPlane['cliAs'];
 
   beforeAll(async () => {
-    await ensureAnypointCli();
-    const ca = await createTestCa();
-    const leaf = await ca.issue({ commonName: 'portico', names: ['localhost', '127.0.0.1'], usage: 'server' });
-    const dir = await mkdtemp(path.join(tmpdir(), 'portico-cli-tls-'));
-    caFile = path.join(dir, 'ca.pem');
-    await writeFile(caFile, ca.certificatePem);
-    await writeFile(path.join(dir, 'cert.pem'), leaf.certificatePem);
-    await writeFile(path.join(dir, 'key.pem'), leaf.privateKeyPem);
-    cp = await startControlPlane(
-      { PORTICO_TLS_CERT_FILE: path.join(dir, 'cert.pem'), PORTICO_TLS_KEY_FILE: path.join(dir, 'key.pem') },
-      ca.certificatePem,
-    );
-    tenant = await newTenant(cp);
-    cli = await anypointCli(cp.url, caFile, { username: tenant.username, password: tenant.password }, { environment: 'Sandbox' });
+    ({ cp, caFile, tenant, cli, cliAs } = await startCliControlPlane());
   }, 300_000);
   afterAll(async () => {
     await cp?.close();
@@ -263,20 +251,190 @@ describe('anypoint-cli-v4 against Portico', () => {
       const read = await cp.request('GET', `${apis()}/${api}/policies/${applied.body.id}`, { token: tenant.token });
       expect(read.body.configurationData.rateLimits).toEqual(config.rateLimits);
     });
+  });
 
-    it('api promote is refused by name while Portico cannot promote, and creates nothing', async () => {
+  describe('api-mgr: promotion, autodiscovery and the Mule-only commands', () => {
+    it('api promote copies a Sandbox instance into Production with its policies and tiers', async () => {
       const api = await newInstance();
-      const before = await testPrisma().apiInstance.count({ where: { organizationId: tenant.organizationId } });
-      const production = await anypointCli(
-        cp.url,
-        caFile,
-        { username: tenant.username, password: tenant.password },
-        { environment: 'Production' },
-      );
+      const policies = `${apis()}/${api}/policies`;
+      const applied = await cp.request('POST', policies, {
+        token: tenant.token,
+        json: { ...MCP_SUPPORT, configurationData: {} },
+      });
+      expect(applied.status).toBe(201);
+      const tier = await cp.request('POST', `${apis()}/${api}/tiers`, {
+        token: tenant.token,
+        json: { name: 'Gold', limits: [{ maximumRequests: 5, timePeriodInMilliseconds: 1000 }] },
+      });
+      expect(tier.status).toBe(201);
+      const production = await cliAs({ environment: 'Production' });
       const result = await production.run(['api-mgr', 'api', 'promote', String(api), tenant.sandboxId]);
-      expect(result.code).toBe(2);
-      expect(result.stderr).toContain('promote');
-      expect(await testPrisma().apiInstance.count({ where: { organizationId: tenant.organizationId } })).toBe(before);
+      expect(result).toMatchObject({
+        code: 0,
+        stdout: `API with ID "${api}" promoted from "${tenant.sandboxId}" to "Production"\n`,
+      });
+      const prodApis = `/apimanager/api/v1/organizations/${tenant.organizationId}/environments/${tenant.productionId}/apis`;
+      const promoted = await testPrisma().apiInstance.findFirstOrThrow({
+        where: { organizationId: tenant.organizationId, environmentId: tenant.productionId, instanceLabel: '(Promoted)' },
+      });
+      const read = await cp.request('GET', `${prodApis}/${promoted.id}`, { token: tenant.token });
+      const source = await cp.request('GET', `${apis()}/${api}`, { token: tenant.token });
+      expect(read.body).toMatchObject({ assetId: source.body.assetId, endpoint: { proxyUri: source.body.endpoint.proxyUri } });
+      const copied = await cp.request('GET', `${prodApis}/${promoted.id}/policies?fullInfo=false`, { token: tenant.token });
+      expect(copied.body.map((p: { assetId: string }) => p.assetId)).toEqual(['mcp-support']);
+      const tiers = await cp.request('GET', `${prodApis}/${promoted.id}/tiers`, { token: tenant.token });
+      expect(tiers.body.tiers.map((t: { name: string }) => t.name)).toEqual(['Gold']);
+
+      // promoting it again would take the same label in Production: refused by name, nothing written
+      const again = await production.run(['api-mgr', 'api', 'promote', String(api), tenant.sandboxId]);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain('(Promoted)');
+      expect(await testPrisma().apiInstance.count({ where: { environmentId: tenant.productionId } })).toBe(1);
+    });
+
+    it('api autodiscovery shows the properties that pair a runtime with the instance', async () => {
+      const api = await newInstance();
+      const props = await cli.json(['api-mgr', 'api', 'autodiscovery', String(api), '1.0.0']);
+      const read = await cp.request('GET', `${apis()}/${api}`, { token: tenant.token });
+      expect(props).toMatchObject({
+        apiId: api,
+        autodiscoveryInstanceName: read.body.autodiscoveryInstanceName,
+        gatewayVersion: '1.0.0',
+      });
+    });
+
+    it('api download-proxy and api classify say Portico has no Mule runtime, and change nothing', async () => {
+      const api = await newInstance();
+      const dir = await mkdtemp(path.join(tmpdir(), 'portico-proxy-'));
+      const download = await cli.run(['api-mgr', 'api', 'download-proxy', String(api), dir]);
+      expect(download.code).toBe(2);
+      expect(download.stderr.replace(/\s+›?\s*/g, ' ')).toContain('Portico has no Mule runtime');
+      expect(await readdir(dir)).toEqual([]);
+      const classify = await cli.run(['api-mgr', 'api', 'classify', 'Production', String(api)]);
+      expect(classify.code).toBe(2);
+      expect(classify.stderr.replace(/\s+›?\s*/g, ' ')).toContain('no unclassified environments');
+      expect((await cp.request('GET', `${apis()}/${api}`, { token: tenant.token })).body.environmentId).toBe(tenant.sandboxId);
+    });
+  });
+
+  describe('api-mgr tier', () => {
+    it('adds, lists, copies and deletes SLA tiers', async () => {
+      const [source, target] = [await newInstance(), await newInstance()];
+      const tiersOf = async (api: number) =>
+        (await cp.request('GET', `${apis()}/${api}/tiers`, { token: tenant.token })).body.tiers as Record<string, any>[];
+
+      const added = await cli.run([
+        'api-mgr',
+        'tier',
+        'add',
+        String(source),
+        '--name',
+        'Gold',
+        '--description',
+        'the best',
+        '--limit',
+        'true,100,min',
+        '--limit',
+        'false,5,sec',
+        '--autoApprove',
+      ]);
+      expect(added.code).toBe(0);
+      const [gold] = await tiersOf(source);
+      expect(added.stdout).toBe(`Created SLA Tier with ID "${gold!.id}"\n`);
+      expect(gold).toMatchObject({
+        name: 'Gold',
+        description: 'the best',
+        autoApprove: true,
+        limits: [
+          { visible: true, maximumRequests: 100, timePeriodInMilliseconds: 60_000 },
+          { visible: false, maximumRequests: 5, timePeriodInMilliseconds: 1000 },
+        ],
+      });
+      expect((await cli.run(['api-mgr', 'tier', 'add', String(source), '--name', 'Silver', '--limit', 'true,10,min'])).code).toBe(
+        0,
+      );
+
+      const listed = await cli.json<Record<string, any>[]>(['api-mgr', 'tier', 'list', String(source)]);
+      expect(listed.map((t) => t.name)).toEqual(['Gold', 'Silver']);
+      const searched = await cli.json<Record<string, any>[]>(['api-mgr', 'tier', 'list', String(source), 'gol']);
+      expect(searched.map((t) => t.name)).toEqual(['Gold']);
+
+      // the target has a Silver tier to update and a Bronze one the copy removes
+      for (const name of ['Silver', 'Bronze']) {
+        const res = await cp.request('POST', `${apis()}/${target}/tiers`, {
+          token: tenant.token,
+          json: { name, limits: [{ maximumRequests: 1, timePeriodInMilliseconds: 1000 }] },
+        });
+        expect(res.status).toBe(201);
+      }
+      const copied = await cli.run(['api-mgr', 'tier', 'copy', String(source), String(target)]);
+      expect(copied.code).toBe(0);
+      const targetTiers = await tiersOf(target);
+      expect(targetTiers.map((t) => [t.name, t.limits[0].maximumRequests]).sort()).toEqual([
+        ['Gold', 100],
+        ['Silver', 10],
+      ]);
+
+      const deleted = await cli.run(['api-mgr', 'tier', 'delete', String(source), String(gold!.id)]);
+      expect(deleted).toMatchObject({ code: 0, stdout: `Deleted SLA tier with ID "${gold!.id}" from API with ID "${source}"\n` });
+      expect((await tiersOf(source)).map((t) => t.name)).toEqual(['Silver']);
+    });
+  });
+
+  describe('api-mgr policy (templates by id)', () => {
+    it('lists the policy templates and describes one by its id', async () => {
+      const templates = await cli.json<Record<string, any>[]>(['api-mgr', 'policy', 'list']);
+      const rest = await cp.request('GET', `/apimanager/api/v1/organizations/${tenant.organizationId}/policy-templates`, {
+        token: tenant.token,
+      });
+      expect(templates.map((t) => t.ID)).toEqual(rest.body.map((t: { id: string }) => t.id));
+      expect(templates.find((t) => t.ID === 'rate-limiting')).toMatchObject({ Category: 'Quality of service' });
+
+      const described = await cli.json(['api-mgr', 'policy', 'describe', 'rate-limiting']);
+      expect(described).toMatchObject({ name: 'Rate Limiting', configuration: expect.any(Array) });
+      // Mule 4 / Flex form: the catalog from the Exchange Graph API, a template's policy-definition file
+      const catalog = await cli.json<Record<string, any>[]>(['api-mgr', 'policy', 'list', '--muleVersion4OrAbove']);
+      expect(catalog).toContainEqual(
+        expect.objectContaining({
+          'Group ID': MCP_SUPPORT.groupId,
+          'Asset ID': 'mcp-support',
+          Version: MCP_SUPPORT.assetVersion,
+        }),
+      );
+      const versioned = await cli.json(['api-mgr', 'policy', 'describe', 'rate-limiting', '--policyVersion', '1.4.1']);
+      const { name, category, description, configuration } = described;
+      expect(versioned).toEqual({ name, category, description, configuration });
+      const unknown = await cli.run(['api-mgr', 'policy', 'describe', 'no-such-policy']);
+      expect(unknown.code).toBe(2);
+      expect(unknown.stderr).toContain('There is no policy template defined under the specified id.');
+    });
+
+    it('applies a template named by id only (its latest version) and lists it on the instance', async () => {
+      const api = await newInstance();
+      const config = { rateLimits: [{ maximumRequests: 3, timePeriodInMilliseconds: 1000 }], exposeHeaders: false };
+      const applied = await cli.run([
+        'api-mgr',
+        'policy',
+        'apply',
+        String(api),
+        'rate-limiting',
+        '--config',
+        JSON.stringify(config),
+      ]);
+      expect(applied.code).toBe(0);
+      const policies = await cp.request('GET', `${apis()}/${api}/policies?fullInfo=false`, { token: tenant.token });
+      expect(policies.body).toEqual([
+        expect.objectContaining({
+          assetId: 'rate-limiting',
+          assetVersion: '1.4.1',
+          configurationData: expect.objectContaining(config),
+        }),
+      ]);
+      expect(applied.stdout).toBe(`Policy applied. New policy ID: "${policies.body[0].id}"\n`);
+      const listed = await cli.json<Record<string, any>[]>(['api-mgr', 'policy', 'list', String(api)]);
+      expect(listed).toEqual([
+        expect.objectContaining({ ID: policies.body[0].id, 'Asset ID': 'rate-limiting', Status: 'Enabled' }),
+      ]);
     });
   });
 });

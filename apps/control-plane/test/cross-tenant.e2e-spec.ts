@@ -34,12 +34,21 @@ const PARAMS: Record<string, (r: TenantResources) => Id> = PATH_PARAMS;
  * file within its version, a tool within its API), not across tenants: B's group with A's asset
  * name is B's own asset of that name. They follow the owner of the parameter before them.
  */
-const NAMED_WITHIN_PARENT = new Set(['assetId', 'version', 'classifier', 'packaging', 'toolName']);
+const NAMED_WITHIN_PARENT = new Set([
+  'assetId',
+  'version',
+  'classifier',
+  'packaging',
+  'fileName',
+  'pagePath',
+  'resourceId',
+  'toolName',
+]);
 
 /** The built-in policy catalog every organization reads (no tenant owns it). */
 const CATALOG_TEMPLATE = { groupId: POLICY_GROUP_ID, assetId: 'rate-limiting', assetVersion: '1.4.1' };
 /** Read from the running catalog before the matrix runs. */
-let catalogTemplateId: number;
+let catalogTemplateId: string;
 
 /** Routes whose parameters name something else than PARAMS says, by path. */
 const ROUTE_PARAMS: Record<string, Record<string, (r: TenantResources) => Id>> = {
@@ -49,6 +58,12 @@ const ROUTE_PARAMS: Record<string, Record<string, (r: TenantResources) => Id>> =
     assetVersion: () => CATALOG_TEMPLATE.assetVersion,
   },
   '/apimanager/api/v1/organizations/:orgId/policy-templates/:policyTemplateId': { policyTemplateId: () => catalogTemplateId },
+  '/exchange/api/v2/organizations/:orgId/assets/:groupId/:assetId/:version/mutabledata/status/:runId': {
+    runId: (r) => r.mutableDataRunId,
+  },
+  '/monitoring/api/alerts/api/v2/organizations/:orgId/environments/:envId/alerts/:alertId': {
+    alertId: (r) => r.monitoringAlertId,
+  },
 };
 
 interface RouteInput {
@@ -76,6 +91,11 @@ const SECRET_GROUPS = '/secrets-manager/api/v1/organizations/:orgId/environments
 const USERS = '/accounts/api/organizations/:orgId/users';
 const ENVIRONMENTS = '/accounts/api/organizations/:orgId/environments';
 const ANALYTICS = '/analytics/1.0/:orgId/environments/:envId';
+const PORTAL = '/exchange/api/v2/assets/:groupId/:assetId/:version/portal';
+const ASSET_V1 = '/exchange/api/v1/assets/:groupId/:assetId/:version';
+const ORG_ASSET = 'organizations/:orgId/assets/:groupId/:assetId/:version';
+const ALERTS = `${API}/:apiId/alerts`;
+const MONITORING_ALERTS = '/monitoring/api/alerts/api/v2/organizations/:orgId/environments/:envId/alerts';
 
 /** Scope lists granting in A's organization, or in B's organization narrowed to A's environment. */
 const FOREIGN_SCOPES = [
@@ -130,6 +150,22 @@ const tier: Input = () => ({
   json: { name: uniqueName('tier'), limits: [{ maximumRequests: 1, timePeriodInMilliseconds: 1000 }] },
 });
 const described: Input = () => ({ json: { description: 'changed by another tenant' } });
+const legacyAlert = (recipient: object) => ({
+  name: uniqueName('alert'),
+  type: 'api-request-count',
+  severity: 'info',
+  condition: { operator: 'GREATER_THAN', value: 1 },
+  period: { duration: { count: 1, weight: 'MINUTES' }, repeat: 1 },
+  recipients: [recipient],
+});
+const monitoringAlert = (apiId: Id, recipient: Id = 'ops@example.com') => ({
+  name: uniqueName('alert'),
+  severity: 'info',
+  metricType: 'api_request_count',
+  resources: [{ apiId }],
+  condition: { operator: 'above', threshold: 1, interval: 1 },
+  notifications: [{ type: 'email', recipients: [recipient] }],
+});
 /** A fixed window, so that A's reads before and after the matrix compare. */
 const windowEnd = new Date();
 const analyticsWindow = `from=${new Date(windowEnd.getTime() - 3_600_000).toISOString()}&to=${windowEnd.toISOString()}`;
@@ -163,6 +199,14 @@ const UNSCOPED: Record<string, Unscoped> = {
       (own, foreign) => ({ json: { organizationId: foreign('orgId'), groupId: own('groupId'), ...intruderAsset() } }),
     ],
     expect: 'refused',
+  },
+  'POST /graph/api/v2/graphql': {
+    probe: (_own, foreign) => ({
+      json: {
+        query: `{ assets(organizationIds: ["${foreign('orgId')}"]) { assetId } asset(groupId: "${foreign('groupId')}", assetId: "${foreign('assetId')}") { assetId } }`,
+      },
+    }),
+    expect: 'listed',
   },
   'GET /exchange/api/v2/assets/search': {
     probe: (_own, foreign) => ({ query: `organizationId=${foreign('orgId')}&search=${foreign('assetId')}` }),
@@ -206,6 +250,25 @@ const INPUTS: Record<string, Input | Input[]> = {
   [`GET ${ANALYTICS}/events`]: () => ({ query: analyticsWindow.replace('from=', 'startDate=').replace('to=', 'endDate=') }),
   'POST /exchange/api/v2/organizations/:orgId/applications': () => ({ json: { name: uniqueName('client') } }),
   'PATCH /exchange/api/v2/organizations/:orgId/applications/:applicationId': described,
+  'PUT /exchange/api/v2/assets/:groupId/:assetId/:version/status': () => ({ json: { status: 'deprecated' } }),
+  [`PUT ${ASSET_V1}/tags`]: () => ({ json: [{ value: 'intruder' }] }),
+  [`PATCH /exchange/api/v1/${ORG_ASSET}/metadata`]: () => ({ json: { name: 'renamed by another tenant' } }),
+  [`PATCH /exchange/api/v2/${ORG_ASSET}/mutabledata`]: () => ({
+    multipart: () => {
+      const form = new FormData();
+      form.append('tags', 'intruder');
+      return form;
+    },
+  }),
+  [`POST ${PORTAL}/draft/pages`]: () => ({ json: { pagePath: uniqueName('page') } }),
+  [`PUT ${PORTAL}/draft/pages/:pagePath`]: () => ({ headers: { 'content-type': 'text/markdown' } }),
+  [`POST ${PORTAL}/draft/resources`]: () => ({
+    multipart: () => {
+      const form = new FormData();
+      form.append('files.png', new Blob(['png']), 'intruder.png');
+      return form;
+    },
+  }),
   'POST /exchange/api/v2/organizations/:orgId/assets/:groupId/:assetId/:version': () => ({
     headers: { 'x-sync-publication': 'true' },
     multipart: () => {
@@ -262,9 +325,27 @@ const INPUTS: Record<string, Input | Input[]> = {
     () => ({ json: { label: 'changed' } }),
     (_own, foreign) => ({ json: { upstreamIds: [foreign('upstreamId')] } }),
   ],
+  [`GET ${API}/:apiId/autodiscoveryProperties`]: () => ({ query: 'gatewayVersion=1.0.0' }),
   [`POST ${API}/:apiId/tiers`]: tier,
   [`PUT ${API}/:apiId/tiers/:tierId`]: tier,
   [`POST ${API}/:apiId/api-keys`]: () => ({ json: { name: uniqueName('key') } }),
+  [`POST ${ALERTS}`]: [
+    () => ({ json: legacyAlert({ type: 'email', value: 'ops@example.com' }) }),
+    (_own, foreign) => ({ json: legacyAlert({ type: 'user', value: foreign('userId') }) }),
+  ],
+  [`PATCH ${ALERTS}/:alertId`]: [
+    () => ({ json: { name: 'renamed by another tenant' } }),
+    (_own, foreign) => ({ json: { recipients: [{ type: 'user', value: foreign('userId') }] } }),
+  ],
+  [`POST ${MONITORING_ALERTS}`]: [
+    (own) => ({ json: monitoringAlert(own('apiId')) }),
+    (_own, foreign) => ({ json: monitoringAlert(foreign('apiId')) }),
+    (own, foreign) => ({ json: monitoringAlert(own('apiId'), foreign('userId')) }),
+  ],
+  [`PUT ${MONITORING_ALERTS}/:alertId`]: [
+    (own) => ({ json: monitoringAlert(own('apiId')) }),
+    (own, foreign) => ({ json: monitoringAlert(own('apiId'), foreign('userId')) }),
+  ],
   [`POST ${API}/:apiId/contracts`]: [
     (_own, foreign) => ({ json: { applicationId: foreign('applicationId') } }),
     (own, foreign) => ({ json: { applicationId: own('applicationId'), requestedTierId: foreign('tierId') } }),
@@ -284,6 +365,14 @@ const REFUSED_FOR_EVERYONE: Record<string, { status: number; reason: string }> =
   'DELETE /exchange/api/v2/organizations/:orgId/assets/:groupId/:assetId/:version': {
     status: 405,
     reason: 'Exchange deletes through DELETE /exchange/api/v2/assets/…',
+  },
+  'GET /exchange/api/v2/assets/:groupId/:assetId/:version/files/:classifier/:packaging/:fileName': {
+    status: 400,
+    reason: "an externalLink is opened by its `link` token alone (no bearer token), which the matrix's calls do not carry",
+  },
+  'GET /proxies/xapi/v1/organizations/:orgId/environments/:envId/apis/:apiId/proxy': {
+    status: 400,
+    reason: 'a proxy is a Mule application, and Portico has no Mule runtime',
   },
   [`GET ${XAPI}/:apiId`]: { status: 405, reason: 'only PATCH is allowed on the xapi instance URL' },
   [`DELETE ${XAPI}/:apiId`]: { status: 405, reason: 'only PATCH is allowed on the xapi instance URL' },
@@ -431,6 +520,8 @@ function distinctiveIds(r: TenantResources): string[] {
     r.upstreamId,
     r.apiKeyId,
     r.pinnedToolName,
+    r.alertId,
+    r.monitoringAlertId,
   ];
 }
 
@@ -456,7 +547,7 @@ describe('cross-tenant matrix over every REST route', () => {
     const templates = await h.cp.request('GET', `/apimanager/api/v1/organizations/${a.tenant.organizationId}/policy-templates`, {
       token: a.tenant.token,
     });
-    catalogTemplateId = templates.body.data[0].id;
+    catalogTemplateId = templates.body[0].id;
   });
 
   const send = (method: string, path: string, input: RouteInput, token: string): Promise<ApiResponse> => {

@@ -1,25 +1,28 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
 import { ApiZodBody } from '../common/openapi.js';
-import { ZodPipe } from '../common/validation.js';
+import { parseInput, ZodPipe } from '../common/validation.js';
 import {
   createApiBody,
-  type CreateApiBody,
   getApiQuery,
+  isPromotion,
   listByAssetQuery,
   type ListByAssetQuery,
   listInstancesQuery,
   type ListInstancesQuery,
+  promoteApiBody,
   updateApiBody,
   type UpdateApiBody,
   updateApiQuery,
   type UpdateApiQuery,
 } from './api-instances.dto.js';
 import { ApiInstancesService } from './api-instances.service.js';
+import { ApiPromotionService } from './api-promotion.service.js';
 
 const API = 'apimanager/api/v1/organizations/:orgId/environments/:envId/apis';
 const XAPI = 'apimanager/xapi/v1/organizations/:orgId/environments/:envId/apis';
@@ -28,21 +31,27 @@ const XAPI = 'apimanager/xapi/v1/organizations/:orgId/environments/:envId/apis';
 @ApiTags('API Manager: API instances')
 @Controller()
 export class ApiInstancesController {
-  constructor(private readonly instances: ApiInstancesService) {}
+  constructor(
+    private readonly instances: ApiInstancesService,
+    private readonly promotion: ApiPromotionService,
+  ) {}
 
   @Post([API, XAPI])
   @RequireScope('manage:api_configuration')
   @ApiOperation({
     summary: 'Create an API instance (MCP server: technology flexGateway, endpoint.type mcp), optionally deployed at once',
+    description:
+      'With promote{originApiId, policies, tiers, alerts} and no spec: promotes the instance originApiId of another environment into this one (api promote): a copy with its routing and, unless their allEntities is false, its policies, SLA tiers and alerts; not its deployment, contracts or TLS context references.',
   })
-  @ApiZodBody(createApiBody)
+  @ApiZodBody(z.union([createApiBody, promoteApiBody]))
   create(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
-    @Body(new ZodPipe(createApiBody)) body: CreateApiBody,
+    @Body() body: unknown,
   ) {
-    return this.instances.create(principal, orgId, envId, body);
+    if (isPromotion(body)) return this.promotion.promote(orgId, envId, parseInput(promoteApiBody, body, 'body'));
+    return this.instances.create(principal, orgId, envId, parseInput(createApiBody, body, 'body'));
   }
 
   @Get(API)

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { deploymentBody } from '../deployments/deployments.dto.js';
 import { parseProxyUri, PROXY_URI_FORMAT } from '../deployments/proxy-listener.js';
 import { commaList } from '../gateway-targets/gateway-targets.dto.js';
+import { int32 } from '../common/integer-id.js';
 import { re2Pattern } from '../common/validation.js';
 import { instanceRuleIssues } from './instance-rules.js';
 
@@ -238,3 +239,32 @@ export type CreateUpstreamBody = z.output<typeof createUpstreamBody>;
 
 export const updateUpstreamBody = createUpstreamBody.partial().strict();
 export type UpdateUpstreamBody = z.output<typeof updateUpstreamBody>;
+
+/** `{allEntities}` of a promotion part: copy all of them, or none. */
+const promotedEntities = z.strictObject({ allEntities: z.boolean({ error: 'must be true or false' }) });
+
+/**
+ * POST .../apis with `promote{}` and no `spec` (anypoint-cli's `api promote`): a copy of the
+ * instance `originApiId` of another environment of the organization, with its policies, SLA tiers
+ * and alerts unless their `allEntities` is false.
+ */
+export const promoteApiBody = z.strictObject({
+  instanceLabel: z.string().min(1).max(255).nullish(),
+  providerId: z.guid().nullish(),
+  promote: z.strictObject({
+    // anypoint-cli sends the number; a numeric string is taken too
+    originApiId: z
+      .union([z.number(), z.string().regex(/^\d{1,10}$/, 'must be an API instance id')], { error: 'must be an API instance id' })
+      .transform(Number)
+      .pipe(int32('must be an API instance id')),
+    policies: promotedEntities.optional(),
+    tiers: promotedEntities.optional(),
+    alerts: promotedEntities.optional(),
+  }),
+});
+export type PromoteApiBody = z.output<typeof promoteApiBody>;
+
+/** A POST .../apis body with `promote` is a promotion, any other a new instance. */
+export function isPromotion(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && 'promote' in body;
+}

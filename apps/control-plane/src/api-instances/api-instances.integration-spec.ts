@@ -466,12 +466,9 @@ describe('API instances', () => {
 
     it('refuses fields it does not apply by name, on create and update, and writes nothing', async () => {
       const before = await counts();
-      const promote = await cp.request('POST', api, {
-        token: tenant.token,
-        json: { instanceLabel: 'x (Promoted)', promote: { originApiId: 1, policies: { allEntities: true } } },
-      });
-      expect(promote.status).toBe(400);
-      expect(promote.body.message).toBe('body: Unrecognized key: "promote"');
+      const unknown = await cp.request('POST', api, { token: tenant.token, json: { ...(await mcpBody()), isPublic: true } });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body.message).toBe('body: Unrecognized key: "isPublic"');
       const created = await create(await mcpBody());
       const after = await counts();
       for (const json of [

@@ -1,16 +1,19 @@
 import { Module } from '@nestjs/common';
+import { AlertsModule } from '../alerts/alerts.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
 import { SecretsManagerModule } from '../secrets-manager/secrets-manager.module.js';
 import { ApiInstancesController } from './api-instances.controller.js';
 import { ApiInstancesRepository } from './api-instances.repository.js';
 import { ApiInstancesService } from './api-instances.service.js';
+import { ApiPromotionService } from './api-promotion.service.js';
+import { ApiRuntimeController } from './api-runtime.controller.js';
 import { UpstreamsController } from './upstreams.controller.js';
 import { UpstreamsService } from './upstreams.service.js';
 
 @Module({
-  imports: [DeploymentsModule, SecretsManagerModule],
-  controllers: [ApiInstancesController, UpstreamsController],
-  providers: [ApiInstancesRepository, ApiInstancesService, UpstreamsService],
+  imports: [AlertsModule, DeploymentsModule, SecretsManagerModule],
+  controllers: [ApiInstancesController, ApiRuntimeController, UpstreamsController],
+  providers: [ApiInstancesRepository, ApiInstancesService, ApiPromotionService, UpstreamsService],
   exports: [ApiInstancesRepository],
 })
 export class ApiInstancesModule {}

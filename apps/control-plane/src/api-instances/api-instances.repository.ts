@@ -139,6 +139,20 @@ export class ApiInstancesRepository {
     return tx.apiInstance.findFirst({ where: { id, organizationId, environmentId }, include: INSTANCE_INCLUDE });
   }
 
+  /** The instance `id` in any environment of `organizationId`. */
+  findInOrganization(organizationId: string, id: number, tx: Tx = this.prisma) {
+    return tx.apiInstance.findFirst({ where: { id, organizationId } });
+  }
+
+  /** The TLS contexts of an environment's secret groups, by group and name. */
+  environmentTlsContexts(environmentId: string, tx: Tx = this.prisma) {
+    return tx.tlsContext.findMany({
+      where: { secretGroup: { environmentId } },
+      include: { secretGroup: { select: { id: true, name: true } } },
+      orderBy: [{ secretGroup: { name: 'asc' } }, { name: 'asc' }],
+    });
+  }
+
   findApis(ids: number[]) {
     return this.prisma.apiInstance.findMany({ where: { id: { in: ids } }, include: INSTANCE_INCLUDE, orderBy: { id: 'asc' } });
   }

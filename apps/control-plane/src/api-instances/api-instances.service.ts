@@ -110,6 +110,26 @@ export class ApiInstancesService {
     return instanceView(api, await this.repo.rootOrganizationId(organizationId));
   }
 
+  /**
+   * The TLS contexts of the instance's environment (every one is a Flex context, which Portico
+   * gateways use), each with where the instance uses it.
+   */
+  async usableTlsContexts(organizationId: string, environmentId: string, rawId: string) {
+    const api = await this.find(organizationId, environmentId, rawId);
+    const upstreams = await this.repo.findUpstreams(api.id);
+    return (await this.repo.environmentTlsContexts(environmentId)).map((context) => ({
+      secretGroupId: context.secretGroup.id,
+      secretGroupName: context.secretGroup.name,
+      tlsContextId: context.id,
+      name: context.name,
+      target: context.target,
+      usage: {
+        inbound: api.inboundTlsId === context.id,
+        upstreamIds: upstreams.filter((u) => u.tlsContextId === context.id).map((u) => u.id),
+      },
+    }));
+  }
+
   /** PATCH (xapi, api/v1) and PUT (api/v1): `body` is merged over the instance (contract §4.4). */
   async update(
     principal: Principal,

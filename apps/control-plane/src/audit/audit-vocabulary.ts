@@ -19,6 +19,7 @@ export const AUDIT_RESOURCE_TYPES = {
   contract: 'API Manager',
   'tool-pin': 'API Manager',
   'tool-change': 'API Manager',
+  alert: 'API Manager',
   'client-application': 'Exchange',
   'exchange-asset': 'Exchange',
   'secret-group': 'Secrets Manager',

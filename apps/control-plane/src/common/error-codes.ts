@@ -4,10 +4,12 @@
  * that no two features define the same code.
  */
 import { accessManagementErrors } from '../access-management/access-management.errors.js';
+import { alertErrors } from '../alerts/alerts.errors.js';
 import { apiInstanceErrors } from '../api-instances/api-instances.errors.js';
 import { clientApplicationErrors } from '../client-applications/client-applications.errors.js';
 import { deploymentErrors } from '../deployments/deployments.errors.js';
 import { exchangeErrors } from '../exchange/exchange.errors.js';
+import { exchangePortalErrors } from '../exchange-portal/exchange-portal.errors.js';
 import { gatewayRegistrationErrors } from '../gateway-registration/gateway-registration.errors.js';
 import { gatewayTargetErrors } from '../gateway-targets/gateway-targets.errors.js';
 import { policyErrors } from '../policies/policies.errors.js';
@@ -22,6 +24,7 @@ export const errorTables = {
   common: commonErrors,
   accessManagement: accessManagementErrors,
   exchange: exchangeErrors,
+  exchangePortal: exchangePortalErrors,
   apiInstances: apiInstanceErrors,
   deployments: deploymentErrors,
   gatewayTargets: gatewayTargetErrors,
@@ -33,6 +36,7 @@ export const errorTables = {
   apiKeys: apiKeyErrors,
   slaTiers: slaTierErrors,
   throttling: throttlingErrors,
+  alerts: alertErrors,
 } as const;
 
 type Tables = typeof errorTables;

@@ -5,9 +5,15 @@ import { isIP } from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { commaSeparated, logLevel, parseEnvironment } from '#portico/environment';
+import { AddressPolicy } from '#portico/outbound-address';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const count = (max: number) => z.coerce.number().int().min(1).max(max);
+
+/** PORTICO_OUTBOUND_DENY when unset: this host, link-local addresses and the metadata services. */
+const OUTBOUND_DENY_DEFAULT = ['loopback', 'link-local', 'metadata'];
+/** PORTICO_OUTBOUND_DENY=none: nothing is denied (an empty variable is unset, hence the default). */
+const noneIsEmpty = (entries: string[]) => (entries.join() === 'none' ? [] : entries);
 
 /** Whether `entry` is an IP address or a CIDR range (`10.0.0.0/8`, `2001:db8::/32`). */
 function isAddressOrRange(entry: string): boolean {
@@ -113,10 +119,41 @@ export const envSchema = z
     /** Base64 of 32 bytes: AES-256-GCM key for stored secrets (policy secrets, the CA key); unset → `<data dir>/secret.key` (0600). */
     PORTICO_SECRET_KEY: z.string().optional(),
     PORTICO_LOG_LEVEL: logLevel.default('info'),
+    /** How often each control plane evaluates the API alerts that are due (alerts/alert-evaluator.ts). */
+    PORTICO_ALERTS_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    /** SMTP relay of alert e-mails; unset: alerts notify their webhooks only. */
+    PORTICO_SMTP_HOST: z.string().min(1).optional(),
+    PORTICO_SMTP_PORT: port.min(1).default(587),
+    /** tls: TLS from the first byte (port 465); starttls: STARTTLS, required; none: plain text (a local relay). */
+    PORTICO_SMTP_SECURITY: z.enum(['tls', 'starttls', 'none']).default('starttls'),
+    PORTICO_SMTP_USER: z.string().min(1).optional(),
+    PORTICO_SMTP_PASSWORD: z.string().min(1).optional(),
+    /** PEM file of CA certificates trusted for the relay's certificate, besides the system's. */
+    PORTICO_SMTP_CA_FILE: z.string().min(1).optional(),
+    /** The From of alert e-mails (`Portico <alerts@example.com>`); required with PORTICO_SMTP_HOST. */
+    PORTICO_SMTP_FROM: z.string().min(1).optional(),
+    /**
+     * Addresses the control plane never connects to for a URL a user typed (alert webhooks),
+     * comma-separated: `loopback`, `link-local`, `metadata`, `private`, IP addresses and CIDR
+     * ranges (#portico/outbound-address), checked on the resolved address of every connection.
+     * `none`: any address. An empty variable is unset, so `${PORTICO_OUTBOUND_DENY:-}` in a compose
+     * file keeps the default rather than opening everything.
+     */
+    PORTICO_OUTBOUND_DENY: commaSeparated({ lowerCase: true, check: (entries) => new AddressPolicy(noneIsEmpty(entries)) })
+      .transform(noneIsEmpty)
+      .default(OUTBOUND_DENY_DEFAULT),
   })
   .refine((env) => (env.PORTICO_TLS_CERT_FILE === undefined) === (env.PORTICO_TLS_KEY_FILE === undefined), {
     message: 'set both PORTICO_TLS_CERT_FILE and PORTICO_TLS_KEY_FILE, or neither',
     path: ['PORTICO_TLS_CERT_FILE'],
+  })
+  .refine((env) => env.PORTICO_SMTP_HOST === undefined || env.PORTICO_SMTP_FROM !== undefined, {
+    message: 'set PORTICO_SMTP_FROM with PORTICO_SMTP_HOST',
+    path: ['PORTICO_SMTP_FROM'],
+  })
+  .refine((env) => (env.PORTICO_SMTP_USER === undefined) === (env.PORTICO_SMTP_PASSWORD === undefined), {
+    message: 'set both PORTICO_SMTP_USER and PORTICO_SMTP_PASSWORD, or neither',
+    path: ['PORTICO_SMTP_USER'],
   });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };

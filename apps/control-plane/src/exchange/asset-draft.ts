@@ -2,20 +2,22 @@
  * Turns the three ways of creating an asset (v2 multipart publish, legacy multipart, JSON) into
  * one validated AssetDraft. Every problem is a 400 naming the field as `body.<field>: reason`.
  */
-import { createHash } from 'node:crypto';
 import { type ErrorDetail } from '../common/domain-error.js';
-import { assertNoNulCharacter } from '../common/nul-characters.js';
 import { parseInput, validationError } from '../common/validation.js';
+import { type AssetFileDraft, applyKeyedValues, assetFiles, invalid, keyedValuesChange, splitUpload } from './asset-form.js';
 import type { MultipartUpload, UploadedPart } from './exchange-multipart.js';
-import { type AssetType, type CreateAssetBody, legacyForm, publishForm, type PublishParams } from './exchange.dto.js';
+import {
+  type AssetCoordinates,
+  type AssetType,
+  CLASSIFIER_TYPES,
+  type CreateAssetBody,
+  type KeyedValues,
+  legacyForm,
+  publishForm,
+  type PublishParams,
+} from './exchange.dto.js';
 
-export interface AssetFileDraft {
-  classifier: string;
-  packaging: string;
-  content: Buffer;
-  md5: string;
-  sha1: string;
-}
+export type { AssetFileDraft } from './asset-form.js';
 
 export interface AssetAttribute {
   key: string;
@@ -33,80 +35,13 @@ export interface AssetDraft {
   description?: string;
   tags: string[];
   attributes: AssetAttribute[];
+  categories: KeyedValues[];
+  customFields: KeyedValues[];
+  dependencies: AssetCoordinates[];
   contactName?: string;
   contactEmail?: string;
   status: 'published' | 'development';
   files: AssetFileDraft[];
-}
-
-/** Metadata files whose `platform` becomes the platform attribute (contract §3.2). */
-const METADATA_CLASSIFIERS = new Set(['mcp-metadata', 'llm-metadata']);
-const NAME_PART = /^[a-zA-Z0-9][a-zA-Z0-9_-]*$/;
-
-function invalid(field: string, message: string): never {
-  throw validationError([{ path: `/body/${field}`, message }]);
-}
-
-/** Splits form fields into plain fields, `properties.<name>` and `files.*` sent as text. */
-function splitUpload(upload: MultipartUpload) {
-  const plain: Record<string, string> = {};
-  const properties: Record<string, string> = {};
-  const fileParts: UploadedPart[] = [];
-  for (const [field, value] of Object.entries(upload.fields)) {
-    if (field.startsWith('properties.')) {
-      const name = field.slice('properties.'.length);
-      if (!name) invalid(field, 'property fields are named properties.<name>');
-      properties[name] = value;
-    } else if (field.startsWith('files.')) {
-      fileParts.push({ field, content: Buffer.from(value) });
-    } else {
-      plain[field] = value;
-    }
-  }
-  return { plain, properties, fileParts };
-}
-
-/** `files.<classifier>.<packaging>` parts as stored files; a metadata file must be a JSON object. */
-function assetFiles(parts: UploadedPart[]): { files: AssetFileDraft[]; platform?: string } {
-  const files: AssetFileDraft[] = [];
-  let platform: string | undefined;
-  for (const part of parts) {
-    const name = part.field.slice('files.'.length);
-    const dot = name.lastIndexOf('.');
-    const classifier = name.slice(0, dot);
-    const packaging = name.slice(dot + 1);
-    if (dot <= 0 || !NAME_PART.test(classifier) || !NAME_PART.test(packaging)) {
-      invalid(part.field, 'file fields are named files.<classifier>.<packaging>, e.g. files.mcp-metadata.json');
-    }
-    if (files.some((f) => f.classifier === classifier && f.packaging === packaging))
-      invalid(part.field, 'is given more than once');
-    if (METADATA_CLASSIFIERS.has(classifier) && packaging === 'json') {
-      platform = metadataPlatform(part) ?? platform;
-    }
-    files.push({
-      classifier,
-      packaging,
-      content: part.content,
-      md5: createHash('md5').update(part.content).digest('hex'),
-      sha1: createHash('sha1').update(part.content).digest('hex'),
-    });
-  }
-  return { files, platform };
-}
-
-function metadataPlatform(part: UploadedPart): string | undefined {
-  let metadata: unknown;
-  try {
-    metadata = JSON.parse(part.content.toString('utf8'));
-  } catch (err) {
-    invalid(part.field, `is not valid JSON (${(err as Error).message})`);
-  }
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) invalid(part.field, 'must be a JSON object');
-  const { platform } = metadata as { platform?: unknown };
-  if (platform !== undefined && typeof platform !== 'string') invalid(`${part.field}/platform`, 'must be a string');
-  // The file itself is stored as bytes; only the platform it names becomes text in the database.
-  assertNoNulCharacter(platform, 'body', [part.field, 'platform']);
-  return platform || undefined;
 }
 
 /**
@@ -135,9 +70,19 @@ function rejectStrayFiles(parts: UploadedPart[], allowed: (field: string) => boo
   if (stray) invalid(stray.field, 'unexpected file; files are sent as files.<classifier>.<packaging>');
 }
 
+/** The type a file's classifier implies (`files.oas.json` → rest-api), when the files agree on one. */
+function inferredType(files: AssetFileDraft[]): AssetType | undefined {
+  const types = new Set(
+    files.flatMap((f) =>
+      Object.hasOwn(CLASSIFIER_TYPES, f.classifier) ? [CLASSIFIER_TYPES[f.classifier as keyof typeof CLASSIFIER_TYPES]] : [],
+    ),
+  );
+  return types.size === 1 ? [...types][0] : undefined;
+}
+
 /** v2 publish: `POST /exchange/api/v2/organizations/:orgId/assets/:groupId/:assetId/:version`. */
 export function draftFromPublishForm(params: PublishParams, upload: MultipartUpload): AssetDraft {
-  const { plain, properties, fileParts } = splitUpload(upload);
+  const { plain, properties, categories, fields, fileParts } = splitUpload(upload);
   rejectStrayFiles(upload.files, (field) => field.startsWith('files.'));
   const form = parseInput(publishForm, plain, 'body');
   const expected = { organizationId: params.orgId, groupId: params.groupId, assetId: params.assetId, version: params.version };
@@ -146,16 +91,21 @@ export function draftFromPublishForm(params: PublishParams, upload: MultipartUpl
     .map((key) => ({ path: `/body/${key}`, message: `must match the ${key} in the path (${expected[key]})` }));
   if (mismatches.length) throw validationError(mismatches);
   const { files, platform } = assetFiles([...fileParts, ...upload.files]);
+  const type = form.type ?? inferredType(files);
+  if (!type) invalid('type', 'is required');
   return {
     groupId: params.groupId,
     assetId: params.assetId,
     version: params.version,
     name: form.name,
-    type: form.type,
+    type,
     description: form.description,
     // Portico has no separate keyword index: keywords are searchable labels like tags.
     tags: [...new Set([...form.tags, ...form.keywords])],
     attributes: attributesOf(properties, platform),
+    categories: applyKeyedValues([], keyedValuesChange('categories', form.categories, categories)),
+    customFields: applyKeyedValues([], keyedValuesChange('fields', form.fields, fields)),
+    dependencies: form.dependencies,
     contactName: form.contactName,
     contactEmail: form.contactEmail,
     status: form.status,
@@ -163,11 +113,19 @@ export function draftFromPublishForm(params: PublishParams, upload: MultipartUpl
   };
 }
 
-/** Legacy multipart create: the file comes as `asset`, stored under `classifier` with its extension as packaging. */
+/**
+ * Legacy multipart create: the file comes as `asset`, stored under `classifier` with its
+ * extension as packaging. `apiVersion` and `main` are the attributes `apiVersion` and `mainFile`.
+ */
 export function draftFromLegacyForm(upload: MultipartUpload): AssetDraft {
-  const { plain, properties, fileParts } = splitUpload(upload);
+  const { plain, properties, categories, fields, fileParts } = splitUpload(upload);
+  const prefixed = Object.keys(categories)
+    .map((k) => `categories.${k}`)
+    .concat(Object.keys(fields).map((k) => `fields.${k}`));
+  if (prefixed.length)
+    invalid(prefixed[0]!, 'is not a field of this form; set categories and custom fields with PATCH …/mutabledata');
   rejectStrayFiles(upload.files, (field) => field === 'asset' || field.startsWith('files.'));
-  const { classifier, ...form } = parseInput(legacyForm, plain, 'body');
+  const { classifier, apiVersion, main, dependencies, ...form } = parseInput(legacyForm, plain, 'body');
   const parts = upload.files.filter((p) => p.field.startsWith('files.'));
   const asset = upload.files.filter((p) => p.field === 'asset');
   if (asset.length > 1) invalid('asset', 'is given more than once');
@@ -176,11 +134,27 @@ export function draftFromLegacyForm(upload: MultipartUpload): AssetDraft {
     parts.push({ field: `files.${classifier ?? form.type}.${extension}`, content: part.content });
   }
   const { files, platform } = assetFiles([...fileParts, ...parts]);
-  return { ...form, attributes: attributesOf(properties, platform), files };
+  const attributes = attributesOf(properties, platform);
+  for (const [field, key, value] of [
+    ['apiVersion', 'apiVersion', apiVersion],
+    ['main', 'mainFile', main],
+  ] as const) {
+    if (value === undefined) continue;
+    if (attributes.some((a) => a.key === key)) invalid(field, `cannot be combined with properties.${key}`);
+    attributes.push({ key, value });
+  }
+  return { ...form, attributes, categories: [], customFields: [], dependencies, files };
 }
 
 /** JSON create (seed 001 step 1): no files. */
 export function draftFromJson(body: CreateAssetBody): AssetDraft {
   const { properties, ...rest } = body;
-  return { ...rest, attributes: attributesOf(properties, undefined), files: [] };
+  return {
+    ...rest,
+    attributes: attributesOf(properties, undefined),
+    categories: [],
+    customFields: [],
+    dependencies: [],
+    files: [],
+  };
 }

@@ -1,18 +1,45 @@
-import { Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
-import { ApiConsumes, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { CurrentPrincipal } from '../auth/decorators.js';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+  StreamableFile,
+} from '@nestjs/common';
+import { ApiConsumes, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { CurrentPrincipal, Public } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
 import { ApiZodBody, ApiZodMultipartBody } from '../common/openapi.js';
 import { parseInput, ZodPipe } from '../common/validation.js';
 import { ENV, type Env } from '../config/env.js';
-import { publicBaseUrl } from '../config/public-url.js';
 import { type AssetDraft, draftFromJson, draftFromLegacyForm } from './asset-draft.js';
-import { ExchangeAssetsService } from './exchange-assets.service.js';
-import { readMultipart } from './exchange-multipart.js';
+import { AssetFileLinks, linkFileName } from './asset-file-links.js';
+import { ExchangeAssetsService, linkInvalid } from './exchange-assets.service.js';
+import { ExchangeCurationService } from './exchange-curation.service.js';
+import { closeConnectionAfterUpload, readMultipart } from './exchange-multipart.js';
 import { ExchangePublicationService } from './exchange-publication.service.js';
-import { createAssetBody, legacyForm, searchQuery, type SearchQuery } from './exchange.dto.js';
+import {
+  createAssetBody,
+  DELETE_TYPES,
+  legacyForm,
+  parseDeleteType,
+  required,
+  searchQuery,
+  type SearchQuery,
+  statusBody,
+  type StatusBody,
+} from './exchange.dto.js';
 import { assetDetail, searchItem } from './exchange.view.js';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -28,6 +55,17 @@ const CONTENT_TYPES: Record<string, string> = {
 
 type Coordinates = Record<'groupId' | 'assetId' | 'version', string>;
 
+const fileLinkQuery = z.strictObject({ link: z.string(required('must be a string')).max(512, 'must be at most 512 characters') });
+type FileLinkQuery = z.infer<typeof fileLinkQuery>;
+
+function fileResponse(file: { classifier: string; packaging: string; content: Uint8Array }, asset: Coordinates): StreamableFile {
+  return new StreamableFile(Buffer.from(file.content), {
+    type: CONTENT_TYPES[file.packaging.toLowerCase()] ?? 'application/octet-stream',
+    disposition: `attachment; filename="${linkFileName(asset, file)}"`,
+    length: file.content.length,
+  });
+}
+
 /** Exchange assets across organizations (contract §3.3–§3.6); permissions are checked per asset. */
 @ApiTags('Exchange')
 @Controller('exchange/api/v2/assets')
@@ -35,6 +73,8 @@ export class ExchangeAssetsController {
   constructor(
     private readonly assets: ExchangeAssetsService,
     private readonly publication: ExchangePublicationService,
+    private readonly curation: ExchangeCurationService,
+    private readonly links: AssetFileLinks,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -52,9 +92,14 @@ export class ExchangeAssetsController {
     ],
     'Legacy form (contract §3.3); the JSON body of seed 001 step 1 is the other way',
   )
-  async create(@CurrentPrincipal() principal: Principal, @Req() req: FastifyRequest) {
+  async create(
+    @CurrentPrincipal() principal: Principal,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (req.isMultipart()) closeConnectionAfterUpload(reply);
     const asset = await this.publication.create(principal, await this.draftOf(req));
-    return assetDetail(asset, publicBaseUrl(this.env, req));
+    return assetDetail(asset, this.links.forRequest(req));
   }
 
   /** Not org-scoped: everything the caller can see, as a bare array (contract §3.4). */
@@ -70,34 +115,81 @@ export class ExchangeAssetsController {
     @CurrentPrincipal() principal: Principal,
     @Param() p: Coordinates & Record<'classifier' | 'packaging', string>,
   ): Promise<StreamableFile> {
-    const file = await this.assets.file(principal, p.groupId, p.assetId, p.version, p.classifier, p.packaging);
-    return new StreamableFile(Buffer.from(file.content), {
-      type: CONTENT_TYPES[file.packaging.toLowerCase()] ?? 'application/octet-stream',
-      disposition: `attachment; filename="${p.assetId}-${p.version}-${file.classifier}.${file.packaging}"`,
-      length: file.content.length,
-    });
+    return fileResponse(await this.assets.file(principal, p.groupId, p.assetId, p.version, p.classifier, p.packaging), p);
+  }
+
+  /**
+   * A file's `externalLink` (asset-file-links.ts): no Authorization header, the `link` token
+   * says which file it opens until when. A token for another file, or an expired one, is a 403.
+   */
+  @Get(':groupId/:assetId/:version/files/:classifier/:packaging/:fileName')
+  @Public()
+  @ApiOperation({ summary: "Download a file through its externalLink (no bearer token: the link's token authorizes it)" })
+  async downloadLinked(
+    @Param() p: Coordinates & Record<'classifier' | 'packaging' | 'fileName', string>,
+    @Query(new ZodPipe(fileLinkQuery)) query: FileLinkQuery,
+  ): Promise<StreamableFile> {
+    const file = await this.assets.linkedFile(this.links.fileIdOf(query.link));
+    const { asset } = file;
+    const same =
+      asset.groupId === p.groupId &&
+      asset.assetId === p.assetId &&
+      asset.version === p.version &&
+      file.classifier === p.classifier &&
+      file.packaging === p.packaging &&
+      linkFileName(asset, file) === p.fileName;
+    if (!same) throw linkInvalid();
+    return fileResponse(file, asset);
   }
 
   @Get(':groupId/:assetId/:version')
   @ApiOperation({ summary: 'Get an asset version' })
   async get(@CurrentPrincipal() principal: Principal, @Param() p: Coordinates, @Req() req: FastifyRequest) {
     const { asset, versions } = await this.assets.get(principal, p.groupId, p.assetId, p.version);
-    return assetDetail(asset, publicBaseUrl(this.env, req), versions);
+    return assetDetail(asset, this.links.forRequest(req), versions);
   }
 
   @Get(':groupId/:assetId')
   @ApiOperation({ summary: 'Get the latest version of an asset' })
   async latest(@CurrentPrincipal() principal: Principal, @Param() p: Omit<Coordinates, 'version'>, @Req() req: FastifyRequest) {
     const { asset, versions } = await this.assets.latest(principal, p.groupId, p.assetId);
-    return assetDetail(asset, publicBaseUrl(this.env, req), versions);
+    return assetDetail(asset, this.links.forRequest(req), versions);
   }
 
-  /** Soft delete (contract §3.6): the version disappears, its group/asset/version stays taken. */
+  /**
+   * anypoint-cli `asset deprecate` / `undeprecate` / `updateStatus`: development → published →
+   * deprecated → published (exchange-curation.service.ts).
+   */
+  @Put(':groupId/:assetId/:version/status')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change the status of an asset version (publish, deprecate, undeprecate)' })
+  @ApiZodBody(statusBody)
+  async setStatus(
+    @CurrentPrincipal() principal: Principal,
+    @Param() p: Coordinates,
+    @Body(new ZodPipe(statusBody)) body: StatusBody,
+  ): Promise<void> {
+    await this.curation.setStatus(principal, p, body.status);
+  }
+
+  /**
+   * Contract §3.6: `X-Delete-Type: soft-delete` (the default) keeps the group/asset/version taken;
+   * `hard-delete` frees it. A version an API instance uses is kept (409).
+   */
   @Delete(':groupId/:assetId/:version')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an asset version' })
-  async delete(@CurrentPrincipal() principal: Principal, @Param() p: Coordinates): Promise<void> {
-    await this.assets.delete(principal, p.groupId, p.assetId, p.version);
+  @ApiHeader({
+    name: 'x-delete-type',
+    required: false,
+    schema: { type: 'string', enum: [...DELETE_TYPES], default: 'soft-delete' },
+  })
+  async delete(
+    @CurrentPrincipal() principal: Principal,
+    @Param() p: Coordinates,
+    @Headers('x-delete-type') deleteType: string | undefined,
+  ): Promise<void> {
+    await this.assets.delete(principal, p.groupId, p.assetId, p.version, parseDeleteType(deleteType));
   }
 
   private async draftOf(req: FastifyRequest): Promise<AssetDraft> {

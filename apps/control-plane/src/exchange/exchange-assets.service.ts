@@ -2,9 +2,11 @@
  * Reading and deleting Exchange assets.
  *
  * Visibility: an asset is visible when it is not deleted and either public (the built-in policy
- * catalog) or owned by an organization the caller sees and holds `read:exchange` in. An asset
- * that is not visible is reported exactly like a missing one (404), in search, get and delete.
- * A delete is recorded in the owning organization's trail.
+ * catalog) or owned by an organization the caller sees and holds `read:exchange` in; without a
+ * caller (the Graph API answers anonymous queries) only public assets are. An asset that is not
+ * visible is reported exactly like a missing one (404), in search, get, changes and delete.
+ * Changing or deleting a version needs `create:exchange` in its organization, and the built-in
+ * policy catalog cannot be changed (403). A delete is recorded in the owning organization's trail.
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService } from '../auth/access.service.js';
@@ -13,7 +15,7 @@ import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
 import type { ExchangeAsset } from '../generated/prisma/client.js';
 import { compareVersions } from './asset-version.js';
-import type { SearchQuery } from './exchange.dto.js';
+import type { AssetCoordinates, AssetType, DeleteType, SearchQuery } from './exchange.dto.js';
 import { type AssetWithFiles, ExchangeRepository } from './exchange.repository.js';
 import { assetSummary } from './exchange.view.js';
 
@@ -25,6 +27,56 @@ export interface AssetWithVersions {
 
 function notFound(...coordinates: string[]): DomainError {
   return new DomainError('ASSET_NOT_FOUND', `Asset ${coordinates.join('/')} not found`);
+}
+
+export function linkInvalid(): DomainError {
+  return new DomainError(
+    'ASSET_FILE_LINK_INVALID',
+    'This download link is not valid or has expired; read the asset again for a new externalLink',
+  );
+}
+
+/** What the Graph API's `assets` filters by (exchange-graph.ts). */
+export interface AssetFilter {
+  types: AssetType[];
+  search?: string;
+  organizationIds: string[];
+  isPublic?: boolean;
+  labels: string[];
+  categories: { key: string; value?: string }[];
+  latestVersionsOnly: boolean;
+  offset: number;
+  limit: number;
+}
+
+function plural(count: number): string {
+  return count === 1 ? '' : 's';
+}
+
+/** Names the instances the caller can see (id, label, environment); counts the others. */
+function inUseMessage(
+  coordinates: string,
+  named: { id: number; instanceLabel: string | null; environment: { name: string } }[],
+  others: number,
+): string {
+  const names = named.map((i) => `${i.id}${i.instanceLabel ? ` "${i.instanceLabel}"` : ''} (${i.environment.name})`);
+  const users = [
+    ...(names.length ? [`API instance${plural(names.length)} ${names.join(', ')}`] : []),
+    ...(others ? [`${others} API instance${plural(others)} in organizations you cannot see`] : []),
+  ];
+  const [them, their] = names.length + others > 1 ? ['them', 'their'] : ['it', 'its'];
+  return `Asset ${coordinates} is the spec of ${users.join(' and ')}; delete ${them} or change ${their} asset version first`;
+}
+
+/** Published versions rank above development and deprecated ones; then semver decides. */
+function isNewer(a: ExchangeAsset, b: ExchangeAsset): boolean {
+  const rank = (x: ExchangeAsset) => (x.status === 'published' ? 1 : 0);
+  return rank(a) !== rank(b) ? rank(a) > rank(b) : compareVersions(a.version, b.version) > 0;
+}
+
+/** The latest of `versions` (see isNewer). */
+export function latestOf<T extends ExchangeAsset>(versions: T[]): T | undefined {
+  return versions.reduce<T | undefined>((kept, v) => (!kept || isNewer(v, kept) ? v : kept), undefined);
 }
 
 @Injectable()
@@ -51,12 +103,40 @@ export class ExchangeAssetsService {
       types: query.types,
       search: query.search,
       organizationIds: query.organizationId,
-      offset: query.offset,
-      limit: query.limit,
+      page: { offset: query.offset, limit: query.limit },
       sort: query.sort ?? 'createdAt',
       // Newest first by default; an explicit `sort` reads naturally ascending unless told otherwise.
       ascending: query.ascending ?? query.sort !== undefined,
     });
+  }
+
+  /**
+   * The visible assets matching `filter`, newest first, with their files; `latestVersionsOnly`
+   * keeps the latest version (see `latest`) of each group/asset before the page is cut.
+   */
+  async query(principal: Principal | null, filter: AssetFilter): Promise<AssetWithFiles[]> {
+    const { offset, limit, latestVersionsOnly, ...where } = filter;
+    const search = {
+      ...where,
+      readableOrgIds: principal ? [...(await this.readableOrgIds(principal))] : [],
+      sort: 'createdAt' as const,
+      ascending: false,
+    };
+    if (!latestVersionsOnly) return this.repo.searchAssetsWithFiles({ ...search, page: { offset, limit } });
+    const latest = new Map<string, AssetWithFiles>();
+    for (const asset of await this.repo.searchAssetsWithFiles(search)) {
+      const key = `${asset.groupId}/${asset.assetId}`;
+      const kept = latest.get(key);
+      if (!kept || isNewer(asset, kept)) latest.set(key, asset);
+    }
+    return [...latest.values()]
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || b.id - a.id)
+      .slice(offset, offset + limit);
+  }
+
+  /** The visible versions of groupId/assetId, newest first (none when it is not visible). */
+  versions(principal: Principal | null, groupId: string, assetId: string): Promise<AssetWithFiles[]> {
+    return this.visibleVersions(principal, groupId, assetId);
   }
 
   async get(principal: Principal, groupId: string, assetId: string, version: string): Promise<AssetWithVersions> {
@@ -66,12 +146,19 @@ export class ExchangeAssetsService {
     return { asset, versions };
   }
 
-  /** The highest version by semver, preferring published ones over development ones. */
+  /** The highest version by semver, preferring published ones over development and deprecated ones. */
   async latest(principal: Principal, groupId: string, assetId: string): Promise<AssetWithVersions> {
     const versions = await this.visibleVersions(principal, groupId, assetId);
-    const asset = versions.find((v) => v.status === 'published') ?? versions[0];
+    const asset = latestOf(versions);
     if (!asset) throw notFound(groupId, assetId);
     return { asset, versions };
+  }
+
+  /** The file an externalLink token names (asset-file-links.ts), while its version is not deleted. */
+  async linkedFile(fileId: number | undefined) {
+    const file = fileId === undefined ? null : await this.repo.findFileById(fileId);
+    if (!file || file.asset.status === 'deleted') throw linkInvalid();
+    return file;
   }
 
   async file(principal: Principal, groupId: string, assetId: string, version: string, classifier: string, packaging: string) {
@@ -88,42 +175,89 @@ export class ExchangeAssetsService {
   }
 
   /**
-   * Soft delete (the group/asset/version stays taken). Needs `create:exchange` (or
-   * `manage:exchange`) in the owning organization. The built-in policy catalog is read-only (403),
-   * and a version still used by an API instance is kept (409).
+   * The asset version `principal` may change: visible (404 otherwise), not in the built-in policy
+   * catalog (403 ASSET_READ_ONLY, `change` says what was refused) and with `create:exchange` (or
+   * `manage:exchange`) in its organization (403). With `organizationId`, the version must belong
+   * to that organization (404 otherwise), as on Exchange's `…/organizations/{org}/assets/…` routes.
    */
-  async delete(principal: Principal, groupId: string, assetId: string, version: string): Promise<void> {
+  async findChangeableAsset(
+    principal: Principal,
+    coordinates: AssetCoordinates,
+    change: string,
+    organizationId?: string,
+  ): Promise<ExchangeAsset> {
+    const { groupId, assetId, version } = coordinates;
     const asset = await this.findVisibleAsset(principal, groupId, assetId, version);
-    if (!asset) throw notFound(groupId, assetId, version);
+    if (!asset || (organizationId !== undefined && asset.organizationId !== organizationId))
+      throw notFound(groupId, assetId, version);
     if (asset.type === 'policy') {
       throw new DomainError(
         'ASSET_READ_ONLY',
-        `Asset ${groupId}/${assetId}/${version} belongs to the built-in policy catalog and cannot be deleted`,
+        `Asset ${groupId}/${assetId}/${version} belongs to the built-in policy catalog and ${change}`,
       );
     }
     await this.access.assertScope(principal, { scope: 'create:exchange', organizationId: asset.organizationId });
-    const instances = await this.repo.countApiInstancesUsing(groupId, assetId, version);
-    if (instances) {
-      throw new DomainError(
-        'ASSET_IN_USE',
-        `Asset ${groupId}/${assetId}/${version} is used by ${instances} API instance(s); delete them first`,
-      );
+    return asset;
+  }
+
+  /**
+   * Deletes a version (the one rule of every delete route). `soft-delete` (the default) keeps the
+   * group/asset/version taken; `hard-delete` removes the row, its files and documentation, and
+   * frees the triple. A version an API instance still uses as its spec is kept (409 naming the
+   * instances the caller can see, and how many others there are).
+   */
+  async delete(
+    principal: Principal,
+    groupId: string,
+    assetId: string,
+    version: string,
+    mode: DeleteType = 'soft-delete',
+  ): Promise<void> {
+    await this.remove(
+      principal,
+      await this.findChangeableAsset(principal, { groupId, assetId, version }, 'cannot be deleted'),
+      mode,
+    );
+  }
+
+  /** `delete` through `…/organizations/{organizationId}/assets/…`: the version must be that organization's. */
+  async deleteInOrganization(
+    principal: Principal,
+    organizationId: string,
+    coordinates: AssetCoordinates,
+    mode: DeleteType,
+  ): Promise<void> {
+    await this.remove(
+      principal,
+      await this.findChangeableAsset(principal, coordinates, 'cannot be deleted', organizationId),
+      mode,
+    );
+  }
+
+  private async remove(principal: Principal, asset: ExchangeAsset, mode: DeleteType): Promise<void> {
+    const coordinates = `${asset.groupId}/${asset.assetId}/${asset.version}`;
+    const instances = await this.repo.findApiInstancesUsing(asset.groupId, asset.assetId, asset.version);
+    if (instances.length) {
+      const named = instances.filter((i) => principal.visibleOrgIds.has(i.organizationId));
+      throw new DomainError('ASSET_IN_USE', inUseMessage(coordinates, named, instances.length - named.length));
     }
     await this.repo.transaction(async (tx) => {
-      await this.repo.softDelete(tx, asset.id);
+      if (mode === 'hard-delete') await this.repo.hardDelete(tx, asset);
+      else await this.repo.softDelete(tx, asset.id);
       await this.audit.record(tx, {
         organizationId: asset.organizationId,
         action: 'delete',
-        resource: { type: 'exchange-asset', id: `${groupId}/${assetId}/${version}`, name: asset.name },
+        resource: { type: 'exchange-asset', id: coordinates, name: asset.name },
         before: assetSummary(asset),
       });
     });
   }
 
-  private async canRead(principal: Principal, asset: ExchangeAsset): Promise<boolean> {
+  private async canRead(principal: Principal | null, asset: ExchangeAsset): Promise<boolean> {
     if (asset.status === 'deleted') return false;
     if (asset.isPublic) return true;
     return (
+      principal !== null &&
       principal.visibleOrgIds.has(asset.organizationId) &&
       this.access.hasScope(principal, { scope: 'read:exchange', organizationId: asset.organizationId })
     );
@@ -137,10 +271,10 @@ export class ExchangeAssetsService {
     return new Set(ids.filter((_, i) => readable[i]));
   }
 
-  private async visibleVersions(principal: Principal, groupId: string, assetId: string): Promise<AssetWithFiles[]> {
+  private async visibleVersions(principal: Principal | null, groupId: string, assetId: string): Promise<AssetWithFiles[]> {
     const live = await this.repo.findLiveVersions(groupId, assetId);
     if (!live.length) return [];
-    const readable = await this.readableOrgIds(principal);
+    const readable = principal ? await this.readableOrgIds(principal) : new Set<string>();
     return live.filter((a) => a.isPublic || readable.has(a.organizationId)).sort((a, b) => compareVersions(b.version, a.version));
   }
 }

@@ -1,5 +1,5 @@
 import type {} from '@fastify/multipart';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../common/domain-error.js';
 import { assertNoNulCharacter } from '../common/nul-characters.js';
 
@@ -56,4 +56,16 @@ export async function readMultipart(req: FastifyRequest, limitBytes: number): Pr
     throw new DomainError('MALFORMED_BODY', `Malformed multipart body: ${(err as Error).message}`);
   }
   return { fields, files };
+}
+
+/**
+ * Answers an upload with `Connection: close`. anypoint-cli-v4 sends multipart bodies through
+ * axios with `maxBodyLength` set, which (through follow-redirects) never ends a streamed request
+ * on its side: the socket stays busy after the answer, and the CLI process exits only once the
+ * server closes the connection, after the keep-alive timeout (72 s here). Closing the connection
+ * after an upload lets `exchange asset upload`, `copy` and `mutableDataUpload` exit at once;
+ * uploads are rare enough that the lost reuse costs nothing.
+ */
+export function closeConnectionAfterUpload(reply: FastifyReply): void {
+  void reply.header('connection', 'close');
 }

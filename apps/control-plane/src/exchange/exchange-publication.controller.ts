@@ -9,16 +9,18 @@ import { ZodPipe } from '../common/validation.js';
 import { ENV, type Env } from '../config/env.js';
 import { publicBaseUrl } from '../config/public-url.js';
 import { draftFromPublishForm } from './asset-draft.js';
-import { readMultipart } from './exchange-multipart.js';
+import { AssetFileLinks } from './asset-file-links.js';
+import { closeConnectionAfterUpload, readMultipart } from './exchange-multipart.js';
 import { ExchangePublicationService } from './exchange-publication.service.js';
 import { publishForm, publishParams, type PublishParams } from './exchange.dto.js';
-import { assetDetail, publicationStatus, publicationStatusLink } from './exchange.view.js';
+import { assetDetail, runStatus, runStatusLink } from './exchange.view.js';
 
 @ApiTags('Exchange')
 @Controller('exchange/api/v2/organizations/:orgId/assets/:groupId/:assetId/:version')
 export class ExchangePublicationController {
   constructor(
     private readonly publication: ExchangePublicationService,
+    private readonly links: AssetFileLinks,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -40,8 +42,10 @@ export class ExchangePublicationController {
     [
       { name: 'files.mcp-metadata.json', file: true, description: 'a file part, named files.<classifier>.<packaging>' },
       { name: 'properties.platform', file: false, description: 'an asset attribute, named properties.<name>' },
+      { name: 'categories.industry', file: false, description: 'a category, named categories.<key>: comma-separated values' },
+      { name: 'fields.owner', file: false, description: 'a custom field, named fields.<key>: comma-separated values' },
     ],
-    'The asset fields; files as files.<classifier>.<packaging>, attributes as properties.<name>',
+    'The asset fields; files as files.<classifier>.<packaging>, attributes as properties.<name>, categories and custom fields as categories.<key> and fields.<key>',
   )
   @ApiResponse({ status: 201, description: 'x-sync-publication: true — the published asset' })
   @ApiResponse({ status: 202, description: 'asynchronous publication — { publicationStatusLink }' })
@@ -52,6 +56,7 @@ export class ExchangePublicationController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    closeConnectionAfterUpload(reply);
     if (!req.isMultipart()) {
       throw new DomainError('UNSUPPORTED_MEDIA_TYPE', 'Content-Type must be multipart/form-data to publish an asset');
     }
@@ -64,10 +69,10 @@ export class ExchangePublicationController {
     const baseUrl = publicBaseUrl(this.env, req);
     if (runId) {
       void reply.status(202);
-      return { publicationStatusLink: publicationStatusLink(baseUrl, { ...asset, id: runId }) };
+      return { publicationStatusLink: runStatusLink(baseUrl, { ...asset, id: runId }, 'publication') };
     }
     void reply.status(201);
-    return assetDetail(asset, baseUrl);
+    return assetDetail(asset, this.links.forRequest(req));
   }
 
   /** Exchange answers DELETE on the publish URL with 405 (contract §3.6). */
@@ -86,7 +91,7 @@ export class ExchangePublicationController {
   @ApiOperation({ summary: 'Status of the latest publication of an asset version' })
   async latestStatus(@Param() p: Record<'orgId' | 'groupId' | 'assetId' | 'version', string>) {
     const { run, asset } = await this.publication.status(p.orgId, p.groupId, p.assetId, p.version);
-    return publicationStatus(run, asset);
+    return runStatus(run, asset);
   }
 
   @Get('publication/status/:runId')
@@ -94,6 +99,6 @@ export class ExchangePublicationController {
   @ApiOperation({ summary: 'Status of one publication run' })
   async status(@Param() p: Record<'orgId' | 'groupId' | 'assetId' | 'version' | 'runId', string>) {
     const { run, asset } = await this.publication.status(p.orgId, p.groupId, p.assetId, p.version, p.runId);
-    return publicationStatus(run, asset);
+    return runStatus(run, asset);
   }
 }

@@ -5,7 +5,8 @@
  * before the request is answered, whatever `x-sync-publication` says. The asynchronous form only
  * changes the answer (202 with a link to a run that is already completed). Bad input, missing
  * permissions and a taken triple are answered right away, never as a failed run. Publishing is
- * recorded as `create` of the asset version (group/asset/version is its id).
+ * recorded as `create` of the asset version (group/asset/version is its id). Every dependency a
+ * draft declares must be an asset version the caller can see (400 naming it otherwise).
  */
 import { Injectable } from '@nestjs/common';
 import { AccessService, isUuid } from '../auth/access.service.js';
@@ -15,12 +16,14 @@ import { DomainError } from '../common/domain-error.js';
 import { type InputLocation, validationError } from '../common/validation.js';
 import type { AssetDraft } from './asset-draft.js';
 import { assetSummary } from './exchange.view.js';
-import { type AssetWithFiles, ExchangeRepository } from './exchange.repository.js';
+import { ExchangeAssetsService } from './exchange-assets.service.js';
+import { type AssetWithFiles, ExchangeRepository, type RunKind } from './exchange.repository.js';
 
 @Injectable()
 export class ExchangePublicationService {
   constructor(
     private readonly repo: ExchangeRepository,
+    private readonly assets: ExchangeAssetsService,
     private readonly access: AccessService,
     private readonly audit: AuditTrailService,
   ) {}
@@ -36,6 +39,7 @@ export class ExchangePublicationService {
     options: { where: InputLocation; recordRun: boolean },
   ): Promise<{ asset: AssetWithFiles; runId?: string }> {
     await this.assertGroup(principal, organizationId, draft.groupId, options.where);
+    await this.assertDependencies(principal, draft);
     return this.repo.transaction(async (tx) => {
       const createdById = principal.kind === 'user' ? principal.id : null;
       const created = await this.repo.createAsset(tx, organizationId, draft, createdById, options.recordRun);
@@ -71,27 +75,46 @@ export class ExchangePublicationService {
     return asset;
   }
 
-  /** A run of this asset version in `organizationId`: `runId`, or the latest one. */
-  async status(organizationId: string, groupId: string, assetId: string, version: string, runId?: string) {
+  /** A run of `kind` of this asset version in `organizationId`: `runId`, or the latest one. */
+  async status(
+    organizationId: string,
+    groupId: string,
+    assetId: string,
+    version: string,
+    runId?: string,
+    kind: RunKind = 'publication',
+  ) {
     const run = runId
       ? isUuid(runId)
         ? await this.repo.findRun(runId)
         : null
-      : await this.repo.findLatestRun(organizationId, groupId, assetId, version);
+      : await this.repo.findLatestRun(organizationId, groupId, assetId, version, kind);
     if (
       !run ||
+      run.kind !== kind ||
       run.organizationId !== organizationId ||
       run.groupId !== groupId ||
       run.assetId !== assetId ||
       run.version !== version
     ) {
+      const what = kind === 'publication' ? 'Publication' : 'Mutable data change';
       throw new DomainError(
         'PUBLICATION_NOT_FOUND',
-        `Publication ${runId ? `${runId} ` : ''}of asset ${groupId}/${assetId}/${version} not found`,
+        `${what} ${runId ? `${runId} ` : ''}of asset ${groupId}/${assetId}/${version} not found`,
       );
     }
     const asset = run.status === 'completed' ? await this.repo.findAsset(groupId, assetId, version) : null;
     return { run, asset };
+  }
+
+  private async assertDependencies(principal: Principal, draft: AssetDraft): Promise<void> {
+    for (const d of draft.dependencies) {
+      if (!(await this.assets.findVisibleAsset(principal, d.groupId, d.assetId, d.version))) {
+        throw validationError([
+          { path: '/body/dependencies', message: `asset ${d.groupId}:${d.assetId}:${d.version} not found` },
+        ]);
+      }
+    }
   }
 
   /**

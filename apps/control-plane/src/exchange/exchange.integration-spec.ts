@@ -106,7 +106,11 @@ describe('Exchange', () => {
           sha1: sha1(metadata),
           createdDate: expect.any(String),
           downloadURL: `${cp.url}/exchange/api/v2/assets/${a.organizationId}/${assetId}/1.0.0/files/mcp-metadata/json`,
-          externalLink: null,
+          externalLink: expect.stringMatching(
+            new RegExp(
+              `^${cp.url}/exchange/api/v2/assets/${a.organizationId}/${assetId}/1\\.0\\.0/files/mcp-metadata/json/${assetId}-1\\.0\\.0-mcp-metadata\\.json\\?link=\\d+\\.\\d+\\.[\\w-]{22}$`,
+            ),
+          ),
           mainFile: null,
           isGenerated: false,
         },
@@ -508,7 +512,7 @@ describe('Exchange', () => {
     it('keeps a version an API instance uses (409) and the built-in catalog (403)', async () => {
       const assetId = uniqueName('mcp');
       await publish(a, assetId);
-      await testPrisma().apiInstance.create({
+      const instance = await testPrisma().apiInstance.create({
         data: {
           organizationId: a.organizationId,
           environmentId: a.sandboxId,
@@ -525,7 +529,7 @@ describe('Exchange', () => {
       expect(inUse.status).toBe(409);
       expect(inUse.body).toMatchObject({
         code: 'ASSET_IN_USE',
-        message: `Asset ${a.organizationId}/${assetId}/1.0.0 is used by 1 API instance(s); delete them first`,
+        message: `Asset ${a.organizationId}/${assetId}/1.0.0 is the spec of API instance ${instance.id} (Sandbox); delete it or change its asset version first`,
       });
 
       const catalogId = uniqueName('policy');
@@ -641,14 +645,26 @@ describe('Exchange', () => {
       expect(res.body.message).toMatch(/^params\.assetId: must start with a letter or digit/);
     });
 
-    it('refuses fields it does not store by name (anypoint-cli sends dependencies, fields.*, categories.*)', async () => {
+    it('refuses fields it does not know by name, and dependencies on assets that are not there', async () => {
+      await expectRejected({ name: 'x', type: 'mcp', owner: 'me' }, {}, 400, 'body: Unrecognized key: "owner"');
       await expectRejected(
-        { name: 'x', type: 'mcp', dependencies: 'g:a:1.0.0' },
+        { name: 'x', type: 'mcp', dependencies: `${a.organizationId}:missing:1.0.0` },
         {},
         400,
-        'body: Unrecognized key: "dependencies"',
+        `body.dependencies: asset ${a.organizationId}:missing:1.0.0 not found`,
       );
-      await expectRejected({ name: 'x', type: 'mcp', 'fields.owner': 'me' }, {}, 400, 'body: Unrecognized key: "fields.owner"');
+      await expectRejected(
+        { name: 'x', type: 'mcp', dependencies: 'g:a' },
+        {},
+        400,
+        "body.dependencies: 'g:a' is not groupId:assetId:version",
+      );
+      await expectRejected(
+        { name: 'x', type: 'mcp', categories: '[]', 'categories.industry': 'retail' },
+        {},
+        400,
+        'body.categories.industry: cannot be combined with categories (the JSON list)',
+      );
     });
 
     it('names a redundant field that does not match the path', async () => {

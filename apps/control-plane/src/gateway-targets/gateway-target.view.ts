@@ -77,6 +77,36 @@ export function gatewayView(target: TargetRecord, at: Liveness) {
   };
 }
 
+/**
+ * A gateway as Gateway Manager shows it (what Terraform and the console read: `runtimeVersion`,
+ * status, replicas). Every Portico gateway is self-managed: its runtime runs where its owner
+ * started it, so `size`, `releaseChannel` and the managed ingress settings have no value here.
+ * Status: RUNNING with a connected replica, NOT_RUNNING without one, DELETED once deleted.
+ */
+export function gatewayManagerView(target: TargetRecord, at: Liveness) {
+  const standalone = gatewayView(target, at);
+  const status = target.deletedAt ? 'DELETED' : standalone.status === 'CONNECTED' ? 'RUNNING' : 'NOT_RUNNING';
+  return {
+    id: target.id,
+    name: target.name,
+    targetId: target.id,
+    targetName: target.name,
+    targetType: 'self-managed' as const,
+    kind: 'selfManaged' as const,
+    runtimeVersion: runningVersion(target.replicas),
+    releaseChannel: null,
+    size: null,
+    status,
+    desiredStatus: target.deletedAt ? 'DELETED' : 'RUNNING',
+    statusMessage: status === 'NOT_RUNNING' ? 'No replica is connected' : null,
+    replicas: standalone.replicas,
+    dateCreated: target.createdAt.toISOString(),
+    lastUpdated: target.updatedAt.toISOString(),
+    organizationId: target.organizationId,
+    environmentId: target.environmentId,
+  };
+}
+
 /** GET .../gateways/{id}: the list item plus every version its replicas reported. */
 export function gatewayDetailView(target: TargetRecord, at: Liveness) {
   const versions = [...new Set(target.replicas.map((r) => r.gatewayVersion).filter((v): v is string => !!v))].sort();

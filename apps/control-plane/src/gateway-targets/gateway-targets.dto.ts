@@ -42,6 +42,12 @@ export const standalonePageQuery = z.object({
 });
 export type StandalonePageQuery = z.output<typeof standalonePageQuery>;
 
+/** Gateway Manager's experience API list also filters by kind (the api/v1 list refuses `kind`, as live). */
+export const gatewayManagerListQuery = standalonePageQuery.extend({
+  kind: z.enum(['selfManaged', 'managed'], { error: 'must be selfManaged or managed' }).optional(),
+});
+export type GatewayManagerListQuery = z.output<typeof gatewayManagerListQuery>;
+
 const GATEWAY_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** POST .../gateways: a Portico extension, so a target can exist before a gateway registers. */

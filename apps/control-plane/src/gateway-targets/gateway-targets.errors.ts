@@ -8,4 +8,6 @@ export const gatewayTargetErrors = {
   TARGET_PAGE_SIZE_INVALID: 400,
   /** The target's gateways do not implement a policy type an API deployed to it would need. */
   POLICY_NOT_ENFORCEABLE: 409,
+  /** Gateway Manager's create: Portico runs no managed gateways, only self-managed ones */
+  MANAGED_GATEWAY_UNAVAILABLE: 400,
 } as const;

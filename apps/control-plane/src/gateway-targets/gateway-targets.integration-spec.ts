@@ -435,4 +435,66 @@ describe('gateway targets, standalone gateways and registration tokens', () => {
       expect(await testPrisma().registrationToken.count()).toBe(count);
     });
   });
+
+  describe('Gateway Manager (Terraform and console reads)', () => {
+    const manager = (form: 'api' | 'xapi', t = tenant) =>
+      `/gatewaymanager/${form}/v1/organizations/${t.organizationId}/environments/${t.sandboxId}/gateways`;
+
+    it('shows each gateway with runtimeVersion, status and replicas on both forms, and its lifecycle', async () => {
+      const gw = await createGateway();
+      const fresh = await cp.request('GET', `${manager('xapi')}/${gw.id}`, { token: tenant.token });
+      expect(fresh.status).toBe(200);
+      expect(fresh.body).toMatchObject({
+        id: gw.id,
+        name: gw.name,
+        targetId: gw.id,
+        kind: 'selfManaged',
+        status: 'NOT_RUNNING',
+        runtimeVersion: PORTICO_GATEWAY_VERSION,
+        environmentId: tenant.sandboxId,
+        replicas: [
+          { status: 'CONNECTED', count: 0 },
+          { status: 'DISCONNECTED', count: 0 },
+        ],
+      });
+
+      await addReplica(gw.id, { gatewayVersion: '9.8.7', lastSeenAt: new Date() });
+      const running = await cp.request('GET', `${manager('api')}/${gw.id}`, { token: tenant.token });
+      expect(running.body).toMatchObject({ status: 'RUNNING', runtimeVersion: '9.8.7', statusMessage: null });
+      expect(running.body.replicas[0]).toMatchObject({ status: 'CONNECTED', count: 1 });
+
+      const list = await cp.request('GET', `${manager('api')}?pageSize=100`, { token: tenant.token });
+      expect(list.status).toBe(200);
+      expect(list.body).toMatchObject({ pageNumber: 0, pageSize: 100 });
+      expect(list.body.content).toContainEqual(running.body);
+      const selfManaged = await cp.request('GET', `${manager('xapi')}?kind=selfManaged&pageSize=100`, { token: tenant.token });
+      expect(selfManaged.body.content.map((g: { id: string }) => g.id)).toContain(gw.id);
+      const managed = await cp.request('GET', `${manager('xapi')}?kind=managed`, { token: tenant.token });
+      expect(managed.body).toMatchObject({ content: [], totalElements: 0 });
+
+      expect((await cp.request('DELETE', `${manager('api')}/${gw.id}`, { token: tenant.token })).status).toBe(202);
+      const deleted = await cp.request('GET', `${manager('api')}/${gw.id}`, { token: tenant.token });
+      expect(deleted.body).toMatchObject({ status: 'DELETED', desiredStatus: 'DELETED' });
+    });
+
+    it('names what it does not take, refuses to provision a managed gateway, and hides other tenants', async () => {
+      const kind = await cp.request('GET', `${manager('api')}?kind=selfManaged`, { token: tenant.token });
+      expect(kind.status).toBe(400);
+      expect(kind.body.message).toMatch(/^query\.kind: is not a query parameter of this route/);
+      const badKind = await cp.request('GET', `${manager('xapi')}?kind=cloud`, { token: tenant.token });
+      expect(badKind.body.message).toBe('query.kind: must be selfManaged or managed');
+      const create = await cp.request('POST', manager('api'), { token: tenant.token, json: { name: 'managed' } });
+      expect(create.status).toBe(400);
+      expect(create.body).toMatchObject({ code: 'MANAGED_GATEWAY_UNAVAILABLE' });
+      expect(create.body.message).toContain('self-managed');
+
+      const gw = await createGateway();
+      const other = await newTenant(cp);
+      const foreign = await cp.request('GET', `${manager('api', other)}/${gw.id}`, { token: other.token });
+      expect(foreign.status).toBe(404);
+      const reader = await newUser(cp, tenant.organizationId, ['read:servers']);
+      expect((await cp.request('GET', `${manager('api')}/${gw.id}`, { token: reader.token })).status).toBe(200);
+      expect((await cp.request('DELETE', `${manager('api')}/${gw.id}`, { token: reader.token })).status).toBe(403);
+    });
+  });
 });

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { GatewayManagerController } from './gateway-manager.controller.js';
 import { GatewayTargetsController } from './gateway-targets.controller.js';
 import { GatewayTargetsRepository } from './gateway-targets.repository.js';
 import { GatewayTargetsService } from './gateway-targets.service.js';
@@ -7,7 +8,7 @@ import { RegistrationTokensService } from './registration-tokens.service.js';
 import { StandaloneGatewaysController } from './standalone-gateways.controller.js';
 
 @Module({
-  controllers: [GatewayTargetsController, StandaloneGatewaysController, RegistrationTokensController],
+  controllers: [GatewayTargetsController, GatewayManagerController, StandaloneGatewaysController, RegistrationTokensController],
   providers: [GatewayTargetsRepository, GatewayTargetsService, RegistrationTokensService],
   exports: [GatewayTargetsService],
 })

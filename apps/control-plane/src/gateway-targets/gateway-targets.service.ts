@@ -13,7 +13,14 @@ import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { ENV, type Env } from '../config/env.js';
-import { gatewayDetailView, gatewayView, replicaView, targetRowStatus, targetRowView } from './gateway-target.view.js';
+import {
+  gatewayDetailView,
+  gatewayManagerView,
+  gatewayView,
+  replicaView,
+  targetRowStatus,
+  targetRowView,
+} from './gateway-target.view.js';
 import type { CreateGatewayBody, GatewayTargetsQuery, StandalonePageQuery } from './gateway-targets.dto.js';
 import { GatewayTargetsRepository, type TargetPage, type TargetRecord } from './gateway-targets.repository.js';
 import { enforcedPolicyTypes, type Liveness, liveness } from './target-status.js';
@@ -68,6 +75,23 @@ export class GatewayTargetsService {
       pageNumber: query.pageNumber,
       pageSize: page.take,
     };
+  }
+
+  /** Gateway Manager's list: Portico's gateways are all self-managed, so `managedOnly` lists none. */
+  async listManagedGateways(organizationId: string, environmentId: string, query: StandalonePageQuery, managedOnly: boolean) {
+    const page = standalonePage(query);
+    const { total, rows } = managedOnly ? { total: 0, rows: [] } : await this.repo.findPage(organizationId, environmentId, page);
+    const now = this.liveness();
+    return {
+      content: rows.map((t) => gatewayManagerView(t, now)),
+      totalElements: rows.length ? total : 0,
+      pageNumber: query.pageNumber,
+      pageSize: page.take,
+    };
+  }
+
+  async getManagedGateway(organizationId: string, environmentId: string, rawId: string) {
+    return gatewayManagerView(await this.findGateway(organizationId, environmentId, rawId), this.liveness());
   }
 
   async createGateway(organizationId: string, environmentId: string, body: CreateGatewayBody) {

@@ -103,6 +103,26 @@ describe('applied policies', () => {
       expect(await policyCount(api.id)).toBe(0);
     });
 
+    it('applies the latest version of a template named only by a Mule 3 style policyTemplateId (anypoint-cli without --policyVersion)', async () => {
+      const api = await newApiInstance(tenant);
+      const res = await apply(api.id, {
+        policyTemplateId: 'rate-limiting',
+        apiVersionId: String(api.id),
+        id: null,
+        pointcutData: null,
+        configurationData: rateLimit().configurationData,
+      });
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject(RATE_LIMITING);
+      const unknown = await apply(api.id, { policyTemplateId: 'no-such-policy', configurationData: {} });
+      expect(unknown.status).toBe(404);
+      expect(unknown.body).toMatchObject({
+        code: 'POLICY_TEMPLATE_NOT_FOUND',
+        message: 'There is no policy template defined under the specified id.',
+      });
+      expect(await policyCount(api.id)).toBe(1);
+    });
+
     it('names the invalid configurationData property and reason, and writes nothing', async () => {
       const api = await newApiInstance(tenant);
       const res = await apply(api.id, rateLimit(0));

@@ -2,8 +2,10 @@ import type { PolicyTemplateDefinition } from '#portico/policy-catalog';
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
 import { rootOrganizationId } from '../common/root-organization.js';
+import { assetFileRow } from '../exchange/asset-form.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { POLICY_CHAIN_SOURCE } from '../config-sync/config-sync.repository.js';
+import { policyDefinitionYaml } from './policy-template.view.js';
 
 /** Lock ids (pg advisory locks): bootstrap uses 7701001. */
 const CATALOG_SEED_LOCK = 7701002;
@@ -74,6 +76,7 @@ export class PoliciesRepository {
           };
           const template = { key: t.assetId, category: t.category };
           const row = existing.find((a) => a.assetId === t.assetId && a.version === t.version && a.groupId === t.groupId);
+          const definition = definitionFile(t);
           if (!row) {
             await tx.exchangeAsset.create({
               data: {
@@ -83,10 +86,22 @@ export class PoliciesRepository {
                 version: t.version,
                 tags: [],
                 policyTemplate: { create: template },
+                files: { create: definition },
               },
             });
             continue;
           }
+          await tx.exchangeAssetFile.upsert({
+            where: {
+              assetPk_classifier_packaging: {
+                assetPk: row.id,
+                classifier: definition.classifier,
+                packaging: definition.packaging,
+              },
+            },
+            create: { ...definition, assetPk: row.id },
+            update: definition,
+          });
           if (Object.entries(asset).some(([k, v]) => row[k as keyof typeof asset] !== v)) {
             await tx.exchangeAsset.update({ where: { id: row.id }, data: asset });
           }
@@ -107,10 +122,6 @@ export class PoliciesRepository {
       include: { asset: true },
       orderBy: { id: 'asc' },
     });
-  }
-
-  findTemplate(id: number) {
-    return this.prisma.policyTemplate.findFirst({ where: { id, asset: PUBLISHED_POLICY }, include: { asset: true } });
   }
 
   findTemplateByCoordinates(groupId: string, assetId: string, version: string) {
@@ -200,6 +211,12 @@ export class PoliciesRepository {
   }
 }
 
-export type TemplateRow = NonNullable<Awaited<ReturnType<PoliciesRepository['findTemplate']>>>;
+/** The template's `policy-definition` file (policy-template.view.ts policyDefinitionYaml). */
+function definitionFile(t: PolicyTemplateDefinition) {
+  const file = assetFileRow('policy-definition', 'yaml', Buffer.from(policyDefinitionYaml(t)));
+  return { ...file, content: new Uint8Array(file.content) };
+}
+
+export type TemplateRow = NonNullable<Awaited<ReturnType<PoliciesRepository['findTemplateByCoordinates']>>>;
 export type PolicyRow = NonNullable<Awaited<ReturnType<PoliciesRepository['findPolicy']>>>;
 export type ApiTarget = NonNullable<Awaited<ReturnType<PoliciesRepository['findApi']>>>;

@@ -82,9 +82,23 @@ export class PoliciesService {
     private readonly audit: AuditTrailService,
   ) {}
 
+  /**
+   * The template coordinates of an applied policy: the Exchange ones, or, for a body with only a
+   * Mule 3 style `policyTemplateId` naming a template by asset id (`api-mgr policy apply <api>
+   * rate-limiting`), that template's latest version.
+   */
+  private async coordinates(body: ApplyPolicyBody): Promise<{ groupId: string; assetId: string; assetVersion: string }> {
+    const { groupId, assetId, assetVersion, policyTemplateId } = body;
+    if (groupId && assetId && assetVersion) return { groupId, assetId, assetVersion };
+    if (!groupId && !assetId && !assetVersion && typeof policyTemplateId === 'string' && !/^\d+$/.test(policyTemplateId)) {
+      const { definition } = await this.templates.latest(policyTemplateId);
+      return { groupId: definition.groupId, assetId: definition.assetId, assetVersion: definition.version };
+    }
+    throw new DomainError('POLICY_TEMPLATE_COORDINATES_MISSING', MISSING_COORDINATES);
+  }
+
   async apply(ref: ApiRef, body: ApplyPolicyBody, allowDuplicated: boolean) {
-    const { groupId, assetId, assetVersion } = body;
-    if (!groupId || !assetId || !assetVersion) throw new DomainError('POLICY_TEMPLATE_COORDINATES_MISSING', MISSING_COORDINATES);
+    const { groupId, assetId, assetVersion } = await this.coordinates(body);
     const { apiId } = ref;
     const master = await this.repo.rootOrganizationId(ref.orgId);
     return this.repo.withApiLock(apiId, async (tx) => {

@@ -8,6 +8,7 @@
  */
 import { BUNDLED_POLICY_TYPES } from '#portico/gateway-release';
 import { genericForm, type PolicyTemplateDefinition } from '#portico/policy-catalog';
+import { stringify } from 'yaml';
 import { audit } from '../common/audit.js';
 
 /** A published template row with its built-in definition. */
@@ -52,11 +53,12 @@ export function exchangeTemplateView(
   };
 }
 
+/** The generic form identifies a template by its asset id, as Mule 3 policy template ids were. */
 export function genericTemplateView(entry: CatalogEntry) {
   const { definition: t } = entry;
   return {
     audit: audit(entry.createdAt, entry.updatedAt),
-    id: entry.id,
+    id: t.assetId,
     name: t.name,
     description: t.description,
     category: t.category,
@@ -64,4 +66,13 @@ export function genericTemplateView(entry: CatalogEntry) {
     enforced: BUNDLED_POLICY_TYPES.includes(t.assetId),
     configuration: genericForm(t),
   };
+}
+
+/**
+ * The `policy-definition` YAML file of a template's Exchange asset, as Exchange keeps one for each
+ * policy: anypoint-cli's `policy describe <id> --policyVersion <v>` fetches it through the file's
+ * externalLink and shows its name, category, description and configuration properties.
+ */
+export function policyDefinitionYaml(t: PolicyTemplateDefinition): string {
+  return stringify({ name: t.name, description: t.description, category: t.category, configuration: genericForm(t) });
 }

@@ -1,7 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
-import { IntIdPipe } from '../common/integer-id.js';
 import { ZodPipe } from '../common/validation.js';
 import {
   type ExchangeTemplateQuery,
@@ -43,7 +42,8 @@ export class PolicyTemplatesController {
 
   @ApiOperation({
     summary: 'List policy templates in the generic form',
-    description: 'Generic property names and no Exchange coordinates: not usable to apply a policy.',
+    description:
+      'A bare array, one entry a template (its latest version), identified by its asset id such as rate-limiting; generic property names and no Exchange coordinates.',
   })
   @RequireScope('read:api_policies')
   @Get('api/v1/organizations/:orgId/policy-templates')
@@ -51,10 +51,10 @@ export class PolicyTemplatesController {
     return this.templates.listGeneric(orgId, query);
   }
 
-  @ApiOperation({ summary: 'Get one policy template in the generic form' })
+  @ApiOperation({ summary: 'Get one policy template in the generic form, by its id (the asset id, such as rate-limiting)' })
   @RequireScope('read:api_policies')
   @Get('api/v1/organizations/:orgId/policy-templates/:policyTemplateId')
-  getGeneric(@Param('policyTemplateId', new IntIdPipe('POLICY_TEMPLATE_NOT_FOUND', 'Policy template')) policyTemplateId: number) {
+  getGeneric(@Param('policyTemplateId') policyTemplateId: string) {
     return this.templates.getGeneric(policyTemplateId);
   }
 }

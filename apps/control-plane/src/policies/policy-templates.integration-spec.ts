@@ -221,13 +221,15 @@ describe('policy catalog', () => {
   });
 
   describe('GET policy-templates (generic)', () => {
-    it('lists the generic form: generic property names, no Exchange coordinates', async () => {
+    /** One entry a template: its latest version. */
+    const TEMPLATE_COUNT = new Set(POLICY_TEMPLATES.map((t) => t.assetId)).size;
+
+    it('lists the generic form as a bare array: ids are asset ids, generic property names, no Exchange coordinates', async () => {
       const res = await cp.request('GET', GENERIC(tenant.organizationId), { token: tenant.token });
       expect(res.status).toBe(200);
-      expect(res.body.total).toBe(POLICY_TEMPLATES.length);
-      expect(res.body.data).toHaveLength(POLICY_TEMPLATES.length);
+      expect(res.body).toHaveLength(TEMPLATE_COUNT);
       expect(res.text).not.toContain(POLICY_GROUP_ID);
-      for (const item of res.body.data) {
+      for (const item of res.body) {
         expect(Object.keys(item).sort()).toEqual([
           'audit',
           'category',
@@ -239,7 +241,9 @@ describe('policy catalog', () => {
           'type',
         ]);
       }
-      const clientId = res.body.data.find((i: any) => i.name === 'Client ID Enforcement');
+      expect(res.body.map((i: any) => i.id)).toEqual([...new Set(POLICY_TEMPLATES.map((t) => t.assetId))]);
+      const clientId = res.body.find((i: any) => i.id === 'client-id-enforcement');
+      expect(clientId.name).toBe('Client ID Enforcement');
       expect(clientId.configuration.map((p: any) => p.propertyName)).toEqual([
         'credentialsOrigin',
         'clientIdExpression',
@@ -252,7 +256,7 @@ describe('policy catalog', () => {
         sensitive: false,
         defaultValue: 'customExpression',
       });
-      const basic = res.body.data.find((i: any) => i.name === 'HTTP Basic Authentication');
+      const basic = res.body.find((i: any) => i.id === 'http-basic-authentication');
       expect(basic.configuration).toEqual(
         JSON.parse(JSON.stringify(genericForm(POLICY_TEMPLATES.find((t) => t.assetId === 'http-basic-authentication')!))),
       );
@@ -261,24 +265,21 @@ describe('policy catalog', () => {
     it('filters by apiInstanceId like the Exchange catalog', async () => {
       const http = await newApiInstance(tenant, { endpointType: 'http' });
       const res = await cp.request('GET', `${GENERIC(tenant.organizationId)}?apiInstanceId=${http.id}`, { token: tenant.token });
-      expect(res.body.total).toBe(POLICY_TEMPLATES.length - MCP_ONLY.length);
+      expect(res.body).toHaveLength(new Set(POLICY_TEMPLATES.filter((t) => !t.mcpOnly).map((t) => t.assetId)).size);
     });
 
-    it('gets one by id; an unknown id gets the Anypoint message, a malformed one is named', async () => {
+    it('gets one by its string id (the latest version); an unknown id gets the Anypoint message', async () => {
       const list = await cp.request('GET', GENERIC(tenant.organizationId), { token: tenant.token });
-      const one = await cp.request('GET', `${GENERIC(tenant.organizationId)}/${list.body.data[0].id}`, { token: tenant.token });
+      const one = await cp.request('GET', `${GENERIC(tenant.organizationId)}/rate-limiting`, { token: tenant.token });
       expect(one.status).toBe(200);
-      expect(one.body).toEqual(list.body.data[0]);
-      const unknown = await cp.request('GET', `${GENERIC(tenant.organizationId)}/999999999`, { token: tenant.token });
-      expect(unknown.status).toBe(404);
-      expect(unknown.body).toMatchObject({
-        code: 'POLICY_TEMPLATE_NOT_FOUND',
-        message: 'There is no policy template defined under the specified id.',
-      });
-      for (const id of ['abc', '1.5']) {
-        const res = await cp.request('GET', `${GENERIC(tenant.organizationId)}/${id}`, { token: tenant.token });
-        expect(res.status).toBe(404);
-        expect(res.body).toMatchObject({ code: 'POLICY_TEMPLATE_NOT_FOUND', message: `Policy template ${id} not found` });
+      expect(one.body).toEqual(list.body.find((i: any) => i.id === 'rate-limiting'));
+      for (const id of ['999999999', 'no-such-policy']) {
+        const unknown = await cp.request('GET', `${GENERIC(tenant.organizationId)}/${id}`, { token: tenant.token });
+        expect(unknown.status).toBe(404);
+        expect(unknown.body).toMatchObject({
+          code: 'POLICY_TEMPLATE_NOT_FOUND',
+          message: 'There is no policy template defined under the specified id.',
+        });
       }
     });
   });

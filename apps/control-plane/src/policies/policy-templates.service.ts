@@ -31,6 +31,16 @@ function toEntry(row: TemplateRow): CatalogEntry | undefined {
 const sameAsset = (a: PolicyTemplateDefinition, b: PolicyTemplateDefinition) =>
   a.groupId === b.groupId && a.assetId === b.assetId;
 
+/** Only the newest version of each template. */
+function latestVersions(entries: CatalogEntry[]): CatalogEntry[] {
+  return entries.filter(
+    (e) =>
+      !entries.some(
+        (o) => sameAsset(o.definition, e.definition) && compareVersions(o.definition.version, e.definition.version) > 0,
+      ),
+  );
+}
+
 @Injectable()
 export class PolicyTemplatesService {
   constructor(
@@ -46,14 +56,7 @@ export class PolicyTemplatesService {
     const catalog = await this.catalog();
     let entries = await this.applicable(orgId, catalog, query.apiInstanceId, query.environmentId);
     if (query.automatedOnly) entries = entries.filter((e) => !e.definition.mcpOnly);
-    if (query.latest) {
-      entries = entries.filter(
-        (e) =>
-          !entries.some(
-            (o) => sameAsset(o.definition, e.definition) && compareVersions(o.definition.version, e.definition.version) > 0,
-          ),
-      );
-    }
+    if (query.latest) entries = latestVersions(entries);
     return entries.map((e) =>
       exchangeTemplateView(e, {
         includeConfiguration: query.includeConfiguration,
@@ -70,16 +73,27 @@ export class PolicyTemplatesService {
     return exchangeTemplateView(entry, { includeConfiguration: query.includeConfiguration, allVersions });
   }
 
+  /**
+   * The generic catalog as API Manager lists it: a bare array, one entry a template, identified
+   * by its asset id (`rate-limiting`) and showing its latest version.
+   */
   async listGeneric(orgId: string, query: GenericTemplatesQuery) {
-    const entries = await this.applicable(orgId, await this.catalog(), query.apiInstanceId, undefined);
-    return { total: entries.length, data: entries.map(genericTemplateView) };
+    const entries = await this.applicable(orgId, latestVersions(await this.catalog()), query.apiInstanceId, undefined);
+    return entries.map(genericTemplateView);
   }
 
-  async getGeneric(id: number) {
-    const row = await this.repo.findTemplate(id);
-    const entry = row && toEntry(row);
+  async getGeneric(id: string) {
+    return genericTemplateView(await this.latest(id));
+  }
+
+  /**
+   * The latest version of the built-in template whose asset id is `assetId` (a Mule 3 style
+   * policy template id, as `api-mgr policy apply|describe` send without a version), or 404.
+   */
+  async latest(assetId: string): Promise<CatalogEntry> {
+    const entry = latestVersions(await this.catalog()).find((e) => e.definition.assetId === assetId);
     if (!entry) throw new DomainError('POLICY_TEMPLATE_NOT_FOUND', NO_GENERIC_TEMPLATE);
-    return genericTemplateView(entry);
+    return entry;
   }
 
   /**

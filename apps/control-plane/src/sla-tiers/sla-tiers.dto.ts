@@ -14,12 +14,24 @@ export const tierLimit = z.strictObject(
   objectError('must be an object {maximumRequests, timePeriodInMilliseconds, visible}'),
 );
 
+/** An id the CLI sends as a number or a numeric string. */
+const legacyId = z.union([z.number(), z.string()], { error: 'must be a number or a string' }).nullish();
+
 /**
  * POST and PUT …/apis/{id}/tiers (contract §7.4). PUT replaces the tier: a field left out takes
- * its default, as on creation.
+ * its default, as on creation. `anypoint-cli-v4 tier copy` sends back a tier as GET shows it, so
+ * the read-only fields of that view are accepted and ignored (the route decides them);
+ * `apiVersionId`, which `tier add` and `tier copy` set, must name the route's API instance.
  */
 export const tierBody = z.strictObject(
   {
+    apiVersionId: legacyId,
+    id: legacyId,
+    apiId: legacyId,
+    audit: z.unknown().optional(),
+    masterOrganizationId: z.string({ error: 'must be a string' }).nullish(),
+    organizationId: z.string({ error: 'must be a string' }).nullish(),
+    applicationCount: z.number({ error: 'must be a number' }).nullish(),
     name: z.string({ error: 'is required' }).trim().min(1, 'is required').max(255, 'must be at most 255 characters'),
     description: z.string({ error: 'must be a string' }).max(2000, 'must be at most 2000 characters').nullish(),
     limits: z
@@ -32,8 +44,11 @@ export const tierBody = z.strictObject(
   objectError('must be an object {name, description, limits, status, autoApprove}'),
 );
 
-/** GET …/apis/{id}/tiers: by id. */
+/** GET …/apis/{id}/tiers: anypoint-cli lists with `limit, offset, sort, query, ascending`. */
 export const listTiersQuery = z.object({
+  query: z.string().max(255).optional().describe('case-insensitive part of the tier name'),
+  sort: z.enum(['id', 'name', 'status', 'createdDate', 'updatedDate']).default('id'),
+  ascending: z.stringbool().default(true),
   offset: z.coerce.number().int().min(0).default(0).describe('tiers to skip'),
   limit: z.coerce.number().int().min(1).max(500).default(100).describe('tiers to return'),
 });

@@ -6,4 +6,6 @@ export const slaTierErrors = {
   SLA_TIER_IN_USE: 409,
   /** a deprecated tier takes no new contracts */
   SLA_TIER_DEPRECATED: 400,
+  /** a body's apiVersionId names another API instance than the route */
+  SLA_TIER_API_MISMATCH: 400,
 } as const;

@@ -146,14 +146,46 @@ describe('SLA tiers', () => {
       const tier = await newTier(api);
       const badPut = await cp.request('PUT', `${tiers(tenant, api)}/${tier.id}`, {
         token: tenant.token,
-        json: { name: 'b', limits: [GOLD], applicationCount: 3 },
+        json: { name: 'b', limits: [GOLD], applicationCounts: 3 },
       });
       expect(badPut.status).toBe(400);
-      expect(badPut.body.message).toBe('body: Unrecognized key: "applicationCount"');
+      expect(badPut.body.message).toBe('body: Unrecognized key: "applicationCounts"');
+      const otherApi = await cp.request('PUT', `${tiers(tenant, api)}/${tier.id}`, {
+        token: tenant.token,
+        json: { name: 'b', limits: [GOLD], apiVersionId: String(api + 1000) },
+      });
+      expect(otherApi.status).toBe(400);
+      expect(otherApi.body).toMatchObject({
+        code: 'SLA_TIER_API_MISMATCH',
+        message: `apiVersionId ${api + 1000} is not the API instance of this route (${api})`,
+      });
+      expect((await cp.request('GET', `${tiers(tenant, api)}/${tier.id}`, { token: tenant.token })).body.name).toBe(tier.name);
       const badQuery = await cp.request('GET', `${tiers(tenant, api)}?status=ACTIVE`, { token: tenant.token });
       expect(badQuery.status).toBe(400);
       expect(badQuery.body.message).toMatch(/^query\.status: is not a query parameter of this route/);
       expect(await testPrisma().slaTier.count({ where: { apiId: api } })).toBe(1);
+    });
+
+    it('lists by name search and sort as anypoint-cli asks, and takes back a tier as GET showed it', async () => {
+      const api = await newApi(tenant);
+      for (const name of ['Gold', 'Silver', 'Bronze']) await newTier(api, { name });
+      const list = async (query: string) =>
+        (await cp.request('GET', `${tiers(tenant, api)}?${query}`, { token: tenant.token })).body.tiers.map(
+          (t: { name: string }) => t.name,
+        );
+      expect(await list('sort=name&ascending=true&query=&limit=10&offset=0')).toEqual(['Bronze', 'Gold', 'Silver']);
+      expect(await list('sort=name&ascending=false')).toEqual(['Silver', 'Gold', 'Bronze']);
+      expect(await list('query=OL')).toEqual(['Gold']);
+      // tier copy sends a read-back tier with its read-only fields: they are ignored, the route decides
+      const gold = (await cp.request('GET', tiers(tenant, api), { token: tenant.token })).body.tiers.find(
+        (t: { name: string }) => t.name === 'Gold',
+      );
+      const replaced = await cp.request('PUT', `${tiers(tenant, api)}/${gold.id}`, {
+        token: tenant.token,
+        json: { ...gold, description: 'copied', apiId: api + 1000, applicationCount: 9 },
+      });
+      expect(replaced.status).toBe(200);
+      expect(replaced.body).toMatchObject({ id: gold.id, apiId: api, description: 'copied', applicationCount: 0 });
     });
 
     it('refuses a second tier of the same name on an API with 409, not on another API', async () => {

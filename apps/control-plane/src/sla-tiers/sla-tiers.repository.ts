@@ -14,6 +14,14 @@ import type { ListTiersQuery } from './sla-tiers.dto.js';
 /** What a tier view needs besides the row: its approved contracts (`applicationCount`). */
 const withApplicationCount = { _count: { select: { contracts: { where: { status: 'APPROVED' } } } } } as const;
 
+const SORT_COLUMN = {
+  id: 'id',
+  name: 'name',
+  status: 'status',
+  createdDate: 'createdAt',
+  updatedDate: 'updatedAt',
+} as const satisfies Record<ListTiersQuery['sort'], keyof Prisma.SlaTierOrderByWithRelationInput>;
+
 export interface TierColumns {
   name: string;
   description: string | null;
@@ -48,12 +56,14 @@ export class SlaTiersRepository {
   }
 
   async list(apiId: number, page: ListTiersQuery) {
+    const where = { apiId, ...(page.query ? { name: { contains: page.query, mode: 'insensitive' as const } } : {}) };
+    const direction = page.ascending ? 'asc' : 'desc';
     const [total, rows] = await this.prisma.$transaction([
-      this.prisma.slaTier.count({ where: { apiId } }),
+      this.prisma.slaTier.count({ where }),
       this.prisma.slaTier.findMany({
-        where: { apiId },
+        where,
         include: withApplicationCount,
-        orderBy: { id: 'asc' },
+        orderBy: [{ [SORT_COLUMN[page.sort]]: direction }, { id: direction }],
         skip: page.offset,
         take: page.limit,
       }),

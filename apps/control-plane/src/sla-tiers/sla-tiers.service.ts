@@ -29,6 +29,16 @@ function columns(body: TierBody): TierColumns {
   };
 }
 
+/** `apiVersionId` of a body (the CLI sends it) must be the route's API instance. */
+function assertSameApi(ref: ApiRef, body: TierBody): void {
+  if (body.apiVersionId != null && String(body.apiVersionId) !== String(ref.apiId)) {
+    throw new DomainError(
+      'SLA_TIER_API_MISMATCH',
+      `apiVersionId ${body.apiVersionId} is not the API instance of this route (${ref.apiId})`,
+    );
+  }
+}
+
 type TierView = ReturnType<typeof tierView>;
 
 @Injectable()
@@ -40,6 +50,7 @@ export class SlaTiersService {
 
   async create(ref: ApiRef, body: TierBody) {
     await this.requireApi(ref);
+    assertSameApi(ref, body);
     const master = await this.repo.rootOrganizationId(ref.orgId);
     return this.repo.withApiLock(ref.apiId, async (tx) => {
       const after = tierView(
@@ -70,6 +81,7 @@ export class SlaTiersService {
   /** Replaces the tier; its contracts keep it (a deprecated tier only takes no new ones). */
   async replace(ref: ApiRef, id: number, body: TierBody) {
     await this.requireApi(ref);
+    assertSameApi(ref, body);
     const master = await this.repo.rootOrganizationId(ref.orgId);
     return this.repo.withApiLock(ref.apiId, async (tx) => {
       const before = tierView(await this.requireTier(tx, ref, id), master);

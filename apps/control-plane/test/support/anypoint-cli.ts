@@ -14,6 +14,9 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { createTestCa } from '#portico/testing';
+import { startControlPlane, type TestControlPlane } from './control-plane.js';
+import { newTenant, type TestTenant } from './factories.js';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
 const PINNED = path.join(REPO_ROOT, 'apps/control-plane/test/anypoint-cli');
@@ -145,4 +148,39 @@ export async function anypointCli(
       return JSON.parse(result.stdout);
     },
   };
+}
+
+/** A control plane serving HTTPS as the CLI needs it, a tenant on it and that tenant's CLI user. */
+export interface CliControlPlane {
+  cp: TestControlPlane;
+  /** the PEM file of the CA that issued the control plane's certificate (the CLI trusts it) */
+  caFile: string;
+  tenant: TestTenant;
+  /** the tenant's user, signed in with username and password, in Sandbox */
+  cli: AnypointCli;
+  /** another CLI user of the tenant (a new config directory), e.g. in another environment */
+  cliAs(selection: { organization?: string; environment?: string }, credentials?: AnypointCredentials): Promise<AnypointCli>;
+}
+
+/**
+ * Installs the CLI, starts a control plane with a certificate of a test CA (PORTICO_TLS_*) and
+ * creates a tenant and its CLI user. `env` adds control-plane environment variables.
+ */
+export async function startCliControlPlane(env: Record<string, string> = {}): Promise<CliControlPlane> {
+  await ensureAnypointCli();
+  const ca = await createTestCa();
+  const leaf = await ca.issue({ commonName: 'portico', names: ['localhost', '127.0.0.1'], usage: 'server' });
+  const dir = await mkdtemp(path.join(tmpdir(), 'portico-cli-tls-'));
+  const caFile = path.join(dir, 'ca.pem');
+  await writeFile(caFile, ca.certificatePem);
+  await writeFile(path.join(dir, 'cert.pem'), leaf.certificatePem);
+  await writeFile(path.join(dir, 'key.pem'), leaf.privateKeyPem);
+  const cp = await startControlPlane(
+    { PORTICO_TLS_CERT_FILE: path.join(dir, 'cert.pem'), PORTICO_TLS_KEY_FILE: path.join(dir, 'key.pem'), ...env },
+    ca.certificatePem,
+  );
+  const tenant = await newTenant(cp);
+  const user = { username: tenant.username, password: tenant.password };
+  const cliAs: CliControlPlane['cliAs'] = (selection, credentials = user) => anypointCli(cp.url, caFile, credentials, selection);
+  return { cp, caFile, tenant, cli: await cliAs({ environment: 'Sandbox' }), cliAs };
 }

@@ -21,7 +21,11 @@ export interface TenantResources {
   /** an MCP asset published asynchronously (so it has a publication run) with one file */
   asset: { groupId: string; assetId: string; version: string };
   publicationRunId: string;
+  /** a change of the asset's mutable data (its tags) */
+  mutableDataRunId: string;
   assetFile: { classifier: string; packaging: string };
+  /** the asset's published portal holds page `home` and this resource (`resources/<it>`) */
+  portalResourceId: string;
   /** a registered gateway (target) and the serial number of its client certificate */
   gatewayId: string;
   certificateSerial: string;
@@ -40,6 +44,9 @@ export interface TenantResources {
   pinnedToolName: string;
   /** a pending tool-definition change of the pinned tool */
   toolChangeId: number;
+  /** an alert of the instance in each dialect: API Manager's (legacy) and Anypoint Monitoring's */
+  alertId: string;
+  monitoringAlertId: string;
 }
 
 /** Makes one of each resource in `tenant`'s Sandbox (see TenantResources). */
@@ -77,6 +84,20 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
     { headers: { 'x-sync-publication': 'false' }, multipart: form },
     202,
   );
+  const tags = new FormData();
+  tags.append('tags', 'mcp');
+  const { mutableDataStatusLink } = await call(
+    'PATCH',
+    `/exchange/api/v2/organizations/${org}/assets/${asset.groupId}/${asset.assetId}/${asset.version}/mutabledata`,
+    { multipart: tags },
+    202,
+  );
+  const portal = `/exchange/api/v2/assets/${asset.groupId}/${asset.assetId}/${asset.version}/portal`;
+  await create(`${portal}/draft/pages`, { pagePath: 'home' });
+  const logo = new FormData();
+  logo.append('files.png', new Blob(['png']), 'logo.png');
+  const portalResource: string = (await call('POST', `${portal}/draft/resources`, { multipart: logo }, 201)).path;
+  await call('PATCH', portal, {}, 204);
 
   const gateway = await registerGateway(cp, tenant, uniqueName('gw'));
   const gatewayPath = `/standalone/api/v1/organizations/${org}/environments/${env}/gateways/${gateway.gatewayId}`;
@@ -125,6 +146,22 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
   const application = await create(`/exchange/api/v2/organizations/${org}/applications`, { name: uniqueName('client') });
   const contract = await create(`${apiPath}/contracts`, { applicationId: application.id, requestedTierId: tier.id });
   const apiKey = await create(`${apiPath}/api-keys`, { name: uniqueName('key') });
+  const alert = await create(`${apiPath}/alerts`, {
+    name: uniqueName('alert'),
+    type: 'api-request-count',
+    severity: 'Info',
+    condition: { operator: 'GREATER_THAN', value: 1000 },
+    period: { duration: { count: 1, weight: 'MINUTES' }, repeat: 1 },
+    recipients: [{ type: 'email', value: 'ops@example.com' }],
+  });
+  const monitoringAlert = await create(`/monitoring/api/alerts/api/v2/organizations/${org}/environments/${env}/alerts`, {
+    name: uniqueName('alert'),
+    severity: 'info',
+    metricType: 'api_request_count',
+    resources: [{ apiId: api.id }],
+    condition: { operator: 'above', threshold: 1000, interval: 1 },
+    notifications: [{ type: 'email', recipients: ['ops@example.com'] }],
+  });
 
   // Pins and changes come from gateways (config-sync), never from a REST create.
   const pinnedToolName = uniqueName('tool');
@@ -153,7 +190,9 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
     connectedAppClientId: connectedApp.client_id,
     asset,
     publicationRunId: publicationStatusLink.split('/').pop(),
+    mutableDataRunId: mutableDataStatusLink.split('/').pop(),
     assetFile: { classifier: 'mcp-metadata', packaging: 'json' },
+    portalResourceId: portalResource.slice('resources/'.length),
     gatewayId: gateway.gatewayId,
     certificateSerial: certificate.serialNumber,
     secretGroupId: secretGroup.id,
@@ -168,6 +207,8 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
     apiKeyId: apiKey.id,
     pinnedToolName,
     toolChangeId: change.id,
+    alertId: alert.id,
+    monitoringAlertId: monitoringAlert.alertId,
   };
 }
 
@@ -183,6 +224,9 @@ export const PATH_PARAMS: Readonly<Record<string, (r: TenantResources) => string
   runId: (r) => r.publicationRunId,
   classifier: (r) => r.assetFile.classifier,
   packaging: (r) => r.assetFile.packaging,
+  fileName: (r) => `${r.asset.assetId}-${r.asset.version}-${r.assetFile.classifier}.${r.assetFile.packaging}`,
+  pagePath: () => 'home',
+  resourceId: (r) => r.portalResourceId,
   gatewayId: (r) => r.gatewayId,
   targetId: (r) => r.gatewayId,
   serialNumber: (r) => r.certificateSerial,
@@ -198,4 +242,5 @@ export const PATH_PARAMS: Readonly<Record<string, (r: TenantResources) => string
   keyId: (r) => r.apiKeyId,
   toolName: (r) => r.pinnedToolName,
   changeId: (r) => r.toolChangeId,
+  alertId: (r) => r.alertId,
 };

@@ -61,6 +61,10 @@ const TENANT_ROWS: Record<Exclude<Prisma.ModelName, keyof typeof NOT_TENANT_DATA
       orderBy: { id: 'asc' },
     }),
   ExchangeAssetFile: (o) => db().exchangeAssetFile.findMany({ where: { assetPk: { in: o.assets } }, orderBy: { id: 'asc' } }),
+  ExchangePortal: (o) => db().exchangePortal.findMany({ where: { assetPk: { in: o.assets } }, orderBy: { assetPk: 'asc' } }),
+  ExchangePortalPage: (o) => db().exchangePortalPage.findMany({ where: { portalPk: { in: o.assets } }, orderBy: { id: 'asc' } }),
+  ExchangePortalResource: (o) =>
+    db().exchangePortalResource.findMany({ where: { portalPk: { in: o.assets } }, orderBy: { id: 'asc' } }),
   PublicationRun: (o) =>
     db().publicationRun.findMany({
       where: { OR: [{ organizationId: o.organizationId }, { groupId: o.organizationId }] },
@@ -121,6 +125,13 @@ const TENANT_ROWS: Record<Exclude<Prisma.ModelName, keyof typeof NOT_TENANT_DATA
       orderBy: { id: 'asc' },
     }),
   ApiKey: (o) => db().apiKey.findMany({ where: { apiId: { in: o.apis } }, orderBy: { id: 'asc' } }),
+  // the evaluation state moves with every evaluator tick, whichever control plane runs it
+  Alert: (o) =>
+    db().alert.findMany({
+      where: { OR: [{ organizationId: o.organizationId }, { apiId: { in: o.apis } }] },
+      omit: { state: true, evaluatedAt: true, lastValue: true, firedAt: true, resolvedAt: true },
+      orderBy: { id: 'asc' },
+    }),
   AccessEvent: (o) =>
     db().accessEvent.findMany({
       where: { OR: [{ organizationId: o.organizationId }, { apiId: { in: o.apis } }, { targetId: { in: o.targets } }] },

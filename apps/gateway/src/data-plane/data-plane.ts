@@ -22,7 +22,7 @@ import { GatewayMetrics, UpstreamMetrics } from '../metrics.js';
 import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
 import { UpstreamAddressPolicy } from '../upstream/address-policy.js';
-import { outboundFetch } from '../upstream/outbound-fetch.js';
+import { outboundFetch } from '#portico/outbound-address';
 import { UpstreamPools } from '../upstream/pools.js';
 import { HostCheck } from './host-check.js';
 import { bindListener, reuseListener, unbindListener, type Listening } from './listeners.js';

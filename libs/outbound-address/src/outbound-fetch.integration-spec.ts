@@ -1,11 +1,11 @@
 /**
- * The fetch policies call out with (introspection, JWKS) under PORTICO_GATEWAY_UPSTREAM_DENY: a
- * denied address is never connected to, directly or through a redirect, and each refusal is
- * reported with its origin. 127.0.0.2 stands for a denied machine, 127.0.0.1 for an allowed one.
+ * A fetch held to an address policy: a denied address is never connected to, directly or through
+ * a redirect, and each refusal is reported with its origin. 127.0.0.2 stands for a denied machine,
+ * 127.0.0.1 for an allowed one.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startHttpServer, type TestHttpServer } from '#portico/testing';
-import { UpstreamAddressDenied, UpstreamAddressPolicy } from './address-policy.js';
+import { AddressDenied, AddressPolicy } from './address-policy.js';
 import { outboundFetch } from './outbound-fetch.js';
 
 describe('outboundFetch', () => {
@@ -13,7 +13,7 @@ describe('outboundFetch', () => {
   let denied: TestHttpServer;
   const refusals: { origin: string; rule: string }[] = [];
   const policyFetch = () =>
-    outboundFetch(new UpstreamAddressPolicy(['127.0.0.2', 'metadata']), 5_000, (origin, refusal) =>
+    outboundFetch(new AddressPolicy(['127.0.0.2', 'metadata']), 5_000, (origin, refusal) =>
       refusals.push({ origin, rule: refusal.rule }),
     );
 
@@ -44,8 +44,13 @@ describe('outboundFetch', () => {
     const before = denied.requests.length;
     const failed = await policyFetch()(`${denied.origin}/keys`).catch((error: Error) => error);
     expect(failed).toBeInstanceOf(TypeError);
-    expect((failed as TypeError).cause).toBeInstanceOf(UpstreamAddressDenied);
-    expect((failed as TypeError).cause).toMatchObject({ address: '127.0.0.2', rule: '127.0.0.2' });
+    expect((failed as TypeError).cause).toBeInstanceOf(AddressDenied);
+    expect((failed as TypeError).cause).toMatchObject({
+      address: '127.0.0.2',
+      rule: '127.0.0.2',
+      code: 'PORTICO_OUTBOUND_DENIED',
+      message: 'outbound address 127.0.0.2 is denied by 127.0.0.2',
+    });
     expect(denied.requests.length).toBe(before);
     expect(refusals).toEqual([{ origin: denied.origin, rule: '127.0.0.2' }]);
   });
@@ -53,7 +58,7 @@ describe('outboundFetch', () => {
   it('refuses a redirect from an allowed address to a denied one', async () => {
     const before = denied.requests.length;
     const failed = await policyFetch()(`${allowed.origin}/redirect`).catch((error: Error) => error);
-    expect((failed as TypeError).cause).toBeInstanceOf(UpstreamAddressDenied);
+    expect((failed as TypeError).cause).toBeInstanceOf(AddressDenied);
     expect(allowed.requests.at(-1)?.url).toBe('/redirect');
     expect(denied.requests.length).toBe(before);
   });
