@@ -44,6 +44,17 @@ describe('loadEnv', () => {
     }
   });
 
+  it('reads PORTICO_OUTBOUND_DENY: the secure default when unset or empty, none for no rule, a bad entry named', () => {
+    expect(loadEnv({}).PORTICO_OUTBOUND_DENY).toEqual(['loopback', 'link-local', 'metadata']);
+    expect(loadEnv({ PORTICO_OUTBOUND_DENY: '' }).PORTICO_OUTBOUND_DENY).toEqual(['loopback', 'link-local', 'metadata']);
+    expect(loadEnv({ PORTICO_OUTBOUND_DENY: 'none' }).PORTICO_OUTBOUND_DENY).toEqual([]);
+    expect(loadEnv({ PORTICO_OUTBOUND_DENY: 'Private, 203.0.113.0/24' }).PORTICO_OUTBOUND_DENY).toEqual([
+      'private',
+      '203.0.113.0/24',
+    ]);
+    expect(() => loadEnv({ PORTICO_OUTBOUND_DENY: 'loopback,intranet' })).toThrow(/PORTICO_OUTBOUND_DENY: .*intranet/);
+  });
+
   it('bounds PORTICO_BODY_MAX_DEPTH to what the code after the parser can walk', () => {
     expect(() => loadEnv({ PORTICO_BODY_MAX_DEPTH: '1001' })).toThrow(/PORTICO_BODY_MAX_DEPTH: /);
     expect(() => loadEnv({ PORTICO_BODY_MAX_DEPTH: '0' })).toThrow(/PORTICO_BODY_MAX_DEPTH: /);
