@@ -50,7 +50,7 @@ export class ApiInstancesController {
     @Param('envId') envId: string,
     @Body() body: unknown,
   ) {
-    if (isPromotion(body)) return this.promotion.promote(orgId, envId, parseInput(promoteApiBody, body, 'body'));
+    if (isPromotion(body)) return this.promotion.promote(principal, orgId, envId, parseInput(promoteApiBody, body, 'body'));
     return this.instances.create(principal, orgId, envId, parseInput(createApiBody, body, 'body'));
   }
 

@@ -10,6 +10,7 @@ import {
   closeTestPrisma,
   newMcpAsset,
   newTenant,
+  newUser,
   testPrisma,
   type TestTenant,
   uniqueName,
@@ -203,6 +204,14 @@ describe('API promotion and runtime routes', () => {
       code: 'API_PROMOTION_SAME_ENVIRONMENT',
       message: `promote.originApiId: API instance ${origin.id} is already in this environment; promote it from another one`,
     });
+    // whoever promotes must be allowed to read the origin's configuration in its environment
+    const productionOnly = await newUser(cp, tenant.organizationId, ['manage:api_configuration'], tenant.productionId);
+    const blind = await cp.request('POST', apis(tenant.productionId), {
+      token: productionOnly.token,
+      json: { promote: { originApiId: origin.id } },
+    });
+    expect(blind.status).toBe(403);
+    expect(blind.body.message).toContain(`(read:api_configuration) in environment ${tenant.sandboxId}`);
     // the label is taken in the target after a first promotion
     expect((await promote(origin.id)).status).toBe(201);
     const again = await promote(origin.id);

@@ -17,6 +17,8 @@
 import { findPolicyTemplate, type PolicyTemplateDefinition } from '#portico/policy-catalog';
 import { Injectable } from '@nestjs/common';
 import { AlertsService } from '../alerts/alerts.service.js';
+import { AccessService } from '../auth/access.service.js';
+import type { Principal } from '../auth/principal.js';
 import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
@@ -33,9 +35,10 @@ export class ApiPromotionService {
     private readonly repo: ApiInstancesRepository,
     private readonly audit: AuditTrailService,
     private readonly alerts: AlertsService,
+    private readonly access: AccessService,
   ) {}
 
-  async promote(organizationId: string, environmentId: string, body: PromoteApiBody) {
+  async promote(principal: Principal, organizationId: string, environmentId: string, body: PromoteApiBody) {
     const { originApiId } = body.promote;
     const copies = (part: 'policies' | 'tiers' | 'alerts') => body.promote[part]?.allEntities !== false;
     const master = await this.repo.rootOrganizationId(organizationId);
@@ -48,6 +51,12 @@ export class ApiPromotionService {
           `promote.originApiId: API instance ${originApiId} is already in this environment; promote it from another one`,
         );
       }
+      // the copy shows the origin's configuration: whoever promotes must be allowed to read it
+      await this.access.assertScope(principal, {
+        scope: 'read:api_configuration',
+        organizationId,
+        environmentId: origin.environmentId,
+      });
       if (origin.inboundTlsId) {
         throw new DomainError(
           'API_PROMOTION_NEEDS_TLS_CONTEXT',
