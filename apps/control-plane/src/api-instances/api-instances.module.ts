@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AlertsModule } from '../alerts/alerts.module.js';
 import { DeploymentsModule } from '../deployments/deployments.module.js';
+import { PoliciesModule } from '../policies/policies.module.js';
 import { SecretsManagerModule } from '../secrets-manager/secrets-manager.module.js';
 import { ApiInstancesController } from './api-instances.controller.js';
 import { ApiInstancesRepository } from './api-instances.repository.js';
@@ -11,7 +12,7 @@ import { UpstreamsController } from './upstreams.controller.js';
 import { UpstreamsService } from './upstreams.service.js';
 
 @Module({
-  imports: [AlertsModule, DeploymentsModule, SecretsManagerModule],
+  imports: [AlertsModule, DeploymentsModule, PoliciesModule, SecretsManagerModule],
   controllers: [ApiInstancesController, ApiRuntimeController, UpstreamsController],
   providers: [ApiInstancesRepository, ApiInstancesService, ApiPromotionService, UpstreamsService],
   exports: [ApiInstancesRepository],

@@ -14,7 +14,6 @@
  * and an origin that serves https (a listener TLS context) is refused with 409, since the copy
  * could not listen.
  */
-import { findPolicyTemplate, type PolicyTemplateDefinition } from '#portico/policy-catalog';
 import { Injectable } from '@nestjs/common';
 import { AlertsService } from '../alerts/alerts.service.js';
 import { AccessService } from '../auth/access.service.js';
@@ -23,6 +22,7 @@ import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import type { Prisma } from '../generated/prisma/client.js';
+import { PolicyTemplatesService } from '../policies/policy-templates.service.js';
 import { policyView } from '../policies/policy.view.js';
 import { tierView } from '../sla-tiers/sla-tier.view.js';
 import { instanceView } from './api-instance.view.js';
@@ -36,6 +36,7 @@ export class ApiPromotionService {
     private readonly audit: AuditTrailService,
     private readonly alerts: AlertsService,
     private readonly access: AccessService,
+    private readonly templates: PolicyTemplatesService,
   ) {}
 
   async promote(principal: Principal, organizationId: string, environmentId: string, body: PromoteApiBody) {
@@ -162,7 +163,7 @@ export class ApiPromotionService {
         },
       });
       policyIds.set(policy.id, copy.id);
-      const view = policyView(copy, templateOf(copy), master);
+      const view = policyView(copy, this.templates.definitionOf(copy), master);
       await this.audit.record(tx, {
         organizationId: target.organizationId,
         environmentId: target.environmentId,
@@ -202,9 +203,4 @@ interface Target {
   apiId: number;
   organizationId: string;
   environmentId: string;
-}
-
-/** The built-in definition of an applied policy's template (a referenced template is never removed). */
-function templateOf(policy: { groupId: string; assetId: string; assetVersion: string }): PolicyTemplateDefinition {
-  return findPolicyTemplate(policy.groupId, policy.assetId, policy.assetVersion)!;
 }

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { listOrder } from '../common/list-order.js';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { AuditActor } from './audit-vocabulary.js';
@@ -76,12 +77,11 @@ export class AuditRepository {
   /** Records of the organization that match `filter`, ordered by time then id. */
   async query(organizationId: string, filter: AuditFilter, page: AuditPage) {
     const where = recordWhere(organizationId, filter);
-    const direction = page.ascending ? 'asc' : 'desc';
     const [total, rows] = await this.prisma.$transaction([
       this.prisma.auditRecord.count({ where }),
       this.prisma.auditRecord.findMany({
         where,
-        orderBy: [{ time: direction }, { id: direction }],
+        orderBy: listOrder('time', page.ascending),
         skip: page.offset,
         take: page.limit,
       }),

@@ -4,6 +4,7 @@ import type { ListContractsQuery } from './client-applications.dto.js';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
 import { isForeignKeyViolation, isUniqueViolation } from '../common/prisma-errors.js';
 import { DomainError } from '../common/domain-error.js';
+import { listOrder } from '../common/list-order.js';
 
 /** What a contract view shows besides the row: the application and the (requested) SLA tier. */
 const withApplication = { application: true, tier: true, requestedTier: true } as const;
@@ -132,14 +133,12 @@ export class ClientApplicationsRepository {
         ...(query.query ? { name: { contains: query.query, mode: 'insensitive' } } : {}),
       },
     };
-    const direction = query.ascending ? 'asc' : 'desc';
-    const column = CONTRACT_SORT[query.sort];
     const [total, rows] = await this.prisma.$transaction([
       this.prisma.contract.count({ where }),
       this.prisma.contract.findMany({
         where,
         include: withApplication,
-        orderBy: column === 'id' ? { id: direction } : [{ [column]: direction }, { id: direction }],
+        orderBy: listOrder(CONTRACT_SORT[query.sort], query.ascending),
         skip: query.offset,
         take: query.limit,
       }),

@@ -19,6 +19,12 @@ export function objectError(message = 'must be an object') {
 }
 
 /**
+ * An id Anypoint clients send back in a body (`policyTemplateId`, `apiVersionId`, `id`), as a
+ * number or a numeric string; the route decides what it names.
+ */
+export const legacyId = z.union([z.number(), z.string()], { error: 'must be a number or a string' }).nullish();
+
+/**
  * A route or pointcut pattern, in the RE2 syntax the gateway runs it with (linear time; see
  * libs/policy-catalog linear-regex.ts): a pattern RE2 refuses is a 400 saying why.
  */

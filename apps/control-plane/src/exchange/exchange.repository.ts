@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
+import { listOrder } from '../common/list-order.js';
 import { isUniqueViolation } from '../common/prisma-errors.js';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
 import type { ExchangeAsset, Prisma } from '../generated/prisma/client.js';
@@ -146,7 +147,6 @@ export class ExchangeRepository {
   }
 
   private searchArgs(q: AssetSearch) {
-    const direction = q.ascending ? 'asc' : 'desc';
     const and: Prisma.ExchangeAssetWhereInput[] = [
       { status: { not: 'deleted' } },
       { OR: [{ organizationId: { in: q.readableOrgIds } }, { isPublic: true }] },
@@ -169,7 +169,7 @@ export class ExchangeRepository {
     }
     return {
       where: { AND: and },
-      orderBy: [{ [SORT_COLUMNS[q.sort]]: direction }, { id: direction }],
+      orderBy: listOrder(SORT_COLUMNS[q.sort], q.ascending),
       ...(q.page && { skip: q.page.offset, take: q.page.limit }),
     } satisfies Prisma.ExchangeAssetFindManyArgs;
   }

@@ -65,25 +65,28 @@ export class GatewayTargetsService {
   }
 
   async listGateways(organizationId: string, environmentId: string, query: StandalonePageQuery) {
-    const page = standalonePage(query);
-    const { total, rows } = await this.repo.findPage(organizationId, environmentId, page);
-    const now = this.liveness();
-    // As live: a page past the end answers an empty page with totalElements 0.
-    return {
-      content: rows.map((t) => gatewayView(t, now)),
-      totalElements: rows.length ? total : 0,
-      pageNumber: query.pageNumber,
-      pageSize: page.take,
-    };
+    return this.gatewayPage(organizationId, environmentId, query, gatewayView);
   }
 
   /** Gateway Manager's list: Portico's gateways are all self-managed, so `managedOnly` lists none. */
   async listManagedGateways(organizationId: string, environmentId: string, query: StandalonePageQuery, managedOnly: boolean) {
+    return this.gatewayPage(organizationId, environmentId, query, gatewayManagerView, managedOnly);
+  }
+
+  /** A page of the environment's gateways, each shown by `view`; `none`: an empty page. */
+  private async gatewayPage<V>(
+    organizationId: string,
+    environmentId: string,
+    query: StandalonePageQuery,
+    view: (target: TargetRecord, at: Liveness) => V,
+    none = false,
+  ) {
     const page = standalonePage(query);
-    const { total, rows } = managedOnly ? { total: 0, rows: [] } : await this.repo.findPage(organizationId, environmentId, page);
+    const { total, rows } = none ? { total: 0, rows: [] } : await this.repo.findPage(organizationId, environmentId, page);
     const now = this.liveness();
+    // As live: a page past the end answers an empty page with totalElements 0.
     return {
-      content: rows.map((t) => gatewayManagerView(t, now)),
+      content: rows.map((t) => view(t, now)),
       totalElements: rows.length ? total : 0,
       pageNumber: query.pageNumber,
       pageSize: page.take,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { objectError, re2Pattern } from '../common/validation.js';
+import { legacyId, objectError, re2Pattern } from '../common/validation.js';
 import { int32, MAX_INTEGER_ID } from '../common/integer-id.js';
 
 /** `true` / `false` query flags; anything else is a 400 naming the parameter. */
@@ -64,8 +64,6 @@ const disabled = z.boolean({ error: 'must be true or false' });
 const mode = z.enum(['enforce', 'shadow'], { error: 'must be enforce or shadow' });
 /** Checked by the service, so a missing one gets Anypoint's exact message. */
 const coordinate = z.string({ error: 'must be a string' }).max(255, 'must be at most 255 characters').nullish();
-/** Legacy ids the Anypoint UI still sends; the Exchange coordinates decide the template. */
-const legacyId = z.union([z.number(), z.string()], { error: 'must be a number or a string' }).nullish();
 
 export const applyPolicyBody = z.strictObject(
   {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { int32 } from '../common/integer-id.js';
-import { objectError } from '../common/validation.js';
+import { legacyId, objectError } from '../common/validation.js';
 
 const positiveInteger = int32('must be an integer from 1 to 2147483647');
 
@@ -13,9 +13,6 @@ export const tierLimit = z.strictObject(
   },
   objectError('must be an object {maximumRequests, timePeriodInMilliseconds, visible}'),
 );
-
-/** An id the CLI sends as a number or a numeric string. */
-const legacyId = z.union([z.number(), z.string()], { error: 'must be a number or a string' }).nullish();
 
 /**
  * POST and PUT …/apis/{id}/tiers (contract §7.4). PUT replaces the tier: a field left out takes

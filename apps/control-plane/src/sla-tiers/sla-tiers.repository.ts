@@ -7,6 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/domain-error.js';
 import { isForeignKeyViolation, isRecordNotFound, isUniqueViolation } from '../common/prisma-errors.js';
 import { PrismaService, type Tx } from '../common/prisma.service.js';
+import { listOrder } from '../common/list-order.js';
 import { rootOrganizationId } from '../common/root-organization.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import type { ListTiersQuery } from './sla-tiers.dto.js';
@@ -57,13 +58,12 @@ export class SlaTiersRepository {
 
   async list(apiId: number, page: ListTiersQuery) {
     const where = { apiId, ...(page.query ? { name: { contains: page.query, mode: 'insensitive' as const } } : {}) };
-    const direction = page.ascending ? 'asc' : 'desc';
     const [total, rows] = await this.prisma.$transaction([
       this.prisma.slaTier.count({ where }),
       this.prisma.slaTier.findMany({
         where,
         include: withApplicationCount,
-        orderBy: [{ [SORT_COLUMN[page.sort]]: direction }, { id: direction }],
+        orderBy: listOrder(SORT_COLUMN[page.sort], page.ascending),
         skip: page.offset,
         take: page.limit,
       }),
