@@ -1,12 +1,31 @@
 /**
  * The `portico` command line: finds the command named by the leading words of argv and runs it.
- * Exit codes: 0 success, 1 the operation failed (one line on stderr), 2 usage error (with usage).
+ * Exit codes: exit-codes.ts (a usage error also shows the command's usage; any other failure is
+ * one line on stderr).
  */
 import { type CliIo, type Command, UsageError } from './command.js';
+import { CliError, EXIT } from './exit-codes.js';
+import { applyCommand } from './commands/apply.command.js';
+import { diffCommand } from './commands/diff.command.js';
+import { exportCommand } from './commands/export.command.js';
 import { gatewayRegisterCommand } from './commands/gateway-register.command.js';
+import { loginCommand, logoutCommand } from './commands/login.command.js';
+import { promoteCommand } from './commands/promote.command.js';
+import { schemaCommand } from './commands/schema.command.js';
+import { waitCommand } from './commands/wait.command.js';
 
-/** Every command; adding one is adding it here. */
-export const COMMANDS: readonly Command[] = [gatewayRegisterCommand];
+/** Every command, in the order `portico --help` lists them; adding one is adding it here. */
+export const COMMANDS: readonly Command[] = [
+  loginCommand,
+  logoutCommand,
+  applyCommand,
+  diffCommand,
+  exportCommand,
+  promoteCommand,
+  waitCommand,
+  schemaCommand,
+  gatewayRegisterCommand,
+];
 
 const HELP = new Set(['--help', '-h']);
 
@@ -24,10 +43,10 @@ export async function runCli(argv: string[], io: CliIo, commands: readonly Comma
   } catch (err) {
     if (err instanceof UsageError || isParseArgsError(err)) {
       io.err.write(`error: ${err.message}\n\n${command.usage}`);
-      return 2;
+      return EXIT.usage;
     }
     io.err.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
-    return 1;
+    return err instanceof CliError ? err.exitCode : EXIT.failed;
   }
 }
 

@@ -6,6 +6,8 @@ export const SWC_OPTIONS = {
     parser: { syntax: 'typescript', decorators: true },
     transform: { legacyDecorator: true, decoratorMetadata: true },
     target: 'es2022',
+    // keeps `with { type: 'json' }` on JSON imports (the CLI's schema), which Node requires
+    experimental: { keepImportAttributes: true },
   },
   module: { type: 'es6' },
   sourceMaps: 'inline',

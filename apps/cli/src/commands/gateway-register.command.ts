@@ -15,7 +15,7 @@ import {
   writeRegistration,
 } from '#portico/gateway-registration';
 import { type CliIo, type Command, parseOptions, UsageError } from '../command.js';
-import { postJson } from '../control-plane-client.js';
+import { RestClient } from '../session/rest-client.js';
 
 const REGISTRATIONS_PATH = '/amc/registration-facade/api/v1/registrations';
 
@@ -115,7 +115,7 @@ async function register(args: string[], io: CliIo): Promise<number> {
   if (await exists(file)) throw new Error(`file already exists: ${file}`);
 
   const { privateKeyPem, csrPem } = await createKeyAndCsr(name);
-  const answer = (await postJson(controlPlane, REGISTRATIONS_PATH, {
+  const answer = (await new RestClient(controlPlane).post(REGISTRATIONS_PATH, {
     registrationToken: token,
     name,
     csr: csrPem,

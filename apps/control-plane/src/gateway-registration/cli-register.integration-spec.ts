@@ -2,7 +2,6 @@
  * `portico gateway register` against a real control plane. The CLI runs as a child process from
  * its TypeScript source, the way a person runs it; it is never imported here.
  */
-import { execFile } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { mkdtemp, readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -10,33 +9,10 @@ import path from 'node:path';
 import { readRegistration, REGISTRATION_FILE } from '#portico/gateway-registration';
 import { startControlPlane, type TestControlPlane } from '../../test/support/control-plane.js';
 import { closeTestPrisma, newTenant, testPrisma, type TestTenant, uniqueName } from '../../test/support/factories.js';
+import { portico } from '../../test/support/portico-cli.js';
 import { freePort } from '../../test/support/test-database.js';
 import { randomToken, sha256 } from '../common/secrets.js';
 import { SyncEndpoint } from '../config-sync/sync-endpoint.js';
-
-const REPO_ROOT = path.resolve(import.meta.dirname, '../../../..');
-const CLI = path.join(REPO_ROOT, 'apps/cli/src/main.ts');
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `portico <args>` and resolves when it exits (asynchronously: the control plane runs in this process). */
-function portico(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['--conditions=portico-source', '--import', 'tsx', CLI, ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, NODE_OPTIONS: '' }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 describe('portico gateway register', () => {
   let cp: TestControlPlane;
@@ -262,7 +238,7 @@ describe('portico gateway register', () => {
       '--out',
       await outDir(),
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4);
     expect(result.stderr).toMatch(new RegExp(`^error: cannot reach the control plane at ${url}: .*ECONNREFUSED.*\\n$`));
   });
 

@@ -20,9 +20,14 @@ export interface RegisteredGateway {
   name: string;
 }
 
-/** Mints a registration token in the tenant's Sandbox and registers `name` into a new directory. */
-export async function registerGateway(cp: ControlPlaneClient, tenant: TestTenant, name: string): Promise<RegisteredGateway> {
-  const env = `/standalone/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}`;
+/** Mints a registration token in the tenant's Sandbox (or `environmentId`) and registers `name` into a new directory. */
+export async function registerGateway(
+  cp: ControlPlaneClient,
+  tenant: TestTenant,
+  name: string,
+  environmentId = tenant.sandboxId,
+): Promise<RegisteredGateway> {
+  const env = `/standalone/api/v1/organizations/${tenant.organizationId}/environments/${environmentId}`;
   const minted = await cp.request('POST', `${env}/gatewaytokens`, { token: tenant.token });
   if (minted.status !== 200 && minted.status !== 201) throw new Error(`gatewaytokens: ${minted.status} ${minted.text}`);
   const { privateKeyPem, csrPem } = await createKeyAndCsr(name);
