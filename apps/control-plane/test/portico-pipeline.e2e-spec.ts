@@ -10,8 +10,7 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import {
   type EverythingServer,
   freePort,
@@ -22,7 +21,7 @@ import {
 import { ALL_SCOPES } from '../src/auth/scopes.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
-import { registerGateway } from './support/gateways.js';
+import { registerGateway, withMcpClient } from './support/gateways.js';
 import { type CliResult, portico as runPortico } from './support/portico-cli.js';
 
 /** The exit codes the README documents. */
@@ -93,18 +92,8 @@ ${extra.instances ?? ''}`;
   const write = (name: string, text: string) => writeFile(path.join(work, name), text);
 
   /** The MCP SDK client on `host` (a replica's address) with the pipeline's API key. */
-  async function mcp<T>(host: string, use: (client: Client) => Promise<T>, key: string | null = apiKey): Promise<T> {
-    const client = new Client({ name: 'pipeline-check', version: '1.0.0' });
-    const headers: Record<string, string> = key ? { authorization: `Bearer ${key}` } : {};
-    await client.connect(
-      new StreamableHTTPClientTransport(new URL(`http://${host}:${port}/weather/mcp`), { requestInit: { headers } }),
-    );
-    try {
-      return await use(client);
-    } finally {
-      await client.close();
-    }
-  }
+  const mcp = <T>(host: string, use: (client: Client) => Promise<T>, key: string | null = apiKey): Promise<T> =>
+    withMcpClient(`http://${host}:${port}/weather/mcp`, key ? { authorization: `Bearer ${key}` } : {}, use);
   const toolNames = (host: string) => mcp(host, async (c) => (await c.listTools()).tools.map((t) => t.name));
   const say = (host: string, tool: string) =>
     mcp(

@@ -185,16 +185,27 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, what: s
   }
 }
 
-/** initialize + tools/call `echo` (server-everything's) through `proxyUrl` with the MCP SDK client; the echoed text. */
-export async function echo(proxyUrl: string, message = 'ping'): Promise<string> {
+/** Runs `use` with an MCP SDK client connected to `url` (sending `headers` with every request), then closes it. */
+export async function withMcpClient<T>(
+  url: string,
+  headers: Record<string, string>,
+  use: (client: Client) => Promise<T>,
+): Promise<T> {
   const client = new Client({ name: 'portico-tests', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${proxyUrl}/mcp`)));
+  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   try {
-    const result = await client.callTool({ name: 'echo', arguments: { message } });
-    return (result.content as { text: string }[])[0]!.text;
+    return await use(client);
   } finally {
     await client.close();
   }
+}
+
+/** initialize + tools/call `echo` (server-everything's) through `proxyUrl` with the MCP SDK client; the echoed text. */
+export function echo(proxyUrl: string, message = 'ping'): Promise<string> {
+  return withMcpClient(`${proxyUrl}/mcp`, {}, async (client) => {
+    const result = await client.callTool({ name: 'echo', arguments: { message } });
+    return (result.content as { text: string }[])[0]!.text;
+  });
 }
 
 /** A raw MCP `initialize` request, for tests that need exact headers or transports (postMcp). */
