@@ -24,6 +24,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'mcp-access-control',
   'mcp-schema-validation',
   'mcp-tool-pinning',
+  'mcp-transcoding-router',
   'ip-allowlist',
   'ip-blocklist',
   'http-basic-authentication',

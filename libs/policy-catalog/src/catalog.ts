@@ -13,6 +13,7 @@ import {
   mcpSupport,
   mcpToolMapping,
   mcpToolPinning,
+  mcpTranscodingRouter,
 } from './templates/mcp.templates.js';
 import {
   apiKeyAuthentication,
@@ -34,6 +35,7 @@ import { cors, headerInjection, headerRemoval } from './templates/transformation
  */
 export const POLICY_TEMPLATES: readonly PolicyTemplateDefinition[] = Object.freeze([
   mcpSupport,
+  mcpTranscodingRouter,
   mcpAccessControl,
   mcpGlobalAccess,
   mcpToolMapping,

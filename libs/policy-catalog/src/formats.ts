@@ -57,6 +57,10 @@ export const STRING_FORMATS = {
     message: 'must be * or an origin like https://app.example.com (scheme, host and optional port)',
   },
   httpHeaderName: { validate: (v) => HEADER_NAME.test(v), message: 'must be a valid HTTP header name' },
+  urlPath: {
+    validate: (v) => /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(v) && !/(^|\/)\.\.?(\/|$)/.test(v),
+    message: 'must be a URL path starting with / (no query, fragment or dot segments), e.g. /mcp',
+  },
   mcpMethod: {
     validate: (v) => MCP_METHOD.test(v),
     message: 'must be an MCP method such as tools/call, a namespace such as tools/*, a verb such as */list, or *',

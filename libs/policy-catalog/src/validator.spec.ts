@@ -138,6 +138,20 @@ const cases: Record<string, TemplateCases> = {
       [{ pins: {} }, ['configurationData: pins is not a property of mcp-tool-pinning (properties: onChange, approveNewTools)']],
     ],
   },
+  'mcp-transcoding-router': {
+    valid: [
+      { transcodingPath: '/tools', routes: [{ upstreamName: 'jira', tools: ['create_issue'], resources: ['jira://projects'] }] },
+    ],
+    defaults: [{}, { transcodingPath: '/mcp', routes: [], pageSize: 100 }],
+    invalid: [
+      [
+        { transcodingPath: 'mcp' },
+        ['configurationData.transcodingPath: must be a URL path starting with / (no query, fragment or dot segments), e.g. /mcp'],
+      ],
+      [{ routes: [{ tools: ['x'] }] }, ['configurationData.routes[0].upstreamName: is required']],
+      [{ pageSize: 0 }, ['configurationData.pageSize: must be >= 1']],
+    ],
+  },
   'mcp-pii-detector': {
     valid: [
       { entities: ['Email', 'US SSN', 'Credit Card', 'Phone Number'] },

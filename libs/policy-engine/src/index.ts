@@ -44,6 +44,8 @@ export type {
   Clock,
   CompileContext,
   CompiledPolicyResult,
+  FederationRoute,
+  FederationRouting,
   MethodScope,
   Phase,
   Policy,

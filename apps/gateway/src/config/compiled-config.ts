@@ -2,7 +2,7 @@
  * The gateway's internal configuration: what translate() makes of a GatewayConfig push. Frozen;
  * every regular expression and policy is compiled, so serving a request compiles nothing.
  */
-import type { ChainPolicy, ProtectedResource } from '#portico/policy-engine';
+import type { ChainPolicy, FederationRouting, ProtectedResource } from '#portico/policy-engine';
 import type { FullMatch } from '#portico/policy-catalog';
 
 export interface CompiledConfig {
@@ -122,6 +122,18 @@ export interface CompiledUpstream {
   readonly tls: UpstreamTls | undefined;
   /** Identifies the connection pool: same origin and TLS context share one. */
   readonly poolKey: string;
+  /** Set on the one upstream of a federated API (mcp-transcoding-router): its members are served through the gateway's federation, not a pool. */
+  readonly federation?: CompiledFederation;
+}
+
+/** A federated MCP endpoint: the API's upstreams as members, and how names are routed to them. */
+export interface CompiledFederation {
+  readonly apiName: string;
+  readonly routing: FederationRouting;
+  /** In the API's upstream order; named by label (the id when the label is empty). */
+  readonly members: readonly { readonly name: string; readonly upstream: CompiledUpstream }[];
+  /** How long a member may take to answer (the API's response timeout, else the data plane's). */
+  readonly responseTimeoutMs: number | undefined;
 }
 
 /** Node TLS options toward an upstream (from OutboundTls). */

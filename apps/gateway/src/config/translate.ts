@@ -277,11 +277,13 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     if (upstreams.has(upstream.id)) throw new ApiConfigError(`API ${api.id}: upstream ${upstream.id} appears twice`);
     upstreams.set(upstream.id, translateUpstream(api, upstream, warnings));
   }
-  const routes =
-    api.routes.length === 0
+  const policies = api.policies.map((policy) => translatePolicy(api, kind, policy, upstreams, compiling));
+  const federated = kind === 'mcp' ? federatedUpstream(api, policies, upstreams) : undefined;
+  const routes = federated
+    ? [catchAllRoute([federated])]
+    : api.routes.length === 0
       ? [catchAllRoute([...upstreams.values()])]
       : api.routes.map((route, index) => translateRoute(api, route, index, upstreams, warnings));
-  const policies = api.policies.map((policy) => translatePolicy(api, kind, policy, upstreams, compiling));
   const mcpSupport = kind === 'mcp' && policies.some((p) => p.type === MCP_SUPPORT);
   if (policies.filter((p) => p.type === MCP_SUPPORT).length > 1) {
     throw new ApiConfigError(`API ${api.id}: ${MCP_SUPPORT} is applied more than once`);
@@ -310,7 +312,49 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     ownRequests: policies.some((p) => p.policy.usesUpstream === true),
     httpRequestHooks: policies.some((p) => p.policy.onHttpRequest !== undefined),
     httpResponseHooks: policies.some((p) => p.policy.onHttpResponse !== undefined),
-    policiesByUpstream: policiesByUpstream(policies, upstreams.keys()),
+    policiesByUpstream: policiesByUpstream(policies, federated ? [federated.id] : upstreams.keys()),
+  });
+}
+
+/**
+ * The upstream every request of a federated API goes to (an API with mcp-transcoding-router):
+ * the federation over all the API's upstreams, which are its members. The API's own routes do
+ * not apply; a route naming no upstream label fails the API.
+ */
+function federatedUpstream(
+  api: Api,
+  policies: readonly CompiledPolicy[],
+  upstreams: ReadonlyMap<string, CompiledUpstream>,
+): CompiledUpstream | undefined {
+  const routing = policies.find((p) => p.policy.federation !== undefined)?.policy.federation;
+  if (!routing) return undefined;
+  const members = [...upstreams.values()].map((upstream) => Object.freeze({ name: upstream.label || upstream.id, upstream }));
+  const names = new Set(members.map((m) => m.name));
+  if (names.size < members.length)
+    throw new ApiConfigError(`API ${api.id}: mcp-transcoding-router needs upstreams with distinct labels`);
+  for (const route of routing.routes) {
+    if (!names.has(route.upstreamName)) {
+      throw new ApiConfigError(
+        `API ${api.id}: mcp-transcoding-router: routes name upstream ${JSON.stringify(route.upstreamName)}, which is not an upstream label of the API (${[...names].join(', ')})`,
+      );
+    }
+  }
+  const federation = Object.freeze({
+    apiName: api.name,
+    routing,
+    members: Object.freeze(members),
+    responseTimeoutMs: api.responseTimeoutMs > 0 ? api.responseTimeoutMs : undefined,
+  });
+  return Object.freeze({
+    id: `federation-${api.id}`,
+    label: 'federation',
+    url: `federation:${api.id}`,
+    origin: `federation:${api.id}`,
+    path: '/',
+    pathPrefix: '',
+    tls: undefined,
+    poolKey: `federation:${api.id}`,
+    federation,
   });
 }
 

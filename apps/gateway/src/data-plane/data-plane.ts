@@ -13,7 +13,14 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Dispatcher, Pool } from 'undici';
-import { compiledConfig, type CompiledConfig, type CompiledUpstream } from '../config/compiled-config.js';
+import {
+  compiledConfig,
+  type CompiledConfig,
+  type CompiledFederation,
+  type CompiledUpstream,
+} from '../config/compiled-config.js';
+import { Federation } from '../federation/federation.js';
+import { FederationDispatcher } from '../federation/federation-dispatcher.js';
 import type { GatewayEnv } from '../env.js';
 import { addressList } from '#portico/policy-engine';
 import { AccessLog } from '../access-log/access-log.js';
@@ -98,16 +105,31 @@ export function dataPlaneOptions(
 class ServedConfig implements Runtime {
   inFlight = 0;
   retired = false;
+  /** The federations of this configuration's federated APIs, made on first use. */
+  private readonly federations = new Map<string, Dispatcher>();
 
   constructor(
     readonly config: CompiledConfig,
     readonly pools: ReadonlyMap<string, Pool>,
+    private readonly responseTimeoutMs: number,
   ) {}
 
   dispatcher(upstream: CompiledUpstream): Dispatcher {
+    if (upstream.federation) return this.federation(upstream.poolKey, upstream.federation);
     const pool = this.pools.get(upstream.poolKey);
     if (!pool) throw new Error(`no pool for upstream ${upstream.id}`);
     return pool;
+  }
+
+  private federation(key: string, federation: CompiledFederation): Dispatcher {
+    let dispatcher = this.federations.get(key);
+    if (!dispatcher) {
+      const members = federation.members.map(({ name, upstream }) => ({ name, upstream, dispatcher: this.dispatcher(upstream) }));
+      const timeoutMs = federation.responseTimeoutMs ?? this.responseTimeoutMs;
+      dispatcher = new FederationDispatcher(new Federation(federation.apiName, federation.routing, members, timeoutMs));
+      this.federations.set(key, dispatcher);
+    }
+    return dispatcher;
   }
 }
 
@@ -118,7 +140,7 @@ const STOP_GRACE_MS = 1_000;
 const NOTHING: CompiledConfig = Object.freeze({ gatewayId: '', apis: Object.freeze([]), ports: new Map() });
 
 export class DataPlane {
-  private current = new ServedConfig(NOTHING, new Map());
+  private current = new ServedConfig(NOTHING, new Map(), 0);
   private readonly servers = new Map<number, Listening>();
   private readonly pools: UpstreamPools;
   /** What the policies served here call out with (CompileContext.fetch): the upstream address policy applies. */
@@ -253,7 +275,7 @@ export class DataPlane {
     const pools = this.pools.acquire(config.apis.flatMap((api) => [...api.upstreams.values()]));
     for (const [port, listening] of opened) this.servers.set(port, listening);
     const previous = this.current;
-    this.current = new ServedConfig(config, pools);
+    this.current = new ServedConfig(config, pools, this.options.responseTimeoutMs);
     this.retire(previous);
     for (const [port, listening] of [...this.servers]) {
       if (!config.ports.has(port)) this.unbind(port, listening);

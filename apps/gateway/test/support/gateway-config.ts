@@ -10,6 +10,8 @@ export type PolicySpec = string | (Partial<Policy> & { type: string; configurati
 
 export interface UpstreamSpec {
   id?: string;
+  /** Upstream.label (a federated API's member name). */
+  label?: string;
   url: string;
   tls?: { caPem?: string; certificatePem?: string; privateKeyPem?: string; serverName?: string; skipVerify?: boolean };
 }
@@ -80,7 +82,7 @@ export function apiConfig(spec: ApiSpec): Api {
     })),
     upstreams: upstreams.map((u, i) => ({
       id: u.id ?? `u${i + 1}`,
-      label: '',
+      label: u.label ?? '',
       url: u.url,
       tls: u.tls ? { caPem: '', certificatePem: '', privateKeyPem: '', serverName: '', skipVerify: false, ...u.tls } : undefined,
     })),

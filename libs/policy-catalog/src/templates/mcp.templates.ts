@@ -128,6 +128,64 @@ export const mcpToolMapping = defineTemplate({
   required: ['toolMappings'],
 });
 
+const nameList = (title: string, description: string): JsonSchema => ({
+  type: 'array',
+  title,
+  description,
+  items: { type: 'string', minLength: 1 },
+  uniqueItems: true,
+});
+
+export const mcpTranscodingRouter = defineTemplate({
+  assetId: 'mcp-transcoding-router',
+  version: '1.0.0',
+  name: 'MCP Transcoding Router',
+  description:
+    'Makes the instance one MCP server over all its upstreams (federation): the gateway initializes each upstream for the client, merges their capabilities and their tool, resource and prompt lists, and routes each call to the upstream that owns the name. Routes assign names to upstreams; a tool or prompt name two upstreams offer that no route assigns is listed once per upstream as <upstream label>_<name>. Apply it right after MCP Support; the other policies then apply to the federated endpoint as to one server.',
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    transcodingPath: {
+      type: 'string',
+      title: 'Transcoding path',
+      description: 'The path of the federated MCP endpoint, after the instance base path.',
+      format: 'urlPath',
+      default: '/mcp',
+    },
+    routes: {
+      type: 'array',
+      title: 'Routes',
+      description:
+        'Which upstream (by its label) serves which tools, resources (URIs) and prompts. An upstream without a route serves everything it lists.',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['upstreamName'],
+        properties: {
+          upstreamName: {
+            type: 'string',
+            title: 'Upstream name',
+            description: 'The label of one of the instance upstreams.',
+            minLength: 1,
+          },
+          tools: nameList('Tools', 'The tools of this upstream clients see (absent: all it lists).'),
+          resources: nameList('Resources', 'The resource URIs of this upstream clients see (absent: all it lists).'),
+          prompts: nameList('Prompts', 'The prompts of this upstream clients see (absent: all it lists).'),
+        },
+      },
+      default: [],
+    },
+    pageSize: {
+      type: 'integer',
+      title: 'Page size',
+      description: 'Items per page of the merged lists (the gateway paginates them with its own cursor).',
+      minimum: 1,
+      maximum: 1000,
+      default: 100,
+    },
+  },
+});
+
 export const mcpSchemaValidation = defineTemplate({
   assetId: 'mcp-schema-validation',
   version: '1.1.0',

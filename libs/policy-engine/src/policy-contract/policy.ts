@@ -31,6 +31,23 @@ export type Phase = 'request' | 'response' | 'both';
  */
 export type MethodScope = Readonly<Record<string, Phase>>;
 
+/** Which upstream serves which names of a federated API; absent lists mean everything the upstream lists. */
+export interface FederationRoute {
+  readonly upstreamName: string;
+  readonly tools: ReadonlySet<string> | undefined;
+  readonly resources: ReadonlySet<string> | undefined;
+  readonly prompts: ReadonlySet<string> | undefined;
+}
+
+/** How a federated API is served (Policy.federation). */
+export interface FederationRouting {
+  /** The federated endpoint's path after the base path, e.g. `/mcp`. */
+  readonly transcodingPath: string;
+  readonly routes: readonly FederationRoute[];
+  /** Items per page of the merged lists. */
+  readonly pageSize: number;
+}
+
 /** A compiled policy: what runs per request and per message. */
 export interface Policy {
   readonly name: string;
@@ -49,6 +66,8 @@ export interface Policy {
    * ExchangeContext.resourceUrl of that path.
    */
   readonly protectedResource?: ProtectedResource;
+  /** The API is one MCP server over all its upstreams (mcp-transcoding-router): the gateway federates them. */
+  readonly federation?: FederationRouting;
   /**
    * Every request, before its body is read: `reject` answers it with an error, `respond` with an
    * answer of its own (a CORS preflight), `mutate` edits the headers sent upstream.

@@ -1,0 +1,173 @@
+/**
+ * One federated MCP endpoint (mcp-transcoding-router) over three real MCP servers — two test
+ * servers (one answering JSON, one SSE) and server-everything — driven by the SDK client through
+ * the in-process gateway: capabilities merged, lists merged and paginated, names routed by the
+ * configured routes and the prefix rule, progress from a member reaching the client, a member
+ * killed mid-session, and the rest of the policy chain applying to the federated endpoint.
+ */
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import { type EverythingServer, startEverythingServer, startMcpServer, type TestMcpServer } from '#portico/testing';
+import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
+
+describe('a federated MCP endpoint', () => {
+  let alpha: TestMcpServer;
+  let beta: TestMcpServer;
+  let everything: EverythingServer;
+  let gateway: TestGateway;
+  let port: number;
+
+  const origin = (server: { url: string }) => server.url.replace(/mcp$/, '');
+
+  beforeAll(async () => {
+    [alpha, beta, everything] = await Promise.all([
+      startMcpServer({ name: 'alpha', jsonResponse: true }),
+      startMcpServer({ name: 'beta' }),
+      startEverythingServer(),
+    ]);
+    [port] = (await freePorts(1)) as [number];
+    gateway = await startTestGateway(
+      gatewayConfig([
+        {
+          id: '1',
+          name: 'tools-hub',
+          port,
+          basePath: '/hub',
+          upstream: [
+            { label: 'alpha', url: origin(alpha) },
+            { label: 'beta', url: origin(beta) },
+            { label: 'everything', url: everything.baseUrl },
+          ],
+          policies: [
+            'mcp-support',
+            {
+              type: 'mcp-transcoding-router',
+              configuration: { routes: [{ upstreamName: 'alpha', tools: ['echo'] }], pageSize: 5 },
+            },
+            { type: 'mcp-global-access-policy', configuration: { rules: [{ rule: 'Block', value: 'fail' }] } },
+          ],
+        },
+      ]),
+    );
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await Promise.all([alpha?.close(), beta?.close(), everything?.close()]);
+  });
+
+  async function connect(): Promise<Client> {
+    const client = new Client({ name: 'federation-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/hub/mcp`)));
+    return client;
+  }
+
+  async function allTools(client: Client): Promise<string[]> {
+    const names: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await client.listTools(cursor ? { cursor } : {});
+      expect(page.tools.length).toBeLessThanOrEqual(5);
+      names.push(...page.tools.map((t) => t.name));
+      cursor = page.nextCursor;
+    } while (cursor);
+    return names;
+  }
+
+  it('initializes every member and answers as one server with their capabilities merged', async () => {
+    const client = await connect();
+    expect(client.getServerVersion()).toEqual({ name: 'tools-hub', version: '1.0.0' });
+    const capabilities = client.getServerCapabilities()!;
+    expect(Object.keys(capabilities)).toEqual(expect.arrayContaining(['tools', 'resources', 'prompts']));
+    await client.close();
+  });
+
+  it('merges and paginates the lists, the routes and the prefix rule naming clashes', async () => {
+    const client = await connect();
+    const names = await allTools(client);
+    // alpha's route keeps only its echo, and claims the plain name; the others' echo are prefixed.
+    expect(names).toContain('echo');
+    expect(names).toContain('beta_echo');
+    expect(names).toContain('everything_echo');
+    // beta alone lists slow now (alpha's is routed away); fail is blocked by the policy after the router.
+    expect(names).toContain('slow');
+    expect(names).not.toContain('fail');
+    expect(names).not.toContain('alpha_slow');
+    expect(names.filter((n) => n === 'echo')).toHaveLength(1);
+    expect(new Set(names).size).toBe(names.length);
+    await expect(client.callTool({ name: 'fail', arguments: { message: 'x' } })).rejects.toThrow(/fail/);
+    expect(names.length).toBeGreaterThan(5);
+    await client.close();
+  });
+
+  it('routes each call to the member that owns the name, under the member’s own name', async () => {
+    const client = await connect();
+    const text = async (name: string, args: Record<string, unknown>) =>
+      ((await client.callTool({ name, arguments: args })).content as { text: string }[])[0]!.text;
+    expect(await text('echo', { text: 'to alpha' })).toBe('to alpha');
+    expect(await text('beta_echo', { text: 'to beta' })).toBe('to beta');
+    expect(await text('everything_echo', { message: 'to everything' })).toBe('Echo: to everything');
+    const before = beta.requests.length;
+    await text('beta_echo', { text: 'again' });
+    expect(beta.requests.slice(before).some((r) => r.method === 'POST')).toBe(true);
+    await expect(client.callTool({ name: 'nope', arguments: {} })).rejects.toThrow(/Unknown tool: nope/);
+    await client.close();
+  });
+
+  it('relays a member’s progress notifications to the client', async () => {
+    const client = await connect();
+    const progress: Progress[] = [];
+    const result = await client.callTool({ name: 'slow', arguments: { ms: 10 } }, undefined, {
+      onprogress: (p) => progress.push(p),
+    });
+    expect(result.isError).toBeFalsy();
+    expect(progress.length).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it('serves resources and prompts of the member that has them', async () => {
+    const client = await connect();
+    const { resources } = await client.listResources();
+    expect(resources.length).toBeGreaterThan(0);
+    const read = await client.readResource({ uri: resources[0]!.uri });
+    expect(read.contents.length).toBeGreaterThan(0);
+    const { prompts } = await client.listPrompts();
+    expect(prompts.length).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it('keeps working when a member goes away mid-session: its items disappear, a call to it fails clearly', async () => {
+    const lone = await startMcpServer({ name: 'lone' });
+    const [solo] = (await freePorts(1)) as [number];
+    await gateway.apply(
+      gatewayConfig([
+        {
+          id: '2',
+          name: 'pair',
+          port: solo,
+          basePath: '/pair',
+          upstream: [
+            { label: 'lone', url: origin(lone) },
+            { label: 'everything', url: everything.baseUrl },
+          ],
+          policies: ['mcp-support', { type: 'mcp-transcoding-router', configuration: {} }],
+        },
+      ]),
+    );
+    const client = new Client({ name: 'federation-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${solo}/pair/mcp`)));
+    expect((await client.listTools()).tools.map((t) => t.name)).toContain('lone_echo');
+    await lone.close();
+    await expect(client.callTool({ name: 'lone_echo', arguments: { text: 'x' } })).rejects.toThrow(
+      /upstream lone is unavailable/,
+    );
+    const after = (await client.listTools()).tools.map((t) => t.name);
+    expect(after).not.toContain('lone_echo');
+    expect(after).toContain('echo'); // no clash any more: everything's echo keeps its name
+    await expect(client.callTool({ name: 'lone_echo', arguments: { text: 'x' } })).rejects.toThrow(/Unknown tool: lone_echo/);
+    const everythingEcho = await client.callTool({ name: 'echo', arguments: { message: 'still here' } });
+    expect((everythingEcho.content as { text: string }[])[0]!.text).toBe('Echo: still here');
+    await client.close();
+  });
+});

@@ -1,0 +1,484 @@
+/**
+ * A federated MCP endpoint (mcp-transcoding-router): the gateway is the MCP server toward the
+ * client, over every upstream ("member") of the API.
+ *
+ * It stands where an upstream's connection pool stands: the pipeline forwards the client's
+ * request to it through undici's dispatch() (FederationDispatcher), after the request phase of
+ * the policy chain, and relays, inspects and logs its answer like any upstream's. So every other
+ * policy applies to the federated endpoint as to a single server.
+ *
+ * - initialize: every member is initialized with the client's parameters (and sent
+ *   notifications/initialized); the answer merges their capabilities (a capability any member
+ *   has), takes the lowest protocol version, joins their instructions, and carries a session id
+ *   holding each member's session (federated-session.ts). A member that fails is left out of the
+ *   session; with none left the client gets the reasons.
+ * - Lists are merged and paginated (merged-lists.ts); calls (tools/call, prompts/get,
+ *   resources/read and (un)subscribe, completion/complete) go to the member that owns the name,
+ *   with the member's own name, and its answer (JSON or an event stream, with progress, logging
+ *   and requests of its own) is relayed. A request a member sends the client gets the id
+ *   `<member>|<its id>` so the client's response finds its way back.
+ * - Notifications (cancelled, roots changed) and logging/setLevel go to every member.
+ * - A member that is down: its items disappear from lists; a call to it is answered with a
+ *   JSON-RPC error naming it; the other members keep working.
+ * - GET (the standalone event stream) is answered 405, which the transport allows; DELETE ends
+ *   every member's session.
+ */
+import {
+  internalError,
+  invalidParams,
+  invalidRequest,
+  isRequest,
+  isResponse,
+  jsonRpcError,
+  type JsonRpcId,
+  type JsonRpcMessage,
+  type JsonRpcRequest,
+  type JsonRpcResponse,
+  methodNotFound,
+  parseError,
+  serializeSseEvent,
+  validateMessage,
+} from '#portico/mcp-jsonrpc';
+import type { FederationRoute, FederationRouting } from '#portico/policy-engine';
+import { decodeSession, encodeSession, type FederatedSession } from './federated-session.js';
+import { callMember, type Member, type MemberAnswer, MemberUnavailable } from './member-client.js';
+import { LIST_METHODS, type ListKind, type MergedList, mergeLists, page } from './merged-lists.js';
+
+/** What the federation answers: the head, and a JSON body or a stream of SSE event texts. */
+export interface FederatedAnswer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body?: string;
+  readonly events?: AsyncIterable<string>;
+}
+
+export interface FederatedRequest {
+  readonly method: string;
+  /** The path after the base path, query included. */
+  readonly path: string;
+  /** The headers the pipeline sends upstream (the policies' edits applied). */
+  readonly headers: Record<string, string>;
+  readonly body: Buffer | undefined;
+  readonly signal: AbortSignal;
+}
+
+/** Headers of the client's request that are about the client's connection or session, not the members'. */
+const NOT_FORWARDED = new Set([
+  'host',
+  'connection',
+  'content-length',
+  'content-type',
+  'accept',
+  'accept-encoding',
+  'transfer-encoding',
+  'mcp-session-id',
+  'mcp-protocol-version',
+  'last-event-id',
+]);
+
+/** How long a session's merged lists are reused to find the owner of a name. */
+const OWNERS_TTL_MS = 30_000;
+const OWNERS_MAX = 10_000;
+
+const SERVER_REQUEST_ID = /^pf:([^|]*)\|(.*)$/s;
+
+export class Federation {
+  private readonly routes: ReadonlyMap<string, FederationRoute>;
+  private readonly owners = new Map<string, { at: number; list: MergedList }>();
+
+  constructor(
+    readonly apiName: string,
+    private readonly routing: FederationRouting,
+    private readonly members: readonly Member[],
+    private readonly timeoutMs: number,
+  ) {
+    this.routes = new Map(routing.routes.map((r) => [r.upstreamName, r]));
+  }
+
+  async serve(request: FederatedRequest): Promise<FederatedAnswer> {
+    const path = request.path.split('?')[0];
+    if (path !== this.routing.transcodingPath) {
+      return json(404, null, methodNotFound(null, `no MCP endpoint at ${path}: this API's is ${this.routing.transcodingPath}`));
+    }
+    const forwarded = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !NOT_FORWARDED.has(name)));
+    if (request.method === 'GET') return { status: 405, headers: { allow: 'POST, DELETE' }, body: '' };
+    const session = decodeSession(request.headers['mcp-session-id']);
+    if (request.method === 'DELETE') {
+      if (!session) return json(404, null, invalidRequest(null, 'Session not found'));
+      await Promise.allSettled(
+        this.inSession(session).map(({ member, sessionId }) =>
+          this.call(member, forwarded, session, sessionId, request, undefined, 'DELETE'),
+        ),
+      );
+      return { status: 200, headers: {}, body: '' };
+    }
+    if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST, DELETE' }, body: '' };
+    const checked = parseMessage(request.body);
+    if ('error' in checked) return json(400, null, checked.error);
+    const message = checked.message;
+    if (isRequest(message) && message.method === 'initialize') return this.initialize(message, forwarded, request);
+    if (!session) {
+      return request.headers['mcp-session-id'] === undefined
+        ? json(
+            400,
+            null,
+            invalidRequest(isRequest(message) ? message.id : null, 'Bad Request: Mcp-Session-Id header is required'),
+          )
+        : json(404, null, invalidRequest(isRequest(message) ? message.id : null, 'Session not found'));
+    }
+    const context: Context = { session, forwarded, request, sessionId: request.headers['mcp-session-id']! };
+    if (isResponse(message)) return this.answerToMember(message, context);
+    if (!isRequest(message)) return this.notifyAll(message, context);
+    return this.request(message, context);
+  }
+
+  private async initialize(
+    message: JsonRpcRequest,
+    forwarded: Record<string, string>,
+    request: FederatedRequest,
+  ): Promise<FederatedAnswer> {
+    const outcomes = await Promise.allSettled(
+      this.members.map((member) => this.initializeMember(member, message, forwarded, request)),
+    );
+    const joined = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ member: this.members[i]!, ...o.value }] : []));
+    if (!joined.length) {
+      const reasons = outcomes.map((o) => (o.status === 'rejected' ? reason(o.reason) : '')).join('; ');
+      return json(200, null, internalError(message.id, `no upstream of this federated endpoint is available: ${reasons}`));
+    }
+    const protocolVersion = joined.map((j) => String(j.result.protocolVersion ?? '')).sort()[0]!;
+    const session = encodeSession({ protocolVersion, members: new Map(joined.map((j) => [j.member.name, j.sessionId ?? ''])) });
+    const instructions = joined
+      .filter((j) => typeof j.result.instructions === 'string' && j.result.instructions)
+      .map((j) => `[${j.member.name}]\n${j.result.instructions as string}`)
+      .join('\n\n');
+    const result = {
+      protocolVersion,
+      capabilities: mergeCapabilities(joined.map((j) => j.result.capabilities)),
+      serverInfo: { name: this.apiName, version: '1.0.0' },
+      ...(instructions ? { instructions } : {}),
+    };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'mcp-session-id': session },
+      body: JSON.stringify({ jsonrpc: '2.0', id: message.id, result }),
+    };
+  }
+
+  private async initializeMember(
+    member: Member,
+    message: JsonRpcRequest,
+    forwarded: Record<string, string>,
+    request: FederatedRequest,
+  ) {
+    const answer = await callMember(member, {
+      path: request.path,
+      headers: forwarded,
+      body: message,
+      signal: request.signal,
+      timeoutMs: this.timeoutMs,
+    });
+    const response = await responseTo(member, answer, message.id);
+    if ('error' in response) throw new MemberUnavailable(member.name, `initialize failed: ${response.error.message}`);
+    const result = response.result as Record<string, unknown>;
+    const headers = { ...forwarded, ...sessionHeaders(answer.sessionId, String(result.protocolVersion ?? '')) };
+    await callMember(member, {
+      path: request.path,
+      headers,
+      body: { jsonrpc: '2.0', method: 'notifications/initialized' },
+      signal: request.signal,
+      timeoutMs: this.timeoutMs,
+    }).then((a) => drain(a));
+    return { sessionId: answer.sessionId, result };
+  }
+
+  private async request(message: JsonRpcRequest, context: Context): Promise<FederatedAnswer> {
+    const method = message.method;
+    if (method === 'ping') return json(200, null, { jsonrpc: '2.0', id: message.id, result: {} });
+    const kind = LIST_METHODS[method];
+    if (kind) {
+      const merged = await this.merged(kind, context, true);
+      const params = (message.params ?? {}) as Record<string, unknown>;
+      const shown = page(merged.items, params.cursor, this.routing.pageSize);
+      if (!shown) return json(200, null, invalidParams(message.id, 'Invalid cursor'));
+      const { items, nextCursor } = shown;
+      return json(200, null, {
+        jsonrpc: '2.0',
+        id: message.id,
+        result: { [kind]: items, ...(nextCursor ? { nextCursor } : {}) },
+      });
+    }
+    if (method === 'logging/setLevel') {
+      await Promise.allSettled(
+        this.inSession(context.session).map(({ member, sessionId }) =>
+          this.forward(member, sessionId, message, context).then((a) => drain(a)),
+        ),
+      );
+      return json(200, null, { jsonrpc: '2.0', id: message.id, result: {} });
+    }
+    const target = await this.target(message, context);
+    if (!target) return json(200, null, methodNotFound(message.id, `Method not found: ${method}`));
+    if ('error' in target) return json(200, null, target.error);
+    const { member, sessionId, params } = target;
+    const routed = { ...message, params };
+    let answer: MemberAnswer;
+    try {
+      answer = await this.forward(member, sessionId, routed, context);
+    } catch (err) {
+      return json(200, null, internalError(message.id, reason(err)));
+    }
+    return relay(member, answer, message.id);
+  }
+
+  /** The member a call goes to, with the params it gets (its own name for the item); undefined: not a call method. */
+  private async target(
+    message: JsonRpcRequest,
+    context: Context,
+  ): Promise<{ member: Member; sessionId: string; params: Record<string, unknown> } | { error: JsonRpcMessage } | undefined> {
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    const by = async (kind: ListKind, field: 'name' | 'uri', value: unknown, into: (own: string) => Record<string, unknown>) => {
+      if (typeof value !== 'string') return { error: invalidParams(message.id, `params.${field} is required`) };
+      const owner =
+        (await this.merged(kind, context, false)).owners.get(value) ?? (await this.merged(kind, context, true)).owners.get(value);
+      if (!owner) {
+        return kind === 'resources'
+          ? { error: jsonRpcError(message.id, -32002, 'Resource not found', { uri: value }) }
+          : { error: invalidParams(message.id, `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${value}`) };
+      }
+      const member = this.inSession(context.session).find((m) => m.member.name === owner.member);
+      if (!member) return { error: internalError(message.id, `upstream ${owner.member} is unavailable in this session`) };
+      return { member: member.member, sessionId: member.sessionId, params: into(owner.name) };
+    };
+    switch (message.method) {
+      case 'tools/call':
+        return by('tools', 'name', params.name, (own) => ({ ...params, name: own }));
+      case 'prompts/get':
+        return by('prompts', 'name', params.name, (own) => ({ ...params, name: own }));
+      case 'resources/read':
+      case 'resources/subscribe':
+      case 'resources/unsubscribe':
+        return by('resources', 'uri', params.uri, () => params);
+      case 'completion/complete': {
+        const ref = (params.ref ?? {}) as Record<string, unknown>;
+        if (ref.type === 'ref/prompt')
+          return by('prompts', 'name', ref.name, (own) => ({ ...params, ref: { ...ref, name: own } }));
+        return by('resourceTemplates', 'uri', ref.uri, () => params);
+      }
+      default:
+        return undefined;
+    }
+  }
+
+  /**
+   * The merged list of `kind` for the session: every member's pages, routed and merged. Kept a
+   * while per session to find owners of names; `fresh` reads them again (a list request).
+   */
+  private async merged(kind: ListKind, context: Context, fresh: boolean): Promise<MergedList> {
+    const key = `${context.sessionId}\0${kind}`;
+    const kept = this.owners.get(key);
+    if (!fresh && kept && Date.now() - kept.at < OWNERS_TTL_MS) return kept.list;
+    const method = Object.keys(LIST_METHODS).find((m) => LIST_METHODS[m] === kind)!;
+    const lists = await Promise.all(
+      this.inSession(context.session).map(async ({ member, sessionId }) => {
+        try {
+          return { member: member.name, items: await this.allPages(member, sessionId, method, kind, context) };
+        } catch {
+          return { member: member.name, items: [] };
+        }
+      }),
+    );
+    const list = mergeLists(kind, lists, this.routes);
+    this.owners.delete(key);
+    this.owners.set(key, { at: Date.now(), list });
+    if (this.owners.size > OWNERS_MAX) this.owners.delete(this.owners.keys().next().value!);
+    return list;
+  }
+
+  private async allPages(member: Member, sessionId: string, method: string, kind: ListKind, context: Context) {
+    const items: Record<string, unknown>[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 100; pages++) {
+      const id = `pf-list-${pages}`;
+      const answer = await this.forward(
+        member,
+        sessionId,
+        { jsonrpc: '2.0', id, method, params: cursor ? { cursor } : {} },
+        context,
+      );
+      const response = await responseTo(member, answer, id);
+      if ('error' in response) {
+        if (response.error.code === -32601) return items; // the member does not have this kind
+        throw new MemberUnavailable(member.name, response.error.message);
+      }
+      const result = response.result as Record<string, unknown>;
+      items.push(...((result[kind] as Record<string, unknown>[] | undefined) ?? []));
+      cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
+      if (!cursor) break;
+    }
+    return items;
+  }
+
+  /** The client's response to a request a member sent: back to that member with its own id. */
+  private async answerToMember(message: JsonRpcResponse, context: Context): Promise<FederatedAnswer> {
+    const match = typeof message.id === 'string' ? SERVER_REQUEST_ID.exec(message.id) : null;
+    const member = match && this.inSession(context.session).find((m) => m.member.name === match[1]);
+    if (!match || !member) return { status: 202, headers: {}, body: '' };
+    const id = JSON.parse(match[2]!) as JsonRpcId;
+    await this.forward(member.member, member.sessionId, { ...message, id }, context).then(drain, () => undefined);
+    return { status: 202, headers: {}, body: '' };
+  }
+
+  private async notifyAll(message: JsonRpcMessage, context: Context): Promise<FederatedAnswer> {
+    if ((message as { method?: string }).method !== 'notifications/initialized') {
+      await Promise.allSettled(
+        this.inSession(context.session).map(({ member, sessionId }) =>
+          this.forward(member, sessionId, message, context).then(drain),
+        ),
+      );
+    }
+    return { status: 202, headers: {}, body: '' };
+  }
+
+  private forward(member: Member, sessionId: string, body: unknown, context: Context): Promise<MemberAnswer> {
+    return this.call(member, context.forwarded, context.session, sessionId, context.request, body, 'POST');
+  }
+
+  private call(
+    member: Member,
+    forwarded: Record<string, string>,
+    session: FederatedSession,
+    sessionId: string,
+    request: FederatedRequest,
+    body: unknown,
+    method: 'POST' | 'DELETE',
+  ): Promise<MemberAnswer> {
+    return callMember(member, {
+      method,
+      path: request.path,
+      headers: { ...forwarded, ...sessionHeaders(sessionId, session.protocolVersion) },
+      body,
+      signal: request.signal,
+      timeoutMs: this.timeoutMs,
+    });
+  }
+
+  /** The members the session has, with their session ids. */
+  private inSession(session: FederatedSession) {
+    return this.members.flatMap((member) => {
+      const sessionId = session.members.get(member.name);
+      return sessionId === undefined ? [] : [{ member, sessionId }];
+    });
+  }
+}
+
+interface Context {
+  readonly session: FederatedSession;
+  readonly sessionId: string;
+  readonly forwarded: Record<string, string>;
+  readonly request: FederatedRequest;
+}
+
+function sessionHeaders(sessionId: string | undefined, protocolVersion: string): Record<string, string> {
+  return {
+    ...(sessionId ? { 'mcp-session-id': sessionId } : {}),
+    ...(protocolVersion ? { 'mcp-protocol-version': protocolVersion } : {}),
+  };
+}
+
+function parseMessage(body: Buffer | undefined): { message: JsonRpcMessage } | { error: JsonRpcMessage } {
+  let value: unknown;
+  try {
+    value = JSON.parse(body?.toString('utf8') ?? '');
+  } catch {
+    return { error: parseError() };
+  }
+  if (Array.isArray(value))
+    return { error: invalidRequest(null, 'a federated endpoint takes one JSON-RPC message per request, not a batch') };
+  const checked = validateMessage(value);
+  return checked.ok ? { message: checked.message } : { error: invalidRequest(checked.id, checked.reason) };
+}
+
+function json(status: number, sessionId: string | null, message: unknown): FederatedAnswer {
+  return {
+    status,
+    headers: { 'content-type': 'application/json', ...(sessionId ? { 'mcp-session-id': sessionId } : {}) },
+    body: JSON.stringify(message),
+  };
+}
+
+function reason(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/** Reads a member's answer until the response to `id` (what comes before it is dropped). */
+async function responseTo(member: Member, answer: MemberAnswer, id: JsonRpcId) {
+  for await (const message of answer.messages) {
+    if (isResponse(message) && message.id === id) return message;
+  }
+  throw new MemberUnavailable(member.name, `ended without answering request ${JSON.stringify(id)}`);
+}
+
+async function drain(answer: MemberAnswer): Promise<void> {
+  for await (const _ of answer.messages);
+}
+
+/**
+ * A member's answer to a routed request, for the client: one JSON message, or an event stream
+ * whose requests of the member's own get ids the client's responses can be routed back by.
+ */
+async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId): Promise<FederatedAnswer> {
+  const iterator = answer.messages[Symbol.asyncIterator]();
+  let first: IteratorResult<JsonRpcMessage>;
+  try {
+    first = await iterator.next();
+  } catch (err) {
+    return json(200, null, internalError(id, reason(err)));
+  }
+  if (first.done) return json(200, null, internalError(id, `upstream ${member.name} did not answer`));
+  if (isResponse(first.value) && first.value.id === id) {
+    void iterator.return?.();
+    return json(200, null, first.value);
+  }
+  async function* events(): AsyncIterable<string> {
+    let next: IteratorResult<JsonRpcMessage> = first;
+    let answered = false;
+    try {
+      while (!next.done) {
+        const message = next.value;
+        if (isResponse(message) && message.id === id) answered = true;
+        yield serializeSseEvent({ event: 'message', data: JSON.stringify(forClient(member, message)) });
+        if (answered) break;
+        next = await iterator.next();
+      }
+    } catch (err) {
+      if (!answered) yield serializeSseEvent({ event: 'message', data: JSON.stringify(internalError(id, reason(err))) });
+      return;
+    }
+    if (!answered)
+      yield serializeSseEvent({
+        event: 'message',
+        data: JSON.stringify(internalError(id, `upstream ${member.name} ended the stream without an answer`)),
+      });
+  }
+  return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, events: events() };
+}
+
+/** A member's message as the client sees it: a request of the member's own gets a routable id. */
+function forClient(member: Member, message: JsonRpcMessage): JsonRpcMessage {
+  if (!isRequest(message)) return message;
+  return { ...message, id: `pf:${member.name}|${JSON.stringify(message.id)}` };
+}
+
+/** The capabilities any member has, merged one level deep (a flag set by any member is set). */
+function mergeCapabilities(all: unknown[]): Record<string, unknown> {
+  const merged: Record<string, Record<string, unknown>> = {};
+  for (const capabilities of all) {
+    if (typeof capabilities !== 'object' || capabilities === null) continue;
+    for (const [name, value] of Object.entries(capabilities)) {
+      const into = (merged[name] ??= {});
+      if (typeof value === 'object' && value !== null) {
+        for (const [flag, set] of Object.entries(value)) if (into[flag] === undefined || set === true) into[flag] = set;
+      }
+    }
+  }
+  return merged;
+}
