@@ -7,7 +7,12 @@
  */
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  type Progress,
+  ResourceUpdatedNotificationSchema,
+} from '@modelcontextprotocol/sdk/types.js';
 import { type EverythingServer, startEverythingServer, startMcpServer, type TestMcpServer } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
 
@@ -57,8 +62,8 @@ describe('a federated MCP endpoint', () => {
     await Promise.all([alpha?.close(), beta?.close(), everything?.close()]);
   });
 
-  async function connect(): Promise<Client> {
-    const client = new Client({ name: 'federation-test', version: '1.0.0' });
+  async function connect(capabilities = {}): Promise<Client> {
+    const client = new Client({ name: 'federation-test', version: '1.0.0' }, { capabilities });
     await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/hub/mcp`)));
     return client;
   }
@@ -123,6 +128,41 @@ describe('a federated MCP endpoint', () => {
     });
     expect(result.isError).toBeFalsy();
     expect(progress.length).toBeGreaterThan(0);
+    await client.close();
+  });
+
+  it("routes a member's sampling and elicitation requests to the client, and the client's answers back", async () => {
+    const client = await connect({ sampling: {}, elicitation: {} });
+    const sampled: string[] = [];
+    client.setRequestHandler(CreateMessageRequestSchema, async (_request, extra) => {
+      sampled.push(String(extra.requestId));
+      return {
+        role: 'assistant',
+        content: { type: 'text', text: 'a sampled answer' },
+        model: 'test-model',
+        stopReason: 'endTurn',
+      };
+    });
+    client.setRequestHandler(ElicitRequestSchema, async () => ({ action: 'decline' }));
+    const sampling = await client.callTool({ name: 'trigger-sampling-request', arguments: { prompt: 'hello', maxTokens: 20 } });
+    expect(JSON.stringify(sampling.content)).toContain('a sampled answer');
+    expect(sampled).toEqual([expect.stringMatching(/^pf:everything\|/)]);
+    const elicited = await client.callTool({ name: 'trigger-elicitation-request', arguments: {} });
+    expect(JSON.stringify(elicited.content)).toMatch(/decline/i);
+    await client.close();
+  });
+
+  it("merges the members' event streams: a resource update reaches the client on its GET stream", async () => {
+    const client = await connect();
+    const { resources } = await client.listResources();
+    const uri = resources[0]!.uri;
+    const updated = new Promise<string>((resolve) =>
+      client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => resolve(n.params.uri)),
+    );
+    await client.subscribeResource({ uri });
+    await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    await expect(updated).resolves.toBe(uri);
+    await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
     await client.close();
   });
 

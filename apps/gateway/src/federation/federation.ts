@@ -20,8 +20,7 @@
  * - Notifications (cancelled, roots changed) and logging/setLevel go to every member.
  * - A member that is down: its items disappear from lists; a call to it is answered with a
  *   JSON-RPC error naming it; the other members keep working.
- * - GET (the standalone event stream) is answered 405, which the transport allows; DELETE ends
- *   every member's session.
+ * - GET (the standalone event stream) merges the members' own; DELETE ends every member's session.
  */
 import {
   internalError,
@@ -101,8 +100,12 @@ export class Federation {
       return json(404, null, methodNotFound(null, `no MCP endpoint at ${path}: this API's is ${this.routing.transcodingPath}`));
     }
     const forwarded = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !NOT_FORWARDED.has(name)));
-    if (request.method === 'GET') return { status: 405, headers: { allow: 'POST, DELETE' }, body: '' };
     const session = decodeSession(request.headers['mcp-session-id']);
+    if (request.method === 'GET') {
+      if (!session)
+        return json(request.headers['mcp-session-id'] === undefined ? 400 : 404, null, invalidRequest(null, 'Session not found'));
+      return this.listen(session, forwarded, request);
+    }
     if (request.method === 'DELETE') {
       if (!session) return json(404, null, invalidRequest(null, 'Session not found'));
       await Promise.allSettled(
@@ -317,6 +320,34 @@ export class Federation {
     return items;
   }
 
+  /**
+   * The standalone event stream: one GET stream per member of the session (those that offer
+   * none, answering 405, are left out), merged into one; a member's requests get routable ids.
+   * Event ids are not passed on: the merged stream cannot be resumed (the client opens a new one).
+   */
+  private async listen(
+    session: FederatedSession,
+    forwarded: Record<string, string>,
+    request: FederatedRequest,
+  ): Promise<FederatedAnswer> {
+    const opened = await Promise.allSettled(
+      this.inSession(session).map(async ({ member, sessionId }) => ({
+        member,
+        answer: await callMember(member, {
+          method: 'GET',
+          path: request.path,
+          headers: { ...forwarded, ...sessionHeaders(sessionId, session.protocolVersion) },
+          signal: request.signal,
+          timeoutMs: this.timeoutMs,
+        }),
+      })),
+    );
+    const streams = opened.flatMap((o) => (o.status === 'fulfilled' && o.value.answer.status === 200 ? [o.value] : []));
+    if (!streams.length) return { status: 405, headers: { allow: 'POST, DELETE' }, body: '' };
+    const events = mergeStreams(streams.map(({ member, answer }) => mapStream(answer.messages, (m) => forClient(member, m))));
+    return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, events: sse(events) };
+  }
+
   /** The client's response to a request a member sent: back to that member with its own id. */
   private async answerToMember(message: JsonRpcResponse, context: Context): Promise<FederatedAnswer> {
     const match = typeof message.id === 'string' ? SERVER_REQUEST_ID.exec(message.id) : null;
@@ -460,6 +491,38 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId): Promi
       });
   }
   return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, events: events() };
+}
+
+async function* mapStream<T, U>(source: AsyncIterable<T>, map: (item: T) => U): AsyncIterable<U> {
+  for await (const item of source) yield map(item);
+}
+
+async function* sse(messages: AsyncIterable<JsonRpcMessage>): AsyncIterable<string> {
+  for await (const message of messages) yield serializeSseEvent({ event: 'message', data: JSON.stringify(message) });
+}
+
+/** The items of every source as each comes; a source that fails ends alone, the others go on. */
+async function* mergeStreams<T>(sources: AsyncIterable<T>[]): AsyncIterable<T> {
+  const iterators = sources.map((s) => s[Symbol.asyncIterator]());
+  const next = (i: number) =>
+    iterators[i]!.next().then(
+      (result) => ({ i, result }),
+      () => ({ i, result: { done: true, value: undefined } as IteratorResult<T> }),
+    );
+  const pending = new Map(iterators.map((_, i) => [i, next(i)]));
+  try {
+    while (pending.size) {
+      const { i, result } = await Promise.race(pending.values());
+      if (result.done) {
+        pending.delete(i);
+        continue;
+      }
+      pending.set(i, next(i));
+      yield result.value;
+    }
+  } finally {
+    for (const [i] of pending) void iterators[i]!.return?.();
+  }
 }
 
 /** A member's message as the client sees it: a request of the member's own gets a routable id. */
