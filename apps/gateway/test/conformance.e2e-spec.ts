@@ -6,6 +6,9 @@
  * passes for an upstream that fails it.
  *
  * That scenario needs a localhost URL, so both runs use one.
+ *
+ * A third run goes through a federated endpoint (mcp-transcoding-router) over the same single
+ * server: the federation must answer the suite as the server does.
  */
 import { runConformanceSuite, scenarioOutcome, startEverythingServer, type EverythingServer } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from './support/in-process-gateway.js';
@@ -19,7 +22,16 @@ describe('MCP conformance through the gateway', () => {
     everything = await startEverythingServer('streamableHttp');
     [port] = (await freePorts(1)) as [number];
     gateway = await startTestGateway(
-      gatewayConfig([{ id: '1', port, basePath: '/demo', upstream: `http://localhost:${everything.port}/` }]),
+      gatewayConfig([
+        { id: '1', port, basePath: '/demo', upstream: `http://localhost:${everything.port}/` },
+        {
+          id: '2',
+          port,
+          basePath: '/federated',
+          upstream: [{ label: 'everything', url: `http://localhost:${everything.port}/` }],
+          policies: ['mcp-support', 'mcp-transcoding-router'],
+        },
+      ]),
     );
   });
 
@@ -40,5 +52,7 @@ describe('MCP conformance through the gateway', () => {
     expect(Object.values(directOutcomes)).toContain('passed');
     expect(directOutcomes['dns-rebinding-protection']).toBe('failed');
     expect(outcomes(proxied)).toEqual({ ...directOutcomes, 'dns-rebinding-protection': 'passed' });
+    const federated = await runConformanceSuite(`http://localhost:${port}/federated/mcp`);
+    expect(outcomes(federated)).toEqual(outcomes(proxied));
   }, 300_000);
 });

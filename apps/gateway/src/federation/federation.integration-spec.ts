@@ -172,6 +172,11 @@ describe('a federated MCP endpoint', () => {
     expect(resources.length).toBeGreaterThan(0);
     const read = await client.readResource({ uri: resources[0]!.uri });
     expect(read.contents.length).toBeGreaterThan(0);
+    // A URI no list shows goes to the member whose resource template it matches.
+    const { resourceTemplates } = await client.listResourceTemplates();
+    const dynamic = resourceTemplates[0]!.uriTemplate.replace(/\{[^}]*\}/g, '1');
+    expect(resources.map((r) => r.uri)).not.toContain(dynamic);
+    expect((await client.readResource({ uri: dynamic })).contents[0]?.uri).toBe(dynamic);
     const { prompts } = await client.listPrompts();
     expect(prompts.length).toBeGreaterThan(0);
     await client.close();

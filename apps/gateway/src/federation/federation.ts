@@ -41,7 +41,7 @@ import {
 import type { FederationRoute, FederationRouting } from '#portico/policy-engine';
 import { decodeSession, encodeSession, type FederatedSession } from './federated-session.js';
 import { callMember, type Member, type MemberAnswer, MemberUnavailable } from './member-client.js';
-import { LIST_METHODS, type ListKind, type MergedList, mergeLists, page } from './merged-lists.js';
+import { LIST_METHODS, type ListKind, type MergedList, mergeLists, type Owner, page } from './merged-lists.js';
 
 /** What the federation answers: the head, and a JSON body or a stream of SSE event texts. */
 export interface FederatedAnswer {
@@ -238,18 +238,25 @@ export class Federation {
     context: Context,
   ): Promise<{ member: Member; sessionId: string; params: Record<string, unknown> } | { error: JsonRpcMessage } | undefined> {
     const params = (message.params ?? {}) as Record<string, unknown>;
+    const members = this.inSession(context.session);
     const by = async (kind: ListKind, field: 'name' | 'uri', value: unknown, into: (own: string) => Record<string, unknown>) => {
       if (typeof value !== 'string') return { error: invalidParams(message.id, `params.${field} is required`) };
       const owner =
-        (await this.merged(kind, context, false)).owners.get(value) ?? (await this.merged(kind, context, true)).owners.get(value);
+        (await this.merged(kind, context, false)).owners.get(value) ??
+        (await this.merged(kind, context, true)).owners.get(value) ??
+        (kind === 'resources'
+          ? templateOwner((await this.merged('resourceTemplates', context, false)).owners, value)
+          : undefined);
+      // A name no list shows: a lone member decides about it itself, as it would without federation.
+      if (!owner && members.length === 1) return { ...members[0]!, params: into(value) };
       if (!owner) {
-        return kind === 'resources'
+        return kind === 'resources' || kind === 'resourceTemplates'
           ? { error: jsonRpcError(message.id, -32002, 'Resource not found', { uri: value }) }
           : { error: invalidParams(message.id, `Unknown ${kind === 'tools' ? 'tool' : 'prompt'}: ${value}`) };
       }
-      const member = this.inSession(context.session).find((m) => m.member.name === owner.member);
+      const member = members.find((m) => m.member.name === owner.member);
       if (!member) return { error: internalError(message.id, `upstream ${owner.member} is unavailable in this session`) };
-      return { member: member.member, sessionId: member.sessionId, params: into(owner.name) };
+      return { ...member, params: into(owner.name) };
     };
     switch (message.method) {
       case 'tools/call':
@@ -491,6 +498,18 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId): Promi
       });
   }
   return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, events: events() };
+}
+
+/** The member of the first resource template (RFC 6570, `{…}` standing for any text) that `uri` matches. */
+function templateOwner(templates: ReadonlyMap<string, Owner>, uri: string): Owner | undefined {
+  for (const [template, owner] of templates) {
+    const pattern = template
+      .split(/\{[^}]*\}/)
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.+');
+    if (new RegExp(`^${pattern}$`, 's').test(uri)) return { member: owner.member, name: uri };
+  }
+  return undefined;
 }
 
 async function* mapStream<T, U>(source: AsyncIterable<T>, map: (item: T) => U): AsyncIterable<U> {
