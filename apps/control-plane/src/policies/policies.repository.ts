@@ -170,6 +170,16 @@ export class PoliciesRepository {
     return new Set(rows.map((r) => r.id));
   }
 
+  /** The labels of the API's upstreams (their ids when unlabelled): the member names of a federated API. */
+  async upstreamNames(apiId: number, db: Db): Promise<string[]> {
+    const rows = await db.apiUpstream.findMany({
+      where: { apiId },
+      select: { id: true, label: true },
+      orderBy: { createdAt: 'asc' },
+    });
+    return rows.map((r) => r.label || r.id);
+  }
+
   /** Runs `fn` in one transaction holding the API's policy lock: reads see a stable order. */
   withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
     return this.prisma.$transaction(async (tx) => {

@@ -106,6 +106,7 @@ export class PoliciesService {
       const entry = await this.templates.resolve(groupId, assetId, assetVersion);
       this.assertImplemented(entry.definition, api);
       const configurationData = this.prepareConfiguration(entry.definition, body.configurationData ?? {});
+      await this.checkFederationRoutes(assetId, configurationData, apiId, tx);
       if (!body.disabled) await this.assertEnforceable(tx, apiId, assetId);
       const upstreamIds = await this.checkUpstreams(apiId, body.upstreamIds ?? [], tx);
       if (!allowDuplicated) {
@@ -212,6 +213,7 @@ export class PoliciesService {
           definition: previous,
           configuration: policy.configurationData as Record<string, unknown>,
         });
+        await this.checkFederationRoutes(policy.assetId, changes.configurationData, apiId, tx);
       }
       if (body.upstreamIds !== undefined) changes.upstreamIds = await this.checkUpstreams(apiId, body.upstreamIds, tx);
       if (body.label !== undefined) changes.label = body.label;
@@ -349,6 +351,26 @@ export class PoliciesService {
   private async assertEnforceable(tx: Tx, apiId: number, assetId: string): Promise<void> {
     const targetId = await this.repo.deployedTargetId(tx, apiId);
     if (targetId) await this.targets.assertEnforceable(tx, targetId, [assetId]);
+  }
+
+  /** A federation's routes must name upstreams of the instance (by label), or the gateway could not serve it. */
+  private async checkFederationRoutes(assetId: string, configuration: Record<string, unknown>, apiId: number, tx: Tx) {
+    if (assetId !== 'mcp-transcoding-router') return;
+    const routes = (configuration.routes ?? []) as { upstreamName: string }[];
+    if (!routes.length) return;
+    const names = await this.repo.upstreamNames(apiId, tx);
+    const issues = routes.flatMap((route, i) =>
+      names.includes(route.upstreamName)
+        ? []
+        : [
+            {
+              path: ['routes', i, 'upstreamName'],
+              keyword: 'upstream',
+              message: `no upstream of API instance ${apiId} is labelled ${JSON.stringify(route.upstreamName)} (its upstreams: ${names.join(', ')})`,
+            },
+          ],
+    );
+    if (issues.length) throw invalidConfiguration(issues);
   }
 
   private async checkUpstreams(apiId: number, requested: string[], tx: Tx): Promise<string[]> {
