@@ -1,8 +1,8 @@
 /**
  * Federation configured the way users configure it — an API instance with labelled upstreams and
  * the mcp-transcoding-router policy over the REST API — and served by a real gateway process to
- * the MCP SDK client: one endpoint over two servers. A route naming no upstream of the instance
- * is refused with 400, naming the field.
+ * the MCP SDK client: one endpoint over two servers, each call's access event naming the member
+ * that answered it. A route naming no upstream of the instance is refused with 400, naming the field.
  */
 import { freePort, type GatewayProcess, startGatewayProcess, startMcpServer, type TestMcpServer } from '#portico/testing';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
@@ -107,5 +107,18 @@ describe('a federated instance configured over REST', () => {
     expect(answer).toEqual(['to jira', 'to github']);
     expect(jira.requests.some((r) => r.method === 'POST')).toBe(true);
     expect(github.requests.some((r) => r.method === 'POST')).toBe(true);
+
+    // The access log names the member that answered each call; the federation's own answers none.
+    const analytics = `/analytics/1.0/${tenant.organizationId}/environments/${tenant.sandboxId}`;
+    const calls = await eventually(async () => {
+      const res = await cp.request('GET', `${analytics}/access-logs?apiId=${apiId}&method=tools/call`, { token: tenant.token });
+      return res.body.data?.length >= 2 ? (res.body.data as { mcpName: string; upstreamName: string | null }[]) : undefined;
+    }, 'the access events of the two calls');
+    expect(calls.map((e) => [e.mcpName, e.upstreamName]).sort()).toEqual([
+      ['echo', 'jira'],
+      ['github_echo', 'github'],
+    ]);
+    const lists = await cp.request('GET', `${analytics}/access-logs?apiId=${apiId}&method=tools/list`, { token: tenant.token });
+    expect(lists.body.data.map((e: { upstreamName: string | null }) => e.upstreamName)).toContain(null);
   });
 });

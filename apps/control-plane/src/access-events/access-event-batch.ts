@@ -77,6 +77,7 @@ export interface StoredEvent {
   gatewayError: string | null;
   requestPayload: string | null;
   responsePayload: string | null;
+  upstreamName: string | null;
 }
 
 export interface AccessEventBatch {
@@ -145,6 +146,7 @@ function storedEvent(event: AccessEvent, at: string): StoredEvent {
     gatewayError: optionalText(event.gatewayError),
     requestPayload: optionalText(event.requestPayload, MAX_PAYLOAD_LENGTH),
     responsePayload: optionalText(event.responsePayload, MAX_PAYLOAD_LENGTH),
+    upstreamName: optionalText(event.upstreamName, TEXT_LIMITS.mcpName),
   };
 }
 

@@ -93,6 +93,7 @@ describe('access event ingest', () => {
       dlp: FINDINGS,
       gatewayError: 'policy-denied',
       requestPayload: '{"jsonrpc":"2.0"}',
+      upstreamName: 'jira',
     });
     expect(await publisher.publish({ events: [event], droppedTotal: 0 })).toEqual({ accepted: 1, refused: 0 });
     const [row] = await stored({ id: { in: [event.id] } });
@@ -129,6 +130,7 @@ describe('access event ingest', () => {
       gatewayError: 'policy-denied',
       requestPayload: '{"jsonrpc":"2.0"}',
       responsePayload: null,
+      upstreamName: 'jira',
     });
     expect(await partitions(testDatabaseUrl())).toContain(partitionOf(event.timeUnixMs));
   });

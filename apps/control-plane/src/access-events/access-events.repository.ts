@@ -48,11 +48,12 @@ export class AccessEventsRepository {
           ${column((x) => x.clientId)}::text[], ${column((x) => x.clientName)}::text[], ${column((x) => x.principal)}::text[],
           ${column((x) => x.userDomain)}::text[], ${column((x) => x.clientAddress)}::text[], ${column((x) => x.userAgent)}::text[],
           ${json(column((x) => x.verdicts))}::jsonb[], ${json(column((x) => x.dlp))}::jsonb[], ${column((x) => x.gatewayError)}::text[],
-          ${column((x) => x.requestPayload)}::text[], ${column((x) => x.responsePayload)}::text[]
+          ${column((x) => x.requestPayload)}::text[], ${column((x) => x.responsePayload)}::text[],
+          ${column((x) => x.upstreamName)}::text[]
         ) AS b("id", "time", "apiText", "requestId", "sessionId", "httpMethod", "path", "httpStatus", "mcpMethod",
                "jsonRpcId", "mcpName", "jsonRpcErrorCode", "toolError", "durationUs", "upstreamLatencyUs", "bytesIn",
                "bytesOut", "clientId", "clientName", "principal", "userDomain", "clientAddress", "userAgent", "verdicts",
-               "dlp", "gatewayError", "requestPayload", "responsePayload")
+               "dlp", "gatewayError", "requestPayload", "responsePayload", "upstreamName")
       ),
       served AS (
         SELECT a."id" AS "apiId", a."organizationId", a."environmentId"
@@ -70,12 +71,12 @@ export class AccessEventsRepository {
           "requestId", "sessionId", "httpMethod", "path", "httpStatus", "mcpMethod", "jsonRpcId", "mcpName",
           "jsonRpcErrorCode", "toolError", "durationUs", "upstreamLatencyUs", "bytesIn", "bytesOut", "clientId",
           "clientName", "principal", "userDomain", "clientAddress", "userAgent", "verdicts", "dlp", "gatewayError",
-          "requestPayload", "responsePayload")
+          "requestPayload", "responsePayload", "upstreamName")
         SELECT "environmentId", "time", "id", "organizationId", ${targetId}::uuid, ${batch.replicaId}, "apiId",
           "requestId", "sessionId", "httpMethod", "path", "httpStatus", "mcpMethod", "jsonRpcId", "mcpName",
           "jsonRpcErrorCode", "toolError", "durationUs", "upstreamLatencyUs", "bytesIn", "bytesOut", "clientId",
           "clientName", "principal", "userDomain", "clientAddress", "userAgent", "verdicts", "dlp", "gatewayError",
-          "requestPayload", "responsePayload"
+          "requestPayload", "responsePayload", "upstreamName"
         FROM owned WHERE "environmentId" IS NOT NULL
         ON CONFLICT DO NOTHING
         RETURNING 1

@@ -40,6 +40,7 @@ export function accessLogView(row: AccessEventRow, payloads: boolean) {
     verdicts: row.verdicts,
     dlp: row.dlp,
     gatewayError: row.gatewayError,
+    upstreamName: row.upstreamName,
     ...(payloads ? { requestPayload: row.requestPayload ?? null, responsePayload: row.responsePayload ?? null } : {}),
   };
 }

@@ -181,6 +181,7 @@ describe('analytics REST API', () => {
         ],
         dlp: [],
         gatewayError: null,
+        upstreamName: null,
       });
     });
 

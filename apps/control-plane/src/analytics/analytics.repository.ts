@@ -38,7 +38,7 @@ const SEARCH_COLUMNS = Prisma.raw(
   `"id", "time", "apiId", "targetId", "replicaId", "requestId", "sessionId", "httpMethod", "path", "httpStatus",
    "mcpMethod", "jsonRpcId", "mcpName", "jsonRpcErrorCode", "toolError", "durationUs", "upstreamLatencyUs",
    "bytesIn", "bytesOut", "clientId", "clientName", "principal", "userDomain", "clientAddress", "userAgent",
-   "verdicts", "dlp", "gatewayError"`,
+   "verdicts", "dlp", "gatewayError", "upstreamName"`,
 );
 
 /**

@@ -36,6 +36,8 @@ export class AccessRecord {
   calls: McpCall[] | undefined;
   requestBytes = 0;
   gatewayError = '';
+  /** The upstream that answered (label, else id; a federated API's member); '' when none did. */
+  upstreamName = '';
   errorCode: number | undefined;
   toolError = false;
   private verdicts: PolicyVerdict[] | undefined;
@@ -150,6 +152,7 @@ export class AccessRecord {
       gatewayError: this.gatewayError,
       requestPayload: '',
       responsePayload: '',
+      upstreamName: this.upstreamName,
     };
     const calls = this.calls;
     if (calls === undefined || calls.length === 0) return [{ ...base, id: next() }];

@@ -25,6 +25,8 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   'proxy-authenticate',
   'proxy-authorization',
   'http2-settings',
+  // the federation's note of the member that answered (federation.ts), for the access log only
+  'x-portico-member',
 ]);
 
 /** Header names listed in a Connection header value (none for the usual `keep-alive` / `close`). */

@@ -81,6 +81,9 @@ const OWNERS_MAX = 10_000;
 
 const SERVER_REQUEST_ID = /^pf:([^|]*)\|(.*)$/s;
 
+/** Names the member that answered a routed call, for the access log; never sent to the client (headers.ts). */
+export const MEMBER_HEADER = 'x-portico-member';
+
 export class Federation {
   private readonly routes: ReadonlyMap<string, FederationRoute>;
   private readonly owners = new Map<string, { at: number; list: MergedList }>();
@@ -474,7 +477,8 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId): Promi
   if (first.done) return json(200, null, internalError(id, `upstream ${member.name} did not answer`));
   if (isResponse(first.value) && first.value.id === id) {
     void iterator.return?.();
-    return json(200, null, first.value);
+    const answer = json(200, null, first.value);
+    return { ...answer, headers: { ...answer.headers, [MEMBER_HEADER]: member.name } };
   }
   async function* events(): AsyncIterable<string> {
     let next: IteratorResult<JsonRpcMessage> = first;
@@ -497,7 +501,11 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId): Promi
         data: JSON.stringify(internalError(id, `upstream ${member.name} ended the stream without an answer`)),
       });
   }
-  return { status: 200, headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' }, events: events() };
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', [MEMBER_HEADER]: member.name },
+    events: events(),
+  };
 }
 
 /** The member of the first resource template (RFC 6570, `{…}` standing for any text) that `uri` matches. */

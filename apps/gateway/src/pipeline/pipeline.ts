@@ -92,6 +92,7 @@ import { InFlight, type InFlightEntry } from './in-flight.js';
 import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
 import { idKey, McpResponsePhase, type PendingCall, type ResponsePlan, sessionKey } from './mcp-response-phase.js';
 import { ResponseIdMap } from './response-ids.js';
+import { MEMBER_HEADER } from '../federation/federation.js';
 
 export interface PipelineOptions {
   bodyLimitBytes: number;
@@ -641,8 +642,12 @@ export class Pipeline {
         this.countLimitHit(api.id, limitOf(err));
         return this.answer(res, api.id, style, upstreamError(false, err), request.replyId, false, routed);
       }
-      access?.upstreamHead();
       const { statusCode, headers, mediaType: type } = head;
+      if (access) {
+        access.upstreamHead();
+        const member = headers[MEMBER_HEADER];
+        access.upstreamName = typeof member === 'string' ? member : upstream.federation ? '' : upstream.label || upstream.id;
+      }
       const eventStream = type === 'text/event-stream';
       const encoding = headers['content-encoding'];
       const identity = encoding === undefined || encoding === 'identity';

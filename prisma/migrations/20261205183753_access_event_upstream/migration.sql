@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "AccessEvent" ADD COLUMN     "upstreamName" TEXT;
