@@ -25,6 +25,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'mcp-schema-validation',
   'mcp-tool-pinning',
   'mcp-transcoding-router',
+  'mcp-tools-progressive-disclosure',
   'ip-allowlist',
   'ip-blocklist',
   'http-basic-authentication',

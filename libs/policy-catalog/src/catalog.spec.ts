@@ -43,6 +43,7 @@ describe('POLICY_TEMPLATES', () => {
     'mcp-acl': ['1.0.0', true, 'MCP'],
     'mcp-tool-pinning': ['1.0.0', true, 'MCP'],
     'mcp-transcoding-router': ['1.0.0', true, 'MCP'],
+    'mcp-tools-progressive-disclosure': ['1.0.0', true, 'MCP'],
     'rate-limiting': ['1.4.1', false, 'Quality of service'],
     'rate-limiting-sla-based': ['1.3.1', false, 'Quality of service'],
     'spike-control': ['1.2.2', false, 'Quality of service'],

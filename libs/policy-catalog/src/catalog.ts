@@ -13,6 +13,7 @@ import {
   mcpSupport,
   mcpToolMapping,
   mcpToolPinning,
+  mcpToolsProgressiveDisclosure,
   mcpTranscodingRouter,
 } from './templates/mcp.templates.js';
 import {
@@ -36,6 +37,7 @@ import { cors, headerInjection, headerRemoval } from './templates/transformation
 export const POLICY_TEMPLATES: readonly PolicyTemplateDefinition[] = Object.freeze([
   mcpSupport,
   mcpTranscodingRouter,
+  mcpToolsProgressiveDisclosure,
   mcpAccessControl,
   mcpGlobalAccess,
   mcpToolMapping,

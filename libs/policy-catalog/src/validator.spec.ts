@@ -152,6 +152,15 @@ const cases: Record<string, TemplateCases> = {
       [{ pageSize: 0 }, ['configurationData.pageSize: must be >= 1']],
     ],
   },
+  'mcp-tools-progressive-disclosure': {
+    valid: [{ hotTools: ['create_issue', 'search_issues'], searchLimit: 25 }],
+    defaults: [{}, { hotTools: [], searchLimit: 10 }],
+    invalid: [
+      [{ searchLimit: 51 }, ['configurationData.searchLimit: must be <= 50']],
+      [{ hotTools: ['a', 'a'] }, ['configurationData.hotTools: must NOT have duplicate items (items ## 1 and 0 are identical)']],
+      [{ hotTools: [''] }, ['configurationData.hotTools[0]: must NOT have fewer than 1 characters']],
+    ],
+  },
   'mcp-pii-detector': {
     valid: [
       { entities: ['Email', 'US SSN', 'Credit Card', 'Phone Number'] },

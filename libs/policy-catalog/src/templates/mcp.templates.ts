@@ -186,6 +186,34 @@ export const mcpTranscodingRouter = defineTemplate({
   },
 });
 
+export const mcpToolsProgressiveDisclosure = defineTemplate({
+  assetId: 'mcp-tools-progressive-disclosure',
+  version: '1.0.0',
+  name: 'MCP Tools Progressive Disclosure',
+  description:
+    "Keeps a large tool catalog out of the agent's context: tools/list shows only the discovery tools search_tools (finds tools by words of their names, titles and descriptions), describe_tool (a tool's full definition with its input schema) and invoke_tool (calls a tool), plus the hot tools. Each discovery call reaches the upstream as an ordinary tools/list or tools/call, so the policies after it apply; nothing is cached. A tool the list hides stays callable by its name: it is hidden, not disabled (use an access policy to disable tools). Apply it right after MCP Support (and MCP Transcoding Router), before the access, mapping and validation policies.",
+  category: 'MCP',
+  mcpOnly: true,
+  properties: {
+    hotTools: {
+      type: 'array',
+      title: 'Hot tools',
+      description: 'Tools still listed by tools/list, with their full definitions, next to the discovery tools.',
+      items: { type: 'string', minLength: 1 },
+      uniqueItems: true,
+      default: [],
+    },
+    searchLimit: {
+      type: 'integer',
+      title: 'Search limit',
+      description: 'How many tools a search returns when it does not say (a search may ask for up to 50).',
+      minimum: 1,
+      maximum: 50,
+      default: 10,
+    },
+  },
+});
+
 export const mcpSchemaValidation = defineTemplate({
   assetId: 'mcp-schema-validation',
   version: '1.1.0',

@@ -20,6 +20,7 @@ import { mcpSchemaValidationFactory } from './mcp-schema-validation/mcp-schema-v
 import { mcpSupportFactory } from './mcp-support/mcp-support.policy.js';
 import { mcpToolMappingFactory } from './mcp-tool-mapping/mcp-tool-mapping.policy.js';
 import { mcpToolPinningFactory } from './mcp-tool-pinning/mcp-tool-pinning.policy.js';
+import { mcpToolsProgressiveDisclosureFactory } from './mcp-tools-progressive-disclosure/mcp-tools-progressive-disclosure.policy.js';
 import { mcpTranscodingRouterFactory } from './mcp-transcoding-router/mcp-transcoding-router.policy.js';
 import { rateLimitingFactory } from './rate-limiting/rate-limiting.policy.js';
 import { rateLimitingSlaBasedFactory } from './rate-limiting/rate-limiting-sla-based.policy.js';
@@ -33,6 +34,7 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
   [
     mcpSupportFactory,
     mcpTranscodingRouterFactory,
+    mcpToolsProgressiveDisclosureFactory,
     mcpAclFactory,
     mcpGlobalAccessFactory,
     mcpToolMappingFactory,

@@ -11,7 +11,7 @@
 
 export const SEARCH_TOOLS = 'search_tools';
 export const DESCRIBE_TOOL = 'describe_tool';
-export const INVOKE_TOOL = 'invoke_tool';
+const INVOKE_TOOL = 'invoke_tool';
 
 export const DISCOVERY_TOOL_NAMES: ReadonlySet<string> = new Set([SEARCH_TOOLS, DESCRIBE_TOOL, INVOKE_TOOL]);
 

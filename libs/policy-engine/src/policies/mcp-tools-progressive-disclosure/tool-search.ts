@@ -48,7 +48,8 @@ export function searchTools(tools: readonly unknown[], words: readonly string[],
     const tool = item as Record<string, unknown>;
     if (typeof tool.name !== 'string') continue;
     const annotations = tool.annotations as { title?: unknown } | undefined;
-    const title = typeof tool.title === 'string' ? tool.title : typeof annotations?.title === 'string' ? annotations.title : undefined;
+    const title =
+      typeof tool.title === 'string' ? tool.title : typeof annotations?.title === 'string' ? annotations.title : undefined;
     const description = typeof tool.description === 'string' ? tool.description : undefined;
     const name = tool.name.toLowerCase();
     const text = `${title ?? ''}\n${description ?? ''}`.toLowerCase();
