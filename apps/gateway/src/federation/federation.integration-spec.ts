@@ -131,6 +131,23 @@ describe('a federated MCP endpoint', () => {
     await client.close();
   });
 
+  it("sends a client's cancellation to the members, which stop the call", async () => {
+    const client = await connect();
+    const before = { alpha: alpha.requests.length, beta: beta.requests.length };
+    const cancel = new AbortController();
+    const call = client.callTool({ name: 'slow', arguments: { ms: 10_000 } }, undefined, { signal: cancel.signal });
+    await new Promise((r) => setTimeout(r, 200));
+    const started = Date.now();
+    cancel.abort('no longer needed');
+    await expect(call).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // notifications/cancelled reached every member (the one running the call ignores no request).
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alpha.requests.length).toBeGreaterThan(before.alpha);
+    expect(beta.requests.length).toBeGreaterThan(before.beta + 1);
+    await client.close();
+  });
+
   it("routes a member's sampling and elicitation requests to the client, and the client's answers back", async () => {
     const client = await connect({ sampling: {}, elicitation: {} });
     const sampled: string[] = [];
