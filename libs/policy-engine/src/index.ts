@@ -19,7 +19,7 @@ export {
   toPlainError,
 } from './errors.js';
 export { HookRunner, type HookOutcome, type VerdictObserver } from './hook-runner.js';
-export { decodeBody, describeCall, type DecodedMessage, type DecodeResult } from './mcp-codec.js';
+export { decodeBody, describeCall, type DecodedMessage, type DecodeResult, mirroredHeaders } from './mcp-codec.js';
 export { type ClientCall, mcpRequestPhase, type RequestOutcome } from './mcp-request-phase.js';
 export { mcpResponsePhase, responders } from './mcp-response-phase.js';
 export { compileMethodScope, type CompiledMethodScope, type Phases } from './method-scope.js';

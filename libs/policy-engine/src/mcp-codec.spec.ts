@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { testExchange } from './testing/policy-contexts.js';
-import { decodeBody } from './mcp-codec.js';
+import { decodeBody, mirroredHeaders } from './mcp-codec.js';
 
 const decode = (body: unknown, headers: IncomingHttpHeaders = {}) =>
   decodeBody(testExchange(headers), Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)));
@@ -121,6 +121,16 @@ describe('the MCP codec', () => {
       const result = decode(read, { 'mcp-protocol-version': v, ...headers });
       if (message === undefined) expect(result.ok).toBe(true);
       else expect(result).toEqual({ ok: false, error: { kind: 'header-mismatch', header: 'Mcp-Name', message }, id: 1 });
+    });
+
+    it('gives a rewritten message the headers that mirror it, and none before 2026-07-28', () => {
+      const call = { jsonrpc: '2.0' as const, id: 1, method: 'tools/call', params: { name: 'météo', arguments: {} } };
+      expect(mirroredHeaders(call, v)).toEqual({ set: { 'mcp-method': 'tools/call', 'mcp-name': '=?base64?bcOpdMOpbw==?=' } });
+      expect(mirroredHeaders({ jsonrpc: '2.0', id: 2, method: 'tools/list' }, v)).toEqual({
+        set: { 'mcp-method': 'tools/list' },
+        remove: ['mcp-name'],
+      });
+      expect(mirroredHeaders(call, '2025-11-25')).toBeUndefined();
     });
 
     it('needs no Mcp-Name for methods without a name', () => {

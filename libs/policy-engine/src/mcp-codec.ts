@@ -20,6 +20,7 @@
  */
 import {
   decodeMirroredHeader,
+  encodeMirroredHeader,
   isResponse,
   parse,
   requiresMirroredHeaders,
@@ -29,7 +30,7 @@ import {
 } from '#portico/mcp-jsonrpc';
 import { ErrorCode } from '@modelcontextprotocol/sdk/types.js';
 import type { GatewayError } from './errors.js';
-import type { ExchangeContext, McpCall } from './policy-contract/context.js';
+import type { ExchangeContext, HeaderEdit, McpCall } from './policy-contract/context.js';
 
 /** A decoded POST body: one message, or a batch of them. */
 export type DecodeResult =
@@ -132,6 +133,22 @@ function checkMirroredHeaders(exchange: ExchangeContext, call: McpCall): Gateway
     };
   }
   return undefined;
+}
+
+/**
+ * The Mcp-Method / Mcp-Name headers that mirror `message` (MCP 2026-07-28), as a header edit: what
+ * the upstream must get when a policy rewrote the message (a renamed tool, a discovery call turned
+ * into tools/call), or it would refuse the request as a HeaderMismatch. Undefined for a client on
+ * an earlier revision, which mirrors nothing.
+ */
+export function mirroredHeaders(message: JsonRpcMessage, protocolVersion: string | undefined): HeaderEdit | undefined {
+  if (!requiresMirroredHeaders(protocolVersion) || !('method' in message)) return undefined;
+  const named = MIRRORED_NAME_METHODS.has(message.method) ? NAMED[message.method] : undefined;
+  const params = (message.params ?? {}) as Record<string, unknown>;
+  const name = named && params[named.param];
+  return typeof name === 'string'
+    ? { set: { 'mcp-method': encodeMirroredHeader(message.method), 'mcp-name': encodeMirroredHeader(name) } }
+    : { set: { 'mcp-method': encodeMirroredHeader(message.method) }, remove: ['mcp-name'] };
 }
 
 /** Decodes one POST body of `exchange` (see the header for the rules). */

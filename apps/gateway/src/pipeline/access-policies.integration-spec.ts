@@ -52,6 +52,16 @@ describe('access policies on JSON answers, batches and the 2026-07-28 era', () =
         { id: 'acl', port, basePath: '/acl', upstream: upstreamBase, policies: ['mcp-support', ACL] },
         { id: 'schema', port, basePath: '/schema', upstream: upstreamBase, policies: ['mcp-support', SCHEMA_VALIDATION] },
         {
+          id: 'mapped',
+          port,
+          basePath: '/mapped',
+          upstream: upstreamBase,
+          policies: [
+            'mcp-support',
+            { type: 'mcp-tool-mapping', configuration: { toolMappings: [{ sourceToolName: 'echo', mappedToolName: 'say' }] } },
+          ],
+        },
+        {
           id: 'paged-schema',
           port,
           basePath: '/paged-schema',
@@ -120,6 +130,17 @@ describe('access policies on JSON answers, batches and the 2026-07-28 era', () =
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ jsonrpc: '2.0', id: 7, error: { code: -32602, message: 'Unknown tool: fail' } });
     expect(upstream.requests.length).toBe(before);
+  });
+
+  it('sends a message a policy rewrote with the 2026-07-28 headers that mirror it', async () => {
+    const response = await postMcp(
+      url.replace('/acl/', '/mapped/'),
+      JSON.stringify({ jsonrpc: '2.0', id: 8, method: 'tools/call', params: { name: 'say', arguments: { text: 'hi' } } }),
+      { ...MCP_POST_HEADERS, 'mcp-protocol-version': '2026-07-28', 'mcp-method': 'tools/call', 'mcp-name': 'say' },
+    );
+    expect(response.status).toBeLessThan(500);
+    const sent = upstream.requests.at(-1)!;
+    expect([sent.headers['mcp-method'], sent.headers['mcp-name']]).toEqual(['tools/call', 'echo']);
   });
 
   it('checks tools/call arguments against the input schema, asking the upstream for the tool list itself', async () => {

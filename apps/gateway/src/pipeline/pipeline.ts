@@ -50,6 +50,7 @@ import {
   decodeBody,
   type ClientCall,
   mcpRequestPhase,
+  mirroredHeaders,
   responders,
   type ProtectedResource,
   resourceMetadataUrl,
@@ -587,6 +588,9 @@ export class Pipeline {
       return this.writeJson(routed, 200, [], JSON.stringify(injected));
     }
     const body = changed ? Buffer.from(JSON.stringify(decoded.batch ? forwarded : forwarded[0])) : read.body;
+    // A rewritten message gets the headers that mirror it (2026-07-28 clients send no batches).
+    const mirrored = changed && !decoded.batch ? mirroredHeaders(forwarded[0]!, exchange.protocolVersion) : undefined;
+    if (mirrored) routed.edits = [...routed.edits, mirrored];
     const single = !decoded.batch ? decoded.messages[0]?.call : undefined;
     // Awaited, not returned: an async function resolving with a promise costs two more ticks.
     await this.forward(routed, {
