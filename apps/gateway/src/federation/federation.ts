@@ -100,17 +100,17 @@ export class Federation {
   async serve(request: FederatedRequest): Promise<FederatedAnswer> {
     const path = request.path.split('?')[0];
     if (path !== this.routing.transcodingPath) {
-      return json(404, null, methodNotFound(null, `no MCP endpoint at ${path}: this API's is ${this.routing.transcodingPath}`));
+      return json(404, methodNotFound(null, `no MCP endpoint at ${path}: this API's is ${this.routing.transcodingPath}`));
     }
     const forwarded = Object.fromEntries(Object.entries(request.headers).filter(([name]) => !NOT_FORWARDED.has(name)));
     const session = decodeSession(request.headers['mcp-session-id']);
     if (request.method === 'GET') {
       if (!session)
-        return json(request.headers['mcp-session-id'] === undefined ? 400 : 404, null, invalidRequest(null, 'Session not found'));
+        return json(request.headers['mcp-session-id'] === undefined ? 400 : 404, invalidRequest(null, 'Session not found'));
       return this.listen(session, forwarded, request);
     }
     if (request.method === 'DELETE') {
-      if (!session) return json(404, null, invalidRequest(null, 'Session not found'));
+      if (!session) return json(404, invalidRequest(null, 'Session not found'));
       await Promise.allSettled(
         this.inSession(session).map(({ member, sessionId }) =>
           this.call(member, forwarded, session, sessionId, request, undefined, 'DELETE'),
@@ -118,19 +118,15 @@ export class Federation {
       );
       return { status: 200, headers: {}, body: '' };
     }
-    if (request.method !== 'POST') return { status: 405, headers: { allow: 'POST, DELETE' }, body: '' };
+    if (request.method !== 'POST') return { status: 405, headers: { allow: 'GET, POST, DELETE' }, body: '' };
     const checked = parseMessage(request.body);
-    if ('error' in checked) return json(400, null, checked.error);
+    if ('error' in checked) return json(400, checked.error);
     const message = checked.message;
     if (isRequest(message) && message.method === 'initialize') return this.initialize(message, forwarded, request);
     if (!session) {
       return request.headers['mcp-session-id'] === undefined
-        ? json(
-            400,
-            null,
-            invalidRequest(isRequest(message) ? message.id : null, 'Bad Request: Mcp-Session-Id header is required'),
-          )
-        : json(404, null, invalidRequest(isRequest(message) ? message.id : null, 'Session not found'));
+        ? json(400, invalidRequest(isRequest(message) ? message.id : null, 'Bad Request: Mcp-Session-Id header is required'))
+        : json(404, invalidRequest(isRequest(message) ? message.id : null, 'Session not found'));
     }
     const context: Context = { session, forwarded, request, sessionId: request.headers['mcp-session-id']! };
     if (isResponse(message)) return this.answerToMember(message, context);
@@ -149,7 +145,7 @@ export class Federation {
     const joined = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ member: this.members[i]!, ...o.value }] : []));
     if (!joined.length) {
       const reasons = outcomes.map((o) => (o.status === 'rejected' ? reason(o.reason) : '')).join('; ');
-      return json(200, null, internalError(message.id, `no upstream of this federated endpoint is available: ${reasons}`));
+      return json(200, internalError(message.id, `no upstream of this federated endpoint is available: ${reasons}`));
     }
     const protocolVersion = joined.map((j) => String(j.result.protocolVersion ?? '')).sort()[0]!;
     const session = encodeSession({ protocolVersion, members: new Map(joined.map((j) => [j.member.name, j.sessionId ?? ''])) });
@@ -199,15 +195,15 @@ export class Federation {
 
   private async request(message: JsonRpcRequest, context: Context): Promise<FederatedAnswer> {
     const method = message.method;
-    if (method === 'ping') return json(200, null, { jsonrpc: '2.0', id: message.id, result: {} });
+    if (method === 'ping') return json(200, { jsonrpc: '2.0', id: message.id, result: {} });
     const kind = LIST_METHODS[method];
     if (kind) {
       const merged = await this.merged(kind, context, true);
       const params = (message.params ?? {}) as Record<string, unknown>;
       const shown = page(merged.items, params.cursor, this.routing.pageSize);
-      if (!shown) return json(200, null, invalidParams(message.id, 'Invalid cursor'));
+      if (!shown) return json(200, invalidParams(message.id, 'Invalid cursor'));
       const { items, nextCursor } = shown;
-      return json(200, null, {
+      return json(200, {
         jsonrpc: '2.0',
         id: message.id,
         result: { [kind]: items, ...(nextCursor ? { nextCursor } : {}) },
@@ -219,18 +215,18 @@ export class Federation {
           this.forward(member, sessionId, message, context).then((a) => drain(a)),
         ),
       );
-      return json(200, null, { jsonrpc: '2.0', id: message.id, result: {} });
+      return json(200, { jsonrpc: '2.0', id: message.id, result: {} });
     }
     const target = await this.target(message, context);
-    if (!target) return json(200, null, methodNotFound(message.id, `Method not found: ${method}`));
-    if ('error' in target) return json(200, null, target.error);
+    if (!target) return json(200, methodNotFound(message.id, `Method not found: ${method}`));
+    if ('error' in target) return json(200, target.error);
     const { member, sessionId, params } = target;
     const routed = { ...message, params };
     let answer: MemberAnswer;
     try {
       answer = await this.forward(member, sessionId, routed, context);
     } catch (err) {
-      return json(200, null, internalError(message.id, reason(err)));
+      return json(200, internalError(message.id, reason(err)));
     }
     return relay(member, answer, message.id);
   }
@@ -438,12 +434,8 @@ function parseMessage(body: Buffer | undefined): { message: JsonRpcMessage } | {
   return checked.ok ? { message: checked.message } : { error: invalidRequest(checked.id, checked.reason) };
 }
 
-function json(status: number, sessionId: string | null, message: unknown): FederatedAnswer {
-  return {
-    status,
-    headers: { 'content-type': 'application/json', ...(sessionId ? { 'mcp-session-id': sessionId } : {}) },
-    body: JSON.stringify(message),
-  };
+function json(status: number, message: unknown): FederatedAnswer {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify(message) };
 }
 
 function reason(err: unknown): string {
@@ -472,12 +464,12 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId): Promi
   try {
     first = await iterator.next();
   } catch (err) {
-    return json(200, null, internalError(id, reason(err)));
+    return json(200, internalError(id, reason(err)));
   }
-  if (first.done) return json(200, null, internalError(id, `upstream ${member.name} did not answer`));
+  if (first.done) return json(200, internalError(id, `upstream ${member.name} did not answer`));
   if (isResponse(first.value) && first.value.id === id) {
     void iterator.return?.();
-    const answer = json(200, null, first.value);
+    const answer = json(200, first.value);
     return { ...answer, headers: { ...answer.headers, [MEMBER_HEADER]: member.name } };
   }
   async function* events(): AsyncIterable<string> {
