@@ -29,7 +29,9 @@
  *
  *   node --conditions=portico-source --import tsx bench/federation.ts [--rounds 3] [--duration 10]
  *     [--warmup 3] [--connections 1,16] [--list-requests 200] [--list-warmup 20] [--tools 200]
- *     [--shared 10] [--quiet-wait 60]
+ *     [--shared 10] [--quiet-wait 60] [--cpu-prof <dir>]
+ *
+ * `--cpu-prof <dir>` runs each gateway process under `node --cpu-prof` (a directory per target).
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
@@ -62,6 +64,7 @@ const { values: args } = parseArgs({
     tools: { type: 'string', default: '200' },
     shared: { type: 'string', default: '10' },
     'quiet-wait': { type: 'string', default: '60' },
+    'cpu-prof': { type: 'string' },
   },
   strict: true,
 });
@@ -137,9 +140,16 @@ async function build(): Promise<string> {
   return dir;
 }
 
-/** Starts a compiled server of the build and waits for its `listening on port <n>`. */
-async function startServer(name: string, buildDir: string, script: string, serverArgs: string[]): Promise<BenchProcess> {
-  const child = startProcess(name, process.execPath, [path.join(buildDir, 'dist/bench/servers', script), ...serverArgs]);
+/** Starts a compiled server of the build and waits for its `listening on port <n>`; `profile`: under `--cpu-prof`. */
+async function startServer(
+  name: string,
+  buildDir: string,
+  script: string,
+  serverArgs: string[],
+  profile = false,
+): Promise<BenchProcess> {
+  const prof = profile && args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'], name)] : [];
+  const child = startProcess(name, process.execPath, [...prof, path.join(buildDir, 'dist/bench/servers', script), ...serverArgs]);
   await child.waitForOutput(/listening on port \d+/);
   return child;
 }
@@ -395,12 +405,13 @@ await runBench(async () => {
   const targets: Target[] = [{ name: 'direct', url: `${upstreams.get('alpha')!.url}mcp`, headers: {} }];
   for (const gateway of gateways) {
     const port = await freePort();
-    const child = await startServer(gateway.name, buildDir, 'api-data-plane.js', [
-      '--port',
-      String(port),
-      '--api',
-      JSON.stringify({ basePath: gateway.basePath, ...gateway.spec }),
-    ]);
+    const child = await startServer(
+      gateway.name,
+      buildDir,
+      'api-data-plane.js',
+      ['--port', String(port), '--api', JSON.stringify({ basePath: gateway.basePath, ...gateway.spec })],
+      true,
+    );
     targets.push({ name: gateway.name, url: `http://127.0.0.1:${port}${gateway.basePath}/mcp`, pid: child.pid, headers: {} });
   }
   for (const target of targets) target.headers = await openSession(target.url);
