@@ -198,8 +198,9 @@ export class Federation {
     if (method === 'ping') return json(200, { jsonrpc: '2.0', id: message.id, result: {} });
     const kind = LIST_METHODS[method];
     if (kind) {
-      const merged = await this.merged(kind, context, true);
       const params = (message.params ?? {}) as Record<string, unknown>;
+      // A first page reads the members again; the next pages come from the same merged list.
+      const merged = await this.merged(kind, context, params.cursor === undefined);
       const shown = page(merged.items, params.cursor, this.routing.pageSize);
       if (!shown) return json(200, invalidParams(message.id, 'Invalid cursor'));
       const { items, nextCursor } = shown;
@@ -279,7 +280,8 @@ export class Federation {
 
   /**
    * The merged list of `kind` for the session: every member's pages, routed and merged. Kept a
-   * while per session to find owners of names; `fresh` reads them again (a list request).
+   * while per session, to find owners of names and serve the later pages of a list; `fresh`
+   * reads the members again (a list request's first page).
    */
   private async merged(kind: ListKind, context: Context, fresh: boolean): Promise<MergedList> {
     const key = `${context.sessionId}\0${kind}`;
