@@ -13,7 +13,7 @@ import {
   type Progress,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
-import { type EverythingServer, startEverythingServer, startMcpServer, type TestMcpServer } from '#portico/testing';
+import { type EverythingServer, postMcp, startEverythingServer, startMcpServer, type TestMcpServer } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
 
 describe('a federated MCP endpoint', () => {
@@ -197,6 +197,56 @@ describe('a federated MCP endpoint', () => {
     const { prompts } = await client.listPrompts();
     expect(prompts.length).toBeGreaterThan(0);
     await client.close();
+  });
+
+  it('serves a stateless (2026-07-28) client request by request, ending the members’ sessions after each', async () => {
+    const url = `http://127.0.0.1:${port}/hub/mcp`;
+    const meta = {
+      'io.modelcontextprotocol/protocolVersion': '2026-07-28',
+      'io.modelcontextprotocol/clientInfo': { name: 'modern-client', version: '1.0.0' },
+      'io.modelcontextprotocol/clientCapabilities': {},
+    };
+    const post = (id: number, method: string, params: Record<string, unknown> = {}, name?: string) =>
+      postMcp(
+        url,
+        { jsonrpc: '2.0', id, method, params: { ...params, _meta: meta } },
+        { 'mcp-protocol-version': '2026-07-28', 'mcp-method': method, ...(name ? { 'mcp-name': name } : {}) },
+      );
+    const answer = (response: { body: string }) => {
+      const text = response.body.trim();
+      const json = text.startsWith('{')
+        ? text
+        : text
+            .split('\n')
+            .filter((l) => l.startsWith('data: '))
+            .map((l) => l.slice(6))
+            .at(-1)!;
+      return JSON.parse(json) as { result?: Record<string, unknown>; error?: { message: string } };
+    };
+    const deletesBefore = alpha.requests.filter((r) => r.method === 'DELETE').length;
+
+    const discover = answer(await post(1, 'server/discover'));
+    expect(discover.result).toMatchObject({
+      resultType: 'complete',
+      supportedVersions: ['2026-07-28'],
+      _meta: { 'io.modelcontextprotocol/serverInfo': { name: 'tools-hub' } },
+    });
+    expect(Object.keys(discover.result!.capabilities as object)).toEqual(
+      expect.arrayContaining(['tools', 'resources', 'prompts']),
+    );
+
+    const listed = answer(await post(2, 'tools/list'));
+    expect(listed.result?.resultType).toBe('complete');
+    expect((listed.result?.tools as { name: string }[]).map((t) => t.name)).toEqual(
+      expect.arrayContaining(['echo', 'beta_echo']),
+    );
+
+    const called = answer(await post(3, 'tools/call', { name: 'beta_echo', arguments: { text: 'stateless' } }, 'beta_echo'));
+    expect(called.result).toMatchObject({ resultType: 'complete', content: [{ type: 'text', text: 'stateless' }] });
+
+    // Each request opened member sessions of its own and closed them.
+    await new Promise((r) => setTimeout(r, 200));
+    expect(alpha.requests.filter((r) => r.method === 'DELETE').length - deletesBefore).toBeGreaterThanOrEqual(3);
   });
 
   it('keeps working when a member goes away mid-session: its items disappear, a call to it fails clearly', async () => {

@@ -21,6 +21,12 @@
  * - A member that is down: its items disappear from lists; a call to it is answered with a
  *   JSON-RPC error naming it; the other members keep working.
  * - GET (the standalone event stream) merges the members' own; DELETE ends every member's session.
+ * - A client of the stateless 2026-07-28 revision (`MCP-Protocol-Version` 2026-07-28 or later, no
+ *   session) is served request by request: the members get a session for that request only
+ *   (initialized with the client's `_meta` capabilities and info, deleted once the answer is
+ *   out), results carry `resultType: "complete"`, and `server/discover` answers the merged
+ *   capabilities. Requests members would send such a client (sampling, elicitation) have no way
+ *   to it in that revision and end the call with a JSON-RPC error.
  */
 import {
   internalError,
@@ -64,6 +70,8 @@ export interface FederatedRequest {
 /** Headers of the client's request that are about the client's connection or session, not the members'. */
 const NOT_FORWARDED = new Set([
   'host',
+  'mcp-method',
+  'mcp-name',
   'connection',
   'content-length',
   'content-type',
@@ -74,6 +82,11 @@ const NOT_FORWARDED = new Set([
   'mcp-protocol-version',
   'last-event-id',
 ]);
+
+/** The stateless revision the federation speaks to clients, and the session revision it asks members for then. */
+const STATELESS_VERSION = '2026-07-28';
+const MEMBER_VERSION = '2025-11-25';
+const META = 'io.modelcontextprotocol/';
 
 /** How long a session's merged lists are reused to find the owner of a name. */
 const OWNERS_TTL_MS = 30_000;
@@ -123,6 +136,7 @@ export class Federation {
     if ('error' in checked) return json(400, checked.error);
     const message = checked.message;
     if (isRequest(message) && message.method === 'initialize') return this.initialize(message, forwarded, request);
+    if (!session && isStateless(request.headers['mcp-protocol-version'])) return this.stateless(message, forwarded, request);
     if (!session) {
       return request.headers['mcp-session-id'] === undefined
         ? json(400, invalidRequest(isRequest(message) ? message.id : null, 'Bad Request: Mcp-Session-Id header is required'))
@@ -139,30 +153,107 @@ export class Federation {
     forwarded: Record<string, string>,
     request: FederatedRequest,
   ): Promise<FederatedAnswer> {
+    const joined = await this.join(message, forwarded, request);
+    if ('error' in joined) return json(200, internalError(message.id, joined.error));
+    const { protocolVersion, capabilities, instructions } = joined;
+    const result = {
+      protocolVersion,
+      capabilities,
+      serverInfo: { name: this.apiName, version: '1.0.0' },
+      ...(instructions ? { instructions } : {}),
+    };
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'mcp-session-id': encodeSession(joined.session) },
+      body: JSON.stringify({ jsonrpc: '2.0', id: message.id, result }),
+    };
+  }
+
+  /** Every member initialized with `message`: the session they make and what they offer together. */
+  private async join(message: JsonRpcRequest, forwarded: Record<string, string>, request: FederatedRequest) {
     const outcomes = await Promise.allSettled(
       this.members.map((member) => this.initializeMember(member, message, forwarded, request)),
     );
     const joined = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [{ member: this.members[i]!, ...o.value }] : []));
     if (!joined.length) {
       const reasons = outcomes.map((o) => (o.status === 'rejected' ? reason(o.reason) : '')).join('; ');
-      return json(200, internalError(message.id, `no upstream of this federated endpoint is available: ${reasons}`));
+      return { error: `no upstream of this federated endpoint is available: ${reasons}` };
     }
     const protocolVersion = joined.map((j) => String(j.result.protocolVersion ?? '')).sort()[0]!;
-    const session = encodeSession({ protocolVersion, members: new Map(joined.map((j) => [j.member.name, j.sessionId ?? ''])) });
+    const session: FederatedSession = {
+      protocolVersion,
+      members: new Map(joined.map((j) => [j.member.name, j.sessionId ?? ''])),
+    };
     const instructions = joined
       .filter((j) => typeof j.result.instructions === 'string' && j.result.instructions)
       .map((j) => `[${j.member.name}]\n${j.result.instructions as string}`)
       .join('\n\n');
-    const result = {
-      protocolVersion,
-      capabilities: mergeCapabilities(joined.map((j) => j.result.capabilities)),
-      serverInfo: { name: this.apiName, version: '1.0.0' },
-      ...(instructions ? { instructions } : {}),
+    return { protocolVersion, session, capabilities: mergeCapabilities(joined.map((j) => j.result.capabilities)), instructions };
+  }
+
+  /**
+   * One request of a stateless (2026-07-28) client: the members get a session for it alone,
+   * deleted once the answer is out; results are marked complete.
+   */
+  private async stateless(
+    message: JsonRpcMessage,
+    forwarded: Record<string, string>,
+    request: FederatedRequest,
+  ): Promise<FederatedAnswer> {
+    if (!isRequest(message)) return { status: 202, headers: {}, body: '' };
+    const meta = (((message.params ?? {}) as Record<string, unknown>)._meta ?? {}) as Record<string, unknown>;
+    const initialize: JsonRpcRequest = {
+      jsonrpc: '2.0',
+      id: 'pf-initialize',
+      method: 'initialize',
+      params: {
+        protocolVersion: MEMBER_VERSION,
+        capabilities: meta[`${META}clientCapabilities`] ?? {},
+        clientInfo: meta[`${META}clientInfo`] ?? { name: 'portico-federation', version: '1.0.0' },
+      },
     };
+    const joined = await this.join(initialize, forwarded, request);
+    if ('error' in joined) return json(200, internalError(message.id, joined.error));
+    const { session } = joined;
+    const close = () =>
+      void Promise.allSettled(
+        this.inSession(session).map(({ member, sessionId }) =>
+          this.call(member, forwarded, session, sessionId, request, undefined, 'DELETE'),
+        ),
+      );
+    let answer: FederatedAnswer;
+    try {
+      answer =
+        message.method === 'server/discover'
+          ? json(200, {
+              jsonrpc: '2.0',
+              id: message.id,
+              result: {
+                supportedVersions: [STATELESS_VERSION],
+                capabilities: joined.capabilities,
+                _meta: { [`${META}serverInfo`]: { name: this.apiName, version: '1.0.0' } },
+                ...(joined.instructions ? { instructions: joined.instructions } : {}),
+              },
+            })
+          : await this.request(message, { session, sessionId: '', forwarded, request, stateless: true });
+    } catch (err) {
+      close();
+      throw err;
+    }
+    if (!answer.events) {
+      close();
+      return answer.body ? { ...answer, body: JSON.stringify(complete(JSON.parse(answer.body) as JsonRpcMessage)) } : answer;
+    }
+    const events = answer.events;
     return {
-      status: 200,
-      headers: { 'content-type': 'application/json', 'mcp-session-id': session },
-      body: JSON.stringify({ jsonrpc: '2.0', id: message.id, result }),
+      ...answer,
+      events: (async function* () {
+        try {
+          yield* events;
+        } finally {
+          close();
+        }
+      })(),
     };
   }
 
@@ -229,7 +320,7 @@ export class Federation {
     } catch (err) {
       return json(200, internalError(message.id, reason(err)));
     }
-    return relay(member, answer, message.id);
+    return relay(member, answer, message.id, context.stateless === true);
   }
 
   /** The member a call goes to, with the params it gets (its own name for the item); undefined: not a call method. */
@@ -285,7 +376,7 @@ export class Federation {
    */
   private async merged(kind: ListKind, context: Context, fresh: boolean): Promise<MergedList> {
     const key = `${context.sessionId}\0${kind}`;
-    const kept = this.owners.get(key);
+    const kept = context.stateless ? undefined : this.owners.get(key);
     if (!fresh && kept && Date.now() - kept.at < OWNERS_TTL_MS) return kept.list;
     const method = Object.keys(LIST_METHODS).find((m) => LIST_METHODS[m] === kind)!;
     const lists = await Promise.all(
@@ -298,6 +389,7 @@ export class Federation {
       }),
     );
     const list = mergeLists(kind, lists, this.routes);
+    if (context.stateless) return list;
     this.owners.delete(key);
     this.owners.set(key, { at: Date.now(), list });
     if (this.owners.size > OWNERS_MAX) this.owners.delete(this.owners.keys().next().value!);
@@ -412,6 +504,8 @@ export class Federation {
 interface Context {
   readonly session: FederatedSession;
   readonly sessionId: string;
+  /** a request of a stateless (2026-07-28) client: nothing is kept after it */
+  readonly stateless?: boolean;
   readonly forwarded: Record<string, string>;
   readonly request: FederatedRequest;
 }
@@ -460,7 +554,7 @@ async function drain(answer: MemberAnswer): Promise<void> {
  * A member's answer to a routed request, for the client: one JSON message, or an event stream
  * whose requests of the member's own get ids the client's responses can be routed back by.
  */
-async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId): Promise<FederatedAnswer> {
+async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId, stateless: boolean): Promise<FederatedAnswer> {
   const iterator = answer.messages[Symbol.asyncIterator]();
   let first: IteratorResult<JsonRpcMessage>;
   try {
@@ -481,7 +575,17 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId): Promi
       while (!next.done) {
         const message = next.value;
         if (isResponse(message) && message.id === id) answered = true;
-        yield serializeSseEvent({ event: 'message', data: JSON.stringify(forClient(member, message)) });
+        if (stateless && isRequest(message)) {
+          // The stateless revision has no server-to-client requests: the call cannot go on.
+          const refused = internalError(
+            id,
+            `upstream ${member.name} sent ${message.method}, which a stateless client cannot answer`,
+          );
+          yield serializeSseEvent({ event: 'message', data: JSON.stringify(refused) });
+          return;
+        }
+        const shown = stateless ? complete(message) : forClient(member, message);
+        yield serializeSseEvent({ event: 'message', data: JSON.stringify(shown) });
         if (answered) break;
         next = await iterator.next();
       }
@@ -544,6 +648,18 @@ async function* mergeStreams<T>(sources: AsyncIterable<T>[]): AsyncIterable<T> {
   } finally {
     for (const [i] of pending) void iterators[i]!.return?.();
   }
+}
+
+/** Whether a client on `version` speaks the stateless revision (2026-07-28 and later). */
+function isStateless(version: string | undefined): boolean {
+  return version !== undefined && version >= STATELESS_VERSION;
+}
+
+/** A result of the stateless revision: every result says it is complete (there is no input_required here). */
+function complete(message: JsonRpcMessage): JsonRpcMessage {
+  if (!isResponse(message) || !('result' in message) || typeof message.result !== 'object' || message.result === null)
+    return message;
+  return { ...message, result: { resultType: 'complete', ...message.result } };
 }
 
 /** A member's message as the client sees it: a request of the member's own gets a routable id. */
