@@ -215,10 +215,11 @@ export class Federation {
     const joined = await this.join(initialize, forwarded, request);
     if ('error' in joined) return json(200, internalError(message.id, joined.error));
     const { session } = joined;
+    // Ended before the answer goes out (a stream: once it ends), so no member session outlives its request.
     const close = () =>
-      void Promise.allSettled(
+      Promise.allSettled(
         this.inSession(session).map(({ member, sessionId }) =>
-          this.call(member, forwarded, session, sessionId, request, undefined, 'DELETE'),
+          this.call(member, forwarded, session, sessionId, request, undefined, 'DELETE').then(drain),
         ),
       );
     let answer: FederatedAnswer;
@@ -237,11 +238,11 @@ export class Federation {
             })
           : await this.request(message, { session, sessionId: '', forwarded, request, stateless: true });
     } catch (err) {
-      close();
+      await close();
       throw err;
     }
     if (!answer.events) {
-      close();
+      await close();
       return answer.body ? { ...answer, body: JSON.stringify(complete(JSON.parse(answer.body) as JsonRpcMessage)) } : answer;
     }
     const events = answer.events;
@@ -251,7 +252,7 @@ export class Federation {
         try {
           yield* events;
         } finally {
-          close();
+          await close();
         }
       })(),
     };
