@@ -5,6 +5,8 @@
  * configured routes and the prefix rule, progress from a member reaching the client, a member
  * killed mid-session, and the rest of the policy chain applying to the federated endpoint.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import {
@@ -16,7 +18,56 @@ import {
 import { type EverythingServer, postMcp, startEverythingServer, startMcpServer, type TestMcpServer } from '#portico/testing';
 import { freePorts, gatewayConfig, startTestGateway, type TestGateway } from '../../test/support/in-process-gateway.js';
 
+/**
+ * An MCP server of the stateless 2026-07-28 revision, which the SDK does not implement yet: no
+ * initialize (answered 400), `server/discover`, every request carrying `_meta` and the mirrored
+ * Mcp-Method / Mcp-Name headers (a mismatch is a 400), one tool `forecast`.
+ */
+async function startStatelessServer(): Promise<{
+  url: string;
+  requests: { method: string; mcpName?: string }[];
+  close(): Promise<void>;
+}> {
+  const requests: { method: string; mcpName?: string }[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk));
+    req.on('end', () => {
+      const send = (status: number, message: unknown) => {
+        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(message));
+      };
+      const message = JSON.parse(body || '{}') as { id?: number | string; method: string; params?: Record<string, any> };
+      requests.push({ method: message.method, mcpName: req.headers['mcp-name'] as string | undefined });
+      const valid =
+        req.headers['mcp-protocol-version'] === '2026-07-28' &&
+        req.headers['mcp-method'] === message.method &&
+        message.params?._meta?.['io.modelcontextprotocol/protocolVersion'] === '2026-07-28';
+      if (!valid)
+        return send(400, {
+          jsonrpc: '2.0',
+          id: message.id ?? null,
+          error: { code: -32022, message: 'Unsupported protocol version' },
+        });
+      const result = (value: Record<string, unknown>) =>
+        send(200, { jsonrpc: '2.0', id: message.id, result: { resultType: 'complete', ...value } });
+      if (message.method === 'server/discover') return result({ supportedVersions: ['2026-07-28'], capabilities: { tools: {} } });
+      if (message.method === 'tools/list')
+        return result({ tools: [{ name: 'forecast', description: 'The weather tomorrow', inputSchema: { type: 'object' } }] });
+      if (message.method === 'tools/call' && req.headers['mcp-name'] === message.params?.name)
+        return result({ content: [{ type: 'text', text: 'sunny' }] });
+      return send(200, { jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'Method not found' } });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/mcp`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
 describe('a federated MCP endpoint', () => {
+  let modern: Awaited<ReturnType<typeof startStatelessServer>>;
   let alpha: TestMcpServer;
   let beta: TestMcpServer;
   let everything: EverythingServer;
@@ -26,10 +77,11 @@ describe('a federated MCP endpoint', () => {
   const origin = (server: { url: string }) => server.url.replace(/mcp$/, '');
 
   beforeAll(async () => {
-    [alpha, beta, everything] = await Promise.all([
+    [alpha, beta, everything, modern] = await Promise.all([
       startMcpServer({ name: 'alpha', jsonResponse: true }),
       startMcpServer({ name: 'beta' }),
       startEverythingServer(),
+      startStatelessServer(),
     ]);
     [port] = (await freePorts(1)) as [number];
     gateway = await startTestGateway(
@@ -53,13 +105,24 @@ describe('a federated MCP endpoint', () => {
             { type: 'mcp-global-access-policy', configuration: { rules: [{ rule: 'Block', value: 'fail' }] } },
           ],
         },
+        {
+          id: '3',
+          name: 'mixed-eras',
+          port,
+          basePath: '/mixed',
+          upstream: [
+            { label: 'alpha', url: origin(alpha) },
+            { label: 'modern', url: origin(modern) },
+          ],
+          policies: ['mcp-support', 'mcp-transcoding-router'],
+        },
       ]),
     );
   });
 
   afterAll(async () => {
     await gateway?.close();
-    await Promise.all([alpha?.close(), beta?.close(), everything?.close()]);
+    await Promise.all([alpha?.close(), beta?.close(), everything?.close(), modern?.close()]);
   });
 
   async function connect(capabilities = {}): Promise<Client> {
@@ -247,6 +310,22 @@ describe('a federated MCP endpoint', () => {
     // Each request opened member sessions of its own and closed them.
     await new Promise((r) => setTimeout(r, 200));
     expect(alpha.requests.filter((r) => r.method === 'DELETE').length - deletesBefore).toBeGreaterThanOrEqual(3);
+  });
+
+  it('federates a member of the stateless revision with a session-based one, for a session-based client', async () => {
+    const client = new Client({ name: 'federation-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${port}/mixed/mcp`)));
+    const names = (await client.listTools()).tools.map((t) => t.name);
+    expect(names).toEqual(expect.arrayContaining(['echo', 'slow', 'forecast']));
+    const forecast = await client.callTool({ name: 'forecast', arguments: {} });
+    expect((forecast.content as { text: string }[])[0]!.text).toBe('sunny');
+    expect((await client.callTool({ name: 'echo', arguments: { text: 'old era' } })).content).toEqual([
+      { type: 'text', text: 'old era' },
+    ]);
+    // The stateless member was never sent initialize or a session, and its calls carried the mirrored name.
+    expect(modern.requests.map((r) => r.method)).toEqual(expect.arrayContaining(['server/discover', 'tools/list', 'tools/call']));
+    expect(modern.requests.find((r) => r.method === 'tools/call')?.mcpName).toBe('forecast');
+    await client.close();
   });
 
   it('keeps working when a member goes away mid-session: its items disappear, a call to it fails clearly', async () => {

@@ -29,6 +29,7 @@
  *   to it in that revision and end the call with a JSON-RPC error.
  */
 import {
+  encodeMirroredHeader,
   internalError,
   invalidParams,
   invalidRequest,
@@ -88,6 +89,13 @@ const STATELESS_VERSION = '2026-07-28';
 const MEMBER_VERSION = '2025-11-25';
 const META = 'io.modelcontextprotocol/';
 
+/**
+ * What the session keeps for a member of the stateless revision, which has no sessions: each
+ * request to it carries the revision's `_meta` and mirrored headers, the federation being its
+ * client (its own info, no client capabilities).
+ */
+const STATELESS_MEMBER = '~2026-07-28';
+
 /** How long a session's merged lists are reused to find the owner of a name. */
 const OWNERS_TTL_MS = 30_000;
 const OWNERS_MAX = 10_000;
@@ -125,7 +133,7 @@ export class Federation {
     if (request.method === 'DELETE') {
       if (!session) return json(404, invalidRequest(null, 'Session not found'));
       await Promise.allSettled(
-        this.inSession(session).map(({ member, sessionId }) =>
+        this.withSessions(session).map(({ member, sessionId }) =>
           this.call(member, forwarded, session, sessionId, request, undefined, 'DELETE'),
         ),
       );
@@ -218,7 +226,7 @@ export class Federation {
     // Ended before the answer goes out (a stream: once it ends), so no member session outlives its request.
     const close = () =>
       Promise.allSettled(
-        this.inSession(session).map(({ member, sessionId }) =>
+        this.withSessions(session).map(({ member, sessionId }) =>
           this.call(member, forwarded, session, sessionId, request, undefined, 'DELETE').then(drain),
         ),
       );
@@ -258,7 +266,38 @@ export class Federation {
     };
   }
 
+  /**
+   * A member joins the client's session: `initialize` (and notifications/initialized) for a member
+   * with sessions; a member that refuses initialize and answers `server/discover` speaks the
+   * stateless revision, and joins without a session.
+   */
   private async initializeMember(
+    member: Member,
+    message: JsonRpcRequest,
+    forwarded: Record<string, string>,
+    request: FederatedRequest,
+  ): Promise<{ sessionId: string | undefined; result: Record<string, unknown> }> {
+    try {
+      return await this.sessionMember(member, message, forwarded, request);
+    } catch (err) {
+      if (!(err instanceof MemberUnavailable)) throw err;
+      const discovered = await this.discover(member, forwarded, request).catch(() => undefined);
+      if (!discovered) throw err;
+      const requested = ((message.params ?? {}) as Record<string, unknown>).protocolVersion;
+      return { sessionId: STATELESS_MEMBER, result: { ...discovered, protocolVersion: requested } };
+    }
+  }
+
+  /** `server/discover` of a member of the stateless revision: its capabilities and instructions. */
+  private async discover(member: Member, forwarded: Record<string, string>, request: FederatedRequest) {
+    const message = { jsonrpc: '2.0', id: 'pf-discover', method: 'server/discover', params: {} };
+    const answer = await this.call(member, forwarded, NO_SESSION, STATELESS_MEMBER, request, message, 'POST');
+    const response = await responseTo(member, answer, message.id);
+    if ('error' in response) throw new MemberUnavailable(member.name, response.error.message);
+    return response.result as Record<string, unknown>;
+  }
+
+  private async sessionMember(
     member: Member,
     message: JsonRpcRequest,
     forwarded: Record<string, string>,
@@ -432,7 +471,7 @@ export class Federation {
     request: FederatedRequest,
   ): Promise<FederatedAnswer> {
     const opened = await Promise.allSettled(
-      this.inSession(session).map(async ({ member, sessionId }) => ({
+      this.withSessions(session).map(async ({ member, sessionId }) => ({
         member,
         answer: await callMember(member, {
           method: 'GET',
@@ -483,14 +522,34 @@ export class Federation {
     body: unknown,
     method: 'POST' | 'DELETE',
   ): Promise<MemberAnswer> {
+    const stateless = sessionId === STATELESS_MEMBER;
     return callMember(member, {
       method,
       path: request.path,
-      headers: { ...forwarded, ...sessionHeaders(sessionId, session.protocolVersion) },
-      body,
+      headers: { ...forwarded, ...(stateless ? statelessHeaders(body) : sessionHeaders(sessionId, session.protocolVersion)) },
+      body: stateless ? this.withMeta(body) : body,
       signal: request.signal,
       timeoutMs: this.timeoutMs,
     });
+  }
+
+  /** A request to a member of the stateless revision: its params carry the revision's `_meta`. */
+  private withMeta(body: unknown): unknown {
+    if (typeof body !== 'object' || body === null || !('method' in body)) return body;
+    const message = body as JsonRpcRequest;
+    const params = (message.params ?? {}) as Record<string, unknown>;
+    const meta = {
+      ...((params._meta ?? {}) as Record<string, unknown>),
+      [`${META}protocolVersion`]: STATELESS_VERSION,
+      [`${META}clientInfo`]: { name: this.apiName, version: '1.0.0' },
+      [`${META}clientCapabilities`]: {},
+    };
+    return { ...message, params: { ...params, _meta: meta } };
+  }
+
+  /** The members of the session that keep sessions of their own (GET streams and DELETE are theirs only). */
+  private withSessions(session: FederatedSession) {
+    return this.inSession(session).filter(({ sessionId }) => sessionId !== STATELESS_MEMBER);
   }
 
   /** The members the session has, with their session ids. */
@@ -509,6 +568,21 @@ interface Context {
   readonly stateless?: boolean;
   readonly forwarded: Record<string, string>;
   readonly request: FederatedRequest;
+}
+
+const NO_SESSION: FederatedSession = { protocolVersion: STATELESS_VERSION, members: new Map() };
+
+/** The headers a request of the stateless revision mirrors its body in. */
+function statelessHeaders(body: unknown): Record<string, string> {
+  const message = (body ?? {}) as { method?: string; params?: Record<string, unknown> };
+  if (!message.method) return { 'mcp-protocol-version': STATELESS_VERSION };
+  const name = message.method === 'resources/read' ? message.params?.uri : message.params?.name;
+  const named = ['tools/call', 'prompts/get', 'resources/read'].includes(message.method) && typeof name === 'string';
+  return {
+    'mcp-protocol-version': STATELESS_VERSION,
+    'mcp-method': encodeMirroredHeader(message.method),
+    ...(named ? { 'mcp-name': encodeMirroredHeader(name) } : {}),
+  };
 }
 
 function sessionHeaders(sessionId: string | undefined, protocolVersion: string): Record<string, string> {
