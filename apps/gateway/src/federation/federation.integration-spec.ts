@@ -259,6 +259,12 @@ describe('a federated MCP endpoint', () => {
     expect((await client.readResource({ uri: dynamic })).contents[0]?.uri).toBe(dynamic);
     const { prompts } = await client.listPrompts();
     expect(prompts.length).toBeGreaterThan(0);
+    // completion/complete goes to the member that owns the prompt.
+    const completed = await client.complete({
+      ref: { type: 'ref/prompt', name: 'completable-prompt' },
+      argument: { name: 'department', value: 'E' },
+    });
+    expect(completed.completion.values).toContain('Engineering');
     await client.close();
   });
 
