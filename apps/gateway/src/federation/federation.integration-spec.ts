@@ -116,6 +116,25 @@ describe('a federated MCP endpoint', () => {
           ],
           policies: ['mcp-support', 'mcp-transcoding-router'],
         },
+        {
+          id: '4',
+          name: 'guarded',
+          port,
+          basePath: '/guarded',
+          upstream: [
+            { label: 'alpha', url: origin(alpha) },
+            { label: 'beta', url: origin(beta) },
+          ],
+          policies: [
+            'mcp-support',
+            'mcp-transcoding-router',
+            { type: 'http-basic-authentication', configuration: { username: 'agent', password: 'secret-1' } },
+            {
+              type: 'rate-limiting',
+              configuration: { rateLimits: [{ maximumRequests: 3, timePeriodInMilliseconds: 60_000 }], clusterizable: false },
+            },
+          ],
+        },
       ]),
     );
   });
@@ -316,6 +335,30 @@ describe('a federated MCP endpoint', () => {
     // Each request opened member sessions of its own and closed them.
     await new Promise((r) => setTimeout(r, 200));
     expect(alpha.requests.filter((r) => r.method === 'DELETE').length - deletesBefore).toBeGreaterThanOrEqual(3);
+  });
+
+  it('applies identity and rate limits to the federated endpoint as to one server', async () => {
+    const url = `http://127.0.0.1:${port}/guarded/mcp`;
+    const as = (password: string) => ({ authorization: `Basic ${Buffer.from(`agent:${password}`).toString('base64')}` });
+    const ping = (headers: Record<string, string>, id: number) => postMcp(url, { jsonrpc: '2.0', id, method: 'ping' }, headers);
+    expect((await ping({}, 1)).status).toBe(401);
+    expect((await ping(as('wrong'), 2)).status).toBe(401);
+    const client = new Client({ name: 'federation-test', version: '1.0.0' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: as('secret-1') } }));
+    const outcomes: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      outcomes.push(
+        await client.callTool({ name: 'beta_echo', arguments: { text: 'hi' } }).then(
+          () => 'ok',
+          (err: Error) => (/429|rate/i.test(err.message) ? 'limited' : err.message),
+        ),
+      );
+    }
+    // Three requests a minute: the session's opening requests count too, then the calls run out.
+    expect(outcomes[0]).toBe('ok');
+    expect(outcomes.at(-1)).toBe('limited');
+    expect(outcomes.every((o) => o === 'ok' || o === 'limited')).toBe(true);
+    await client.close();
   });
 
   it('federates a member of the stateless revision with a session-based one, for a session-based client', async () => {
