@@ -12,6 +12,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import {
   CreateMessageRequestSchema,
   ElicitRequestSchema,
+  LoggingMessageNotificationSchema,
   type Progress,
   ResourceUpdatedNotificationSchema,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -262,6 +263,14 @@ describe('a federated MCP endpoint', () => {
     await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
     await expect(updated).resolves.toBe(uri);
     await client.callTool({ name: 'toggle-subscriber-updates', arguments: {} });
+    // and a member's log messages, after logging/setLevel went to every member
+    const logged = new Promise<string>((resolve) =>
+      client.setNotificationHandler(LoggingMessageNotificationSchema, (n) => resolve(n.params.level)),
+    );
+    await client.setLoggingLevel('debug');
+    await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
+    await expect(logged).resolves.toEqual(expect.any(String));
+    await client.callTool({ name: 'toggle-simulated-logging', arguments: {} });
     await client.close();
   });
 
