@@ -615,10 +615,29 @@ function reason(err: unknown): string {
 
 /** Reads a member's answer until the response to `id` (what comes before it is dropped). */
 async function responseTo(member: Member, answer: MemberAnswer, id: JsonRpcId) {
-  for await (const message of answer.messages) {
-    if (isResponse(message) && message.id === id) return message;
+  const iterator = answer.messages[Symbol.asyncIterator]();
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    const message = next.value;
+    if (isResponse(message) && message.id === id) {
+      readRest(iterator);
+      return message;
+    }
   }
   throw new MemberUnavailable(member.name, `ended without answering request ${JSON.stringify(id)}`);
+}
+
+/**
+ * Reads what is left of a member's answer once the response is in (an event stream's end), in
+ * the background: a body left unread would hold its connection, one cut would lose it for reuse.
+ */
+function readRest(iterator: AsyncIterator<JsonRpcMessage>): void {
+  void (async () => {
+    try {
+      while (!(await iterator.next()).done);
+    } catch {
+      // the member's stream failed after its answer: nothing is waiting for it
+    }
+  })();
 }
 
 async function drain(answer: MemberAnswer): Promise<void> {
@@ -639,7 +658,7 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId, statel
   }
   if (first.done) return json(200, internalError(id, `upstream ${member.name} did not answer`));
   if (isResponse(first.value) && first.value.id === id) {
-    void iterator.return?.();
+    readRest(iterator);
     const answer = json(200, first.value);
     return { ...answer, headers: { ...answer.headers, [MEMBER_HEADER]: member.name } };
   }
@@ -661,7 +680,10 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId, statel
         }
         const shown = stateless ? complete(message) : forClient(member, message);
         yield serializeSseEvent({ event: 'message', data: JSON.stringify(shown) });
-        if (answered) break;
+        if (answered) {
+          readRest(iterator);
+          return;
+        }
         next = await iterator.next();
       }
     } catch (err) {
