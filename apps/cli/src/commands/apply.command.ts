@@ -1,5 +1,5 @@
 /** `portico apply`: makes an environment what a portico.yaml declares. */
-import { writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type CliIo, type Command, parseOptions, UsageError } from '../command.js';
 import type { EnvironmentState } from '../environment-state/read-state.js';
@@ -66,21 +66,33 @@ async function apply(args: string[], io: CliIo): Promise<number> {
   const result = await runAndReport(plan, session.client, state, output, io);
   const failed = result.outcomes.filter((o) => o.status === 'failed');
   if (values['api-keys-out'] && result.apiKeys.length) {
-    await writeFile(path.resolve(values['api-keys-out']), `${JSON.stringify(result.apiKeys, null, 2)}\n`, { mode: 0o600 });
+    // A new file, renamed into place: an existing one keeps no mode of its own, and no reader sees half of it.
+    const target = path.resolve(values['api-keys-out']);
+    const temporary = `${target}.${process.pid}.tmp`;
+    await writeFile(temporary, `${JSON.stringify(result.apiKeys, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
+    await rename(temporary, target);
   }
   const keysShown = !values['api-keys-out'] && output === 'text';
   if (keysShown) {
     for (const k of result.apiKeys) io.out.write(`API key "${k.name}" of instance ${k.instance} (shown once): ${k.key}\n`);
   }
   let targets: unknown;
-  if (values.wait && !failed.length) {
-    const labels = file.instances.map((i) => i.label);
-    targets = await awaitRollout(session.client, session.organizationId, environment, labels, rollout, output, io);
-  }
-  if (output === 'json') {
+  const report = () => {
     const extra = { ...(values['api-keys-out'] ? {} : { apiKeys: result.apiKeys }), ...(targets ? { targets } : {}) };
     io.out.write(resultJson(environment, result.outcomes, plan.kept, extra));
-  } else io.out.write(resultText(result.outcomes, `Applied to ${environment}`, `No changes: ${environment} matches the file.`));
+  };
+  if (values.wait && !failed.length) {
+    const labels = file.instances.map((i) => i.label);
+    try {
+      targets = await awaitRollout(session.client, session.organizationId, environment, labels, rollout, output, io);
+    } catch (err) {
+      // The keys made are shown once: the document goes out even when the wait fails.
+      if (output === 'json') report();
+      throw err;
+    }
+  }
+  if (output === 'json') report();
+  else io.out.write(resultText(result.outcomes, `Applied to ${environment}`, `No changes: ${environment} matches the file.`));
   return failed.length ? EXIT.failed : EXIT.ok;
 }
 

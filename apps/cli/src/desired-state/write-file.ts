@@ -35,16 +35,26 @@ function instanceDocument(spec: InstanceSpec, variables: string[]) {
     upstream: upstream.tlsContext ? upstream : upstream.uri,
     proxyUri,
     ...rest,
-    ...(policies.length ? { policies: policies.map((p) => policyDocument(spec.label, p, variables)) } : {}),
+    ...(policies.length
+      ? { policies: policies.map((p, i) => policyDocument(policyName(spec.label, policies, i), p, variables)) }
+      : {}),
     ...(apiKeys.length ? { apiKeys } : {}),
     ...(contracts.length ? { contracts } : {}),
   };
 }
 
-function policyDocument(label: string, p: PolicySpec, variables: string[]) {
+/** `<label>_<policy>`, with the policy's place when the chain holds the template more than once. */
+function policyName(label: string, policies: readonly PolicySpec[], i: number): string {
+  const p = policies[i]!;
+  return policies.filter((q) => q.policy === p.policy).length > 1 ? `${label}_${p.policy}_${i + 1}` : `${label}_${p.policy}`;
+}
+
+function policyDocument(name: string, p: PolicySpec, variables: string[]) {
   const configuration = structuredClone(p.configuration);
   for (const pointer of p.secretPaths) {
-    const variable = `PORTICO_SECRET_${label}_${p.policy}_${pointer.slice(1)}`.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
+    let variable = `PORTICO_SECRET_${name}_${pointer.slice(1)}`.toUpperCase().replace(/[^A-Z0-9_]+/g, '_');
+    // Names that only differ in punctuation meet here: each secret keeps a variable of its own.
+    for (let n = 2; variables.includes(variable); n++) variable = `${variable.replace(/_\d+$/, '')}_${n}`;
     variables.push(variable);
     setAt(configuration, pointer, { fromEnv: variable });
   }

@@ -46,7 +46,8 @@ export function configurationChanges(
   const secrets = new Set(secretPaths);
   const changes: FieldChange[] = [];
   const walk = (d: unknown, c: unknown, pointer: string, shown: string) => {
-    if (secrets.has(pointer)) {
+    // A secret: declared by reference, or masked by the control plane (one written in the file itself).
+    if (secrets.has(pointer) || c === MASK) {
       if (rotateSecrets || c !== MASK) changes.push({ path: shown, from: '(secret)', to: '(secret)' });
       return;
     }
@@ -60,7 +61,11 @@ export function configurationChanges(
       d.forEach((item, i) => walk(item, c[i], `${pointer}/${i}`, `${shown}[${i}]`));
       return;
     }
-    if (!sameJson(d, c)) changes.push({ path: shown, from: show(c), to: show(d) });
+    if (sameJson(d, c)) return;
+    // A value holding a secret is never shown, only that it changed.
+    const holdsSecret = [...secrets].some((s) => s.startsWith(`${pointer}/`)) || JSON.stringify(c ?? null).includes(`"${MASK}"`);
+    if (holdsSecret) changes.push({ path: shown, from: '(holds secrets)', to: '(changed)' });
+    else changes.push({ path: shown, from: show(c), to: show(d) });
   };
   walk(desired, current, '', '');
   return changes;

@@ -152,6 +152,26 @@ describe('planChanges', () => {
     expect(JSON.stringify(shown(rotated))).not.toContain('hunter2');
   });
 
+  it('never shows a secret written in the file itself, nor a changed value that holds one', async () => {
+    const stored = policy('http-basic-authentication', { username: 'bob', password: '********' });
+    const inline = declared('http-basic-authentication', { username: 'bob', password: 'written-in-the-file' });
+    expect((await plan(file([inline]), state([current([stored])]))).changes).toEqual([]);
+    const nested = policy('rate-limiting', { rateLimits: [{ maximumRequests: 1, key: '********' }], clusterizable: true });
+    const grown = declared(
+      'rate-limiting',
+      {
+        rateLimits: [
+          { maximumRequests: 1, key: 'k1' },
+          { maximumRequests: 2, key: 'k2' },
+        ],
+      },
+      { secretPaths: ['/rateLimits/0/key', '/rateLimits/1/key'] },
+    );
+    const shownText = JSON.stringify(shown(await plan(file([grown]), state([current([nested])]))));
+    expect(shownText).toContain('configuration.rateLimits: (holds secrets) → (changed)');
+    expect(shownText).not.toMatch(/k1|k2/);
+  });
+
   it('reorders a chain whose policies are all there, in one change and nothing else', async () => {
     const [a, b, c] = [policy('mcp-support'), policy('cors'), policy('rate-limiting', { clusterizable: true })];
     const p = await plan(

@@ -333,13 +333,6 @@ class Planner {
       return i < 0 ? undefined : unmatched.splice(i, 1)[0];
     });
     const changes: Change[] = [];
-    for (const extra of unmatched) {
-      changes.push(
-        ...this.unnamed(`${resource} policy ${extra.assetId} (id ${extra.id})`, resource, [], ({ client }) =>
-          client.delete(`${paths.policies(current.id)}/${extra.id}`),
-        ),
-      );
-    }
     spec.policies.forEach((p, i) => {
       const match = matches[i];
       if (!match) {
@@ -369,6 +362,14 @@ class Planner {
           );
         },
       });
+    }
+    // Deleted last: a chain never goes without a policy the file replaces before its successor is in.
+    for (const extra of unmatched) {
+      changes.push(
+        ...this.unnamed(`${resource} policy ${extra.assetId} (id ${extra.id})`, resource, [], ({ client }) =>
+          client.delete(`${paths.policies(current.id)}/${extra.id}`),
+        ),
+      );
     }
     return changes;
   }

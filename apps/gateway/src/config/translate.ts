@@ -332,6 +332,16 @@ function federatedUpstream(
   const names = new Set(members.map((m) => m.name));
   if (names.size < members.length)
     throw new ApiConfigError(`API ${api.id}: mcp-transcoding-router needs upstreams with distinct labels`);
+  if ([...names].some((name) => name.includes('|'))) {
+    throw new ApiConfigError(`API ${api.id}: mcp-transcoding-router: an upstream label must not contain "|"`);
+  }
+  // Every request goes to the federation: a policy bound to one upstream would never run (fail open).
+  const bound = policies.find((p) => p.upstreamIds !== undefined);
+  if (bound) {
+    throw new ApiConfigError(
+      `API ${api.id}: policy ${bound.id} (${bound.type}) is bound to upstreams, which a federated API (mcp-transcoding-router) cannot honour`,
+    );
+  }
   for (const route of routing.routes) {
     if (!names.has(route.upstreamName)) {
       throw new ApiConfigError(

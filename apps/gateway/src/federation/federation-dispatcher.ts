@@ -8,13 +8,21 @@ import type { PassThrough } from 'node:stream';
 import { Dispatcher } from 'undici';
 import type { Federation } from './federation.js';
 
-/** The DispatchController a handler pauses, resumes and aborts the federation's answer with. */
+/**
+ * The DispatchController a handler pauses, resumes and aborts the federation's answer with. As
+ * with a pool, an abort ends in exactly one `onResponseError` (UpstreamCall settles on it), and
+ * nothing reaches the handler after that.
+ */
 class Controller implements Dispatcher.DispatchController {
   aborted = false;
   paused = false;
   reason: Error | null = null;
+  /** The handler heard the end (or an error): nothing more goes to it. */
+  finished = false;
   private readonly abortController = new AbortController();
   private waiting: (() => void) | undefined;
+
+  constructor(private readonly handler: Dispatcher.DispatchHandler) {}
 
   get signal(): AbortSignal {
     return this.abortController.signal;
@@ -26,6 +34,14 @@ class Controller implements Dispatcher.DispatchController {
     this.reason = reason;
     this.abortController.abort(reason);
     this.resume();
+    queueMicrotask(() => this.fail(reason));
+  }
+
+  /** Ends the exchange with `err`, once. */
+  fail(err: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.handler.onResponseError?.(this, err);
   }
 
   pause(): void {
@@ -45,15 +61,23 @@ class Controller implements Dispatcher.DispatchController {
   }
 }
 
+/** No answer head within the request's headersTimeout: undici's own error for it, so it maps to a 504 alike. */
+class HeadersTimeout extends Error {
+  readonly code = 'UND_ERR_HEADERS_TIMEOUT';
+  constructor() {
+    super('the federated endpoint did not answer in time');
+  }
+}
+
 export class FederationDispatcher extends Dispatcher {
   constructor(private readonly federation: Federation) {
     super();
   }
 
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    const controller = new Controller();
+    const controller = new Controller(handler);
     handler.onRequestStart?.(controller, {});
-    if (!controller.aborted) void this.run(options, handler, controller);
+    if (!controller.aborted) void this.run(options, handler, controller).catch((err: unknown) => controller.fail(asError(err)));
     return true;
   }
 
@@ -62,16 +86,27 @@ export class FederationDispatcher extends Dispatcher {
     handler: Dispatcher.DispatchHandler,
     controller: Controller,
   ): Promise<void> {
+    const deadline =
+      options.headersTimeout && options.headersTimeout > 0
+        ? setTimeout(() => controller.abort(new HeadersTimeout()), options.headersTimeout)
+        : undefined;
+    let answer;
     try {
-      const answer = await this.federation.serve({
+      answer = await this.federation.serve({
         method: options.method,
         path: options.path,
         headers: headerRecord(options.headers),
-        body: await bodyOf(options.body),
+        body: await bodyOf(options.method, options.body),
         signal: controller.signal,
       });
-      if (controller.aborted) return;
-      handler.onResponseStart?.(controller, answer.status, answer.headers, '');
+    } catch (err) {
+      return controller.fail(asError(err));
+    } finally {
+      clearTimeout(deadline);
+    }
+    if (controller.aborted) return;
+    handler.onResponseStart?.(controller, answer.status, answer.headers, '');
+    try {
       if (answer.events) {
         for await (const event of answer.events) {
           if (controller.aborted) return;
@@ -81,11 +116,17 @@ export class FederationDispatcher extends Dispatcher {
       } else if (answer.body) {
         handler.onResponseData?.(controller, Buffer.from(answer.body));
       }
-      if (!controller.aborted) handler.onResponseEnd?.(controller, {});
     } catch (err) {
-      if (!controller.aborted) handler.onResponseError?.(controller, err instanceof Error ? err : new Error(String(err)));
+      return controller.fail(asError(err));
     }
+    if (controller.aborted || controller.finished) return;
+    controller.finished = true;
+    handler.onResponseEnd?.(controller, {});
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 /** undici's header forms (flat list, record or iterable) as a lower-case record. */
@@ -102,8 +143,13 @@ function headerRecord(headers: Dispatcher.DispatchOptions['headers']): Record<st
   return record;
 }
 
-async function bodyOf(body: Dispatcher.DispatchOptions['body']): Promise<Buffer | undefined> {
+/** The body of a POST (read and limited by the pipeline); any other method's is not read, and let go. */
+async function bodyOf(method: string, body: Dispatcher.DispatchOptions['body']): Promise<Buffer | undefined> {
   if (body === undefined || body === null) return undefined;
+  if (method !== 'POST') {
+    if (typeof (body as PassThrough).destroy === 'function') (body as PassThrough).destroy();
+    return undefined;
+  }
   if (Buffer.isBuffer(body)) return body;
   if (typeof body === 'string') return Buffer.from(body);
   const chunks: Buffer[] = [];

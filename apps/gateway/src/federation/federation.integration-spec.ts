@@ -419,4 +419,30 @@ describe('a federated MCP endpoint', () => {
     expect((everythingEcho.content as { text: string }[])[0]!.text).toBe('Echo: still here');
     await client.close();
   });
+
+  it('refuses, as a failure of that API alone, a federated chain with a policy bound to one upstream', async () => {
+    const [other] = (await freePorts(1)) as [number];
+    const served = await gateway.apply(
+      gatewayConfig([
+        {
+          id: '5',
+          port: other,
+          basePath: '/bound',
+          upstream: [
+            { id: 'u1', label: 'alpha', url: origin(alpha) },
+            { id: 'u2', label: 'beta', url: origin(beta) },
+          ],
+          policies: ['mcp-support', 'mcp-transcoding-router', { type: 'mcp-schema-validation', upstreamIds: ['u1'] }],
+        },
+      ]),
+    );
+    expect(served.failures).toEqual([
+      {
+        apiId: '5',
+        reason: expect.stringMatching(
+          /policy \d+ \(mcp-schema-validation\) is bound to upstreams, which a federated API \(mcp-transcoding-router\) cannot honour/,
+        ),
+      },
+    ]);
+  });
 });

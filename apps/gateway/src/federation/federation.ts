@@ -42,9 +42,11 @@ import {
   type JsonRpcResponse,
   methodNotFound,
   parseError,
+  requiresMirroredHeaders,
   serializeSseEvent,
   validateMessage,
 } from '#portico/mcp-jsonrpc';
+import { compileFullMatch, type FullMatch } from '#portico/policy-catalog';
 import type { FederationRoute, FederationRouting } from '#portico/policy-engine';
 import { decodeSession, encodeSession, type FederatedSession } from './federated-session.js';
 import { callMember, type Member, type MemberAnswer, MemberUnavailable } from './member-client.js';
@@ -108,6 +110,8 @@ export const MEMBER_HEADER = 'x-portico-member';
 export class Federation {
   private readonly routes: ReadonlyMap<string, FederationRoute>;
   private readonly owners = new Map<string, { at: number; list: MergedList }>();
+  /** Ids of the federation's own requests: unique, as members match answers to requests by id. */
+  private sequence = 0;
 
   constructor(
     readonly apiName: string,
@@ -227,7 +231,16 @@ export class Federation {
     const close = () =>
       Promise.allSettled(
         this.withSessions(session).map(({ member, sessionId }) =>
-          this.call(member, forwarded, session, sessionId, request, undefined, 'DELETE').then(drain),
+          this.call(
+            member,
+            forwarded,
+            session,
+            sessionId,
+            request,
+            undefined,
+            'DELETE',
+            AbortSignal.timeout(this.timeoutMs),
+          ).then(drain),
         ),
       );
     let answer: FederatedAnswer;
@@ -307,7 +320,7 @@ export class Federation {
       path: request.path,
       headers: forwarded,
       body: message,
-      signal: request.signal,
+      signal: this.bounded(request),
       timeoutMs: this.timeoutMs,
     });
     const response = await responseTo(member, answer, message.id);
@@ -318,7 +331,7 @@ export class Federation {
       path: request.path,
       headers,
       body: { jsonrpc: '2.0', method: 'notifications/initialized' },
-      signal: request.signal,
+      signal: this.bounded(request),
       timeoutMs: this.timeoutMs,
     }).then((a) => drain(a));
     return { sessionId: answer.sessionId, result };
@@ -356,7 +369,7 @@ export class Federation {
     const routed = { ...message, params };
     let answer: MemberAnswer;
     try {
-      answer = await this.forward(member, sessionId, routed, context);
+      answer = await this.forward(member, sessionId, routed, context, true);
     } catch (err) {
       return json(200, internalError(message.id, reason(err)));
     }
@@ -440,7 +453,7 @@ export class Federation {
     const items: Record<string, unknown>[] = [];
     let cursor: string | undefined;
     for (let pages = 0; pages < 100; pages++) {
-      const id = `pf-list-${pages}`;
+      const id = `pf-${(this.sequence = (this.sequence + 1) % Number.MAX_SAFE_INTEGER)}`;
       const answer = await this.forward(
         member,
         sessionId,
@@ -493,7 +506,12 @@ export class Federation {
     const match = typeof message.id === 'string' ? SERVER_REQUEST_ID.exec(message.id) : null;
     const member = match && this.inSession(context.session).find((m) => m.member.name === match[1]);
     if (!match || !member) return { status: 202, headers: {}, body: '' };
-    const id = JSON.parse(match[2]!) as JsonRpcId;
+    let id: JsonRpcId;
+    try {
+      id = JSON.parse(match[2]!) as JsonRpcId;
+    } catch {
+      return { status: 202, headers: {}, body: '' };
+    }
     await this.forward(member.member, member.sessionId, { ...message, id }, context).then(drain, () => undefined);
     return { status: 202, headers: {}, body: '' };
   }
@@ -509,8 +527,10 @@ export class Federation {
     return { status: 202, headers: {}, body: '' };
   }
 
-  private forward(member: Member, sessionId: string, body: unknown, context: Context): Promise<MemberAnswer> {
-    return this.call(member, context.forwarded, context.session, sessionId, context.request, body, 'POST');
+  /** `routed`: the client's own call, whose answer may take as long as it takes (a stream). */
+  private forward(member: Member, sessionId: string, body: unknown, context: Context, routed = false): Promise<MemberAnswer> {
+    const { forwarded, session, request } = context;
+    return this.call(member, forwarded, session, sessionId, request, body, 'POST', routed ? request.signal : undefined);
   }
 
   private call(
@@ -521,6 +541,7 @@ export class Federation {
     request: FederatedRequest,
     body: unknown,
     method: 'POST' | 'DELETE',
+    signal: AbortSignal = this.bounded(request),
   ): Promise<MemberAnswer> {
     const stateless = sessionId === STATELESS_MEMBER;
     return callMember(member, {
@@ -528,9 +549,18 @@ export class Federation {
       path: request.path,
       headers: { ...forwarded, ...(stateless ? statelessHeaders(body) : sessionHeaders(sessionId, session.protocolVersion)) },
       body: stateless ? this.withMeta(body) : body,
-      signal: request.signal,
+      signal,
       timeoutMs: this.timeoutMs,
     });
+  }
+
+  /**
+   * The federation's own exchanges with members (initialize, lists, notifications, DELETE) end
+   * with the client's request or after the response timeout, whichever comes first: a member that
+   * stalls cannot hold the client's request. A routed call's answer is the client's to wait for.
+   */
+  private bounded(request: FederatedRequest): AbortSignal {
+    return AbortSignal.any([request.signal, AbortSignal.timeout(this.timeoutMs)]);
   }
 
   /** A request to a member of the stateless revision: its params carry the revision's `_meta`. */
@@ -676,6 +706,7 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId, statel
             `upstream ${member.name} sent ${message.method}, which a stateless client cannot answer`,
           );
           yield serializeSseEvent({ event: 'message', data: JSON.stringify(refused) });
+          readRest(iterator);
           return;
         }
         const shown = stateless ? complete(message) : forClient(member, message);
@@ -703,14 +734,27 @@ async function relay(member: Member, answer: MemberAnswer, id: JsonRpcId, statel
   };
 }
 
+/** Resource templates as full-match patterns (RE2: linear time, whatever URI a client sends), compiled once each. */
+const templatePatterns = new Map<string, FullMatch>();
+const TEMPLATE_PATTERNS_MAX = 10_000;
+/** A longer URI is not matched against templates. */
+const URI_MAX = 8_192;
+
 /** The member of the first resource template (RFC 6570, `{…}` standing for any text) that `uri` matches. */
 function templateOwner(templates: ReadonlyMap<string, Owner>, uri: string): Owner | undefined {
+  if (uri.length > URI_MAX) return undefined;
   for (const [template, owner] of templates) {
-    const pattern = template
-      .split(/\{[^}]*\}/)
-      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.+');
-    if (new RegExp(`^${pattern}$`, 's').test(uri)) return { member: owner.member, name: uri };
+    let pattern = templatePatterns.get(template);
+    if (!pattern) {
+      const source = template
+        .split(/\{[^}]*\}/)
+        .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+        .join('(?s:.+)');
+      pattern = compileFullMatch(source);
+      if (templatePatterns.size >= TEMPLATE_PATTERNS_MAX) templatePatterns.clear();
+      templatePatterns.set(template, pattern);
+    }
+    if (pattern.test(uri)) return { member: owner.member, name: uri };
   }
   return undefined;
 }
@@ -749,7 +793,7 @@ async function* mergeStreams<T>(sources: AsyncIterable<T>[]): AsyncIterable<T> {
 
 /** Whether a client on `version` speaks the stateless revision (2026-07-28 and later). */
 function isStateless(version: string | undefined): boolean {
-  return version !== undefined && version >= STATELESS_VERSION;
+  return requiresMirroredHeaders(version);
 }
 
 /** A result of the stateless revision: every result says it is complete (there is no input_required here). */

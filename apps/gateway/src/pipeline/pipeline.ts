@@ -649,7 +649,8 @@ export class Pipeline {
       const { statusCode, headers, mediaType: type } = head;
       if (access) {
         access.upstreamHead();
-        const member = headers[MEMBER_HEADER];
+        // Only the federation says which member answered; another upstream's header is not believed.
+        const member = upstream.federation ? headers[MEMBER_HEADER] : undefined;
         access.upstreamName = typeof member === 'string' ? member : upstream.federation ? '' : upstream.label || upstream.id;
       }
       const eventStream = type === 'text/event-stream';
