@@ -285,6 +285,7 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
       ? [catchAllRoute([...upstreams.values()])]
       : api.routes.map((route, index) => translateRoute(api, route, index, upstreams, warnings));
   const mcpSupport = kind === 'mcp' && policies.some((p) => p.type === MCP_SUPPORT);
+  assertDisclosureFirst(api, policies);
   if (policies.filter((p) => p.type === MCP_SUPPORT).length > 1) {
     throw new ApiConfigError(`API ${api.id}: ${MCP_SUPPORT} is applied more than once`);
   }
@@ -314,6 +315,32 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     httpResponseHooks: policies.some((p) => p.policy.onHttpResponse !== undefined),
     policiesByUpstream: policiesByUpstream(policies, federated ? [federated.id] : upstreams.keys()),
   });
+}
+
+/** Policies that judge or change tool calls by the tool's name. */
+const TOOL_JUDGES: ReadonlySet<string> = new Set([
+  'mcp-acl',
+  'mcp-access-control',
+  'mcp-global-access-policy',
+  'mcp-tool-mapping',
+  'mcp-schema-validation',
+  'mcp-tool-pinning',
+]);
+
+/**
+ * mcp-tools-progressive-disclosure turns `invoke_tool` into a call of the tool it names: a policy
+ * judging tool calls before it would judge `invoke_tool` and let any tool through. Such an order
+ * fails the API (fail closed) instead of serving it open.
+ */
+function assertDisclosureFirst(api: Api, policies: readonly CompiledPolicy[]): void {
+  const disclosure = policies.findIndex((p) => p.type === 'mcp-tools-progressive-disclosure');
+  if (disclosure < 0) return;
+  const before = policies.slice(0, disclosure).find((p) => TOOL_JUDGES.has(p.type));
+  if (before) {
+    throw new ApiConfigError(
+      `API ${api.id}: policy ${before.id} (${before.type}) comes before mcp-tools-progressive-disclosure, so it would judge invoke_tool instead of the tool called; apply it after`,
+    );
+  }
 }
 
 /**

@@ -420,7 +420,7 @@ describe('a federated MCP endpoint', () => {
     await client.close();
   });
 
-  it('refuses, as a failure of that API alone, a federated chain with a policy bound to one upstream', async () => {
+  it('refuses, as a failure of that API alone, a federated chain with a policy bound to one upstream, and a disclosure chain judged in the wrong order', async () => {
     const [other] = (await freePorts(1)) as [number];
     const served = await gateway.apply(
       gatewayConfig([
@@ -434,15 +434,24 @@ describe('a federated MCP endpoint', () => {
           ],
           policies: ['mcp-support', 'mcp-transcoding-router', { type: 'mcp-schema-validation', upstreamIds: ['u1'] }],
         },
+        {
+          id: '6',
+          port: other,
+          basePath: '/misordered',
+          upstream: origin(alpha),
+          policies: [
+            'mcp-support',
+            { type: 'mcp-global-access-policy', configuration: { rules: [{ rule: 'Block', value: 'fail' }] } },
+            'mcp-tools-progressive-disclosure',
+          ],
+        },
       ]),
     );
-    expect(served.failures).toEqual([
-      {
-        apiId: '5',
-        reason: expect.stringMatching(
-          /policy \d+ \(mcp-schema-validation\) is bound to upstreams, which a federated API \(mcp-transcoding-router\) cannot honour/,
-        ),
-      },
-    ]);
+    const reasons = Object.fromEntries(served.failures.map((f) => [f.apiId, f.reason]));
+    expect(Object.keys(reasons).sort()).toEqual(['5', '6']);
+    expect(reasons['5']).toMatch(
+      /policy \d+ \(mcp-schema-validation\) is bound to upstreams, which a federated API \(mcp-transcoding-router\) cannot honour/,
+    );
+    expect(reasons['6']).toMatch(/\(mcp-global-access-policy\) comes before mcp-tools-progressive-disclosure/);
   });
 });

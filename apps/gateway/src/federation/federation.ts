@@ -100,7 +100,8 @@ const STATELESS_MEMBER = '~2026-07-28';
 
 /** How long a session's merged lists are reused to find the owner of a name. */
 const OWNERS_TTL_MS = 30_000;
-const OWNERS_MAX = 10_000;
+/** Sessions whose lists are kept at once (the oldest go first, and any older than the TTL). */
+const OWNERS_MAX = 1_000;
 
 const SERVER_REQUEST_ID = /^pf:([^|]*)\|(.*)$/s;
 
@@ -154,7 +155,8 @@ export class Federation {
         ? json(400, invalidRequest(isRequest(message) ? message.id : null, 'Bad Request: Mcp-Session-Id header is required'))
         : json(404, invalidRequest(isRequest(message) ? message.id : null, 'Session not found'));
     }
-    const context: Context = { session, forwarded, request, sessionId: request.headers['mcp-session-id']! };
+    // Keyed by the members' sessions it names: spellings of one session share one entry.
+    const context: Context = { session, forwarded, request, sessionId: JSON.stringify([...session.members]) };
     if (isResponse(message)) return this.answerToMember(message, context);
     if (!isRequest(message)) return this.notifyAll(message, context);
     return this.request(message, context);
@@ -443,9 +445,14 @@ export class Federation {
     );
     const list = mergeLists(kind, lists, this.routes);
     if (context.stateless) return list;
+    const now = Date.now();
     this.owners.delete(key);
-    this.owners.set(key, { at: Date.now(), list });
-    if (this.owners.size > OWNERS_MAX) this.owners.delete(this.owners.keys().next().value!);
+    this.owners.set(key, { at: now, list });
+    // Entries are in the order they were made: the oldest lead, expired or over the count.
+    for (const [oldest, entry] of this.owners) {
+      if (this.owners.size <= OWNERS_MAX && now - entry.at < OWNERS_TTL_MS) break;
+      this.owners.delete(oldest);
+    }
     return list;
   }
 
