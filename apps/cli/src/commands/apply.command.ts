@@ -5,7 +5,7 @@ import { type CliIo, type Command, parseOptions, UsageError } from '../command.j
 import type { EnvironmentState } from '../environment-state/read-state.js';
 import { EXIT } from '../exit-codes.js';
 import type { Plan } from '../plan/plan.js';
-import { changeJson, outcomeText, planText, resultJson, resultText } from '../plan/render-plan.js';
+import { outcomeText, planOutput, resultJson, resultText } from '../plan/render-plan.js';
 import { runPlan } from '../plan/run-plan.js';
 import type { RestClient } from '../session/rest-client.js';
 import { OUTPUT_OPTION, OUTPUT_USAGE, outputMode, ROLLOUT_OPTIONS, ROLLOUT_USAGE, rolloutOptions } from './common-options.js';
@@ -57,10 +57,7 @@ async function apply(args: string[], io: CliIo): Promise<number> {
   const { file, session, state, plan } = await planFile(values);
   const environment = state.environment.name;
   if (values['dry-run']) {
-    if (output === 'json') {
-      const changes = plan.changes.map((c) => changeJson(c, 'planned'));
-      io.out.write(`${JSON.stringify({ environment, dryRun: true, changes, kept: plan.kept }, null, 2)}\n`);
-    } else io.out.write(planText(plan, environment));
+    io.out.write(planOutput(plan, environment, output, true));
     return EXIT.ok;
   }
   const result = await runAndReport(plan, session.client, state, output, io);

@@ -1,7 +1,7 @@
 /** `portico diff`: what `apply` would change, written nowhere. */
 import { type CliIo, type Command, parseOptions, UsageError } from '../command.js';
 import { EXIT } from '../exit-codes.js';
-import { changeJson, planText } from '../plan/render-plan.js';
+import { planOutput } from '../plan/render-plan.js';
 import { OUTPUT_OPTION, OUTPUT_USAGE, outputMode } from './common-options.js';
 import { FILE_PLAN_OPTIONS, FILE_PLAN_USAGE, planFile } from './file-plan.js';
 
@@ -22,11 +22,7 @@ async function diff(args: string[], io: CliIo): Promise<number> {
   if (positionals.length) throw new UsageError(`unexpected arguments: ${positionals.join(' ')}`);
   const output = outputMode(values.output);
   const { state, plan } = await planFile(values);
-  if (output === 'json') {
-    io.out.write(
-      `${JSON.stringify({ environment: state.environment.name, changes: plan.changes.map((c) => changeJson(c, 'planned')), kept: plan.kept }, null, 2)}\n`,
-    );
-  } else io.out.write(planText(plan, state.environment.name));
+  io.out.write(planOutput(plan, state.environment.name, output, false));
   return values['exit-code'] && plan.changes.length ? EXIT.differences : EXIT.ok;
 }
 

@@ -15,7 +15,7 @@ import type { PorticoFile } from '../desired-state/model.js';
 import { type CurrentInstance, type EnvironmentState, readEnvironment } from '../environment-state/read-state.js';
 import { EXIT } from '../exit-codes.js';
 import { type Change, type Plan, planChanges } from '../plan/plan.js';
-import { changeJson, planText, resultJson, resultText } from '../plan/render-plan.js';
+import { planOutput, resultJson, resultText } from '../plan/render-plan.js';
 import type { ChangeOutcome } from '../plan/run-plan.js';
 import { openSession } from '../session/session.js';
 import { runAndReport } from './apply.command.js';
@@ -140,12 +140,7 @@ async function promote(args: string[], io: CliIo): Promise<number> {
   if (values['dry-run']) {
     const promoted = new Set(copies.changes.map((c) => c.group));
     const plan = { changes: [...copies.changes, ...preview.changes.filter((c) => !promoted.has(c.group))], kept: preview.kept };
-    if (output === 'json') {
-      const changes = plan.changes.map((c) => changeJson(c, 'planned'));
-      io.out.write(
-        `${JSON.stringify({ environment: destination.environment.name, dryRun: true, changes, kept: plan.kept }, null, 2)}\n`,
-      );
-    } else io.out.write(planText(plan, destination.environment.name));
+    io.out.write(planOutput(plan, destination.environment.name, output, true));
     return EXIT.ok;
   }
 

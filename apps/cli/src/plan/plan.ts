@@ -23,7 +23,7 @@ import {
 } from '../environment-state/read-state.js';
 import { CliError, EXIT } from '../exit-codes.js';
 import type { RestClient } from '../session/rest-client.js';
-import { configurationChanges, show, withDefaults } from './configuration-diff.js';
+import { configurationChanges, sameJson, show, withDefaults } from './configuration-diff.js';
 
 export interface PlanOptions {
   prune: boolean;
@@ -633,6 +633,6 @@ function fieldChanges(fields: Record<string, [unknown, unknown]>): string[] {
   return Object.entries(fields).flatMap(([field, [desired, current]]) => {
     const d = desired ?? null;
     const c = current ?? null;
-    return JSON.stringify(d) === JSON.stringify(c) ? [] : [`${field}: ${show(c)} → ${show(d)}`];
+    return sameJson(d, c) ? [] : [`${field}: ${show(c)} → ${show(d)}`];
   });
 }

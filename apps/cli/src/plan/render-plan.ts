@@ -10,8 +10,15 @@ export function changeText(change: Change, prefix = ''): string {
   return head + change.details.map((d) => `${' '.repeat(prefix.length)}    ${d}\n`).join('');
 }
 
+/** A plan not run, as `diff`, `apply --dry-run` and `promote --dry-run` show it: text, or one JSON document. */
+export function planOutput(plan: Plan, environment: string, output: 'text' | 'json', dryRun: boolean): string {
+  if (output === 'text') return planText(plan, environment);
+  const changes = plan.changes.map((c) => changeJson(c, 'planned'));
+  return `${JSON.stringify({ environment, ...(dryRun ? { dryRun } : {}), changes, kept: plan.kept }, null, 2)}\n`;
+}
+
 /** The whole plan as `diff` and `apply --dry-run` show it. */
-export function planText(plan: Plan, environment: string): string {
+function planText(plan: Plan, environment: string): string {
   const kept = plan.kept.length ? `Kept (not in the file; --prune deletes them): ${plan.kept.join(', ')}\n` : '';
   if (!plan.changes.length) return `No changes: ${environment} matches the file.\n${kept}`;
   return `${plan.changes.map((c) => changeText(c)).join('')}${kept}${summary(plan.changes)}\n`;
@@ -30,7 +37,7 @@ export function outcomeText(outcome: ChangeOutcome, tty: boolean): string {
 }
 
 /** A change as JSON output lists it. */
-export function changeJson(change: Change, status: string, error?: string) {
+function changeJson(change: Change, status: string, error?: string) {
   return { action: change.action, resource: change.resource, details: change.details, status, ...(error ? { error } : {}) };
 }
 

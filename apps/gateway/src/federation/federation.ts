@@ -493,13 +493,7 @@ export class Federation {
     const opened = await Promise.allSettled(
       this.withSessions(session).map(async ({ member, sessionId }) => ({
         member,
-        answer: await callMember(member, {
-          method: 'GET',
-          path: request.path,
-          headers: { ...forwarded, ...sessionHeaders(sessionId, session.protocolVersion) },
-          signal: request.signal,
-          timeoutMs: this.timeoutMs,
-        }),
+        answer: await this.call(member, forwarded, session, sessionId, request, undefined, 'GET', request.signal),
       })),
     );
     const streams = opened.flatMap((o) => (o.status === 'fulfilled' && o.value.answer.status === 200 ? [o.value] : []));
@@ -547,7 +541,7 @@ export class Federation {
     sessionId: string,
     request: FederatedRequest,
     body: unknown,
-    method: 'POST' | 'DELETE',
+    method: 'GET' | 'POST' | 'DELETE',
     signal: AbortSignal = this.bounded(request),
   ): Promise<MemberAnswer> {
     const stateless = sessionId === STATELESS_MEMBER;
