@@ -27,16 +27,14 @@
  *     [--duration 10] [--warmup 3] [--connections 32,1] [--baseline [name=]<dir> …] [--cpu-prof <dir>]
  *     [--no-floor] [--workers 2] [--chain access=bench/chains/access.json] [--access-log] [--quiet-wait 60]
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parseArgs } from 'node:util';
 import { freePort } from '#portico/testing';
 import { Redis } from 'ioredis';
 import { readChain } from './servers/chain-file.js';
+import { buildGateway, startCompiledServer } from './support/gateway-build.js';
 import { startNginx } from './support/nginx.js';
-import { type BenchProcess, REPO_ROOT, runBench, startProcess, tempDir, waitForQuiet } from './support/processes.js';
+import { type BenchProcess, REPO_ROOT, runBench, waitForQuiet } from './support/processes.js';
 import { formatMs, median, printTable, round } from './support/stats.js';
 import { startUpstream } from './support/upstreams.js';
 import { runWrk, WRK_RUN_OPTIONS, wrkRunSettings, type WrkResult } from './support/wrk.js';
@@ -84,41 +82,6 @@ async function redisCommands(redis: Redis): Promise<number> {
   return calls;
 }
 
-/**
- * Compiles the gateway of the repository copy at `root` (apps/gateway/src, every lib's src except the
- * test helpers) together with that copy's bench/servers/, into a temporary directory laid out like the
- * repository (package.json imports, node_modules link), and returns that directory.
- */
-async function build(name: string, root: string): Promise<string> {
-  const dir = await tempDir(`build-${name}`);
-  await cp(path.join(root, 'apps/gateway/src'), path.join(dir, 'apps/gateway/src'), { recursive: true });
-  for (const lib of await readdir(path.join(root, 'libs'))) {
-    if (lib === 'testing') continue;
-    await cp(path.join(root, 'libs', lib, 'src'), path.join(dir, 'libs', lib, 'src'), { recursive: true });
-  }
-  await mkdir(path.join(dir, 'bench'));
-  // The copy's own servers: they call its gateway code as it was.
-  await cp(path.join(root, 'bench/servers'), path.join(dir, 'bench/servers'), { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), await readFile(path.join(REPO_ROOT, 'package.json')));
-  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  await writeFile(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      extends: path.join(REPO_ROOT, 'tsconfig.base.json'),
-      compilerOptions: { outDir: 'dist', rootDir: '.', sourceMap: false },
-      include: ['apps/gateway/src/**/*.ts', 'libs/*/src/**/*.ts', 'bench/servers/*.ts'],
-      // fault-proxies.ts (bench/faults.ts) runs under tsx with the test helpers, which are not copied.
-      exclude: ['**/*.spec.ts', '**/*.integration-spec.ts', 'bench/servers/fault-proxies.ts'],
-    }),
-  );
-  const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-  // Type errors do not stop the emit; a tree that does not compile fails when its server starts.
-  await promisify(execFile)(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')]).catch((err: { stdout?: string }) =>
-    console.error(`tsc reported errors for ${name} (${root}):\n${err.stdout ?? ''}`),
-  );
-  return dir;
-}
-
 /** Starts `script` (a compiled server of `buildDir`'s bench/servers) on a free port in front of `upstreamUrl`. */
 async function startServer(
   name: string,
@@ -130,15 +93,13 @@ async function startServer(
   env: Record<string, string> = {},
 ): Promise<{ process: BenchProcess; port: number }> {
   const port = await freePort();
-  // One directory per process: node writes one profile per thread.
-  const prof = profile && args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'], name)] : [];
-  const child = startProcess(
+  const child = await startCompiledServer(
     name,
-    process.execPath,
-    [...prof, path.join(buildDir, 'dist/bench/servers', script), '--port', String(port), '--upstream', upstreamUrl, ...extraArgs],
-    { env },
+    buildDir,
+    script,
+    ['--port', String(port), '--upstream', upstreamUrl, ...extraArgs],
+    { cpuProfDir: profile ? args['cpu-prof'] : undefined, env },
   );
-  await child.waitForOutput(/listening on port \d+/);
   return { process: child, port };
 }
 
@@ -151,7 +112,7 @@ await runBench(async () => {
   const nginxPort = await freePort();
   const nginx = await startNginx([{ listenPort: nginxPort, upstreamPort: upstream.port }]);
   console.error('compiling the gateway …');
-  const current = await build('gateway', REPO_ROOT);
+  const current = await buildGateway('gateway', REPO_ROOT);
   const gateway = await startServer('gateway', current, 'data-plane.js', upstream.url, true);
   const targets: Target[] = [
     { name: 'direct', url: `${upstream.url}mcp` },
@@ -196,7 +157,7 @@ await runBench(async () => {
   for (const [i, spec] of args.baseline.entries()) {
     const eq = spec.indexOf('=');
     const name = eq > 0 ? spec.slice(0, eq) : `baseline${i + 1}`;
-    const before = await build(name, path.resolve(eq > 0 ? spec.slice(eq + 1) : spec));
+    const before = await buildGateway(name, path.resolve(eq > 0 ? spec.slice(eq + 1) : spec));
     const baseline = await startServer(name, before, 'data-plane.js', upstream.url, true);
     targets.push({ name, url: `http://127.0.0.1:${baseline.port}/fixed/mcp`, proxyPid: baseline.process.pid });
   }

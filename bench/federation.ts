@@ -33,10 +33,9 @@
  *
  * `--cpu-prof <dir>` runs each gateway process under `node --cpu-prof` (a directory per target).
  */
-import { execFile } from 'node:child_process';
-import { cp, mkdir, readdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { parseArgs } from 'node:util';
 import { LATEST_PROTOCOL_VERSION } from '@modelcontextprotocol/sdk/types.js';
 import { freePort } from '#portico/testing';
 import type { ApiSpec } from './servers/api-data-plane.js';
@@ -53,7 +52,8 @@ import {
   waitForQuiet,
 } from './support/processes.js';
 import { formatMs, median, percentile, positiveInt, printTable, round } from './support/stats.js';
-import { TOOLS_CALL_BODY, TOOLS_CALL_HEADERS, WRK_RUN_OPTIONS, wrkRunSettings } from './support/wrk.js';
+import { TOOLS_CALL_BODY, TOOLS_CALL_HEADERS, WRK_RUN_OPTIONS, wrkLatencyMs, wrkRunSettings } from './support/wrk.js';
+import { buildGateway, startCompiledServer } from './support/gateway-build.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -106,52 +106,15 @@ interface ListRun {
   cpu: Cpu;
 }
 
-/**
- * Compiles the gateway (apps/gateway/src, every lib's src but the test helpers) with the two
- * servers this bench runs into a temporary directory laid out like the repository, as
- * data-plane-quick.ts does; returns the directory.
- */
-async function build(): Promise<string> {
-  const dir = await tempDir('build-federation');
-  await cp(path.join(REPO_ROOT, 'apps/gateway/src'), path.join(dir, 'apps/gateway/src'), { recursive: true });
-  for (const lib of await readdir(path.join(REPO_ROOT, 'libs'))) {
-    if (lib === 'testing') continue;
-    await cp(path.join(REPO_ROOT, 'libs', lib, 'src'), path.join(dir, 'libs', lib, 'src'), { recursive: true });
-  }
-  await mkdir(path.join(dir, 'bench/servers'), { recursive: true });
-  for (const server of ['api-data-plane.ts', 'tools-upstream.ts']) {
-    await cp(path.join(REPO_ROOT, 'bench/servers', server), path.join(dir, 'bench/servers', server));
-  }
-  await writeFile(path.join(dir, 'package.json'), await readFile(path.join(REPO_ROOT, 'package.json')));
-  await symlink(path.join(REPO_ROOT, 'node_modules'), path.join(dir, 'node_modules'));
-  await writeFile(
-    path.join(dir, 'tsconfig.json'),
-    JSON.stringify({
-      extends: path.join(REPO_ROOT, 'tsconfig.base.json'),
-      compilerOptions: { outDir: 'dist', rootDir: '.', sourceMap: false },
-      include: ['apps/gateway/src/**/*.ts', 'libs/*/src/**/*.ts', 'bench/servers/*.ts'],
-      exclude: ['**/*.spec.ts', '**/*.integration-spec.ts'],
-    }),
-  );
-  const tsc = path.join(REPO_ROOT, 'node_modules/typescript/bin/tsc');
-  await promisify(execFile)(process.execPath, [tsc, '-p', path.join(dir, 'tsconfig.json')]).catch((err: { stdout?: string }) =>
-    console.error(`tsc reported errors:\n${err.stdout ?? ''}`),
-  );
-  return dir;
-}
-
-/** Starts a compiled server of the build and waits for its `listening on port <n>`; `profile`: under `--cpu-prof`. */
-async function startServer(
+/** Starts a compiled server of the build; `profile`: under `--cpu-prof`. */
+function startServer(
   name: string,
   buildDir: string,
   script: string,
   serverArgs: string[],
   profile = false,
 ): Promise<BenchProcess> {
-  const prof = profile && args['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', path.resolve(args['cpu-prof'], name)] : [];
-  const child = startProcess(name, process.execPath, [...prof, path.join(buildDir, 'dist/bench/servers', script), ...serverArgs]);
-  await child.waitForOutput(/listening on port \d+/);
-  return child;
+  return startCompiledServer(name, buildDir, script, serverArgs, { cpuProfDir: profile ? args['cpu-prof'] : undefined });
 }
 
 let nextId = 1;
@@ -284,14 +247,6 @@ function cpuMeter(target: Target, upstreamPids: readonly number[]): { stop(own: 
   };
 }
 
-const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
-
-function wrkLatencyMs(out: string, p: string): number {
-  const match = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm'));
-  if (!match) throw new Error(`no ${p}% latency in the wrk output:\n${out}`);
-  return Number(match[1]) * UNIT_MS[match[2]!]!;
-}
-
 /** One `wrk -t1 --latency` run of tools/call against `target`. */
 async function runCalls(
   target: Target,
@@ -365,7 +320,7 @@ await runBench(async () => {
     throw new Error('--shared must be an integer from 0 to --tools − 1');
 
   console.error('compiling the gateway …');
-  const buildDir = await build();
+  const buildDir = await buildGateway('federation', REPO_ROOT);
   const upstreams = new Map<string, { process: BenchProcess; url: string }>();
   for (const member of MEMBERS) {
     const port = await freePort();

@@ -11,13 +11,10 @@
  * Listens on 127.0.0.1:`PORT` (0 or unset: a free port; a restarted upstream passes its old
  * port) and prints `listening on port <n>`. Run as its own process.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { z } from 'zod';
+import { serveSessions } from './session-server.js';
 
 function buildServer(): McpServer {
   const server = new McpServer({ name: 'bench-mcp-upstream', version: '1.0.0' });
@@ -49,47 +46,4 @@ function buildServer(): McpServer {
   return server;
 }
 
-const ENDPOINTS: Record<string, boolean> = { '/json/mcp': true, '/sse/mcp': false };
-const sessions = new Map<string, StreamableHTTPServerTransport>();
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const jsonResponse = ENDPOINTS[new URL(req.url ?? '/', 'http://upstream').pathname];
-  if (jsonResponse === undefined) return sendJson(res, 404, { error: 'not found' });
-  const sessionId = req.headers['mcp-session-id'];
-  if (typeof sessionId === 'string') {
-    const transport = sessions.get(sessionId);
-    if (!transport)
-      return sendJson(res, 404, { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } });
-    return transport.handleRequest(req, res);
-  }
-  const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: () => randomUUID(),
-    enableJsonResponse: jsonResponse,
-    onsessioninitialized: (id) => void sessions.set(id, transport),
-  });
-  transport.onclose = () => {
-    if (transport.sessionId) sessions.delete(transport.sessionId);
-  };
-  await buildServer().connect(transport);
-  return transport.handleRequest(req, res);
-}
-
-const server = createServer((req, res) => {
-  handle(req, res).catch((err: Error) => {
-    if (!res.headersSent) sendJson(res, 500, { error: err.message });
-    else res.destroy();
-  });
-});
-server.keepAliveTimeout = 65_000;
-server.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
-  console.log(`listening on port ${(server.address() as AddressInfo).port}`);
-});
-process.once('SIGTERM', () => {
-  for (const transport of sessions.values()) void transport.close();
-  server.close();
-  server.closeAllConnections();
-});
+serveSessions(buildServer, { '/json/mcp': true, '/sse/mcp': false }, Number(process.env.PORT ?? 0));

@@ -13,13 +13,10 @@
  * conversion, so a federated list's time is mostly the gateway's. Every other tool answers
  * `<tool> ok`. Prints `listening on port <n>`.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { CallToolRequestSchema, ListToolsRequestSchema, type Tool } from '@modelcontextprotocol/sdk/types.js';
+import { serveSessions } from './session-server.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -75,45 +72,4 @@ function buildServer(): Server {
   return server;
 }
 
-const sessions = new Map<string, StreamableHTTPServerTransport>();
-
-function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-}
-
-async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-  if (new URL(req.url ?? '/', 'http://upstream').pathname !== '/mcp') return sendJson(res, 404, { error: 'not found' });
-  const sessionId = req.headers['mcp-session-id'];
-  if (typeof sessionId === 'string') {
-    const transport = sessions.get(sessionId);
-    if (!transport)
-      return sendJson(res, 404, { jsonrpc: '2.0', id: null, error: { code: -32001, message: 'Session not found' } });
-    return transport.handleRequest(req, res);
-  }
-  const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-    sessionIdGenerator: () => randomUUID(),
-    enableJsonResponse: true,
-    onsessioninitialized: (id) => void sessions.set(id, transport),
-  });
-  transport.onclose = () => {
-    if (transport.sessionId) sessions.delete(transport.sessionId);
-  };
-  await buildServer().connect(transport);
-  return transport.handleRequest(req, res);
-}
-
-const server = createServer((req, res) => {
-  handle(req, res).catch((err: Error) => {
-    if (!res.headersSent) sendJson(res, 500, { error: err.message });
-    else res.destroy();
-  });
-});
-server.keepAliveTimeout = 65_000;
-server.listen(Number(args.port), '127.0.0.1', () => {
-  console.log(`listening on port ${(server.address() as AddressInfo).port}`);
-});
-process.once('SIGTERM', () => {
-  for (const transport of sessions.values()) void transport.close();
-  server.close();
-  server.closeAllConnections();
-});
+serveSessions(buildServer, { '/mcp': true }, Number(args.port));

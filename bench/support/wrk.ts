@@ -105,7 +105,8 @@ export async function runWrk(options: WrkOptions): Promise<WrkResult> {
 
 const UNIT_MS: Record<string, number> = { us: 0.001, ms: 1, s: 1000, m: 60_000 };
 
-function latencyMs(out: string, p: string): number {
+/** The `p`% latency of a `wrk --latency` output, in milliseconds. */
+export function wrkLatencyMs(out: string, p: string): number {
   const match = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s|m)\\s*$`, 'm'));
   if (!match) throw new Error(`no ${p}% latency in the wrk output:\n${out}`);
   return Number(match[1]) * UNIT_MS[match[2]!]!;
@@ -121,8 +122,8 @@ function parseWrk(out: string, url: string): Omit<WrkResult, 'cpu'> {
   return {
     requests: Number(requests[1]),
     rps: Number(rps[1]),
-    p50Ms: latencyMs(out, '50'),
-    p99Ms: latencyMs(out, '99'),
+    p50Ms: wrkLatencyMs(out, '50'),
+    p99Ms: wrkLatencyMs(out, '99'),
     errors: non2xx + socketErrors,
   };
 }
