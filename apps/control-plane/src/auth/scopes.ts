@@ -10,6 +10,11 @@
  * as Anypoint Monitoring reads API metrics with that permission.
  * `read:audit_logs` is Anypoint's Audit Log Viewer: reading the organization's audit trail
  * (who changed what); Organization Administrators hold it.
+ * The MCP gateway permissions (seed 003: "library installs, custom MCP creation, backend updates,
+ * deletes, tool configuration, and agent configuration are controlled by separate scopes") imply
+ * nothing and are implied by nothing: holding Manage APIs Configuration does not install from the
+ * library, and holding Install Library MCP does not edit instances. Reading MCP backends, the
+ * library and the AI inventory needs View APIs Configuration, as reading instances does.
  */
 export const SCOPES = {
   'read:api_configuration': 'View APIs Configuration',
@@ -33,6 +38,13 @@ export const SCOPES = {
   'manage:secret_groups': 'Manage Secret Groups',
   'read:analytics': 'View Analytics',
   'read:audit_logs': 'Audit Log Viewer',
+  'install:mcp_library': 'Install Library MCP',
+  'create:custom_mcp': 'Create Custom MCP',
+  'update:mcp_backends': 'Update MCP Backends',
+  'delete:mcp_backends': 'Delete MCP Backends',
+  'configure:mcp_tools': 'Configure MCP Tools',
+  'configure:agents': 'Configure Agents',
+  'approve:mcp_install_requests': 'Approve MCP Install Requests',
   'admin:organization': 'Organization Administrator',
 } as const;
 

@@ -125,6 +125,17 @@ const TENANT_ROWS: Record<Exclude<Prisma.ModelName, keyof typeof NOT_TENANT_DATA
       orderBy: { id: 'asc' },
     }),
   ApiKey: (o) => db().apiKey.findMany({ where: { apiId: { in: o.apis } }, orderBy: { id: 'asc' } }),
+  McpLibraryEntry: (o) => db().mcpLibraryEntry.findMany({ where: { organizationId: o.organizationId }, orderBy: { id: 'asc' } }),
+  McpInstallRequest: (o) =>
+    db().mcpInstallRequest.findMany({
+      where: { OR: [{ organizationId: o.organizationId }, { apiId: { in: o.apis } }, { targetId: { in: o.targets } }] },
+      orderBy: { id: 'asc' },
+    }),
+  ObservedTool: (o) =>
+    db().observedTool.findMany({
+      where: { apiId: { in: o.apis } },
+      orderBy: [{ apiId: 'asc' }, { upstreamName: 'asc' }, { name: 'asc' }],
+    }),
   // the evaluation state moves with every evaluator tick, whichever control plane runs it
   Alert: (o) =>
     db().alert.findMany({
