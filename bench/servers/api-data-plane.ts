@@ -42,7 +42,7 @@ const env = loadGatewayEnv({
   PORTICO_GATEWAY_ACCESS_LOG: 'false',
 });
 const logger = pino({ level: env.PORTICO_LOG_LEVEL });
-const serving = await startServing(env, logger, () => undefined, undefined);
+const serving = await startServing(env, logger, { report: () => undefined, events: undefined });
 const latest = (type: string) =>
   POLICY_TEMPLATES.filter((t) => t.assetId === type)
     .map((t) => t.version)

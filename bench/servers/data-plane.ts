@@ -74,7 +74,7 @@ async function servePrimary(): Promise<void> {
       }
     }, 1_000).unref();
   }
-  const serving = await startServing(env, logger, () => undefined, outbox?.add);
+  const serving = await startServing(env, logger, { report: () => undefined, events: outbox?.add });
   const port = Number(args.port);
   const latest = (type: string) =>
     POLICY_TEMPLATES.filter((t) => t.assetId === type)

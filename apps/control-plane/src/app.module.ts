@@ -28,6 +28,10 @@ import { ToolPinsModule } from './tool-pins/tool-pins.module.js';
 import { ApiKeysModule } from './api-keys/api-keys.module.js';
 import { SecretsManagerModule } from './secrets-manager/secrets-manager.module.js';
 import { SlaTiersModule } from './sla-tiers/sla-tiers.module.js';
+import { McpProbeModule } from './mcp-probe/mcp-probe.module.js';
+import { McpBackendsModule } from './mcp-backends/mcp-backends.module.js';
+import { McpInventoryModule } from './mcp-inventory/mcp-inventory.module.js';
+import { McpLibraryModule } from './mcp-library/mcp-library.module.js';
 
 @Global()
 @Module({})
@@ -76,6 +80,10 @@ export class AppModule {
         SecretsManagerModule,
         AnalyticsModule,
         AlertsModule,
+        McpProbeModule,
+        McpBackendsModule,
+        McpLibraryModule,
+        McpInventoryModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -96,6 +96,7 @@ const ASSET_V1 = '/exchange/api/v1/assets/:groupId/:assetId/:version';
 const ORG_ASSET = 'organizations/:orgId/assets/:groupId/:assetId/:version';
 const ALERTS = `${API}/:apiId/alerts`;
 const MONITORING_ALERTS = '/monitoring/api/alerts/api/v2/organizations/:orgId/environments/:envId/alerts';
+const MCP_ENVIRONMENT = '/mcpgateway/api/v1/organizations/:orgId/environments/:envId';
 
 /** Scope lists granting in A's organization, or in B's organization narrowed to A's environment. */
 const FOREIGN_SCOPES = [
@@ -166,6 +167,11 @@ const monitoringAlert = (apiId: Id, recipient: Id = 'ops@example.com') => ({
   condition: { operator: 'above', threshold: 1, interval: 1 },
   notifications: [{ type: 'email', recipients: [recipient] }],
 });
+/** Install bodies: A's library entry, or B's entry onto A's gateway. */
+const installs = (fields: object = {}): Input[] => [
+  (_own, foreign) => ({ json: { entryId: foreign('entryId'), targetId: foreign('targetId'), ...fields } }),
+  (own, foreign) => ({ json: { entryId: own('entryId'), targetId: foreign('targetId'), ...fields } }),
+];
 /** A fixed window, so that A's reads before and after the matrix compare. */
 const windowEnd = new Date();
 const analyticsWindow = `from=${new Date(windowEnd.getTime() - 3_600_000).toISOString()}&to=${windowEnd.toISOString()}`;
@@ -173,6 +179,9 @@ const analyticsWindow = `from=${new Date(windowEnd.getTime() - 3_600_000).toISOS
 const UNSCOPED: Record<string, Unscoped> = {
   'GET /openapi.json': { exempt: 'the public description of the API, the same for every caller' },
   'GET /healthz': { exempt: 'liveness, no data' },
+  'GET /mcpgateway/api/v1/oauth/callback': {
+    exempt: "a browser's return from an authorization server: its single-use state names the API and the user",
+  },
   'GET /readyz': { exempt: 'database and migrations readiness, no tenant data' },
   'POST /accounts/login': { exempt: 'authenticates a username and password; names no organization' },
   'POST /accounts/api/v2/oauth2/token': { exempt: 'authenticates client credentials; names no organization' },
@@ -354,6 +363,16 @@ const INPUTS: Record<string, Input | Input[]> = {
   [`POST ${SECRET_GROUPS}/:secretGroupId/tlsContexts`]: () => ({ json: { name: uniqueName('tls') } }),
   [`PATCH ${SECRET_GROUPS}/:secretGroupId/tlsContexts/:tlsContextId`]: () => ({ json: { skipVerify: false } }),
   'POST /standalone/api/v1/organizations/:orgId/environments/:envId/gateways': () => ({ json: { name: uniqueName('gw') } }),
+  [`PATCH ${MCP_ENVIRONMENT}/backends/:apiId`]: () => ({ json: { enabled: false } }),
+  [`PUT ${MCP_ENVIRONMENT}/backends/:apiId/connection`]: () => ({ json: { mode: 'none' } }),
+  [`GET ${MCP_ENVIRONMENT}/inventory`]: () => ({ query: analyticsWindow }),
+  [`POST ${MCP_ENVIRONMENT}/installs`]: installs(),
+  [`POST ${MCP_ENVIRONMENT}/install-requests`]: installs({ reason: 'another tenant' }),
+  [`POST ${MCP_ENVIRONMENT}/install-requests/:requestId/approve`]: () => ({ json: {} }),
+  [`POST ${MCP_ENVIRONMENT}/install-requests/:requestId/reject`]: () => ({ json: { comment: 'another tenant' } }),
+  [`POST ${MCP_ENVIRONMENT}/backends/custom`]: (_own, foreign) => ({
+    json: { name: uniqueName('intruder'), url: 'http://127.0.0.1:9/mcp', targetId: foreign('targetId') },
+  }),
 };
 
 /** Routes that answer every caller past the guard with one status, so A's own call gets it too. */

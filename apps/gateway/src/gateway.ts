@@ -22,6 +22,7 @@ import { withAccessLogMetrics } from './access-log/access-log-metrics.js';
 import { EventOutbox } from './access-log/event-outbox.js';
 import { EventPublisher } from './access-log/event-publisher.js';
 import { ReportOutbox } from './config/report-outbox.js';
+import { controlPlaneIdentity } from './config/control-plane-channel.js';
 import { ConfigStore } from './config/store.js';
 import type { ApiFailure } from './config/translate.js';
 import type { GatewayEnv } from './env.js';
@@ -49,7 +50,12 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
         logger: log,
       })
     : undefined;
-  const serving = await startServing(env, log, reports.add, outbox?.add);
+  const serving = await startServing(env, log, {
+    report: reports.add,
+    events: outbox?.add,
+    tools: reports.addTools,
+    controlPlane: controlPlaneIdentity(registration),
+  });
   const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;
@@ -100,10 +106,7 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
 
   /** Who this replica is to the control plane, and how it reaches it (mTLS), for the sync stream and the access log. */
   const controlPlane = {
-    address: registration.syncAddress,
-    caPem: registration.caCertificate,
-    certificatePem: registration.certificate,
-    privateKeyPem: registration.privateKey,
+    ...controlPlaneIdentity(registration),
     replicaId,
     replicaName: hostname(),
   };

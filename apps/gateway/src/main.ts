@@ -6,6 +6,8 @@ import cluster from 'node:cluster';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { loadGatewayEnv } from './env.js';
+import { readRegistration } from '#portico/gateway-registration';
+import { controlPlaneIdentity } from './config/control-plane-channel.js';
 import { startGateway } from './gateway.js';
 import { runWorker } from './workers/worker.js';
 
@@ -14,8 +16,13 @@ const env = loadGatewayEnv({ ...process.env, ...(values.dir ? { PORTICO_GATEWAY_
 const logger = pino({ level: env.PORTICO_LOG_LEVEL });
 
 if (cluster.isWorker) {
-  // A worker of PORTICO_GATEWAY_WORKERS > 1 (workers/worker.ts): the primary runs the rest.
-  runWorker(env, logger.child({ worker: cluster.worker?.id }));
+  // A worker of PORTICO_GATEWAY_WORKERS > 1 (workers/worker.ts): the primary runs the rest. It
+  // asks the control plane for users' backend tokens itself, with the registration's identity.
+  runWorker(
+    env,
+    logger.child({ worker: cluster.worker?.id }),
+    controlPlaneIdentity(await readRegistration(env.PORTICO_GATEWAY_DIR)),
+  );
 } else {
   await runPrimary();
 }

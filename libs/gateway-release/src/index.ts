@@ -30,6 +30,7 @@ export const BUNDLED_POLICY_TYPES: readonly string[] = Object.freeze([
   'ip-blocklist',
   'http-basic-authentication',
   'upstream-credential',
+  'upstream-oauth',
   'jwt-validation',
   'oauth2-token-introspection',
   'client-id-enforcement',

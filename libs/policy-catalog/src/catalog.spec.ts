@@ -57,6 +57,7 @@ describe('POLICY_TEMPLATES', () => {
     'http-basic-authentication': ['1.3.2', false, 'Security'],
     cors: ['1.3.2', false, 'Compliance'],
     'upstream-credential': ['1.0.0', false, 'Security'],
+    'upstream-oauth': ['1.0.0', true, 'Security'],
     'api-key-authentication': ['1.0.0', false, 'Security'],
   };
 
@@ -236,6 +237,7 @@ describe('mapSensitive', () => {
     ['oauth2-token-introspection', ['authorizationValue']],
     ['jwt-validation', ['textKey']],
     ['upstream-credential', ['value']],
+    ['upstream-oauth', ['clientSecret']],
   ])('%s keeps %j secret', (assetId, secrets) => {
     const sensitive = Object.entries(byId(assetId).schema.properties)
       .filter(([, p]) => p['x-sensitive'])

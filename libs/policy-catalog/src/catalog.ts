@@ -25,6 +25,7 @@ import {
   jwtValidation,
   oauth2TokenIntrospection,
   upstreamCredential,
+  upstreamOAuth,
 } from './templates/security.templates.js';
 import { rateLimiting, rateLimitingSlaBased, spikeControl } from './templates/traffic.templates.js';
 import { cors, headerInjection, headerRemoval } from './templates/transformation.templates.js';
@@ -59,6 +60,7 @@ export const POLICY_TEMPLATES: readonly PolicyTemplateDefinition[] = Object.free
   httpBasicAuthentication,
   cors,
   upstreamCredential,
+  upstreamOAuth,
   apiKeyAuthentication,
 ]);
 

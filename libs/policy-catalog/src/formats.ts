@@ -57,6 +57,11 @@ export const STRING_FORMATS = {
     message: 'must be * or an origin like https://app.example.com (scheme, host and optional port)',
   },
   httpHeaderName: { validate: (v) => HEADER_NAME.test(v), message: 'must be a valid HTTP header name' },
+  /** RFC 6749 §3.3 scope-token. */
+  oauthScope: {
+    validate: (v) => /^[\x21\x23-\x5B\x5D-\x7E]+$/.test(v),
+    message: 'must be an OAuth scope: printable ASCII without spaces, double quotes or backslashes',
+  },
   urlPath: {
     validate: (v) => /^\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/.test(v) && !/(^|\/)\.\.?(\/|$)/.test(v),
     message: 'must be a URL path starting with / (no query, fragment or dot segments), e.g. /mcp',

@@ -638,6 +638,49 @@ const cases: Record<string, TemplateCases> = {
       ],
     ],
   },
+  'upstream-oauth': {
+    valid: [
+      {
+        issuer: 'https://as.example.com',
+        authorizationEndpoint: 'https://as.example.com/authorize',
+        tokenEndpoint: 'https://as.example.com/token',
+        clientId: 'portico',
+        clientSecret: 's3cret',
+        scopes: ['repo', 'read:user'],
+      },
+    ],
+    defaults: [
+      {
+        issuer: 'https://as.example.com',
+        authorizationEndpoint: 'https://as.example.com/authorize',
+        tokenEndpoint: 'https://as.example.com/token',
+        clientId: 'portico',
+      },
+      {
+        issuer: 'https://as.example.com',
+        authorizationEndpoint: 'https://as.example.com/authorize',
+        tokenEndpoint: 'https://as.example.com/token',
+        clientId: 'portico',
+        scopes: [],
+      },
+    ],
+    invalid: [
+      [
+        { issuer: 'https://as.example.com', authorizationEndpoint: 'https://as.example.com/a', clientId: 'p' },
+        ['configurationData.tokenEndpoint: is required'],
+      ],
+      [
+        {
+          issuer: 'https://as.example.com',
+          authorizationEndpoint: 'https://as.example.com/a',
+          tokenEndpoint: 'https://as.example.com/t',
+          clientId: 'p',
+          scopes: ['two words'],
+        },
+        ['configurationData.scopes[0]: must be an OAuth scope: printable ASCII without spaces, double quotes or backslashes'],
+      ],
+    ],
+  },
 };
 
 const template = (assetId: string) => {

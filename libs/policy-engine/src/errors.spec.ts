@@ -232,6 +232,21 @@ const TABLE: [GatewayError, number, unknown, Record<string, string>, { code: str
     },
   ],
   [
+    { kind: 'backend-disabled', message: 'The MCP backend github is disabled by its administrators' },
+    503,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InternalError,
+        message: 'The MCP backend github is disabled by its administrators',
+        data: { reason: 'BACKEND_DISABLED' },
+      },
+    },
+    {},
+    { code: 'BACKEND_DISABLED', message: 'The MCP backend github is disabled by its administrators' },
+  ],
+  [
     { kind: 'internal' },
     500,
     { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InternalError, message: 'Internal error' } },
@@ -249,7 +264,7 @@ describe('gateway error table', () => {
   });
 
   it('covers every kind of the union', () => {
-    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(21);
+    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(22);
   });
 
   it('never uses the SDK-reserved −32000 / −32001', () => {

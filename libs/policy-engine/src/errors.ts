@@ -24,6 +24,7 @@
  * | session-not-found      | 404  | —                                                           |
  * | mcp-support-required   | 503  | −32603, data.reason MCP_SUPPORT_REQUIRED                    |
  * | api-unavailable        | 503  | −32603, data.reason API_UNAVAILABLE (the cause only in logs)|
+ * | backend-disabled       | 503  | −32603, data.reason BACKEND_DISABLED                        |
  * | internal               | 500  | −32603 Internal error (details only in logs)                |
  *
  * −32000 / −32001 are never used: the SDK reserves them for ConnectionClosed / RequestTimeout.
@@ -70,6 +71,8 @@ export type GatewayError =
   | { kind: 'mcp-support-required' }
   /** The API's configuration failed (the gateway's translate.ts); the cause goes to logs and the control plane, never to clients. */
   | { kind: 'api-unavailable' }
+  /** The MCP backend is switched off by its administrators; `message` names it. */
+  | { kind: 'backend-disabled'; message: string }
   | { kind: 'internal' };
 
 /** The message of the `mcp-support-required` row, as Anypoint words it. */
@@ -119,6 +122,7 @@ export function toHttpStatus(error: GatewayError): number {
       return 504;
     case 'mcp-support-required':
     case 'api-unavailable':
+    case 'backend-disabled':
     case 'shutting-down':
       return 503;
     case 'internal':
@@ -165,6 +169,8 @@ export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonR
       return jsonRpcError(id, ErrorCode.InternalError, MCP_SUPPORT_REQUIRED_MESSAGE, { reason: 'MCP_SUPPORT_REQUIRED' });
     case 'api-unavailable':
       return jsonRpcError(id, ErrorCode.InternalError, API_UNAVAILABLE_MESSAGE, { reason: 'API_UNAVAILABLE' });
+    case 'backend-disabled':
+      return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'BACKEND_DISABLED' });
     case 'internal':
       return jsonRpcError(id, ErrorCode.InternalError, 'Internal error');
     case 'rate-limited':

@@ -41,6 +41,8 @@ export {
   type UpstreamRequester,
 } from './policy-contract/context.js';
 export type {
+  BackendToken,
+  BackendTokens,
   Clock,
   CompileContext,
   CompiledPolicyResult,

@@ -14,9 +14,11 @@ export {
   Hello,
   HelloAck,
   Nack,
+  ObservedToolEntry,
   PolicyReport,
   Snapshot,
   ToolDefinitionReport,
+  ToolsObserved,
 } from './gen/portico/config/v1/sync.js';
 export {
   AccessEvent,
@@ -28,3 +30,14 @@ export {
   PublishRequest,
   PublishResponse,
 } from './gen/portico/analytics/v1/access_events.js';
+export {
+  BackendTokenServiceClient,
+  BackendTokenServiceService,
+  type BackendTokenServiceServer,
+  Consent,
+  GetUserTokenRequest,
+  GetUserTokenResponse,
+  RevokeUserTokenRequest,
+  RevokeUserTokenResponse,
+  UserToken,
+} from './gen/portico/credentials/v1/backend_tokens.js';

@@ -1,8 +1,9 @@
 /**
  * A small OAuth 2.1 authorization server for tests, on 127.0.0.1 (node:http): RFC 8414 metadata,
- * dynamic client registration (RFC 7591), an authorization endpoint that consents at once and
- * redirects with a code, a token endpoint that checks PKCE (S256) and issues RS256 JWTs whose
- * `aud` is the RFC 8707 `resource` the client asked for, and the JWKS to verify them.
+ * dynamic client registration (RFC 7591), an authorization endpoint that consents at once (as the
+ * user its `login_hint` names, else `subject`) and redirects with a code, a token endpoint that
+ * checks PKCE (S256) and issues RS256 JWTs whose `aud` is the RFC 8707 `resource` the client asked
+ * for, with a refresh token (rotated on each refresh grant), RFC 7009 revocation, and the JWKS.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -13,8 +14,10 @@ export interface TestAuthorizationServer {
   /** The issuer, e.g. `http://127.0.0.1:41234`. */
   readonly issuer: string;
   readonly jwksUrl: string;
-  /** The claims of every access token issued, oldest first. */
+  /** The claims of every access token issued, oldest first, with the grant that issued it. */
   readonly issued: Record<string, unknown>[];
+  /** Every token revoked (RFC 7009), oldest first. */
+  readonly revoked: string[];
   close(): Promise<void>;
 }
 
@@ -27,11 +30,17 @@ function body(req: IncomingMessage): Promise<string> {
   });
 }
 
-export async function startAuthorizationServer(options: { subject?: string } = {}): Promise<TestAuthorizationServer> {
+export async function startAuthorizationServer(
+  options: { subject?: string; accessTokenTtlSeconds?: number } = {},
+): Promise<TestAuthorizationServer> {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk = { ...(await exportJWK(publicKey)), kid: 'as-1', alg: 'RS256', use: 'sig' };
-  const codes = new Map<string, { challenge: string; resource: string | null; scope: string | null; clientId: string }>();
+  type Grant = { resource: string | null; scope: string | null; clientId: string; subject: string };
+  const codes = new Map<string, Grant & { challenge: string }>();
+  const refreshTokens = new Map<string, Grant>();
   const issued: Record<string, unknown>[] = [];
+  const revoked: string[] = [];
+  const ttl = options.accessTokenTtlSeconds ?? 600;
   let issuer = '';
 
   const server = createServer((req, res) => {
@@ -45,9 +54,10 @@ export async function startAuthorizationServer(options: { subject?: string } = {
           authorization_endpoint: `${issuer}/authorize`,
           token_endpoint: `${issuer}/token`,
           registration_endpoint: `${issuer}/register`,
+          revocation_endpoint: `${issuer}/revoke`,
           jwks_uri: `${issuer}/jwks.json`,
           response_types_supported: ['code'],
-          grant_types_supported: ['authorization_code'],
+          grant_types_supported: ['authorization_code', 'refresh_token'],
           code_challenge_methods_supported: ['S256'],
           token_endpoint_auth_methods_supported: ['none'],
         });
@@ -64,6 +74,7 @@ export async function startAuthorizationServer(options: { subject?: string } = {
           resource: url.searchParams.get('resource'),
           scope: url.searchParams.get('scope'),
           clientId: url.searchParams.get('client_id') ?? '',
+          subject: url.searchParams.get('login_hint') ?? options.subject ?? 'test-user',
         });
         const redirect = new URL(url.searchParams.get('redirect_uri') ?? '');
         redirect.searchParams.set('code', code);
@@ -71,13 +82,27 @@ export async function startAuthorizationServer(options: { subject?: string } = {
         if (state !== null) redirect.searchParams.set('state', state);
         return res.writeHead(302, { location: redirect.toString() }).end();
       }
+      if (req.method === 'POST' && url.pathname === '/revoke') {
+        const token = new URLSearchParams(await body(req)).get('token') ?? '';
+        revoked.push(token);
+        refreshTokens.delete(token);
+        return res.writeHead(200).end();
+      }
       if (req.method === 'POST' && url.pathname === '/token') {
         const form = new URLSearchParams(await body(req));
-        const grant = codes.get(form.get('code') ?? '');
-        codes.delete(form.get('code') ?? '');
-        const verifier = form.get('code_verifier') ?? '';
-        if (!grant || createHash('sha256').update(verifier).digest('base64url') !== grant.challenge) {
-          return json(400, { error: 'invalid_grant' });
+        let grant: Grant | undefined;
+        if (form.get('grant_type') === 'refresh_token') {
+          grant = refreshTokens.get(form.get('refresh_token') ?? '');
+          refreshTokens.delete(form.get('refresh_token') ?? '');
+          if (!grant) return json(400, { error: 'invalid_grant', error_description: 'unknown refresh token' });
+        } else {
+          const code = codes.get(form.get('code') ?? '');
+          codes.delete(form.get('code') ?? '');
+          const verifier = form.get('code_verifier') ?? '';
+          if (!code || createHash('sha256').update(verifier).digest('base64url') !== code.challenge) {
+            return json(400, { error: 'invalid_grant' });
+          }
+          grant = code;
         }
         const resource = form.get('resource') ?? grant.resource;
         const claims = {
@@ -87,12 +112,20 @@ export async function startAuthorizationServer(options: { subject?: string } = {
         let jwt = new SignJWT(claims)
           .setProtectedHeader({ alg: 'RS256', kid: 'as-1' })
           .setIssuer(issuer)
-          .setSubject(options.subject ?? 'test-user')
+          .setSubject(grant.subject)
+          .setJti(randomBytes(8).toString('hex'))
           .setIssuedAt()
-          .setExpirationTime('10m');
+          .setExpirationTime(`${ttl}s`);
         if (resource) jwt = jwt.setAudience(resource);
-        issued.push({ ...claims, aud: resource, sub: options.subject ?? 'test-user' });
-        return json(200, { access_token: await jwt.sign(privateKey), token_type: 'Bearer', expires_in: 600 });
+        issued.push({ ...claims, aud: resource, sub: grant.subject, grant: form.get('grant_type') });
+        const refreshToken = randomBytes(16).toString('hex');
+        refreshTokens.set(refreshToken, { ...grant, resource });
+        return json(200, {
+          access_token: await jwt.sign(privateKey),
+          token_type: 'Bearer',
+          expires_in: ttl,
+          refresh_token: refreshToken,
+        });
       }
       json(404, { error: 'not_found' });
     })().catch(() => json(500, { error: 'server_error' }));
@@ -103,6 +136,7 @@ export async function startAuthorizationServer(options: { subject?: string } = {
     issuer,
     jwksUrl: `${issuer}/jwks.json`,
     issued,
+    revoked,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

@@ -72,3 +72,4 @@ ALTER TABLE "McpInstallRequest" ADD CONSTRAINT "McpInstallRequest_environmentId_
 
 -- AddForeignKey
 ALTER TABLE "ObservedTool" ADD CONSTRAINT "ObservedTool_apiId_fkey" FOREIGN KEY ("apiId") REFERENCES "ApiInstance"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+

@@ -15,6 +15,6 @@ import { UpstreamsService } from './upstreams.service.js';
   imports: [AlertsModule, DeploymentsModule, PoliciesModule, SecretsManagerModule],
   controllers: [ApiInstancesController, ApiRuntimeController, UpstreamsController],
   providers: [ApiInstancesRepository, ApiInstancesService, ApiPromotionService, UpstreamsService],
-  exports: [ApiInstancesRepository],
+  exports: [ApiInstancesRepository, ApiInstancesService],
 })
 export class ApiInstancesModule {}

@@ -19,6 +19,8 @@ export const AUDIT_RESOURCE_TYPES = {
   contract: 'API Manager',
   'tool-pin': 'API Manager',
   'tool-change': 'API Manager',
+  'mcp-library-entry': 'API Manager',
+  'mcp-install-request': 'API Manager',
   alert: 'API Manager',
   'client-application': 'Exchange',
   'exchange-asset': 'Exchange',

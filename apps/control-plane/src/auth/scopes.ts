@@ -13,8 +13,9 @@
  * The MCP gateway permissions (seed 003: "library installs, custom MCP creation, backend updates,
  * deletes, tool configuration, and agent configuration are controlled by separate scopes") imply
  * nothing and are implied by nothing: holding Manage APIs Configuration does not install from the
- * library, and holding Install Library MCP does not edit instances. Reading MCP backends, the
- * library and the AI inventory needs View APIs Configuration, as reading instances does.
+ * library, and holding Install Library MCP does not edit instances. Reading MCP backends and the
+ * AI inventory needs View APIs Configuration, as reading instances does; the MCP library (public
+ * servers' descriptions) is readable by anyone who sees the organization.
  */
 export const SCOPES = {
   'read:api_configuration': 'View APIs Configuration',

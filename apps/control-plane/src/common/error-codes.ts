@@ -15,9 +15,12 @@ import { gatewayTargetErrors } from '../gateway-targets/gateway-targets.errors.j
 import { policyErrors } from '../policies/policies.errors.js';
 import { secretsManagerErrors } from '../secrets-manager/secrets-manager.errors.js';
 import { toolPinErrors } from '../tool-pins/tool-pins.errors.js';
+import { mcpLibraryErrors } from '../mcp-library/mcp-library.errors.js';
 import { apiKeyErrors } from '../api-keys/api-keys.errors.js';
 import { slaTierErrors } from '../sla-tiers/sla-tiers.errors.js';
 import { throttlingErrors } from '../throttling/throttling.errors.js';
+import { mcpProbeErrors } from '../mcp-probe/mcp-probe.errors.js';
+import { backendOAuthErrors } from '../backend-oauth/backend-oauth.errors.js';
 import { commonErrors } from './common.errors.js';
 
 export const errorTables = {
@@ -37,6 +40,9 @@ export const errorTables = {
   slaTiers: slaTierErrors,
   throttling: throttlingErrors,
   alerts: alertErrors,
+  mcpLibrary: mcpLibraryErrors,
+  mcpProbe: mcpProbeErrors,
+  backendOAuth: backendOAuthErrors,
 } as const;
 
 type Tables = typeof errorTables;

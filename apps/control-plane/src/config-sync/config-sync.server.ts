@@ -1,6 +1,7 @@
 /**
- * The gateway sync service: a gRPC server (mTLS) carrying ConfigSyncService.Connect streams and
- * AccessEventService.Publish calls (access-events/access-event-ingest.service.ts).
+ * The gateway sync service: a gRPC server (mTLS) carrying ConfigSyncService.Connect streams,
+ * AccessEventService.Publish calls (access-events/access-event-ingest.service.ts) and
+ * BackendTokenService calls (backend-oauth/backend-oauth.service.ts).
  *
  * Every control-plane replica runs one. Its server certificate is issued at start by the shared
  * CA; clients must present a certificate of the same CA, and the stream is accepted only when
@@ -28,12 +29,18 @@ import {
 } from '@grpc/grpc-js';
 import {
   AccessEventServiceService,
+  BackendTokenServiceService,
   ConfigSyncServiceService,
   type ConnectRequest,
   type ConnectResponse,
+  type GetUserTokenRequest,
+  type GetUserTokenResponse,
   type PublishRequest,
   type PublishResponse,
+  type RevokeUserTokenRequest,
+  type RevokeUserTokenResponse,
 } from '#portico/proto-ts';
+import { BackendOAuthService } from '../backend-oauth/backend-oauth.service.js';
 import { AccessEventIngest } from '../access-events/access-event-ingest.service.js';
 import { DatabaseOutage } from '../common/database-outage.js';
 import { DATABASE_URL } from '../common/prisma.service.js';
@@ -42,6 +49,7 @@ import { ENV, type Env } from '../config/env.js';
 import { CertificateAuthorityService } from '../gateway-registration/certificate-authority.service.js';
 import { parseGatewayIdentity } from '../gateway-registration/gateway-identity.js';
 import { ApiKeysService } from '../api-keys/api-keys.service.js';
+import { McpInventoryService } from '../mcp-inventory/mcp-inventory.service.js';
 import { ToolPinsService } from '../tool-pins/tool-pins.service.js';
 import { ConfigSyncRepository } from './config-sync.repository.js';
 import { DATABASE_UNAVAILABLE_DETAILS, GatewaySession, type SessionIdentity } from './gateway-session.js';
@@ -82,6 +90,8 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     secrets: SecretBox,
     private readonly endpoint: SyncEndpoint,
     private readonly accessEvents: AccessEventIngest,
+    private readonly backendOAuth: BackendOAuthService,
+    private readonly inventory: McpInventoryService,
   ) {
     this.states = new TargetStates(repo, (sealed) => secrets.open(sealed));
   }
@@ -104,8 +114,25 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     });
     server.addService(ConfigSyncServiceService, { connect: (call: Call) => void this.accept(call) });
     server.addService(AccessEventServiceService, {
+      // a batch of access events, taken for the target of the caller's certificate
       publish: (call: ServerUnaryCall<PublishRequest, PublishResponse>, callback: sendUnaryData<PublishResponse>) =>
-        void this.publish(call, callback),
+        void this.unary(call, callback, 'taking access events', (targetId) => this.accessEvents.publish(targetId, call.request)),
+    });
+    server.addService(BackendTokenServiceService, {
+      getUserToken: (
+        call: ServerUnaryCall<GetUserTokenRequest, GetUserTokenResponse>,
+        callback: sendUnaryData<GetUserTokenResponse>,
+      ) =>
+        void this.unary(call, callback, 'handing out a backend token', (targetId) =>
+          this.backendOAuth.userToken(targetId, call.request),
+        ),
+      revokeUserToken: (
+        call: ServerUnaryCall<RevokeUserTokenRequest, RevokeUserTokenResponse>,
+        callback: sendUnaryData<RevokeUserTokenResponse>,
+      ) =>
+        void this.unary(call, callback, 'revoking a backend token', (targetId) =>
+          this.backendOAuth.revokeUserToken(targetId, call.request),
+        ),
     });
     const port = await new Promise<number>((resolve, reject) =>
       server.bindAsync(`${host}:${this.env.PORTICO_SYNC_PORT}`, credentials, (err, bound) =>
@@ -174,6 +201,7 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
       repo: this.repo,
       recordToolDefinition: (report) => this.toolPins.recordReport(report),
       recordApiKeyUse: (targetId, apiId, keyId) => this.apiKeys.recordUse(targetId, apiId, keyId),
+      recordObservedTools: (targetId, report) => this.inventory.recordObserved(targetId, report),
       targetState: (targetId) => this.states.get(targetId),
       heartbeatIntervalMs: this.env.PORTICO_GATEWAY_HEARTBEAT_SECONDS * 1000,
       maxAgeMs: this.env.PORTICO_SYNC_MAX_CONNECTION_AGE_SECONDS * 1000,
@@ -186,18 +214,20 @@ export class ConfigSyncServer implements OnApplicationBootstrap, OnApplicationSh
     set.add(session);
   }
 
-  /** A batch of access events, taken for the target of the caller's certificate. */
-  private async publish(
-    call: ServerUnaryCall<PublishRequest, PublishResponse>,
-    callback: sendUnaryData<PublishResponse>,
+  /** A unary call of the gateway whose certificate names `targetId`, answered by `handle`. */
+  private async unary<Req, Res>(
+    call: ServerUnaryCall<Req, Res>,
+    callback: sendUnaryData<Res>,
+    doing: string,
+    handle: (targetId: string) => Promise<Res>,
   ): Promise<void> {
     try {
       const { targetId } = await this.authenticate(call);
-      callback(null, await this.accessEvents.publish(targetId, call.request));
+      callback(null, await handle(targetId));
     } catch (err) {
-      const refusal = this.statusFor(err, 'taking access events');
+      const refusal = this.statusFor(err, doing);
       if (refusal.code === GrpcStatus.UNAUTHENTICATED || refusal.code === GrpcStatus.PERMISSION_DENIED) {
-        this.logger.warn(`refused access events from ${call.getPeer()}: ${refusal.details}`);
+        this.logger.warn(`refused ${doing} to ${call.getPeer()}: ${refusal.details}`);
       }
       callback(refusal);
     }

@@ -20,7 +20,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@nestjs/common';
 import { type ServerDuplexStream, status as GrpcStatus } from '@grpc/grpc-js';
-import type { Ack, ConnectRequest, ConnectResponse, Hello, Nack, PolicyReport } from '#portico/proto-ts';
+import type { Ack, ConnectRequest, ConnectResponse, Hello, Nack, PolicyReport, ToolsObserved } from '#portico/proto-ts';
 import type { DatabaseOutage } from '../common/database-outage.js';
 import type { ToolDefinitionReported } from '../tool-pins/tool-pins.service.js';
 import type { ConfigSyncRepository } from './config-sync.repository.js';
@@ -44,6 +44,8 @@ export interface SessionDeps {
   recordToolDefinition(report: ToolDefinitionReported): Promise<string | undefined>;
   /** Records that an API key was used; resolves to why the report was dropped, if it was. */
   recordApiKeyUse(targetId: string, apiId: string, keyId: string): Promise<string | undefined>;
+  /** Records a tool list the replica observed (AI inventory); resolves to why it was dropped, if it was. */
+  recordObservedTools(targetId: string, report: ToolsObserved): Promise<string | undefined>;
   /** The shared, current state of a target (target-states.ts). */
   targetState(targetId: string): Promise<TargetState>;
   heartbeatIntervalMs: number;
@@ -178,6 +180,8 @@ export class GatewaySession {
         return this.heartbeat();
       case 'policyReport':
         return this.policyReport(message.value);
+      case 'toolsObserved':
+        return this.toolsObserved(message.value);
       case 'hello':
         return this.end(GrpcStatus.INVALID_ARGUMENT, 'Hello may only be sent once per stream');
       default:
@@ -308,6 +312,16 @@ export class GatewaySession {
     await this.record(`policy report for API ${apiId}`, async () => {
       const why = await store();
       if (why) dropped(why);
+    });
+  }
+
+  /** A tool list the control plane cannot use (an API not deployed here, …) is logged and dropped; the stream goes on. */
+  private async toolsObserved(report: ToolsObserved): Promise<void> {
+    const apiId = report.apiId.slice(0, 20);
+    await this.record(`tool list of API ${apiId}`, async () => {
+      const why = await this.deps.recordObservedTools(this.targetId, report);
+      if (why)
+        this.deps.logger.warn(`gateway ${this.targetId} replica ${this.replicaId}: tool list of API ${apiId} dropped: ${why}`);
     });
   }
 

@@ -32,6 +32,7 @@ const TOKEN_INTROSPECTION = 'oauth2-token-introspection';
 const CLIENT_ID_ENFORCEMENT = 'client-id-enforcement';
 const API_KEY_AUTHENTICATION = 'api-key-authentication';
 const SLA_RATE_LIMITING = 'rate-limiting-sla-based';
+const UPSTREAM_OAUTH = 'upstream-oauth';
 
 export interface BuiltSnapshot {
   revision: number;
@@ -103,6 +104,7 @@ function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api 
     policies: policyConfigs(api, openSecret),
     responseTimeoutMs: api.responseTimeout ?? 0,
     publicUrl: api.endpointUri ?? '',
+    disabled: !api.backendEnabled,
   };
 }
 
@@ -206,7 +208,9 @@ function quota({ maximumRequests, timePeriodInMilliseconds }: TierLimit) {
 function policyConfig(policy: PolicyRecord, managedJson: string, openSecret: (sealed: string) => string): Policy {
   const stored = policy.configurationData as Record<string, unknown>;
   const template = findPolicyTemplate(policy.groupId, policy.assetId, policy.assetVersion);
-  const configuration = template ? mapSensitive(template, stored, openSecret) : stored;
+  const configuration = { ...(template ? mapSensitive(template, stored, openSecret) : stored) };
+  // upstream-oauth's client secret is the control plane's alone: it talks to the authorization server.
+  if (policy.assetId === UPSTREAM_OAUTH) delete configuration.clientSecret;
   return {
     id: String(policy.id),
     type: policy.assetId,

@@ -12,6 +12,11 @@ const count = (max: number) => z.coerce.number().int().min(1).max(max);
 
 /** PORTICO_OUTBOUND_DENY when unset: this host, link-local addresses and the metadata services. */
 const OUTBOUND_DENY_DEFAULT = ['loopback', 'link-local', 'metadata'];
+/**
+ * PORTICO_PROBE_DENY when unset: PORTICO_OUTBOUND_DENY's default and the private ranges; metadata
+ * before link-local, so a refusal of 169.254.169.254 names the metadata rule (rules apply in order).
+ */
+const PROBE_DENY_DEFAULT = ['loopback', 'metadata', 'link-local', 'private'];
 /** PORTICO_OUTBOUND_DENY=none: nothing is denied (an empty variable is unset, hence the default). */
 const noneIsEmpty = (entries: string[]) => (entries.join() === 'none' ? [] : entries);
 
@@ -142,6 +147,15 @@ export const envSchema = z
     PORTICO_OUTBOUND_DENY: commaSeparated({ lowerCase: true, check: (entries) => new AddressPolicy(noneIsEmpty(entries)) })
       .transform(noneIsEmpty)
       .default(OUTBOUND_DENY_DEFAULT),
+    /**
+     * Addresses custom MCP auth probing (mcp-probe/) never connects to: the probed URL, and every
+     * redirect and metadata URL its server names. Syntax of PORTICO_OUTBOUND_DENY; `none`: any
+     * address. The default adds the private ranges: a probe is a request anyone with Create Custom
+     * MCP can aim, and its answer is shown to them.
+     */
+    PORTICO_PROBE_DENY: commaSeparated({ lowerCase: true, check: (entries) => new AddressPolicy(noneIsEmpty(entries)) })
+      .transform(noneIsEmpty)
+      .default(PROBE_DENY_DEFAULT),
   })
   .refine((env) => (env.PORTICO_TLS_CERT_FILE === undefined) === (env.PORTICO_TLS_KEY_FILE === undefined), {
     message: 'set both PORTICO_TLS_CERT_FILE and PORTICO_TLS_KEY_FILE, or neither',

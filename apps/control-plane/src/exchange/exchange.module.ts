@@ -16,6 +16,6 @@ import { ExchangeRepository } from './exchange.repository.js';
 @Module({
   controllers: [ExchangePublicationController, ExchangeMutableDataController, ExchangeAssetsController, ExchangeV1Controller],
   providers: [ExchangeRepository, ExchangeAssetsService, ExchangePublicationService, ExchangeCurationService, AssetFileLinks],
-  exports: [ExchangeAssetsService, AssetFileLinks],
+  exports: [ExchangeAssetsService, ExchangePublicationService, AssetFileLinks],
 })
 export class ExchangeModule {}

@@ -11,7 +11,7 @@ import { PolicyTemplatesService } from './policy-templates.service.js';
   imports: [GatewayTargetsModule],
   controllers: [PolicyTemplatesController, PoliciesController],
   providers: [PoliciesRepository, PolicyTemplatesService, PoliciesService],
-  exports: [PolicyTemplatesService],
+  exports: [PolicyTemplatesService, PoliciesService],
 })
 export class PoliciesModule implements OnApplicationBootstrap {
   constructor(private readonly templates: PolicyTemplatesService) {}

@@ -47,6 +47,11 @@ export interface TenantResources {
   /** an alert of the instance in each dialect: API Manager's (legacy) and Anypoint Monitoring's */
   alertId: string;
   monitoringAlertId: string;
+  /** an MCP library entry of the organization, and a pending install request of it */
+  libraryEntryId: string;
+  installRequestId: string;
+  /** a user's gateway-managed OAuth connection to the instance's backend */
+  oauthConnectionId: string;
 }
 
 /** Makes one of each resource in `tenant`'s Sandbox (see TenantResources). */
@@ -163,6 +168,21 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
     notifications: [{ type: 'email', recipients: ['ops@example.com'] }],
   });
 
+  const mcpgateway = `/mcpgateway/api/v1/organizations/${org}`;
+  const [libraryEntry] = (
+    await create(`${mcpgateway}/library`, {
+      name: `io.github.portico-tests/${uniqueName('entry')}`,
+      description: 'A library entry',
+      version: '1.0.0',
+      remotes: [{ type: 'streamable-http', url: 'http://127.0.0.1:9/mcp' }],
+    })
+  ).data;
+  const installRequest = await create(`${mcpgateway}/environments/${env}/install-requests`, {
+    entryId: libraryEntry.id,
+    targetId: gateway.gatewayId,
+    reason: 'one of every resource',
+  });
+
   // Pins and changes come from gateways (config-sync), never from a REST create.
   const pinnedToolName = uniqueName('tool');
   const definition = { name: pinnedToolName, inputSchema: { type: 'object' } };
@@ -181,6 +201,9 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
       reportedByTarget: gateway.gatewayId,
       reportedByReplica: 'replica-1',
     },
+  });
+  const oauthConnection = await testPrisma().backendOAuthConnection.create({
+    data: { apiId: api.id, subject: 'alice', issuer: 'https://as.example.com', accessTokenSealed: 'enc:v1:x' },
   });
 
   return {
@@ -209,6 +232,9 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
     toolChangeId: change.id,
     alertId: alert.id,
     monitoringAlertId: monitoringAlert.alertId,
+    libraryEntryId: libraryEntry.id,
+    installRequestId: installRequest.id,
+    oauthConnectionId: oauthConnection.id,
   };
 }
 
@@ -243,4 +269,7 @@ export const PATH_PARAMS: Readonly<Record<string, (r: TenantResources) => string
   toolName: (r) => r.pinnedToolName,
   changeId: (r) => r.toolChangeId,
   alertId: (r) => r.alertId,
+  entryId: (r) => r.libraryEntryId,
+  requestId: (r) => r.installRequestId,
+  connectionId: (r) => r.oauthConnectionId,
 };

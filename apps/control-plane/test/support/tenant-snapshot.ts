@@ -131,6 +131,13 @@ const TENANT_ROWS: Record<Exclude<Prisma.ModelName, keyof typeof NOT_TENANT_DATA
       where: { OR: [{ organizationId: o.organizationId }, { apiId: { in: o.apis } }, { targetId: { in: o.targets } }] },
       orderBy: { id: 'asc' },
     }),
+  Agent: (o) => db().agent.findMany({ where: { organizationId: o.organizationId }, orderBy: { id: 'asc' } }),
+  AgentBackend: (o) =>
+    db().agentBackend.findMany({ where: { apiId: { in: o.apis } }, orderBy: [{ agentId: 'asc' }, { apiId: 'asc' }] }),
+  BackendOAuthConnection: (o) =>
+    db().backendOAuthConnection.findMany({ where: { apiId: { in: o.apis } }, orderBy: { id: 'asc' } }),
+  BackendOAuthConsent: (o) =>
+    db().backendOAuthConsent.findMany({ where: { apiId: { in: o.apis } }, orderBy: { stateSha256: 'asc' } }),
   ObservedTool: (o) =>
     db().observedTool.findMany({
       where: { apiId: { in: o.apis } },

@@ -47,7 +47,7 @@ export interface SyncClientOptions extends ControlPlaneIdentity {
   running(): Running;
   /** Compiles, swaps in and stores a snapshot; never throws. */
   apply(snapshot: Snapshot): Promise<ApplyOutcome>;
-  /** Policy reports, sent while a stream is accepted. */
+  /** Policy reports and observed tool lists, sent while a stream is accepted. */
   reports: ReportOutbox;
   logger: Logger;
 }
@@ -175,10 +175,10 @@ export class SyncClient {
     }
   }
 
-  /** Sends the queued policy reports on the accepted stream, if there is one. */
+  /** Sends the queued reports on the accepted stream, if there is one. */
   private sendReports(): void {
     if (this.stateValue !== 'connected' || !this.stream) return;
-    for (const report of this.options.reports.take()) this.stream.write({ message: { $case: 'policyReport', value: report } });
+    for (const message of this.options.reports.take()) this.stream.write({ message });
   }
 
   private broken(

@@ -48,6 +48,12 @@ export interface CompiledApi {
    * answered 503 with this reason. undefined for a served API.
    */
   readonly unavailable: string | undefined;
+  /**
+   * The MCP backend is switched off (Api.disabled): every request is answered 503
+   * BACKEND_DISABLED with this message. Its policies are not compiled; enabling it pushes them
+   * again. undefined for an enabled API.
+   */
+  readonly disabled: string | undefined;
   readonly routes: readonly CompiledRoute[];
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
   /** In the order the control plane sent. */

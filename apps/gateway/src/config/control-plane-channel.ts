@@ -10,6 +10,7 @@
  * pool of its own, so a new channel is never handed the old one's subchannel (backoff and all)
  * from the process-wide pool, whatever grpc-js counts as the same target and credentials.
  */
+import type { Registration } from '#portico/gateway-registration';
 import { type ChannelCredentials, type ChannelOptions, type Client, connectivityState, credentials } from '@grpc/grpc-js';
 
 /** Where the control plane is and who this gateway is to it. */
@@ -18,6 +19,16 @@ export interface ControlPlaneIdentity {
   readonly caPem: string;
   readonly certificatePem: string;
   readonly privateKeyPem: string;
+}
+
+/** The identity a registration (registration.yaml) gives. */
+export function controlPlaneIdentity(registration: Registration): ControlPlaneIdentity {
+  return {
+    address: registration.syncAddress,
+    caPem: registration.caCertificate,
+    certificatePem: registration.certificate,
+    privateKeyPem: registration.privateKey,
+  };
 }
 
 type ClientConstructor<C> = new (address: string, credentials: ChannelCredentials, options: ChannelOptions) => C;

@@ -63,6 +63,23 @@ describe('translate', () => {
     expect(Object.isFrozen(api)).toBe(true);
   });
 
+  it('keeps a disabled backend on its listener, serving nothing and compiling no policy', () => {
+    const { compiled, failures } = translate(
+      gatewayConfig([{ ...base, name: 'github', disabled: true, policies: ['mcp-support', { type: 'no-such-policy' }] }]),
+      { registry },
+    );
+    expect(failures).toEqual([]);
+    const api = compiled.apis[0]!;
+    expect(api).toMatchObject({
+      disabled: 'The MCP backend github is disabled by its administrators',
+      unavailable: undefined,
+      policies: [],
+      routes: [],
+      mcpSupport: false,
+    });
+    expect(compiled.ports.get(8081)).toEqual([api]);
+  });
+
   it('lists the policies of each upstream once, unless some policy has pointcuts', () => {
     const upstream = [{ url: 'http://127.0.0.1:3001/' }, { url: 'http://127.0.0.1:3002/' }];
     const scoped = translate(

@@ -29,6 +29,7 @@
  */
 import { normalizedBaseUrl } from '../data-plane/public-url.js';
 import {
+  type BackendTokens,
   compilePolicy,
   PolicyConfigError,
   type Clock,
@@ -107,6 +108,8 @@ export interface TranslateOptions {
   report?: PolicyReportSink;
   /** CompileContext.fetch: the data plane's (the upstream address policy applies); default the global fetch. */
   fetch?: typeof fetch;
+  /** CompileContext.backendTokens: the control plane's token service, when this gateway has one. */
+  backendTokens?: BackendTokens;
 }
 
 /** What a translation shares with every compile of it. */
@@ -118,6 +121,7 @@ interface Compiling {
   readonly redis: Redis | undefined;
   readonly report: PolicyReportSink;
   readonly fetch: typeof fetch;
+  readonly backendTokens: BackendTokens | undefined;
   readonly warnings: string[];
 }
 
@@ -134,6 +138,7 @@ export function translate(config: GatewayConfig, options: TranslateOptions = {})
     redis: options.redis,
     report: options.report ?? (() => undefined),
     fetch: options.fetch ?? fetch,
+    backendTokens: options.backendTokens,
     warnings,
   };
   const failures: ApiFailure[] = [];
@@ -166,11 +171,11 @@ export function translate(config: GatewayConfig, options: TranslateOptions = {})
       }
       claims.set(claim, api.id);
       if (portOwner === undefined) portOwners.set(listener.port, { apiId: api.id, fingerprint: listener.tls?.fingerprint });
-      apis.push(translateApi(api, listener, compiling));
+      apis.push(api.disabled ? listenerOnlyApi(api, listener, { disabled: true }) : translateApi(api, listener, compiling));
     } catch (error) {
       if (!(error instanceof ApiConfigError)) throw error;
       failures.push(Object.freeze({ apiId: api.id, reason: error.message }));
-      if (listener) apis.push(unavailableApi(api, listener, error.message));
+      if (listener) apis.push(listenerOnlyApi(api, listener, { unavailable: error.message }));
     }
   }
   return { compiled: compiledConfig(config.gatewayId, apis), warnings, failures: Object.freeze(failures) };
@@ -241,7 +246,8 @@ function fingerprint(parts: readonly unknown[]): string {
 }
 
 /** A failed API on its listener: routed, so its requests are answered 503 naming `reason`. */
-function unavailableApi(api: Api, listener: Listener, reason: string): CompiledApi {
+/** An API that keeps its listener and serves nothing: its configuration failed, or it is disabled. */
+function listenerOnlyApi(api: Api, listener: Listener, why: { unavailable: string } | { disabled: true }): CompiledApi {
   return Object.freeze({
     id: api.id,
     name: api.name,
@@ -250,7 +256,8 @@ function unavailableApi(api: Api, listener: Listener, reason: string): CompiledA
     basePath: listener.basePath,
     hosts: listener.hosts,
     tls: listener.tls,
-    unavailable: reason,
+    unavailable: 'unavailable' in why ? why.unavailable : undefined,
+    disabled: 'disabled' in why ? `The MCP backend ${api.name} is disabled by its administrators` : undefined,
     routes: Object.freeze([]),
     upstreams: new Map(),
     policies: Object.freeze([]),
@@ -301,6 +308,7 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     hosts: listener.hosts,
     tls: listener.tls,
     unavailable: undefined,
+    disabled: undefined,
     routes: Object.freeze(routes),
     upstreams,
     policies: Object.freeze(policies),
@@ -583,6 +591,7 @@ function compileContext(api: Api, policy: Policy, compiling: Compiling): Omit<Co
     redis: compiling.redis,
     report: (report) => compiling.report(api.id, policy.id, report),
     fetch: compiling.fetch,
+    backendTokens: compiling.backendTokens,
   };
 }
 

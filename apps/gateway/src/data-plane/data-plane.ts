@@ -19,7 +19,7 @@ import {
   type CompiledFederation,
   type CompiledUpstream,
 } from '../config/compiled-config.js';
-import { Federation } from '../federation/federation.js';
+import { Federation, type MemberToolsSink } from '../federation/federation.js';
 import { FederationDispatcher } from '../federation/federation-dispatcher.js';
 import type { GatewayEnv } from '../env.js';
 import { addressList } from '#portico/policy-engine';
@@ -28,6 +28,7 @@ import type { AccessEventSink } from '../access-log/access-record.js';
 import { GatewayMetrics, UpstreamMetrics } from '../metrics.js';
 import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import { Pipeline, type Runtime } from '../pipeline/pipeline.js';
+import { ToolsObserver, type ToolsObservedSink } from '../pipeline/tools-observer.js';
 import { UpstreamAddressPolicy } from '../upstream/address-policy.js';
 import { outboundFetch } from '#portico/outbound-address';
 import { UpstreamPools } from '../upstream/pools.js';
@@ -69,6 +70,8 @@ export interface DataPlaneOptions {
   accessEvents: AccessEventSink | undefined;
   /** Traces exchanges; undefined: no tracing. */
   tracer: ExchangeTracer | undefined;
+  /** Where the tool lists MCP servers answer are reported (AI inventory); undefined: not observed. */
+  toolsObserved?: ToolsObservedSink;
 }
 
 /** The data plane of a gateway process: its settings from the environment (env.ts, README). */
@@ -78,6 +81,7 @@ export function dataPlaneOptions(
   metrics: Registry,
   accessEvents: AccessEventSink | undefined,
   tracer: ExchangeTracer | undefined,
+  toolsObserved?: ToolsObservedSink,
 ): DataPlaneOptions {
   return {
     listenHost: env.PORTICO_GATEWAY_LISTEN_HOST,
@@ -98,6 +102,7 @@ export function dataPlaneOptions(
     metrics,
     accessEvents,
     tracer,
+    toolsObserved,
   };
 }
 
@@ -112,6 +117,7 @@ class ServedConfig implements Runtime {
     readonly config: CompiledConfig,
     readonly pools: ReadonlyMap<string, Pool>,
     private readonly responseTimeoutMs: number,
+    private readonly tools?: ToolsObserver,
   ) {}
 
   dispatcher(upstream: CompiledUpstream): Dispatcher {
@@ -126,10 +132,20 @@ class ServedConfig implements Runtime {
     if (!dispatcher) {
       const members = federation.members.map(({ name, upstream }) => ({ name, upstream, dispatcher: this.dispatcher(upstream) }));
       const timeoutMs = federation.responseTimeoutMs ?? this.responseTimeoutMs;
-      dispatcher = new FederationDispatcher(new Federation(federation.apiName, federation.routing, members, timeoutMs));
+      dispatcher = new FederationDispatcher(
+        new Federation(federation.apiName, federation.routing, members, timeoutMs, this.memberTools(federation)),
+      );
       this.federations.set(key, dispatcher);
     }
     return dispatcher;
+  }
+
+  /** Where a federation reports its members' tool lists (tools-observer.ts), as its API's. */
+  private memberTools(federation: CompiledFederation): MemberToolsSink | undefined {
+    const tools = this.tools;
+    const api = this.config.apis.find((a) => a.routes.some((r) => r.targets.some((t) => t.upstream.federation === federation)));
+    if (!tools || !api) return undefined;
+    return (member, items, complete) => tools.observe(api.id, member, items, complete);
   }
 }
 
@@ -141,6 +157,8 @@ const NOTHING: CompiledConfig = Object.freeze({ gatewayId: '', apis: Object.free
 
 export class DataPlane {
   private current = new ServedConfig(NOTHING, new Map(), 0);
+  /** Reports the tool lists MCP servers answer, across configurations (undefined: not observed). */
+  private readonly tools: ToolsObserver | undefined;
   private readonly servers = new Map<number, Listening>();
   private readonly pools: UpstreamPools;
   /** What the policies served here call out with (CompileContext.fetch): the upstream address policy applies. */
@@ -167,6 +185,7 @@ export class DataPlane {
     this.outboundFetch = outboundFetch(addressPolicy, options.connectTimeoutMs, (origin, denied) =>
       upstreamMetrics.countDenied(origin, denied.rule),
     );
+    this.tools = options.toolsObserved && new ToolsObserver(options.toolsObserved);
     this.pipeline = new Pipeline({
       bodyLimitBytes: options.bodyLimitBytes,
       answerLimitBytes: options.answerLimitBytes,
@@ -180,6 +199,7 @@ export class DataPlane {
       metrics: new GatewayMetrics(options.metrics),
       accessLog: options.accessEvents && new AccessLog(options.accessEvents),
       tracer: options.tracer,
+      tools: this.tools,
     });
   }
 
@@ -275,7 +295,7 @@ export class DataPlane {
     const pools = this.pools.acquire(config.apis.flatMap((api) => [...api.upstreams.values()]));
     for (const [port, listening] of opened) this.servers.set(port, listening);
     const previous = this.current;
-    this.current = new ServedConfig(config, pools, this.options.responseTimeoutMs);
+    this.current = new ServedConfig(config, pools, this.options.responseTimeoutMs, this.tools);
     this.retire(previous);
     for (const [port, listening] of [...this.servers]) {
       if (!config.ports.has(port)) this.unbind(port, listening);

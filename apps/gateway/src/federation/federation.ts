@@ -108,6 +108,12 @@ const SERVER_REQUEST_ID = /^pf:([^|]*)\|(.*)$/s;
 /** Names the member that answered a routed call, for the access log; never sent to the client (headers.ts). */
 export const MEMBER_HEADER = 'x-portico-member';
 
+/**
+ * Hears each member's whole tool list (every page) whenever the federation reads it, as the
+ * member gave it (tools-observer.ts); `complete` is false when the list was cut at 100 pages.
+ */
+export type MemberToolsSink = (member: string, items: readonly Record<string, unknown>[], complete: boolean) => void;
+
 export class Federation {
   private readonly routes: ReadonlyMap<string, FederationRoute>;
   private readonly owners = new Map<string, { at: number; list: MergedList }>();
@@ -119,6 +125,7 @@ export class Federation {
     private readonly routing: FederationRouting,
     private readonly members: readonly Member[],
     private readonly timeoutMs: number,
+    private readonly memberTools?: MemberToolsSink,
   ) {
     this.routes = new Map(routing.routes.map((r) => [r.upstreamName, r]));
   }
@@ -437,7 +444,9 @@ export class Federation {
     const lists = await Promise.all(
       this.inSession(context.session).map(async ({ member, sessionId }) => {
         try {
-          return { member: member.name, items: await this.allPages(member, sessionId, method, kind, context) };
+          const { items, complete } = await this.allPages(member, sessionId, method, kind, context);
+          if (kind === 'tools') this.memberTools?.(member.name, items, complete);
+          return { member: member.name, items };
         } catch {
           return { member: member.name, items: [] };
         }
@@ -456,9 +465,11 @@ export class Federation {
     return list;
   }
 
+  /** Every page of the member's list (at most 100: `complete` says whether that was all). */
   private async allPages(member: Member, sessionId: string, method: string, kind: ListKind, context: Context) {
     const items: Record<string, unknown>[] = [];
     let cursor: string | undefined;
+    let complete = false;
     for (let pages = 0; pages < 100; pages++) {
       const id = `pf-${(this.sequence = (this.sequence + 1) % Number.MAX_SAFE_INTEGER)}`;
       const answer = await this.forward(
@@ -469,15 +480,18 @@ export class Federation {
       );
       const response = await responseTo(member, answer, id);
       if ('error' in response) {
-        if (response.error.code === -32601) return items; // the member does not have this kind
+        if (response.error.code === -32601) return { items, complete: true }; // the member does not have this kind
         throw new MemberUnavailable(member.name, response.error.message);
       }
       const result = response.result as Record<string, unknown>;
       items.push(...((result[kind] as Record<string, unknown>[] | undefined) ?? []));
       cursor = typeof result.nextCursor === 'string' ? result.nextCursor : undefined;
-      if (!cursor) break;
+      if (!cursor) {
+        complete = true;
+        break;
+      }
     }
-    return items;
+    return { items, complete };
   }
 
   /**

@@ -34,6 +34,8 @@ import type { ResponseIdMap } from './response-ids.js';
 export interface PendingCall {
   readonly call: McpCall;
   readonly policies: readonly CompiledPolicy[];
+  /** Sees the upstream's response before the policies do (tools-observer.ts). */
+  readonly observe?: (response: JsonRpcResponse) => void;
 }
 
 /** What the response phase of a POST must do. */
@@ -62,6 +64,7 @@ export class McpResponsePhase {
 
   /** Runs the response hooks of `pending` on one response; undefined when nothing changed. */
   private run(exchange: ExchangeContext, pending: PendingCall, response: JsonRpcResponse): Promise<JsonRpcResponse | undefined> {
+    pending.observe?.(response);
     return mcpResponsePhase(this.hooks, { exchange, call: pending.call }, pending.policies, response);
   }
 

@@ -93,6 +93,7 @@ import { InFlight, type InFlightEntry } from './in-flight.js';
 import { httpRequestPhase, type HttpRequestOutcome, httpResponseEdits, NO_EDITS, UNCHANGED } from './http-phases.js';
 import { idKey, McpResponsePhase, type PendingCall, type ResponsePlan, sessionKey } from './mcp-response-phase.js';
 import { ResponseIdMap } from './response-ids.js';
+import type { ToolsObserver } from './tools-observer.js';
 import { MEMBER_HEADER } from '../federation/federation.js';
 
 export interface PipelineOptions {
@@ -114,6 +115,8 @@ export interface PipelineOptions {
   accessLog: AccessLog | undefined;
   /** Traces exchanges (OpenTelemetry); undefined: tracing is off (nothing of it runs). */
   tracer: ExchangeTracer | undefined;
+  /** Reports the tool lists MCP servers answer (AI inventory); undefined: nothing is observed. */
+  tools?: ToolsObserver;
 }
 
 /** What an exchange runs on: one configuration and the upstream pools it holds. */
@@ -422,6 +425,8 @@ export class Pipeline {
     const refusal = this.options.hostCheck.refusal(api, req.headers);
     if (refusal !== undefined) return this.refuse(res, api, style, { kind: 'host-not-allowed', message: refusal }, access);
     if (api.unavailable !== undefined) return this.refuse(res, api, style, { kind: 'api-unavailable' }, access);
+    if (api.disabled !== undefined)
+      return this.refuse(res, api, style, { kind: 'backend-disabled', message: api.disabled }, access);
     if (hasDotSegment(restPath))
       return this.refuse(
         res,
@@ -475,11 +480,12 @@ export class Pipeline {
     const { api, req, res, style } = routed;
     if (phase.kind === 'reject') return this.answer(res, api.id, style, phase.error, null, hasRequestBody(req.headers), routed);
     if (phase.kind === 'respond') {
-      const headers = [...Object.entries(phase.headers).flat(), 'content-length', '0'];
+      const body = phase.body ?? '';
+      const headers = [...Object.entries(phase.headers).flat(), 'content-length', String(Buffer.byteLength(body))];
       // A body the client sent along is not read: the connection cannot be reused after it.
       if (hasRequestBody(req.headers)) headers.push('connection', 'close');
       res.writeHead(phase.status, this.clientHead(routed, phase.status, headers));
-      return void res.end();
+      return void res.end(body);
     }
     routed.edits = phase.edits;
     if (api.kind === 'mcp' && req.method === 'POST') return this.post(routed, upstreamPath, query);
@@ -568,6 +574,15 @@ export class Pipeline {
           (pending ??= new Map()).set(idKey(call.id), { call, policies: inspecting });
           this.ids.remember(api.id, sessionKey(exchange, query), call);
         }
+      }
+      // The AI inventory (tools-observer.ts): the server's own tool list, before any response hook.
+      const observe =
+        call.id !== undefined && call.method === 'tools/list'
+          ? this.options.tools?.listener(api, routed.upstream, outcome.message)
+          : undefined;
+      if (observe) {
+        const key = idKey(call.id!);
+        (pending ??= new Map()).set(key, { call, policies: pending.get(key)?.policies ?? [], observe });
       }
     }
 

@@ -4,6 +4,7 @@
  */
 import { type PolicyReport } from '#portico/policy-engine';
 import type { ApiFailure } from '../config/translate.js';
+import type { ObservedToolList } from '../pipeline/tools-observer.js';
 
 /** Primary → worker: serve this configuration (GatewayConfig bytes); `seq` pairs the answer. */
 export interface ApplyMessage {
@@ -31,6 +32,8 @@ export type WorkerMessage =
   | { readonly type: 'portico:apply-failed'; readonly seq: number; readonly error: string }
   /** A policy's report (CompileContext.report), for the primary's sync stream. */
   | { readonly type: 'portico:report'; readonly apiId: string; readonly policyId: string; readonly report: PolicyReport }
+  /** A tool list an MCP server answered (tools-observer.ts), for the primary's sync stream. */
+  | { readonly type: 'portico:tools'; readonly list: ObservedToolList }
   /** Access events (event-batcher.ts), for the primary's outbox. */
   | { readonly type: 'portico:events'; readonly bytes: Uint8Array; readonly count: number };
 
@@ -46,6 +49,7 @@ export function isWorkerMessage(message: unknown): message is WorkerMessage {
     type === 'portico:applied' ||
     type === 'portico:apply-failed' ||
     type === 'portico:report' ||
+    type === 'portico:tools' ||
     type === 'portico:events'
   );
 }

@@ -25,6 +25,7 @@ import type { EventBatchSink } from '../access-log/event-batcher.js';
 import { AggregatorRegistry } from 'prom-client';
 import type { MetricsSource } from '../admin/admin-server.js';
 import type { Served } from '../config/serve-config.js';
+import type { ToolsObservedSink } from '../pipeline/tools-observer.js';
 import { ConfigRejectedError, type ApiFailure } from '../config/translate.js';
 import { isWorkerMessage, type ApplyMessage, type StopMessage, type WorkerMessage } from './messages.js';
 import type { Serving } from './serving.js';
@@ -61,11 +62,13 @@ export class WorkerPool implements Serving {
     private readonly report: PolicyReportSink,
     private readonly events: EventBatchSink | undefined,
     private readonly drainMs: number,
+    private readonly tools: ToolsObservedSink | undefined,
   ) {}
 
   /**
    * Forks `count` workers and resolves once all of them are up; their policies' reports go to
-   * `report`, their access events to `events`. `drainMs`: the workers' drain period.
+   * `report`, their access events to `events`, the tool lists they observe to `tools`.
+   * `drainMs`: the workers' drain period.
    */
   static async start(
     count: number,
@@ -73,9 +76,10 @@ export class WorkerPool implements Serving {
     report: PolicyReportSink,
     events: EventBatchSink | undefined,
     drainMs: number,
+    tools?: ToolsObservedSink,
   ): Promise<WorkerPool> {
     cluster.setupPrimary({ serialization: 'advanced' });
-    const pool = new WorkerPool(logger.child({ component: 'workers' }), report, events, drainMs);
+    const pool = new WorkerPool(logger.child({ component: 'workers' }), report, events, drainMs, tools);
     await Promise.all(Array.from({ length: count }, () => pool.fork()));
     return pool;
   }
@@ -153,6 +157,7 @@ export class WorkerPool implements Serving {
         }
         if (message.type === 'portico:report') return this.report(message.apiId, message.policyId, message.report);
         if (message.type === 'portico:events') return this.events?.({ bytes: message.bytes, count: message.count });
+        if (message.type === 'portico:tools') return this.tools?.(message.list);
         const answer =
           message.type === 'portico:applied' ? message : new ConfigRejectedError(`worker ${worker.id}: ${message.error}`);
         if (message.type === 'portico:applied') member.ports = message.ports;

@@ -12,18 +12,19 @@
 import { GatewayConfig } from '#portico/proto-ts';
 import type { Logger } from 'pino';
 import { AggregatorRegistry } from 'prom-client';
+import type { ControlPlaneIdentity } from '../config/control-plane-channel.js';
 import type { GatewayEnv } from '../env.js';
 import { isPrimaryMessage, type WorkerMessage } from './messages.js';
 import { localServing } from './serving.js';
 
-export function runWorker(env: GatewayEnv, logger: Logger): void {
+export function runWorker(env: GatewayEnv, logger: Logger, controlPlane?: ControlPlaneIdentity): void {
   const send = (message: WorkerMessage) => process.send?.(message);
-  const serving = localServing(
-    env,
-    logger,
-    (apiId, policyId, report) => send({ type: 'portico:report', apiId, policyId, report }),
-    ({ bytes, count }) => send({ type: 'portico:events', bytes, count }),
-  );
+  const serving = localServing(env, logger, {
+    report: (apiId, policyId, report) => send({ type: 'portico:report', apiId, policyId, report }),
+    events: ({ bytes, count }) => send({ type: 'portico:events', bytes, count }),
+    tools: (list) => send({ type: 'portico:tools', list }),
+    controlPlane,
+  });
   AggregatorRegistry.setRegistries(serving.metrics);
   // Constructing one is what makes prom-client answer the primary's metrics requests here.
   new AggregatorRegistry();

@@ -32,6 +32,8 @@ export interface ApiSpec {
   publicUrl?: string;
   /** Listener.hosts: names accepted in Host and Origin besides IP literals and loopback names. */
   hosts?: string[];
+  /** Api.disabled: the MCP backend is switched off. */
+  disabled?: boolean;
   /** Listener.tls: the port serves https with this (mutual TLS with a client CA); absent = plain HTTP. */
   tls?: { certificatePem: string; privateKeyPem: string; clientCaPem?: string };
 }
@@ -89,6 +91,7 @@ export function apiConfig(spec: ApiSpec): Api {
     policies: (spec.policies ?? (type === 'mcp' ? ['mcp-support'] : [])).map(toPolicy),
     responseTimeoutMs: spec.responseTimeoutMs ?? 0,
     publicUrl: spec.publicUrl ?? '',
+    disabled: spec.disabled ?? false,
   };
 }
 

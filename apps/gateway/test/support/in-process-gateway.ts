@@ -61,6 +61,8 @@ export async function startTestGateway(config: GatewayConfig, options: TestGatew
     metrics,
     accessEvents: options.accessEvents,
     tracer: options.tracer,
+    // As in production, tool lists are observed (tools-observer.ts); reported nowhere unless asked.
+    toolsObserved: options.toolsObserved ?? (() => undefined),
   });
   const states = new PolicyStates();
   const apply = (next: GatewayConfig) => serveConfig(dataPlane, next, { registry, states, logger, redis: options.redis });

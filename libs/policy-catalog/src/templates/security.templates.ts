@@ -268,3 +268,54 @@ export const upstreamCredential = defineTemplate({
   },
   required: ['value'],
 });
+
+/**
+ * Gateway-managed OAuth (seed 003's "OAuth" mode): Portico is an OAuth client of the backend's
+ * authorization server and holds each user's tokens (control plane, sealed); the gateway sends the
+ * token of the user an earlier authentication policy identified. The client settings below are
+ * the control plane's; gateways get the policy without the client secret.
+ */
+export const upstreamOAuth = defineTemplate({
+  assetId: 'upstream-oauth',
+  version: '1.0.0',
+  name: 'Gateway-managed OAuth',
+  description:
+    "Sends each user's own token to the upstream MCP server: Portico registers as an OAuth client with the server's authorization server, asks each user to authorize once (the agent is given the authorization URL), stores the tokens encrypted, refreshes them, and never lets the agent see them. Needs an authentication policy before it, which identifies the user.",
+  category: 'Security',
+  mcpOnly: true,
+  properties: {
+    issuer: { type: 'string', title: 'Authorization server issuer', format: 'httpUrl' },
+    authorizationEndpoint: { type: 'string', title: 'Authorization endpoint', format: 'httpUrl' },
+    tokenEndpoint: { type: 'string', title: 'Token endpoint', format: 'httpUrl' },
+    revocationEndpoint: { type: 'string', title: 'Revocation endpoint (RFC 7009)', format: 'httpUrl' },
+    clientId: { type: 'string', title: 'Client ID', minLength: 1, maxLength: 512 },
+    clientSecret: {
+      type: 'string',
+      title: 'Client secret',
+      description: 'Leave empty for a public client (PKCE only).',
+      minLength: 1,
+      'x-sensitive': true,
+    },
+    scopes: {
+      type: 'array',
+      title: 'Scopes',
+      description: 'Scopes asked of each user.',
+      default: [],
+      items: { type: 'string', minLength: 1, maxLength: 200, format: 'oauthScope' },
+    },
+    redirectUri: {
+      type: 'string',
+      title: 'Redirect URI',
+      description:
+        "Portico's callback registered with the authorization server: <control plane public URL>/mcpgateway/api/v1/oauth/callback (the default).",
+      format: 'httpUrl',
+    },
+    resource: {
+      type: 'string',
+      title: 'Resource (RFC 8707)',
+      description: "The backend's resource identifier sent to the authorization server; default: the upstream URL.",
+      format: 'httpUrl',
+    },
+  },
+  required: ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'clientId'],
+});

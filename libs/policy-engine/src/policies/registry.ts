@@ -26,6 +26,7 @@ import { rateLimitingFactory } from './rate-limiting/rate-limiting.policy.js';
 import { rateLimitingSlaBasedFactory } from './rate-limiting/rate-limiting-sla-based.policy.js';
 import { spikeControlFactory } from './spike-control/spike-control.policy.js';
 import { upstreamCredentialFactory } from './upstream-credential/upstream-credential.policy.js';
+import { upstreamOAuthFactory } from './upstream-oauth/upstream-oauth.policy.js';
 
 /** Policy factories by type. */
 export type PolicyRegistry = ReadonlyMap<string, PolicyFactory>;
@@ -45,6 +46,7 @@ export const POLICY_REGISTRY: PolicyRegistry = new Map<string, PolicyFactory>(
     ipBlocklistFactory,
     httpBasicAuthenticationFactory,
     upstreamCredentialFactory,
+    upstreamOAuthFactory,
     jwtValidationFactory,
     oauth2TokenIntrospectionFactory,
     clientIdEnforcementFactory,

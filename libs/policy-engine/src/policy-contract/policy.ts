@@ -142,7 +142,30 @@ export interface CompileContext {
    * where its upstream address policy allows (PORTICO_GATEWAY_UPSTREAM_DENY).
    */
   readonly fetch: typeof fetch;
+  /**
+   * The control plane's store of users' tokens for MCP backends (gateway-managed OAuth,
+   * upstream-oauth); undefined where the gateway has no control plane to ask.
+   */
+  readonly backendTokens?: BackendTokens;
 }
+
+/**
+ * Users' tokens for MCP backends, held by the control plane (proto BackendTokenService). Calls
+ * reject when the control plane cannot be asked or refuses.
+ */
+export interface BackendTokens {
+  /**
+   * The token of `subject` for API `apiId`'s backend, or where the user authorizes Portico first.
+   * `refusedSha256`: the SHA-256 (hex) of a token the backend refused, which must not come back.
+   */
+  userToken(apiId: string, subject: string, refusedSha256?: string): Promise<BackendToken>;
+  /** Revokes and forgets the user's authorization; false when there was none. */
+  revokeUserToken(apiId: string, subject: string): Promise<boolean>;
+}
+
+export type BackendToken =
+  | { readonly kind: 'token'; readonly accessToken: string; /** 0: no known expiry */ readonly expiresAtMs: number }
+  | { readonly kind: 'consent'; readonly url: string; readonly elicitationId: string; readonly expiresAtMs: number };
 
 /** Something a policy observed that the control plane records (proto `PolicyReport`). */
 export type PolicyReport =

@@ -9,13 +9,14 @@ export type Verdict<M> = { kind: 'pass' } | { kind: 'mutate'; message: M } | { k
 
 /**
  * An HTTP request hook's answer given in place of the upstream's (a CORS preflight): the pipeline
- * writes `status` and `headers` with an empty body and ends the exchange.
+ * writes `status`, `headers` and `body` (none when absent) and ends the exchange.
  */
 export interface Respond {
   readonly kind: 'respond';
   readonly status: number;
   /** Lower-case names. */
   readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
 }
 
 /** What an onHttpRequest hook decides: a verdict on the headers, or an answer of its own. */

@@ -1,0 +1,243 @@
+/**
+ * Portico as an OAuth 2.0 client of an MCP backend's authorization server (gateway-managed OAuth),
+ * on oauth4webapi: RFC 8414 discovery, RFC 7591 dynamic registration, the authorization-code flow
+ * with PKCE (S256) and RFC 8707 resource indicators, refresh, RFC 7009 revocation.
+ *
+ * Every connection goes through the control plane's outbound address policy
+ * (PORTICO_OUTBOUND_DENY): the authorization server is a URL an operator or a probed server chose.
+ * Plain http is accepted for loopback hosts only (a local authorization server); anything else
+ * must be https.
+ */
+import * as oauth from 'oauth4webapi';
+import { AddressPolicy, outboundFetch } from '#portico/outbound-address';
+
+const TIMEOUT_MS = 10_000;
+
+/** What Portico needs of an authorization server, as discovered or configured. */
+export interface AuthorizationServerEndpoints {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  registrationEndpoint?: string;
+  codeChallengeMethods?: string[];
+}
+
+/** The upstream-oauth policy's configuration (libs/policy-catalog security.templates.ts), secret opened. */
+export interface OAuthClientSettings {
+  issuer: string;
+  authorizationEndpoint: string;
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  clientId: string;
+  clientSecret?: string;
+  scopes: string[];
+  /** RFC 8707 resource: the backend's URL unless configured */
+  resource: string;
+}
+
+export interface IssuedTokens {
+  accessToken: string;
+  refreshToken: string | undefined;
+  expiresAt: Date | undefined;
+  scope: string | undefined;
+}
+
+/** The authorization server refused or failed; `grantInvalid` when the refresh token no longer works. */
+export class AuthorizationServerError extends Error {
+  override readonly name = 'AuthorizationServerError';
+  constructor(
+    message: string,
+    readonly grantInvalid = false,
+  ) {
+    super(message);
+  }
+}
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+export class AuthorizationServerClient {
+  private readonly fetch: typeof fetch;
+
+  /** `deny`: the entries of PORTICO_OUTBOUND_DENY (none: any address). */
+  constructor(deny: readonly string[]) {
+    this.fetch = outboundFetch(deny.length ? new AddressPolicy(deny) : undefined, TIMEOUT_MS);
+  }
+
+  /** RFC 8414 metadata of `issuer` (then OpenID Connect discovery), checked to name that issuer. */
+  async discover(issuer: string): Promise<AuthorizationServerEndpoints> {
+    const url = new URL(issuer);
+    let lastError: unknown;
+    for (const algorithm of ['oauth2', 'oidc'] as const) {
+      try {
+        const server = await oauth.processDiscoveryResponse(
+          url,
+          await oauth.discoveryRequest(url, { ...this.options(url), algorithm }),
+        );
+        if (!server.authorization_endpoint || !server.token_endpoint) {
+          throw new AuthorizationServerError(`the metadata of ${issuer} names no authorization_endpoint or token_endpoint`);
+        }
+        return {
+          issuer: server.issuer,
+          authorizationEndpoint: server.authorization_endpoint,
+          tokenEndpoint: server.token_endpoint,
+          revocationEndpoint: server.revocation_endpoint,
+          registrationEndpoint: server.registration_endpoint,
+          codeChallengeMethods: server.code_challenge_methods_supported,
+        };
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw this.failure(`cannot read the authorization server metadata of ${issuer}`, lastError);
+  }
+
+  /** RFC 7591: registers Portico with `redirectUri`; a confidential client when the server issues a secret. */
+  async register(server: AuthorizationServerEndpoints, redirectUri: string, clientName: string, scopes: string[]) {
+    if (!server.registrationEndpoint) {
+      throw new AuthorizationServerError(`${server.issuer} offers no dynamic client registration; give a clientId`);
+    }
+    try {
+      const response = await oauth.dynamicClientRegistrationRequest(
+        this.server(server),
+        {
+          client_name: clientName,
+          redirect_uris: [redirectUri],
+          grant_types: ['authorization_code', 'refresh_token'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic',
+          ...(scopes.length ? { scope: scopes.join(' ') } : {}),
+        },
+        this.options(new URL(server.registrationEndpoint)),
+      );
+      const client = await oauth.processDynamicClientRegistrationResponse(response);
+      return {
+        clientId: client.client_id,
+        clientSecret: typeof client.client_secret === 'string' ? client.client_secret : undefined,
+      };
+    } catch (err) {
+      throw this.failure(`dynamic client registration at ${server.registrationEndpoint} failed`, err);
+    }
+  }
+
+  /** The URL the user opens to authorize Portico (authorization code, PKCE S256, resource). */
+  async authorizationUrl(
+    settings: OAuthClientSettings,
+    redirectUri: string,
+    state: string,
+    codeVerifier: string,
+  ): Promise<string> {
+    const url = new URL(settings.authorizationEndpoint);
+    url.searchParams.set('response_type', 'code');
+    url.searchParams.set('client_id', settings.clientId);
+    url.searchParams.set('redirect_uri', redirectUri);
+    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
+    url.searchParams.set('code_challenge_method', 'S256');
+    url.searchParams.set('state', state);
+    url.searchParams.set('resource', settings.resource);
+    if (settings.scopes.length) url.searchParams.set('scope', settings.scopes.join(' '));
+    return url.href;
+  }
+
+  /** Trades the callback's code for tokens (the state was already matched by the caller). */
+  async exchangeCode(
+    settings: OAuthClientSettings,
+    callback: URLSearchParams,
+    state: string,
+    redirectUri: string,
+    codeVerifier: string,
+  ): Promise<IssuedTokens> {
+    const as = this.server(settings);
+    const client = { client_id: settings.clientId };
+    try {
+      const parameters = oauth.validateAuthResponse(as, client, callback, state);
+      const response = await oauth.authorizationCodeGrantRequest(
+        as,
+        client,
+        this.clientAuth(settings),
+        parameters,
+        redirectUri,
+        codeVerifier,
+        { ...this.options(new URL(settings.tokenEndpoint)), additionalParameters: { resource: settings.resource } },
+      );
+      return issued(await oauth.processAuthorizationCodeResponse(as, client, response));
+    } catch (err) {
+      throw this.failure('the authorization could not be completed', err);
+    }
+  }
+
+  async refresh(settings: OAuthClientSettings, refreshToken: string): Promise<IssuedTokens> {
+    const as = this.server(settings);
+    const client = { client_id: settings.clientId };
+    try {
+      const response = await oauth.refreshTokenGrantRequest(as, client, this.clientAuth(settings), refreshToken, {
+        ...this.options(new URL(settings.tokenEndpoint)),
+        additionalParameters: { resource: settings.resource },
+      });
+      const tokens = issued(await oauth.processRefreshTokenResponse(as, client, response));
+      return { ...tokens, refreshToken: tokens.refreshToken ?? refreshToken };
+    } catch (err) {
+      throw this.failure('the token could not be refreshed', err);
+    }
+  }
+
+  /** RFC 7009; a server without a revocation endpoint has nothing to be told. */
+  async revoke(settings: OAuthClientSettings, token: string): Promise<void> {
+    if (!settings.revocationEndpoint) return;
+    const as = this.server(settings);
+    try {
+      const response = await oauth.revocationRequest(
+        as,
+        { client_id: settings.clientId },
+        this.clientAuth(settings),
+        token,
+        this.options(new URL(settings.revocationEndpoint)),
+      );
+      await oauth.processRevocationResponse(response);
+    } catch (err) {
+      throw this.failure('the token could not be revoked', err);
+    }
+  }
+
+  private server(endpoints: Omit<AuthorizationServerEndpoints, 'codeChallengeMethods'>): oauth.AuthorizationServer {
+    return {
+      issuer: endpoints.issuer,
+      authorization_endpoint: endpoints.authorizationEndpoint,
+      token_endpoint: endpoints.tokenEndpoint,
+      revocation_endpoint: endpoints.revocationEndpoint,
+      registration_endpoint: endpoints.registrationEndpoint,
+    };
+  }
+
+  private clientAuth(settings: OAuthClientSettings): oauth.ClientAuth {
+    return settings.clientSecret ? oauth.ClientSecretBasic(settings.clientSecret) : oauth.None();
+  }
+
+  private options(url: URL) {
+    return {
+      [oauth.customFetch]: this.fetch,
+      [oauth.allowInsecureRequests]: url.protocol === 'http:' && LOOPBACK.has(url.hostname),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    };
+  }
+
+  /** An AuthorizationServerError naming what failed and the server's own error code, never a token. */
+  private failure(doing: string, err: unknown): AuthorizationServerError {
+    if (err instanceof AuthorizationServerError) return err;
+    if (err instanceof oauth.ResponseBodyError || err instanceof oauth.AuthorizationResponseError) {
+      const description = err.error_description ? `: ${err.error_description}` : '';
+      return new AuthorizationServerError(`${doing}: ${err.error}${description}`, err.error === 'invalid_grant');
+    }
+    const cause = (err as { cause?: { message?: string } }).cause?.message;
+    return new AuthorizationServerError(`${doing}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`);
+  }
+}
+
+function issued(response: oauth.TokenEndpointResponse): IssuedTokens {
+  return {
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token,
+    expiresAt: typeof response.expires_in === 'number' ? new Date(Date.now() + response.expires_in * 1000) : undefined,
+    scope: response.scope,
+  };
+}

@@ -1,0 +1,130 @@
+/**
+ * Persistence of gateway-managed OAuth: the upstream-oauth policy of an instance, each user's
+ * connection (tokens sealed) and the flows in progress. The only file of the feature that imports
+ * the Prisma client.
+ */
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Tx } from '../common/prisma.service.js';
+
+export const UPSTREAM_OAUTH = 'upstream-oauth';
+
+const POLICY_SELECT = {
+  id: true,
+  groupId: true,
+  assetId: true,
+  assetVersion: true,
+  configurationData: true,
+  api: { select: { id: true, instanceLabel: true, assetId: true, upstreamUri: true, organizationId: true, environmentId: true } },
+} as const;
+
+@Injectable()
+export class BackendOAuthRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The enabled upstream-oauth policy of API `apiId`, when it is deployed to `targetId`. */
+  policyForTarget(targetId: string, apiId: number) {
+    return this.prisma.appliedPolicy.findFirst({
+      where: { apiId, assetId: UPSTREAM_OAUTH, disabled: false, api: { deployment: { targetId, expectedStatus: 'deployed' } } },
+      orderBy: { order: 'asc' },
+      select: POLICY_SELECT,
+    });
+  }
+
+  /** The enabled upstream-oauth policy of API `apiId` (any deployment). */
+  policyOfApi(apiId: number) {
+    return this.prisma.appliedPolicy.findFirst({
+      where: { apiId, assetId: UPSTREAM_OAUTH, disabled: false },
+      orderBy: { order: 'asc' },
+      select: POLICY_SELECT,
+    });
+  }
+
+  findApi(where: { id: number; organizationId: string; environmentId: string }) {
+    return this.prisma.apiInstance.findFirst({ where, select: { id: true, instanceLabel: true, assetId: true } });
+  }
+
+  connection(apiId: number, subject: string, tx?: Tx) {
+    return (tx ?? this.prisma).backendOAuthConnection.findUnique({ where: { apiId_subject: { apiId, subject } } });
+  }
+
+  /** Runs `fn` holding the connection's row lock (one refresh at a time: refresh tokens may rotate). */
+  withConnectionLock<T>(id: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT "id" FROM "BackendOAuthConnection" WHERE "id" = ${id}::uuid FOR UPDATE`;
+        return fn(tx);
+      },
+      { timeout: 30_000 },
+    );
+  }
+
+  saveConnection(
+    data: {
+      apiId: number;
+      subject: string;
+      issuer: string;
+      accessTokenSealed: string;
+      refreshTokenSealed: string | null;
+      expiresAt: Date | null;
+      scope: string | null;
+    },
+    tx?: Tx,
+  ) {
+    const { apiId, subject, ...tokens } = data;
+    return (tx ?? this.prisma).backendOAuthConnection.upsert({
+      where: { apiId_subject: { apiId, subject } },
+      create: data,
+      update: { ...tokens, lastUsedAt: null },
+    });
+  }
+
+  async deleteConnection(id: string, tx?: Tx): Promise<boolean> {
+    const { count } = await (tx ?? this.prisma).backendOAuthConnection.deleteMany({ where: { id } });
+    return count > 0;
+  }
+
+  markUsed(id: string, at: Date) {
+    return this.prisma.backendOAuthConnection.updateMany({ where: { id }, data: { lastUsedAt: at } });
+  }
+
+  connections(apiId: number) {
+    return this.prisma.backendOAuthConnection.findMany({ where: { apiId }, orderBy: { createdAt: 'asc' } });
+  }
+
+  findConnection(apiId: number, id: string) {
+    return this.prisma.backendOAuthConnection.findFirst({ where: { apiId, id } });
+  }
+
+  async createConsent(data: {
+    stateSha256: string;
+    apiId: number;
+    subject: string;
+    issuer: string;
+    codeVerifierSealed: string;
+    redirectUri: string;
+    elicitationId: string;
+    urlSealed: string;
+    expiresAt: Date;
+  }): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.backendOAuthConsent.deleteMany({ where: { expiresAt: { lt: new Date() } } }),
+      this.prisma.backendOAuthConsent.create({ data }),
+    ]);
+  }
+
+  /** The user's flow in progress with the most time left after `after`, if any. */
+  pendingConsent(apiId: number, subject: string, issuer: string, after: Date) {
+    return this.prisma.backendOAuthConsent.findFirst({
+      where: { apiId, subject, issuer, expiresAt: { gt: after } },
+      orderBy: { expiresAt: 'desc' },
+    });
+  }
+
+  /** Takes (deletes and returns) the flow of `stateSha256`: a state is good for one callback. */
+  async takeConsent(stateSha256: string) {
+    const rows = await this.prisma.backendOAuthConsent.findMany({ where: { stateSha256 } });
+    if (!rows.length) return null;
+    const { count } = await this.prisma.backendOAuthConsent.deleteMany({ where: { stateSha256 } });
+    return count ? rows[0]! : null;
+  }
+}

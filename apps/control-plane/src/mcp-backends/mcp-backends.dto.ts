@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { booleanQuery } from '../access-management/access-management.dto.js';
+import { objectError } from '../common/validation.js';
+
+export const listBackendsQuery = z.object({
+  enabled: booleanQuery.optional().describe('only the backends switched on (true) or off (false)'),
+  offset: z.coerce.number('must be a number').int('must be an integer').min(0, 'must be at least 0').default(0),
+  limit: z.coerce
+    .number('must be a number')
+    .int('must be an integer')
+    .min(1, 'must be at least 1')
+    .max(500, 'must be at most 500')
+    .default(100),
+});
+export type ListBackendsQuery = z.output<typeof listBackendsQuery>;
+
+export const updateBackendBody = z.strictObject(
+  {
+    enabled: z.boolean({ error: 'must be true or false' }).describe('false: gateways answer 503 BACKEND_DISABLED'),
+  },
+  objectError('must be an object {enabled}'),
+);
+export type UpdateBackendBody = z.output<typeof updateBackendBody>;
+
+const httpUrl = z
+  .string({ error: 'must be an http:// or https:// URL' })
+  .max(2048, 'must be at most 2048 characters')
+  .refine((v) => URL.canParse(v) && /^https?:$/.test(new URL(v).protocol), 'must be an http:// or https:// URL');
+
+/**
+ * PUT …/backends/{id}/connection: how the gateway authenticates to the backend (seed 003's auth
+ * modes). The probe's `proposal` (…/probes) has this shape.
+ */
+export const backendConnectionBody = z.discriminatedUnion(
+  'mode',
+  [
+    z.strictObject({ mode: z.literal('none') }),
+    z.strictObject({ mode: z.literal('oauth-passthrough') }),
+    z.strictObject({
+      mode: z.literal('api-key'),
+      headerName: z.string().min(1).max(256).optional().describe('default Authorization'),
+      prefix: z.string().max(64).optional().describe('e.g. Bearer'),
+      value: z.string({ error: 'is required' }).min(1, 'is required').max(8192).describe('the key or token, stored encrypted'),
+    }),
+    z.strictObject({
+      mode: z.literal('gateway-oauth'),
+      authorizationServer: httpUrl.describe(
+        "the issuer of the backend's authorization server (RFC 8414 metadata is read from it)",
+      ),
+      scopes: z.array(z.string().min(1).max(200)).max(50).default([]),
+      clientId: z
+        .string()
+        .min(1)
+        .max(512)
+        .optional()
+        .describe('a client registered for Portico; default: dynamic registration (RFC 7591)'),
+      clientSecret: z.string().min(1).max(4096).optional(),
+      resource: httpUrl.optional().describe('RFC 8707 resource; default the upstream URL'),
+    }),
+  ],
+  { error: 'must be an object whose mode is none, oauth-passthrough, api-key or gateway-oauth' },
+);
+export type BackendConnectionBody = z.output<typeof backendConnectionBody>;

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { accessLogFilters } from '../analytics/analytics.dto.js';
+import { commaList } from '../gateway-targets/gateway-targets.dto.js';
+import { DLP_SUMMARIES } from './inventory-policies.js';
+
+/** A deployment's state, or `none` for an instance not deployed. */
+export const DEPLOYMENT_STATES = ['applying', 'applied', 'failed', 'undeployed', 'none'] as const;
+export type DeploymentState = (typeof DEPLOYMENT_STATES)[number];
+export const INVENTORY_SORTS = ['name', 'calls', 'errors', 'lastCall', 'tools'] as const;
+export type InventorySort = (typeof INVENTORY_SORTS)[number];
+
+const list = <T extends readonly [string, ...string[]]>(values: T) =>
+  commaList(z.enum(values, { error: `must be values separated by commas, among: ${values.join(', ')}` }));
+
+/**
+ * GET …/inventory. Every filter given applies (AND); a list filter matches any of its values.
+ * Backends switched off are left out unless `includeDisabled=true` or `enabled=false` asks for them.
+ */
+export const inventoryQuery = z.object({
+  from: accessLogFilters.shape.from.describe('start of the activity window, included (ISO 8601); default: 24 hours before `to`'),
+  to: accessLogFilters.shape.to.describe('end of the activity window, excluded (ISO 8601); default: now'),
+  search: z
+    .string()
+    .min(1, 'must not be empty')
+    .max(256, 'must be at most 256 characters')
+    .optional()
+    .describe('servers whose instance label, asset id or name, or a tool name contains this text (case-insensitive)'),
+  status: list(DEPLOYMENT_STATES)
+    .optional()
+    .describe('deployment states, comma-separated: applying, applied, failed, undeployed, none (not deployed)'),
+  dlpAction: list(DLP_SUMMARIES)
+    .optional()
+    .describe('DLP action in force, comma-separated: block, redact, log, shadow (shadow-mode detectors only), none'),
+  enabled: z.stringbool().optional().describe('only backends switched on (true) or off (false)'),
+  includeDisabled: z.stringbool().default(false).describe('list backends switched off too'),
+  sort: z
+    .enum(INVENTORY_SORTS, { error: `must be one of ${INVENTORY_SORTS.join(', ')}` })
+    .default('name')
+    .describe('name, calls, errors, lastCall or tools (listed tools)'),
+  order: z.enum(['asc', 'desc'], { error: 'must be asc or desc' }).default('asc').describe('asc or desc'),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0).describe('rows skipped'),
+  limit: z.coerce.number().int().min(1).max(500).optional().describe('rows returned; default 100 for JSON, every row for CSV'),
+  format: z
+    .enum(['json', 'csv'], { error: 'must be json or csv' })
+    .optional()
+    .describe('json ({ data, total }) or csv; default: csv when Accept asks for text/csv, else json'),
+  rows: z
+    .enum(['servers', 'tools'], { error: 'must be servers or tools' })
+    .optional()
+    .describe('CSV only: one line per server (default, tools joined with ";") or one per observed tool'),
+});
+export type InventoryQuery = z.output<typeof inventoryQuery>;

@@ -1,0 +1,370 @@
+/**
+ * Gateway-managed OAuth to an MCP backend (seed 003's "OAuth" mode) against real processes: a
+ * control plane, a registered gateway, the test MCP server (which records the headers it gets), a
+ * small real authorization server for the backend, and a JWKS for the agents' own tokens.
+ *
+ * The connection is set over REST (discovery, dynamic registration); an agent's user without a
+ * connection gets the URL-elicitation error with the authorization URL; the user "opens" it (the
+ * test follows the redirects as a browser would); the tokens are stored sealed; the next call
+ * reaches the backend with the user's backend token and never the agent's; the control plane
+ * refreshes a token that is due and hands a refused one out no more; users revoke their own
+ * connection through the gateway, operators any over REST.
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { POLICY_GROUP_ID } from '#portico/policy-catalog';
+import { readRegistration } from '#portico/gateway-registration';
+import {
+  type GatewayProcess,
+  postMcp,
+  startAuthorizationServer,
+  startGatewayProcess,
+  startMcpServer,
+  type TestAuthorizationServer,
+  type TestMcpServer,
+} from '#portico/testing';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { credentials, Metadata } from '@grpc/grpc-js';
+import { BackendTokenServiceClient, type GetUserTokenResponse } from '#portico/proto-ts';
+import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { closeTestPrisma, newTenant, newUser, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
+import {
+  deployWithPolicies,
+  INITIALIZE,
+  type McpInstance,
+  registerGateway,
+  type RegisteredGateway,
+  rolledOut,
+} from './support/gateways.js';
+
+const JWT = { groupId: POLICY_GROUP_ID, assetId: 'jwt-validation', assetVersion: '0.12.0' };
+
+describe('gateway-managed OAuth', () => {
+  let cp: TestControlPlane;
+  let tenant: TestTenant;
+  let upstream: TestMcpServer;
+  let as: TestAuthorizationServer;
+  let registered: RegisteredGateway;
+  let gateway: GatewayProcess;
+  let jwks: Server;
+  let sign: (sub: string) => Promise<string>;
+  let instance: McpInstance;
+  let backend: string;
+  let upstreamUrl: string;
+
+  /** What the agent's user gets on `initialize`: the SDK's UrlElicitationRequiredError. */
+  const elicitation = async (agentToken: string): Promise<UrlElicitationRequiredError> => {
+    const client = new Client({ name: 'agent', version: '1.0.0' });
+    const transport = new StreamableHTTPClientTransport(new URL(`${instance.proxyUrl}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${agentToken}` } },
+    });
+    const error = await client.connect(transport).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
+    await client.close();
+    expect(error).toBeInstanceOf(UrlElicitationRequiredError);
+    return error as UrlElicitationRequiredError;
+  };
+
+  /** The user opens the authorization URL in a browser, signing in as `user`; the callback's page. */
+  const authorize = async (url: string, user: string) => {
+    const consent = await fetch(`${url}&login_hint=${user}`, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    const callbackUrl = consent.headers.get('location')!;
+    const callback = await fetch(callbackUrl, { redirect: 'manual' });
+    return { status: callback.status, html: await callback.text(), headers: callback.headers, callbackUrl };
+  };
+
+  const echo = async (agentToken: string, text: string) => {
+    const client = new Client({ name: 'agent', version: '1.0.0' });
+    await client.connect(
+      new StreamableHTTPClientTransport(new URL(`${instance.proxyUrl}/mcp`), {
+        requestInit: { headers: { authorization: `Bearer ${agentToken}` } },
+      }),
+    );
+    try {
+      const result = await client.callTool({ name: 'echo', arguments: { text } });
+      return (result.content as { text: string }[])[0]!.text;
+    } finally {
+      await client.close();
+    }
+  };
+
+  const lastUpstreamAuthorization = () => upstream.requests.at(-1)!.headers.authorization;
+
+  /** BackendTokenService as the registered gateway calls it (mTLS with its certificate). */
+  const tokenService = async () => {
+    const registration = await readRegistration(registered.dir);
+    const client = new BackendTokenServiceClient(
+      registration.syncAddress,
+      credentials.createSsl(
+        Buffer.from(registration.caCertificate),
+        Buffer.from(registration.privateKey),
+        Buffer.from(registration.certificate),
+      ),
+    );
+    const userToken = (apiId: string, subject: string, refusedAccessTokenSha256 = '') =>
+      new Promise<GetUserTokenResponse['result']>((resolve, reject) =>
+        client.getUserToken({ apiId, subject, refusedAccessTokenSha256 }, new Metadata(), (err, answer) =>
+          err ? reject(err) : resolve(answer.result),
+        ),
+      );
+    return { userToken, close: () => client.close() };
+  };
+  const accessToken = (result: GetUserTokenResponse['result']) =>
+    result?.$case === 'token' ? result.value.accessToken : undefined;
+
+  beforeAll(async () => {
+    cp = await startControlPlane({
+      PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1',
+      PORTICO_SYNC_POLL_SECONDS: '1',
+      PORTICO_OUTBOUND_DENY: 'none',
+    });
+    tenant = await newTenant(cp);
+    upstream = await startMcpServer({ stateful: false });
+    as = await startAuthorizationServer();
+    const { publicKey, privateKey } = await generateKeyPair('RS256');
+    const jwk = { ...(await exportJWK(publicKey)), kid: 'idp', alg: 'RS256' };
+    jwks = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
+    );
+    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+    sign = (sub) =>
+      new SignJWT({})
+        .setProtectedHeader({ alg: 'RS256', kid: 'idp' })
+        .setIssuer('https://idp.test')
+        .setSubject(sub)
+        .setExpirationTime('10m')
+        .sign(privateKey);
+    registered = await registerGateway(cp, tenant, uniqueName('oauth'));
+    gateway = await startGatewayProcess({ dir: registered.dir });
+    await gateway.waitForStatus((s) => s.sync.state === 'connected');
+    upstreamUrl = upstream.url.replace(/mcp$/, '');
+    instance = await deployWithPolicies(cp, tenant, { upstreamUrl, targetId: registered.gatewayId, prefix: 'gwoauth' }, [
+      {
+        ...JWT,
+        configurationData: {
+          jwtOrigin: 'httpBearerAuthenticationHeader',
+          jwtKeyOrigin: 'jwks',
+          jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+          signingMethod: 'rsa',
+          issuer: 'https://idp.test',
+          skipClientIdValidation: true,
+        },
+      },
+    ]);
+    backend = `/mcpgateway/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/backends/${instance.apiId}`;
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+    await upstream?.close();
+    await as?.close();
+    await new Promise((resolve) => jwks?.close(resolve));
+    await cp?.close();
+    await closeTestPrisma();
+  });
+
+  it('registers Portico with the authorization server and applies upstream-oauth after the authentication', async () => {
+    const set = await cp.request('PUT', `${backend}/connection`, {
+      token: tenant.token,
+      json: { mode: 'gateway-oauth', authorizationServer: as.issuer, scopes: ['mcp:tools'] },
+    });
+    expect(set.status).toBe(200);
+    expect(set.body.connection).toEqual({ mode: 'gateway-oauth' });
+    const policies = (
+      await cp.request('GET', `${instance.apisPath}/${instance.apiId}/policies?fullInfo=false`, { token: tenant.token })
+    ).body;
+    expect(policies.map((p: { assetId: string }) => p.assetId)).toEqual(['mcp-support', 'jwt-validation', 'upstream-oauth']);
+    expect(policies[2].configurationData).toMatchObject({
+      issuer: as.issuer,
+      authorizationEndpoint: `${as.issuer}/authorize`,
+      tokenEndpoint: `${as.issuer}/token`,
+      revocationEndpoint: `${as.issuer}/revoke`,
+      clientId: expect.stringMatching(/^dcr-/),
+      scopes: ['mcp:tools'],
+      redirectUri: `${cp.url}/mcpgateway/api/v1/oauth/callback`,
+    });
+    await rolledOut(cp, tenant, instance);
+  });
+
+  it("asks a user without a connection to authorize, then calls the backend with the user's token only", async () => {
+    const alice = await sign('alice');
+    const asked = await elicitation(alice);
+    const [pending] = asked.elicitations;
+    expect(pending).toMatchObject({ mode: 'url', elicitationId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+    const url = new URL(pending!.url);
+    expect(`${url.origin}${url.pathname}`).toBe(`${as.issuer}/authorize`);
+    expect(Object.fromEntries(url.searchParams)).toMatchObject({
+      response_type: 'code',
+      code_challenge_method: 'S256',
+      resource: upstreamUrl,
+      scope: 'mcp:tools',
+      redirect_uri: `${cp.url}/mcpgateway/api/v1/oauth/callback`,
+    });
+    expect(upstream.requests.some((r) => r.headers.authorization?.includes(alice))).toBe(false);
+
+    const page = await authorize(pending!.url, 'alice');
+    expect(page.status).toBe(200);
+    expect(page.html).toContain('Connected');
+    expect(page.headers.get('cache-control')).toBe('no-store');
+
+    // Stored sealed: neither token appears in the row.
+    const row = await testPrisma().backendOAuthConnection.findUniqueOrThrow({
+      where: { apiId_subject: { apiId: instance.apiId, subject: 'alice' } },
+    });
+    expect(row.accessTokenSealed).toMatch(/^enc:v1:/);
+    expect(row.refreshTokenSealed).toMatch(/^enc:v1:/);
+    expect(JSON.stringify(row)).not.toMatch(/eyJ/);
+
+    expect(await echo(alice, 'hello')).toBe('hello');
+    const sent = lastUpstreamAuthorization()!;
+    expect(sent).toMatch(/^Bearer /);
+    expect(decodeJwt(sent.slice('Bearer '.length))).toMatchObject({ iss: as.issuer, sub: 'alice', aud: upstreamUrl });
+    expect(upstream.requests.some((r) => r.headers.authorization?.includes(alice))).toBe(false);
+
+    // Another user of the same agent has no connection yet; alice's does not count for them.
+    const bob = await sign('bob');
+    expect((await elicitation(bob)).elicitations[0]!.url).not.toBe(pending!.url);
+    // A state is good once.
+    const replayed = await fetch(page.callbackUrl);
+    expect(replayed.status).toBe(400);
+    expect(await replayed.text()).toContain('no longer valid');
+  });
+
+  it('refreshes a token that is due, and never hands out one the backend refused', async () => {
+    const tokens = await tokenService();
+    try {
+      const before = accessToken(await tokens.userToken(String(instance.apiId), 'alice'));
+      expect(before).toEqual(expect.any(String));
+      const grants = () => as.issued.filter((t) => t.sub === 'alice' && t.grant === 'refresh_token').length;
+      const refreshes = grants();
+
+      await testPrisma().backendOAuthConnection.update({
+        where: { apiId_subject: { apiId: instance.apiId, subject: 'alice' } },
+        data: { expiresAt: new Date(Date.now() + 5_000) },
+      });
+      const refreshed = accessToken(await tokens.userToken(String(instance.apiId), 'alice'));
+      expect(refreshed).toEqual(expect.any(String));
+      expect(refreshed).not.toBe(before);
+      expect(grants()).toBe(refreshes + 1);
+      // Asked again: the stored (fresh) one, no new grant.
+      expect(accessToken(await tokens.userToken(String(instance.apiId), 'alice'))).toBe(refreshed);
+      expect(grants()).toBe(refreshes + 1);
+
+      // The backend refused it: the control plane refreshes rather than hand it out again.
+      const sha = createHash('sha256').update(refreshed!).digest('hex');
+      const next = accessToken(await tokens.userToken(String(instance.apiId), 'alice', sha));
+      expect(next).toEqual(expect.any(String));
+      expect(next).not.toBe(refreshed);
+      expect(grants()).toBe(refreshes + 2);
+
+      // An API this gateway does not serve, and a blank subject, are refused.
+      await expect(tokens.userToken('999999999', 'alice')).rejects.toThrow(/not deployed to this gateway/);
+      await expect(tokens.userToken(String(instance.apiId), '')).rejects.toThrow(/subject/);
+    } finally {
+      tokens.close();
+    }
+  });
+
+  it('lets a user see and revoke their own connection through the gateway', async () => {
+    const alice = await sign('alice');
+    const connectionUrl = `${instance.proxyUrl}/.portico/oauth-connection`;
+    const seen = await fetch(connectionUrl, { headers: { authorization: `Bearer ${alice}` } });
+    expect(seen.status).toBe(200);
+    expect(await seen.json()).toEqual({ connected: true });
+    expect((await fetch(connectionUrl)).status).toBe(401);
+
+    const revoked = await fetch(connectionUrl, { method: 'DELETE', headers: { authorization: `Bearer ${alice}` } });
+    expect(await revoked.json()).toEqual({ revoked: true });
+    expect(as.revoked.length).toBeGreaterThan(0);
+    expect(await testPrisma().backendOAuthConnection.count({ where: { apiId: instance.apiId, subject: 'alice' } })).toBe(0);
+    const after = await fetch(connectionUrl, { headers: { authorization: `Bearer ${alice}` } });
+    expect(await after.json()).toMatchObject({
+      connected: false,
+      authorizationUrl: expect.stringContaining(`${as.issuer}/authorize`),
+    });
+    await elicitation(alice);
+  });
+
+  it('lets operators list connections without tokens and revoke them, each with its permission', async () => {
+    const carol = await sign('carol');
+    const page = await authorize((await elicitation(carol)).elicitations[0]!.url, 'carol');
+    expect(page.status).toBe(200);
+    const listed = await cp.request('GET', `${backend}/oauth-connections`, { token: tenant.token });
+    expect(listed.status).toBe(200);
+    const connection = listed.body.connections.find((c: { subject: string }) => c.subject === 'carol');
+    expect(connection).toMatchObject({ issuer: as.issuer, refreshable: true, scope: null });
+    expect(JSON.stringify(listed.body)).not.toMatch(/eyJ|enc:v1/);
+
+    const reader = await newUser(cp, tenant.organizationId, ['read:api_configuration']);
+    expect((await cp.request('GET', `${backend}/oauth-connections`, { token: reader.token })).status).toBe(200);
+    expect((await cp.request('DELETE', `${backend}/oauth-connections/${connection.id}`, { token: reader.token })).status).toBe(
+      403,
+    );
+    expect((await cp.request('DELETE', `${backend}/oauth-connections/${connection.id}`, { token: tenant.token })).status).toBe(
+      204,
+    );
+    expect((await cp.request('DELETE', `${backend}/oauth-connections/${connection.id}`, { token: tenant.token })).status).toBe(
+      404,
+    );
+    const other = await newTenant(cp);
+    const foreign = `/mcpgateway/api/v1/organizations/${other.organizationId}/environments/${other.sandboxId}/backends/${instance.apiId}/oauth-connections`;
+    expect((await cp.request('GET', foreign, { token: other.token })).status).toBe(404);
+  });
+
+  it('answers an unknown or reused state, and an error from the authorization server, with a page, not a stack', async () => {
+    const unknown = await fetch(`${cp.url}/mcpgateway/api/v1/oauth/callback?state=nope&code=x`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await unknown.text()).toContain('no longer valid');
+    const stray = await fetch(`${cp.url}/mcpgateway/api/v1/oauth/callback?state=nope&foo=1`);
+    expect(stray.status).toBe(400);
+  });
+
+  it('refuses gateway-oauth without an authentication policy, and an unreachable authorization server, changing nothing', async () => {
+    const bare = await deployWithPolicies(cp, tenant, { upstreamUrl, targetId: registered.gatewayId, prefix: 'bare' }, []);
+    const bareBackend = `/mcpgateway/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/backends/${bare.apiId}`;
+    const refused = await cp.request('PUT', `${bareBackend}/connection`, {
+      token: tenant.token,
+      json: { mode: 'gateway-oauth', authorizationServer: as.issuer },
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/authentication policy/);
+    const down = await cp.request('PUT', `${backend}/connection`, {
+      token: tenant.token,
+      json: { mode: 'gateway-oauth', authorizationServer: 'http://127.0.0.1:9/' },
+    });
+    expect(down.status).toBe(502);
+    expect(down.body.message).toMatch(/^authorizationServer: cannot read the authorization server metadata/);
+    const bad = await cp.request('PUT', `${backend}/connection`, { token: tenant.token, json: { mode: 'gateway-oauth' } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('authorizationServer');
+    const policies = (
+      await cp.request('GET', `${instance.apisPath}/${instance.apiId}/policies?fullInfo=false`, { token: tenant.token })
+    ).body;
+    expect(policies.map((p: { assetId: string }) => p.assetId)).toEqual(['mcp-support', 'jwt-validation', 'upstream-oauth']);
+
+    // api-key replaces upstream-oauth; none removes it.
+    const key = await cp.request('PUT', `${bareBackend}/connection`, {
+      token: tenant.token,
+      json: { mode: 'api-key', headerName: 'X-API-Key', value: 'k-1' },
+    });
+    expect(key.body.connection).toEqual({ mode: 'api-key' });
+    const none = await cp.request('PUT', `${bareBackend}/connection`, { token: tenant.token, json: { mode: 'none' } });
+    expect(none.body.connection).toEqual({ mode: 'none' });
+    const updater = await newUser(cp, tenant.organizationId, ['manage:api_policies', 'read:api_configuration']);
+    expect((await cp.request('PUT', `${bareBackend}/connection`, { token: updater.token, json: { mode: 'none' } })).status).toBe(
+      403,
+    );
+  });
+
+  it('refuses a request without an identified user', async () => {
+    const missing = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE);
+    expect(missing.status).toBe(401); // jwt-validation, before upstream-oauth
+  });
+});
