@@ -365,6 +365,7 @@ const INPUTS: Record<string, Input | Input[]> = {
   'POST /standalone/api/v1/organizations/:orgId/environments/:envId/gateways': () => ({ json: { name: uniqueName('gw') } }),
   [`PATCH ${MCP_ENVIRONMENT}/backends/:apiId`]: () => ({ json: { enabled: false } }),
   [`PUT ${MCP_ENVIRONMENT}/backends/:apiId/connection`]: () => ({ json: { mode: 'none' } }),
+  [`PUT ${MCP_ENVIRONMENT}/backends/:apiId/tools`]: () => ({ json: { tools: [] } }),
   [`GET ${MCP_ENVIRONMENT}/inventory`]: () => ({ query: analyticsWindow }),
   [`POST ${MCP_ENVIRONMENT}/installs`]: installs(),
   [`POST ${MCP_ENVIRONMENT}/install-requests`]: installs({ reason: 'another tenant' }),

@@ -10,6 +10,7 @@ import { startControlPlane, type TestControlPlane } from './support/control-plan
 import { closeTestPrisma, newTenant, newUser, type TestTenant, uniqueName } from './support/factories.js';
 import {
   deployWithPolicies,
+  eventually,
   INITIALIZE,
   type McpInstance,
   registerGateway,
@@ -108,6 +109,66 @@ describe('MCP backends', () => {
         ['enable', false, true],
       ]),
     );
+  });
+
+  it('lists the tools the server listed and enables, disables and renames them at the gateway', async () => {
+    const instance = await deploy();
+    const tools = `${backends}/${instance.apiId}/tools`;
+    await withMcpClient(`${instance.proxyUrl}/mcp`, {}, (client) => client.listTools());
+    const seen = await eventually(async () => {
+      const listed = await cp.request('GET', tools, { token: tenant.token });
+      return listed.body.total > 0 ? listed.body : undefined;
+    }, 'the observed tools');
+    expect(seen.tools.map((t: { name: string; enabled: boolean }) => [t.name, t.enabled])).toEqual([
+      ['echo', true],
+      ['fail', true],
+      ['slow', true],
+    ]);
+
+    const toolsUser = await newUser(cp, tenant.organizationId, ['configure:mcp_tools', 'read:api_configuration']);
+    const body = {
+      tools: [
+        { name: 'fail', enabled: false },
+        { name: 'echo', exposedName: 'say', description: 'Says it back' },
+      ],
+    };
+    expect(
+      (await cp.request('PUT', tools, { token: tenant.token, json: { tools: [{ name: 'x' }, { name: 'x' }] } })).status,
+    ).toBe(400);
+    const manager = await newUser(cp, tenant.organizationId, ['manage:api_policies', 'update:mcp_backends']);
+    expect((await cp.request('PUT', tools, { token: manager.token, json: body })).status).toBe(403);
+    const set = await cp.request('PUT', tools, { token: toolsUser.token, json: body });
+    expect(set.status).toBe(200);
+    expect(
+      set.body.tools.map((t: { name: string; enabled: boolean; exposedName: string | null }) => [
+        t.name,
+        t.enabled,
+        t.exposedName,
+      ]),
+    ).toEqual([
+      ['echo', true, 'say'],
+      ['fail', false, null],
+      ['slow', true, 'slow'],
+    ]);
+    await rolledOut(cp, tenant, instance);
+    await withMcpClient(`${instance.proxyUrl}/mcp`, {}, async (client) => {
+      const listed = (await client.listTools()).tools;
+      expect(listed.map((t) => [t.name, t.description])).toEqual([
+        ['say', 'Says it back'],
+        ['slow', expect.any(String)],
+      ]);
+      const said = await client.callTool({ name: 'say', arguments: { text: 'hi' } });
+      expect((said.content as { text: string }[])[0]!.text).toBe('hi');
+      await expect(client.callTool({ name: 'fail', arguments: {} })).rejects.toThrow(/Unknown tool: fail/);
+    });
+
+    // Back to the server's own list: the mapping policy goes.
+    const reset = await cp.request('PUT', tools, { token: toolsUser.token, json: { tools: [] } });
+    expect(reset.body.tools.every((t: { enabled: boolean }) => t.enabled)).toBe(true);
+    const policies = (
+      await cp.request('GET', `${instance.apisPath}/${instance.apiId}/policies?fullInfo=false`, { token: tenant.token })
+    ).body;
+    expect(policies.map((p: { assetId: string }) => p.assetId)).toEqual(['mcp-support']);
   });
 
   it('answers bad input with 400 naming the field, other ids with 404', async () => {

@@ -4,9 +4,13 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
 import { ApiZodBody } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
+import { IntIdPipe } from '../common/integer-id.js';
+import { BackendToolsService } from './backend-tools.service.js';
 import {
   type BackendConnectionBody,
   backendConnectionBody,
+  type BackendToolsBody,
+  backendToolsBody,
   type ListBackendsQuery,
   listBackendsQuery,
   type UpdateBackendBody,
@@ -15,12 +19,16 @@ import {
 import { McpBackendsService } from './mcp-backends.service.js';
 
 const BACKENDS = 'api/v1/organizations/:orgId/environments/:envId/backends';
+const API_ID = new IntIdPipe('API_NOT_FOUND', 'MCP backend');
 
 /** The MCP backends of an environment. Reads need View APIs Configuration; switching one, Update MCP Backends; deleting one, Delete MCP Backends. */
 @ApiTags('MCP backends')
 @Controller('mcpgateway')
 export class McpBackendsController {
-  constructor(private readonly backends: McpBackendsService) {}
+  constructor(
+    private readonly backends: McpBackendsService,
+    private readonly tools: BackendToolsService,
+  ) {}
 
   @ApiOperation({
     summary: 'List the MCP backends of an environment',
@@ -75,6 +83,33 @@ export class McpBackendsController {
     @Req() req: FastifyRequest,
   ) {
     return this.backends.setConnection({ organizationId: orgId, environmentId: envId }, apiId, body, req);
+  }
+
+  @ApiOperation({
+    summary: 'List the tools of an MCP backend',
+    description: 'As its server last listed them to the gateways, with whether clients get each and under which name.',
+  })
+  @RequireScope('read:api_configuration')
+  @Get(`${BACKENDS}/:apiId/tools`)
+  listTools(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('apiId', API_ID) apiId: number) {
+    return this.tools.list({ orgId, envId, apiId });
+  }
+
+  @ApiOperation({
+    summary: 'Enable, disable and rename the tools of an MCP backend',
+    description:
+      "Written as the instance's mcp-tool-mapping policy (its regex mappings are kept); tools not named are served as listed.",
+  })
+  @ApiZodBody(backendToolsBody)
+  @RequireScope('configure:mcp_tools')
+  @Put(`${BACKENDS}/:apiId/tools`)
+  setTools(
+    @Param('orgId') orgId: string,
+    @Param('envId') envId: string,
+    @Param('apiId', API_ID) apiId: number,
+    @Body(new ZodPipe(backendToolsBody)) body: BackendToolsBody,
+  ) {
+    return this.tools.set({ orgId, envId, apiId }, body);
   }
 
   @ApiOperation({ summary: 'Delete an MCP backend', description: 'Deletes its instance, deployment, policies and keys.' })

@@ -61,3 +61,26 @@ export const backendConnectionBody = z.discriminatedUnion(
   { error: 'must be an object whose mode is none, oauth-passthrough, api-key or gateway-oauth' },
 );
 export type BackendConnectionBody = z.output<typeof backendConnectionBody>;
+
+/** PUT …/backends/{id}/tools: which tools clients get, under which name and description. */
+export const backendToolsBody = z.strictObject(
+  {
+    tools: z
+      .array(
+        z.strictObject(
+          {
+            name: z.string({ error: 'is required' }).min(1, 'is required').max(256).describe('the tool as the server lists it'),
+            enabled: z.boolean({ error: 'must be true or false' }).default(true),
+            exposedName: z.string().min(1).max(256).optional().describe('the name clients get; default: its own'),
+            description: z.string().max(16_384).optional().describe("replaces the server's description"),
+          },
+          objectError('must be an object {name, enabled, exposedName, description}'),
+        ),
+        { error: 'must be an array of tools' },
+      )
+      .max(1000, 'must have at most 1000 entries')
+      .refine((tools) => new Set(tools.map((t) => t.name)).size === tools.length, 'must name each tool once'),
+  },
+  objectError('must be an object {tools}'),
+);
+export type BackendToolsBody = z.output<typeof backendToolsBody>;

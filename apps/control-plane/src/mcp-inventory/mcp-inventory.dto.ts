@@ -19,6 +19,12 @@ const list = <T extends readonly [string, ...string[]]>(values: T) =>
 export const inventoryQuery = z.object({
   from: accessLogFilters.shape.from.describe('start of the activity window, included (ISO 8601); default: 24 hours before `to`'),
   to: accessLogFilters.shape.to.describe('end of the activity window, excluded (ISO 8601); default: now'),
+  apiId: z.coerce
+    .number('must be an API instance id')
+    .int('must be an API instance id')
+    .min(1, 'must be an API instance id')
+    .optional()
+    .describe('only this instance'),
   search: z
     .string()
     .min(1, 'must not be empty')

@@ -70,9 +70,9 @@ export class McpInventoryRepository {
   }
 
   /** The MCP server instances of an environment, with everything their inventory rows are made of. */
-  mcpInstances(organizationId: string, environmentId: string) {
+  mcpInstances(organizationId: string, environmentId: string, apiId?: number) {
     return this.prisma.apiInstance.findMany({
-      where: { organizationId, environmentId, endpointType: 'mcp' },
+      where: { organizationId, environmentId, endpointType: 'mcp', ...(apiId === undefined ? {} : { id: apiId }) },
       select: {
         id: true,
         instanceLabel: true,

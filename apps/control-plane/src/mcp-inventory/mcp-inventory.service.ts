@@ -140,7 +140,7 @@ export class McpInventoryService {
   /** The inventory of an environment (see the module comment); `csv`: the caller asked for text/csv. */
   async inventory(orgId: string, envId: string, query: InventoryQuery, acceptsCsv: boolean): Promise<InventoryAnswer> {
     const { from, to } = eventScope(envId, { from: query.from, to: query.to }, { from: 'from', to: 'to' });
-    const instances = await this.repo.mcpInstances(orgId, envId);
+    const instances = await this.repo.mcpInstances(orgId, envId, query.apiId);
     const [assetNames, targets, activity] = await Promise.all([
       this.repo.assetNames(instances),
       this.repo.targets([...new Set(instances.flatMap((i) => (i.deployment ? [i.deployment.targetId] : [])))]),
