@@ -4,20 +4,30 @@
  * configuration; switching it on serves it again with the same policies; each action needs its
  * own permission.
  */
-import { type GatewayProcess, postMcp, startGatewayProcess, startMcpServer, type TestMcpServer } from '#portico/testing';
+import {
+  freePort,
+  type GatewayProcess,
+  postMcp,
+  startGatewayProcess,
+  startMcpServer,
+  type TestMcpServer,
+} from '#portico/testing';
 import { queryAudit } from './support/audit.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
-import { closeTestPrisma, newTenant, newUser, type TestTenant, uniqueName } from './support/factories.js';
+import { closeTestPrisma, newMcpAsset, newTenant, newUser, type TestTenant, uniqueName } from './support/factories.js';
 import {
   deployWithPolicies,
   eventually,
   INITIALIZE,
+  MCP_SUPPORT,
   type McpInstance,
   registerGateway,
   type RegisteredGateway,
   rolledOut,
   withMcpClient,
 } from './support/gateways.js';
+
+const ROUTER = { groupId: MCP_SUPPORT.groupId, assetId: 'mcp-transcoding-router', assetVersion: '1.0.0' };
 
 describe('MCP backends', () => {
   let cp: TestControlPlane;
@@ -49,6 +59,7 @@ describe('MCP backends', () => {
     await closeTestPrisma();
   });
 
+  const apis = () => `/apimanager/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/apis`;
   const deploy = () =>
     deployWithPolicies(
       cp,
@@ -109,6 +120,67 @@ describe('MCP backends', () => {
         ['enable', false, true],
       ]),
     );
+  });
+
+  it('takes a disabled backend out of a federation over it, and puts it back when enabled', async () => {
+    const github = await startMcpServer({ name: 'github' });
+    try {
+      const member = await deployWithPolicies(
+        cp,
+        tenant,
+        { upstreamUrl: github.url.replace(/mcp$/, ''), targetId: registered.gatewayId, prefix: 'member' },
+        [],
+      );
+      const port = await freePort();
+      const created = await cp.request('POST', apis(), {
+        token: tenant.token,
+        json: {
+          technology: 'flexGateway',
+          spec: await newMcpAsset(tenant.organizationId),
+          endpoint: { deploymentType: 'HY', type: 'mcp', isCloudHub: null, proxyUri: `http://0.0.0.0:${port}/hub` },
+          routing: [
+            { label: 'jira', upstreams: [{ uri: upstream.url.replace(/mcp$/, ''), label: 'jira' }] },
+            { label: 'github', upstreams: [{ uri: `${member.proxyUrl}/`, label: 'github' }] },
+          ],
+        },
+      });
+      expect(created.status).toBe(201);
+      const hub: McpInstance = { apiId: created.body.id, apisPath: apis(), proxyUrl: `http://127.0.0.1:${port}/hub` };
+      const deployed = await cp.request('POST', `${apis()}/${hub.apiId}/deployments`, {
+        token: tenant.token,
+        json: {
+          type: 'HY',
+          targetId: registered.gatewayId,
+          targetName: 'gateway',
+          gatewayVersion: '1.0.0',
+          environmentId: tenant.sandboxId,
+        },
+      });
+      expect(deployed.status).toBe(201);
+      for (const policy of [
+        { ...MCP_SUPPORT, configurationData: {} },
+        { ...ROUTER, configurationData: { routes: [{ upstreamName: 'jira', tools: ['echo'] }] } },
+      ]) {
+        expect((await cp.request('POST', `${apis()}/${hub.apiId}/policies`, { token: tenant.token, json: policy })).status).toBe(
+          201,
+        );
+      }
+      await rolledOut(cp, tenant, hub);
+      const names = () =>
+        withMcpClient(`${hub.proxyUrl}/mcp`, {}, async (client) => (await client.listTools()).tools.map((t) => t.name).sort());
+      expect(await names()).toEqual(['echo', 'fail', 'github_echo', 'slow']);
+
+      await cp.request('PATCH', `${backends}/${member.apiId}`, { token: tenant.token, json: { enabled: false } });
+      await rolledOut(cp, tenant, member);
+      // jira serves only echo (its route); github's tools went with it.
+      expect(await names()).toEqual(['echo']);
+
+      await cp.request('PATCH', `${backends}/${member.apiId}`, { token: tenant.token, json: { enabled: true } });
+      await rolledOut(cp, tenant, member);
+      expect(await names()).toEqual(['echo', 'fail', 'github_echo', 'slow']);
+    } finally {
+      await github.close();
+    }
   });
 
   it('lists the tools the server listed and enables, disables and renames them at the gateway', async () => {
