@@ -30,6 +30,7 @@ import { UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js'
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { BackendTokenServiceClient, type GetUserTokenResponse } from '#portico/proto-ts';
+import { queryAudit } from './support/audit.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
 import {

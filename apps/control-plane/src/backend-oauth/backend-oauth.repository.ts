@@ -43,6 +43,10 @@ export class BackendOAuthRepository {
     return this.prisma.apiInstance.findFirst({ where, select: { id: true, instanceLabel: true, assetId: true } });
   }
 
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.prisma.$transaction(fn);
+  }
+
   connection(apiId: number, subject: string, tx?: Tx) {
     return (tx ?? this.prisma).backendOAuthConnection.findUnique({ where: { apiId_subject: { apiId, subject } } });
   }

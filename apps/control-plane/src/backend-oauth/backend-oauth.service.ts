@@ -25,7 +25,9 @@ import type {
   RevokeUserTokenRequest,
   RevokeUserTokenResponse,
 } from '#portico/proto-ts';
+import { AuditTrailService } from '../audit/audit-trail.service.js';
 import { DomainError } from '../common/domain-error.js';
+import type { Tx } from '../common/prisma.service.js';
 import { parseIntegerId } from '../common/integer-id.js';
 import { SecretBox } from '../common/secret-box.js';
 import { ENV, type Env } from '../config/env.js';
@@ -72,6 +74,7 @@ export class BackendOAuthService {
   constructor(
     private readonly repo: BackendOAuthRepository,
     private readonly secrets: SecretBox,
+    private readonly audit: AuditTrailService,
     @Inject(ENV) private readonly env: Env,
   ) {
     this.client = new AuthorizationServerClient(env.PORTICO_OUTBOUND_DENY);
@@ -190,12 +193,20 @@ export class BackendOAuthService {
     return { total: rows.length, connections: rows.map(connectionView) };
   }
 
+  /** An operator's revocation: recorded in the audit trail. */
   async revokeConnection(env: { organizationId: string; environmentId: string }, rawApiId: string, id: string) {
     const api = await this.findApi(env, rawApiId);
     const connection = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findConnection(api.id, id) : null;
     if (!connection) throw new DomainError('OAUTH_CONNECTION_NOT_FOUND', `OAuth connection ${id} not found`);
     const policy = await this.repo.policyOfApi(api.id);
-    await this.revoke(connection, policy ? this.settings(policy) : undefined);
+    await this.revoke(connection, policy ? this.settings(policy) : undefined, (tx) =>
+      this.audit.record(tx, {
+        ...env,
+        action: 'revoke',
+        resource: { type: 'oauth-connection', id: connection.id, name: connection.subject },
+        before: connectionView(connection),
+      }),
+    );
   }
 
   private async findApi(env: { organizationId: string; environmentId: string }, rawApiId: string) {
@@ -306,14 +317,18 @@ export class BackendOAuthService {
     return { url, elicitationId, expiresAtMs: expiresAt.getTime() };
   }
 
-  private async revoke(connection: ConnectionRecord, settings: Settings | undefined): Promise<void> {
+  /** Tells the authorization server (best effort), then forgets the connection (and records it, with `record`). */
+  private async revoke(connection: ConnectionRecord, settings: Settings | undefined, record?: (tx: Tx) => Promise<void>) {
     if (settings && connection.issuer === settings.issuer) {
       const token = connection.refreshTokenSealed ?? connection.accessTokenSealed;
       await this.client.revoke(settings, this.secrets.open(token)).catch((err: Error) => {
         this.logger.warn(`API ${connection.apiId}: ${err.message}; the connection is forgotten anyway`);
       });
     }
-    await this.repo.deleteConnection(connection.id);
+    await this.repo.transaction(async (tx) => {
+      await this.repo.deleteConnection(connection.id, tx);
+      await record?.(tx);
+    });
   }
 
   private sealed(apiId: number, subject: string, issuer: string, tokens: IssuedTokens) {
