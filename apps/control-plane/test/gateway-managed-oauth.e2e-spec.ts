@@ -313,6 +313,10 @@ describe('gateway-managed OAuth', () => {
     expect((await cp.request('DELETE', `${backend}/oauth-connections/${connection.id}`, { token: tenant.token })).status).toBe(
       404,
     );
+    const trail = await queryAudit(cp, tenant.token, tenant.organizationId);
+    const revocation = trail.data.find((e) => e.objectType === 'oauth-connection' && e.objectId === connection.id);
+    expect(revocation).toMatchObject({ action: 'revoke', objectName: 'carol', payload: { before: { subject: 'carol' } } });
+    expect(JSON.stringify(revocation)).not.toMatch(/eyJ|enc:v1/);
     const other = await newTenant(cp);
     const foreign = `/mcpgateway/api/v1/organizations/${other.organizationId}/environments/${other.sandboxId}/backends/${instance.apiId}/oauth-connections`;
     expect((await cp.request('GET', foreign, { token: other.token })).status).toBe(404);
