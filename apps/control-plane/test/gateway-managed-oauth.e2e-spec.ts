@@ -329,6 +329,18 @@ describe('gateway-managed OAuth', () => {
     expect(await unknown.text()).toContain('no longer valid');
     const stray = await fetch(`${cp.url}/mcpgateway/api/v1/oauth/callback?state=nope&foo=1`);
     expect(stray.status).toBe(400);
+
+    // The user declined at the authorization server: a page saying so, no connection, the state spent.
+    const state = new URL((await elicitation(await sign('dave'))).elicitations[0]!.url).searchParams.get('state')!;
+    const declined = await fetch(
+      `${cp.url}/mcpgateway/api/v1/oauth/callback?state=${state}&error=access_denied&error_description=%3Cb%3Eno%3C%2Fb%3E`,
+    );
+    expect(declined.status).toBe(400);
+    const text = await declined.text();
+    expect(text).toContain('The authorization server answered access_denied: &lt;b&gt;no&lt;/b&gt;');
+    expect(text).not.toContain('<b>no</b>');
+    expect(await testPrisma().backendOAuthConnection.count({ where: { apiId: instance.apiId, subject: 'dave' } })).toBe(0);
+    expect((await fetch(`${cp.url}/mcpgateway/api/v1/oauth/callback?state=${state}&code=x`)).status).toBe(400);
   });
 
   it('refuses gateway-oauth without an authentication policy, and an unreachable authorization server, changing nothing', async () => {
