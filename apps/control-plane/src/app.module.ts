@@ -32,6 +32,7 @@ import { McpProbeModule } from './mcp-probe/mcp-probe.module.js';
 import { McpBackendsModule } from './mcp-backends/mcp-backends.module.js';
 import { McpInventoryModule } from './mcp-inventory/mcp-inventory.module.js';
 import { McpLibraryModule } from './mcp-library/mcp-library.module.js';
+import { AgentsModule } from './agents/agents.module.js';
 
 @Global()
 @Module({})
@@ -84,6 +85,7 @@ export class AppModule {
         McpBackendsModule,
         McpLibraryModule,
         McpInventoryModule,
+        AgentsModule,
       ],
       providers: [
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -64,6 +64,7 @@ const ROUTE_PARAMS: Record<string, Record<string, (r: TenantResources) => Id>> =
   '/monitoring/api/alerts/api/v2/organizations/:orgId/environments/:envId/alerts/:alertId': {
     alertId: (r) => r.monitoringAlertId,
   },
+  '/mcpgateway/api/v1/oauth/consents/:state': { state: () => 'no-such-state' },
 };
 
 interface RouteInput {
@@ -371,6 +372,18 @@ const INPUTS: Record<string, Input | Input[]> = {
   [`POST ${MCP_ENVIRONMENT}/install-requests`]: installs({ reason: 'another tenant' }),
   [`POST ${MCP_ENVIRONMENT}/install-requests/:requestId/approve`]: () => ({ json: {} }),
   [`POST ${MCP_ENVIRONMENT}/install-requests/:requestId/reject`]: () => ({ json: { comment: 'another tenant' } }),
+  'POST /mcpgateway/api/v1/organizations/:orgId/agents': [
+    () => ({ json: { name: uniqueName('intruder'), clientIds: [uniqueName('intruder')] } }),
+    (_own, foreign) => ({ json: { name: uniqueName('intruder'), applicationIds: [foreign('applicationId')] } }),
+  ],
+  'PATCH /mcpgateway/api/v1/organizations/:orgId/agents/:agentId': [
+    () => ({ json: { description: 'changed by another tenant' } }),
+    (_own, foreign) => ({ json: { applicationIds: [foreign('applicationId')] } }),
+  ],
+  [`PUT ${MCP_ENVIRONMENT}/backends/:apiId/agents`]: [
+    (own) => ({ json: { restricted: false, agents: [{ agentId: own('agentId') }] } }),
+    (_own, foreign) => ({ json: { restricted: true, agents: [{ agentId: foreign('agentId') }] } }),
+  ],
   [`POST ${MCP_ENVIRONMENT}/backends/custom`]: (_own, foreign) => ({
     json: { name: uniqueName('intruder'), url: 'http://127.0.0.1:9/mcp', targetId: foreign('targetId') },
   }),
@@ -393,6 +406,16 @@ const REFUSED_FOR_EVERYONE: Record<string, { status: number; reason: string }> =
   'GET /proxies/xapi/v1/organizations/:orgId/environments/:envId/apis/:apiId/proxy': {
     status: 400,
     reason: 'a proxy is a Mule application, and Portico has no Mule runtime',
+  },
+  'GET /mcpgateway/api/v1/oauth/consents/:state': {
+    status: 400,
+    reason:
+      "a consent page is opened by the single-use state of its link alone (no bearer token, no tenant's id), which the matrix's calls do not carry",
+  },
+  'POST /mcpgateway/api/v1/oauth/consents/:state': {
+    status: 400,
+    reason:
+      "a consent page is opened by the single-use state of its link alone (no bearer token, no tenant's id), which the matrix's calls do not carry",
   },
   [`GET ${XAPI}/:apiId`]: { status: 405, reason: 'only PATCH is allowed on the xapi instance URL' },
   [`DELETE ${XAPI}/:apiId`]: { status: 405, reason: 'only PATCH is allowed on the xapi instance URL' },

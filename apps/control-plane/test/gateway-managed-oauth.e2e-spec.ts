@@ -11,8 +11,6 @@
  * connection through the gateway, operators any over REST.
  */
 import { createHash } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import { readRegistration } from '#portico/gateway-registration';
 import {
@@ -20,14 +18,16 @@ import {
   postMcp,
   startAuthorizationServer,
   startGatewayProcess,
+  startIdentityProvider,
   startMcpServer,
   type TestAuthorizationServer,
+  type TestIdentityProvider,
   type TestMcpServer,
 } from '#portico/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js';
-import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { decodeJwt } from 'jose';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { BackendTokenServiceClient, type GetUserTokenResponse } from '#portico/proto-ts';
 import { queryAudit } from './support/audit.js';
@@ -51,7 +51,7 @@ describe('gateway-managed OAuth', () => {
   let as: TestAuthorizationServer;
   let registered: RegisteredGateway;
   let gateway: GatewayProcess;
-  let jwks: Server;
+  let idp: TestIdentityProvider;
   let sign: (sub: string) => Promise<string>;
   let instance: McpInstance;
   let backend: string;
@@ -72,13 +72,28 @@ describe('gateway-managed OAuth', () => {
     return error as UrlElicitationRequiredError;
   };
 
-  /** The user opens the authorization URL in a browser, signing in as `user`; the callback's page. */
+  /**
+   * The user opens the link in a browser: Portico's consent page, its button (a POST from the
+   * page's own origin), the authorization server (signing in as `user`), the callback. Each step.
+   */
   const authorize = async (url: string, user: string) => {
-    const consent = await fetch(`${url}&login_hint=${user}`, { redirect: 'manual' });
+    const consentPage = await fetch(url);
+    const pageHtml = await consentPage.text();
+    const go = await fetch(url, { method: 'POST', headers: { origin: new URL(url).origin }, redirect: 'manual' });
+    expect(go.status).toBe(303);
+    const authorizationUrl = go.headers.get('location')!;
+    const consent = await fetch(`${authorizationUrl}&login_hint=${user}`, { redirect: 'manual' });
     expect(consent.status).toBe(302);
     const callbackUrl = consent.headers.get('location')!;
     const callback = await fetch(callbackUrl, { redirect: 'manual' });
-    return { status: callback.status, html: await callback.text(), headers: callback.headers, callbackUrl };
+    return {
+      consentPage: pageHtml,
+      authorizationUrl,
+      status: callback.status,
+      html: await callback.text(),
+      headers: callback.headers,
+      callbackUrl,
+    };
   };
 
   const echo = async (agentToken: string, text: string) => {
@@ -124,24 +139,14 @@ describe('gateway-managed OAuth', () => {
     cp = await startControlPlane({
       PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1',
       PORTICO_SYNC_POLL_SECONDS: '1',
-      PORTICO_OUTBOUND_DENY: 'none',
+      // the authorization server is on 127.0.0.1; 127.0.0.2 stands for a denied address
+      PORTICO_PROBE_DENY: '127.0.0.2',
     });
     tenant = await newTenant(cp);
     upstream = await startMcpServer({ stateful: false });
     as = await startAuthorizationServer();
-    const { publicKey, privateKey } = await generateKeyPair('RS256');
-    const jwk = { ...(await exportJWK(publicKey)), kid: 'idp', alg: 'RS256' };
-    jwks = createServer((_req, res) =>
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] })),
-    );
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    sign = (sub) =>
-      new SignJWT({})
-        .setProtectedHeader({ alg: 'RS256', kid: 'idp' })
-        .setIssuer('https://idp.test')
-        .setSubject(sub)
-        .setExpirationTime('10m')
-        .sign(privateKey);
+    idp = await startIdentityProvider();
+    sign = (sub) => idp.sign({ sub });
     registered = await registerGateway(cp, tenant, uniqueName('oauth'));
     gateway = await startGatewayProcess({ dir: registered.dir });
     await gateway.waitForStatus((s) => s.sync.state === 'connected');
@@ -152,7 +157,7 @@ describe('gateway-managed OAuth', () => {
         configurationData: {
           jwtOrigin: 'httpBearerAuthenticationHeader',
           jwtKeyOrigin: 'jwks',
-          jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`,
+          jwksUrl: idp.jwksUrl,
           signingMethod: 'rsa',
           issuer: 'https://idp.test',
           skipClientIdValidation: true,
@@ -165,7 +170,7 @@ describe('gateway-managed OAuth', () => {
     await gateway?.stop();
     await upstream?.close();
     await as?.close();
-    await new Promise((resolve) => jwks?.close(resolve));
+    await idp?.close();
     await cp?.close();
     await closeTestPrisma();
   });
@@ -198,7 +203,20 @@ describe('gateway-managed OAuth', () => {
     const asked = await elicitation(alice);
     const [pending] = asked.elicitations;
     expect(pending).toMatchObject({ mode: 'url', elicitationId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
-    const url = new URL(pending!.url);
+    expect(pending!.url).toMatch(new RegExp(`^${cp.url}/mcpgateway/api/v1/oauth/consents/[A-Za-z0-9_-]{43}$`));
+    expect(upstream.requests.some((r) => r.headers.authorization?.includes(alice))).toBe(false);
+
+    // Another site cannot press the button for the user, nor can a script that sends no Origin.
+    for (const headers of [{ origin: 'https://evil.example' }, {}] as Record<string, string>[]) {
+      const forged = await fetch(pending!.url, { method: 'POST', headers, redirect: 'manual' });
+      expect(forged.status).toBe(403);
+    }
+
+    const page = await authorize(pending!.url, 'alice');
+    // The page says whom the connection is for, before anything happens.
+    expect(page.consentPage).toContain('signed in as alice');
+    expect(page.consentPage).toContain('<form method="post">');
+    const url = new URL(page.authorizationUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${as.issuer}/authorize`);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
       response_type: 'code',
@@ -207,9 +225,6 @@ describe('gateway-managed OAuth', () => {
       scope: 'mcp:tools',
       redirect_uri: `${cp.url}/mcpgateway/api/v1/oauth/callback`,
     });
-    expect(upstream.requests.some((r) => r.headers.authorization?.includes(alice))).toBe(false);
-
-    const page = await authorize(pending!.url, 'alice');
     expect(page.status).toBe(200);
     expect(page.html).toContain('Connected');
     expect(page.headers.get('cache-control')).toBe('no-store');
@@ -235,6 +250,7 @@ describe('gateway-managed OAuth', () => {
     const replayed = await fetch(page.callbackUrl);
     expect(replayed.status).toBe(400);
     expect(await replayed.text()).toContain('no longer valid');
+    expect((await fetch(pending!.url)).status).toBe(400);
   });
 
   it('refreshes a token that is due, and never hands out one the backend refused', async () => {
@@ -287,7 +303,7 @@ describe('gateway-managed OAuth', () => {
     const after = await fetch(connectionUrl, { headers: { authorization: `Bearer ${alice}` } });
     expect(await after.json()).toMatchObject({
       connected: false,
-      authorizationUrl: expect.stringContaining(`${as.issuer}/authorize`),
+      authorizationUrl: expect.stringContaining(`${cp.url}/mcpgateway/api/v1/oauth/consents/`),
     });
     await elicitation(alice);
   });
@@ -331,7 +347,7 @@ describe('gateway-managed OAuth', () => {
     expect(stray.status).toBe(400);
 
     // The user declined at the authorization server: a page saying so, no connection, the state spent.
-    const state = new URL((await elicitation(await sign('dave'))).elicitations[0]!.url).searchParams.get('state')!;
+    const state = (await elicitation(await sign('dave'))).elicitations[0]!.url.split('/').pop()!;
     const declined = await fetch(
       `${cp.url}/mcpgateway/api/v1/oauth/callback?state=${state}&error=access_denied&error_description=%3Cb%3Eno%3C%2Fb%3E`,
     );
@@ -357,7 +373,15 @@ describe('gateway-managed OAuth', () => {
       json: { mode: 'gateway-oauth', authorizationServer: 'http://127.0.0.1:9/' },
     });
     expect(down.status).toBe(502);
-    expect(down.body.message).toMatch(/^authorizationServer: cannot read the authorization server metadata/);
+    expect(down.body.message).toBe(
+      'authorizationServer: cannot read the authorization server metadata of http://127.0.0.1:9/: the server could not be reached',
+    );
+    const denied = await cp.request('PUT', `${backend}/connection`, {
+      token: tenant.token,
+      json: { mode: 'gateway-oauth', authorizationServer: 'https://127.0.0.2/' },
+    });
+    expect(denied.status).toBe(502);
+    expect(denied.body.message).toMatch(/its address is not allowed \(PORTICO_PROBE_DENY\)$/);
     const bad = await cp.request('PUT', `${backend}/connection`, { token: tenant.token, json: { mode: 'gateway-oauth' } });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toContain('authorizationServer');
@@ -374,10 +398,48 @@ describe('gateway-managed OAuth', () => {
     expect(key.body.connection).toEqual({ mode: 'api-key' });
     const none = await cp.request('PUT', `${bareBackend}/connection`, { token: tenant.token, json: { mode: 'none' } });
     expect(none.body.connection).toEqual({ mode: 'none' });
+    // Passthrough: the backend alone validates the client's token; a policy keeping it refuses.
+    const through = await cp.request('PUT', `${bareBackend}/connection`, {
+      token: tenant.token,
+      json: { mode: 'oauth-passthrough' },
+    });
+    expect(through.body.connection).toEqual({ mode: 'oauth-passthrough' });
+    expect(
+      (await cp.request('PUT', `${bareBackend}/connection`, { token: tenant.token, json: { mode: 'none' } })).body.connection,
+    ).toEqual({
+      mode: 'none',
+    });
+    const kept = await cp.request('PUT', `${backend}/connection`, { token: tenant.token, json: { mode: 'oauth-passthrough' } });
+    expect(kept.status).toBe(409);
+    expect(kept.body.message).toMatch(/\(jwt-validation\) of API instance \d+ validates it and keeps it/);
     const updater = await newUser(cp, tenant.organizationId, ['manage:api_policies', 'read:api_configuration']);
     expect((await cp.request('PUT', `${bareBackend}/connection`, { token: updater.token, json: { mode: 'none' } })).status).toBe(
       403,
     );
+  });
+
+  it('revokes and forgets every user connection when the backend leaves gateway-oauth', async () => {
+    const erin = await sign('erin');
+    expect((await authorize((await elicitation(erin)).elicitations[0]!.url, 'erin')).status).toBe(200);
+    const held = await testPrisma().backendOAuthConnection.count({ where: { apiId: instance.apiId } });
+    expect(held).toBeGreaterThan(0);
+    const revokedBefore = as.revoked.length;
+
+    const key = await cp.request('PUT', `${backend}/connection`, {
+      token: tenant.token,
+      json: { mode: 'api-key', headerName: 'X-API-Key', value: 'k-2' },
+    });
+    expect(key.status).toBe(200);
+    expect(key.body.connection).toEqual({ mode: 'api-key' });
+    const policies = (
+      await cp.request('GET', `${instance.apisPath}/${instance.apiId}/policies?fullInfo=false`, { token: tenant.token })
+    ).body;
+    expect(policies.map((p: { assetId: string }) => p.assetId)).toEqual(['mcp-support', 'jwt-validation', 'upstream-credential']);
+    expect(await testPrisma().backendOAuthConnection.count({ where: { apiId: instance.apiId } })).toBe(0);
+    expect(as.revoked.length - revokedBefore).toBe(held);
+    await rolledOut(cp, tenant, instance);
+    expect(await echo(erin, 'keyed')).toBe('keyed');
+    expect(upstream.requests.at(-1)!.headers['x-api-key']).toBe('k-2');
   });
 
   it('refuses a request without an identified user', async () => {

@@ -8,22 +8,22 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { POLICY_GROUP_ID } from '#portico/policy-catalog';
 import {
   type GatewayProcess,
   postMcp,
   startAuthorizationServer,
   startGatewayProcess,
+  startIdentityProvider,
   startMcpServer,
+  type TestIdentityProvider,
   type TestMcpServer,
 } from '#portico/testing';
 import { type OAuthClientProvider, UnauthorizedError } from '@modelcontextprotocol/sdk/client/auth.js';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { OAuthClientInformationMixed, OAuthTokens } from '@modelcontextprotocol/sdk/shared/auth.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { generateKeyPair, SignJWT } from 'jose';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
 import {
@@ -95,7 +95,7 @@ describe('identity at the gateway', () => {
   let upstream: TestMcpServer;
   let registered: RegisteredGateway;
   let gateway: GatewayProcess;
-  let jwks: Server;
+  let idp: TestIdentityProvider;
   let jwksUrl: string;
   let sign: (claims: Record<string, unknown>) => Promise<string>;
   const clients: Client[] = [];
@@ -122,21 +122,9 @@ describe('identity at the gateway', () => {
     cp = await startControlPlane({ PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' });
     tenant = await newTenant(cp);
     upstream = await startMcpServer({ stateful: false });
-    const { publicKey, privateKey } = await generateKeyPair('RS256');
-    const jwk = { ...(await exportJWK(publicKey)), kid: 'k1', alg: 'RS256' };
-    jwks = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ keys: [jwk] }));
-    });
-    await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
-    jwksUrl = `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/jwks.json`;
-    sign = (claims) =>
-      new SignJWT(claims)
-        .setProtectedHeader({ alg: 'RS256', kid: 'k1' })
-        .setIssuer('https://idp.test')
-        .setAudience('portico-mcp')
-        .setExpirationTime('5m')
-        .sign(privateKey);
+    idp = await startIdentityProvider({ audience: 'portico-mcp' });
+    jwksUrl = idp.jwksUrl;
+    sign = (claims) => idp.sign(claims);
     registered = await registerGateway(cp, tenant, uniqueName('id'));
     gateway = await startGatewayProcess({ dir: registered.dir });
     await gateway.waitForStatus((s) => s.sync.state === 'connected');
@@ -147,7 +135,7 @@ describe('identity at the gateway', () => {
   afterAll(async () => {
     await gateway?.stop();
     await upstream?.close();
-    await new Promise((resolve) => jwks?.close(resolve));
+    await idp?.close();
     await cp?.close();
     await closeTestPrisma();
   });

@@ -170,6 +170,14 @@ describe('MCP backends', () => {
         withMcpClient(`${hub.proxyUrl}/mcp`, {}, async (client) => (await client.listTools()).tools.map((t) => t.name).sort());
       expect(await names()).toEqual(['echo', 'fail', 'github_echo', 'slow']);
 
+      // One credential for several servers would reach them all: refused, naming why.
+      const keyed = await cp.request('PUT', `${backends}/${hub.apiId}/connection`, {
+        token: tenant.token,
+        json: { mode: 'api-key', value: 'k' },
+      });
+      expect(keyed.status).toBe(409);
+      expect(keyed.body.message).toMatch(/federates several servers/);
+
       await cp.request('PATCH', `${backends}/${member.apiId}`, { token: tenant.token, json: { enabled: false } });
       await rolledOut(cp, tenant, member);
       // jira serves only echo (its route); github's tools went with it.

@@ -15,7 +15,7 @@ import {
 } from '#portico/testing';
 import type { ApiResponse } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
-import { registerGateway, type RegisteredGateway, rolledOut, withMcpClient } from './support/gateways.js';
+import { eventually, registerGateway, type RegisteredGateway, rolledOut, withMcpClient } from './support/gateways.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 
 const EVERYTHING = 'io.modelcontextprotocol/everything';
@@ -43,8 +43,8 @@ describe('MCP library, installs and install requests', () => {
     await rolledOut(cp, tenant, { apiId: install.apiId, apisPath: apis(), proxyUrl: '' });
     return `http://127.0.0.1:${new URL(install.proxyUri).port}${install.mcpPath}`;
   };
-  const echoThrough = (url: string, message: string) =>
-    withMcpClient(url, {}, async (client) => {
+  const echoThrough = (url: string, message: string, headers: Record<string, string> = {}) =>
+    withMcpClient(url, headers, async (client) => {
       const result = await client.callTool({ name: 'echo', arguments: { message, text: message } });
       return (result.content as { text: string }[])[0]!.text;
     });
@@ -66,6 +66,17 @@ describe('MCP library, installs and install requests', () => {
     ],
   });
   const importEntry = async (document: unknown) => created(await call('POST', `${org()}/library`, document)).data[0];
+  /** A custom MCP in front of the recording server, connected as `connection` says. */
+  const createCustom = async (name: string, connection: Record<string, unknown>) =>
+    created(
+      await call('POST', `${env()}/backends/custom`, {
+        name: uniqueName(name),
+        url: recorder.url,
+        targetId: registered.gatewayId,
+        proxyUri: await listener('custom'),
+        connection,
+      }),
+    );
 
   beforeAll(async () => {
     cp = await startControlPlane({ PORTICO_GATEWAY_HEARTBEAT_SECONDS: '1', PORTICO_SYNC_POLL_SECONDS: '1' });
@@ -185,19 +196,13 @@ describe('MCP library, installs and install requests', () => {
 
   it('creates a custom MCP with an API key connection, sharing the install path', async () => {
     const key = uniqueName('key');
-    const custom = created(
-      await call('POST', `${env()}/backends/custom`, {
-        name: uniqueName('Custom Tools'),
-        url: recorder.url,
-        targetId: registered.gatewayId,
-        proxyUri: await listener('custom'),
-        connection: { mode: 'api-key', headerName: 'X-Api-Key', prefix: 'Key', value: key },
-      }),
-    );
+    const custom = await createCustom('Custom Tools', { mode: 'api-key', headerName: 'X-Api-Key', prefix: 'Key', value: key });
     expect(custom.policies.map((p: { assetId: string }) => p.assetId)).toEqual(['mcp-support', 'upstream-credential']);
     const before = recorder.requests.length;
     expect(await echoThrough(await endpointOf(custom), 'custom')).toBe('custom');
     expect(recorder.requests.slice(before).every((r) => r.headers['x-api-key'] === `Key ${key}`)).toBe(true);
+    const backend = created(await call('GET', `${env()}/backends/${custom.apiId}`), 200);
+    expect(backend).toMatchObject({ apiId: custom.apiId, connection: { mode: 'api-key' } });
 
     const badMode = await call('POST', `${env()}/backends/custom`, {
       name: 'x',
@@ -223,6 +228,21 @@ describe('MCP library, installs and install requests', () => {
     expect(missingKey.body.message).toBe(
       'body.connection.value: is required for mode api-key: the key or token the gateway sends',
     );
+  });
+
+  it('creates an oauth-passthrough custom MCP that reads back as such and forwards the client token unchanged', async () => {
+    const custom = await createCustom('Passthrough Tools', { mode: 'oauth-passthrough' });
+    // no upstream credential: the backend validates the client's own token
+    expect(custom.policies.map((p: { assetId: string }) => p.assetId)).toEqual(['mcp-support']);
+    const backend = created(await call('GET', `${env()}/backends/${custom.apiId}`), 200);
+    expect(backend).toMatchObject({ apiId: custom.apiId, connection: { mode: 'oauth-passthrough' } });
+
+    const token = `Bearer ${uniqueName('client-token')}`;
+    const before = recorder.requests.length;
+    expect(await echoThrough(await endpointOf(custom), 'passthrough', { Authorization: token })).toBe('passthrough');
+    const seen = recorder.requests.slice(before);
+    expect(seen.length).toBeGreaterThan(0);
+    for (const request of seen) expect(request.headers.authorization).toBe(token);
   });
 
   it('imports a server.json and a registry export, all or nothing, and deletes only its own entries', async () => {
@@ -407,6 +427,9 @@ describe('MCP library, installs and install requests', () => {
     let requester: { id: string; username: string; token: string };
     let approver: { id: string; username: string; token: string };
     const requests = () => `${env()}/install-requests`;
+    /** Files an install request as the requester, to the registered gateway unless `body` says otherwise. */
+    const file = async (body: Record<string, unknown>) =>
+      created(await call('POST', requests(), { targetId: registered.gatewayId, ...body }, requester.token));
 
     beforeAll(async () => {
       requester = await newUser(cp, tenant.organizationId, ['read:api_configuration'], tenant.sandboxId);
@@ -419,14 +442,7 @@ describe('MCP library, installs and install requests', () => {
       expect(forbidden.status).toBe(403);
       expect(forbidden.body).toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('install:mcp_library') });
 
-      const request = created(
-        await call(
-          'POST',
-          requests(),
-          { ...body, reason: 'for the demo', proxyUri: await listener('requested') },
-          requester.token,
-        ),
-      );
+      const request = await file({ ...body, reason: 'for the demo', proxyUri: await listener('requested') });
       expect(request).toMatchObject({
         status: 'pending',
         entry: { id: everythingId, name: EVERYTHING },
@@ -458,14 +474,7 @@ describe('MCP library, installs and install requests', () => {
     });
 
     it('rejects with a comment the requester reads; others do not see the request', async () => {
-      const request = created(
-        await call(
-          'POST',
-          requests(),
-          { entryId: everythingId, targetId: registered.gatewayId, variables: { baseUrl: everything.url }, reason: 'please' },
-          requester.token,
-        ),
-      );
+      const request = await file({ entryId: everythingId, variables: { baseUrl: everything.url }, reason: 'please' });
       const noComment = await call('POST', `${requests()}/${request.id}/reject`, {}, approver.token);
       expect(noComment.status).toBe(400);
       expect(noComment.body.message).toBe('body.comment: is required');
@@ -489,20 +498,12 @@ describe('MCP library, installs and install requests', () => {
 
     it('seals secret inputs, lets the approver add a missing one, and keeps a request pending while its install fails', async () => {
       const entry = await importEntry(recorderEntry());
-      const filed = created(
-        await call(
-          'POST',
-          requests(),
-          {
-            entryId: entry.id,
-            targetId: registered.gatewayId,
-            headers: { 'X-Team': 'data' },
-            reason: 'needs a token',
-            proxyUri: await listener('sealed'),
-          },
-          requester.token,
-        ),
-      );
+      const filed = await file({
+        entryId: entry.id,
+        headers: { 'X-Team': 'data' },
+        reason: 'needs a token',
+        proxyUri: await listener('sealed'),
+      });
       expect(filed).toMatchObject({
         inputs: { headers: { 'X-Team': 'data' } },
         secretInputs: [],
@@ -526,19 +527,96 @@ describe('MCP library, installs and install requests', () => {
       ).toBe(true);
 
       const secret = `Bearer ${uniqueName('requester-token')}`;
-      const sealed = created(
-        await call(
-          'POST',
-          requests(),
-          { entryId: entry.id, targetId: registered.gatewayId, headers: { Authorization: secret }, reason: 'with my token' },
-          requester.token,
-        ),
-      );
+      const sealed = await file({ entryId: entry.id, headers: { Authorization: secret }, reason: 'with my token' });
       expect(sealed).toMatchObject({ secretInputs: ['headers.Authorization'], missingSecrets: [], inputs: { headers: {} } });
       expect(JSON.stringify(sealed)).not.toContain(secret);
       const row = await testPrisma().mcpInstallRequest.findUniqueOrThrow({ where: { id: sealed.id } });
       expect(row.sealedSecrets).toMatch(/^enc:v1:/);
       expect(JSON.stringify(row)).not.toContain(secret.slice('Bearer '.length));
+    });
+
+    /**
+     * Files a request of a fresh recorder entry and approves it while the test holds the request's
+     * row: the approval installs, then waits to record its decision. Then `meanwhile` happens:
+     * the request is rejected by someone else, or the approval's statement is cancelled (recording
+     * the decision fails). Answers the approval and what is left of it.
+     */
+    const approveWhileHeld = async (meanwhile: 'rejected' | 'cancelled') => {
+      const entry = await importEntry(recorderEntry());
+      const assetId = entry.name.split('/')[1]!;
+      const instanceLabel = uniqueName('held');
+      const filed = await file({
+        entryId: entry.id,
+        headers: { Authorization: 'Bearer t' },
+        reason: 'race',
+        instanceLabel,
+        proxyUri: await listener('held'),
+      });
+      const instances = () => testPrisma().apiInstance.count({ where: { organizationId: tenant.organizationId, instanceLabel } });
+      let approving: Promise<ApiResponse> | undefined;
+      await testPrisma().$transaction(
+        async (tx) => {
+          const { pid } = (await tx.$queryRaw<{ pid: number }[]>`SELECT pg_backend_pid() AS pid`)[0]!;
+          await tx.$queryRaw`SELECT "id" FROM "McpInstallRequest" WHERE "id" = ${filed.id}::uuid FOR UPDATE`;
+          approving = call('POST', `${requests()}/${filed.id}/approve`, { comment: 'late' }, approver.token);
+          const waiting = await eventually(async () => {
+            const [blocked] = await testPrisma().$queryRaw<{ pid: number }[]>`
+              SELECT pid FROM pg_stat_activity WHERE ${pid}::int = ANY(pg_blocking_pids(pid))`;
+            return blocked?.pid;
+          }, 'the approval waiting for the request row');
+          expect(await instances()).toBe(1);
+          if (meanwhile === 'cancelled') {
+            await testPrisma().$queryRaw`SELECT pg_cancel_backend(${waiting}::int)`;
+            return;
+          }
+          await tx.mcpInstallRequest.update({
+            where: { id: filed.id },
+            data: {
+              status: 'rejected',
+              decidedBy: 'someone',
+              decidedByName: 'someone else',
+              decidedAt: new Date(),
+              comment: 'no',
+            },
+          });
+        },
+        { timeout: 120_000 },
+      );
+      return {
+        id: filed.id as string,
+        answer: await approving!,
+        instances: await instances(),
+        assets: await testPrisma().exchangeAsset.count({
+          where: { groupId: tenant.organizationId, assetId: { startsWith: assetId } },
+        }),
+        request: created(await call('GET', `${requests()}/${filed.id}`, undefined, approver.token), 200),
+      };
+    };
+
+    it('removes the install of an approval whose request was decided meanwhile, and answers 409', async () => {
+      const { id, answer, instances, assets, request } = await approveWhileHeld('rejected');
+      expect(answer.status).toBe(409);
+      expect(answer.body).toEqual({
+        status: 409,
+        name: 'ConflictError',
+        code: 'MCP_INSTALL_REQUEST_ALREADY_DECIDED',
+        message: `Install request ${id} is already rejected by someone else`,
+      });
+      expect({ instances, assets }).toEqual({ instances: 0, assets: 0 });
+      expect(request).toMatchObject({ status: 'rejected', decidedByName: 'someone else', apiId: null });
+    });
+
+    it('removes the install of an approval whose decision cannot be recorded, and keeps the request pending', async () => {
+      const { answer, instances, assets, request } = await approveWhileHeld('cancelled');
+      expect(answer.status).toBe(500);
+      expect(answer.body).toEqual({
+        status: 500,
+        name: 'InternalServerError',
+        code: 'INTERNAL',
+        message: 'Internal server error',
+      });
+      expect({ instances, assets }).toEqual({ instances: 0, assets: 0 });
+      expect(request).toMatchObject({ status: 'pending', decidedByName: null, apiId: null });
     });
   });
 });

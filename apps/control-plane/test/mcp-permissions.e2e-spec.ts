@@ -1,7 +1,7 @@
 /**
  * The MCP gateway permissions as a matrix (issue 20): for each of the seven scopes, a user holding
  * it (with View APIs Configuration) may do its action and none of the six others, which answer
- * 403 naming the permission. Every allowed attempt acts on resources of its own, made by the
+ * 403 (naming the permission missing). Every allowed attempt acts on resources of its own, made by the
  * organization's administrator, so the order of the matrix does not matter.
  */
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
@@ -59,6 +59,13 @@ describe('MCP gateway permissions', () => {
     'update:mcp_backends': async (token) =>
       (await cp.request('PATCH', `${env}/backends/${await instance()}`, { token, json: { enabled: false } })).status,
     'delete:mcp_backends': async (token) => (await cp.request('DELETE', `${env}/backends/${await instance()}`, { token })).status,
+    'configure:agents': async (token) =>
+      (
+        await cp.request('POST', `${org}/agents`, {
+          token,
+          json: { name: uniqueName('agent'), clientInfoNames: [uniqueName('client')] },
+        })
+      ).status,
     'configure:mcp_tools': async (token) =>
       (await cp.request('PUT', `${env}/backends/${await instance()}/tools`, { token, json: { tools: [] } })).status,
     'approve:mcp_install_requests': async (token) => {
@@ -79,6 +86,7 @@ describe('MCP gateway permissions', () => {
     'update:mcp_backends': 200,
     'delete:mcp_backends': 204,
     'configure:mcp_tools': 200,
+    'configure:agents': 201,
     'approve:mcp_install_requests': 200,
   };
 
@@ -103,7 +111,16 @@ describe('MCP gateway permissions', () => {
     expect(outcome).toEqual(Object.fromEntries(Object.keys(ACTIONS).map((a) => [a, a === scope ? ALLOWED[a] : 403])));
   });
 
-  it('gives none of them to Manage APIs Configuration or Manage Policies', async () => {
+  it('says which permission is missing', async () => {
+    const reader = await newUser(cp, tenant.organizationId, ['read:api_configuration']);
+    const refused = await cp.request('DELETE', `${env}/backends/${await instance()}`, { token: reader.token });
+    expect(refused.status).toBe(403);
+    expect(refused.body.message).toBe(
+      `You need the Delete MCP Backends permission (delete:mcp_backends) in environment ${tenant.sandboxId}`,
+    );
+  });
+
+  it('gives none of them to Manage APIs (and so Manage APIs Configuration), Manage Policies or Deploy API Proxies', async () => {
     const manager = await newUser(cp, tenant.organizationId, ['manage:apis', 'manage:api_policies', 'manage:api_proxies']);
     for (const attempt of Object.values(ACTIONS)) expect(await attempt(manager.token)).toBe(403);
   });

@@ -64,6 +64,17 @@ export const POLICY_TEMPLATES: readonly PolicyTemplateDefinition[] = Object.free
   apiKeyAuthentication,
 ]);
 
+/** Templates that validate a client's bearer token (and keep it from the upstream unless `forwardToken`). */
+export const TOKEN_VALIDATING_TEMPLATES: ReadonlySet<string> = new Set(['jwt-validation', 'oauth2-token-introspection']);
+
+/** Templates that identify the caller (the identity later policies read: a principal, a client id). */
+export const AUTHENTICATION_TEMPLATES: ReadonlySet<string> = new Set([
+  ...TOKEN_VALIDATING_TEMPLATES,
+  'client-id-enforcement',
+  'api-key-authentication',
+  'http-basic-authentication',
+]);
+
 /** The template with exactly these coordinates, if built in. */
 export function findPolicyTemplate(groupId: string, assetId: string, version: string): PolicyTemplateDefinition | undefined {
   return POLICY_TEMPLATES.find((t) => t.groupId === groupId && t.assetId === assetId && t.version === version);

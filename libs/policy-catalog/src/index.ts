@@ -11,7 +11,9 @@ export {
   type Technology,
 } from './policy-template.js';
 export {
+  AUTHENTICATION_TEMPLATES,
   POLICY_TEMPLATES,
+  TOKEN_VALIDATING_TEMPLATES,
   compareVersions,
   findPolicyTemplate,
   implementationAsset,

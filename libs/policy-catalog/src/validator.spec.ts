@@ -646,6 +646,7 @@ const cases: Record<string, TemplateCases> = {
         tokenEndpoint: 'https://as.example.com/token',
         clientId: 'portico',
         clientSecret: 's3cret',
+        redirectUri: 'https://portico.example.com/mcpgateway/api/v1/oauth/callback',
         scopes: ['repo', 'read:user'],
       },
     ],
@@ -655,19 +656,21 @@ const cases: Record<string, TemplateCases> = {
         authorizationEndpoint: 'https://as.example.com/authorize',
         tokenEndpoint: 'https://as.example.com/token',
         clientId: 'portico',
+        redirectUri: 'https://portico.example.com/mcpgateway/api/v1/oauth/callback',
       },
       {
         issuer: 'https://as.example.com',
         authorizationEndpoint: 'https://as.example.com/authorize',
         tokenEndpoint: 'https://as.example.com/token',
         clientId: 'portico',
+        redirectUri: 'https://portico.example.com/mcpgateway/api/v1/oauth/callback',
         scopes: [],
       },
     ],
     invalid: [
       [
         { issuer: 'https://as.example.com', authorizationEndpoint: 'https://as.example.com/a', clientId: 'p' },
-        ['configurationData.tokenEndpoint: is required'],
+        ['configurationData.tokenEndpoint: is required', 'configurationData.redirectUri: is required'],
       ],
       [
         {
@@ -675,6 +678,7 @@ const cases: Record<string, TemplateCases> = {
           authorizationEndpoint: 'https://as.example.com/a',
           tokenEndpoint: 'https://as.example.com/t',
           clientId: 'p',
+          redirectUri: 'https://portico.example.com/cb',
           scopes: ['two words'],
         },
         ['configurationData.scopes[0]: must be an OAuth scope: printable ASCII without spaces, double quotes or backslashes'],

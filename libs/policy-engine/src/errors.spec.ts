@@ -247,6 +247,21 @@ const TABLE: [GatewayError, number, unknown, Record<string, string>, { code: str
     { code: 'BACKEND_DISABLED', message: 'The MCP backend github is disabled by its administrators' },
   ],
   [
+    { kind: 'agent-not-allowed', message: 'Agent Cursor is not allowed to use MCP server github' },
+    403,
+    {
+      jsonrpc: '2.0',
+      id: 7,
+      error: {
+        code: ErrorCode.InvalidRequest,
+        message: 'Agent Cursor is not allowed to use MCP server github',
+        data: { reason: 'AGENT_NOT_ALLOWED' },
+      },
+    },
+    {},
+    { code: 'AGENT_NOT_ALLOWED', message: 'Agent Cursor is not allowed to use MCP server github' },
+  ],
+  [
     { kind: 'internal' },
     500,
     { jsonrpc: '2.0', id: 7, error: { code: ErrorCode.InternalError, message: 'Internal error' } },
@@ -264,7 +279,7 @@ describe('gateway error table', () => {
   });
 
   it('covers every kind of the union', () => {
-    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(22);
+    expect(new Set(TABLE.map(([error]) => error.kind)).size).toBe(23);
   });
 
   it('never uses the SDK-reserved −32000 / −32001', () => {

@@ -25,6 +25,7 @@
  * | mcp-support-required   | 503  | −32603, data.reason MCP_SUPPORT_REQUIRED                    |
  * | api-unavailable        | 503  | −32603, data.reason API_UNAVAILABLE (the cause only in logs)|
  * | backend-disabled       | 503  | −32603, data.reason BACKEND_DISABLED                        |
+ * | agent-not-allowed      | 403  | −32600, data.reason AGENT_NOT_ALLOWED                       |
  * | internal               | 500  | −32603 Internal error (details only in logs)                |
  *
  * −32000 / −32001 are never used: the SDK reserves them for ConnectionClosed / RequestTimeout.
@@ -73,6 +74,8 @@ export type GatewayError =
   | { kind: 'api-unavailable' }
   /** The MCP backend is switched off by its administrators; `message` names it. */
   | { kind: 'backend-disabled'; message: string }
+  /** The backend admits only the agents mapped to it, and this client is not one (its agent, or an unrecognised one). */
+  | { kind: 'agent-not-allowed'; message: string }
   | { kind: 'internal' };
 
 /** The message of the `mcp-support-required` row, as Anypoint words it. */
@@ -104,6 +107,7 @@ export function toHttpStatus(error: GatewayError): number {
       return 413;
     case 'host-not-allowed':
     case 'forbidden':
+    case 'agent-not-allowed':
       return 403;
     case 'method-not-found':
     case 'session-not-found':
@@ -171,6 +175,8 @@ export function toJsonRpcError(error: GatewayError, id: JsonRpcId | null): JsonR
       return jsonRpcError(id, ErrorCode.InternalError, API_UNAVAILABLE_MESSAGE, { reason: 'API_UNAVAILABLE' });
     case 'backend-disabled':
       return jsonRpcError(id, ErrorCode.InternalError, error.message, { reason: 'BACKEND_DISABLED' });
+    case 'agent-not-allowed':
+      return jsonRpcError(id, ErrorCode.InvalidRequest, error.message, { reason: 'AGENT_NOT_ALLOWED' });
     case 'internal':
       return jsonRpcError(id, ErrorCode.InternalError, 'Internal error');
     case 'rate-limited':

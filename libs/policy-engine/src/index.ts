@@ -24,6 +24,7 @@ export { type ClientCall, mcpRequestPhase, type RequestOutcome } from './mcp-req
 export { mcpResponsePhase, responders } from './mcp-response-phase.js';
 export { compileMethodScope, type CompiledMethodScope, type Phases } from './method-scope.js';
 export { memoized } from './name-memo.js';
+export { filterList, unknownItem } from './policies/mcp-features.js';
 export { isPromise } from './promises.js';
 export { POLICY_REGISTRY, POLICY_TYPES, type PolicyRegistry } from './policies/registry.js';
 export { resourceMetadataUrl } from './policies/bearer-tokens.js';

@@ -7,6 +7,7 @@
  */
 export { freePort } from './ports.js';
 export { startAuthorizationServer, type TestAuthorizationServer } from './authorization-server.js';
+export { startIdentityProvider, TEST_IDP_ISSUER, type TestIdentityProvider } from './identity-provider.js';
 export { startHttpServer, type TestHttpServer } from './http-server.js';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
 export { startMcpServer, type McpServerOptions, type RecordedRequest, type TestMcpServer } from './mcp-server.js';

@@ -4,6 +4,7 @@ CREATE TABLE "BackendOAuthConnection" (
     "apiId" INTEGER NOT NULL,
     "subject" TEXT NOT NULL,
     "issuer" TEXT NOT NULL,
+    "clientId" TEXT NOT NULL,
     "accessTokenSealed" TEXT NOT NULL,
     "refreshTokenSealed" TEXT,
     "expiresAt" TIMESTAMP(3),

@@ -78,6 +78,7 @@ export interface StoredEvent {
   requestPayload: string | null;
   responsePayload: string | null;
   upstreamName: string | null;
+  agent: string | null;
 }
 
 export interface AccessEventBatch {
@@ -147,6 +148,7 @@ function storedEvent(event: AccessEvent, at: string): StoredEvent {
     requestPayload: optionalText(event.requestPayload, MAX_PAYLOAD_LENGTH),
     responsePayload: optionalText(event.responsePayload, MAX_PAYLOAD_LENGTH),
     upstreamName: optionalText(event.upstreamName, TEXT_LIMITS.mcpName),
+    agent: optionalText(event.agent),
   };
 }
 

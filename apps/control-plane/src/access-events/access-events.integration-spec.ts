@@ -94,6 +94,7 @@ describe('access event ingest', () => {
       gatewayError: 'policy-denied',
       requestPayload: '{"jsonrpc":"2.0"}',
       upstreamName: 'jira',
+      agent: 'Claude Desktop',
     });
     expect(await publisher.publish({ events: [event], droppedTotal: 0 })).toEqual({ accepted: 1, refused: 0 });
     const [row] = await stored({ id: { in: [event.id] } });
@@ -131,6 +132,7 @@ describe('access event ingest', () => {
       requestPayload: '{"jsonrpc":"2.0"}',
       responsePayload: null,
       upstreamName: 'jira',
+      agent: 'Claude Desktop',
     });
     expect(await partitions(testDatabaseUrl())).toContain(partitionOf(event.timeUnixMs));
   });

@@ -49,11 +49,11 @@ export class AccessEventsRepository {
           ${column((x) => x.userDomain)}::text[], ${column((x) => x.clientAddress)}::text[], ${column((x) => x.userAgent)}::text[],
           ${json(column((x) => x.verdicts))}::jsonb[], ${json(column((x) => x.dlp))}::jsonb[], ${column((x) => x.gatewayError)}::text[],
           ${column((x) => x.requestPayload)}::text[], ${column((x) => x.responsePayload)}::text[],
-          ${column((x) => x.upstreamName)}::text[]
+          ${column((x) => x.upstreamName)}::text[], ${column((x) => x.agent)}::text[]
         ) AS b("id", "time", "apiText", "requestId", "sessionId", "httpMethod", "path", "httpStatus", "mcpMethod",
                "jsonRpcId", "mcpName", "jsonRpcErrorCode", "toolError", "durationUs", "upstreamLatencyUs", "bytesIn",
                "bytesOut", "clientId", "clientName", "principal", "userDomain", "clientAddress", "userAgent", "verdicts",
-               "dlp", "gatewayError", "requestPayload", "responsePayload", "upstreamName")
+               "dlp", "gatewayError", "requestPayload", "responsePayload", "upstreamName", "agent")
       ),
       served AS (
         SELECT a."id" AS "apiId", a."organizationId", a."environmentId"
@@ -71,12 +71,12 @@ export class AccessEventsRepository {
           "requestId", "sessionId", "httpMethod", "path", "httpStatus", "mcpMethod", "jsonRpcId", "mcpName",
           "jsonRpcErrorCode", "toolError", "durationUs", "upstreamLatencyUs", "bytesIn", "bytesOut", "clientId",
           "clientName", "principal", "userDomain", "clientAddress", "userAgent", "verdicts", "dlp", "gatewayError",
-          "requestPayload", "responsePayload", "upstreamName")
+          "requestPayload", "responsePayload", "upstreamName", "agent")
         SELECT "environmentId", "time", "id", "organizationId", ${targetId}::uuid, ${batch.replicaId}, "apiId",
           "requestId", "sessionId", "httpMethod", "path", "httpStatus", "mcpMethod", "jsonRpcId", "mcpName",
           "jsonRpcErrorCode", "toolError", "durationUs", "upstreamLatencyUs", "bytesIn", "bytesOut", "clientId",
           "clientName", "principal", "userDomain", "clientAddress", "userAgent", "verdicts", "dlp", "gatewayError",
-          "requestPayload", "responsePayload", "upstreamName"
+          "requestPayload", "responsePayload", "upstreamName", "agent"
         FROM owned WHERE "environmentId" IS NOT NULL
         ON CONFLICT DO NOTHING
         RETURNING 1

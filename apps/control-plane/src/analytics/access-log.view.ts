@@ -41,6 +41,7 @@ export function accessLogView(row: AccessEventRow, payloads: boolean) {
     dlp: row.dlp,
     gatewayError: row.gatewayError,
     upstreamName: row.upstreamName,
+    agent: row.agent,
     ...(payloads ? { requestPayload: row.requestPayload ?? null, responsePayload: row.responsePayload ?? null } : {}),
   };
 }

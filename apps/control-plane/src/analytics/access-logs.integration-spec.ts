@@ -182,6 +182,7 @@ describe('analytics REST API', () => {
         dlp: [],
         gatewayError: null,
         upstreamName: null,
+        agent: null,
       });
     });
 

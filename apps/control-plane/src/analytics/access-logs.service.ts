@@ -126,8 +126,9 @@ export class AccessLogsService {
   }
 
   /**
-   * The workflow graph: agents (a client application, else a User-Agent) → the MCP instances they
-   * called → the tools called there, each edge with its calls, errors and latency.
+   * The workflow graph: agents (the agent the gateway recognised, else a client application, else
+   * a User-Agent) → the MCP instances they called → the tools called there, each edge with its
+   * calls, errors and latency.
    */
   async graph(environmentId: string, query: AccessLogFilters) {
     const scope = scopeOf(environmentId, query);
@@ -144,9 +145,10 @@ export class AccessLogsService {
     const instances = new Map((await this.repo.instances(environmentId, apiIds)).map((i) => [i.id, i]));
     const agents = new Map<
       string,
-      { id: string; kind: 'agent'; label: string; clientId: string | null; userAgent: string | null }
+      { id: string; kind: 'agent'; label: string; agent: string | null; clientId: string | null; userAgent: string | null }
     >();
     for (const { agent, clientName } of agentEdges) {
+      const isNamed = agent!.startsWith('named:');
       const isClient = agent!.startsWith('client:');
       const value = agent!.slice(agent!.indexOf(':') + 1);
       const current = agents.get(agent!);
@@ -154,8 +156,9 @@ export class AccessLogsService {
         id: agent!,
         kind: 'agent',
         label: (isClient ? (clientName ?? current?.label) : null) ?? (value || 'unknown agent'),
+        agent: isNamed ? value : null,
         clientId: isClient ? value : null,
-        userAgent: isClient || !value ? null : value,
+        userAgent: isClient || isNamed || !value ? null : value,
       });
     }
     const instanceNodes = apiIds.map((apiId) => {

@@ -1,5 +1,6 @@
+import { toCsv } from '../common/csv.js';
 import type { ReportedEvent } from './analytics-event-fields.js';
-import { EVENT_FIELDS, eventRecord, toCsv } from './analytics-event-fields.js';
+import { EVENT_FIELDS, eventRecord } from './analytics-event-fields.js';
 
 const event: ReportedEvent = {
   id: 'e1',
@@ -66,6 +67,14 @@ describe('analytics event fields', () => {
   it('writes RFC 4180 CSV: quotes cells with commas, quotes or line breaks', () => {
     const records = [{ Verb: 'POST', 'Resource Path': '/a,"b"\nc' }];
     expect(toCsv(['Verb', 'Resource Path'], records)).toBe('Verb,Resource Path\r\nPOST,"/a,""b""\nc"\r\n');
+  });
+
+  it('escapes a client name or path that a spreadsheet would run as a formula in CSV', () => {
+    const hostile = { ...event, clientName: '=HYPERLINK("http://evil")', path: '@SUM(A1)' };
+    const fields = ['Application Name', 'Resource Path', 'Status Code'] as const;
+    expect(toCsv(fields, [eventRecord(hostile, undefined, fields)])).toBe(
+      'Application Name,Resource Path,Status Code\r\n"\'=HYPERLINK(""http://evil"")",\'@SUM(A1),200\r\n',
+    );
   });
 
   it('names every Anypoint field once', () => {

@@ -130,14 +130,3 @@ export function eventRecord(
   const values = fieldValues(event, api);
   return Object.fromEntries(fields.map((f) => [f, values[f]]));
 }
-
-/** RFC 4180 CSV: a header of the field names, then one line per record. */
-export function toCsv(fields: readonly EventField[], records: readonly Record<string, string | number>[]): string {
-  const line = (cells: readonly (string | number)[]) => cells.map(csvCell).join(',');
-  return [line(fields), ...records.map((r) => line(fields.map((f) => r[f]!)))].map((l) => `${l}\r\n`).join('');
-}
-
-function csvCell(value: string | number): string {
-  const s = String(value);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-}

@@ -5,9 +5,10 @@
  */
 import { Injectable } from '@nestjs/common';
 import { ApiInstancesRepository, assetKey } from '../api-instances/api-instances.repository.js';
+import { toCsv } from '../common/csv.js';
 import type { AnalyticsEventsQuery } from './analytics.dto.js';
 import { AnalyticsRepository } from './analytics.repository.js';
-import { EVENT_FIELDS, eventRecord, type ReportedApi, toCsv } from './analytics-event-fields.js';
+import { EVENT_FIELDS, eventRecord, type ReportedApi } from './analytics-event-fields.js';
 import { eventScope } from './time-range.js';
 
 /** A report as the route answers it. */

@@ -47,6 +47,7 @@ export const accessLogFilters = z.object({
   resource: text(1024).optional().describe('resources/* requests naming this resource URI'),
   prompt: text(1024).optional().describe('prompts/* requests naming this prompt'),
   clientId: text(256).optional().describe('client application (its client id)'),
+  agent: text(200).optional().describe('the agent the gateway recognised the client as (its name, as …/agents lists it)'),
   userAgent: text(256).optional().describe('agents whose User-Agent contains this text (case-insensitive)'),
   userDomain: text(256)
     .transform((s) => s.toLowerCase())

@@ -38,7 +38,7 @@ const SEARCH_COLUMNS = Prisma.raw(
   `"id", "time", "apiId", "targetId", "replicaId", "requestId", "sessionId", "httpMethod", "path", "httpStatus",
    "mcpMethod", "jsonRpcId", "mcpName", "jsonRpcErrorCode", "toolError", "durationUs", "upstreamLatencyUs",
    "bytesIn", "bytesOut", "clientId", "clientName", "principal", "userDomain", "clientAddress", "userAgent",
-   "verdicts", "dlp", "gatewayError", "upstreamName"`,
+   "verdicts", "dlp", "gatewayError", "upstreamName", "agent"`,
 );
 
 /**
@@ -69,8 +69,9 @@ const AGGREGATE_WORK_MEM = Prisma.raw(`SET LOCAL work_mem = '64MB'`);
 /** The kind of name an MCP method names: tool, resource or prompt (null for other methods). */
 const NAME_KIND = Prisma.sql`CASE WHEN "mcpMethod" = 'tools/call' THEN 'tool'
   WHEN "mcpMethod" LIKE 'resources/%' THEN 'resource' WHEN "mcpMethod" LIKE 'prompts/%' THEN 'prompt' END`;
-/** Who called, for the workflow graph: the client application, else the User-Agent. */
-const AGENT = Prisma.sql`CASE WHEN "clientId" IS NOT NULL THEN 'client:' || "clientId"
+/** Who called, for the workflow graph: the agent the gateway recognised, else the client application, else the User-Agent. */
+const AGENT = Prisma.sql`CASE WHEN "agent" IS NOT NULL THEN 'named:' || "agent"
+  WHEN "clientId" IS NOT NULL THEN 'client:' || "clientId"
   WHEN "userAgent" IS NOT NULL THEN 'agent:' || "userAgent" ELSE 'agent:' END`;
 
 /** The rows of the analytics summary: `set` names the grouping, the other keys are null outside it. */
@@ -135,6 +136,7 @@ function where(scope: EventScope, f: AccessLogFilters): Prisma.Sql {
   if (f.resource) c.push(Prisma.sql`"mcpMethod" LIKE 'resources/%' AND "mcpName" = ${f.resource}`);
   if (f.prompt) c.push(Prisma.sql`"mcpMethod" LIKE 'prompts/%' AND "mcpName" = ${f.prompt}`);
   if (f.clientId) c.push(Prisma.sql`"clientId" = ${f.clientId}`);
+  if (f.agent) c.push(Prisma.sql`"agent" = ${f.agent}`);
   if (f.userAgent) c.push(Prisma.sql`"userAgent" ILIKE ${containing(f.userAgent)}`);
   if (f.userDomain) c.push(Prisma.sql`"userDomain" = ${f.userDomain}`);
   if (f.principal) c.push(Prisma.sql`"principal" = ${f.principal}`);

@@ -3,13 +3,15 @@
  * on oauth4webapi: RFC 8414 discovery, RFC 7591 dynamic registration, the authorization-code flow
  * with PKCE (S256) and RFC 8707 resource indicators, refresh, RFC 7009 revocation.
  *
- * Every connection goes through the control plane's outbound address policy
- * (PORTICO_OUTBOUND_DENY): the authorization server is a URL an operator or a probed server chose.
+ * Every connection goes through the address policy of the deny list it is given (the control
+ * plane's PORTICO_PROBE_DENY): the authorization server is a URL an operator or a probed server
+ * chose. What failed is said without the network's details (addresses, ports, errno), so an
+ * answer cannot be used to map the network behind Portico.
  * Plain http is accepted for loopback hosts only (a local authorization server); anything else
  * must be https.
  */
 import * as oauth from 'oauth4webapi';
-import { AddressPolicy, outboundFetch } from '#portico/outbound-address';
+import { AddressDenied, AddressPolicy, outboundFetch } from '#portico/outbound-address';
 
 const TIMEOUT_MS = 10_000;
 
@@ -59,7 +61,7 @@ const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 export class AuthorizationServerClient {
   private readonly fetch: typeof fetch;
 
-  /** `deny`: the entries of PORTICO_OUTBOUND_DENY (none: any address). */
+  /** `deny`: the address policy's entries (none: any address). */
   constructor(deny: readonly string[]) {
     this.fetch = outboundFetch(deny.length ? new AddressPolicy(deny) : undefined, TIMEOUT_MS);
   }
@@ -228,9 +230,19 @@ export class AuthorizationServerClient {
       const description = err.error_description ? `: ${err.error_description}` : '';
       return new AuthorizationServerError(`${doing}: ${err.error}${description}`, err.error === 'invalid_grant');
     }
-    const cause = (err as { cause?: { message?: string } }).cause?.message;
-    return new AuthorizationServerError(`${doing}: ${(err as Error).message}${cause ? ` (${cause})` : ''}`);
+    if (err instanceof oauth.OperationProcessingError) return new AuthorizationServerError(`${doing}: ${err.message}`);
+    const denied = causes(err).some((cause) => cause instanceof AddressDenied);
+    return new AuthorizationServerError(
+      `${doing}: ${denied ? 'its address is not allowed (PORTICO_PROBE_DENY)' : 'the server could not be reached'}`,
+    );
   }
+}
+
+/** `err` and the errors it was caused by. */
+function causes(err: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let e = err; e !== undefined && chain.length < 8; e = (e as { cause?: unknown } | null)?.cause) chain.push(e);
+  return chain;
 }
 
 function issued(response: oauth.TokenEndpointResponse): IssuedTokens {

@@ -1,4 +1,4 @@
-import { Controller, Delete, Get, HttpCode, Param, Query, Res } from '@nestjs/common';
+import { Controller, Delete, Get, Headers, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiExcludeEndpoint, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Public, RequireScope } from '../auth/decorators.js';
@@ -20,14 +20,35 @@ export class BackendOAuthController {
   @Get('api/v1/oauth/callback')
   async callback(@Query(new ZodPipe(callbackQuery)) query: CallbackQuery, @Res({ passthrough: true }) reply: FastifyReply) {
     const parameters = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
-    const page = await this.oauth.callback(parameters);
+    return page(reply, await this.oauth.callback(parameters));
+  }
+
+  /** The consent page the agent's user is sent to: whom the connection is for, and a button. */
+  @ApiExcludeEndpoint()
+  @Public()
+  @Get('api/v1/oauth/consents/:state')
+  async consent(@Param('state') state: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return page(reply, await this.oauth.consentPage(state));
+  }
+
+  /** The consent page's button: on to the authorization server (303), from Portico's own page only. */
+  @ApiExcludeEndpoint()
+  @Public()
+  @HttpCode(303)
+  @Post('api/v1/oauth/consents/:state')
+  async continue(
+    @Param('state') state: string,
+    @Headers('origin') origin: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const next = await this.oauth.continueConsent(state, origin);
+    if ('status' in next) return page(reply, next);
     void reply
-      .status(page.status)
-      .header('content-type', 'text/html; charset=utf-8')
+      .status(303)
+      .header('location', next.redirect)
       .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer')
-      .header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
-    return html(page);
+      .header('referrer-policy', 'no-referrer');
+    return '';
   }
 
   @ApiOperation({
@@ -61,10 +82,21 @@ export class BackendOAuthController {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
-function html(page: CallbackPage): string {
+/** Sends `content` as a small HTML page that no cache keeps, no other site frames and no link leaks (the URL holds the state). */
+function page(reply: FastifyReply, content: CallbackPage): string {
+  void reply
+    .status(content.status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header(
+      'content-security-policy',
+      "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https: http:; frame-ancestors 'none'",
+    );
+  const form = content.action ? `<form method="post"><button type="submit">${escape(content.action)}</button></form>` : '';
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>${escape(page.title)} · Portico</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1b1f24}</style></head>
-<body><main><h1>${escape(page.title)}</h1><p>${escape(page.message)}</p></main></body></html>
+<title>${escape(content.title)} · Portico</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1b1f24}button{font:inherit;padding:.5rem 1.25rem}</style></head>
+<body><main><h1>${escape(content.title)}</h1><p>${escape(content.message)}</p>${form}</main></body></html>
 `;
 }

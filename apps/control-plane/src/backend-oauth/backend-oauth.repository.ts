@@ -67,6 +67,7 @@ export class BackendOAuthRepository {
       apiId: number;
       subject: string;
       issuer: string;
+      clientId: string;
       accessTokenSealed: string;
       refreshTokenSealed: string | null;
       expiresAt: Date | null;
@@ -122,6 +123,11 @@ export class BackendOAuthRepository {
       where: { apiId, subject, issuer, expiresAt: { gt: after } },
       orderBy: { expiresAt: 'desc' },
     });
+  }
+
+  /** The flow of `stateSha256` while it has not expired (not taken: the callback takes it). */
+  findConsent(stateSha256: string) {
+    return this.prisma.backendOAuthConsent.findFirst({ where: { stateSha256, expiresAt: { gt: new Date() } } });
   }
 
   /** Takes (deletes and returns) the flow of `stateSha256`: a state is good for one callback. */

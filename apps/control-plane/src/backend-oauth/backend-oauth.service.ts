@@ -6,9 +6,14 @@
  *   (BackendTokenService over mTLS, for an API deployed to it only). A stored token is handed out
  *   while it has more than REFRESH_MARGIN_MS left; then it is refreshed, one refresh at a time
  *   per connection (refresh tokens may rotate). A user without a usable connection gets an
- *   authorization URL (code flow, PKCE S256, RFC 8707 resource) that the gateway hands the agent
- *   as a URL-mode elicitation; the user opens it, the authorization server sends the browser back
- *   to the callback, and the tokens are stored sealed. Agents never see a backend token.
+ *   link to Portico's consent page, which the gateway hands the agent as a URL-mode elicitation.
+ *   The page names the user the connection will be made for and the backend; only a click on it
+ *   (a POST from Portico's own origin, so another site cannot submit it for the user) sends the
+ *   browser to the authorization server (code flow, PKCE S256, RFC 8707 resource), which sends it
+ *   back to the callback; the tokens are stored sealed. Agents never see a backend token.
+ *   The page is what stands between a user and a link someone else started (which would connect
+ *   the user's backend account to the other's identity): Portico does not sign the browser user
+ *   in, so it cannot check that they are the gateway's user; it shows whom the link is for.
  * - The state is 256 random bits, looked up by its SHA-256, single-use, valid CONSENT_TTL_MS. A
  *   user asked again while a flow of theirs has more than half its time left gets the same URL
  *   (kept sealed), so an agent retrying does not pile up flows.
@@ -45,6 +50,7 @@ const CONSENT_TTL_MS = 10 * 60_000;
 /** lastUsedAt is written at most this often per connection. */
 const USE_RECORD_INTERVAL_MS = 60_000;
 export const CALLBACK_PATH = '/mcpgateway/api/v1/oauth/callback';
+export const CONSENT_PATH = '/mcpgateway/api/v1/oauth/consents';
 
 type PolicyRecord = NonNullable<Awaited<ReturnType<BackendOAuthRepository['policyOfApi']>>>;
 type ConnectionRecord = NonNullable<Awaited<ReturnType<BackendOAuthRepository['connection']>>>;
@@ -60,11 +66,24 @@ function refusal(code: GrpcStatus, details: string) {
 
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
+/** A page of the consent flow; with `action`, a button that POSTs back to the page. */
 export interface CallbackPage {
   status: number;
   title: string;
   message: string;
+  action?: string;
 }
+
+const NO_LONGER_VALID: CallbackPage = {
+  status: 400,
+  title: 'This authorization link is no longer valid',
+  message: 'It was used already or has expired. Call the tool again from your agent to get a new link.',
+};
+const NOT_OAUTH: CallbackPage = {
+  status: 409,
+  title: 'Not connected',
+  message: 'This MCP server no longer uses gateway-managed OAuth.',
+};
 
 @Injectable()
 export class BackendOAuthService {
@@ -77,7 +96,9 @@ export class BackendOAuthService {
     private readonly audit: AuditTrailService,
     @Inject(ENV) private readonly env: Env,
   ) {
-    this.client = new AuthorizationServerClient(env.PORTICO_OUTBOUND_DENY);
+    // The authorization server is a URL the operator (or a probed server's metadata) chose, like a
+    // probe's: the same deny list keeps it off the private network.
+    this.client = new AuthorizationServerClient(env.PORTICO_PROBE_DENY);
   }
 
   /** BackendTokenService.GetUserToken for gateway `targetId`. */
@@ -85,7 +106,7 @@ export class BackendOAuthService {
     const policy = await this.policyFor(targetId, request.apiId, request.subject);
     const settings = this.settings(policy);
     const connection = await this.repo.connection(policy.api.id, request.subject);
-    if (connection && connection.issuer === settings.issuer) {
+    if (connection && sameClient(connection, settings)) {
       const token = await this.usableToken(connection, settings, request.refusedAccessTokenSha256);
       if (token) return { result: { $case: 'token', value: token } };
     }
@@ -97,26 +118,17 @@ export class BackendOAuthService {
     const policy = await this.policyFor(targetId, request.apiId, request.subject);
     const connection = await this.repo.connection(policy.api.id, request.subject);
     if (!connection) return { revoked: false };
-    await this.revoke(connection, this.settings(policy));
-    return { revoked: true };
+    return { revoked: await this.revoke(connection, this.settings(policy)) };
   }
 
   /** The browser's return from the authorization server: stores the user's tokens. */
   async callback(query: URLSearchParams): Promise<CallbackPage> {
     const state = query.get('state');
     const consent = state ? await this.repo.takeConsent(sha256(state)) : null;
-    if (!state || !consent || consent.expiresAt.getTime() < Date.now()) {
-      return {
-        status: 400,
-        title: 'This authorization link is no longer valid',
-        message: 'It was used already or has expired. Call the tool again from your agent to get a new link.',
-      };
-    }
+    if (!state || !consent || consent.expiresAt.getTime() < Date.now()) return NO_LONGER_VALID;
     const policy = await this.repo.policyOfApi(consent.apiId);
-    const name = policy ? backendName(policy) : 'the MCP server';
-    if (!policy) {
-      return { status: 409, title: 'Not connected', message: `${name} no longer uses gateway-managed OAuth.` };
-    }
+    if (!policy) return NOT_OAUTH;
+    const name = backendName(policy);
     if (query.get('error')) {
       const description = query.get('error_description');
       return {
@@ -134,7 +146,7 @@ export class BackendOAuthService {
         consent.redirectUri,
         this.secrets.open(consent.codeVerifierSealed),
       );
-      await this.repo.saveConnection(this.sealed(consent.apiId, consent.subject, settings.issuer, tokens));
+      await this.repo.saveConnection(this.sealed(consent.apiId, consent.subject, settings, tokens));
       this.logger.log(`user ${JSON.stringify(consent.subject)} connected API ${consent.apiId} (${settings.issuer})`);
       return {
         status: 200,
@@ -193,13 +205,24 @@ export class BackendOAuthService {
     return { total: rows.length, connections: rows.map(connectionView) };
   }
 
+  /**
+   * The instance is to stop using gateway-managed OAuth: every user's authorization is revoked at
+   * the authorization server (best effort) and forgotten, so none outlives the mode. Call it while
+   * the upstream-oauth policy is still there (its client revokes).
+   */
+  async forgetConnections(apiId: number): Promise<void> {
+    const policy = await this.repo.policyOfApi(apiId);
+    const settings = policy ? this.settings(policy) : undefined;
+    for (const connection of await this.repo.connections(apiId)) await this.revoke(connection, settings);
+  }
+
   /** An operator's revocation: recorded in the audit trail. */
   async revokeConnection(env: { organizationId: string; environmentId: string }, rawApiId: string, id: string) {
     const api = await this.findApi(env, rawApiId);
     const connection = /^[0-9a-f-]{36}$/.test(id) ? await this.repo.findConnection(api.id, id) : null;
     if (!connection) throw new DomainError('OAUTH_CONNECTION_NOT_FOUND', `OAuth connection ${id} not found`);
     const policy = await this.repo.policyOfApi(api.id);
-    await this.revoke(connection, policy ? this.settings(policy) : undefined, (tx) =>
+    const revoked = await this.revoke(connection, policy ? this.settings(policy) : undefined, (tx) =>
       this.audit.record(tx, {
         ...env,
         action: 'revoke',
@@ -207,6 +230,7 @@ export class BackendOAuthService {
         before: connectionView(connection),
       }),
     );
+    if (!revoked) throw new DomainError('OAUTH_CONNECTION_NOT_FOUND', `OAuth connection ${id} not found`);
   }
 
   private async findApi(env: { organizationId: string; environmentId: string }, rawApiId: string) {
@@ -242,7 +266,7 @@ export class BackendOAuthService {
       clientSecret: config.clientSecret,
       scopes: config.scopes ?? [],
       resource: config.resource ?? policy.api.upstreamUri ?? '',
-      redirectUri: config.redirectUri ?? defaultRedirectUri(this.env),
+      redirectUri: String(config.redirectUri),
     };
   }
 
@@ -268,7 +292,7 @@ export class BackendOAuthService {
       }
       try {
         const tokens = await this.client.refresh(settings, this.secrets.open(current.refreshTokenSealed));
-        await this.repo.saveConnection(this.sealed(current.apiId, current.subject, settings.issuer, tokens), tx);
+        await this.repo.saveConnection(this.sealed(current.apiId, current.subject, settings, tokens), tx);
         return tokenOf(tokens.accessToken, tokens.expiresAt ?? null);
       } catch (err) {
         if (err instanceof AuthorizationServerError && err.grantInvalid) {
@@ -299,16 +323,16 @@ export class BackendOAuthService {
       };
     }
     const state = randomBytes(32).toString('base64url');
-    const verifier = randomBytes(32).toString('base64url');
     const elicitationId = randomUUID();
     const expiresAt = new Date(Date.now() + CONSENT_TTL_MS);
-    const url = await this.client.authorizationUrl(settings, settings.redirectUri, state, verifier);
+    // Portico's consent page, on the origin the authorization server sends the browser back to.
+    const url = `${settings.redirectUri.slice(0, -CALLBACK_PATH.length)}${CONSENT_PATH}/${state}`;
     await this.repo.createConsent({
       stateSha256: sha256(state),
       apiId: policy.api.id,
       subject,
       issuer: settings.issuer,
-      codeVerifierSealed: this.secrets.seal(verifier),
+      codeVerifierSealed: this.secrets.seal(randomBytes(32).toString('base64url')),
       redirectUri: settings.redirectUri,
       elicitationId,
       urlSealed: this.secrets.seal(url),
@@ -317,25 +341,65 @@ export class BackendOAuthService {
     return { url, elicitationId, expiresAtMs: expiresAt.getTime() };
   }
 
-  /** Tells the authorization server (best effort), then forgets the connection (and records it, with `record`). */
+  /** The consent page of `state`: whom and what the connection is for, and the button that goes on. */
+  async consentPage(state: string): Promise<CallbackPage> {
+    const found = await this.openConsent(state);
+    if ('status' in found) return found;
+    return {
+      status: 200,
+      title: `Connect ${found.name}`,
+      message: `Your agent, signed in as ${found.consent.subject}, asks to use ${found.name} for you. Continue only if you started this from your agent and ${found.consent.subject} is you: ${found.name} will act for ${found.consent.subject} with your account there.`,
+      action: 'Continue',
+    };
+  }
+
+  /**
+   * The consent page's button: where the browser goes (the authorization server), or a page when
+   * it may not. `origin` is the POST's Origin header, which must be Portico's own.
+   */
+  async continueConsent(state: string, origin: string | undefined): Promise<{ redirect: string } | CallbackPage> {
+    const found = await this.openConsent(state);
+    if ('status' in found) return found;
+    const settings = this.settings(found.policy);
+    if (origin !== new URL(settings.redirectUri).origin) {
+      return { status: 403, title: 'Not connected', message: 'Open the link from your agent and continue on this page.' };
+    }
+    const verifier = this.secrets.open(found.consent.codeVerifierSealed);
+    return { redirect: await this.client.authorizationUrl(settings, settings.redirectUri, state, verifier) };
+  }
+
+  private async openConsent(state: string) {
+    const consent = await this.repo.findConsent(sha256(state));
+    if (!consent) return NO_LONGER_VALID;
+    const policy = await this.repo.policyOfApi(consent.apiId);
+    if (!policy) return NOT_OAUTH;
+    return { consent, policy, name: backendName(policy) };
+  }
+
+  /**
+   * Tells the authorization server (best effort), then forgets the connection, with `record` in
+   * the same transaction; false when it was gone already (a revocation that came first).
+   */
   private async revoke(connection: ConnectionRecord, settings: Settings | undefined, record?: (tx: Tx) => Promise<void>) {
-    if (settings && connection.issuer === settings.issuer) {
+    if (settings && sameClient(connection, settings)) {
       const token = connection.refreshTokenSealed ?? connection.accessTokenSealed;
       await this.client.revoke(settings, this.secrets.open(token)).catch((err: Error) => {
         this.logger.warn(`API ${connection.apiId}: ${err.message}; the connection is forgotten anyway`);
       });
     }
-    await this.repo.transaction(async (tx) => {
-      await this.repo.deleteConnection(connection.id, tx);
-      await record?.(tx);
+    return this.repo.transaction(async (tx) => {
+      const deleted = await this.repo.deleteConnection(connection.id, tx);
+      if (deleted) await record?.(tx);
+      return deleted;
     });
   }
 
-  private sealed(apiId: number, subject: string, issuer: string, tokens: IssuedTokens) {
+  private sealed(apiId: number, subject: string, settings: Settings, tokens: IssuedTokens) {
     return {
       apiId,
       subject,
-      issuer,
+      issuer: settings.issuer,
+      clientId: settings.clientId,
       accessTokenSealed: this.secrets.seal(tokens.accessToken),
       refreshTokenSealed: tokens.refreshToken ? this.secrets.seal(tokens.refreshToken) : null,
       expiresAt: tokens.expiresAt ?? null,
@@ -352,11 +416,9 @@ function backendName(policy: PolicyRecord): string {
   return policy.api.instanceLabel ?? policy.api.assetId;
 }
 
-/** Portico's callback when the policy names none: the control plane's public URL. */
-export function defaultRedirectUri(env: Env): string {
-  const base =
-    env.PORTICO_PUBLIC_URL ?? `${env.PORTICO_TLS_CERT_FILE ? 'https' : 'http'}://${env.PORTICO_HOST}:${env.PORTICO_PORT}`;
-  return `${base.replace(/\/+$/, '')}${CALLBACK_PATH}`;
+/** The connection was made with the client `settings` name (another client's tokens are not its). */
+function sameClient(connection: ConnectionRecord, settings: Settings): boolean {
+  return connection.issuer === settings.issuer && connection.clientId === settings.clientId;
 }
 
 function connectionView(c: ConnectionRecord) {

@@ -21,6 +21,7 @@ import { slaTierErrors } from '../sla-tiers/sla-tiers.errors.js';
 import { throttlingErrors } from '../throttling/throttling.errors.js';
 import { mcpProbeErrors } from '../mcp-probe/mcp-probe.errors.js';
 import { backendOAuthErrors } from '../backend-oauth/backend-oauth.errors.js';
+import { agentErrors } from '../agents/agents.errors.js';
 import { commonErrors } from './common.errors.js';
 
 export const errorTables = {
@@ -43,6 +44,7 @@ export const errorTables = {
   mcpLibrary: mcpLibraryErrors,
   mcpProbe: mcpProbeErrors,
   backendOAuth: backendOAuthErrors,
+  agents: agentErrors,
 } as const;
 
 type Tables = typeof errorTables;

@@ -23,8 +23,17 @@ export const POLICY_CHAIN_SOURCE = {
   },
 };
 
+/** What recognises each agent of the organization (snapshot.ts agentAccess); their applications are read apart. */
+export const ORGANIZATION_AGENTS = {
+  agents: {
+    select: { name: true, clientIds: true, clientMetadataUrls: true, clientInfoNames: true, applicationIds: true },
+    orderBy: { name: 'asc' as const },
+  },
+};
+
 /** Everything a target's snapshot is built from. */
 const TARGET_SNAPSHOT = {
+  environment: { select: { organization: { select: ORGANIZATION_AGENTS } } },
   deployments: {
     where: { expectedStatus: 'deployed' },
     orderBy: { apiId: 'asc' as const },
@@ -34,6 +43,7 @@ const TARGET_SNAPSHOT = {
           routes: { orderBy: { position: 'asc' as const }, include: { upstreams: true } },
           upstreams: { orderBy: { createdAt: 'asc' as const }, include: { outboundTls: true } },
           inboundTls: true,
+          agents: { select: { tools: true, agent: { select: { name: true } } } },
           ...POLICY_CHAIN_SOURCE,
         },
       },
@@ -67,14 +77,27 @@ export class ConfigSyncRepository {
 
   /**
    * The target and its deployed APIs at one revision; null when the target does not exist. One
-   * SQL statement (relation joins), so the revision and the rows it covers are one consistent view.
+   * SQL statement (relation joins), so the revision and the rows it covers are one consistent view;
+   * then the client ids of the applications the organization's agents are bound to
+   * (`agentApplications`: an agent names them by id, without a relation). An application's client
+   * id never changes; one deleted since the first read is still named until the next push.
    */
-  loadTarget(targetId: string) {
-    return this.prisma.gatewayTarget.findUnique({
+  async loadTarget(targetId: string) {
+    const target = await this.prisma.gatewayTarget.findUnique({
       where: { id: targetId },
       include: TARGET_SNAPSHOT,
       relationLoadStrategy: 'join',
     });
+    if (!target) return null;
+    const ids = [...new Set(target.environment.organization.agents.flatMap((a) => a.applicationIds))];
+    const agentApplications =
+      ids.length === 0
+        ? []
+        : await this.prisma.clientApplication.findMany({
+            where: { organizationId: target.organizationId, id: { in: ids } },
+            select: { id: true, clientId: true },
+          });
+    return { ...target, agentApplications };
   }
 
   /** What the sync service must know about a presented client certificate. */

@@ -2,7 +2,8 @@
  * A target's configuration as the gateway receives it: the API instances deployed to the target
  * (expectedStatus `deployed`), each with its listener, routes, upstreams and enabled policies in
  * order, and each upstream with the TLS context it references (Outbound TLS), each https listener
- * with its inbound TLS context, and each mcp-tool-pinning policy with the instance's tool pins.
+ * with its inbound TLS context, each mcp-tool-pinning policy with the instance's tool pins, and
+ * each MCP instance with the organization's agents and the ones mapped to it (AgentAccess).
  * Policy secrets and TLS context private keys are opened here, for the mTLS stream only; stored
  * rows keep them sealed.
  *
@@ -12,6 +13,8 @@
 import { createHash } from 'node:crypto';
 import { findPolicyTemplate, mapSensitive } from '#portico/policy-catalog';
 import {
+  type AgentAccess,
+  type AgentRule,
   type Api,
   ApiType,
   GatewayConfig,
@@ -55,13 +58,14 @@ interface RouteRules {
 
 /** `openSecret` turns a sealed secret (policy value, TLS context private key) back into its value. */
 export function buildSnapshot(target: TargetSnapshotRecord, openSecret: (sealed: string) => string): BuiltSnapshot {
+  const agents = organizationAgents(target);
   const config = GatewayConfig.fromPartial({
     gatewayId: target.id,
     gatewayName: target.name,
     organizationId: target.organizationId,
     environmentId: target.environmentId,
     // Deployments only accept instances with a listener; an instance without one has nothing to serve.
-    apis: target.deployments.flatMap((d) => (d.api.proxyPort === null ? [] : [apiConfig(d.api, openSecret)])),
+    apis: target.deployments.flatMap((d) => (d.api.proxyPort === null ? [] : [apiConfig(d.api, openSecret, agents)])),
   });
   return { revision: Number(target.configRevision), hash: snapshotHash(config), config };
 }
@@ -83,7 +87,34 @@ function listenerHosts(api: ApiRecord): string[] {
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '[::]']);
 
-function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api {
+/** An agent of the target's organization with every client id that recognises it (its applications' too). */
+type OrganizationAgent = Pick<AgentRule, 'name' | 'clientIds' | 'clientMetadataUrls' | 'clientInfoNames'>;
+
+function organizationAgents(target: TargetSnapshotRecord): OrganizationAgent[] {
+  const applications = new Map(target.agentApplications.map((a) => [a.id, a.clientId]));
+  return target.environment.organization.agents.map((agent) => ({
+    name: agent.name,
+    clientIds: [...new Set([...agent.clientIds, ...agent.applicationIds.flatMap((id) => applications.get(id) ?? [])])],
+    clientMetadataUrls: agent.clientMetadataUrls,
+    clientInfoNames: agent.clientInfoNames,
+  }));
+}
+
+/**
+ * Which agents the gateway recognises on an MCP backend and which it admits: every agent of the
+ * organization (so access events name it on any backend), each marked `mapped` with its tools
+ * when mapped to this one. undefined when there is nothing to recognise or check.
+ */
+function agentAccess(api: ApiRecord, agents: readonly OrganizationAgent[]): AgentAccess | undefined {
+  if (api.endpointType !== 'mcp' || (agents.length === 0 && !api.agentsRestricted)) return undefined;
+  const mapped = new Map(api.agents.map((m) => [m.agent.name, m.tools]));
+  return {
+    restricted: api.agentsRestricted,
+    agents: agents.map((agent) => ({ ...agent, mapped: mapped.has(agent.name), tools: mapped.get(agent.name) ?? [] })),
+  };
+}
+
+function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string, agents: readonly OrganizationAgent[]): Api {
   return {
     id: String(api.id),
     name: api.instanceLabel ?? api.assetId,
@@ -105,6 +136,7 @@ function apiConfig(api: ApiRecord, openSecret: (sealed: string) => string): Api 
     responseTimeoutMs: api.responseTimeout ?? 0,
     publicUrl: api.endpointUri ?? '',
     disabled: !api.backendEnabled,
+    agentAccess: agentAccess(api, agents),
   };
 }
 

@@ -5,33 +5,31 @@
  * - `gateway-oauth`: an upstream-oauth policy holds Portico's OAuth client at the backend's
  *   authorization server (discovered from its metadata; registered dynamically unless a client
  *   is given); it needs an authentication policy before it, which identifies each user;
- * - `oauth-passthrough`: the client's token reaches the backend: an authentication policy with
- *   `forwardToken` must already validate it (Portico never forwards a token it has not checked);
- * - `none`: neither upstream-credential nor upstream-oauth.
+ * - `oauth-passthrough`: the client's token reaches the backend as it is. A jwt-validation or
+ *   introspection policy must then forward it (`forwardToken`) rather than keep it; without one
+ *   the backend alone validates it, which the instance tag OAUTH_PASSTHROUGH_TAG records
+ *   (mcp-backend.view.ts);
+ * - `none`: neither upstream-credential nor upstream-oauth, and no token passed through on purpose.
  * The new mode's policy is applied or updated first, and only then the other mode's removed, so a
- * refused change (a bad key, an unreachable authorization server) changes nothing.
+ * refused change (a bad key, an unreachable authorization server) changes nothing. Leaving
+ * gateway-oauth revokes and forgets every user's connection. A federated instance takes neither
+ * api-key nor gateway-oauth: its one credential would reach every member.
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { POLICY_GROUP_ID } from '#portico/policy-catalog';
+import { AUTHENTICATION_TEMPLATES, POLICY_GROUP_ID, TOKEN_VALIDATING_TEMPLATES } from '#portico/policy-catalog';
 import { BackendOAuthService, CALLBACK_PATH } from '../backend-oauth/backend-oauth.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { ENV, type Env } from '../config/env.js';
 import { publicBaseUrl } from '../config/public-url.js';
 import { type ApiRef, PoliciesService } from '../policies/policies.service.js';
 import type { BackendConnectionBody } from './mcp-backends.dto.js';
-import { connectionMode, type BackendView } from './mcp-backend.view.js';
+import { type BackendView, OAUTH_PASSTHROUGH_TAG } from './mcp-backend.view.js';
+import { McpBackendsRepository } from './mcp-backends.repository.js';
 
 const UPSTREAM_CREDENTIAL = { assetId: 'upstream-credential', version: '1.0.0' };
 const UPSTREAM_OAUTH = { assetId: 'upstream-oauth', version: '1.0.0' };
-/** Policies that identify the caller, which gateway-managed OAuth needs before it. */
-const AUTHENTICATION = new Set([
-  'jwt-validation',
-  'oauth2-token-introspection',
-  'client-id-enforcement',
-  'api-key-authentication',
-  'http-basic-authentication',
-]);
+const FEDERATION = 'mcp-transcoding-router';
 
 /** What GET …/policies answers of an applied policy (policy.view.ts), as far as this service reads it. */
 type AppliedPolicy = {
@@ -47,6 +45,7 @@ export class BackendConnectionService {
   constructor(
     private readonly policies: PoliciesService,
     private readonly oauth: BackendOAuthService,
+    private readonly repo: McpBackendsRepository,
     @Inject(ENV) private readonly env: Env,
   ) {}
 
@@ -54,18 +53,39 @@ export class BackendConnectionService {
   async set(ref: ApiRef, backend: BackendView, body: BackendConnectionBody, req: FastifyRequest): Promise<void> {
     const chain = ((await this.policies.list(ref, false)) as AppliedPolicy[]).sort((a, b) => a.order - b.order);
     const keep = (assetId: string) => chain.find((p) => p.assetId === assetId);
-    const forwards = connectionMode(chain.filter((p) => !p.disabled)) === 'oauth-passthrough';
+    const validators = chain.filter((p) => !p.disabled && TOKEN_VALIDATING_TEMPLATES.has(p.assetId));
+    const forwards = validators.some((p) => p.configurationData.forwardToken === true);
+    const keeps = validators.find((p) => p.configurationData.forwardToken !== true);
+    if (body.mode === 'oauth-passthrough' && keeps) {
+      throw new DomainError(
+        'OAUTH_CONNECTION_MODE_UNAVAILABLE',
+        `mode: oauth-passthrough sends the client's token to the backend, but policy ${keeps.id} (${keeps.assetId}) of API instance ${ref.apiId} validates it and keeps it: set its forwardToken, or remove it`,
+      );
+    }
+    if (body.mode === 'none' && forwards) {
+      throw new DomainError(
+        'OAUTH_CONNECTION_MODE_UNAVAILABLE',
+        `mode: none, but an authentication policy of API instance ${ref.apiId} forwards the client's token (forwardToken); turn that off first`,
+      );
+    }
+    if ((body.mode === 'api-key' || body.mode === 'gateway-oauth') && keep(FEDERATION)) {
+      throw new DomainError(
+        'OAUTH_CONNECTION_MODE_UNAVAILABLE',
+        `mode: ${body.mode} sends one credential upstream, and API instance ${ref.apiId} federates several servers (mcp-transcoding-router), each of which would get it; set it on each member's own instance`,
+      );
+    }
     switch (body.mode) {
       case 'api-key': {
         const { mode: _, ...configurationData } = body;
         await this.upsert(ref, keep(UPSTREAM_CREDENTIAL.assetId), UPSTREAM_CREDENTIAL, configurationData);
-        return this.remove(ref, chain, [UPSTREAM_OAUTH.assetId]);
+        await this.remove(ref, chain, [UPSTREAM_OAUTH.assetId]);
+        break;
       }
       case 'gateway-oauth': {
-        if (!chain.some((p) => !p.disabled && AUTHENTICATION.has(p.assetId))) {
+        if (!chain.some((p) => !p.disabled && AUTHENTICATION_TEMPLATES.has(p.assetId))) {
           throw new DomainError(
             'OAUTH_CONNECTION_MODE_UNAVAILABLE',
-            `mode: gateway-oauth acts for each user, so an authentication policy (${[...AUTHENTICATION].join(', ')}) must identify them first; apply one to API instance ${ref.apiId}`,
+            `mode: gateway-oauth acts for each user, so an authentication policy (${[...AUTHENTICATION_TEMPLATES].join(', ')}) must identify them first; apply one to API instance ${ref.apiId}`,
           );
         }
         const configurationData = await this.oauth.clientConfiguration({
@@ -74,29 +94,19 @@ export class BackendConnectionService {
           clientId: body.clientId,
           clientSecret: body.clientSecret,
           resource: body.resource,
-          redirectUri: `${publicBaseUrl(this.env, req)}${CALLBACK_PATH}`,
+          redirectUri: `${this.publicUrl(req)}${CALLBACK_PATH}`,
           clientName: `Portico (${backend.name})`,
         });
         await this.upsert(ref, keep(UPSTREAM_OAUTH.assetId), UPSTREAM_OAUTH, configurationData);
-        return this.remove(ref, chain, [UPSTREAM_CREDENTIAL.assetId]);
+        await this.remove(ref, chain, [UPSTREAM_CREDENTIAL.assetId]);
+        break;
       }
       case 'oauth-passthrough':
-        if (!forwards) {
-          throw new DomainError(
-            'OAUTH_CONNECTION_MODE_UNAVAILABLE',
-            `mode: oauth-passthrough sends the client's own token to the backend, which Portico does only once it validated it: set forwardToken on a jwt-validation or oauth2-token-introspection policy of API instance ${ref.apiId}`,
-          );
-        }
-        return this.remove(ref, chain, [UPSTREAM_CREDENTIAL.assetId, UPSTREAM_OAUTH.assetId]);
       case 'none':
-        if (forwards) {
-          throw new DomainError(
-            'OAUTH_CONNECTION_MODE_UNAVAILABLE',
-            `mode: none, but an authentication policy of API instance ${ref.apiId} forwards the client's token (forwardToken); turn that off first`,
-          );
-        }
-        return this.remove(ref, chain, [UPSTREAM_CREDENTIAL.assetId, UPSTREAM_OAUTH.assetId]);
+        await this.remove(ref, chain, [UPSTREAM_CREDENTIAL.assetId, UPSTREAM_OAUTH.assetId]);
+        break;
     }
+    await this.repo.setTag(ref.apiId, OAUTH_PASSTHROUGH_TAG, body.mode === 'oauth-passthrough' && !forwards);
   }
 
   /** Updates the policy of `template` to `configurationData`, or applies it last. */
@@ -117,7 +127,25 @@ export class BackendConnectionService {
     );
   }
 
+  /** Removes the policies of `assetIds`; users' OAuth connections go with upstream-oauth. */
   private async remove(ref: ApiRef, chain: AppliedPolicy[], assetIds: string[]): Promise<void> {
-    for (const policy of chain.filter((p) => assetIds.includes(p.assetId))) await this.policies.remove(ref, policy.id);
+    const removed = chain.filter((p) => assetIds.includes(p.assetId));
+    if (removed.some((p) => p.assetId === UPSTREAM_OAUTH.assetId)) await this.oauth.forgetConnections(ref.apiId);
+    for (const policy of removed) await this.policies.remove(ref, policy.id);
+  }
+
+  /**
+   * Where users' browsers reach this control plane, registered with the authorization server:
+   * PORTICO_PUBLIC_URL, or the address it listens on when that is a real one. Listening on every
+   * interface, only PORTICO_PUBLIC_URL can say (an internal address would be registered).
+   */
+  private publicUrl(req: FastifyRequest): string {
+    if (!this.env.PORTICO_PUBLIC_URL && ['0.0.0.0', '::', '::0'].includes(this.env.PORTICO_HOST)) {
+      throw new DomainError(
+        'OAUTH_CONNECTION_MODE_UNAVAILABLE',
+        `mode: gateway-oauth needs the address users' browsers reach Portico at, and Portico listens on ${this.env.PORTICO_HOST}: set PORTICO_PUBLIC_URL`,
+      );
+    }
+    return publicBaseUrl(this.env, req);
   }
 }

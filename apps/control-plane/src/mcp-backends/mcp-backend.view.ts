@@ -5,23 +5,33 @@
  * The connection mode is read from the enabled policy chain, so it never disagrees with what the
  * gateways enforce: `gateway-oauth` (upstream-oauth: Portico holds each user's token for the
  * backend), `api-key` (upstream-credential: one secret sent by the gateway), `oauth-passthrough`
- * (jwt-validation with forwardToken: the client's own bearer token reaches the backend), else
- * `none`.
+ * (the client's own bearer token reaches the backend, which validates it), else `none`.
+ * Passthrough is either a jwt-validation / token introspection policy with forwardToken (Portico
+ * validates the token, then forwards it) or, with neither upstream policy, the instance tag
+ * OAUTH_PASSTHROUGH_TAG (a custom MCP created so: the backend alone validates the token, which
+ * the gateway forwards as every client header).
  */
+import { TOKEN_VALIDATING_TEMPLATES } from '#portico/policy-catalog';
 import type { BackendRecord } from './mcp-backends.repository.js';
 
 export type ConnectionMode = 'gateway-oauth' | 'api-key' | 'oauth-passthrough' | 'none';
 
-const TOKEN_VALIDATORS = new Set(['jwt-validation', 'oauth2-token-introspection']);
+/** The instance tag saying clients' bearer tokens go to the backend as they are (mode `oauth-passthrough`). */
+export const OAUTH_PASSTHROUGH_TAG = 'mcp-connection:oauth-passthrough';
 
-/** The mode the enabled `policies` (in order) come to. */
-export function connectionMode(policies: readonly { assetId: string; configurationData: unknown }[]): ConnectionMode {
+/** The mode the enabled `policies` (in order) and the instance's `tags` come to. */
+export function connectionMode(
+  policies: readonly { assetId: string; configurationData: unknown }[],
+  tags: readonly string[] = [],
+): ConnectionMode {
   if (policies.some((p) => p.assetId === 'upstream-oauth')) return 'gateway-oauth';
   if (policies.some((p) => p.assetId === 'upstream-credential')) return 'api-key';
   const forwards = policies.some(
-    (p) => TOKEN_VALIDATORS.has(p.assetId) && (p.configurationData as { forwardToken?: unknown } | null)?.forwardToken === true,
+    (p) =>
+      TOKEN_VALIDATING_TEMPLATES.has(p.assetId) &&
+      (p.configurationData as { forwardToken?: unknown } | null)?.forwardToken === true,
   );
-  return forwards ? 'oauth-passthrough' : 'none';
+  return forwards || tags.includes(OAUTH_PASSTHROUGH_TAG) ? 'oauth-passthrough' : 'none';
 }
 
 export function backendView(api: BackendRecord) {
@@ -33,7 +43,7 @@ export function backendView(api: BackendRecord) {
     upstreamUri: api.upstreamUri,
     proxyUri: api.proxyUri,
     enabled: api.backendEnabled,
-    connection: { mode: connectionMode(api.policies) },
+    connection: { mode: connectionMode(api.policies, api.tags) },
     deployment: api.deployment
       ? {
           id: api.deployment.id,

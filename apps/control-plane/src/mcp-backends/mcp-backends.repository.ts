@@ -12,6 +12,7 @@ const BACKEND_SELECT = {
   organizationId: true,
   environmentId: true,
   instanceLabel: true,
+  tags: true,
   groupId: true,
   assetId: true,
   assetVersion: true,
@@ -57,6 +58,15 @@ export class McpBackendsRepository {
     return this.prisma.$transaction(async (tx) => {
       await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
       return fn(tx);
+    });
+  }
+
+  /** Adds `tag` to the instance's tags, or takes it away; other tags stay. */
+  async setTag(apiId: number, tag: string, on: boolean): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const { tags } = await tx.apiInstance.findUniqueOrThrow({ where: { id: apiId }, select: { tags: true } });
+      const next = on ? [...new Set([...tags, tag])] : tags.filter((t) => t !== tag);
+      if (next.length !== tags.length) await tx.apiInstance.update({ where: { id: apiId }, data: { tags: next } });
     });
   }
 

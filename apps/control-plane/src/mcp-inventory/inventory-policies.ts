@@ -35,6 +35,7 @@ import {
   PolicyStates,
   responders,
 } from '#portico/policy-engine';
+import { AUTHENTICATION_TEMPLATES, TOKEN_VALIDATING_TEMPLATES } from '#portico/policy-catalog';
 import type { JsonRpcResponse } from '#portico/mcp-jsonrpc';
 import pino from 'pino';
 
@@ -104,15 +105,6 @@ export function dlpView(policies: readonly InventoryPolicy[]): DlpView {
   return { action, requests, responses, policyIds };
 }
 
-const BEARER_POLICIES = new Set(['jwt-validation', 'oauth2-token-introspection']);
-const IDENTITY_POLICIES = new Set([
-  'jwt-validation',
-  'oauth2-token-introspection',
-  'client-id-enforcement',
-  'api-key-authentication',
-  'http-basic-authentication',
-]);
-
 export interface ScopesView {
   /** Scopes a token must carry, of every bearer policy. */
   required: string[];
@@ -132,7 +124,7 @@ export function scopesView(policies: readonly InventoryPolicy[]): ScopesView {
   const servers = new Set<string>();
   let criteria: 'AND' | 'OR' | null = null;
   for (const policy of policies) {
-    if (!BEARER_POLICIES.has(policy.assetId)) continue;
+    if (!TOKEN_VALIDATING_TEMPLATES.has(policy.assetId)) continue;
     const c = config(policy);
     const scopes = typeof c.scopes === 'string' ? c.scopes.split(/\s+/).filter(Boolean) : [];
     for (const scope of scopes) required.add(scope);
@@ -145,7 +137,7 @@ export function scopesView(policies: readonly InventoryPolicy[]): ScopesView {
 
 /** The identity policies applied (asset ids, in order, each once). */
 export function authenticationOf(policies: readonly InventoryPolicy[]): string[] {
-  return [...new Set(policies.filter((p) => IDENTITY_POLICIES.has(p.assetId)).map((p) => p.assetId))];
+  return [...new Set(policies.filter((p) => AUTHENTICATION_TEMPLATES.has(p.assetId)).map((p) => p.assetId))];
 }
 
 /** A tool whose visibility is judged. */

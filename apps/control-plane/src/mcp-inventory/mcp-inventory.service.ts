@@ -18,11 +18,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ToolsObserved } from '#portico/proto-ts';
 import { eventScope } from '../analytics/time-range.js';
+import { type CsvValue, toCsv } from '../common/csv.js';
 import { parseIntegerId } from '../common/integer-id.js';
 import { validationError } from '../common/validation.js';
 import { ENV, type Env } from '../config/env.js';
 import { isReplicaConnected, liveness } from '../gateway-targets/target-status.js';
-import { type CsvValue, toCsv } from './inventory-csv.js';
 import {
   authenticationOf,
   dlpView,

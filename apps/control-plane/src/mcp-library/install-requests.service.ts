@@ -13,7 +13,9 @@
  * - Approving installs with the request's inputs, the sealed secrets and what the approver adds
  *   (theirs win). A failed install leaves the request pending and answers the install's error.
  *   Deciding a decided request is a 409; when a rejection or another approval lands while an
- *   approval installs, the later install is removed again and answered 409.
+ *   approval installs, the later install is removed again and answered 409. Any error after the
+ *   install (recording the decision, its audit record) removes the install too: an approval
+ *   either installs and records, or leaves neither.
  *
  * Audit: filing is a `create` of an `mcp-install-request`; deciding an `approve` or `reject`
  * (the install records its own changes).
@@ -142,18 +144,21 @@ export class InstallRequestsService {
       instanceLabel: stored.instanceLabel,
       proxyUri: stored.proxyUri,
     });
-    const decided = await this.decide(principal, where, request, {
-      status: 'approved',
-      decidedBy: storedActorId(principal),
-      decidedByName: principal.name,
-      comment: body.comment ?? null,
-      apiId: composed.apiId,
-    });
-    if (!decided) {
+    try {
+      const decided = await this.decide(principal, where, request, {
+        status: 'approved',
+        decidedBy: storedActorId(principal),
+        decidedByName: principal.name,
+        comment: body.comment ?? null,
+        apiId: composed.apiId,
+      });
+      if (!decided) throw this.alreadyDecided(await this.find(where, id));
+      return { ...decided, install: composed };
+    } catch (err) {
+      // the request stays pending (or another's decision stands): the install must not outlive it
       await this.composer.undo(principal, where, composed);
-      throw this.alreadyDecided(await this.find(where, id));
+      throw err;
     }
-    return { ...decided, install: composed };
   }
 
   async reject(principal: Principal, where: EnvironmentRef, id: string, body: RejectRequestBody): Promise<RequestView> {

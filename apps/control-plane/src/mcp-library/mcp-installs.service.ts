@@ -9,11 +9,14 @@
  *
  * A custom MCP fronts any http(s) MCP endpoint; its connection mode says how the gateway
  * authenticates to it (mcp-library.dto.ts). `oauth-passthrough` needs no policy: the gateway
- * forwards clients' Authorization header as it is; the instance is tagged with its mode.
+ * forwards clients' Authorization header as it is and the backend validates it; the instance
+ * carries OAUTH_PASSTHROUGH_TAG, from which the backend view reads the mode back
+ * (mcp-backend.view.ts). The other modes are read from the policies alone, so they get no tag.
  */
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import { OAUTH_PASSTHROUGH_TAG } from '../mcp-backends/mcp-backend.view.js';
 import { BackendComposerService, type EnvironmentRef } from './backend-composer.service.js';
 import { assetVersionOf, type Credential, serverSlug, slugOf } from './backend-plan.js';
 import { type InputIssue, type InstallInputs, type Resolution, resolveInstall } from './install-inputs.js';
@@ -98,7 +101,7 @@ export class McpInstallsService {
       proxyUri: body.proxyUri,
       credentials,
       injectedHeaders: [],
-      tags: ['custom-mcp', `mcp-connection:${connection.mode}`],
+      tags: ['custom-mcp', ...(connection.mode === 'oauth-passthrough' ? [OAUTH_PASSTHROUGH_TAG] : [])],
       description: `Custom MCP server ${body.url}`,
     });
   }

@@ -52,6 +52,8 @@ export interface TenantResources {
   installRequestId: string;
   /** a user's gateway-managed OAuth connection to the instance's backend */
   oauthConnectionId: string;
+  /** an agent bound to the client application, mapped to the instance (restricted) */
+  agentId: string;
 }
 
 /** Makes one of each resource in `tenant`'s Sandbox (see TenantResources). */
@@ -177,6 +179,13 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
       remotes: [{ type: 'streamable-http', url: 'http://127.0.0.1:9/mcp' }],
     })
   ).data;
+  const agent = await create(`${mcpgateway}/agents`, { name: uniqueName('agent'), applicationIds: [application.id] });
+  await call(
+    'PUT',
+    `${mcpgateway}/environments/${env}/backends/${api.id}/agents`,
+    { json: { restricted: true, agents: [{ agentId: agent.id, tools: ['echo'] }] } },
+    200,
+  );
   const installRequest = await create(`${mcpgateway}/environments/${env}/install-requests`, {
     entryId: libraryEntry.id,
     targetId: gateway.gatewayId,
@@ -203,7 +212,13 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
     },
   });
   const oauthConnection = await testPrisma().backendOAuthConnection.create({
-    data: { apiId: api.id, subject: 'alice', issuer: 'https://as.example.com', accessTokenSealed: 'enc:v1:x' },
+    data: {
+      apiId: api.id,
+      subject: 'alice',
+      issuer: 'https://as.example.com',
+      clientId: 'portico',
+      accessTokenSealed: 'enc:v1:x',
+    },
   });
 
   return {
@@ -235,6 +250,7 @@ export async function populateTenant(cp: ControlPlaneClient, tenant: TestTenant)
     libraryEntryId: libraryEntry.id,
     installRequestId: installRequest.id,
     oauthConnectionId: oauthConnection.id,
+    agentId: agent.id,
   };
 }
 
@@ -272,4 +288,5 @@ export const PATH_PARAMS: Readonly<Record<string, (r: TenantResources) => string
   entryId: (r) => r.libraryEntryId,
   requestId: (r) => r.installRequestId,
   connectionId: (r) => r.oauthConnectionId,
+  agentId: (r) => r.agentId,
 };

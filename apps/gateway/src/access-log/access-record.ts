@@ -38,6 +38,8 @@ export class AccessRecord {
   gatewayError = '';
   /** The upstream that answered (label, else id; a federated API's member); '' when none did. */
   upstreamName = '';
+  /** The agent the gateway recognised the client as (pipeline/agent-access.ts); '' when none. */
+  agent = '';
   errorCode: number | undefined;
   toolError = false;
   private verdicts: PolicyVerdict[] | undefined;
@@ -153,6 +155,7 @@ export class AccessRecord {
       requestPayload: '',
       responsePayload: '',
       upstreamName: this.upstreamName,
+      agent: this.agent,
     };
     const calls = this.calls;
     if (calls === undefined || calls.length === 0) return [{ ...base, id: next() }];

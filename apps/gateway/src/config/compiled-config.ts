@@ -4,6 +4,7 @@
  */
 import type { ChainPolicy, FederationRouting, ProtectedResource } from '#portico/policy-engine';
 import type { FullMatch } from '#portico/policy-catalog';
+import type { CompiledAgentAccess } from '../pipeline/agent-access.js';
 
 export interface CompiledConfig {
   readonly gatewayId: string;
@@ -56,8 +57,10 @@ export interface CompiledApi {
   readonly disabled: string | undefined;
   readonly routes: readonly CompiledRoute[];
   readonly upstreams: ReadonlyMap<string, CompiledUpstream>;
-  /** In the order the control plane sent. */
+  /** In the order the control plane sent (then the agent-access policy when a mapped agent's tools are limited). */
   readonly policies: readonly CompiledPolicy[];
+  /** Which agents the MCP backend recognises and admits (Api.agent_access; pipeline/agent-access.ts); undefined: none. */
+  readonly agents: CompiledAgentAccess | undefined;
   /** An MCP API with the mcp-support policy: served as MCP (an MCP API without it answers 503). */
   readonly mcpSupport: boolean;
   /** undefined: the data plane's default. */

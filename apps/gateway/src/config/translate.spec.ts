@@ -1,5 +1,5 @@
 import { type PolicyFactory, POLICY_REGISTRY, PASS } from '#portico/policy-engine';
-import { ApiType, PolicyMode, type Api, type GatewayConfig } from '#portico/proto-ts';
+import { AgentAccess, ApiType, PolicyMode, type Api, type GatewayConfig } from '#portico/proto-ts';
 import { createTestCa, type TestCertificate } from '#portico/testing';
 import { gatewayConfig, type ApiSpec } from '../../test/support/gateway-config.js';
 import { ConfigRejectedError, translate } from './translate.js';
@@ -546,5 +546,32 @@ describe('translate', () => {
       ['20', 'shadow'],
       ['21', 'enforce'],
     ]);
+  });
+
+  it('compiles agent access of an MCP API, ending its chain with agent-access when a mapped agent’s tools are limited', () => {
+    const agentAccess = AgentAccess.fromPartial({
+      restricted: true,
+      agents: [{ name: 'Build bot', clientIds: ['ci'], mapped: true, tools: ['echo'] }],
+    });
+    const limited = translate(withApi((api) => (api.agentAccess = agentAccess))).compiled.apis[0]!;
+    expect(limited.agents).toMatchObject({ restricted: true, filtersTools: true });
+    expect(limited.policies.map((p) => p.type)).toEqual(['mcp-support', 'agent-access']);
+    expect(limited.hasResponsePolicies).toBe(true);
+    expect(limited.policiesByUpstream?.get('u1')?.map((p) => p.type)).toEqual(['mcp-support', 'agent-access']);
+
+    const everyTool = AgentAccess.fromPartial({
+      ...agentAccess,
+      agents: [{ name: 'Build bot', clientIds: ['ci'], mapped: true }],
+    });
+    const open = translate(withApi((api) => (api.agentAccess = everyTool))).compiled.apis[0]!;
+    expect(open.agents).toMatchObject({ restricted: true, filtersTools: false });
+    expect(open.policies.map((p) => p.type)).toEqual(['mcp-support']);
+    expect(open.hasResponsePolicies).toBe(false);
+
+    expect(translate(gatewayConfig([base])).compiled.apis[0]!.agents).toBeUndefined();
+    const http = translate(withApi((api) => (api.agentAccess = agentAccess), { ...base, type: 'http' })).compiled.apis[0]!;
+    expect(http.agents).toBeUndefined();
+    const disabled = translate(withApi((api) => (api.agentAccess = agentAccess), { ...base, disabled: true })).compiled.apis[0]!;
+    expect(disabled.agents).toBeUndefined();
   });
 });

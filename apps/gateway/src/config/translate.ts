@@ -23,6 +23,9 @@
  *   report their own (an invalid rule is dropped, …).
  * - Other warnings tell the operator about surprising but valid input (TLS settings on an http
  *   upstream, skip_verify, an MCP API without mcp-support, which then answers every request 503).
+ * - Agent access (Api.agent_access, MCP APIs only) compiles into lookup maps (pipeline/agent-access.ts);
+ *   when a mapped agent's tools are limited, the agent-access policy ends the chain. A client id
+ *   two agents claim is a warning (the first agent keeps it).
  *
  * Regular expressions of routes and pointcuts are full matches in RE2 syntax, run in linear time
  * (libs/policy-catalog linear-regex.ts): no pattern can make a request stall the gateway.
@@ -54,6 +57,7 @@ import {
 import { compileFullMatch, type FullMatch } from '#portico/policy-catalog';
 import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
+import { AGENT_TOOLS_POLICY, compileAgentAccess } from '../pipeline/agent-access.js';
 import {
   compiledConfig,
   type ApiKind,
@@ -261,6 +265,7 @@ function listenerOnlyApi(api: Api, listener: Listener, why: { unavailable: strin
     routes: Object.freeze([]),
     upstreams: new Map(),
     policies: Object.freeze([]),
+    agents: undefined,
     mcpSupport: false,
     responseTimeoutMs: undefined,
     publicUrl: undefined,
@@ -284,7 +289,10 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     if (upstreams.has(upstream.id)) throw new ApiConfigError(`API ${api.id}: upstream ${upstream.id} appears twice`);
     upstreams.set(upstream.id, translateUpstream(api, upstream, warnings));
   }
-  const policies = api.policies.map((policy) => translatePolicy(api, kind, policy, upstreams, compiling));
+  const agents =
+    kind === 'mcp' && api.agentAccess ? compileAgentAccess(`API ${api.id}`, api.name, api.agentAccess, warnings) : undefined;
+  const applied = api.policies.map((policy) => translatePolicy(api, kind, policy, upstreams, compiling));
+  const policies = agents?.filtersTools ? [...applied, AGENT_TOOLS_POLICY] : applied;
   const federated = kind === 'mcp' ? federatedUpstream(api, policies, upstreams) : undefined;
   const routes = federated
     ? [catchAllRoute([federated])]
@@ -312,6 +320,7 @@ function translateApi(api: Api, listener: Listener, compiling: Compiling): Compi
     routes: Object.freeze(routes),
     upstreams,
     policies: Object.freeze(policies),
+    agents,
     mcpSupport,
     responseTimeoutMs: api.responseTimeoutMs > 0 ? api.responseTimeoutMs : undefined,
     publicUrl: api.publicUrl === '' ? undefined : normalizedBaseUrl(api.publicUrl),

@@ -19,6 +19,10 @@
  *   HTTP), before any body is read: the first reject answers (401, 403, 429, …); header edits
  *   apply to the upstream request. The response-head phase edits the headers of what the
  *   upstream answered (and of the gateway's own answers after the request phase).
+ * - Agents (agent-access.ts): on an MCP API with agent access, the exchange's agent is recognised
+ *   once the HTTP request phase established its identity (for an MCP POST, once its body is
+ *   decoded, for the clientInfo it states); a restricted backend refuses any other with 403
+ *   AGENT_NOT_ALLOWED before the MCP request phase.
  * - Plain HTTP APIs: a streaming reverse proxy; bodies are never parsed.
  * - MCP POST: the body is read up to the body limit (413), decoded once, then every JSON-RPC
  *   request/notification runs the MCP request phase. Responses the client sends (to sampling,
@@ -86,6 +90,7 @@ import { limitOf, UpstreamCall, upstreamError, type UpstreamHead } from '../upst
 import { AccessLog } from '../access-log/access-log.js';
 import { AccessRecord } from '../access-log/access-record.js';
 import type { ExchangeTracer } from '../tracing/exchange-tracer.js';
+import { admitAgent } from './agent-access.js';
 import { applicablePolicies } from './applicable-policies.js';
 import { answersRequests, AwaitedAnswers } from './awaited-answers.js';
 import { Exchange } from './exchange.js';
@@ -489,6 +494,10 @@ export class Pipeline {
     }
     routed.edits = phase.edits;
     if (api.kind === 'mcp' && req.method === 'POST') return this.post(routed, upstreamPath, query);
+    if (api.agents !== undefined) {
+      const refusal = admitAgent(api.agents, routed.exchange, undefined);
+      if (refusal) return this.answer(res, api.id, style, refusal, null, hasRequestBody(req.headers), routed);
+    }
     return this.forward(routed, {
       path: upstreamPath,
       body: hasRequestBody(req.headers) ? req : undefined,
@@ -532,6 +541,14 @@ export class Pipeline {
     if (access) access.requestBytes = read.body.length;
     const decoded = decodeBody(exchange, read.body);
     if (!decoded.ok) return this.answer(res, api.id, 'jsonrpc', decoded.error, decoded.id, false, routed);
+    if (api.agents !== undefined) {
+      const refusal = admitAgent(api.agents, exchange, decoded.messages);
+      if (refusal) {
+        if (access) access.calls = decoded.messages.flatMap((m) => (m.call ? [m.call] : []));
+        const id = decoded.batch ? null : (decoded.messages[0]?.call?.id ?? null);
+        return this.answer(res, api.id, 'jsonrpc', refusal, id, false, routed);
+      }
+    }
     if (api.ownRequests) {
       exchange.routeOwnRequests({
         dispatcher: routed.runtime.dispatcher(routed.upstream),

@@ -307,7 +307,7 @@ export const upstreamOAuth = defineTemplate({
       type: 'string',
       title: 'Redirect URI',
       description:
-        "Portico's callback registered with the authorization server: <control plane public URL>/mcpgateway/api/v1/oauth/callback (the default).",
+        "Portico's callback registered with the authorization server: <control plane public URL>/mcpgateway/api/v1/oauth/callback. Users' consent pages are on its origin.",
       format: 'httpUrl',
     },
     resource: {
@@ -317,5 +317,5 @@ export const upstreamOAuth = defineTemplate({
       format: 'httpUrl',
     },
   },
-  required: ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'clientId'],
+  required: ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'clientId', 'redirectUri'],
 });

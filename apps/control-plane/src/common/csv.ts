@@ -1,9 +1,12 @@
 /**
- * The inventory as CSV (RFC 4180): a header row, then one line per record, CRLF line ends. A cell
- * with a comma, a double quote or a line break is quoted, its quotes doubled. Tool names and
- * descriptions come from MCP servers, not from the operator: a cell that a spreadsheet would run
- * as a formula (starting with =, +, -, @, a tab or a carriage return) is prefixed with a single
- * quote (OWASP's CSV injection advice), so opening an export never runs what a server wrote.
+ * CSV exports (RFC 4180): a header row, then one line per record, CRLF line ends. A cell with a
+ * comma, a double quote or a line break is quoted, its quotes doubled.
+ *
+ * Exports carry what others wrote (tool names and descriptions from MCP servers, principals'
+ * and clients' names, request paths): a text cell that a spreadsheet would run as a formula
+ * (starting with =, +, -, @, a tab or a carriage return) is prefixed with a single quote (OWASP's
+ * CSV injection advice), so opening an export never runs what someone else wrote. Numbers and
+ * booleans are written as they are (a negative number stays a number).
  */
 
 /** A cell's value: text, a number, a boolean, or nothing (null: an empty cell). */

@@ -1,9 +1,10 @@
-import { csvCell, toCsv } from './inventory-csv.js';
+import { csvCell, toCsv } from './csv.js';
 
-describe('inventory CSV', () => {
+describe('CSV export', () => {
   it.each([
     ['plain text', 'echo', 'echo'],
     ['a number', 42, '42'],
+    ['a negative number', -1, '-1'],
     ['a boolean', false, 'false'],
     ['nothing', null, ''],
     ['a comma', 'a,b', '"a,b"'],
@@ -15,6 +16,8 @@ describe('inventory CSV', () => {
     ['a leading minus', '-rf', "'-rf"],
     ['a leading at sign', '@SUM(A1)', "'@SUM(A1)"],
     ['a leading tab', '\tx', "'\tx"],
+    ['a leading carriage return', '\rx', '"\'\rx"'],
+    ['an equals sign inside', 'a=b', 'a=b'],
     ['a minus inside', 'a-b', 'a-b'],
   ])('writes %s: %j', (_what, value, cell) => {
     expect(csvCell(value)).toBe(cell);
