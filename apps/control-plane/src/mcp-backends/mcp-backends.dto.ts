@@ -1,10 +1,16 @@
 import { z } from 'zod';
 import { booleanQuery } from '../access-management/access-management.dto.js';
+import { MAX_INTEGER_ID } from '../common/integer-id.js';
 import { objectError } from '../common/validation.js';
 
 export const listBackendsQuery = z.object({
   enabled: booleanQuery.optional().describe('only the backends switched on (true) or off (false)'),
-  offset: z.coerce.number('must be a number').int('must be an integer').min(0, 'must be at least 0').default(0),
+  offset: z.coerce
+    .number('must be a number')
+    .int('must be an integer')
+    .min(0, 'must be at least 0')
+    .max(MAX_INTEGER_ID, 'must be at most 2147483647')
+    .default(0),
   limit: z.coerce
     .number('must be a number')
     .int('must be an integer')

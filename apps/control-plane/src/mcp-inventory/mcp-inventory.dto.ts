@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_INTEGER_ID } from '../common/integer-id.js';
 import { accessLogFilters } from '../analytics/analytics.dto.js';
 import { commaList } from '../gateway-targets/gateway-targets.dto.js';
 import { DLP_SUMMARIES } from './inventory-policies.js';
@@ -23,6 +24,7 @@ export const inventoryQuery = z.object({
     .number('must be an API instance id')
     .int('must be an API instance id')
     .min(1, 'must be an API instance id')
+    .max(MAX_INTEGER_ID, 'must be an API instance id')
     .optional()
     .describe('only this instance'),
   search: z
