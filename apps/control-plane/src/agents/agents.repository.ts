@@ -138,10 +138,7 @@ export class AgentsRepository {
 
   /** Runs `fn` in a transaction holding the instance's row lock, as instance writes and ACKs do. */
   withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
-      return fn(tx);
-    });
+    return this.prisma.withApiRowLock(apiId, fn);
   }
 
   /** The organization's agents among `ids` (ids that are not UUIDs are simply absent). */

@@ -20,7 +20,7 @@
  * - Operators list and revoke connections over REST; users revoke their own through the gateway.
  *   Revoking tells the authorization server (RFC 7009, best effort) and forgets the tokens.
  */
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { findPolicyTemplate, mapSensitive } from '#portico/policy-catalog';
@@ -35,6 +35,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { parseIntegerId } from '../common/integer-id.js';
 import { SecretBox } from '../common/secret-box.js';
+import { sha256 } from '../common/secrets.js';
 import { ENV, type Env } from '../config/env.js';
 import {
   AuthorizationServerClient,
@@ -63,8 +64,6 @@ interface Settings extends OAuthClientSettings {
 function refusal(code: GrpcStatus, details: string) {
   return Object.assign(new Error(details), { code, details });
 }
-
-const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 /** A page of the consent flow; with `action`, a button that POSTs back to the page. */
 export interface CallbackPage {

@@ -13,6 +13,18 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     super({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000 }) });
   }
 
+  /**
+   * Runs `fn` in a transaction holding API instance `apiId`'s row lock (FOR NO KEY UPDATE), the
+   * lock instance writes and gateway ACKs take: a write whose trigger moves the instance's
+   * deployment takes it first, so the two never deadlock.
+   */
+  withApiRowLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
+      return fn(tx);
+    });
+  }
+
   async onModuleDestroy(): Promise<void> {
     await this.$disconnect();
   }

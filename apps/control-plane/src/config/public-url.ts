@@ -17,11 +17,16 @@ import type { Env } from './env.js';
 /** Addresses that mean "every interface": not an address a client can reach. */
 const WILDCARDS = new Set(['0.0.0.0', '::', '::0']);
 
+/** PORTICO_HOST names every interface, not one address a client can reach. */
+export function listensOnEveryInterface(env: Env): boolean {
+  return WILDCARDS.has(env.PORTICO_HOST);
+}
+
 /** The base URL of links in the answer to `req`, without a trailing slash. */
 export function publicBaseUrl(env: Env, req: FastifyRequest): string {
   if (env.PORTICO_PUBLIC_URL) return env.PORTICO_PUBLIC_URL.replace(/\/+$/, '');
   const socket = req.raw.socket;
   const scheme = (socket as TLSSocket).encrypted ? 'https' : 'http';
-  const host = WILDCARDS.has(env.PORTICO_HOST) ? unmappedAddress(socket.localAddress ?? '127.0.0.1') : env.PORTICO_HOST;
+  const host = listensOnEveryInterface(env) ? unmappedAddress(socket.localAddress ?? '127.0.0.1') : env.PORTICO_HOST;
   return `${scheme}://${isIP(host) === 6 ? `[${host}]` : host}:${socket.localPort ?? env.PORTICO_PORT}`;
 }

@@ -21,7 +21,7 @@ import { AUTHENTICATION_TEMPLATES, POLICY_GROUP_ID, TOKEN_VALIDATING_TEMPLATES }
 import { BackendOAuthService, CALLBACK_PATH } from '../backend-oauth/backend-oauth.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { ENV, type Env } from '../config/env.js';
-import { publicBaseUrl } from '../config/public-url.js';
+import { listensOnEveryInterface, publicBaseUrl } from '../config/public-url.js';
 import { type ApiRef, PoliciesService } from '../policies/policies.service.js';
 import type { BackendConnectionBody } from './mcp-backends.dto.js';
 import { type BackendView, OAUTH_PASSTHROUGH_TAG } from './mcp-backend.view.js';
@@ -140,7 +140,7 @@ export class BackendConnectionService {
    * interface, only PORTICO_PUBLIC_URL can say (an internal address would be registered).
    */
   private publicUrl(req: FastifyRequest): string {
-    if (!this.env.PORTICO_PUBLIC_URL && ['0.0.0.0', '::', '::0'].includes(this.env.PORTICO_HOST)) {
+    if (!this.env.PORTICO_PUBLIC_URL && listensOnEveryInterface(this.env)) {
       throw new DomainError(
         'OAUTH_CONNECTION_MODE_UNAVAILABLE',
         `mode: gateway-oauth needs the address users' browsers reach Portico at, and Portico listens on ${this.env.PORTICO_HOST}: set PORTICO_PUBLIC_URL`,

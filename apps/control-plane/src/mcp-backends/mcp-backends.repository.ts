@@ -55,10 +55,7 @@ export class McpBackendsRepository {
 
   /** Runs `fn` in a transaction holding the instance's row lock, as instance writes and ACKs do. */
   withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
-      return fn(tx);
-    });
+    return this.prisma.withApiRowLock(apiId, fn);
   }
 
   /** Adds `tag` to the instance's tags, or takes it away; other tags stay. */

@@ -114,9 +114,6 @@ export class SlaTiersRepository {
 
   /** Runs `fn` in a transaction holding the instance's row lock (see the header). */
   withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
-      return fn(tx);
-    });
+    return this.prisma.withApiRowLock(apiId, fn);
   }
 }

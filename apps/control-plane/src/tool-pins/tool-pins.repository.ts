@@ -27,10 +27,7 @@ export class ToolPinsRepository {
 
   /** Runs `fn` in a transaction holding the instance's row lock. */
   withApiLock<T>(apiId: number, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT "id" FROM "ApiInstance" WHERE "id" = ${apiId} FOR NO KEY UPDATE`;
-      return fn(tx);
-    });
+    return this.prisma.withApiRowLock(apiId, fn);
   }
 
   findApi(where: { id: number; organizationId: string; environmentId: string }) {
