@@ -328,6 +328,8 @@ describe('AI inventory', () => {
     expect(await ids('?dlpAction=none')).toEqual([plain.apiId]);
     expect(await ids('?status=applied&search=echo')).toEqual([guarded.apiId]);
     expect(await ids('?status=failed,none')).toEqual([]);
+    expect(await ids(`?apiId=${plain.apiId}`)).toEqual([plain.apiId]);
+    expect(await ids('?apiId=999999')).toEqual([]);
     expect(await ids('?sort=calls&order=desc')).toEqual([guarded.apiId, plain.apiId]);
     expect(await ids('?sort=tools&order=asc')).toEqual([plain.apiId, guarded.apiId]);
     const page = await get('?sort=calls&order=desc&offset=1&limit=1');
@@ -341,6 +343,8 @@ describe('AI inventory', () => {
       ['?dlpAction=encrypt', 'query.dlpAction'],
       ['?status=running', 'query.status'],
       ['?owner=me', 'query.owner'],
+      ['?apiId=abc', 'query.apiId'],
+      ['?apiId=0', 'query.apiId'],
       ['?rows=tools', 'query.rows'],
       ['?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z', 'query.from'],
     ] as const) {
