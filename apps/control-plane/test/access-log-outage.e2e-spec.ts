@@ -89,6 +89,9 @@ describe('access events across a control-plane outage', () => {
       async () => ((await stored(kept.instance.apiId)).length === 3 ? true : undefined),
       'events before the outage',
     );
+    // Stored is not yet acknowledged: an acknowledgement cut by the kill gives the three back to
+    // the queue, to be published again (at least once; the store ignores a repeated event id).
+    await kept.gateway.waitForStatus((s) => s.accessLog?.published === 3);
 
     await cp.kill();
     await kept.gateway.waitForStatus((s) => s.sync.state !== 'connected');
