@@ -183,6 +183,9 @@ const UNSCOPED: Record<string, Unscoped> = {
   'GET /mcpgateway/api/v1/oauth/callback': {
     exempt: "a browser's return from an authorization server: its single-use state names the API and the user",
   },
+  'GET /mcpgateway/api/v1/oauth/signin-callback': {
+    exempt: "a browser's return from the sign-in of a consent link: its single-use state names the API and the user",
+  },
   'GET /readyz': { exempt: 'database and migrations readiness, no tenant data' },
   'POST /accounts/login': { exempt: 'authenticates a username and password; names no organization' },
   'POST /accounts/api/v2/oauth2/token': { exempt: 'authenticates client credentials; names no organization' },

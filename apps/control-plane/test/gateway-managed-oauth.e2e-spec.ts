@@ -1,11 +1,14 @@
 /**
  * Gateway-managed OAuth to an MCP backend (seed 003's "OAuth" mode) against real processes: a
  * control plane, a registered gateway, the test MCP server (which records the headers it gets), a
- * small real authorization server for the backend, and a JWKS for the agents' own tokens.
+ * small real authorization server for the backend, and another as the OpenID provider the agents'
+ * own tokens come from (where users sign in).
  *
- * The connection is set over REST (discovery, dynamic registration); an agent's user without a
- * connection gets the URL-elicitation error with the authorization URL; the user "opens" it (the
- * test follows the redirects as a browser would); the tokens are stored sealed; the next call
+ * The connection is set over REST (discovery, dynamic registration at both servers); an agent's
+ * user without a connection gets the URL-elicitation error with the consent link; the user
+ * "opens" it (the test follows the redirects as a browser would, carrying its cookie), signs in,
+ * authorizes; a link opened by another user, or finished in another browser, connects nothing;
+ * the tokens are stored sealed; the next call
  * reaches the backend with the user's backend token and never the agent's; the control plane
  * refreshes a token that is due and hands a refused one out no more; users revoke their own
  * connection through the gateway, operators any over REST.
@@ -18,10 +21,8 @@ import {
   postMcp,
   startAuthorizationServer,
   startGatewayProcess,
-  startIdentityProvider,
   startMcpServer,
   type TestAuthorizationServer,
-  type TestIdentityProvider,
   type TestMcpServer,
 } from '#portico/testing';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -30,6 +31,9 @@ import { UrlElicitationRequiredError } from '@modelcontextprotocol/sdk/types.js'
 import { decodeJwt } from 'jose';
 import { credentials, Metadata } from '@grpc/grpc-js';
 import { BackendTokenServiceClient, type GetUserTokenResponse } from '#portico/proto-ts';
+import { SecretBox } from '../src/common/secret-box.js';
+import { ConfigSyncRepository } from '../src/config-sync/config-sync.repository.js';
+import { buildSnapshot } from '../src/config-sync/snapshot.js';
 import { queryAudit } from './support/audit.js';
 import { startControlPlane, type TestControlPlane } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, testPrisma, type TestTenant, uniqueName } from './support/factories.js';
@@ -51,7 +55,7 @@ describe('gateway-managed OAuth', () => {
   let as: TestAuthorizationServer;
   let registered: RegisteredGateway;
   let gateway: GatewayProcess;
-  let idp: TestIdentityProvider;
+  let idp: TestAuthorizationServer;
   let sign: (sub: string) => Promise<string>;
   let instance: McpInstance;
   let backend: string;
@@ -74,26 +78,45 @@ describe('gateway-managed OAuth', () => {
 
   /**
    * The user opens the link in a browser: Portico's consent page, its button (a POST from the
-   * page's own origin), the authorization server (signing in as `user`), the callback. Each step.
+   * page's own origin), the sign-in (as `user`), Portico's sign-in callback: on to the backend's
+   * authorization server with the browser's cookie, or a page refusing.
    */
-  const authorize = async (url: string, user: string) => {
-    const consentPage = await fetch(url);
-    const pageHtml = await consentPage.text();
+  const signIn = async (url: string, user: string) => {
+    const consentPage = await (await fetch(url)).text();
     const go = await fetch(url, { method: 'POST', headers: { origin: new URL(url).origin }, redirect: 'manual' });
     expect(go.status).toBe(303);
-    const authorizationUrl = go.headers.get('location')!;
-    const consent = await fetch(`${authorizationUrl}&login_hint=${user}`, { redirect: 'manual' });
-    expect(consent.status).toBe(302);
-    const callbackUrl = consent.headers.get('location')!;
-    const callback = await fetch(callbackUrl, { redirect: 'manual' });
+    const signInUrl = new URL(go.headers.get('location')!);
+    signInUrl.searchParams.set('login_hint', user);
+    const signedIn = await fetch(signInUrl, { redirect: 'manual' });
+    expect(signedIn.status).toBe(302);
+    const callback = await fetch(signedIn.headers.get('location')!, { redirect: 'manual' });
+    const setCookie = callback.headers.get('set-cookie') ?? '';
     return {
-      consentPage: pageHtml,
-      authorizationUrl,
+      consentPage,
+      signInUrl: signInUrl.href,
       status: callback.status,
       html: await callback.text(),
-      headers: callback.headers,
-      callbackUrl,
+      setCookie,
+      cookie: setCookie.split(';')[0]!,
+      authorizationUrl: callback.headers.get('location') ?? '',
     };
+  };
+
+  /**
+   * The whole flow: signIn, then the backend's authorization server (as `backendUser`, default
+   * `user`) and the callback from the same browser (its cookie) unless `otherBrowser`.
+   */
+  const authorize = async (url: string, user: string, options: { backendUser?: string; otherBrowser?: boolean } = {}) => {
+    const signedIn = await signIn(url, user);
+    if (signedIn.status !== 303) return { ...signedIn, callbackUrl: '', headers: new Headers() };
+    const consent = await fetch(`${signedIn.authorizationUrl}&login_hint=${options.backendUser ?? user}`, { redirect: 'manual' });
+    expect(consent.status).toBe(302);
+    const callbackUrl = consent.headers.get('location')!;
+    const callback = await fetch(callbackUrl, {
+      redirect: 'manual',
+      headers: options.otherBrowser ? {} : { cookie: signedIn.cookie },
+    });
+    return { ...signedIn, callbackUrl, status: callback.status, html: await callback.text(), headers: callback.headers };
   };
 
   const echo = async (agentToken: string, text: string) => {
@@ -110,6 +133,20 @@ describe('gateway-managed OAuth', () => {
       await client.close();
     }
   };
+
+  /** jwt-validation of the agents' tokens, issued by `idp`, where users sign in. */
+  const agentTokens = () => ({
+    ...JWT,
+    configurationData: {
+      jwtOrigin: 'httpBearerAuthenticationHeader',
+      jwtKeyOrigin: 'jwks',
+      jwksUrl: idp.jwksUrl,
+      signingMethod: 'rsa',
+      issuer: idp.issuer,
+      skipClientIdValidation: true,
+      authorizationServers: [idp.issuer],
+    },
+  });
 
   const lastUpstreamAuthorization = () => upstream.requests.at(-1)!.headers.authorization;
 
@@ -145,25 +182,15 @@ describe('gateway-managed OAuth', () => {
     tenant = await newTenant(cp);
     upstream = await startMcpServer({ stateful: false });
     as = await startAuthorizationServer();
-    idp = await startIdentityProvider();
-    sign = (sub) => idp.sign({ sub });
+    idp = await startAuthorizationServer();
     registered = await registerGateway(cp, tenant, uniqueName('oauth'));
     gateway = await startGatewayProcess({ dir: registered.dir });
     await gateway.waitForStatus((s) => s.sync.state === 'connected');
     upstreamUrl = upstream.url.replace(/mcp$/, '');
     instance = await deployWithPolicies(cp, tenant, { upstreamUrl, targetId: registered.gatewayId, prefix: 'gwoauth' }, [
-      {
-        ...JWT,
-        configurationData: {
-          jwtOrigin: 'httpBearerAuthenticationHeader',
-          jwtKeyOrigin: 'jwks',
-          jwksUrl: idp.jwksUrl,
-          signingMethod: 'rsa',
-          issuer: 'https://idp.test',
-          skipClientIdValidation: true,
-        },
-      },
+      agentTokens(),
     ]);
+    sign = (sub) => idp.mint(sub, `${instance.proxyUrl}/mcp`);
     backend = `/mcpgateway/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/backends/${instance.apiId}`;
   });
   afterAll(async () => {
@@ -194,6 +221,11 @@ describe('gateway-managed OAuth', () => {
       clientId: expect.stringMatching(/^dcr-/),
       scopes: ['mcp:tools'],
       redirectUri: `${cp.url}/mcpgateway/api/v1/oauth/callback`,
+      // Where users sign in: the OpenID provider of the jwt-validation policy, Portico registered there too.
+      signInIssuer: idp.issuer,
+      signInAuthorizationEndpoint: `${idp.issuer}/authorize`,
+      signInTokenEndpoint: `${idp.issuer}/token`,
+      signInClientId: expect.stringMatching(/^dcr-/),
     });
     await rolledOut(cp, tenant, instance);
   });
@@ -216,6 +248,19 @@ describe('gateway-managed OAuth', () => {
     // The page says whom the connection is for, before anything happens.
     expect(page.consentPage).toContain('signed in as alice');
     expect(page.consentPage).toContain('<form method="post">');
+    // The user signs in first, at the OpenID provider the agents' tokens come from.
+    const signIn = new URL(page.signInUrl);
+    expect(`${signIn.origin}${signIn.pathname}`).toBe(`${idp.issuer}/authorize`);
+    expect(Object.fromEntries(signIn.searchParams)).toMatchObject({
+      response_type: 'code',
+      scope: 'openid',
+      code_challenge_method: 'S256',
+      redirect_uri: `${cp.url}/mcpgateway/api/v1/oauth/signin-callback`,
+    });
+    // The browser that signed in is remembered for the callback, on Portico's OAuth routes only.
+    expect(page.setCookie).toMatch(
+      /^portico_oauth_browser=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/mcpgateway\/api\/v1\/oauth; HttpOnly; SameSite=Lax$/,
+    );
     const url = new URL(page.authorizationUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${as.issuer}/authorize`);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
@@ -251,6 +296,34 @@ describe('gateway-managed OAuth', () => {
     expect(replayed.status).toBe(400);
     expect(await replayed.text()).toContain('no longer valid');
     expect((await fetch(pending!.url)).status).toBe(400);
+  });
+
+  it("connects nothing when another user opens a user's link, or finishes it in another browser (MCP elicitation, Phishing)", async () => {
+    // Alice sends her link to Bob; Bob signs in as himself: refused, and the link is spent.
+    const alicesLink = (await elicitation(await sign('alice-2'))).elicitations[0]!.url;
+    const bobOpens = await authorize(alicesLink, 'bob-2');
+    expect(bobOpens.status).toBe(403);
+    expect(bobOpens.html).toContain('This link was made for alice-2, and you signed in as bob-2. Nothing was connected');
+    expect((await fetch(alicesLink)).status).toBe(400);
+    expect(await testPrisma().backendOAuthConnection.count({ where: { apiId: instance.apiId, subject: 'alice-2' } })).toBe(0);
+
+    // Alice signs in herself, then hands the backend's authorization URL to Bob, who authorizes
+    // with his backend account in his own browser: the callback does not come from Alice's browser.
+    const forwarded = await authorize((await elicitation(await sign('alice-2'))).elicitations[0]!.url, 'alice-2', {
+      backendUser: 'bob-2',
+      otherBrowser: true,
+    });
+    expect(forwarded.status).toBe(403);
+    expect(forwarded.html).toContain('was not finished in the browser that signed in for it');
+    expect((await fetch(forwarded.callbackUrl)).status).toBe(400);
+    expect(await testPrisma().backendOAuthConnection.count({ where: { apiId: instance.apiId, subject: 'alice-2' } })).toBe(0);
+
+    // A sign-in callback is good once, and an error from the sign-in is a page.
+    const state = (await elicitation(await sign('frank'))).elicitations[0]!.url.split('/').pop()!;
+    const declined = await fetch(`${cp.url}/mcpgateway/api/v1/oauth/signin-callback?state=${state}&error=access_denied`);
+    expect(declined.status).toBe(400);
+    expect(await declined.text()).toContain('The sign-in answered access_denied');
+    expect((await fetch(`${cp.url}/mcpgateway/api/v1/oauth/signin-callback?state=nope&code=x`)).status).toBe(400);
   });
 
   it('refreshes a token that is due, and never hands out one the backend refused', async () => {
@@ -346,10 +419,13 @@ describe('gateway-managed OAuth', () => {
     const stray = await fetch(`${cp.url}/mcpgateway/api/v1/oauth/callback?state=nope&foo=1`);
     expect(stray.status).toBe(400);
 
-    // The user declined at the authorization server: a page saying so, no connection, the state spent.
-    const state = (await elicitation(await sign('dave'))).elicitations[0]!.url.split('/').pop()!;
+    // The user signed in, then declined at the authorization server: a page saying so, no connection, the state spent.
+    const link = (await elicitation(await sign('dave'))).elicitations[0]!.url;
+    const state = link.split('/').pop()!;
+    const { cookie } = await signIn(link, 'dave');
     const declined = await fetch(
       `${cp.url}/mcpgateway/api/v1/oauth/callback?state=${state}&error=access_denied&error_description=%3Cb%3Eno%3C%2Fb%3E`,
+      { headers: { cookie } },
     );
     expect(declined.status).toBe(400);
     const text = await declined.text();
@@ -367,7 +443,24 @@ describe('gateway-managed OAuth', () => {
       json: { mode: 'gateway-oauth', authorizationServer: as.issuer },
     });
     expect(refused.status).toBe(409);
-    expect(refused.body.message).toMatch(/authentication policy/);
+    expect(refused.body.message).toBe(
+      `mode: gateway-oauth acts for each user and signs in whoever opens a consent link, to check they are that user, at the OpenID provider the users' tokens come from: apply a jwt-validation policy to API instance ${bare.apiId} that names it in authorizationServers`,
+    );
+    const jwtOnly = await deployWithPolicies(cp, tenant, { upstreamUrl, targetId: registered.gatewayId, prefix: 'jwtonly' }, [
+      {
+        ...JWT,
+        configurationData: { jwtOrigin: 'httpBearerAuthenticationHeader', jwtKeyOrigin: 'jwks', jwksUrl: idp.jwksUrl },
+      },
+    ]);
+    const noSignIn = await cp.request(
+      'PUT',
+      `/mcpgateway/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/backends/${jwtOnly.apiId}/connection`,
+      { token: tenant.token, json: { mode: 'gateway-oauth', authorizationServer: as.issuer } },
+    );
+    expect(noSignIn.status).toBe(409);
+    expect(noSignIn.body.message).toMatch(
+      new RegExp(`: policy \\d+ \\(jwt-validation\\) of API instance ${jwtOnly.apiId} must name it in authorizationServers$`),
+    );
     const down = await cp.request('PUT', `${backend}/connection`, {
       token: tenant.token,
       json: { mode: 'gateway-oauth', authorizationServer: 'http://127.0.0.1:9/' },
@@ -445,5 +538,50 @@ describe('gateway-managed OAuth', () => {
   it('refuses a request without an identified user', async () => {
     const missing = await postMcp(`${instance.proxyUrl}/mcp`, INITIALIZE);
     expect(missing.status).toBe(401); // jwt-validation, before upstream-oauth
+  });
+
+  it('keeps both client secrets to the control plane: sealed, masked in the policy, absent from what gateways get', async () => {
+    const given = await deployWithPolicies(cp, tenant, { upstreamUrl, targetId: registered.gatewayId, prefix: 'given' }, [
+      agentTokens(),
+    ]);
+    const set = await cp.request(
+      'PUT',
+      `/mcpgateway/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}/backends/${given.apiId}/connection`,
+      {
+        token: tenant.token,
+        json: {
+          mode: 'gateway-oauth',
+          authorizationServer: as.issuer,
+          clientId: 'backend-client',
+          clientSecret: 'backend-s3cret',
+          signInClientId: 'sign-in-client',
+          signInClientSecret: 'sign-in-s3cret',
+        },
+      },
+    );
+    expect(set.status).toBe(200);
+    const policies = (
+      await cp.request('GET', `${given.apisPath}/${given.apiId}/policies?fullInfo=false`, { token: tenant.token })
+    ).body;
+    expect(policies[2].configurationData).toMatchObject({ clientId: 'backend-client', signInClientId: 'sign-in-client' });
+    expect(JSON.stringify(policies)).not.toContain('s3cret');
+    const row = await testPrisma().appliedPolicy.findFirstOrThrow({ where: { apiId: given.apiId, assetId: 'upstream-oauth' } });
+    expect(JSON.stringify(row.configurationData)).not.toContain('s3cret');
+
+    const box = cp.app.get(SecretBox);
+    const snapshot = buildSnapshot((await cp.app.get(ConfigSyncRepository).loadTarget(registered.gatewayId))!, (sealed) =>
+      box.open(sealed),
+    );
+    const sent = snapshot.config.apis
+      .find((a) => a.id === String(given.apiId))!
+      .policies.find((p) => p.type === 'upstream-oauth')!;
+    const configuration = JSON.parse(sent.configurationJson) as Record<string, unknown>;
+    expect(configuration).toMatchObject({
+      clientId: 'backend-client',
+      signInIssuer: idp.issuer,
+      signInClientId: 'sign-in-client',
+    });
+    expect(configuration).not.toHaveProperty('clientSecret');
+    expect(configuration).not.toHaveProperty('signInClientSecret');
   });
 });

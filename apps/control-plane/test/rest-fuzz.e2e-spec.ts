@@ -35,12 +35,13 @@ const REAL_IDS = PATH_PARAMS;
 const ENDS_SESSION = new Set(['POST /accounts/api/logout']);
 
 /**
- * Pages a user's browser opens (gateway-managed OAuth's consent page and callback): their errors
+ * Pages a user's browser opens (gateway-managed OAuth's consent page and callbacks): their errors
  * are small HTML pages for a person, not the error body; they are held to the rest (below 500, no
  * stack trace) and to being a page.
  */
 const BROWSER_PAGES = new Set([
   'GET /mcpgateway/api/v1/oauth/callback',
+  'GET /mcpgateway/api/v1/oauth/signin-callback',
   'GET /mcpgateway/api/v1/oauth/consents/:state',
   'POST /mcpgateway/api/v1/oauth/consents/:state',
 ]);

@@ -237,7 +237,7 @@ describe('mapSensitive', () => {
     ['oauth2-token-introspection', ['authorizationValue']],
     ['jwt-validation', ['textKey']],
     ['upstream-credential', ['value']],
-    ['upstream-oauth', ['clientSecret']],
+    ['upstream-oauth', ['clientSecret', 'signInClientSecret']],
   ])('%s keeps %j secret', (assetId, secrets) => {
     const sensitive = Object.entries(byId(assetId).schema.properties)
       .filter(([, p]) => p['x-sensitive'])

@@ -4,6 +4,8 @@
  * user its `login_hint` names, else `subject`) and redirects with a code, a token endpoint that
  * checks PKCE (S256) and issues RS256 JWTs whose `aud` is the RFC 8707 `resource` the client asked
  * for, with a refresh token (rotated on each refresh grant), RFC 7009 revocation, and the JWKS.
+ * It is an OpenID provider too: a code granted with the `openid` scope also gets an ID token
+ * (`aud` the client). `mint` signs an access token as if a client had got one, for an agent.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage } from 'node:http';
@@ -18,6 +20,8 @@ export interface TestAuthorizationServer {
   readonly issued: Record<string, unknown>[];
   /** Every token revoked (RFC 7009), oldest first. */
   readonly revoked: string[];
+  /** An access token for `subject` issued for `audience` (an agent's, without the flow). */
+  mint(subject: string, audience: string): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -42,13 +46,26 @@ export async function startAuthorizationServer(
   const revoked: string[] = [];
   const ttl = options.accessTokenTtlSeconds ?? 600;
   let issuer = '';
+  const sign = (claims: Record<string, unknown>, subject: string, audience: string | null) => {
+    const jwt = new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'as-1' })
+      .setIssuer(issuer)
+      .setSubject(subject)
+      .setJti(randomBytes(8).toString('hex'))
+      .setIssuedAt()
+      .setExpirationTime(`${ttl}s`);
+    return (audience ? jwt.setAudience(audience) : jwt).sign(privateKey);
+  };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', issuer);
     const json = (status: number, value: unknown) =>
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     void (async () => {
-      if (req.method === 'GET' && url.pathname === '/.well-known/oauth-authorization-server') {
+      if (
+        req.method === 'GET' &&
+        (url.pathname === '/.well-known/oauth-authorization-server' || url.pathname === '/.well-known/openid-configuration')
+      ) {
         return json(200, {
           issuer,
           authorization_endpoint: `${issuer}/authorize`,
@@ -60,6 +77,8 @@ export async function startAuthorizationServer(
           grant_types_supported: ['authorization_code', 'refresh_token'],
           code_challenge_methods_supported: ['S256'],
           token_endpoint_auth_methods_supported: ['none'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          subject_types_supported: ['public'],
         });
       }
       if (req.method === 'GET' && url.pathname === '/jwks.json') return json(200, { keys: [jwk] });
@@ -109,22 +128,16 @@ export async function startAuthorizationServer(
           client_id: grant.clientId,
           ...(grant.scope ? { scope: grant.scope } : {}),
         };
-        let jwt = new SignJWT(claims)
-          .setProtectedHeader({ alg: 'RS256', kid: 'as-1' })
-          .setIssuer(issuer)
-          .setSubject(grant.subject)
-          .setJti(randomBytes(8).toString('hex'))
-          .setIssuedAt()
-          .setExpirationTime(`${ttl}s`);
-        if (resource) jwt = jwt.setAudience(resource);
         issued.push({ ...claims, aud: resource, sub: grant.subject, grant: form.get('grant_type') });
         const refreshToken = randomBytes(16).toString('hex');
         refreshTokens.set(refreshToken, { ...grant, resource });
+        const openid = form.get('grant_type') === 'authorization_code' && grant.scope?.split(' ').includes('openid');
         return json(200, {
-          access_token: await jwt.sign(privateKey),
+          access_token: await sign(claims, grant.subject, resource),
           token_type: 'Bearer',
           expires_in: ttl,
           refresh_token: refreshToken,
+          ...(openid ? { id_token: await sign({}, grant.subject, grant.clientId) } : {}),
         });
       }
       json(404, { error: 'not_found' });
@@ -137,6 +150,7 @@ export async function startAuthorizationServer(
     jwksUrl: `${issuer}/jwks.json`,
     issued,
     revoked,
+    mint: (subject, audience) => sign({ client_id: 'agent' }, subject, audience),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }

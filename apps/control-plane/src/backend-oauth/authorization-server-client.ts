@@ -1,7 +1,8 @@
 /**
  * Portico as an OAuth 2.0 client of an MCP backend's authorization server (gateway-managed OAuth),
- * on oauth4webapi: RFC 8414 discovery, RFC 7591 dynamic registration, the authorization-code flow
- * with PKCE (S256) and RFC 8707 resource indicators, refresh, RFC 7009 revocation.
+ * and of the OpenID provider users sign in at first, on oauth4webapi: RFC 8414 discovery, RFC 7591
+ * dynamic registration, the authorization-code flow with PKCE (S256) and RFC 8707 resource
+ * indicators, refresh, RFC 7009 revocation, and an OpenID Connect sign-in's subject.
  *
  * Every connection goes through the address policy of the deny list it is given (the control
  * plane's PORTICO_PROBE_DENY): the authorization server is a URL an operator or a probed server
@@ -23,19 +24,36 @@ export interface AuthorizationServerEndpoints {
   revocationEndpoint?: string;
   registrationEndpoint?: string;
   codeChallengeMethods?: string[];
+  scopesSupported?: string[];
 }
 
-/** The upstream-oauth policy's configuration (libs/policy-catalog security.templates.ts), secret opened. */
-export interface OAuthClientSettings {
+/** Portico as a client of one authorization server: its endpoints and Portico's credentials there. */
+export interface OAuthClient {
   issuer: string;
   authorizationEndpoint: string;
   tokenEndpoint: string;
   revocationEndpoint?: string;
   clientId: string;
   clientSecret?: string;
+}
+
+/** The upstream-oauth policy's configuration (libs/policy-catalog security.templates.ts), secret opened. */
+export interface OAuthClientSettings extends OAuthClient {
   scopes: string[];
   /** RFC 8707 resource: the backend's URL unless configured */
   resource: string;
+}
+
+/** One authorization request (code flow, PKCE S256). */
+export interface AuthorizationRequest {
+  redirectUri: string;
+  state: string;
+  codeVerifier: string;
+  scopes: string[];
+  /** RFC 8707 */
+  resource?: string;
+  /** OpenID Connect: the user expected to sign in */
+  loginHint?: string;
 }
 
 export interface IssuedTokens {
@@ -57,6 +75,8 @@ export class AuthorizationServerError extends Error {
 }
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** ID token algorithms accepted (the asymmetric ones: a provider may use any of them). */
+const ID_TOKEN_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 export class AuthorizationServerClient {
   private readonly fetch: typeof fetch;
@@ -86,6 +106,7 @@ export class AuthorizationServerClient {
           revocationEndpoint: server.revocation_endpoint,
           registrationEndpoint: server.registration_endpoint,
           codeChallengeMethods: server.code_challenge_methods_supported,
+          scopesSupported: server.scopes_supported,
         };
       } catch (err) {
         lastError = err;
@@ -94,8 +115,17 @@ export class AuthorizationServerClient {
     throw this.failure(`cannot read the authorization server metadata of ${issuer}`, lastError);
   }
 
-  /** RFC 7591: registers Portico with `redirectUri`; a confidential client when the server issues a secret. */
-  async register(server: AuthorizationServerEndpoints, redirectUri: string, clientName: string, scopes: string[]) {
+  /**
+   * RFC 7591: registers Portico with `redirectUri`; a confidential client when the server issues a
+   * secret. `refresh`: whether Portico will refresh tokens there (not for a sign-in).
+   */
+  async register(
+    server: AuthorizationServerEndpoints,
+    redirectUri: string,
+    clientName: string,
+    scopes: string[],
+    refresh = true,
+  ) {
     if (!server.registrationEndpoint) {
       throw new AuthorizationServerError(`${server.issuer} offers no dynamic client registration; give a clientId`);
     }
@@ -105,7 +135,7 @@ export class AuthorizationServerClient {
         {
           client_name: clientName,
           redirect_uris: [redirectUri],
-          grant_types: ['authorization_code', 'refresh_token'],
+          grant_types: refresh ? ['authorization_code', 'refresh_token'] : ['authorization_code'],
           response_types: ['code'],
           token_endpoint_auth_method: 'client_secret_basic',
           ...(scopes.length ? { scope: scopes.join(' ') } : {}),
@@ -122,22 +152,18 @@ export class AuthorizationServerClient {
     }
   }
 
-  /** The URL the user opens to authorize Portico (authorization code, PKCE S256, resource). */
-  async authorizationUrl(
-    settings: OAuthClientSettings,
-    redirectUri: string,
-    state: string,
-    codeVerifier: string,
-  ): Promise<string> {
-    const url = new URL(settings.authorizationEndpoint);
+  /** The URL the user opens to sign in or to authorize Portico. */
+  async authorizationUrl(client: OAuthClient, request: AuthorizationRequest): Promise<string> {
+    const url = new URL(client.authorizationEndpoint);
     url.searchParams.set('response_type', 'code');
-    url.searchParams.set('client_id', settings.clientId);
-    url.searchParams.set('redirect_uri', redirectUri);
-    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(codeVerifier));
+    url.searchParams.set('client_id', client.clientId);
+    url.searchParams.set('redirect_uri', request.redirectUri);
+    url.searchParams.set('code_challenge', await oauth.calculatePKCECodeChallenge(request.codeVerifier));
     url.searchParams.set('code_challenge_method', 'S256');
-    url.searchParams.set('state', state);
-    url.searchParams.set('resource', settings.resource);
-    if (settings.scopes.length) url.searchParams.set('scope', settings.scopes.join(' '));
+    url.searchParams.set('state', request.state);
+    if (request.resource) url.searchParams.set('resource', request.resource);
+    if (request.scopes.length) url.searchParams.set('scope', request.scopes.join(' '));
+    if (request.loginHint) url.searchParams.set('login_hint', request.loginHint);
     return url.href;
   }
 
@@ -149,23 +175,57 @@ export class AuthorizationServerClient {
     redirectUri: string,
     codeVerifier: string,
   ): Promise<IssuedTokens> {
-    const as = this.server(settings);
-    const client = { client_id: settings.clientId };
     try {
-      const parameters = oauth.validateAuthResponse(as, client, callback, state);
-      const response = await oauth.authorizationCodeGrantRequest(
-        as,
-        client,
-        this.clientAuth(settings),
-        parameters,
-        redirectUri,
-        codeVerifier,
-        { ...this.options(new URL(settings.tokenEndpoint)), additionalParameters: { resource: settings.resource } },
+      return issued(
+        await this.codeGrant(settings, callback, state, redirectUri, codeVerifier, { resource: settings.resource }, false),
       );
-      return issued(await oauth.processAuthorizationCodeResponse(as, client, response));
     } catch (err) {
       throw this.failure('the authorization could not be completed', err);
     }
+  }
+
+  /**
+   * Trades a sign-in's code for an ID token (OpenID Connect) and answers its `sub`. The token
+   * comes straight from the token endpoint, so its issuer, audience and lifetime are checked and
+   * the connection stands for its signature (OpenID Connect Core 3.1.3.7).
+   */
+  async signedInSubject(
+    client: OAuthClient,
+    callback: URLSearchParams,
+    state: string,
+    redirectUri: string,
+    codeVerifier: string,
+  ): Promise<string> {
+    try {
+      const response = await this.codeGrant(client, callback, state, redirectUri, codeVerifier, {}, true);
+      return oauth.getValidatedIdTokenClaims(response)!.sub;
+    } catch (err) {
+      throw this.failure('the sign-in could not be completed', err);
+    }
+  }
+
+  private async codeGrant(
+    client: OAuthClient,
+    callback: URLSearchParams,
+    state: string,
+    redirectUri: string,
+    codeVerifier: string,
+    additionalParameters: Record<string, string>,
+    requireIdToken: boolean,
+  ) {
+    const as = this.server(client);
+    const metadata = { client_id: client.clientId };
+    const parameters = oauth.validateAuthResponse(as, metadata, callback, state);
+    const response = await oauth.authorizationCodeGrantRequest(
+      as,
+      metadata,
+      this.clientAuth(client),
+      parameters,
+      redirectUri,
+      codeVerifier,
+      { ...this.options(new URL(client.tokenEndpoint)), additionalParameters },
+    );
+    return oauth.processAuthorizationCodeResponse(as, metadata, response, { requireIdToken });
   }
 
   async refresh(settings: OAuthClientSettings, refreshToken: string): Promise<IssuedTokens> {
@@ -184,7 +244,7 @@ export class AuthorizationServerClient {
   }
 
   /** RFC 7009; a server without a revocation endpoint has nothing to be told. */
-  async revoke(settings: OAuthClientSettings, token: string): Promise<void> {
+  async revoke(settings: OAuthClient, token: string): Promise<void> {
     if (!settings.revocationEndpoint) return;
     const as = this.server(settings);
     try {
@@ -201,17 +261,20 @@ export class AuthorizationServerClient {
     }
   }
 
-  private server(endpoints: Omit<AuthorizationServerEndpoints, 'codeChallengeMethods'>): oauth.AuthorizationServer {
+  private server(
+    endpoints: Omit<AuthorizationServerEndpoints, 'codeChallengeMethods' | 'scopesSupported'>,
+  ): oauth.AuthorizationServer {
     return {
       issuer: endpoints.issuer,
       authorization_endpoint: endpoints.authorizationEndpoint,
       token_endpoint: endpoints.tokenEndpoint,
       revocation_endpoint: endpoints.revocationEndpoint,
       registration_endpoint: endpoints.registrationEndpoint,
+      id_token_signing_alg_values_supported: ID_TOKEN_ALGORITHMS,
     };
   }
 
-  private clientAuth(settings: OAuthClientSettings): oauth.ClientAuth {
+  private clientAuth(settings: OAuthClient): oauth.ClientAuth {
     return settings.clientSecret ? oauth.ClientSecretBasic(settings.clientSecret) : oauth.None();
   }
 

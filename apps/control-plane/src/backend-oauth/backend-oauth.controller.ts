@@ -18,9 +18,26 @@ export class BackendOAuthController {
   @ApiExcludeEndpoint()
   @Public()
   @Get('api/v1/oauth/callback')
-  async callback(@Query(new ZodPipe(callbackQuery)) query: CallbackQuery, @Res({ passthrough: true }) reply: FastifyReply) {
-    const parameters = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
-    return page(reply, await this.oauth.callback(parameters));
+  async callback(
+    @Query(new ZodPipe(callbackQuery)) query: CallbackQuery,
+    @Headers('cookie') cookie: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return page(reply, await this.oauth.callback(searchParameters(query), cookie));
+  }
+
+  /** Where the sign-in issuer sends the user's browser back: on to the backend's authorization server (303), or a page. */
+  @ApiExcludeEndpoint()
+  @Public()
+  @Get('api/v1/oauth/signin-callback')
+  async signInCallback(
+    @Query(new ZodPipe(callbackQuery)) query: CallbackQuery,
+    @Headers('cookie') cookie: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const next = await this.oauth.signInCallback(searchParameters(query), cookie);
+    if ('status' in next) return page(reply, next);
+    return seeOther(reply.header('set-cookie', next.setCookie), next.redirect);
   }
 
   /** The consent page the agent's user is sent to: whom the connection is for, and a button. */
@@ -43,12 +60,7 @@ export class BackendOAuthController {
   ) {
     const next = await this.oauth.continueConsent(state, origin);
     if ('status' in next) return page(reply, next);
-    void reply
-      .status(303)
-      .header('location', next.redirect)
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'no-referrer');
-    return '';
+    return seeOther(reply, next.redirect);
   }
 
   @ApiOperation({
@@ -77,6 +89,20 @@ export class BackendOAuthController {
   ): Promise<void> {
     await this.oauth.revokeConnection({ organizationId: orgId, environmentId: envId }, apiId, connectionId);
   }
+}
+
+function searchParameters(query: CallbackQuery): URLSearchParams {
+  return new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined));
+}
+
+/** A 303 to `location` that no cache keeps and that tells the next site nothing of this URL (it holds the state). */
+function seeOther(reply: FastifyReply, location: string): string {
+  void reply
+    .status(303)
+    .header('location', location)
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer');
+  return '';
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

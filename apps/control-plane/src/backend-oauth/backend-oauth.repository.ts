@@ -106,6 +106,7 @@ export class BackendOAuthRepository {
     subject: string;
     issuer: string;
     codeVerifierSealed: string;
+    signInVerifierSealed: string;
     redirectUri: string;
     elicitationId: string;
     urlSealed: string;
@@ -117,17 +118,28 @@ export class BackendOAuthRepository {
     ]);
   }
 
-  /** The user's flow in progress with the most time left after `after`, if any. */
+  /** The user's flow not signed in yet with the most time left after `after`, if any. */
   pendingConsent(apiId: number, subject: string, issuer: string, after: Date) {
     return this.prisma.backendOAuthConsent.findFirst({
-      where: { apiId, subject, issuer, expiresAt: { gt: after } },
+      where: { apiId, subject, issuer, signedInAt: null, expiresAt: { gt: after } },
       orderBy: { expiresAt: 'desc' },
     });
   }
 
-  /** The flow of `stateSha256` while it has not expired (not taken: the callback takes it). */
+  /** The flow of `stateSha256` while its user has not signed in and it has not expired (not taken: the callback takes it). */
   findConsent(stateSha256: string) {
-    return this.prisma.backendOAuthConsent.findFirst({ where: { stateSha256, expiresAt: { gt: new Date() } } });
+    return this.prisma.backendOAuthConsent.findFirst({
+      where: { stateSha256, signedInAt: null, expiresAt: { gt: new Date() } },
+    });
+  }
+
+  /** Records the user's sign-in and their browser, once; false when it was recorded (or taken) already. */
+  async markSignedIn(stateSha256: string, browserSha256: string): Promise<boolean> {
+    const { count } = await this.prisma.backendOAuthConsent.updateMany({
+      where: { stateSha256, signedInAt: null, expiresAt: { gt: new Date() } },
+      data: { signedInAt: new Date(), browserSha256 },
+    });
+    return count > 0;
   }
 
   /** Takes (deletes and returns) the flow of `stateSha256`: a state is good for one callback. */

@@ -7,13 +7,16 @@
  *   while it has more than REFRESH_MARGIN_MS left; then it is refreshed, one refresh at a time
  *   per connection (refresh tokens may rotate). A user without a usable connection gets an
  *   link to Portico's consent page, which the gateway hands the agent as a URL-mode elicitation.
- *   The page names the user the connection will be made for and the backend; only a click on it
- *   (a POST from Portico's own origin, so another site cannot submit it for the user) sends the
- *   browser to the authorization server (code flow, PKCE S256, RFC 8707 resource), which sends it
- *   back to the callback; the tokens are stored sealed. Agents never see a backend token.
- *   The page is what stands between a user and a link someone else started (which would connect
- *   the user's backend account to the other's identity): Portico does not sign the browser user
- *   in, so it cannot check that they are the gateway's user; it shows whom the link is for.
+ * - The person who opens a link must be the user it was made for (MCP elicitation, "Phishing":
+ *   otherwise Alice could send her link to Bob and get Bob's backend account on her identity).
+ *   The page names the user and the backend; its button (a POST from Portico's own origin, so
+ *   another site cannot submit it) sends the browser to the sign-in issuer, the OpenID provider
+ *   the agents' tokens come from (OIDC code flow, PKCE). The sign-in callback compares the ID
+ *   token's `sub` with the user's: another user burns the link (403). The same user's browser is
+ *   given a cookie (browser-cookie.ts) and sent to the backend's authorization server (code flow,
+ *   PKCE S256, RFC 8707 resource); its callback is taken only from that browser, so a backend
+ *   authorization URL forwarded to someone else connects nothing. The tokens are stored sealed.
+ *   Agents never see a backend token.
  * - The state is 256 random bits, looked up by its SHA-256, single-use, valid CONSENT_TTL_MS. A
  *   user asked again while a flow of theirs has more than half its time left gets the same URL
  *   (kept sealed), so an agent retrying does not pile up flows.
@@ -35,15 +38,17 @@ import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { parseIntegerId } from '../common/integer-id.js';
 import { SecretBox } from '../common/secret-box.js';
-import { sha256 } from '../common/secrets.js';
+import { randomToken, sha256 } from '../common/secrets.js';
 import { ENV, type Env } from '../config/env.js';
 import {
   AuthorizationServerClient,
   AuthorizationServerError,
   type IssuedTokens,
+  type OAuthClient,
   type OAuthClientSettings,
 } from './authorization-server-client.js';
 import { BackendOAuthRepository } from './backend-oauth.repository.js';
+import { browserCookie, browserOf } from './browser-cookie.js';
 
 /** A token with less than this left is refreshed before it is handed out. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -51,13 +56,25 @@ const CONSENT_TTL_MS = 10 * 60_000;
 /** lastUsedAt is written at most this often per connection. */
 const USE_RECORD_INTERVAL_MS = 60_000;
 export const CALLBACK_PATH = '/mcpgateway/api/v1/oauth/callback';
+export const SIGN_IN_CALLBACK_PATH = '/mcpgateway/api/v1/oauth/signin-callback';
 export const CONSENT_PATH = '/mcpgateway/api/v1/oauth/consents';
 
 type PolicyRecord = NonNullable<Awaited<ReturnType<BackendOAuthRepository['policyOfApi']>>>;
 type ConnectionRecord = NonNullable<Awaited<ReturnType<BackendOAuthRepository['connection']>>>;
 
+/** The sign-in client as the policy's configuration holds it. */
+interface SignInConfig {
+  signInIssuer: string;
+  signInAuthorizationEndpoint: string;
+  signInTokenEndpoint: string;
+  signInClientId: string;
+  signInClientSecret?: string;
+}
+
 interface Settings extends OAuthClientSettings {
   redirectUri: string;
+  /** Portico's client at the sign-in issuer */
+  signIn: OAuthClient;
 }
 
 /** A gRPC refusal (config-sync.server.ts statusFor passes it on as is). */
@@ -77,6 +94,12 @@ const NO_LONGER_VALID: CallbackPage = {
   status: 400,
   title: 'This authorization link is no longer valid',
   message: 'It was used already or has expired. Call the tool again from your agent to get a new link.',
+};
+const OTHER_BROWSER: CallbackPage = {
+  status: 403,
+  title: 'Not connected',
+  message:
+    'This authorization was not finished in the browser that signed in for it, so nothing was connected. Call the tool again from your agent and follow its link yourself.',
 };
 const NOT_OAUTH: CallbackPage = {
   status: 409,
@@ -120,11 +143,21 @@ export class BackendOAuthService {
     return { revoked: await this.revoke(connection, this.settings(policy)) };
   }
 
-  /** The browser's return from the authorization server: stores the user's tokens. */
-  async callback(query: URLSearchParams): Promise<CallbackPage> {
+  /**
+   * The browser's return from the authorization server: stores the user's tokens, when the browser
+   * is the one that signed in as the user (`cookieHeader`, its Cookie header).
+   */
+  async callback(query: URLSearchParams, cookieHeader: string | undefined): Promise<CallbackPage> {
     const state = query.get('state');
     const consent = state ? await this.repo.takeConsent(sha256(state)) : null;
     if (!state || !consent || consent.expiresAt.getTime() < Date.now()) return NO_LONGER_VALID;
+    const browser = browserOf(cookieHeader);
+    if (!consent.signedInAt || !browser || sha256(browser) !== consent.browserSha256) {
+      this.logger.warn(
+        `API ${consent.apiId}: an authorization for ${JSON.stringify(consent.subject)} came back to another browser`,
+      );
+      return OTHER_BROWSER;
+    }
     const policy = await this.repo.policyOfApi(consent.apiId);
     if (!policy) return NOT_OAUTH;
     const name = backendName(policy);
@@ -161,7 +194,8 @@ export class BackendOAuthService {
 
   /**
    * The upstream-oauth configuration for `issuer`: its endpoints read from its metadata, and
-   * `clientId` (with `clientSecret`) or, without one, a client registered for Portico (RFC 7591).
+   * `clientId` (with `clientSecret`) or, without one, a client registered for Portico (RFC 7591);
+   * the same for the sign-in issuer, an OpenID provider, with `signIn.redirectUri`.
    */
   async clientConfiguration(request: {
     issuer: string;
@@ -171,15 +205,44 @@ export class BackendOAuthService {
     resource?: string;
     redirectUri: string;
     clientName: string;
+    signIn: { issuer: string; clientId?: string; clientSecret?: string; redirectUri: string };
   }) {
+    const { clientName } = request;
+    const backend = await this.registeredClient(request, { scopes: request.scopes, clientName, refresh: true });
+    const signIn = await this.registeredClient(request.signIn, { scopes: ['openid'], clientName, refresh: false });
+    return {
+      ...backend,
+      scopes: request.scopes,
+      redirectUri: request.redirectUri,
+      ...(request.resource ? { resource: request.resource } : {}),
+      signInIssuer: signIn.issuer,
+      signInAuthorizationEndpoint: signIn.authorizationEndpoint,
+      signInTokenEndpoint: signIn.tokenEndpoint,
+      signInClientId: signIn.clientId,
+      ...(signIn.clientSecret ? { signInClientSecret: signIn.clientSecret } : {}),
+    };
+  }
+
+  /**
+   * Portico's client at `request.issuer`, whose metadata must offer PKCE with S256 (and, asked for
+   * `openid`, be an OpenID provider's): the given `clientId`, or one registered now (RFC 7591).
+   * A failure is a 502 naming the issuer.
+   */
+  private async registeredClient(
+    request: { issuer: string; clientId?: string; clientSecret?: string; redirectUri: string },
+    options: { scopes: string[]; clientName: string; refresh: boolean },
+  ): Promise<OAuthClient> {
     try {
       const server = await this.client.discover(request.issuer);
       if (server.codeChallengeMethods && !server.codeChallengeMethods.includes('S256')) {
         throw new AuthorizationServerError(`${request.issuer} does not support PKCE with S256, which Portico requires`);
       }
+      if (options.scopes.includes('openid') && server.scopesSupported && !server.scopesSupported.includes('openid')) {
+        throw new AuthorizationServerError(`${request.issuer} is not an OpenID provider (its scopes_supported has no openid)`);
+      }
       const client = request.clientId
         ? { clientId: request.clientId, clientSecret: request.clientSecret }
-        : await this.client.register(server, request.redirectUri, request.clientName, request.scopes);
+        : await this.client.register(server, request.redirectUri, options.clientName, options.scopes, options.refresh);
       return {
         issuer: server.issuer,
         authorizationEndpoint: server.authorizationEndpoint,
@@ -187,13 +250,11 @@ export class BackendOAuthService {
         ...(server.revocationEndpoint ? { revocationEndpoint: server.revocationEndpoint } : {}),
         clientId: client.clientId,
         ...(client.clientSecret ? { clientSecret: client.clientSecret } : {}),
-        scopes: request.scopes,
-        redirectUri: request.redirectUri,
-        ...(request.resource ? { resource: request.resource } : {}),
       };
     } catch (err) {
       if (!(err instanceof AuthorizationServerError)) throw err;
-      throw new DomainError('OAUTH_AUTHORIZATION_SERVER_FAILED', `authorizationServer: ${err.message}`);
+      const field = options.scopes.includes('openid') ? 'sign-in issuer' : 'authorizationServer';
+      throw new DomainError('OAUTH_AUTHORIZATION_SERVER_FAILED', `${field}: ${err.message}`);
     }
   }
 
@@ -253,9 +314,9 @@ export class BackendOAuthService {
   private settings(policy: PolicyRecord): Settings {
     const template = findPolicyTemplate(policy.groupId, policy.assetId, policy.assetVersion);
     const stored = policy.configurationData as Record<string, unknown>;
-    const config = (
-      template ? mapSensitive(template, stored, (sealed) => this.secrets.open(sealed)) : stored
-    ) as Partial<Settings>;
+    const config = (template ? mapSensitive(template, stored, (sealed) => this.secrets.open(sealed)) : stored) as Partial<
+      Omit<Settings, 'signIn'> & SignInConfig
+    >;
     return {
       issuer: String(config.issuer),
       authorizationEndpoint: String(config.authorizationEndpoint),
@@ -266,6 +327,13 @@ export class BackendOAuthService {
       scopes: config.scopes ?? [],
       resource: config.resource ?? policy.api.upstreamUri ?? '',
       redirectUri: String(config.redirectUri),
+      signIn: {
+        issuer: String(config.signInIssuer),
+        authorizationEndpoint: String(config.signInAuthorizationEndpoint),
+        tokenEndpoint: String(config.signInTokenEndpoint),
+        clientId: String(config.signInClientId),
+        clientSecret: config.signInClientSecret,
+      },
     };
   }
 
@@ -324,14 +392,14 @@ export class BackendOAuthService {
     const state = randomBytes(32).toString('base64url');
     const elicitationId = randomUUID();
     const expiresAt = new Date(Date.now() + CONSENT_TTL_MS);
-    // Portico's consent page, on the origin the authorization server sends the browser back to.
-    const url = `${settings.redirectUri.slice(0, -CALLBACK_PATH.length)}${CONSENT_PATH}/${state}`;
+    const url = `${ownUrl(settings, CONSENT_PATH)}/${state}`;
     await this.repo.createConsent({
       stateSha256: sha256(state),
       apiId: policy.api.id,
       subject,
       issuer: settings.issuer,
       codeVerifierSealed: this.secrets.seal(randomBytes(32).toString('base64url')),
+      signInVerifierSealed: this.secrets.seal(randomBytes(32).toString('base64url')),
       redirectUri: settings.redirectUri,
       elicitationId,
       urlSealed: this.secrets.seal(url),
@@ -344,17 +412,18 @@ export class BackendOAuthService {
   async consentPage(state: string): Promise<CallbackPage> {
     const found = await this.openConsent(state);
     if ('status' in found) return found;
+    const { name, consent } = found;
     return {
       status: 200,
-      title: `Connect ${found.name}`,
-      message: `Your agent, signed in as ${found.consent.subject}, asks to use ${found.name} for you. Continue only if you started this from your agent and ${found.consent.subject} is you: ${found.name} will act for ${found.consent.subject} with your account there.`,
-      action: 'Continue',
+      title: `Connect ${name}`,
+      message: `Your agent, signed in as ${consent.subject}, asks to use ${name} for you. Continue only if you started this from your agent: you will sign in as ${consent.subject} first, then authorize ${name} to act for ${consent.subject} with your account there.`,
+      action: 'Sign in and continue',
     };
   }
 
   /**
-   * The consent page's button: where the browser goes (the authorization server), or a page when
-   * it may not. `origin` is the POST's Origin header, which must be Portico's own.
+   * The consent page's button: where the browser goes (the sign-in issuer), or a page when it may
+   * not. `origin` is the POST's Origin header, which must be Portico's own.
    */
   async continueConsent(state: string, origin: string | undefined): Promise<{ redirect: string } | CallbackPage> {
     const found = await this.openConsent(state);
@@ -363,8 +432,74 @@ export class BackendOAuthService {
     if (origin !== new URL(settings.redirectUri).origin) {
       return { status: 403, title: 'Not connected', message: 'Open the link from your agent and continue on this page.' };
     }
-    const verifier = this.secrets.open(found.consent.codeVerifierSealed);
-    return { redirect: await this.client.authorizationUrl(settings, settings.redirectUri, state, verifier) };
+    const redirect = await this.client.authorizationUrl(settings.signIn, {
+      redirectUri: ownUrl(settings, SIGN_IN_CALLBACK_PATH),
+      state,
+      codeVerifier: this.secrets.open(found.consent.signInVerifierSealed),
+      scopes: ['openid'],
+      loginHint: found.consent.subject,
+    });
+    return { redirect };
+  }
+
+  /**
+   * The browser's return from the sign-in issuer. The user it proves must be the flow's: then the
+   * browser gets its cookie (`cookieHeader`'s value kept, if any) and goes on to the backend's
+   * authorization server; another user ends the flow.
+   */
+  async signInCallback(
+    query: URLSearchParams,
+    cookieHeader: string | undefined,
+  ): Promise<{ redirect: string; setCookie: string } | CallbackPage> {
+    const state = query.get('state');
+    const found = state ? await this.openConsent(state) : NO_LONGER_VALID;
+    if ('status' in found) return found;
+    const { consent, policy, name } = found;
+    if (query.get('error')) {
+      const description = query.get('error_description');
+      return {
+        status: 400,
+        title: 'Not signed in',
+        message: `The sign-in answered ${query.get('error')}${description ? `: ${description}` : ''}. Open the link from your agent again to retry.`,
+      };
+    }
+    const settings = this.settings(policy);
+    let signedIn: string;
+    try {
+      signedIn = await this.client.signedInSubject(
+        settings.signIn,
+        query,
+        state!,
+        ownUrl(settings, SIGN_IN_CALLBACK_PATH),
+        this.secrets.open(consent.signInVerifierSealed),
+      );
+    } catch (err) {
+      const message = err instanceof AuthorizationServerError ? err.message : 'the sign-in failed';
+      this.logger.warn(`API ${consent.apiId}: ${message}`);
+      return { status: 502, title: 'Not signed in', message: `${message}. Open the link from your agent again to retry.` };
+    }
+    if (signedIn !== consent.subject) {
+      await this.repo.takeConsent(consent.stateSha256);
+      this.logger.warn(
+        `API ${consent.apiId}: ${JSON.stringify(signedIn)} signed in to a link made for ${JSON.stringify(consent.subject)}; the link is spent`,
+      );
+      return {
+        status: 403,
+        title: 'Not connected',
+        message: `This link was made for ${consent.subject}, and you signed in as ${signedIn}. Nothing was connected, and the link no longer works: only the user whose agent asked can use it. Someone may have sent it to you to connect your ${name} account to theirs.`,
+      };
+    }
+    const browser = browserOf(cookieHeader) ?? randomToken();
+    if (!(await this.repo.markSignedIn(consent.stateSha256, sha256(browser)))) return NO_LONGER_VALID;
+    const redirect = await this.client.authorizationUrl(settings, {
+      redirectUri: settings.redirectUri,
+      state: state!,
+      codeVerifier: this.secrets.open(consent.codeVerifierSealed),
+      scopes: settings.scopes,
+      resource: settings.resource,
+    });
+    const secure = new URL(settings.redirectUri).protocol === 'https:';
+    return { redirect, setCookie: browserCookie(browser, secure, Math.ceil(CONSENT_TTL_MS / 1000)) };
   }
 
   private async openConsent(state: string) {
@@ -405,6 +540,11 @@ export class BackendOAuthService {
       scope: tokens.scope ?? null,
     };
   }
+}
+
+/** `path` on Portico's own public origin (the redirect URI's: the one users' browsers reach). */
+function ownUrl(settings: Settings, path: string): string {
+  return `${settings.redirectUri.slice(0, -CALLBACK_PATH.length)}${path}`;
 }
 
 function tokenOf(accessToken: string, expiresAt: Date | null) {

@@ -241,8 +241,11 @@ function policyConfig(policy: PolicyRecord, managedJson: string, openSecret: (se
   const stored = policy.configurationData as Record<string, unknown>;
   const template = findPolicyTemplate(policy.groupId, policy.assetId, policy.assetVersion);
   const configuration = { ...(template ? mapSensitive(template, stored, openSecret) : stored) };
-  // upstream-oauth's client secret is the control plane's alone: it talks to the authorization server.
-  if (policy.assetId === UPSTREAM_OAUTH) delete configuration.clientSecret;
+  // upstream-oauth's client secrets are the control plane's alone: it talks to the authorization servers.
+  if (policy.assetId === UPSTREAM_OAUTH) {
+    delete configuration.clientSecret;
+    delete configuration.signInClientSecret;
+  }
   return {
     id: String(policy.id),
     type: policy.assetId,

@@ -4,7 +4,10 @@
  * - `api-key`: an upstream-credential policy holds the key (encrypted);
  * - `gateway-oauth`: an upstream-oauth policy holds Portico's OAuth client at the backend's
  *   authorization server (discovered from its metadata; registered dynamically unless a client
- *   is given); it needs an authentication policy before it, which identifies each user;
+ *   is given). It needs a jwt-validation policy before it, which identifies each user by the
+ *   token's `sub` and names in `authorizationServers` the OpenID provider that token comes from:
+ *   Portico's client there (registered the same way) signs in whoever opens a consent link, so
+ *   only the user it was made for can use it (backend-oauth.service.ts);
  * - `oauth-passthrough`: the client's token reaches the backend as it is. A jwt-validation or
  *   introspection policy must then forward it (`forwardToken`) rather than keep it; without one
  *   the backend alone validates it, which the instance tag OAUTH_PASSTHROUGH_TAG records
@@ -17,8 +20,8 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AUTHENTICATION_TEMPLATES, POLICY_GROUP_ID, TOKEN_VALIDATING_TEMPLATES } from '#portico/policy-catalog';
-import { BackendOAuthService, CALLBACK_PATH } from '../backend-oauth/backend-oauth.service.js';
+import { POLICY_GROUP_ID, TOKEN_VALIDATING_TEMPLATES } from '#portico/policy-catalog';
+import { BackendOAuthService, CALLBACK_PATH, SIGN_IN_CALLBACK_PATH } from '../backend-oauth/backend-oauth.service.js';
 import { DomainError } from '../common/domain-error.js';
 import { ENV, type Env } from '../config/env.js';
 import { listensOnEveryInterface, publicBaseUrl } from '../config/public-url.js';
@@ -30,6 +33,7 @@ import { McpBackendsRepository } from './mcp-backends.repository.js';
 const UPSTREAM_CREDENTIAL = { assetId: 'upstream-credential', version: '1.0.0' };
 const UPSTREAM_OAUTH = { assetId: 'upstream-oauth', version: '1.0.0' };
 const FEDERATION = 'mcp-transcoding-router';
+const JWT_VALIDATION = 'jwt-validation';
 
 /** What GET …/policies answers of an applied policy (policy.view.ts), as far as this service reads it. */
 type AppliedPolicy = {
@@ -82,20 +86,21 @@ export class BackendConnectionService {
         break;
       }
       case 'gateway-oauth': {
-        if (!chain.some((p) => !p.disabled && AUTHENTICATION_TEMPLATES.has(p.assetId))) {
-          throw new DomainError(
-            'OAUTH_CONNECTION_MODE_UNAVAILABLE',
-            `mode: gateway-oauth acts for each user, so an authentication policy (${[...AUTHENTICATION_TEMPLATES].join(', ')}) must identify them first; apply one to API instance ${ref.apiId}`,
-          );
-        }
+        const base = this.publicUrl(req);
         const configurationData = await this.oauth.clientConfiguration({
           issuer: body.authorizationServer,
           scopes: body.scopes,
           clientId: body.clientId,
           clientSecret: body.clientSecret,
           resource: body.resource,
-          redirectUri: `${this.publicUrl(req)}${CALLBACK_PATH}`,
+          redirectUri: `${base}${CALLBACK_PATH}`,
           clientName: `Portico (${backend.name})`,
+          signIn: {
+            issuer: signInIssuer(ref, chain),
+            clientId: body.signInClientId,
+            clientSecret: body.signInClientSecret,
+            redirectUri: `${base}${SIGN_IN_CALLBACK_PATH}`,
+          },
         });
         await this.upsert(ref, keep(UPSTREAM_OAUTH.assetId), UPSTREAM_OAUTH, configurationData);
         await this.remove(ref, chain, [UPSTREAM_CREDENTIAL.assetId]);
@@ -148,4 +153,23 @@ export class BackendConnectionService {
     }
     return publicBaseUrl(this.env, req);
   }
+}
+
+/**
+ * Where gateway-oauth signs users in: the first authorization server of the instance's enabled
+ * jwt-validation policy, whose `sub` is the user the gateway asks tokens for. Other authentications
+ * (introspection's client id or username, API keys, basic) name no subject an OpenID sign-in proves.
+ */
+function signInIssuer(ref: ApiRef, chain: AppliedPolicy[]): string {
+  const validator = chain.find((p) => !p.disabled && p.assetId === JWT_VALIDATION);
+  const issuer = (validator?.configurationData.authorizationServers as string[] | undefined)?.[0];
+  if (issuer) return issuer;
+  throw new DomainError(
+    'OAUTH_CONNECTION_MODE_UNAVAILABLE',
+    `mode: gateway-oauth acts for each user and signs in whoever opens a consent link, to check they are that user, at the OpenID provider the users' tokens come from: ${
+      validator
+        ? `policy ${validator.id} (jwt-validation) of API instance ${ref.apiId} must name it in authorizationServers`
+        : `apply a jwt-validation policy to API instance ${ref.apiId} that names it in authorizationServers`
+    }`,
+  );
 }

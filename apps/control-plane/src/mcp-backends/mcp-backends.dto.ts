@@ -62,6 +62,15 @@ export const backendConnectionBody = z.discriminatedUnion(
         .describe('a client registered for Portico; default: dynamic registration (RFC 7591)'),
       clientSecret: z.string().min(1).max(4096).optional(),
       resource: httpUrl.optional().describe('RFC 8707 resource; default the upstream URL'),
+      signInClientId: z
+        .string()
+        .min(1)
+        .max(512)
+        .optional()
+        .describe(
+          "Portico's client at the OpenID provider users sign in at (the jwt-validation policy's authorizationServers); default: dynamic registration",
+        ),
+      signInClientSecret: z.string().min(1).max(4096).optional(),
     }),
   ],
   { error: 'must be an object whose mode is none, oauth-passthrough, api-key or gateway-oauth' },

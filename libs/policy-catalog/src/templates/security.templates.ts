@@ -280,7 +280,7 @@ export const upstreamOAuth = defineTemplate({
   version: '1.0.0',
   name: 'Gateway-managed OAuth',
   description:
-    "Sends each user's own token to the upstream MCP server: Portico registers as an OAuth client with the server's authorization server, asks each user to authorize once (the agent is given the authorization URL), stores the tokens encrypted, refreshes them, and never lets the agent see them. Needs an authentication policy before it, which identifies the user.",
+    "Sends each user's own token to the upstream MCP server: Portico registers as an OAuth client with the server's authorization server, asks each user to authorize once (the agent is given the authorization URL), stores the tokens encrypted, refreshes them, and never lets the agent see them. Needs an authentication policy before it, which identifies the user; the user signs in at the sign-in issuer before authorizing, so a consent link works only for the user it was made for.",
   category: 'Security',
   mcpOnly: true,
   properties: {
@@ -316,6 +316,40 @@ export const upstreamOAuth = defineTemplate({
       description: "The backend's resource identifier sent to the authorization server; default: the upstream URL.",
       format: 'httpUrl',
     },
+    signInIssuer: {
+      type: 'string',
+      title: 'Sign-in issuer',
+      description:
+        "The OpenID provider users sign in at before they authorize (the issuer of the agents' tokens), so Portico knows the person who opens a consent link is the user it was made for: the ID token's sub must be the user's.",
+      format: 'httpUrl',
+    },
+    signInAuthorizationEndpoint: { type: 'string', title: 'Sign-in authorization endpoint', format: 'httpUrl' },
+    signInTokenEndpoint: { type: 'string', title: 'Sign-in token endpoint', format: 'httpUrl' },
+    signInClientId: {
+      type: 'string',
+      title: 'Sign-in client ID',
+      description:
+        "Portico's client at the sign-in issuer, with the redirect URI <control plane public URL>/mcpgateway/api/v1/oauth/signin-callback.",
+      minLength: 1,
+      maxLength: 512,
+    },
+    signInClientSecret: {
+      type: 'string',
+      title: 'Sign-in client secret',
+      description: 'Leave empty for a public client (PKCE only).',
+      minLength: 1,
+      'x-sensitive': true,
+    },
   },
-  required: ['issuer', 'authorizationEndpoint', 'tokenEndpoint', 'clientId', 'redirectUri'],
+  required: [
+    'issuer',
+    'authorizationEndpoint',
+    'tokenEndpoint',
+    'clientId',
+    'redirectUri',
+    'signInIssuer',
+    'signInAuthorizationEndpoint',
+    'signInTokenEndpoint',
+    'signInClientId',
+  ],
 });

@@ -8,6 +8,9 @@ import { quoted } from './credentials.js';
 import type { ProtectedResource } from '../policy-contract/policy.js';
 import type { Verdict } from '../policy-contract/verdict.js';
 
+/** Where Portico's own routes of an instance begin, after its base path. */
+export const OWN_ROUTES = '/.portico/';
+
 /** The token of an `Authorization: Bearer` header, or undefined. */
 export function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined || header.length < 8 || header.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
@@ -107,12 +110,23 @@ export class ResourceServer {
     return unauthorizedBearer(description, this.challenge(exchange));
   }
 
-  /** Whether `aud` (a claim or introspection field) names the resource; true when not a protected resource. */
+  /**
+   * Whether `aud` (a claim or introspection field) names the resource; true when not a protected
+   * resource. Portico's own routes of an instance (`<base>/.portico/…`, e.g. a user's OAuth
+   * connection) are the instance's: a token for any resource at or below its base URL will do.
+   */
   audienceAccepted(aud: unknown, exchange: ExchangeContext): boolean {
     if (!this.protectedResource) return true;
     const resource = exchange.resourceUrl.replace(/\/+$/, '');
+    const base = exchange.restPath.startsWith(OWN_ROUTES)
+      ? exchange.resourceUrl.slice(0, -exchange.restPath.length).replace(/\/+$/, '')
+      : undefined;
     const audiences = Array.isArray(aud) ? aud : [aud];
-    return audiences.some((a) => typeof a === 'string' && a.replace(/\/+$/, '') === resource);
+    return audiences.some((a) => {
+      if (typeof a !== 'string') return false;
+      const audience = a.replace(/\/+$/, '');
+      return audience === resource || (base !== undefined && (audience === base || audience.startsWith(`${base}/`)));
+    });
   }
 
   /** Whether `granted` (a space-separated string or an array) has the required scopes (cached with the token). */

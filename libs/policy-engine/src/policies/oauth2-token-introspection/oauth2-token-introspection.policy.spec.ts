@@ -42,8 +42,13 @@ describe('oauth2-token-introspection policy', () => {
       { introspectionURL: url, authorizationValue: 'Basic Z3c6c2VjcmV0', ...config },
       testCompileContext('intro', new PolicyStates(), { now: () => NOW }, { clientIds: ['agent-1'] }),
     );
-    return async (token?: string) => {
-      const exchange = testExchange(token === undefined ? {} : { authorization: `Bearer ${token}` });
+    /** `restPath`: where, below the instance's base path (http://127.0.0.1:8081/demo), the request goes. */
+    return async (token?: string, restPath = '/mcp') => {
+      const exchange = {
+        ...testExchange(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        restPath,
+        resourceUrl: `http://127.0.0.1:8081/demo${restPath}`,
+      };
       const verdict = await policy.onHttpRequest!({ exchange });
       return { verdict, identity: exchange.attributes.get(IDENTITY_ATTRIBUTE) };
     };
@@ -115,6 +120,12 @@ describe('oauth2-token-introspection policy', () => {
     const challenge = ', resource_metadata="http://127.0.0.1:8081/.well-known/oauth-protected-resource/demo/mcp", scope="mcp"';
     expect((await check('bound')).verdict).toMatchObject({ kind: 'mutate' });
     expect((await check('elsewhere')).verdict).toEqual(invalid('the token was not issued for this resource', challenge));
+    // Another resource of the instance needs its own token; Portico's own routes of the instance take any of its tokens.
+    expect((await check('bound', '/other')).verdict).toMatchObject({ kind: 'reject' });
+    expect((await check('bound', '/.portico/oauth-connection')).verdict).toMatchObject({ kind: 'mutate' });
+    expect((await check('elsewhere', '/.portico/oauth-connection')).verdict).toMatchObject({ kind: 'reject' });
+    TOKENS.sibling = { active: true, client_id: 'agent-1', aud: 'http://127.0.0.1:8081/demonic/mcp', scope: 'mcp' };
+    expect((await check('sibling', '/.portico/oauth-connection')).verdict).toMatchObject({ kind: 'reject' });
     expect((await check()).verdict).toMatchObject({
       error: { wwwAuthenticate: `Bearer ${challenge.slice(2)}` },
     });

@@ -10,7 +10,8 @@
  *   message }]`, which the SDK raises as UrlElicitationRequiredError); any other request (a GET
  *   stream) is refused 403 naming the URL. Nothing reaches the upstream meanwhile.
  * - Without a principal the request is refused 403: the policy needs an authentication policy
- *   before it (jwt-validation, token introspection, client-id enforcement, API keys, Basic).
+ *   before it. The control plane's consent link signs the user in (OpenID Connect) and requires
+ *   the ID token's `sub` to be the principal, so that is jwt-validation's (the token's `sub`).
  * - Tokens are kept per user (at most MAX_USERS, oldest dropped) until 30 s before they expire and
  *   for TOKEN_TTL_MS at most, so an operator's revocation reaches the gateway within that. An
  *   authorization URL is not kept: the next request asks again, so a user who just authorized is
@@ -30,8 +31,9 @@ import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identit
 import type { BackendToken, BackendTokens, PolicyFactory } from '../../policy-contract/policy.js';
 import { type HttpRequestVerdict, PASS, type Verdict } from '../../policy-contract/verdict.js';
 import { isPromise } from '../../promises.js';
+import { OWN_ROUTES } from '../bearer-tokens.js';
 
-export const OAUTH_CONNECTION_PATH = '/.portico/oauth-connection';
+export const OAUTH_CONNECTION_PATH = `${OWN_ROUTES}oauth-connection`;
 const TOKEN_TTL_MS = 60_000;
 const EXPIRY_MARGIN_MS = 30_000;
 const MAX_USERS = 10_000;
