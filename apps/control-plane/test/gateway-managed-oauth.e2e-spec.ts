@@ -361,6 +361,47 @@ describe('gateway-managed OAuth', () => {
     }
   });
 
+  it('refreshes once for concurrent calls, and a revocation during a refresh stays a revocation', async () => {
+    const tokens = await tokenService();
+    const apiId = String(instance.apiId);
+    const where = { apiId_subject: { apiId: instance.apiId, subject: 'alice' } };
+    const due = () => testPrisma().backendOAuthConnection.update({ where, data: { expiresAt: new Date(Date.now() + 5_000) } });
+    const grants = () => as.issued.filter((t) => t.sub === 'alice' && t.grant === 'refresh_token').length;
+    try {
+      await due();
+      const before = grants();
+      as.delayRefresh(500);
+      const answers = await Promise.all([1, 2, 3].map(() => tokens.userToken(apiId, 'alice')));
+      expect(new Set(answers.map(accessToken)).size).toBe(1);
+      expect(accessToken(answers[0])).toEqual(expect.any(String));
+      expect(grants()).toBe(before + 1);
+
+      // An operator revokes while the control plane waits for the authorization server.
+      await due();
+      as.delayRefresh(1_500);
+      const revokedBefore = as.revoked.length;
+      const refreshing = tokens.userToken(apiId, 'alice');
+      let leased: { id: string; refreshingUntil: Date | null } | null = null;
+      while (!leased?.refreshingUntil) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        leased = await testPrisma().backendOAuthConnection.findUnique({ where });
+      }
+      const revoke = await cp.request('DELETE', `${backend}/oauth-connections/${leased.id}`, { token: tenant.token });
+      expect(revoke.status).toBe(204);
+      const asked = await refreshing;
+      expect(asked?.$case).toBe('consent');
+      expect(await testPrisma().backendOAuthConnection.count({ where: { apiId: instance.apiId, subject: 'alice' } })).toBe(0);
+      // The operator's revocation, then the tokens the refresh brought back: none is left alive.
+      expect(as.revoked.length - revokedBefore).toBe(2);
+      // alice authorizes again, for the tests that follow.
+      as.delayRefresh(0);
+      expect((await authorize(asked?.$case === 'consent' ? asked.value.url : '', 'alice')).status).toBe(200);
+    } finally {
+      as.delayRefresh(0);
+      tokens.close();
+    }
+  });
+
   it('lets a user see and revoke their own connection through the gateway', async () => {
     const alice = await sign('alice');
     const connectionUrl = `${instance.proxyUrl}/.portico/oauth-connection`;

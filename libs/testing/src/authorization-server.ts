@@ -20,6 +20,8 @@ export interface TestAuthorizationServer {
   readonly issued: Record<string, unknown>[];
   /** Every token revoked (RFC 7009), oldest first. */
   readonly revoked: string[];
+  /** From now on, refresh grants are answered `ms` after they are granted (0: at once). */
+  delayRefresh(ms: number): void;
   /** An access token for `subject` issued for `audience` (an agent's, without the flow). */
   mint(subject: string, audience: string): Promise<string>;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function startAuthorizationServer(
   const revoked: string[] = [];
   const ttl = options.accessTokenTtlSeconds ?? 600;
   let issuer = '';
+  let refreshDelayMs = 0;
   const sign = (claims: Record<string, unknown>, subject: string, audience: string | null) => {
     const jwt = new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'as-1' })
@@ -131,6 +134,10 @@ export async function startAuthorizationServer(
         issued.push({ ...claims, aud: resource, sub: grant.subject, grant: form.get('grant_type') });
         const refreshToken = randomBytes(16).toString('hex');
         refreshTokens.set(refreshToken, { ...grant, resource });
+        // A slow refresh is slow after the grant: the tokens exist when a revocation comes meanwhile.
+        if (form.get('grant_type') === 'refresh_token' && refreshDelayMs > 0) {
+          await new Promise((resolve) => setTimeout(resolve, refreshDelayMs));
+        }
         const openid = form.get('grant_type') === 'authorization_code' && grant.scope?.split(' ').includes('openid');
         return json(200, {
           access_token: await sign(claims, grant.subject, resource),
@@ -150,6 +157,7 @@ export async function startAuthorizationServer(
     jwksUrl: `${issuer}/jwks.json`,
     issued,
     revoked,
+    delayRefresh: (ms) => void (refreshDelayMs = ms),
     mint: (subject, audience) => sign({ client_id: 'agent' }, subject, audience),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

@@ -17,6 +17,16 @@ const POLICY_SELECT = {
   api: { select: { id: true, instanceLabel: true, assetId: true, upstreamUri: true, organizationId: true, environmentId: true } },
 } as const;
 
+/** What an authorization (or a refresh) gives a connection: the tokens sealed, and who issued them to whom. */
+interface ConnectionTokens {
+  issuer: string;
+  clientId: string;
+  accessTokenSealed: string;
+  refreshTokenSealed: string | null;
+  expiresAt: Date | null;
+  scope: string | null;
+}
+
 @Injectable()
 export class BackendOAuthRepository {
   constructor(private readonly prisma: PrismaService) {}
@@ -47,36 +57,49 @@ export class BackendOAuthRepository {
     return this.prisma.$transaction(fn);
   }
 
-  connection(apiId: number, subject: string, tx?: Tx) {
-    return (tx ?? this.prisma).backendOAuthConnection.findUnique({ where: { apiId_subject: { apiId, subject } } });
+  connection(apiId: number, subject: string) {
+    return this.prisma.backendOAuthConnection.findUnique({ where: { apiId_subject: { apiId, subject } } });
   }
 
-  /** Runs `fn` holding the connection's row lock (one refresh at a time: refresh tokens may rotate). */
-  withConnectionLock<T>(id: string, fn: (tx: Tx) => Promise<T>): Promise<T> {
-    return this.prisma.$transaction(
-      async (tx) => {
-        await tx.$queryRaw`SELECT "id" FROM "BackendOAuthConnection" WHERE "id" = ${id}::uuid FOR UPDATE`;
-        return fn(tx);
-      },
-      { timeout: 30_000 },
-    );
+  /**
+   * Takes the refresh lease of connection `id` until `until` when no live lease holds it, and
+   * answers the row as it was then; undefined while another refresh holds it (or it is gone).
+   */
+  async leaseRefresh(id: string, until: Date) {
+    const [row] = await this.prisma.backendOAuthConnection.updateManyAndReturn({
+      where: { id, OR: [{ refreshingUntil: null }, { refreshingUntil: { lt: new Date() } }] },
+      data: { refreshingUntil: until },
+    });
+    return row;
   }
 
-  saveConnection(
-    data: {
-      apiId: number;
-      subject: string;
-      issuer: string;
-      clientId: string;
-      accessTokenSealed: string;
-      refreshTokenSealed: string | null;
-      expiresAt: Date | null;
-      scope: string | null;
-    },
-    tx?: Tx,
-  ) {
+  /** Stores a refresh's tokens and ends its lease; false when the connection went meanwhile (revoked). */
+  async finishRefresh(
+    id: string,
+    lease: Date,
+    tokens: Pick<
+      Parameters<BackendOAuthRepository['saveConnection']>[0],
+      'accessTokenSealed' | 'refreshTokenSealed' | 'expiresAt' | 'scope' | 'issuer' | 'clientId'
+    >,
+  ): Promise<boolean> {
+    const { count } = await this.prisma.backendOAuthConnection.updateMany({
+      where: { id, refreshingUntil: lease },
+      data: { ...tokens, refreshingUntil: null, lastUsedAt: null },
+    });
+    return count > 0;
+  }
+
+  async releaseRefresh(id: string, lease: Date): Promise<void> {
+    await this.prisma.backendOAuthConnection.updateMany({
+      where: { id, refreshingUntil: lease },
+      data: { refreshingUntil: null },
+    });
+  }
+
+  /** A user's new connection, or their tokens replacing the ones they had (a new authorization). */
+  saveConnection(data: ConnectionTokens & { apiId: number; subject: string }) {
     const { apiId, subject, ...tokens } = data;
-    return (tx ?? this.prisma).backendOAuthConnection.upsert({
+    return this.prisma.backendOAuthConnection.upsert({
       where: { apiId_subject: { apiId, subject } },
       create: data,
       update: { ...tokens, lastUsedAt: null },

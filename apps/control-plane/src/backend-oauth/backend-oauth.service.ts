@@ -5,7 +5,8 @@
  * - A gateway asks for the token of the user an earlier authentication policy identified
  *   (BackendTokenService over mTLS, for an API deployed to it only). A stored token is handed out
  *   while it has more than REFRESH_MARGIN_MS left; then it is refreshed, one refresh at a time
- *   per connection (refresh tokens may rotate). A user without a usable connection gets an
+ *   per connection (refresh tokens may rotate) under a lease on its row, not a transaction held
+ *   across the authorization server's answer. A user without a usable connection gets an
  *   link to Portico's consent page, which the gateway hands the agent as a URL-mode elicitation.
  * - The person who opens a link must be the user it was made for (MCP elicitation, "Phishing":
  *   otherwise Alice could send her link to Bob and get Bob's backend account on her identity).
@@ -24,6 +25,7 @@
  *   Revoking tells the authorization server (RFC 7009, best effort) and forgets the tokens.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { findPolicyTemplate, mapSensitive } from '#portico/policy-catalog';
@@ -53,6 +55,10 @@ import { browserCookie, browserOf } from './browser-cookie.js';
 /** A token with less than this left is refreshed before it is handed out. */
 const REFRESH_MARGIN_MS = 60_000;
 const CONSENT_TTL_MS = 10 * 60_000;
+/** A refresh's lease on its connection: longer than the authorization server's timeout (10 s). */
+const REFRESH_LEASE_MS = 20_000;
+/** How often a call waiting for another's refresh looks again. */
+const REFRESH_POLL_MS = 100;
 /** lastUsedAt is written at most this often per connection. */
 const USE_RECORD_INTERVAL_MS = 60_000;
 export const CALLBACK_PATH = '/mcpgateway/api/v1/oauth/callback';
@@ -348,31 +354,58 @@ export class BackendOAuthService {
       }
       return tokenOf(this.secrets.open(connection.accessTokenSealed), connection.expiresAt);
     }
-    return this.repo.withConnectionLock(connection.id, async (tx) => {
-      // Another control plane (or call) may have refreshed it while this one waited for the lock.
-      const current = await this.repo.connection(connection.apiId, connection.subject, tx);
+    // One refresh at a time per connection, across control planes: a lease on the row, held
+    // without a transaction (the authorization server may take TIMEOUT_MS); the others wait for it.
+    const waitUntil = Date.now() + REFRESH_LEASE_MS;
+    for (;;) {
+      const until = new Date(Date.now() + REFRESH_LEASE_MS);
+      const leased = await this.repo.leaseRefresh(connection.id, until);
+      if (leased) {
+        // Another control plane (or call) may have refreshed it before this one took the lease.
+        if (!fresh(leased)) return this.refresh(leased, settings, until);
+        await this.repo.releaseRefresh(leased.id, until);
+        return tokenOf(this.secrets.open(leased.accessTokenSealed), leased.expiresAt);
+      }
+      const current = await this.repo.connection(connection.apiId, connection.subject);
       if (!current) return undefined;
       if (fresh(current)) return tokenOf(this.secrets.open(current.accessTokenSealed), current.expiresAt);
-      if (!current.refreshTokenSealed) {
-        await this.repo.deleteConnection(current.id, tx);
+      if (Date.now() > waitUntil) {
+        throw refusal(GrpcStatus.UNAVAILABLE, `the token of API ${connection.apiId} is being refreshed; retry later`);
+      }
+      await sleep(REFRESH_POLL_MS);
+    }
+  }
+
+  /**
+   * Refreshes `connection` under the lease that lasts `until`. A connection revoked meanwhile
+   * stays revoked: the new tokens are revoked in turn rather than stored.
+   */
+  private async refresh(connection: ConnectionRecord, settings: Settings, until: Date) {
+    if (!connection.refreshTokenSealed) {
+      await this.repo.deleteConnection(connection.id);
+      return undefined;
+    }
+    let tokens: IssuedTokens;
+    try {
+      tokens = await this.client.refresh(settings, this.secrets.open(connection.refreshTokenSealed));
+    } catch (err) {
+      if (err instanceof AuthorizationServerError && err.grantInvalid) {
+        await this.repo.deleteConnection(connection.id);
         return undefined;
       }
-      try {
-        const tokens = await this.client.refresh(settings, this.secrets.open(current.refreshTokenSealed));
-        await this.repo.saveConnection(this.sealed(current.apiId, current.subject, settings, tokens), tx);
-        return tokenOf(tokens.accessToken, tokens.expiresAt ?? null);
-      } catch (err) {
-        if (err instanceof AuthorizationServerError && err.grantInvalid) {
-          await this.repo.deleteConnection(current.id, tx);
-          return undefined;
-        }
-        this.logger.warn(`API ${current.apiId}: ${(err as Error).message}`);
-        throw refusal(
-          GrpcStatus.UNAVAILABLE,
-          `the authorization server of API ${current.apiId} could not refresh the token; retry later`,
-        );
-      }
+      await this.repo.releaseRefresh(connection.id, until);
+      this.logger.warn(`API ${connection.apiId}: ${(err as Error).message}`);
+      throw refusal(
+        GrpcStatus.UNAVAILABLE,
+        `the authorization server of API ${connection.apiId} could not refresh the token; retry later`,
+      );
+    }
+    const { apiId, subject, ...sealed } = this.sealed(connection.apiId, connection.subject, settings, tokens);
+    if (await this.repo.finishRefresh(connection.id, until, sealed)) return tokenOf(tokens.accessToken, tokens.expiresAt ?? null);
+    await this.client.revoke(settings, tokens.refreshToken ?? tokens.accessToken).catch((err: Error) => {
+      this.logger.warn(`API ${apiId}: ${err.message}; the connection of ${JSON.stringify(subject)} was revoked during a refresh`);
     });
+    return undefined;
   }
 
   private async startConsent(policy: PolicyRecord, settings: Settings, subject: string) {

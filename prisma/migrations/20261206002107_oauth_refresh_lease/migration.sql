@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "BackendOAuthConnection" ADD COLUMN     "refreshingUntil" TIMESTAMP(3);
