@@ -442,4 +442,27 @@ describe('AI inventory', () => {
       client.close();
     }
   });
+
+  it('counts an agent once however many client ids it calls with', async () => {
+    const created = await cp.request('POST', `/mcpgateway/api/v1/organizations/${tenant.organizationId}/agents`, {
+      token: tenant.token,
+      json: { name: 'Pair', clientIds: ['agent-c', 'agent-d'] },
+    });
+    expect(created.status).toBe(201);
+    const echo: Parameters<typeof withMcpClient>[2] = (client) => client.callTool({ name: 'echo', arguments: { text: 'pair' } });
+    // Once the gateway knows the agent, its events name it.
+    await eventually(async () => {
+      await asAgent('carol', 'agent-c', echo);
+      return (await testPrisma().accessEvent.count({ where: { apiId: guarded.apiId, agent: 'Pair' } })) > 0 ? true : undefined;
+    }, 'the gateway recognising Pair');
+    const from = new Date().toISOString();
+    await asAgent('carol', 'agent-c', echo);
+    await asAgent('carol', 'agent-d', echo);
+    const row = await eventually(async () => {
+      const found = await rowOf(guarded, `?from=${encodeURIComponent(from)}`);
+      return found?.activity.calls === 4 ? found : undefined;
+    }, 'the calls of both client ids');
+    // initialize + tools/call from each client id: one agent, one user.
+    expect(row.activity).toMatchObject({ calls: 4, toolCalls: 2, agents: 1, users: 1 });
+  });
 });

@@ -150,7 +150,8 @@ export class McpInventoryRepository {
   }
 
   /**
-   * Calls, errors, tools/call calls, distinct agents (client id, else client name) and users
+   * Calls, errors, tools/call calls, distinct agents (the agent the gateway recognised, else the
+   * client id, else the client name: one agent's several client ids count once) and users
    * (principal), and the last call, per instance of `apiIds` from `from` (included) to `to`
    * (excluded): one grouped pass over the environment's events in the range, which the
    * (environment, time) key and the daily partitions confine.
@@ -160,7 +161,7 @@ export class McpInventoryRepository {
     return this.prisma.$queryRaw<ActivityRow[]>`
       SELECT "apiId", count(*)::int AS "calls", (count(*) FILTER (WHERE ${IS_ERROR}))::int AS "errors",
         (count(*) FILTER (WHERE "mcpMethod" = 'tools/call'))::int AS "toolCalls",
-        count(DISTINCT COALESCE("clientId", "clientName"))::int AS "agents",
+        count(DISTINCT COALESCE("agent", "clientId", "clientName"))::int AS "agents",
         count(DISTINCT "principal")::int AS "users", max("time") AS "lastCallAt"
       FROM "AccessEvent"
       WHERE "environmentId" = ${environmentId}::uuid AND "time" >= ${from}::timestamptz AND "time" < ${to}::timestamptz
