@@ -5,9 +5,9 @@
 //    `local-gateway` of Sandbox through the public REST API and the CLI (admin login, a
 //    registration token, `portico gateway register`) into <data dir>/local-gateway;
 // 3. starts the gateway from that directory.
-// With PORTICO_CONTROL_PLANE_URL set it starts no control plane and registers (once) and runs the
-// gateway PORTICO_GATEWAY_NAME (default local-gateway) of environment PORTICO_GATEWAY_ENVIRONMENT
-// (default Sandbox) against that one: a gateway container next to a control-plane container.
+// With PORTICO_CONTROL_PLANE_URL set it starts no control plane and registers (once, with the
+// one-time registration token PORTICO_GATEWAY_TOKEN: a gateway host holds no administrator
+// credentials) and runs the gateway PORTICO_GATEWAY_NAME (default local-gateway) against that one.
 //
 // The launcher is a supervisor: the control plane and the gateway fail independently, as they do
 // when deployed apart. A child that exits on its own is restarted, after 1 s, then 2, 4, 8, 16 and
@@ -21,6 +21,10 @@
 // the control plane, so its goodbye reaches a live database), waiting for each, and exits.
 // Every child started is logged with its pid (`portico: started the control plane (pid 1234)`).
 //
+// Every child logs pino records to the shared stdout (JSON lines, readable on a terminal: see
+// libs/logging); the launcher's own lines (`portico: …`) go to stderr.
+//
+// `npm start` runs scripts/build-if-changed.mjs first: on a built checkout it builds nothing.
 // PORTICO_START_FROM_SOURCE=true (tests, development) runs apps/*/src/main.ts instead of dist/,
 // through the loader the e2e tests use (libs/testing/src/swc-register.mjs, with the
 // `portico-source` import condition): no build needed.
@@ -132,8 +136,17 @@ async function call(method, urlPath, token, body) {
   return json;
 }
 
-/** Registers the gateway with the public API, as an operator would. */
-async function registerGateway() {
+/**
+ * A one-time registration token: PORTICO_GATEWAY_TOKEN for a remote control plane; for the local
+ * one, minted through the public API with the admin's credentials, as an operator would.
+ */
+async function registrationToken() {
+  if (remote) {
+    if (env.PORTICO_GATEWAY_TOKEN) return env.PORTICO_GATEWAY_TOKEN;
+    throw new Error(
+      `PORTICO_CONTROL_PLANE_URL is set and ${gatewayName} is not registered: set PORTICO_GATEWAY_TOKEN to a registration token of its environment (POST …/gatewaytokens)`,
+    );
+  }
   const username = env.PORTICO_ADMIN_USERNAME || 'admin';
   const password = env.PORTICO_ADMIN_PASSWORD || readFileSync(path.join(dataDir, 'admin-password'), 'utf8').trim();
   const { access_token: token } = await call('POST', '/accounts/login', undefined, { username, password });
@@ -146,16 +159,21 @@ async function registerGateway() {
   );
   const environmentId = envs.data[0]?.id;
   if (!environmentId) throw new Error(`the ${environmentName} environment does not exist`);
-  const { registrationToken } = await call(
+  const { registrationToken: minted } = await call(
     'POST',
     `/standalone/api/v1/organizations/${org}/environments/${environmentId}/gatewaytokens`,
     token,
   );
+  return minted;
+}
+
+/** Registers the gateway into its directory with the CLI. */
+async function registerGateway() {
   const args = [
     'gateway',
     'register',
     '--token',
-    registrationToken,
+    await registrationToken(),
     '--control-plane',
     baseUrl,
     '--name',

@@ -1,15 +1,20 @@
 // `npm start`: the control plane on its embedded defaults (see README for every variable).
 //
+// Its log is the pino logger of #portico/logging (JSON lines, readable on a terminal); every Nest
+// logger writes to it (common/nest-pino-logger.ts). A start that fails is logged at fatal with the
+// reason, without a stack trace, and exits 1.
+//
 // SIGINT and SIGTERM stop it in order: the app closes (HTTP, gRPC sync streams, then its Prisma
 // pool), and only then the embedded PostgreSQL gets a fast shutdown; the process exits 0. The app
 // gets APP_CLOSE_TIMEOUT_MS: a close stuck on a session it holds must not keep PostgreSQL up
 // (the fast shutdown ends such sessions).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Logger } from '@nestjs/common';
+import { exitCannotStart, rootLogger } from '#portico/logging';
 import { apiScheme, createControlPlane } from './app.js';
-import { nestLogLevels } from './common/log-levels.js';
-import { loadEnv } from './config/env.js';
-import { type Database, migrate, openDatabase } from './database/database.js';
+import { NestPinoLogger } from './common/nest-pino-logger.js';
+import { type Env, loadEnv } from './config/env.js';
+import { type Database, migrate, openDatabase, waitForMigrations } from './database/database.js';
 
 const APP_CLOSE_TIMEOUT_MS = 3_000;
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
@@ -23,10 +28,10 @@ for (const signal of STOP_SIGNALS) {
   process.on(signal, () => void stop());
 }
 
-const env = loadEnv();
-// Lines logged before the application exists follow PORTICO_LOG_LEVEL too.
-Logger.overrideLogger(nestLogLevels(env.PORTICO_LOG_LEVEL));
+const root = rootLogger('control-plane');
+Logger.overrideLogger(new NestPinoLogger(root));
 const logger = new Logger('Portico');
+const env = loadEnvOrExit();
 let db: Database | undefined;
 let app: Awaited<ReturnType<typeof createControlPlane>> | undefined;
 let stopping: Promise<void> | undefined;
@@ -37,8 +42,14 @@ async function start(): Promise<void> {
   // database/embedded-postgres.ts).
   db = await openDatabase(env, (line) => logger.log(line));
   try {
-    const applied = await migrate(db.url);
-    if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
+    if (env.PORTICO_MIGRATE_ON_START) {
+      const applied = await migrate(db.url);
+      if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
+    } else {
+      await waitForMigrations(db.url, (pending) =>
+        logger.log(`PORTICO_MIGRATE_ON_START=false: waiting for migrations ${pending.join(', ')} to be applied`),
+      );
+    }
     app = await createControlPlane(env, db.url);
     await app.listen(env.PORTICO_PORT, env.PORTICO_HOST);
   } catch (err) {
@@ -47,6 +58,14 @@ async function start(): Promise<void> {
     throw err;
   }
   logger.log(`control plane listening on ${apiScheme(env)}://${env.PORTICO_HOST}:${env.PORTICO_PORT}`);
+}
+
+function loadEnvOrExit(): Env {
+  try {
+    return loadEnv();
+  } catch (err) {
+    exitCannotStart(root, err);
+  }
 }
 
 /** Closes the app (bounded), then stops the database, then exits; once, whatever signals follow. */
@@ -67,4 +86,4 @@ function stop(): Promise<void> {
   return stopping;
 }
 
-await started;
+await started.catch((err: unknown) => exitCannotStart(root, err));

@@ -22,6 +22,7 @@ import {
 } from '#portico/testing';
 import { type ControlPlaneProcess, startControlPlaneProcess, testDatabaseUrl } from './support/control-plane.js';
 import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
+import { logRecords } from './support/log-records.js';
 import {
   deployWithPolicies,
   eventually,
@@ -83,9 +84,9 @@ async function openStream(dir: string): Promise<string> {
   }
 }
 
-/** How many lines of `log` match `pattern`. */
-function lines(log: string, pattern: RegExp): number {
-  return log.split('\n').filter((line) => pattern.test(line)).length;
+/** How many records of `log` the Nest logger `context` wrote with a message matching `pattern`. */
+function lines(log: string, context: string, pattern: RegExp): number {
+  return logRecords(log).filter((record) => record.context === context && pattern.test(record.msg)).length;
 }
 
 describe('a Postgres outage', () => {
@@ -209,9 +210,9 @@ describe('a Postgres outage', () => {
 
     // Logged when it started and when it ended, not per heartbeat, poll or retry.
     const log = cp.output().slice(logFrom);
-    expect(lines(log, /\[ConfigSync\].*the database is unavailable/)).toBe(1);
-    expect(lines(log, /\[ConfigSync\].*the database is available again/)).toBe(1);
-    expect(lines(log, /\[RevisionWatcher\].*connection lost/)).toBe(1);
+    expect(lines(log, 'ConfigSync', /the database is unavailable/)).toBe(1);
+    expect(lines(log, 'ConfigSync', /the database is available again/)).toBe(1);
+    expect(lines(log, 'RevisionWatcher', /connection lost/)).toBe(1);
     expect(log).not.toMatch(/sync stream of gateway .* failed|refused a sync stream|revision poll failed/);
   }, 90_000);
 

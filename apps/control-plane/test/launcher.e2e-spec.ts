@@ -3,6 +3,10 @@
  * crashes is restarted while the gateway keeps serving (issue 16: no failed MCP call); a gateway
  * that keeps exiting is restarted with a growing delay; a signal stops the gateway, then the
  * control plane and its embedded PostgreSQL; a control plane that cannot start ends the launcher.
+ * The children log pino records (JSON lines, named `control-plane` and `gateway`) among the
+ * launcher's own `portico: …` lines; a start that fails is one fatal record with the reason. As
+ * the gateway of a remote control plane it registers with a one-time token, never an admin's
+ * credentials.
  */
 import { once } from 'node:events';
 import { mkdtemp, readFile, rename, rm } from 'node:fs/promises';
@@ -12,8 +16,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { freePort, spawnNode, startMcpServer, type TestChildProcess, type TestMcpServer } from '#portico/testing';
 import { isProcessRunning } from '../src/database/embedded-postgres.js';
-import { ADMIN_PASSWORD, ADMIN_USERNAME } from './support/control-plane.js';
+import { ADMIN_PASSWORD, ADMIN_USERNAME, startControlPlane, type TestControlPlane } from './support/control-plane.js';
+import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from './support/factories.js';
 import { eventually, MCP_SUPPORT } from './support/gateways.js';
+import { LEVEL, logRecords } from './support/log-records.js';
 
 /**
  * Starting a process from the sources (every file compiled on load) takes 20 s on a quiet 2-core
@@ -44,6 +50,20 @@ async function startLauncher(dataDir: string, extra: Record<string, string> = {}
     ...extra,
   });
   return { launcher, apiUrl: `http://127.0.0.1:${ports.api}`, adminUrl: `http://127.0.0.1:${ports.admin}` };
+}
+
+/**
+ * The children's log records in the launcher's output: every line but the launcher's own
+ * (`portico: …`) and the report of `portico gateway register`, which it runs on first start.
+ */
+function childRecords(launcher: TestChildProcess) {
+  return logRecords(
+    launcher
+      .output()
+      .split('\n')
+      .filter((line) => !/^(portico: |Registered gateway |Wrote )/.test(line))
+      .join('\n'),
+  );
 }
 
 /** The pids the launcher logged for `name` ("started the <name> (pid N)"), in start order. */
@@ -276,6 +296,11 @@ describe('npm start (scripts/start.mjs)', () => {
       for (const line of restarts) expect(output).toContain(line);
       const positions = restarts.map((line) => output.indexOf(line));
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
+      // Each failed start said why, once, in the gateway's log, without a stack trace.
+      const failures = childRecords(launcher).filter((r) => r.name === 'gateway' && r.level === LEVEL.fatal);
+      expect(failures).toHaveLength(2);
+      for (const failure of failures) expect(failure.msg).toMatch(/^cannot start: the registration configuration is missing: /);
+      expect(failures.filter((r) => 'stack' in r)).toEqual([]);
 
       await eventually(
         async () => ((await answers(`${started.adminUrl}/readyz`)) ? true : undefined),
@@ -323,12 +348,83 @@ describe('npm start when the control plane cannot start', () => {
       try {
         const [code] = await once(launcher.child, 'exit');
         expect(code).toBe(1);
-        expect(launcher.output()).toMatch(/PORTICO_TOKEN_TTL_SECONDS/);
+        expect(childRecords(launcher)).toEqual([
+          expect.objectContaining({
+            level: LEVEL.fatal,
+            name: 'control-plane',
+            msg: expect.stringMatching(/^cannot start: invalid environment:\n {2}PORTICO_TOKEN_TTL_SECONDS: /),
+          }),
+        ]);
+        expect(launcher.output()).not.toMatch(/^\s+at /m);
         expect(launcher.output()).toMatch(/the control plane \(pid \d+\) exited \(1\); stopping/);
         expect(launcher.output()).not.toContain('restarting');
       } finally {
         await launcher.signal('SIGKILL');
         for (const pid of startedPids(launcher, 'control plane')) if (isProcessRunning(pid)) process.kill(pid, 'SIGKILL');
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    },
+    START_TIMEOUT_MS,
+  );
+});
+
+describe('npm start as a gateway of a remote control plane', () => {
+  let cp: TestControlPlane;
+  let tenant: TestTenant;
+  beforeAll(async () => {
+    cp = await startControlPlane();
+    tenant = await newTenant(cp);
+  });
+  afterAll(async () => {
+    await cp?.close();
+    await closeTestPrisma();
+  });
+
+  /** The launcher in gateway mode: no control plane of its own, no administrator credentials. */
+  const startGatewayLauncher = async (dataDir: string, extra: Record<string, string>) => {
+    const adminPort = await freePort();
+    const launcher = spawnNode(['scripts/start.mjs'], {
+      PORTICO_START_FROM_SOURCE: 'true',
+      PORTICO_CONTROL_PLANE_URL: cp.url,
+      PORTICO_DATA_DIR: dataDir,
+      PORTICO_GATEWAY_NAME: uniqueName('remote'),
+      PORTICO_ADMIN_USERNAME: '',
+      PORTICO_ADMIN_PASSWORD: '',
+      PORTICO_GATEWAY_ADMIN_PORT: String(adminPort),
+      PORTICO_GATEWAY_LISTEN_HOST: '127.0.0.1',
+      PORTICO_GATEWAY_WORKERS: '1',
+      PORTICO_LOG_LEVEL: 'warn',
+      ...extra,
+    });
+    return { launcher, adminUrl: `http://127.0.0.1:${adminPort}` };
+  };
+
+  it(
+    'registers with the one-time token it is given and runs the gateway; without one it says so and ends',
+    async () => {
+      const dataDir = await mkdtemp(path.join(tmpdir(), 'portico-launcher-remote-'));
+      try {
+        const refused = await startGatewayLauncher(dataDir, {});
+        const [code] = await once(refused.launcher.child, 'exit');
+        expect(code).toBe(1);
+        expect(refused.launcher.output()).toMatch(/is not registered: set PORTICO_GATEWAY_TOKEN to a registration token/);
+
+        const env = `/standalone/api/v1/organizations/${tenant.organizationId}/environments/${tenant.sandboxId}`;
+        const minted = await cp.request('POST', `${env}/gatewaytokens`, { token: tenant.token });
+        const { launcher, adminUrl } = await startGatewayLauncher(dataDir, {
+          PORTICO_GATEWAY_TOKEN: minted.body.registrationToken,
+        });
+        try {
+          await eventually(
+            async () => ((await answers(`${adminUrl}/readyz`)) ? true : undefined),
+            'the gateway',
+            READY_TIMEOUT_MS,
+          );
+          expect(startedPids(launcher, 'control plane')).toEqual([]);
+        } finally {
+          expect(await launcher.signal('SIGTERM')).toBe(0);
+        }
+      } finally {
         await rm(dataDir, { recursive: true, force: true });
       }
     },

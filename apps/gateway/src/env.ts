@@ -15,8 +15,13 @@ const positiveMs = z.coerce.number().int().min(1);
 const HOST_NAME = /^(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 export const gatewayEnvSchema = z.object({
-  /** Directory holding registration.yaml; the last good configuration is kept beside it. */
+  /** Directory holding registration.yaml; only read (it may be a read-only mount or a Kubernetes Secret). */
   PORTICO_GATEWAY_DIR: z.string().default('.'),
+  /**
+   * Where the gateway writes: the sealed last good configuration and the access-log spill file.
+   * Unset: PORTICO_GATEWAY_DIR. Not writable: the configuration is kept in memory only (a warning).
+   */
+  PORTICO_GATEWAY_STATE_DIR: z.string().min(1).optional(),
   /** Address the API listeners bind (their ports come from the instances' proxyUri). */
   PORTICO_GATEWAY_LISTEN_HOST: z.string().default('0.0.0.0'),
   /**
@@ -108,7 +113,7 @@ export const gatewayEnvSchema = z.object({
     .optional(),
   /** Access events of every MCP exchange, published to the control plane (logs, analytics); `false` turns them off. */
   PORTICO_GATEWAY_ACCESS_LOG: z.stringbool({ error: 'must be true or false' }).default(true),
-  /** Access events kept in memory while the control plane does not take them, then spilled to a file in PORTICO_GATEWAY_DIR. */
+  /** Access events kept in memory while the control plane does not take them, then spilled to a file in the state directory. */
   PORTICO_GATEWAY_ACCESS_LOG_MEMORY_BYTES: z.coerce
     .number()
     .int()

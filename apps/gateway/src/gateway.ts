@@ -3,7 +3,8 @@
  * by the sync stream, backed by the last good configuration on disk.
  *
  * Boot order (fail static): read the registration, serve the stored last good configuration if
- * there is one, then dial the control plane. Every snapshot is translated and compiled, swapped
+ * there is one (in the state directory, PORTICO_GATEWAY_STATE_DIR: the registration's may be
+ * read-only), then dial the control plane. Every snapshot is translated and compiled, swapped
  * in (by every worker), stored and then ACKed; a snapshot that fails any step is NACKed with the
  * reason and the running configuration stays. A snapshot whose hash equals the running one is
  * not recompiled. Readiness is reached once some configuration is served.
@@ -12,7 +13,7 @@ import { POLICY_TYPES } from '#portico/policy-engine';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { PORTICO_GATEWAY_VERSION } from '#portico/gateway-release';
 import { readRegistration, type Registration } from '#portico/gateway-registration';
 import type { GatewayConfig, Snapshot } from '#portico/proto-ts';
@@ -36,16 +37,16 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(env: GatewayEnv, logger: Logger = pino({ level: env.PORTICO_LOG_LEVEL })): Promise<Gateway> {
+export async function startGateway(env: GatewayEnv, logger: Logger): Promise<Gateway> {
   const registration = await readRegistration(env.PORTICO_GATEWAY_DIR);
+  const stateDir = env.PORTICO_GATEWAY_STATE_DIR ?? env.PORTICO_GATEWAY_DIR;
   const replicaId = env.PORTICO_GATEWAY_REPLICA_ID ?? randomUUID();
   const log = logger.child({ gatewayId: registration.agentId, replicaId });
   const reports = new ReportOutbox();
   const outbox = env.PORTICO_GATEWAY_ACCESS_LOG
     ? new EventOutbox({
         memoryLimitBytes: env.PORTICO_GATEWAY_ACCESS_LOG_MEMORY_BYTES,
-        spillPath:
-          env.PORTICO_GATEWAY_ACCESS_LOG_SPILL_BYTES > 0 ? path.join(env.PORTICO_GATEWAY_DIR, 'access-events.spill') : undefined,
+        spillPath: env.PORTICO_GATEWAY_ACCESS_LOG_SPILL_BYTES > 0 ? path.join(stateDir, 'access-events.spill') : undefined,
         spillLimitBytes: env.PORTICO_GATEWAY_ACCESS_LOG_SPILL_BYTES,
         logger: log,
       })
@@ -56,9 +57,11 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     tools: reports.addTools,
     controlPlane: controlPlaneIdentity(registration),
   });
-  const store = new ConfigStore(env.PORTICO_GATEWAY_DIR, registration.privateKey);
+  const store = new ConfigStore(stateDir, registration.privateKey);
   let running: Running = { revision: 0, hash: '' };
   let loaded = false;
+  /** Whether a save found the state directory not writable (said once). */
+  let unsaved = false;
   /** The APIs of the running configuration that are not served (reported again with a repeated snapshot). */
   let failedApis: readonly ApiFailure[] = [];
 
@@ -89,7 +92,13 @@ export async function startGateway(env: GatewayEnv, logger: Logger = pino({ leve
     try {
       if (!snapshot.config) throw new Error('snapshot without a configuration');
       if (snapshot.hash !== running.hash || !loaded) failedApis = await serve(snapshot.config);
-      await store.save(snapshot.revision, snapshot.hash, snapshot.config);
+      if (!(await store.save(snapshot.revision, snapshot.hash, snapshot.config)) && !unsaved) {
+        unsaved = true;
+        log.warn(
+          { dir: stateDir },
+          'the state directory is not writable: the configuration is kept in memory only, and a restart serves nothing until the control plane answers (set PORTICO_GATEWAY_STATE_DIR to a writable directory)',
+        );
+      }
       running = { revision: snapshot.revision, hash: snapshot.hash };
       loaded = true;
       log.info(

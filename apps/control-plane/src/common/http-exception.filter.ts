@@ -133,8 +133,9 @@ function toDomainError(exception: unknown, request: FastifyRequest): DomainError
     return new DomainError('DATABASE_UNAVAILABLE', 'The database is unavailable; retry later');
   const fromFramework = exception && typeof exception === 'object' ? fromFastify(exception as FastifyError) : undefined;
   if (fromFramework) return fromFramework;
+  // The route's pattern, not the URL: some URLs carry secrets (a consent link's state, a callback's code).
   logger.error(
-    `unhandled error on ${request.method} ${request.url} (request ${request.id})`,
+    `unhandled error on ${request.method} ${request.routeOptions.url ?? '(no route)'} (request ${request.id})`,
     exception instanceof Error ? exception.stack : String(exception),
   );
   return new DomainError('INTERNAL', 'Internal server error');

@@ -34,6 +34,11 @@ export const envSchema = z
     DATABASE_URL: z.string().url().optional(),
     PORTICO_DATA_DIR: z.string().default('.portico'),
     PORTICO_EMBEDDED_PG_PORT: port.default(54329),
+    /**
+     * `false`: this process applies no migrations; it waits until they are applied (`npm run
+     * db:migrate`, a Kubernetes Job), so replicas of a new release never run them at once.
+     */
+    PORTICO_MIGRATE_ON_START: z.stringbool({ error: 'must be true or false' }).default(true),
     PORTICO_HOST: z.string().default('127.0.0.1'),
     PORTICO_PORT: port.default(8080),
     /** PEM certificate (chain) and key files: when both are set the REST API serves HTTPS only. */

@@ -1,12 +1,15 @@
 /**
  * The database a control-plane process uses: DATABASE_URL when set, otherwise an embedded
  * Postgres whose data lives under PORTICO_DATA_DIR and survives restarts. Pending migrations are
- * applied before the app starts; applying them again is a no-op.
+ * applied before the app starts (applying them again is a no-op), or, with
+ * PORTICO_MIGRATE_ON_START=false, awaited: something else applies them.
  */
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pg from 'pg';
 import type { Env } from '../config/env.js';
 import { startEmbeddedPostgres } from './embedded-postgres.js';
-import { migrationsDir } from './migrations.js';
+import { APPLIED_MIGRATIONS_SQL, committedMigrations, migrationsDir } from './migrations.js';
 import { applyMigrations } from './schema-engine.js';
 
 export interface Database {
@@ -26,4 +29,32 @@ export async function openDatabase(env: Env, log: (line: string) => void = () =>
 /** Applies the committed migrations; returns the names applied now. */
 export function migrate(databaseUrl: string): Promise<string[]> {
   return applyMigrations(databaseUrl, migrationsDir());
+}
+
+/** How often waitForMigrations looks again. */
+const MIGRATIONS_POLL_MS = 2_000;
+
+/**
+ * Resolves once every committed migration is applied to `databaseUrl`; `waiting` hears the pending
+ * ones whenever they change. A database it cannot reach yet, or without Prisma's table, counts as
+ * having none applied.
+ */
+export async function waitForMigrations(databaseUrl: string, waiting: (pending: string[]) => void): Promise<void> {
+  const committed = committedMigrations();
+  let told = '';
+  for (;;) {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    client.on('error', () => undefined);
+    const applied = await client
+      .connect()
+      .then(() => client.query<{ migration_name: string }>(APPLIED_MIGRATIONS_SQL))
+      .then((result) => new Set(result.rows.map((r) => r.migration_name)))
+      .catch(() => new Set<string>())
+      .finally(() => client.end().catch(() => undefined));
+    const pending = committed.filter((m) => !applied.has(m));
+    if (pending.length === 0) return;
+    if (pending.join() !== told) waiting(pending);
+    told = pending.join();
+    await sleep(MIGRATIONS_POLL_MS);
+  }
 }

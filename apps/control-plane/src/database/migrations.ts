@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,3 +14,15 @@ export function migrationsDir(): string {
     if (path.dirname(dir) === dir) throw new Error('prisma/migrations not found; set PORTICO_MIGRATIONS_DIR');
   }
 }
+
+/** The committed migrations' names (their directories). */
+export function committedMigrations(dir = migrationsDir()): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+}
+
+/** Migrations the database has finished applying, as Prisma records them. */
+export const APPLIED_MIGRATIONS_SQL =
+  'SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL';

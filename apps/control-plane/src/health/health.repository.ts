@@ -1,20 +1,16 @@
-import { readdirSync } from 'node:fs';
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../common/prisma.service.js';
-import { migrationsDir } from '../database/migrations.js';
+import { APPLIED_MIGRATIONS_SQL, committedMigrations } from '../database/migrations.js';
 
 @Injectable()
 export class HealthRepository {
-  private readonly committed = readdirSync(migrationsDir(), { withFileTypes: true })
-    .filter((e) => e.isDirectory())
-    .map((e) => e.name);
+  private readonly committed = committedMigrations();
 
   constructor(private readonly prisma: PrismaService) {}
 
   /** Committed migrations the database has not finished applying. */
   async pendingMigrations(): Promise<string[]> {
-    const rows = await this.prisma.$queryRaw<{ migration_name: string }[]>`
-      SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL`;
+    const rows = await this.prisma.$queryRawUnsafe<{ migration_name: string }[]>(APPLIED_MIGRATIONS_SQL);
     const applied = new Set(rows.map((r) => r.migration_name));
     return this.committed.filter((m) => !applied.has(m));
   }

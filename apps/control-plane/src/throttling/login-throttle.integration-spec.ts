@@ -12,6 +12,7 @@ import {
   type TestControlPlane,
 } from '../../test/support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, testPrisma, type TestTenant, uniqueName } from '../../test/support/factories.js';
+import { logRecords } from '../../test/support/log-records.js';
 
 const LOCKOUT_SECONDS = 600;
 let nextAddress = 0;
@@ -275,11 +276,12 @@ describe('login lockout log', () => {
       `login lockout: user "${tenant.username}" locked for 60 s from 127.0.0.1 after 2 failed attempts from there`,
       'login lockout: an unknown user locked for 60 s from 127.0.0.1 after 2 failed attempts from there',
     ];
+    const messages = () => logRecords(cp.output()).map((record) => record.msg);
     // The child's output reaches this process on its own schedule: wait for it, 10 s at most.
-    for (let waited = 0; waited < 10_000 && !lines.every((line) => cp.output().includes(line)); waited += 100) {
+    for (let waited = 0; waited < 10_000 && !lines.every((line) => messages().includes(line)); waited += 100) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    for (const line of lines) expect(cp.output()).toContain(line);
+    for (const line of lines) expect(messages()).toContain(line);
     expect(cp.output()).not.toContain(password);
     expect(cp.output()).not.toContain(passwordAsUsername);
   });

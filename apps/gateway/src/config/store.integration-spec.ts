@@ -45,6 +45,19 @@ describe('ConfigStore (last good configuration on disk)', () => {
     expect(await readdir(dir)).toEqual([LAST_GOOD_FILE]);
   });
 
+  it('creates a missing state directory (0700) and says the configuration is on disk', async () => {
+    const stateDir = path.join(dir, 'state', 'gateway');
+    const store = new ConfigStore(stateDir, privateKey);
+    await expect(store.save(1, sha256(config), config)).resolves.toBe(true);
+    expect((await stat(stateDir)).mode & 0o777).toBe(0o700);
+    expect(await readdir(stateDir)).toEqual([LAST_GOOD_FILE]);
+    expect(await store.load()).toMatchObject({ revision: 1, config });
+  });
+
+  // A directory this process may not write (save resolves false, nothing written) is covered by
+  // apps/control-plane/test/gateway-image.e2e-spec.ts, with a real gateway run as an unprivileged
+  // user: file modes do not stop root, which these tests may run as.
+
   it('replaces the previous configuration', async () => {
     const store = new ConfigStore(dir, privateKey);
     await saveAndHash(store, 1);

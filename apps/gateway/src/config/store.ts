@@ -8,13 +8,23 @@
  * the file is sealed (AES-256-GCM) with a key derived from the registration's private key: it is
  * useless without the registration it belongs to. A file that does not open, or whose hash does
  * not match its content, is reported and ignored.
+ *
+ * The directory is the gateway's state directory, which need not be the registration's: a
+ * registration mounted read-only (a Kubernetes Secret, a `:ro` volume) is never written. A
+ * missing directory is created (0700). One this process may not write (read-only file system, no
+ * permission) does not fail a save: `save` resolves `false` and the caller keeps serving from
+ * memory (and says so), because refusing the configuration would take the gateway down over a
+ * file that only matters across restarts.
  */
 import { createCipheriv, createDecipheriv, createHash, hkdfSync, randomBytes } from 'node:crypto';
-import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { GatewayConfig } from '#portico/proto-ts';
 
 export const LAST_GOOD_FILE = 'last-good-config.json';
+
+/** Errors that mean "this process may not write here", as opposed to a failing disk. */
+const NOT_WRITABLE = new Set(['EROFS', 'EACCES', 'EPERM']);
 
 export interface StoredConfig {
   revision: number;
@@ -34,7 +44,7 @@ export class ConfigStore {
   private readonly file: string;
   private readonly key: Buffer;
 
-  /** `privateKeyPem` is the registration's private key (the sealing key is derived from it). */
+  /** `dir`: the state directory; `privateKeyPem`: the registration's private key (the sealing key is derived from it). */
   constructor(dir: string, privateKeyPem: string) {
     this.file = path.join(dir, LAST_GOOD_FILE);
     this.key = Buffer.from(hkdfSync('sha256', privateKeyPem, 'portico-gateway', 'last-good-config v1', 32));
@@ -73,15 +83,25 @@ export class ConfigStore {
     return { revision: file.revision, hash: file.hash, config: GatewayConfig.decode(bytes) };
   }
 
-  /** Replaces the stored configuration atomically. */
-  async save(revision: number, hash: string, config: GatewayConfig): Promise<void> {
+  /**
+   * Replaces the stored configuration atomically. Resolves `true` once it is on disk, `false` when
+   * the directory is not writable for this process (nothing written); rejects on other errors.
+   */
+  async save(revision: number, hash: string, config: GatewayConfig): Promise<boolean> {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const ciphertext = Buffer.concat([cipher.update(GatewayConfig.encode(config).finish()), cipher.final()]);
     const sealed = Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url');
     const body: SealedFile = { version: 1, revision, hash, sealed };
+    let handle: FileHandle;
     const temp = `${this.file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-    const handle = await open(temp, 'w', 0o600);
+    try {
+      await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
+      handle = await open(temp, 'w', 0o600);
+    } catch (err) {
+      if (NOT_WRITABLE.has((err as NodeJS.ErrnoException).code ?? '')) return false;
+      throw err;
+    }
     try {
       await handle.writeFile(JSON.stringify(body));
       await handle.sync();
@@ -100,5 +120,6 @@ export class ConfigStore {
     } finally {
       await dir.close();
     }
+    return true;
   }
 }
