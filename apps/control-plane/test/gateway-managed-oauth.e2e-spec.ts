@@ -78,26 +78,35 @@ describe('gateway-managed OAuth', () => {
 
   /**
    * The user opens the link in a browser: Portico's consent page, its button (a POST from the
-   * page's own origin), the sign-in (as `user`), Portico's sign-in callback: on to the backend's
-   * authorization server with the browser's cookie, or a page refusing.
+   * page's own origin, which gives the browser the flow's cookie), the sign-in (as `user`), and
+   * Portico's sign-in callback (in another browser, without the cookie, with `otherBrowser`): on
+   * to the backend's authorization server, or a page refusing.
    */
-  const signIn = async (url: string, user: string) => {
-    const consentPage = await (await fetch(url)).text();
+  const signIn = async (url: string, user: string, options: { otherBrowser?: boolean } = {}) => {
+    const consent = await fetch(url);
+    const consentPage = await consent.text();
     const go = await fetch(url, { method: 'POST', headers: { origin: new URL(url).origin }, redirect: 'manual' });
     expect(go.status).toBe(303);
+    const setCookie = go.headers.get('set-cookie') ?? '';
+    const cookie = setCookie.split(';')[0]!;
     const signInUrl = new URL(go.headers.get('location')!);
     signInUrl.searchParams.set('login_hint', user);
     const signedIn = await fetch(signInUrl, { redirect: 'manual' });
     expect(signedIn.status).toBe(302);
-    const callback = await fetch(signedIn.headers.get('location')!, { redirect: 'manual' });
-    const setCookie = callback.headers.get('set-cookie') ?? '';
+    const signInCallbackUrl = signedIn.headers.get('location')!;
+    const callback = await fetch(signInCallbackUrl, {
+      redirect: 'manual',
+      headers: options.otherBrowser ? {} : { cookie },
+    });
     return {
       consentPage,
+      consentHeaders: consent.headers,
       signInUrl: signInUrl.href,
+      signInCallbackUrl,
       status: callback.status,
       html: await callback.text(),
       setCookie,
-      cookie: setCookie.split(';')[0]!,
+      cookie,
       authorizationUrl: callback.headers.get('location') ?? '',
     };
   };
@@ -257,10 +266,12 @@ describe('gateway-managed OAuth', () => {
       code_challenge_method: 'S256',
       redirect_uri: `${cp.url}/mcpgateway/api/v1/oauth/signin-callback`,
     });
-    // The browser that signed in is remembered for the callback, on Portico's OAuth routes only.
+    // The browser that pressed the button owns the flow (a cookie on Portico's OAuth routes only).
     expect(page.setCookie).toMatch(
-      /^portico_oauth_browser=[A-Za-z0-9_-]{43}; Max-Age=600; Path=\/mcpgateway\/api\/v1\/oauth; HttpOnly; SameSite=Lax$/,
+      /^portico_oauth_[0-9a-f]{16}=[A-Za-z0-9_-]{43}; Max-Age=\d+; Path=\/mcpgateway\/api\/v1\/oauth; HttpOnly; SameSite=Lax$/,
     );
+    // The page tells other sites nothing, yet lets its own form POST carry its Origin.
+    expect(page.consentHeaders.get('referrer-policy')).toBe('same-origin');
     const url = new URL(page.authorizationUrl);
     expect(`${url.origin}${url.pathname}`).toBe(`${as.issuer}/authorize`);
     expect(Object.fromEntries(url.searchParams)).toMatchObject({
@@ -314,13 +325,44 @@ describe('gateway-managed OAuth', () => {
       otherBrowser: true,
     });
     expect(forwarded.status).toBe(403);
-    expect(forwarded.html).toContain('was not finished in the browser that signed in for it');
+    expect(forwarded.html).toContain('is being followed in another browser');
     expect((await fetch(forwarded.callbackUrl)).status).toBe(400);
     expect(await testPrisma().backendOAuthConnection.count({ where: { apiId: instance.apiId, subject: 'alice-2' } })).toBe(0);
 
+    // Alice signs in herself, then hands Portico's sign-in callback URL to Bob: it is taken only
+    // from the browser that pressed the button, and the link is spent.
+    const link = (await elicitation(await sign('alice-2'))).elicitations[0]!.url;
+    const handed = await signIn(link, 'alice-2', { otherBrowser: true });
+    expect(handed.status).toBe(403);
+    expect(handed.html).toContain('is being followed in another browser');
+    expect((await fetch(handed.signInCallbackUrl, { headers: { cookie: handed.cookie } })).status).toBe(400);
+    expect(await testPrisma().backendOAuthConsent.count({ where: { apiId: instance.apiId, subject: 'alice-2' } })).toBe(0);
+
+    // Only the first browser to press the button follows the link; it may press again.
+    const shared = (await elicitation(await sign('alice-3'))).elicitations[0]!.url;
+    const press = (cookie?: string) =>
+      fetch(shared, {
+        method: 'POST',
+        headers: { origin: new URL(shared).origin, ...(cookie ? { cookie } : {}) },
+        redirect: 'manual',
+      });
+    const first = await press();
+    expect(first.status).toBe(303);
+    const firstCookie = first.headers.get('set-cookie')!.split(';')[0]!;
+    expect((await press()).status).toBe(403);
+    expect((await press(firstCookie)).status).toBe(303);
+
     // A sign-in callback is good once, and an error from the sign-in is a page.
-    const state = (await elicitation(await sign('frank'))).elicitations[0]!.url.split('/').pop()!;
-    const declined = await fetch(`${cp.url}/mcpgateway/api/v1/oauth/signin-callback?state=${state}&error=access_denied`);
+    const frankLink = (await elicitation(await sign('frank'))).elicitations[0]!.url;
+    const state = frankLink.split('/').pop()!;
+    const pressed = await fetch(frankLink, {
+      method: 'POST',
+      headers: { origin: new URL(frankLink).origin },
+      redirect: 'manual',
+    });
+    const declined = await fetch(`${cp.url}/mcpgateway/api/v1/oauth/signin-callback?state=${state}&error=access_denied`, {
+      headers: { cookie: pressed.headers.get('set-cookie')!.split(';')[0]! },
+    });
     expect(declined.status).toBe(400);
     expect(await declined.text()).toContain('The sign-in answered access_denied');
     expect((await fetch(`${cp.url}/mcpgateway/api/v1/oauth/signin-callback?state=nope&code=x`)).status).toBe(400);

@@ -37,7 +37,7 @@ export class BackendOAuthController {
   ) {
     const next = await this.oauth.signInCallback(searchParameters(query), cookie);
     if ('status' in next) return page(reply, next);
-    return seeOther(reply.header('set-cookie', next.setCookie), next.redirect);
+    return seeOther(reply, next.redirect);
   }
 
   /** The consent page the agent's user is sent to: whom the connection is for, and a button. */
@@ -56,10 +56,12 @@ export class BackendOAuthController {
   async continue(
     @Param('state') state: string,
     @Headers('origin') origin: string | undefined,
+    @Headers('cookie') cookie: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const next = await this.oauth.continueConsent(state, origin);
+    const next = await this.oauth.continueConsent(state, origin, cookie);
     if ('status' in next) return page(reply, next);
+    if (next.setCookie) void reply.header('set-cookie', next.setCookie);
     return seeOther(reply, next.redirect);
   }
 
@@ -108,13 +110,17 @@ function seeOther(reply: FastifyReply, location: string): string {
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
 
-/** Sends `content` as a small HTML page that no cache keeps, no other site frames and no link leaks (the URL holds the state). */
+/**
+ * Sends `content` as a small HTML page that no cache keeps, no other site frames and that tells
+ * no other site its URL (it holds the state). `same-origin`, not `no-referrer`: with no-referrer
+ * browsers send `Origin: null` on the page's own form POST, which the button requires to be ours.
+ */
 function page(reply: FastifyReply, content: CallbackPage): string {
   void reply
     .status(content.status)
     .header('content-type', 'text/html; charset=utf-8')
     .header('cache-control', 'no-store')
-    .header('referrer-policy', 'no-referrer')
+    .header('referrer-policy', 'same-origin')
     .header(
       'content-security-policy',
       "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' https: http:; frame-ancestors 'none'",

@@ -102,8 +102,14 @@ export class BackendOAuthRepository {
     return this.prisma.backendOAuthConnection.upsert({
       where: { apiId_subject: { apiId, subject } },
       create: data,
-      update: { ...tokens, lastUsedAt: null },
+      // A refresh still running for the tokens replaced must not store or delete anything now.
+      update: { ...tokens, lastUsedAt: null, refreshingUntil: null },
     });
+  }
+
+  /** Deletes connection `id` while the refresh lease `lease` holds it (a new authorization ends the lease). */
+  async deleteLeased(id: string, lease: Date): Promise<void> {
+    await this.prisma.backendOAuthConnection.deleteMany({ where: { id, refreshingUntil: lease } });
   }
 
   async deleteConnection(id: string, tx?: Tx): Promise<boolean> {
@@ -156,11 +162,20 @@ export class BackendOAuthRepository {
     });
   }
 
-  /** Records the user's sign-in and their browser, once; false when it was recorded (or taken) already. */
-  async markSignedIn(stateSha256: string, browserSha256: string): Promise<boolean> {
+  /** Makes `browserSha256` the flow's browser, once; false when another browser has it (or it is gone). */
+  async bindBrowser(stateSha256: string, browserSha256: string): Promise<boolean> {
+    const { count } = await this.prisma.backendOAuthConsent.updateMany({
+      where: { stateSha256, browserSha256: null, signedInAt: null, expiresAt: { gt: new Date() } },
+      data: { browserSha256 },
+    });
+    return count > 0;
+  }
+
+  /** Records the user's sign-in, once; false when it was recorded (or the flow taken) already. */
+  async markSignedIn(stateSha256: string): Promise<boolean> {
     const { count } = await this.prisma.backendOAuthConsent.updateMany({
       where: { stateSha256, signedInAt: null, expiresAt: { gt: new Date() } },
-      data: { signedInAt: new Date(), browserSha256 },
+      data: { signedInAt: new Date() },
     });
     return count > 0;
   }

@@ -40,7 +40,7 @@ import { DomainError } from '../common/domain-error.js';
 import type { Tx } from '../common/prisma.service.js';
 import { parseIntegerId } from '../common/integer-id.js';
 import { SecretBox } from '../common/secret-box.js';
-import { randomToken, sha256 } from '../common/secrets.js';
+import { sha256 } from '../common/secrets.js';
 import { ENV, type Env } from '../config/env.js';
 import {
   AuthorizationServerClient,
@@ -50,13 +50,15 @@ import {
   type OAuthClientSettings,
 } from './authorization-server-client.js';
 import { BackendOAuthRepository } from './backend-oauth.repository.js';
-import { browserCookie, browserOf } from './browser-cookie.js';
+import { browserOf, newBrowserCookie } from './browser-cookie.js';
 
 /** A token with less than this left is refreshed before it is handed out. */
 const REFRESH_MARGIN_MS = 60_000;
 const CONSENT_TTL_MS = 10 * 60_000;
 /** A refresh's lease on its connection: longer than the authorization server's timeout (10 s). */
 const REFRESH_LEASE_MS = 20_000;
+/** How long a call waits for another's refresh: less than the gateway waits for the answer (10 s). */
+const REFRESH_WAIT_MS = 8_000;
 /** How often a call waiting for another's refresh looks again. */
 const REFRESH_POLL_MS = 100;
 /** lastUsedAt is written at most this often per connection. */
@@ -105,7 +107,7 @@ const OTHER_BROWSER: CallbackPage = {
   status: 403,
   title: 'Not connected',
   message:
-    'This authorization was not finished in the browser that signed in for it, so nothing was connected. Call the tool again from your agent and follow its link yourself.',
+    'This link is being followed in another browser, so nothing was connected. Call the tool again from your agent and follow its link yourself, in one browser.',
 };
 const NOT_OAUTH: CallbackPage = {
   status: 409,
@@ -157,8 +159,7 @@ export class BackendOAuthService {
     const state = query.get('state');
     const consent = state ? await this.repo.takeConsent(sha256(state)) : null;
     if (!state || !consent || consent.expiresAt.getTime() < Date.now()) return NO_LONGER_VALID;
-    const browser = browserOf(cookieHeader);
-    if (!consent.signedInAt || !browser || sha256(browser) !== consent.browserSha256) {
+    if (!consent.signedInAt || !this.sameBrowser(consent, cookieHeader)) {
       this.logger.warn(
         `API ${consent.apiId}: an authorization for ${JSON.stringify(consent.subject)} came back to another browser`,
       );
@@ -356,7 +357,7 @@ export class BackendOAuthService {
     }
     // One refresh at a time per connection, across control planes: a lease on the row, held
     // without a transaction (the authorization server may take TIMEOUT_MS); the others wait for it.
-    const waitUntil = Date.now() + REFRESH_LEASE_MS;
+    const waitUntil = Date.now() + REFRESH_WAIT_MS;
     for (;;) {
       const until = new Date(Date.now() + REFRESH_LEASE_MS);
       const leased = await this.repo.leaseRefresh(connection.id, until);
@@ -382,7 +383,7 @@ export class BackendOAuthService {
    */
   private async refresh(connection: ConnectionRecord, settings: Settings, until: Date) {
     if (!connection.refreshTokenSealed) {
-      await this.repo.deleteConnection(connection.id);
+      await this.repo.deleteLeased(connection.id, until);
       return undefined;
     }
     let tokens: IssuedTokens;
@@ -390,7 +391,7 @@ export class BackendOAuthService {
       tokens = await this.client.refresh(settings, this.secrets.open(connection.refreshTokenSealed));
     } catch (err) {
       if (err instanceof AuthorizationServerError && err.grantInvalid) {
-        await this.repo.deleteConnection(connection.id);
+        await this.repo.deleteLeased(connection.id, until);
         return undefined;
       }
       await this.repo.releaseRefresh(connection.id, until);
@@ -456,38 +457,55 @@ export class BackendOAuthService {
 
   /**
    * The consent page's button: where the browser goes (the sign-in issuer), or a page when it may
-   * not. `origin` is the POST's Origin header, which must be Portico's own.
+   * not. `origin` is the POST's Origin header, which must be Portico's own. The first browser to
+   * press it owns the flow (a cookie); another one is refused, the same one may press again.
    */
-  async continueConsent(state: string, origin: string | undefined): Promise<{ redirect: string } | CallbackPage> {
+  async continueConsent(
+    state: string,
+    origin: string | undefined,
+    cookieHeader: string | undefined,
+  ): Promise<{ redirect: string; setCookie?: string } | CallbackPage> {
     const found = await this.openConsent(state);
     if ('status' in found) return found;
+    const { consent } = found;
     const settings = this.settings(found.policy);
     if (origin !== new URL(settings.redirectUri).origin) {
       return { status: 403, title: 'Not connected', message: 'Open the link from your agent and continue on this page.' };
     }
+    let setCookie: string | undefined;
+    if (!consent.browserSha256) {
+      const maxAge = Math.max(1, Math.ceil((consent.expiresAt.getTime() - Date.now()) / 1000));
+      const cookie = newBrowserCookie(consent.stateSha256, settings.redirectUri, maxAge);
+      if (!(await this.repo.bindBrowser(consent.stateSha256, sha256(cookie.value)))) return OTHER_BROWSER;
+      setCookie = cookie.header;
+    } else if (!this.sameBrowser(consent, cookieHeader)) {
+      return OTHER_BROWSER;
+    }
     const redirect = await this.client.authorizationUrl(settings.signIn, {
       redirectUri: ownUrl(settings, SIGN_IN_CALLBACK_PATH),
       state,
-      codeVerifier: this.secrets.open(found.consent.signInVerifierSealed),
+      codeVerifier: this.secrets.open(consent.signInVerifierSealed),
       scopes: ['openid'],
-      loginHint: found.consent.subject,
+      loginHint: consent.subject,
     });
-    return { redirect };
+    return { redirect, ...(setCookie ? { setCookie } : {}) };
   }
 
   /**
-   * The browser's return from the sign-in issuer. The user it proves must be the flow's: then the
-   * browser gets its cookie (`cookieHeader`'s value kept, if any) and goes on to the backend's
-   * authorization server; another user ends the flow.
+   * The browser's return from the sign-in issuer, taken only from the flow's browser (its cookie,
+   * in `cookieHeader`): another browser ends the flow. The user it proves must be the flow's: then
+   * the browser goes on to the backend's authorization server; another user ends the flow too.
    */
-  async signInCallback(
-    query: URLSearchParams,
-    cookieHeader: string | undefined,
-  ): Promise<{ redirect: string; setCookie: string } | CallbackPage> {
+  async signInCallback(query: URLSearchParams, cookieHeader: string | undefined): Promise<{ redirect: string } | CallbackPage> {
     const state = query.get('state');
     const found = state ? await this.openConsent(state) : NO_LONGER_VALID;
     if ('status' in found) return found;
     const { consent, policy, name } = found;
+    if (!this.sameBrowser(consent, cookieHeader)) {
+      await this.repo.takeConsent(consent.stateSha256);
+      this.logger.warn(`API ${consent.apiId}: a sign-in for ${JSON.stringify(consent.subject)} came back to another browser`);
+      return OTHER_BROWSER;
+    }
     if (query.get('error')) {
       const description = query.get('error_description');
       return {
@@ -522,8 +540,7 @@ export class BackendOAuthService {
         message: `This link was made for ${consent.subject}, and you signed in as ${signedIn}. Nothing was connected, and the link no longer works: only the user whose agent asked can use it. Someone may have sent it to you to connect your ${name} account to theirs.`,
       };
     }
-    const browser = browserOf(cookieHeader) ?? randomToken();
-    if (!(await this.repo.markSignedIn(consent.stateSha256, sha256(browser)))) return NO_LONGER_VALID;
+    if (!(await this.repo.markSignedIn(consent.stateSha256))) return NO_LONGER_VALID;
     const redirect = await this.client.authorizationUrl(settings, {
       redirectUri: settings.redirectUri,
       state: state!,
@@ -531,8 +548,13 @@ export class BackendOAuthService {
       scopes: settings.scopes,
       resource: settings.resource,
     });
-    const secure = new URL(settings.redirectUri).protocol === 'https:';
-    return { redirect, setCookie: browserCookie(browser, secure, Math.ceil(CONSENT_TTL_MS / 1000)) };
+    return { redirect };
+  }
+
+  /** Whether `cookieHeader` carries the browser value the flow `consent` was bound to. */
+  private sameBrowser(consent: { stateSha256: string; browserSha256: string | null }, cookieHeader: string | undefined) {
+    const browser = browserOf(cookieHeader, consent.stateSha256);
+    return browser !== undefined && consent.browserSha256 !== null && sha256(browser) === consent.browserSha256;
   }
 
   private async openConsent(state: string) {

@@ -1,23 +1,40 @@
 /**
- * The cookie that ties a consent flow to the browser its user signed in with: set when the
- * sign-in proves the user, required by the backend's callback, so a backend authorization URL
- * handed to someone else's browser connects nothing. One random value per browser (several flows
- * of one browser share it); the flow keeps its SHA-256. HttpOnly, SameSite=Lax (the callback is a
- * top-level redirect from another site), only on Portico's OAuth routes, Secure over https.
+ * The cookie that ties a consent flow to the one browser its user follows it in: set when the
+ * consent page's button is pressed (the first browser to press it owns the flow), required by
+ * the sign-in callback and by the backend's callback, so neither a sign-in callback URL nor a
+ * backend authorization URL handed to someone else's browser connects anything. One cookie per
+ * flow (named after its state's hash), a fresh random value each time, kept by the flow as its
+ * SHA-256. HttpOnly, SameSite=Lax (the callbacks are top-level redirects from other sites), on
+ * Portico's OAuth routes only (under the public URL's path), Secure over https.
  */
 import { parseCookie, stringifySetCookie } from 'cookie';
+import { randomToken } from '../common/secrets.js';
 
-const NAME = 'portico_oauth_browser';
-const PATH = '/mcpgateway/api/v1/oauth';
 const VALUE = /^[A-Za-z0-9_-]{43}$/;
 
-/** The browser value of a Cookie header, when it holds a well-formed one. */
-export function browserOf(cookieHeader: string | undefined): string | undefined {
-  const value = cookieHeader ? parseCookie(cookieHeader)[NAME] : undefined;
+const nameOf = (stateSha256: string) => `portico_oauth_${stateSha256.slice(0, 16)}`;
+
+/** The flow's browser value in a Cookie header, when it holds a well-formed one. */
+export function browserOf(cookieHeader: string | undefined, stateSha256: string): string | undefined {
+  const value = cookieHeader ? parseCookie(cookieHeader)[nameOf(stateSha256)] : undefined;
   return value !== undefined && VALUE.test(value) ? value : undefined;
 }
 
-/** The Set-Cookie header that gives the browser `value` for `maxAgeSeconds`. */
-export function browserCookie(value: string, secure: boolean, maxAgeSeconds: number): string {
-  return stringifySetCookie({ name: NAME, value, httpOnly: true, sameSite: 'lax', secure, path: PATH, maxAge: maxAgeSeconds });
+/**
+ * A new browser value for the flow of `stateSha256`, and the Set-Cookie header that gives it, for
+ * `maxAgeSeconds`, on the OAuth routes next to `callbackUrl`.
+ */
+export function newBrowserCookie(stateSha256: string, callbackUrl: string, maxAgeSeconds: number) {
+  const url = new URL(callbackUrl);
+  const value = randomToken();
+  const header = stringifySetCookie({
+    name: nameOf(stateSha256),
+    value,
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: url.protocol === 'https:',
+    path: url.pathname.slice(0, url.pathname.lastIndexOf('/')),
+    maxAge: maxAgeSeconds,
+  });
+  return { value, header };
 }

@@ -8,8 +8,8 @@ import { quoted } from './credentials.js';
 import type { ProtectedResource } from '../policy-contract/policy.js';
 import type { Verdict } from '../policy-contract/verdict.js';
 
-/** Where Portico's own routes of an instance begin, after its base path. */
-export const OWN_ROUTES = '/.portico/';
+/** A user's own view of their gateway-managed OAuth connection (upstream-oauth), after an instance's base path. */
+export const OAUTH_CONNECTION_PATH = '/.portico/oauth-connection';
 
 /** The token of an `Authorization: Bearer` header, or undefined. */
 export function bearerToken(header: string | undefined): string | undefined {
@@ -112,13 +112,14 @@ export class ResourceServer {
 
   /**
    * Whether `aud` (a claim or introspection field) names the resource; true when not a protected
-   * resource. Portico's own routes of an instance (`<base>/.portico/…`, e.g. a user's OAuth
-   * connection) are the instance's: a token for any resource at or below its base URL will do.
+   * resource. The route Portico answers itself on an instance (a user's OAuth connection, which
+   * never reaches the upstream) is the instance's: a token for any resource at or below its base
+   * URL will do.
    */
   audienceAccepted(aud: unknown, exchange: ExchangeContext): boolean {
     if (!this.protectedResource) return true;
     const resource = exchange.resourceUrl.replace(/\/+$/, '');
-    const base = exchange.restPath.startsWith(OWN_ROUTES)
+    const base = exchange.restPath === OAUTH_CONNECTION_PATH
       ? exchange.resourceUrl.slice(0, -exchange.restPath.length).replace(/\/+$/, '')
       : undefined;
     const audiences = Array.isArray(aud) ? aud : [aud];

@@ -120,8 +120,9 @@ describe('oauth2-token-introspection policy', () => {
     const challenge = ', resource_metadata="http://127.0.0.1:8081/.well-known/oauth-protected-resource/demo/mcp", scope="mcp"';
     expect((await check('bound')).verdict).toMatchObject({ kind: 'mutate' });
     expect((await check('elsewhere')).verdict).toEqual(invalid('the token was not issued for this resource', challenge));
-    // Another resource of the instance needs its own token; Portico's own routes of the instance take any of its tokens.
+    // Another resource of the instance needs its own token; the route Portico answers itself takes any of its tokens.
     expect((await check('bound', '/other')).verdict).toMatchObject({ kind: 'reject' });
+    expect((await check('bound', '/.portico/other')).verdict).toMatchObject({ kind: 'reject' });
     expect((await check('bound', '/.portico/oauth-connection')).verdict).toMatchObject({ kind: 'mutate' });
     expect((await check('elsewhere', '/.portico/oauth-connection')).verdict).toMatchObject({ kind: 'reject' });
     TOKENS.sibling = { active: true, client_id: 'agent-1', aud: 'http://127.0.0.1:8081/demonic/mcp', scope: 'mcp' };

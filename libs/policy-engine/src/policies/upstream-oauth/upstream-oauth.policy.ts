@@ -31,9 +31,8 @@ import { IDENTITY_ATTRIBUTE, type ExchangeContext, type HeaderEdit, type Identit
 import type { BackendToken, BackendTokens, PolicyFactory } from '../../policy-contract/policy.js';
 import { type HttpRequestVerdict, PASS, type Verdict } from '../../policy-contract/verdict.js';
 import { isPromise } from '../../promises.js';
-import { OWN_ROUTES } from '../bearer-tokens.js';
+import { OAUTH_CONNECTION_PATH } from '../bearer-tokens.js';
 
-export const OAUTH_CONNECTION_PATH = `${OWN_ROUTES}oauth-connection`;
 const TOKEN_TTL_MS = 60_000;
 const EXPIRY_MARGIN_MS = 30_000;
 const MAX_USERS = 10_000;
