@@ -46,8 +46,10 @@ async function start(): Promise<void> {
       const applied = await migrate(db.url);
       if (applied.length) logger.log(`applied migrations: ${applied.join(', ')}`);
     } else {
-      await waitForMigrations(db.url, (pending) =>
-        logger.log(`PORTICO_MIGRATE_ON_START=false: waiting for migrations ${pending.join(', ')} to be applied`),
+      await waitForMigrations(db.url, (pending, problem) =>
+        logger.log(
+          `PORTICO_MIGRATE_ON_START=false: waiting for migrations ${pending.join(', ')} to be applied${problem ? ` (the database: ${problem})` : ''}`,
+        ),
       );
     }
     app = await createControlPlane(env, db.url);

@@ -666,5 +666,23 @@ describe('gateway-managed OAuth', () => {
     });
     expect(configuration).not.toHaveProperty('clientSecret');
     expect(configuration).not.toHaveProperty('signInClientSecret');
+
+    // The instance's authentication changes afterwards: its consent links no longer sign anyone in.
+    const validator = policies.find((p: { assetId: string }) => p.assetId === 'jwt-validation');
+    const edited = await cp.request('PATCH', `${given.apisPath}/${given.apiId}/policies/${validator.policyId ?? validator.id}`, {
+      token: tenant.token,
+      json: { configurationData: { ...agentTokens().configurationData, issuer: 'https://elsewhere.example.com' } },
+    });
+    expect(edited.status).toBe(200);
+    const tokens = await tokenService();
+    try {
+      const asked = await tokens.userToken(String(given.apiId), 'zed');
+      const link = asked?.$case === 'consent' ? asked.value.url : '';
+      const pressed = await fetch(link, { method: 'POST', headers: { origin: new URL(link).origin }, redirect: 'manual' });
+      expect(pressed.status).toBe(409);
+      expect(await pressed.text()).toContain('authentication changed since its connection was set up');
+    } finally {
+      tokens.close();
+    }
   });
 });

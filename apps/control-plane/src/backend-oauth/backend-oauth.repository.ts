@@ -49,6 +49,14 @@ export class BackendOAuthRepository {
     });
   }
 
+  /** The jwt-validation and upstream-oauth policies of API `apiId` (sign-in-issuer.ts reads them). */
+  authenticationChain(apiId: number) {
+    return this.prisma.appliedPolicy.findMany({
+      where: { apiId, assetId: { in: ['jwt-validation', UPSTREAM_OAUTH] } },
+      select: { id: true, assetId: true, disabled: true, order: true, configurationData: true },
+    });
+  }
+
   findApi(where: { id: number; organizationId: string; environmentId: string }) {
     return this.prisma.apiInstance.findFirst({ where, select: { id: true, instanceLabel: true, assetId: true } });
   }
@@ -178,6 +186,11 @@ export class BackendOAuthRepository {
       data: { signedInAt: new Date() },
     });
     return count > 0;
+  }
+
+  /** Forgets every flow in progress of API `apiId` (it leaves gateway-managed OAuth). */
+  async deleteConsents(apiId: number): Promise<void> {
+    await this.prisma.backendOAuthConsent.deleteMany({ where: { apiId } });
   }
 
   /** Takes (deletes and returns) the flow of `stateSha256`: a state is good for one callback. */

@@ -51,6 +51,7 @@ import {
 } from './authorization-server-client.js';
 import { BackendOAuthRepository } from './backend-oauth.repository.js';
 import { browserOf, newBrowserCookie } from './browser-cookie.js';
+import { sameIssuer, signInIssuer } from './sign-in-issuer.js';
 
 /** A token with less than this left is refreshed before it is handed out. */
 const REFRESH_MARGIN_MS = 60_000;
@@ -108,6 +109,12 @@ const OTHER_BROWSER: CallbackPage = {
   title: 'Not connected',
   message:
     'This link is being followed in another browser, so nothing was connected. Call the tool again from your agent and follow its link yourself, in one browser.',
+};
+const SIGN_IN_CHANGED: CallbackPage = {
+  status: 409,
+  title: 'Not connected',
+  message:
+    "This MCP server's authentication changed since its connection was set up, so Portico cannot check who you are. Ask its operator to set its connection again.",
 };
 const NOT_OAUTH: CallbackPage = {
   status: 409,
@@ -273,11 +280,13 @@ export class BackendOAuthService {
   }
 
   /**
-   * The instance is to stop using gateway-managed OAuth: every user's authorization is revoked at
-   * the authorization server (best effort) and forgotten, so none outlives the mode. Call it while
-   * the upstream-oauth policy is still there (its client revokes).
+   * The instance is to stop using gateway-managed OAuth: every flow in progress is dropped, and
+   * every user's authorization revoked at the authorization server (best effort) and forgotten,
+   * so none outlives the mode. Call it while the upstream-oauth policy is still there (its client
+   * revokes).
    */
   async forgetConnections(apiId: number): Promise<void> {
+    await this.repo.deleteConsents(apiId);
     const policy = await this.repo.policyOfApi(apiId);
     const settings = policy ? this.settings(policy) : undefined;
     for (const connection of await this.repo.connections(apiId)) await this.revoke(connection, settings);
@@ -471,6 +480,15 @@ export class BackendOAuthService {
     const settings = this.settings(found.policy);
     if (origin !== new URL(settings.redirectUri).origin) {
       return { status: 403, title: 'Not connected', message: 'Open the link from your agent and continue on this page.' };
+    }
+    // The instance's authentication may have changed since its connection was set: the sign-in
+    // must still be where the users it lets through come from.
+    const signIn = signInIssuer(found.policy.api.id, await this.repo.authenticationChain(found.policy.api.id));
+    if (!('issuer' in signIn) || !sameIssuer(signIn.issuer, settings.signIn.issuer)) {
+      this.logger.warn(
+        `API ${found.policy.api.id}: its sign-in issuer is not where its users come from (${'problem' in signIn ? signIn.problem : signIn.issuer}); set its connection again`,
+      );
+      return SIGN_IN_CHANGED;
     }
     let setCookie: string | undefined;
     if (!consent.browserSha256) {

@@ -61,6 +61,17 @@ describe('loadEnv', () => {
     expect(loadEnv({ PORTICO_BODY_MAX_DEPTH: '1000' }).PORTICO_BODY_MAX_DEPTH).toBe(1000);
   });
 
+  it('takes PORTICO_MIGRATE_ON_START=false only with DATABASE_URL, and a pool size within bounds', () => {
+    expect(() => loadEnv({ PORTICO_MIGRATE_ON_START: 'false' })).toThrow(
+      /PORTICO_MIGRATE_ON_START: false needs DATABASE_URL: nothing else migrates the embedded PostgreSQL/,
+    );
+    expect(loadEnv({ PORTICO_MIGRATE_ON_START: 'false', DATABASE_URL: 'postgresql://h/db' }).PORTICO_MIGRATE_ON_START).toBe(
+      false,
+    );
+    expect(loadEnv({}).PORTICO_DATABASE_POOL_SIZE).toBe(10);
+    expect(() => loadEnv({ PORTICO_DATABASE_POOL_SIZE: '0' })).toThrow(/PORTICO_DATABASE_POOL_SIZE: /);
+  });
+
   it('names every bad variable and its reason', () => {
     expect(() => loadEnv({ PORTICO_PORT: 'eighty', PORTICO_ADMIN_PASSWORD: 'short' })).toThrow(
       /PORTICO_PORT: .*\n.*PORTICO_ADMIN_PASSWORD: PORTICO_ADMIN_PASSWORD must have at least 8 characters/,

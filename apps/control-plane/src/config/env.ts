@@ -32,6 +32,8 @@ export const envSchema = z
   .object({
     /** Postgres connection string; when unset an embedded Postgres is started under PORTICO_DATA_DIR. */
     DATABASE_URL: z.string().url().optional(),
+    /** Connections each control-plane process keeps to Postgres (LISTEN takes one more). */
+    PORTICO_DATABASE_POOL_SIZE: count(1000).default(10),
     PORTICO_DATA_DIR: z.string().default('.portico'),
     PORTICO_EMBEDDED_PG_PORT: port.default(54329),
     /**
@@ -173,6 +175,10 @@ export const envSchema = z
   .refine((env) => (env.PORTICO_SMTP_USER === undefined) === (env.PORTICO_SMTP_PASSWORD === undefined), {
     message: 'set both PORTICO_SMTP_USER and PORTICO_SMTP_PASSWORD, or neither',
     path: ['PORTICO_SMTP_USER'],
+  })
+  .refine((env) => env.PORTICO_MIGRATE_ON_START || env.DATABASE_URL !== undefined, {
+    message: 'false needs DATABASE_URL: nothing else migrates the embedded PostgreSQL',
+    path: ['PORTICO_MIGRATE_ON_START'],
   });
 
 export type Env = z.infer<typeof envSchema> & { dataDir: string };

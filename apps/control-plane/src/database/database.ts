@@ -36,25 +36,34 @@ const MIGRATIONS_POLL_MS = 2_000;
 
 /**
  * Resolves once every committed migration is applied to `databaseUrl`; `waiting` hears the pending
- * ones whenever they change. A database it cannot reach yet, or without Prisma's table, counts as
- * having none applied.
+ * ones, and why they cannot be read (a database it cannot reach yet, without naming its URL),
+ * whenever that changes. A database without Prisma's table has none applied.
  */
-export async function waitForMigrations(databaseUrl: string, waiting: (pending: string[]) => void): Promise<void> {
+export async function waitForMigrations(
+  databaseUrl: string,
+  waiting: (pending: string[], problem?: string) => void,
+): Promise<void> {
   const committed = committedMigrations();
   let told = '';
   for (;;) {
     const client = new pg.Client({ connectionString: databaseUrl });
     client.on('error', () => undefined);
+    let problem: string | undefined;
     const applied = await client
       .connect()
       .then(() => client.query<{ migration_name: string }>(APPLIED_MIGRATIONS_SQL))
       .then((result) => new Set(result.rows.map((r) => r.migration_name)))
-      .catch(() => new Set<string>())
+      .catch((err: Error & { code?: string }) => {
+        // 42P01: no _prisma_migrations table yet, i.e. nothing applied; anything else is a problem.
+        if (err.code !== '42P01') problem = err.message;
+        return new Set<string>();
+      })
       .finally(() => client.end().catch(() => undefined));
     const pending = committed.filter((m) => !applied.has(m));
     if (pending.length === 0) return;
-    if (pending.join() !== told) waiting(pending);
-    told = pending.join();
+    const now = `${pending.join()}|${problem ?? ''}`;
+    if (now !== told) waiting(pending, problem);
+    told = now;
     await sleep(MIGRATIONS_POLL_MS);
   }
 }

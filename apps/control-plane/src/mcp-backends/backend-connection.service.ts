@@ -22,6 +22,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { POLICY_GROUP_ID, TOKEN_VALIDATING_TEMPLATES } from '#portico/policy-catalog';
 import { BackendOAuthService, CALLBACK_PATH, SIGN_IN_CALLBACK_PATH } from '../backend-oauth/backend-oauth.service.js';
+import { signInIssuer } from '../backend-oauth/sign-in-issuer.js';
 import { DomainError } from '../common/domain-error.js';
 import { ENV, type Env } from '../config/env.js';
 import { listensOnEveryInterface, publicBaseUrl } from '../config/public-url.js';
@@ -33,7 +34,6 @@ import { McpBackendsRepository } from './mcp-backends.repository.js';
 const UPSTREAM_CREDENTIAL = { assetId: 'upstream-credential', version: '1.0.0' };
 const UPSTREAM_OAUTH = { assetId: 'upstream-oauth', version: '1.0.0' };
 const FEDERATION = 'mcp-transcoding-router';
-const JWT_VALIDATION = 'jwt-validation';
 
 /** What GET …/policies answers of an applied policy (policy.view.ts), as far as this service reads it. */
 type AppliedPolicy = {
@@ -96,7 +96,7 @@ export class BackendConnectionService {
           redirectUri: `${base}${CALLBACK_PATH}`,
           clientName: `Portico (${backend.name})`,
           signIn: {
-            issuer: signInIssuer(ref, chain),
+            issuer: signInIssuerOf(ref, chain),
             clientId: body.signInClientId,
             clientSecret: body.signInClientSecret,
             redirectUri: `${base}${SIGN_IN_CALLBACK_PATH}`,
@@ -155,21 +155,12 @@ export class BackendConnectionService {
   }
 }
 
-/**
- * Where gateway-oauth signs users in: the first authorization server of the instance's enabled
- * jwt-validation policy, whose `sub` is the user the gateway asks tokens for. Other authentications
- * (introspection's client id or username, API keys, basic) name no subject an OpenID sign-in proves.
- */
-function signInIssuer(ref: ApiRef, chain: AppliedPolicy[]): string {
-  const validator = chain.find((p) => !p.disabled && p.assetId === JWT_VALIDATION);
-  const issuer = (validator?.configurationData.authorizationServers as string[] | undefined)?.[0];
-  if (issuer) return issuer;
+/** Where gateway-oauth signs users in (backend-oauth/sign-in-issuer.ts), or a 409 saying what is missing. */
+function signInIssuerOf(ref: ApiRef, chain: AppliedPolicy[]): string {
+  const found = signInIssuer(ref.apiId, chain);
+  if ('issuer' in found) return found.issuer;
   throw new DomainError(
     'OAUTH_CONNECTION_MODE_UNAVAILABLE',
-    `mode: gateway-oauth acts for each user and signs in whoever opens a consent link, to check they are that user, at the OpenID provider the users' tokens come from: ${
-      validator
-        ? `policy ${validator.id} (jwt-validation) of API instance ${ref.apiId} must name it in authorizationServers`
-        : `apply a jwt-validation policy to API instance ${ref.apiId} that names it in authorizationServers`
-    }`,
+    `mode: gateway-oauth acts for each user and signs in whoever opens a consent link, to check they are that user, at the OpenID provider the users' tokens come from: ${found.problem}`,
   );
 }
