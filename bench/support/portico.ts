@@ -312,17 +312,28 @@ export class ControlPlane {
     expectStatus(res, 200, `PATCH mcp-support disabled=${disabled}`);
   }
 
-  /** Waits until the instance's deployment is `applied` (every replica of its target runs the latest change). */
-  async waitForRollout(instance: McpInstance, timeoutMs = 60_000): Promise<void> {
+  /**
+   * The status of the instance's deployment: `applying` from the write that changed what it
+   * serves, `applied` once every connected replica of its target ACKed that change (`failed`,
+   * `undeployed`).
+   */
+  async deploymentStatus(instance: McpInstance): Promise<string> {
     const deployments = `${this.apisPath}/${instance.apiId}/deployments`;
+    const [deployment] = (await this.request('GET', deployments)).body;
+    return (await this.request('GET', `${deployments}/${deployment.id}/status`)).body.status as string;
+  }
+
+  /**
+   * Waits until the instance's deployment is `applied` (every replica of its target runs the
+   * latest change), polling every `pollMs`.
+   */
+  async waitForRollout(instance: McpInstance, timeoutMs = 60_000, pollMs = 100): Promise<void> {
     await waitUntil(
       `the rollout of API ${instance.apiId}`,
       this.process,
-      async () => {
-        const [deployment] = (await this.request('GET', deployments)).body;
-        return (await this.request('GET', `${deployments}/${deployment.id}/status`)).body.status === 'applied';
-      },
+      async () => (await this.deploymentStatus(instance)) === 'applied',
       timeoutMs,
+      pollMs,
     );
   }
 }

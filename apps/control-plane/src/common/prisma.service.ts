@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
+import { ENV, type Env } from '../config/env.js';
 import { PrismaClient } from '../generated/prisma/client.js';
 
 export const DATABASE_URL = Symbol('DATABASE_URL');
@@ -7,10 +8,16 @@ export const DATABASE_URL = Symbol('DATABASE_URL');
 /** The Prisma client over the pg driver adapter; one pool per control-plane process. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
-  constructor(@Inject(DATABASE_URL) databaseUrl: string) {
+  constructor(@Inject(DATABASE_URL) databaseUrl: string, @Inject(ENV) env: Env) {
     // pg waits forever for a connection by default (Prisma 6 gave up after 5 s): a database that
     // accepts connections but never answers would hang every request instead of answering 503.
-    super({ adapter: new PrismaPg({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: 5_000 }) });
+    super({
+      adapter: new PrismaPg({
+        connectionString: databaseUrl,
+        max: env.PORTICO_DATABASE_POOL_SIZE,
+        connectionTimeoutMillis: 5_000,
+      }),
+    });
   }
 
   /**

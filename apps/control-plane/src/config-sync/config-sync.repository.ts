@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { CoalescingRuns } from '../common/coalescing-runs.js';
 import { PrismaService } from '../common/prisma.service.js';
 
 /** Two-key advisory lock (namespace, hash of the target id) serializing a target's ACKs; 7701001–3 are taken. */
@@ -170,6 +171,11 @@ export class ConfigSyncRepository {
    * target written at or before the lowest revision every connected replica (seen since
    * `liveSince`) runs are then decided: `failed` (with the reason, instance `inactive`) when a
    * connected replica does not serve their API, else `applied` (instance `active`).
+   *
+   * The replica's row is written at once; the decision is the target's, made by one run at a
+   * time in this process (ACKs arriving meanwhile share the next run), so a thousand replicas
+   * acknowledging a change make a few decisions, not a thousand transactions queued on a lock
+   * while holding the pool's connections. Resolves once a decision that saw this ACK is made.
    */
   async ack(
     targetId: string,
@@ -179,32 +185,40 @@ export class ConfigSyncRepository {
     failedApis: FailedApi[],
     liveSince: Date,
   ): Promise<void> {
-    const now = new Date();
+    await this.prisma.gatewayReplica.updateMany({
+      where: { targetId, replicaId },
+      data: {
+        appliedRevision: revision,
+        appliedHash: hash,
+        lastError: null,
+        failedApis: failedApis.map(({ apiId, error }) => ({ apiId, error })),
+        lastSeenAt: new Date(),
+      },
+    });
+    await this.decisions.run(targetId, liveSince);
+  }
+
+  private readonly decisions = new CoalescingRuns<Date>((targetId, liveSince) => this.decide(targetId, liveSince));
+
+  /** Decides the deployments of `targetId` from its connected replicas (see ack). */
+  private async decide(targetId: string, liveSince: Date): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      // The ACKs of one target's replicas take turns: two replicas acknowledging the last revision
-      // at once would otherwise each read the other's older revision, and neither would decide
-      // the deployments (left `applying` until some later ACK). An advisory lock only ACKs take,
-      // so it cannot deadlock with instance writes (which lock instance, deployment, target).
+      // Decisions of one target take turns across control planes too: each reads the replicas
+      // after its own ACKs were written, so the last to run sees every ACK. An advisory lock only
+      // decisions take, so it cannot deadlock with instance writes (which lock instance,
+      // deployment, target).
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(${TARGET_ACK_LOCK}::int, hashtext(${targetId}))`;
-      await tx.gatewayReplica.updateMany({
-        where: { targetId, replicaId },
-        data: {
-          appliedRevision: revision,
-          appliedHash: hash,
-          lastError: null,
-          failedApis: failedApis.map(({ apiId, error }) => ({ apiId, error })),
-          lastSeenAt: now,
-        },
-      });
-      const live = await tx.$queryRaw<{ appliedRevision: bigint | null; failedApis: FailedApi[] }[]>`
-        SELECT "appliedRevision", "failedApis" FROM "GatewayReplica"
+      const [live] = await tx.$queryRaw<{ replicas: number; applied: bigint | null; failedApis: FailedApi[][] | null }[]>`
+        SELECT count(*)::int AS "replicas", min(COALESCE("appliedRevision", 0)) AS "applied",
+          jsonb_agg("failedApis") FILTER (WHERE jsonb_array_length("failedApis") > 0) AS "failedApis"
+        FROM "GatewayReplica"
         WHERE "targetId" = ${targetId}::uuid
           AND ("disconnectedAt" IS NULL OR "disconnectedAt" < "lastSeenAt")
           AND "lastSeenAt" >= ${liveSince}`;
-      if (!live.length) return;
-      const applied = live.reduce((min, r) => Math.min(min, Number(r.appliedRevision ?? 0)), Number.MAX_SAFE_INTEGER);
+      if (!live?.replicas) return;
+      const applied = Number(live.applied ?? 0);
       const failed = new Map<number, string>();
-      for (const { apiId, error } of live.flatMap((r) => r.failedApis)) {
+      for (const { apiId, error } of (live.failedApis ?? []).flat()) {
         if (!failed.has(Number(apiId))) failed.set(Number(apiId), error);
       }
       const decided = await tx.deployment.findMany({
@@ -212,7 +226,7 @@ export class ConfigSyncRepository {
         select: { id: true, apiId: true, status: true, errorMessage: true },
       });
       // Lock order: the instance, then its deployment, as an instance write does (its trigger
-      // updates the deployment), so an ACK and a PATCH of the same API cannot deadlock. The
+      // updates the deployment), so a decision and a PATCH of the same API cannot deadlock. The
       // deployment's revision is checked again in the UPDATE: a change committed since the read
       // above has a newer revision and stays `applying`.
       const stillDecided = { expectedStatus: 'deployed', configRevision: { lte: applied } };
