@@ -1,10 +1,11 @@
 /**
  * deploy/systemd: the units parsed and their hardening asserted by name, and, where systemd-analyze
  * is installed (a real process; skipped, and said so, elsewhere), `systemd-analyze verify` (no
- * unknown key, bad value or missing binary) and `systemd-analyze security --offline` (the overall
- * exposure stays at most 2.0 of 10). Both run on copies whose ExecStart names the node binary
- * running the tests, so they judge the units, not where this machine keeps Node.js; a broken copy
- * shows each check can fail. The variables set must be ones the README documents.
+ * unknown key, bad value, unresolvable specifier such as a `%d` systemd does not know, or missing
+ * binary) and `systemd-analyze security --offline` (the overall exposure stays at most 2.0 of 10).
+ * Both run on copies whose ExecStart names the node binary running the tests, so they judge the
+ * units, not where this machine keeps Node.js; a broken copy shows each check can fail. The
+ * variables set must be ones the README documents.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -115,9 +116,9 @@ describe.each(UNITS)('deploy/systemd/%s', (name) => {
     expect(stopMs).toBeGreaterThan(needed);
   });
 
-  it('keeps its data in the state directory and sets only variables the README documents', () => {
+  it('writes to its state directory and sets only variables the README documents', () => {
     const env = environment(name);
-    expect(env.get(app === 'gateway' ? 'PORTICO_GATEWAY_DIR' : 'PORTICO_DATA_DIR')).toBe(`%S/portico-${app}`);
+    expect(env.get(app === 'gateway' ? 'PORTICO_GATEWAY_STATE_DIR' : 'PORTICO_DATA_DIR')).toBe(`%S/portico-${app}`);
     const example = readFileSync(path.join(SYSTEMD, `${app}.env.example`), 'utf8');
     const exampleNames = [...example.matchAll(/^#?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1]!);
     expect(exampleNames.length).toBeGreaterThan(0);
@@ -126,11 +127,11 @@ describe.each(UNITS)('deploy/systemd/%s', (name) => {
   });
 
   if (app === 'gateway') {
-    it('gets the registration as a read-only credential, linked into PORTICO_GATEWAY_DIR', () => {
+    it('reads the registration from the credentials directory, where systemd puts it read-only', () => {
       expect(service(name).get('LoadCredential')).toEqual(['registration.yaml:/etc/portico/gateway/registration.yaml']);
-      expect(service(name).get('ExecStartPre')).toEqual([
-        `/usr/bin/ln -sfn %d/registration.yaml ${environment(name).get('PORTICO_GATEWAY_DIR')}/registration.yaml`,
-      ]);
+      // %d: the credentials directory (/run/credentials/<unit>), read straight from there.
+      expect(environment(name).get('PORTICO_GATEWAY_DIR')).toBe('%d');
+      expect(service(name).has('ExecStartPre')).toBe(false);
     });
   }
 });
@@ -164,6 +165,11 @@ if (!analyze) it.todo('verify and rate the units: systemd-analyze is not install
   it('verify reports a misspelt option (the check can fail)', () => {
     const file = copy(UNITS[1]!, (text) => text.replace('ProtectHome=yes', 'ProtectHom=yes'));
     expect(run('verify', file).output).toMatch(/Unknown key( name)? 'ProtectHom'/);
+  });
+
+  it('verify reports a specifier Environment= cannot resolve (so %d is one it can)', () => {
+    const file = copy(UNITS[1]!, (text) => text.replace('PORTICO_GATEWAY_DIR=%d', 'PORTICO_GATEWAY_DIR=%Q'));
+    expect(run('verify', file).output).toMatch(/Failed to resolve specifiers in PORTICO_GATEWAY_DIR=%Q/);
   });
 
   it.each(UNITS)(`security rates the exposure of %s at most ${MAX_EXPOSURE / 10}`, (name) => {
