@@ -23,6 +23,25 @@ describe('gateway environment', () => {
     expect(env.PORTICO_GATEWAY_WORKERS).toBe(availableParallelism());
   });
 
+  it('takes PORTICO_REDIS_URL for a node of a Redis Cluster with PORTICO_REDIS_CLUSTER', () => {
+    expect(loadGatewayEnv({ PORTICO_REDIS_URL: 'redis://node-0:6379/0', PORTICO_REDIS_CLUSTER: 'true' })).toMatchObject({
+      PORTICO_REDIS_URL: 'redis://node-0:6379/0',
+      PORTICO_REDIS_CLUSTER: true,
+    });
+    expect(loadGatewayEnv({ PORTICO_REDIS_URL: 'redis://cache:6379/2' }).PORTICO_REDIS_CLUSTER).toBe(false);
+  });
+
+  it.each([
+    [{ PORTICO_REDIS_CLUSTER: 'maybe' }, 'PORTICO_REDIS_CLUSTER: must be true or false'],
+    [{ PORTICO_REDIS_CLUSTER: 'true' }, 'PORTICO_REDIS_CLUSTER: true needs PORTICO_REDIS_URL'],
+    [
+      { PORTICO_REDIS_CLUSTER: 'true', PORTICO_REDIS_URL: 'redis://node-0:6379/2' },
+      'PORTICO_REDIS_URL: a Redis Cluster has only database 0',
+    ],
+  ])('refuses the Redis Cluster settings %j', (variables, message) => {
+    expect(() => loadGatewayEnv(variables)).toThrow(message);
+  });
+
   it.each([
     ['PORTICO_GATEWAY_HOSTS', 'mcp.example.com,http://x'],
     ['PORTICO_GATEWAY_HOSTS', 'a..b'],

@@ -14,7 +14,7 @@ const positiveMs = z.coerce.number().int().min(1);
 /** A DNS name, optionally `*.` + a DNS name. */
 const HOST_NAME = /^(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-export const gatewayEnvSchema = z.object({
+const variables = z.object({
   /** Directory holding registration.yaml; only read (it may be a read-only mount or a Kubernetes Secret). */
   PORTICO_GATEWAY_DIR: z.string().default('.'),
   /**
@@ -111,6 +111,11 @@ export const gatewayEnvSchema = z.object({
   PORTICO_REDIS_URL: z
     .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL, e.g. redis://127.0.0.1:6379' })
     .optional(),
+  /**
+   * PORTICO_REDIS_URL names one node of a Redis Cluster; the client learns the others from it
+   * (the URL's credentials and TLS apply to every node, and a cluster has only database 0).
+   */
+  PORTICO_REDIS_CLUSTER: z.stringbool({ error: 'must be true or false' }).default(false),
   /** Access events of every MCP exchange, published to the control plane (logs, analytics); `false` turns them off. */
   PORTICO_GATEWAY_ACCESS_LOG: z.stringbool({ error: 'must be true or false' }).default(true),
   /** Access events kept in memory while the control plane does not take them, then spilled to a file in the state directory. */
@@ -127,6 +132,26 @@ export const gatewayEnvSchema = z.object({
     .default(256 * 1024 * 1024),
   PORTICO_LOG_LEVEL: logLevel.default('info'),
 });
+
+/** PORTICO_REDIS_CLUSTER needs a node's URL, and one without a database number (a cluster has only 0). */
+function redisCluster(env: z.infer<typeof variables>, ctx: z.RefinementCtx): void {
+  if (!env.PORTICO_REDIS_CLUSTER) return;
+  if (env.PORTICO_REDIS_URL === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PORTICO_REDIS_CLUSTER'],
+      message: 'true needs PORTICO_REDIS_URL, a node of the cluster',
+    });
+  } else if (!/^\/?0?$/.test(new URL(env.PORTICO_REDIS_URL).pathname)) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PORTICO_REDIS_URL'],
+      message: 'a Redis Cluster has only database 0: drop the number from the URL',
+    });
+  }
+}
+
+export const gatewayEnvSchema = variables.superRefine(redisCluster);
 
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 

@@ -55,9 +55,9 @@ import {
   type Upstream,
 } from '#portico/proto-ts';
 import { compileFullMatch, type FullMatch } from '#portico/policy-catalog';
-import type { Redis } from 'ioredis';
 import pino, { type Logger } from 'pino';
 import { AGENT_TOOLS_POLICY, compileAgentAccess } from '../pipeline/agent-access.js';
+import type { RedisConnection } from '../redis.js';
 import {
   compiledConfig,
   type ApiKind,
@@ -107,7 +107,7 @@ export interface TranslateOptions {
   clock?: Clock;
   logger?: Logger;
   /** CompileContext.redis: the gateway's connection, when one is configured. */
-  redis?: Redis;
+  redis?: RedisConnection;
   /** Where CompileContext.report sends (the sync stream); dropped when absent. */
   report?: PolicyReportSink;
   /** CompileContext.fetch: the data plane's (the upstream address policy applies); default the global fetch. */
@@ -122,7 +122,7 @@ interface Compiling {
   readonly states: PolicyStates;
   readonly clock: Clock;
   readonly logger: Logger;
-  readonly redis: Redis | undefined;
+  readonly redis: RedisConnection | undefined;
   readonly report: PolicyReportSink;
   readonly fetch: typeof fetch;
   readonly backendTokens: BackendTokens | undefined;

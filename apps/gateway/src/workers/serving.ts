@@ -17,7 +17,7 @@ import { DataPlane, dataPlaneOptions } from '../data-plane/data-plane.js';
 import type { ToolsObservedSink } from '../pipeline/tools-observer.js';
 import { ExchangeTracer } from '../tracing/exchange-tracer.js';
 import type { GatewayEnv } from '../env.js';
-import { connectRedis } from '../redis.js';
+import { gatewayRedis } from '../redis.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface Serving {
@@ -77,7 +77,7 @@ export function localServing(env: GatewayEnv, logger: Logger, links: ServingLink
   const tracer = ExchangeTracer.fromEnv(process.env);
   const dataPlane = new DataPlane(dataPlaneOptions(env, logger, metrics, batcher?.add, tracer, tools));
   const states = new PolicyStates();
-  const redis = env.PORTICO_REDIS_URL === undefined ? undefined : connectRedis(env.PORTICO_REDIS_URL, logger);
+  const redis = gatewayRedis(env, logger);
   const backendTokens = links.controlPlane && new BackendTokensClient(links.controlPlane);
   return {
     serve: (config) => serveConfig(dataPlane, config, { states, logger, redis, report, backendTokens }),

@@ -8,10 +8,10 @@ import { freePort } from '#portico/testing';
 import type { GatewayConfig } from '#portico/proto-ts';
 import pino from 'pino';
 import { Registry } from 'prom-client';
-import type { Redis } from 'ioredis';
 import { type Served, serveConfig } from '../../src/config/serve-config.js';
 import { DataPlane, type DataPlaneOptions } from '../../src/data-plane/data-plane.js';
 import { DEFAULT_UPSTREAM_CONNECTIONS } from '../../src/upstream/pools.js';
+import type { RedisConnection } from '../../src/redis.js';
 
 export { apiConfig, gatewayConfig, type ApiSpec, type PolicySpec, type UpstreamSpec } from './gateway-config.js';
 
@@ -29,7 +29,7 @@ export interface TestGatewayOptions extends Partial<Omit<DataPlaneOptions, 'logg
   /** Extra policy factories (test policies), next to the production registry. */
   policies?: PolicyFactory[];
   /** The Redis connection policies get (CompileContext.redis); the caller closes it. */
-  redis?: Redis;
+  redis?: RedisConnection;
 }
 
 /** Starts a DataPlane on 127.0.0.1 and applies `config`. */

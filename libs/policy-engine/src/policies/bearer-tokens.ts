@@ -119,9 +119,10 @@ export class ResourceServer {
   audienceAccepted(aud: unknown, exchange: ExchangeContext): boolean {
     if (!this.protectedResource) return true;
     const resource = exchange.resourceUrl.replace(/\/+$/, '');
-    const base = exchange.restPath === OAUTH_CONNECTION_PATH
-      ? exchange.resourceUrl.slice(0, -exchange.restPath.length).replace(/\/+$/, '')
-      : undefined;
+    const base =
+      exchange.restPath === OAUTH_CONNECTION_PATH
+        ? exchange.resourceUrl.slice(0, -exchange.restPath.length).replace(/\/+$/, '')
+        : undefined;
     const audiences = Array.isArray(aud) ? aud : [aud];
     return audiences.some((a) => {
       if (typeof a !== 'string') return false;

@@ -16,7 +16,7 @@
  * a promise and declares its `failureMode`.
  */
 import type { JsonRpcNotification, JsonRpcRequest, JsonRpcResponse } from '#portico/mcp-jsonrpc';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { CallContext, HeaderEdit, HttpContext, ResponseHead } from './context.js';
 import type { HttpRequestVerdict, Verdict } from './verdict.js';
@@ -122,10 +122,12 @@ export interface CompileContext {
   state<T>(key: string, create: () => T): T;
   /**
    * The gateway's Redis connection when PORTICO_REDIS_URL is set, shared with every policy and
-   * every replica of the target: name keys `portico:<policyId>:…`. A policy that needs it throws
-   * from compile() when it is undefined, so its API fails alone and says why.
+   * every replica of the target: name keys `portico:<policyId>:…`. It is a Redis Cluster's client
+   * with PORTICO_REDIS_CLUSTER, so the keys one command touches must share a hash tag
+   * (`portico:{<policyId>:…}:…`). A policy that needs it throws from compile() when it is
+   * undefined, so its API fails alone and says why.
    */
-  readonly redis: Redis | undefined;
+  readonly redis: Redis | Cluster | undefined;
   /**
    * What the control plane maintains for this policy besides its configuration (proto
    * `Policy.managed_json`), e.g. mcp-tool-pinning's approved definitions; `{}` when none.

@@ -9,7 +9,7 @@
  * skewed clocks still share one window.
  */
 import { hash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 
 /** One quota: at most `maximumRequests` per `timePeriodInMilliseconds`. */
 export interface Window {
@@ -182,7 +182,7 @@ export class RedisQuota implements Quota {
   private readonly fetching = new Map<string, Promise<QuotaOutcome>>();
 
   constructor(
-    redis: Redis,
+    redis: Redis | Cluster,
     /** Names the counters: the applied policy's id, so a push that keeps the policy keeps its counts. */
     private readonly scope: string,
     private readonly windows: readonly Window[],
