@@ -155,10 +155,10 @@ export class BackendOAuthRepository {
     ]);
   }
 
-  /** The user's flow not signed in yet with the most time left after `after`, if any. */
+  /** The user's flow no browser has taken up yet with the most time left after `after`, if any. */
   pendingConsent(apiId: number, subject: string, issuer: string, after: Date) {
     return this.prisma.backendOAuthConsent.findFirst({
-      where: { apiId, subject, issuer, signedInAt: null, expiresAt: { gt: after } },
+      where: { apiId, subject, issuer, browserSha256: null, expiresAt: { gt: after } },
       orderBy: { expiresAt: 'desc' },
     });
   }

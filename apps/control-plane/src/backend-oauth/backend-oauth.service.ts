@@ -19,8 +19,8 @@
  *   authorization URL forwarded to someone else connects nothing. The tokens are stored sealed.
  *   Agents never see a backend token.
  * - The state is 256 random bits, looked up by its SHA-256, single-use, valid CONSENT_TTL_MS. A
- *   user asked again while a flow of theirs has more than half its time left gets the same URL
- *   (kept sealed), so an agent retrying does not pile up flows.
+ *   user asked again while a flow of theirs no browser has taken up has more than half its time
+ *   left gets the same URL (kept sealed), so an agent retrying does not pile up flows.
  * - Operators list and revoke connections over REST; users revoke their own through the gateway.
  *   Revoking tells the authorization server (RFC 7009, best effort) and forgets the tokens.
  */
