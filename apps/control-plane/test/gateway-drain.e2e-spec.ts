@@ -156,7 +156,11 @@ function idleKeepAliveConnection(mcpUrl: string, sessionId: string): Promise<Soc
   });
 }
 
-/** Whether a new TCP connection to `port` of 127.0.0.1 is refused (false: it was accepted). */
+/**
+ * Whether a new TCP connection to `port` of 127.0.0.1 is refused (false: it was accepted, or reset
+ * while the listener goes: with workers, the primary may still accept one while the workers close
+ * their handles, and resets it).
+ */
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -164,7 +168,9 @@ function refused(port: number): Promise<boolean> {
       socket.destroy();
       resolve(false);
     });
-    socket.once('error', (err: NodeJS.ErrnoException) => (err.code === 'ECONNREFUSED' ? resolve(true) : reject(err)));
+    socket.once('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'ECONNREFUSED' ? resolve(true) : err.code === 'ECONNRESET' ? resolve(false) : reject(err),
+    );
   });
 }
 
