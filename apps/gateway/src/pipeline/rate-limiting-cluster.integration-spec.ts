@@ -24,9 +24,10 @@ import {
   type ApiSpec,
   freePorts,
   gatewayConfig,
-  type PolicySpec,
   startTestGateway,
   type TestGateway,
+  rateLimit,
+  toolCall,
 } from '../../test/support/in-process-gateway.js';
 
 const MISSING = ['redis-server', 'redis-cli'].filter((command) => spawnSync(command, ['--version']).error !== undefined);
@@ -36,19 +37,6 @@ const SKIPPED = MISSING.length === 0 ? '' : ` (skipped: ${MISSING.join(' and ')}
 if (SKIPPED) console.warn(`rate-limiting on a Redis Cluster${SKIPPED}`);
 
 const execFileAsync = promisify(execFile);
-
-const toolCall = (id: number, name: string) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name, arguments: { text: 'hi' } },
-});
-
-const rateLimit = (id: string, configuration: Record<string, unknown>): Exclude<PolicySpec, string> => ({
-  id,
-  type: 'rate-limiting',
-  configuration,
-});
 
 /** Polls `probe` until it holds; throws naming `what` after `timeoutMs`. */
 async function until(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {

@@ -23,25 +23,13 @@ import {
   type ApiSpec,
   freePorts,
   gatewayConfig,
-  type PolicySpec,
   startTestGateway,
   type TestGateway,
+  rateLimit,
+  toolCall,
 } from '../../test/support/in-process-gateway.js';
 
 const REDIS_PORT = Number(new URL(process.env.PORTICO_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379').port || 6379);
-
-const toolCall = (id: number, name: string) => ({
-  jsonrpc: '2.0',
-  id,
-  method: 'tools/call',
-  params: { name, arguments: { text: 'hi' } },
-});
-
-const rateLimit = (id: string, configuration: Record<string, unknown>): Exclude<PolicySpec, string> => ({
-  id,
-  type: 'rate-limiting',
-  configuration,
-});
 
 describe('rate-limiting', () => {
   let upstream: TestMcpServer;

@@ -99,3 +99,18 @@ export function apiConfig(spec: ApiSpec): Api {
 export function gatewayConfig(apis: ApiSpec[]): GatewayConfig {
   return GatewayConfig.fromPartial({ gatewayId: 'gw-test', gatewayName: 'test', apis: apis.map(apiConfig) });
 }
+
+/** A tools/call request of `name` (the test MCP servers' tools take `text`). */
+export const toolCall = (id: number, name: string) => ({
+  jsonrpc: '2.0',
+  id,
+  method: 'tools/call',
+  params: { name, arguments: { text: 'hi' } },
+});
+
+/** A rate-limiting policy `id` with `configuration`. */
+export const rateLimit = (id: string, configuration: Record<string, unknown>): Exclude<PolicySpec, string> => ({
+  id,
+  type: 'rate-limiting',
+  configuration,
+});

@@ -13,7 +13,15 @@ import { DataPlane, type DataPlaneOptions } from '../../src/data-plane/data-plan
 import { DEFAULT_UPSTREAM_CONNECTIONS } from '../../src/upstream/pools.js';
 import type { RedisConnection } from '../../src/redis.js';
 
-export { apiConfig, gatewayConfig, type ApiSpec, type PolicySpec, type UpstreamSpec } from './gateway-config.js';
+export {
+  apiConfig,
+  gatewayConfig,
+  rateLimit,
+  toolCall,
+  type ApiSpec,
+  type PolicySpec,
+  type UpstreamSpec,
+} from './gateway-config.js';
 
 export interface TestGateway {
   readonly dataPlane: DataPlane;
