@@ -114,3 +114,20 @@ export const rateLimit = (id: string, configuration: Record<string, unknown>): E
   type: 'rate-limiting',
   configuration,
 });
+
+/**
+ * While rate-limiting cannot reach Redis: `closed` (blockOnUnknownQuota) answers 429 with
+ * Retry-After 1 and says why, `open` lets the call through, both within `withinMs`.
+ */
+export async function expectRateLimitOutage(
+  call: (apiPath: string) => Promise<{ status: number; headers: Record<string, unknown>; body: string }>,
+  withinMs: number,
+): Promise<void> {
+  const started = Date.now();
+  const [closed, open] = await Promise.all([call('/closed'), call('/open')]);
+  expect(closed.status).toBe(429);
+  expect(closed.headers['retry-after']).toBe('1');
+  expect(JSON.parse(closed.body).error.message).toBe('Too many requests: the rate limit of this API cannot be checked right now');
+  expect(open.status).toBe(200);
+  expect(Date.now() - started).toBeLessThan(withinMs);
+}

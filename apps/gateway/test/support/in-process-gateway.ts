@@ -15,6 +15,7 @@ import type { RedisConnection } from '../../src/redis.js';
 
 export {
   apiConfig,
+  expectRateLimitOutage,
   gatewayConfig,
   rateLimit,
   toolCall,
