@@ -2,6 +2,7 @@
 // control plane never import each other; `type:pure` libs do no I/O).
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default [
@@ -9,7 +10,7 @@ export default [
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@typescript-eslint/no-explicit-any': 'off',
@@ -34,6 +35,8 @@ export default [
       ],
     },
   },
+  // The web console: the rules of hooks (and the React Compiler's checks) on its components.
+  { files: ['apps/console/**/*.tsx', 'apps/console/**/*.ts'], ...reactHooks.configs.flat['recommended-latest'] },
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {

@@ -1,4 +1,5 @@
-// `npm start`'s build: the steps of `npm run build` (Prisma client, protobuf code, tsc into dist/)
+// `npm start`'s build: the steps of `npm run build` (Prisma client, protobuf code, the web console,
+// tsc into dist/)
 // whose inputs changed since they last ran in this checkout, and none when nothing did
 // (`portico: build up to date, not building`). Run from the repository root (npm does that).
 //
@@ -44,6 +45,17 @@ const STEPS = [
     outputs: ['libs/proto-ts/src/gen'],
   },
   {
+    // type-checked, then bundled by Vite into apps/console/dist (served by the control plane)
+    name: 'the web console',
+    commands: [
+      [node, 'node_modules/typescript/bin/tsc', '-p', 'apps/console/tsconfig.json'],
+      [node, 'node_modules/vite/bin/vite.js', 'build', '--config', 'apps/console/vite.config.ts', '--logLevel', 'warn'],
+    ],
+    inputs: ['apps/console', 'package-lock.json'],
+    exclude: ['apps/console/dist'],
+    outputs: ['apps/console/dist'],
+  },
+  {
     name: 'dist/ (tsc)',
     command: [
       node,
@@ -86,8 +98,11 @@ for (const step of STEPS) {
   if (!reason) continue;
   console.error(`portico: building ${step.name}: ${reason}`);
   if (step.cache && !(record?.id === id && outputsKept)) rmSync(step.cache, { force: true });
-  const [command, ...args] = step.command;
-  const result = spawnSync(command, args, { cwd: step.cwd, stdio: 'inherit' });
+  let result;
+  for (const [command, ...args] of step.commands ?? [step.command]) {
+    result = spawnSync(command, args, { cwd: step.cwd, stdio: 'inherit' });
+    if (result.status !== 0) break;
+  }
   if (result.status !== 0) {
     console.error(`portico: building ${step.name} failed (${result.signal ?? `exit code ${result.status}`})`);
     process.exit(result.status || 1);

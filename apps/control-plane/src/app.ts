@@ -17,6 +17,7 @@ import { nestLogLevels } from './common/log-levels.js';
 import { rejectNulCharacters } from './common/nul-characters.js';
 import type { Env } from './config/env.js';
 import { useJsonBodyParser } from './json-body/json-body-parser.js';
+import { serveConsole } from './console/console.js';
 import { serveOpenApi } from './openapi/openapi.js';
 
 /** Version reported in the OpenAPI document; the control plane ships with the gateway release. */
@@ -86,6 +87,7 @@ export async function createControlPlane(env: Env, databaseUrl: string): Promise
     });
   app.getHttpAdapter().getInstance().addHook('preValidation', rejectNulCharacters);
   serveOpenApi(app, CONTROL_PLANE_VERSION);
+  serveConsole(app, env);
   app.enableShutdownHooks();
   return app;
 }

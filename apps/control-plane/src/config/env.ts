@@ -51,6 +51,8 @@ export const envSchema = z
      * address (config/public-url.ts), never the request's Host.
      */
     PORTICO_PUBLIC_URL: z.string().url().optional(),
+    /** The built web console (`npm run build` writes apps/console/dist, found from this module). */
+    PORTICO_CONSOLE_DIR: z.string().optional(),
     /** At most 256 characters, the longest username login takes. */
     PORTICO_ADMIN_USERNAME: z
       .string()

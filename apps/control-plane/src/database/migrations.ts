@@ -1,6 +1,6 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { findUpward } from '../common/find-upward.js';
 
 /**
  * Where the committed migrations are: PORTICO_MIGRATIONS_DIR, else the `prisma/migrations` found
@@ -8,11 +8,9 @@ import { fileURLToPath } from 'node:url';
  */
 export function migrationsDir(): string {
   if (process.env.PORTICO_MIGRATIONS_DIR) return path.resolve(process.env.PORTICO_MIGRATIONS_DIR);
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'prisma', 'migrations');
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(dir) === dir) throw new Error('prisma/migrations not found; set PORTICO_MIGRATIONS_DIR');
-  }
+  const found = findUpward(path.join('prisma', 'migrations'));
+  if (!found) throw new Error('prisma/migrations not found; set PORTICO_MIGRATIONS_DIR');
+  return found;
 }
 
 /** The committed migrations' names (their directories). */

@@ -1,0 +1,41 @@
+/**
+ * The console's REST client: openapi-fetch typed by `generated/schema.d.ts`, which is generated from the
+ * control plane's OpenAPI document (paths, parameters and bodies are checked against it; a test
+ * fails when the file is stale). Every call carries the session's bearer token; a 401 ends the
+ * session. `call` turns the result into data or a thrown ApiError.
+ */
+import createClient, { type Middleware } from 'openapi-fetch';
+import { session } from '../session/session';
+import { ApiError, type ErrorBody } from './errors';
+import type { paths } from './generated/schema';
+
+export const api = createClient<paths>({ baseUrl: window.location.origin });
+
+const bearer: Middleware = {
+  onRequest({ request }) {
+    const token = session.token();
+    if (token) request.headers.set('authorization', `Bearer ${token}`);
+    return request;
+  },
+  onResponse({ response, request }) {
+    if (response.status === 401 && !new URL(request.url).pathname.startsWith('/accounts/login')) session.expire();
+    return response;
+  },
+};
+api.use(bearer);
+
+interface FetchResult {
+  data?: unknown;
+  error?: unknown;
+  response: Response;
+}
+
+/**
+ * The data of a finished call, typed as `T`, or an ApiError. Responses the OpenAPI document does
+ * not describe yet are typed by the caller (see resources.ts).
+ */
+export async function call<T>(pending: Promise<FetchResult>): Promise<T> {
+  const { data, error, response } = await pending;
+  if (!response.ok) throw new ApiError(response.status, (error ?? undefined) as ErrorBody | undefined);
+  return data as T;
+}

@@ -1,0 +1,13 @@
+// The web console's build: static files under apps/console/dist, which the control plane serves
+// at /console/ (its index also at /). Charts and the graph layout are imported lazily by their
+// screens, so the first load carries neither (see bench/console-bundle.ts for the budget).
+import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
+import { defineConfig } from 'vite';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/console/',
+  plugins: [react()],
+  build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 1200 },
+});

@@ -1,0 +1,78 @@
+/**
+ * A real browser for the console's tests: Debian's Chromium (PORTICO_CHROMIUM, default
+ * /usr/bin/chromium; `.ci/run` installs it) driven by playwright-core against a control plane on
+ * 127.0.0.1. A page records every script error, console error (a CSP violation, say) and failed
+ * request the test did not expect, for the test to assert there are none; screenshots go to
+ * test-artifacts/console/.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const SCREENSHOT_DIR = path.resolve('test-artifacts', 'console');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    // Tests run as root on CI; no connection may leave the machine.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export interface ConsolePage {
+  page: Page;
+  context: BrowserContext;
+  /** script errors, console errors and unexpected failed requests (`409 POST /path`) seen so far */
+  problems: string[];
+  screenshot(name: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh context (no storage) at 1280×800, watching for problems. `expectedFailures` match the
+ * failed requests a test provokes on purpose (`409 POST /apimanager/…`).
+ */
+export async function openConsole(browser: Browser, baseUrl: string, expectedFailures: RegExp[] = []): Promise<ConsolePage> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, baseURL: baseUrl });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    // Chromium also logs each failed request, without its URL; those are judged below.
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource'))
+      problems.push(`console error: ${message.text()}`);
+  });
+  page.on('response', (response) => {
+    if (response.status() < 400) return;
+    const failure = `${response.status()} ${response.request().method()} ${new URL(response.url()).pathname}`;
+    if (!expectedFailures.some((re) => re.test(failure))) problems.push(`failed request: ${failure}`);
+  });
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  return {
+    page,
+    context,
+    problems,
+    screenshot: async (name) => {
+      await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+    },
+    close: () => context.close(),
+  };
+}
+
+/** Signs in on the login page the console opens with. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'API Administration' }).waitFor();
+}
