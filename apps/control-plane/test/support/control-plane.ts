@@ -88,6 +88,8 @@ function testVariables(dataDir: string): Record<string, string> {
     PORTICO_LOG_LEVEL: 'silent',
     // every test control plane gets its own gRPC sync port
     PORTICO_SYNC_PORT: '0',
+    // a console built elsewhere than apps/console/dist (while developing it)
+    ...(process.env.PORTICO_CONSOLE_DIR && { PORTICO_CONSOLE_DIR: process.env.PORTICO_CONSOLE_DIR }),
   };
 }
 
