@@ -1,0 +1,58 @@
+/**
+ * Issue 22's budget for the console's first load, read from the build the control plane serves
+ * (`npm test` and `npm run build` build it first): the JavaScript a browser must fetch before the
+ * first screen — the entry chunk and every chunk it imports statically — is at most 300 KB
+ * gzipped, and the heavy libraries (charts, graph layout, JSON-Schema forms) are not in it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { consoleDir } from './console.js';
+import { loadEnv } from '../config/env.js';
+
+interface ManifestChunk {
+  file: string;
+  isEntry?: boolean;
+  imports?: string[];
+  dynamicImports?: string[];
+}
+
+const BUDGET_BYTES = 300 * 1024;
+
+const dir = consoleDir(loadEnv({}));
+if (!dir) throw new Error('the console is not built (npm run build:console)');
+const manifest = JSON.parse(readFileSync(path.join(dir, '.vite', 'manifest.json'), 'utf8')) as Record<string, ManifestChunk>;
+
+/** The entry's chunk and, transitively, every chunk it imports statically: what the first load runs. */
+function initialChunks(): ManifestChunk[] {
+  const entry = Object.keys(manifest).find((key) => manifest[key]!.isEntry)!;
+  const seen = new Set<string>();
+  const visit = (key: string) => {
+    if (seen.has(key)) return;
+    seen.add(key);
+    manifest[key]!.imports?.forEach(visit);
+  };
+  visit(entry);
+  return [...seen].map((key) => manifest[key]!);
+}
+
+const gzipped = (chunk: ManifestChunk) => gzipSync(readFileSync(path.join(dir, chunk.file))).length;
+
+describe("the console's first load", () => {
+  it(`is at most ${BUDGET_BYTES / 1024} KB of gzipped JavaScript`, () => {
+    const total = initialChunks().reduce((sum, chunk) => sum + gzipped(chunk), 0);
+    console.log(`console initial JavaScript: ${(total / 1024).toFixed(1)} KB gzipped`);
+    expect(total).toBeLessThanOrEqual(BUDGET_BYTES);
+  });
+
+  it('loads charts, the graph layout and the JSON-Schema forms only with their screens', () => {
+    const initial = initialChunks()
+      .map((chunk) => readFileSync(path.join(dir, chunk.file), 'utf8'))
+      .join('\n');
+    // markers of each library's code (stable across versions): ECharts' registry, ELK's layout
+    // options, rjsf's form class
+    expect(initial).not.toMatch(/registerPreprocessor|echarts/i);
+    expect(initial).not.toMatch(/elk\.algorithm|org\.eclipse\.elk/);
+    expect(initial).not.toMatch(/rjsf|SchemaField/);
+  });
+});
