@@ -273,7 +273,9 @@ describe.each([
       read(`${dockerfile}.dockerignore`)
         .split('\n')
         .filter((line) => line && !line.startsWith('#'));
-    expect(ignored(file)).toEqual(expect.arrayContaining(['**/node_modules', 'dist', '.portico', '.git', '.env']));
+    expect(ignored(file)).toEqual(
+      expect.arrayContaining(['**/node_modules', 'dist', 'apps/console/dist', '.portico', '.git', '.env']),
+    );
     expect(ignored(file)).toEqual(ignored('apps/control-plane/Dockerfile'));
     const controlPlaneBuild = dockerfileStages('apps/control-plane/Dockerfile')[0]!;
     expect(stages[0]!.slice(0, controlPlaneBuild.length)).toEqual(controlPlaneBuild);
@@ -281,10 +283,11 @@ describe.each([
 });
 
 describe('apps/control-plane/Dockerfile', () => {
-  it('takes only the build output from the build stage', () => {
+  it('takes only the build output from the build stage: the compiled code and the console it serves', () => {
     const runtime = dockerfileStages('apps/control-plane/Dockerfile').at(-1)!;
     expect(runtime.filter(([k, rest]) => k === 'COPY' && rest.startsWith('--from='))).toEqual([
       ['COPY', '--from=build /src/dist ./dist'],
+      ['COPY', '--from=build /src/apps/console/dist ./apps/console/dist'],
     ]);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * `npm start`'s build (scripts/build-if-changed.mjs) builds only what changed, and nothing on a
  * checkout that is built: run on a small copy of the repository's build (its package and tsconfig
- * files, Prisma config, proto settings and scripts, the real tools through a link to node_modules)
- * with one Prisma model, one protobuf message and one source file, so a full build takes seconds.
+ * files, Prisma config, proto settings, the console's build settings and scripts, the real tools
+ * through a link to node_modules) with one Prisma model, one protobuf message, one source file and
+ * a one-module console, so a full build takes seconds.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
@@ -22,9 +23,12 @@ const BUILD_FILES = [
   'scripts/build-if-changed.mjs',
   'proto/buf.yaml',
   'proto/buf.gen.yaml',
+  'apps/console/tsconfig.json',
+  'apps/console/vite.config.ts',
 ];
 const SOURCE = 'apps/probe/src/main.ts';
 const COMPILED = 'dist/apps/probe/src/main.js';
+const CONSOLE_SOURCE = 'apps/console/src/main.ts';
 
 describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
   let root: string;
@@ -56,6 +60,8 @@ describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
       'syntax = "proto3";\n\npackage portico.probe.v1;\n\nmessage Probe {\n  string name = 1;\n}\n',
     );
     await write(SOURCE, "export const greeting = 'hello';\n");
+    await write('apps/console/index.html', '<div id="root"></div><script type="module" src="/src/main.ts"></script>\n');
+    await write(CONSOLE_SOURCE, "document.title = 'probe';\n");
   });
 
   afterAll(async () => {
@@ -64,7 +70,7 @@ describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
 
   it('builds everything the first time', async () => {
     const report = await build();
-    for (const step of ['the Prisma client', 'the protobuf code', 'dist/ (tsc)']) {
+    for (const step of ['the Prisma client', 'the protobuf code', 'the web console', 'dist/ (tsc)']) {
       expect(report).toContain(`portico: building ${step}: no earlier build here`);
     }
     expect(report).toMatch(/portico: built in [\d.]+ s/);
@@ -87,6 +93,18 @@ describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
     expect(report).toContain(`portico: building dist/ (tsc): ${SOURCE} changed\n`);
     expect(report).not.toContain('building the');
     expect(await compiled()).toContain("'hello again'");
+  });
+
+  it('builds the console again after a console file changed, and nothing else', async () => {
+    await write(CONSOLE_SOURCE, "document.title = 'probe again';\n");
+
+    const report = await build();
+    expect(report).toMatch(
+      /^portico: building the web console: apps\/console\/src\/main.ts changed\nportico: built in [\d.]+ s\n$/,
+    );
+    const page = await readFile(path.join(root, 'apps/console/dist/index.html'), 'utf8');
+    const script = /src="\/console\/(assets\/[^"]+\.js)"/.exec(page)![1]!;
+    expect(await readFile(path.join(root, 'apps/console/dist', script), 'utf8')).toContain('probe again');
   });
 
   it('compiles everything again when dist/ is not what it left, though no source changed', async () => {
