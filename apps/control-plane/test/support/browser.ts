@@ -5,15 +5,20 @@
  * request the test did not expect, for the test to assert there are none; screenshots go to
  * test-artifacts/console/.
  */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const SCREENSHOT_DIR = path.resolve('test-artifacts', 'console');
 
 export function launchBrowser(): Promise<Browser> {
+  const executablePath = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath))
+    throw new Error(
+      `no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium) or set PORTICO_CHROMIUM`,
+    );
   return chromium.launch({
-    executablePath: process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium',
+    executablePath,
     headless: true,
     // Tests run as root on CI; no connection may leave the machine.
     args: [

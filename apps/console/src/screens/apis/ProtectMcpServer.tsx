@@ -2,13 +2,22 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
-import { ApiError } from '../../api/errors';
+import { ApiError, messageOf } from '../../api/errors';
 import type { ApiInstance } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { useGatewayTargets, useMcpAssets, useTlsContexts } from './mcp-wizard-queries';
-import { assetIdOf, instanceBody, localErrors, type McpChoices, placeOf, spec, type Step, STEPS } from './protect-mcp-request';
+import {
+  assetIdOf,
+  instanceBody,
+  localErrors,
+  type McpChoices,
+  placeErrors,
+  spec,
+  type Step,
+  STEPS,
+} from './protect-mcp-request';
 import { apisKey } from './queries';
 
 const START: McpChoices = {
@@ -38,11 +47,16 @@ export function ProtectMcpServer() {
 
   const save = useMutation({
     mutationFn: async (deploy: boolean) => {
-      if (choices.server?.kind === 'new') await publishServer(orgId, choices);
+      let saving = choices;
+      if (saving.server?.kind === 'new') {
+        // Published once: should the instance be refused, a retry uses the asset as it now is.
+        saving = { ...saving, server: { kind: 'exchange', name: saving.server.name, ...(await publishServer(orgId, saving)) } };
+        setChoices(saving);
+      }
       return call<ApiInstance>(
         api.POST('/apimanager/xapi/v1/organizations/{orgId}/environments/{envId}/apis', {
           params: { path: { orgId, envId } },
-          body: instanceBody(choices, orgId, envId, deploy) as never,
+          body: instanceBody(saving, orgId, envId, deploy) as never,
         }),
       );
     },
@@ -52,10 +66,7 @@ export function ProtectMcpServer() {
     },
     onError: (error) => {
       if (!(error instanceof ApiError)) return;
-      const placed = Object.entries(error.fields).flatMap(([field, message]) => {
-        const place = placeOf(field);
-        return place ? [{ ...place, message }] : [];
-      });
+      const placed = placeErrors(error);
       const first = placed[0];
       if (!first) return;
       setErrors(Object.fromEntries(placed.filter((p) => p.step === first.step).map((p) => [p.field, p.message])));
@@ -123,9 +134,10 @@ export function ProtectMcpServer() {
   );
 }
 
-/** A new MCP server is published to Exchange (type mcp) before its instance is created. */
+/** A new MCP server is published to Exchange (type mcp) before its instance is created; its coordinates. */
 async function publishServer(orgId: string, choices: McpChoices) {
-  const { groupId, assetId, version } = spec(choices, orgId);
+  const coordinates = spec(choices, orgId);
+  const { groupId, assetId, version } = coordinates;
   const form = new FormData();
   form.set('name', choices.server!.name);
   form.set('type', 'mcp');
@@ -136,6 +148,7 @@ async function publishServer(orgId: string, choices: McpChoices) {
       bodySerializer: (body: unknown) => body as FormData,
     }),
   );
+  return coordinates;
 }
 
 interface StepProps {
@@ -252,18 +265,22 @@ function ServerStep({ choices, set, errors }: StepProps) {
   );
 }
 
+/** The environment's TLS contexts to choose from; why there are none when they may not be read. */
 function TlsSelect(props: { value: string; onChange: (value: string) => void; ids: object }) {
   const { orgId, envId } = useScope();
   const contexts = useTlsContexts(orgId, envId);
   return (
-    <select {...props.ids} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
-      <option value="">None</option>
-      {(contexts.data ?? []).map((c) => (
-        <option key={c.value} value={c.value}>
-          {c.label}
-        </option>
-      ))}
-    </select>
+    <>
+      <select {...props.ids} value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">None</option>
+        {(contexts.data ?? []).map((c) => (
+          <option key={c.value} value={c.value}>
+            {c.label}
+          </option>
+        ))}
+      </select>
+      {contexts.error && <p className="hint">{messageOf(contexts.error)}</p>}
+    </>
   );
 }
 

@@ -95,11 +95,27 @@ export function instanceBody(c: McpChoices, orgId: string, envId: string, deploy
   };
 }
 
+/** Errors without a field that still belong to one: the listener taken on that gateway. */
+const FIELD_OF_CODE: Record<string, { step: Step; field: string }> = {
+  API_PROXY_CONFLICT: { step: 'Downstream', field: 'port' },
+  DEPLOYMENT_ALREADY_EXISTS: { step: 'Gateway', field: 'target' },
+};
+
 /**
- * Which step and field a REST validation message belongs to (its dotted body path, as ApiError
- * keys it), so the wizard shows it there rather than as a banner.
+ * Where a failed save's messages belong: each REST validation message at the step and field its
+ * dotted body path names (as ApiError keys it), or the whole message at the field its code
+ * concerns; empty when it belongs to no field (the review shows it then).
  */
-export function placeOf(field: string): { step: Step; field: string } | undefined {
+export function placeErrors(error: { code?: string | undefined; message: string; fields: Readonly<Record<string, string>> }) {
+  const byCode = error.code ? FIELD_OF_CODE[error.code] : undefined;
+  if (byCode) return [{ ...byCode, message: error.message }];
+  return Object.entries(error.fields).flatMap(([field, message]) => {
+    const place = placeOf(field);
+    return place ? [{ ...place, message }] : [];
+  });
+}
+
+function placeOf(field: string): { step: Step; field: string } | undefined {
   if (field.startsWith('routing'))
     return { step: 'Upstream', field: field.endsWith('tlsContext') ? 'outboundTls' : 'upstreamUrl' };
   if (field === 'endpoint.uri') return { step: 'Upstream', field: 'upstreamUrl' };
