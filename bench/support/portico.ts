@@ -187,6 +187,11 @@ export class ControlPlane {
     return rest(this.url, method, urlPath, { ...options, token: this.token });
   }
 
+  /** The bootstrap admin's password (generated for this run), for benches that sign in as a person would. */
+  get adminPassword(): string {
+    return this.launch.env.PORTICO_ADMIN_PASSWORD!;
+  }
+
   /** `/apimanager/api/v1/organizations/…/environments/<Sandbox>/apis` */
   get apisPath(): string {
     return `/apimanager/api/v1/organizations/${this.organizationId}/environments/${this.sandboxId}/apis`;

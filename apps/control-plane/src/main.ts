@@ -13,6 +13,7 @@ import { Logger } from '@nestjs/common';
 import { exitCannotStart, rootLogger } from '#portico/logging';
 import { apiScheme, createControlPlane } from './app.js';
 import { NestPinoLogger } from './common/nest-pino-logger.js';
+import { builtConsoleDir } from './console/console.js';
 import { type Env, loadEnv } from './config/env.js';
 import { type Database, migrate, openDatabase, waitForMigrations } from './database/database.js';
 
@@ -59,7 +60,10 @@ async function start(): Promise<void> {
     await db.stop();
     throw err;
   }
-  logger.log(`control plane listening on ${apiScheme(env)}://${env.PORTICO_HOST}:${env.PORTICO_PORT}`);
+  const url = `${apiScheme(env)}://${env.PORTICO_HOST}:${env.PORTICO_PORT}`;
+  logger.log(`control plane listening on ${url}`);
+  if (builtConsoleDir(env)) logger.log(`web console at ${url}/`);
+  else logger.warn('the web console is not built (npm run build); the REST API works without it');
 }
 
 function loadEnvOrExit(): Env {

@@ -38,6 +38,9 @@ describe('the start of the control plane, in its log', () => {
         msg: expect.stringMatching(/^control plane listening on http:\/\/127\.0\.0\.1:\d+$/),
       }),
     );
+    expect(records).toContainEqual(
+      expect.objectContaining({ level: LEVEL.info, msg: expect.stringMatching(/^web console at http:\/\/127\.0\.0\.1:\d+\/$/) }),
+    );
     expect(records.filter((r) => r.msg.includes('Mapped {') || FRAMEWORK_CONTEXTS.includes(r.context ?? ''))).toEqual([]);
     expect(records.length).toBeLessThan(10);
   });

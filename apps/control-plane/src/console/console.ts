@@ -45,6 +45,12 @@ export function consoleDir(env: Env): string | undefined {
   return findUpward(path.join('apps', 'console', 'dist'));
 }
 
+/** The directory of a built console (one with its index.html), or undefined. */
+export function builtConsoleDir(env: Env): string | undefined {
+  const dir = consoleDir(env);
+  return dir && existsSync(path.join(dir, 'index.html')) ? dir : undefined;
+}
+
 /** Sends `file` (relative to `root`) with @fastify/send's status, headers and body, plus `headers`. */
 async function sendFile(request: FastifyRequest, reply: FastifyReply, root: string, file: string, headers: object) {
   const sent = await send(request.raw, file, { root, dotfiles: 'deny', index: false, cacheControl: false });
@@ -55,9 +61,9 @@ async function sendFile(request: FastifyRequest, reply: FastifyReply, root: stri
 }
 
 export function serveConsole(app: NestFastifyApplication, env: Env): void {
-  const dir = consoleDir(env);
+  const dir = builtConsoleDir(env);
   const fastify = app.getHttpAdapter().getInstance();
-  if (!dir || !existsSync(path.join(dir, 'index.html'))) {
+  if (!dir) {
     // The REST API works without it; say plainly what is missing instead of a bare 404.
     fastify.get('/', (_request, reply) => {
       void reply
