@@ -33,6 +33,73 @@ export const router = createHashRouter([
             path: 'gateways',
             lazy: async () => ({ Component: (await import('./screens/gateways/GatewayTargets')).GatewayTargets }),
           },
+          { path: 'logs', lazy: async () => ({ Component: (await import('./screens/observe/Logs')).Logs }) },
+          { path: 'traffic', lazy: async () => ({ Component: (await import('./screens/observe/Traffic')).Traffic }) },
+          {
+            path: 'graph',
+            lazy: async () => ({ Component: (await import('./screens/observe/WorkflowGraphView')).WorkflowGraphView }),
+          },
+          { path: 'inventory', lazy: async () => ({ Component: (await import('./screens/observe/Inventory')).Inventory }) },
+          {
+            path: 'gateways/:targetId',
+            lazy: async () => ({ Component: (await import('./screens/gateways/GatewayDetail')).GatewayDetail }),
+          },
+          {
+            path: 'applications',
+            lazy: async () => ({
+              Component: (await import('./screens/applications/ClientApplications')).ClientApplications,
+            }),
+          },
+          {
+            path: 'applications/:applicationId',
+            lazy: async () => ({
+              Component: (await import('./screens/applications/ApplicationDetail')).ApplicationDetail,
+            }),
+          },
+          {
+            path: 'api-keys',
+            lazy: async () => ({ Component: (await import('./screens/applications/ApiKeys')).ApiKeys }),
+          },
+          {
+            path: 'mcp-backends',
+            lazy: async () => ({ Component: (await import('./screens/library/McpBackends')).McpBackends }),
+          },
+          {
+            path: 'mcp-backends/new',
+            lazy: async () => ({ Component: (await import('./screens/library/AddCustomMcp')).AddCustomMcp }),
+          },
+          {
+            path: 'mcp-backends/:apiId',
+            lazy: async () => ({ Component: (await import('./screens/library/McpBackendPage')).McpBackendPage }),
+          },
+          {
+            path: 'library',
+            lazy: async () => ({ Component: (await import('./screens/library/McpLibrary')).McpLibrary }),
+          },
+          {
+            path: 'library/requests',
+            lazy: async () => ({ Component: (await import('./screens/library/InstallRequests')).InstallRequests }),
+          },
+          {
+            path: 'library/:entryId/install',
+            lazy: async () => ({ Component: (await import('./screens/library/InstallEntry')).InstallEntry }),
+          },
+          {
+            path: 'agents',
+            lazy: async () => ({ Component: (await import('./screens/agents/Agents')).Agents }),
+          },
+          {
+            path: 'agents/new',
+            lazy: async () => ({ Component: (await import('./screens/agents/AddAgent')).AddAgent }),
+          },
+          {
+            path: 'agents/access/:apiId',
+            lazy: async () => ({ Component: (await import('./screens/agents/BackendAccess')).BackendAccess }),
+          },
+          {
+            path: 'agents/:agentId',
+            lazy: async () => ({ Component: (await import('./screens/agents/AgentPage')).AgentPage }),
+          },
         ],
       },
     ],

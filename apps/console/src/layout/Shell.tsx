@@ -10,6 +10,15 @@ import { useScope } from '../session/useScope';
 const SECTIONS = [
   ['apis', 'API Administration'],
   ['gateways', 'Gateways'],
+  ['logs', 'Logs'],
+  ['traffic', 'Traffic'],
+  ['graph', 'Workflow graph'],
+  ['inventory', 'AI inventory'],
+  ['applications', 'Client applications'],
+  ['api-keys', 'API keys'],
+  ['mcp-backends', 'MCP Servers'],
+  ['library', 'MCP Library'],
+  ['agents', 'Agents'],
 ] as const;
 
 /** Header (business group and environment switchers, sign-out), navigation, and the page. */

@@ -3,13 +3,16 @@ import { useParams } from 'react-router';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { ApplyPolicy } from '../policies/ApplyPolicy';
+import { PolicyChain } from '../policies/PolicyChain';
+import { MCP_SUPPORT } from '../policies/policy-order';
+import '../policies/policies.css';
+import { ToolSettings } from '../tools/ToolSettings';
 import { useApiInstance, useDeploymentStatus, usePolicies, usePolicyTemplates } from './queries';
-
-const MCP_SUPPORT = 'mcp-support';
 
 /**
  * One instance: its listener, upstream and deployment state, the banner asking for MCP Support
- * while an MCP instance lacks it ("Apply now"), and its policies.
+ * while an MCP instance lacks it ("Apply now"), its policy chain (apply, reorder, edit, disable,
+ * shadow mode, remove) and, for an MCP server, its tools.
  */
 export function ApiInstancePage() {
   const { orgId, envId } = useScope();
@@ -18,7 +21,6 @@ export function ApiInstancePage() {
   const status = useDeploymentStatus(orgId, envId, apiId, instance.data?.deployment?.id);
   const policies = usePolicies(orgId, envId, apiId);
   const templates = usePolicyTemplates(orgId, envId, apiId);
-  const nameOf = (assetId: string) => templates.data?.find((t) => t.assetId === assetId)?.name ?? assetId;
   const [applying, setApplying] = useState<string | undefined>();
   const [bannerHidden, setBannerHidden] = useState(false);
   if (instance.error) return <ErrorMessage error={instance.error} />;
@@ -60,23 +62,14 @@ export function ApiInstancePage() {
       </dl>
       <h2>Policies</h2>
       <ErrorMessage error={policies.error} />
-      {policies.data?.length === 0 && <p>No policy applied.</p>}
-      {policies.data && policies.data.length > 0 && (
-        <ol className="policy-chain">
-          {policies.data.map((p) => (
-            <li key={p.id}>
-              {nameOf(p.assetId)} <span className="muted">{p.assetVersion}</span>
-              {p.disabled && <span className="badge warn">Disabled</span>}
-            </li>
-          ))}
-        </ol>
-      )}
-      <button type="button" onClick={() => setApplying('')}>
+      {policies.data && <PolicyChain apiId={apiId} chain={policies.data} templates={templates.data ?? []} />}
+      <button type="button" aria-expanded={applying !== undefined} onClick={() => setApplying('')}>
         Add policy
       </button>
       {applying !== undefined && (
-        <ApplyPolicy apiId={apiId} preselect={applying || undefined} onDone={() => setApplying(undefined)} />
+        <ApplyPolicy key={applying} apiId={apiId} preselect={applying || undefined} onDone={() => setApplying(undefined)} />
       )}
+      {api.endpoint.type === 'mcp' && <ToolSettings apiId={apiId} />}
     </section>
   );
 }

@@ -1,92 +1,108 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { lazy, Suspense, useState } from 'react';
-import { api, call } from '../../api/client';
-import { ApiError } from '../../api/errors';
+/**
+ * Apply a policy from the catalog (exchange-policy-templates for this instance and environment,
+ * grouped by category; those already applied say so): select it, fill in the form generated from
+ * its configuration schema (none for MCP Support), and apply. Validation errors appear at the
+ * fields they name; a template already applied (409) is said at the Policy field, with the choice
+ * to apply a second one.
+ */
+import { useState } from 'react';
+import type { PolicyTemplate } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { policiesKey, usePolicyTemplates } from '../apis/queries';
+import { usePolicies, usePolicyTemplates } from '../apis/queries';
+import { LazyPolicyForm } from './LazyPolicyForm';
+import { duplicateMessage, placeFailure } from './policy-errors';
 import { hasParameters, type JsonSchema } from './policy-schema';
+import { applyPolicy, useInstanceWrite } from './policy-writes';
 
-/** The JSON-Schema form library is loaded only when a policy with parameters is configured. */
-const PolicyForm = lazy(() => import('./PolicyForm'));
-
-/**
- * Apply a policy from the catalog (exchange-policy-templates, for this instance and environment):
- * select it, fill in the form generated from its configuration schema (none for MCP Support), and
- * apply. REST validation errors appear at the field they name.
- */
 export function ApplyPolicy(props: { apiId: string; preselect?: string | undefined; onDone: () => void }) {
   const { orgId, envId } = useScope();
-  const queries = useQueryClient();
   const templates = usePolicyTemplates(orgId, envId, props.apiId);
+  const applied = new Set((usePolicies(orgId, envId, props.apiId).data ?? []).map((p) => p.assetId));
   const [selected, setSelected] = useState<string | undefined>(props.preselect);
   const template = templates.data?.find((t) => t.assetId === selected);
+  const apply = useInstanceWrite(props.apiId, applyPolicy, props.onDone);
 
-  const apply = useMutation({
-    mutationFn: (configurationData: Record<string, unknown>) =>
-      call(
-        api.POST('/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/policies', {
-          params: { path: { orgId, envId, apiId: Number(props.apiId) } },
-          body: {
-            groupId: template!.groupId,
-            assetId: template!.assetId,
-            assetVersion: template!.assetVersion,
-            configurationData,
-          } as never,
-        }),
-      ),
-    onSuccess: async () => {
-      await queries.invalidateQueries({ queryKey: policiesKey(orgId, envId, props.apiId) });
-      props.onDone();
-    },
-  });
-  const fieldErrors = apply.error instanceof ApiError ? apply.error.fields : {};
+  const duplicate = template && duplicateMessage(apply.error, template.name);
+  const failure = duplicate ? undefined : apply.error;
+  const submit = (configurationData: Record<string, unknown>) => apply.mutate({ template: template!, configurationData });
+  const schema = template?.configuration as JsonSchema | undefined;
 
   return (
-    <section className="panel" aria-labelledby="apply-policy-title">
+    <section className="panel policy-panel" aria-labelledby="apply-policy-title">
       <h2 id="apply-policy-title">Apply policy</h2>
       <ErrorMessage error={templates.error} />
-      <Field label="Policy">
+      <Field label="Policy" error={duplicate}>
         {(ids) => (
-          <select {...ids} value={selected ?? ''} onChange={(e) => setSelected(e.target.value || undefined)}>
+          <select
+            {...ids}
+            value={selected ?? ''}
+            onChange={(e) => {
+              apply.reset();
+              setSelected(e.target.value || undefined);
+            }}
+          >
             <option value="">Select a policy…</option>
-            {(templates.data ?? []).map((t) => (
-              <option key={t.assetId} value={t.assetId}>
-                {t.name}
-              </option>
+            {byCategory(templates.data ?? []).map(([category, list]) => (
+              <optgroup key={category} label={category}>
+                {list.map((t) => (
+                  <option key={t.assetId} value={t.assetId}>
+                    {applied.has(t.assetId) ? `${t.name} (applied)` : t.name}
+                  </option>
+                ))}
+              </optgroup>
             ))}
           </select>
         )}
       </Field>
+      {duplicate && (
+        <p>
+          <button
+            type="button"
+            onClick={() => apply.mutate({ ...apply.variables!, allowDuplicated: true })}
+            disabled={apply.isPending}
+          >
+            Apply a second one
+          </button>
+        </p>
+      )}
       {template && <p className="muted">{template.description}</p>}
-      {template && !hasParameters(template.configuration as JsonSchema) && (
+      {template && !hasParameters(schema) && (
         <>
           <p>There are no parameters to configure for the {template.name} policy.</p>
-          {!(apply.error instanceof ApiError && Object.keys(fieldErrors).length > 0) && <ErrorMessage error={apply.error} />}
+          <ErrorMessage error={placeFailure(failure).message} />
           <div className="actions">
             <button type="button" onClick={props.onDone}>
               Cancel
             </button>
-            <button type="button" className="primary" disabled={apply.isPending} onClick={() => apply.mutate({})}>
+            <button type="button" className="primary" disabled={apply.isPending} onClick={() => submit({})}>
               Apply
             </button>
           </div>
         </>
       )}
-      {template && hasParameters(template.configuration as JsonSchema) && (
-        <Suspense fallback={<p aria-busy="true">Loading the form…</p>}>
-          <PolicyForm
-            key={template.assetId}
-            schema={template.configuration as JsonSchema}
-            fieldErrors={fieldErrors}
-            error={apply.error}
-            busy={apply.isPending}
-            onSubmit={(data) => apply.mutate(data)}
-            onCancel={props.onDone}
-          />
-        </Suspense>
+      {template && hasParameters(schema) && (
+        <LazyPolicyForm
+          key={template.assetId}
+          schema={schema!}
+          failure={failure}
+          busy={apply.isPending}
+          submitLabel="Apply"
+          onSubmit={submit}
+          onCancel={props.onDone}
+        />
       )}
     </section>
   );
+}
+
+/** Templates by category, in the catalog's order. */
+function byCategory(templates: PolicyTemplate[]): [string, PolicyTemplate[]][] {
+  const groups = new Map<string, PolicyTemplate[]>();
+  for (const t of templates) {
+    const category = t.category ?? 'Other';
+    groups.set(category, [...(groups.get(category) ?? []), t]);
+  }
+  return [...groups];
 }

@@ -1,54 +1,62 @@
+/**
+ * The configuration form of a policy template, generated from its JSON Schema (2019-09) by
+ * @rjsf/core: objects as fieldsets, arrays with add, remove and move buttons, enums as selects
+ * (checkboxes for a set of enum values), secrets (`x-sensitive`) as password inputs. The control
+ * plane validates (form-validator.ts): its messages, which `failure` carries, show at the fields
+ * they name. `initial` prefills it (an applied policy, secrets masked: sending the mask back keeps
+ * the stored secret).
+ */
 import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
-import { customizeValidator } from '@rjsf/validator-ajv8';
-import Ajv2019 from 'ajv/dist/2019';
-import { ApiError } from '../../api/errors';
-import { ErrorMessage } from '../../components/ErrorMessage';
-import { formErrors, type JsonSchema } from './policy-schema';
+import { useMemo } from 'react';
+import { templates } from './form-templates';
+import { formValidator } from './form-validator';
+import { placeFailure } from './policy-errors';
+import { formErrors, type JsonSchema, uiSchemaOf } from './policy-schema';
 
-/**
- * The catalog's schemas are JSON Schema 2019-09; formats of their own (CEL, Cedar, linear regular
- * expressions) are checked by the control plane, whose messages come back as `fieldErrors`.
- */
-const validator = customizeValidator({ AjvClass: Ajv2019, ajvOptionsOverrides: { validateFormats: false, strict: false } });
-
-export default function PolicyForm(props: {
+export interface PolicyFormProps {
   schema: JsonSchema;
   initial?: Record<string, unknown>;
-  fieldErrors: Readonly<Record<string, string>>;
-  error: unknown;
+  /** The last failed write (shown at its fields, or as one message). */
+  failure: unknown;
   busy: boolean;
-  submitLabel?: string;
+  submitLabel: string;
   onSubmit: (data: Record<string, unknown>) => void;
   onCancel: () => void;
-}) {
-  const { $schema: _dialect, ...schema } = props.schema;
-  const { tree, other } = formErrors(props.fieldErrors);
-  const placed = props.error instanceof ApiError && Object.keys(props.fieldErrors).length > 0;
+}
+
+export default function PolicyForm(props: PolicyFormProps) {
+  const editing = props.initial !== undefined;
+  const uiSchema = useMemo(() => uiSchemaOf(props.schema, editing), [props.schema, editing]);
+  const { fields, message } = placeFailure(props.failure);
+  const { tree, other } = formErrors(fields);
   return (
     <Form
-      schema={schema as RJSFSchema}
-      validator={validator}
+      className="policy-form"
+      schema={props.schema as RJSFSchema}
+      uiSchema={uiSchema}
+      validator={formValidator}
+      templates={templates}
       formData={props.initial}
       extraErrors={tree as ErrorSchema}
       showErrorList={false}
       noHtml5Validate
       onSubmit={({ formData }) => props.onSubmit((formData ?? {}) as Record<string, unknown>)}
     >
-      {other.length > 0 && (
+      {(other.length > 0 || message) && (
         <ul role="alert" className="error">
-          {other.map((message) => (
-            <li key={message}>{message}</li>
+          {other.map((m) => (
+            <li key={m}>{m}</li>
           ))}
+          {message && <li>{message}</li>}
         </ul>
       )}
-      {!placed && <ErrorMessage error={props.error} />}
       <div className="actions">
         <button type="button" onClick={props.onCancel}>
           Cancel
         </button>
         <button type="submit" className="primary" disabled={props.busy}>
-          {props.submitLabel ?? 'Apply'}
+          {props.submitLabel}
         </button>
       </div>
     </Form>

@@ -1,0 +1,175 @@
+/**
+ * API keys of an API instance of this environment (the instance in the URL, `?api=<id>`): the
+ * list with status and last use (never a secret), Create (name, optional expiry; the key shown
+ * once), and Revoke. Says so when the instance does not enforce keys (no API Key Authentication
+ * policy). REST validation errors appear at the field they name.
+ */
+import { type FormEvent, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import type { ApiKey } from '../../api/resources';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { Field } from '../../components/Field';
+import { useScope } from '../../session/useScope';
+import { useApiInstances, usePolicies } from '../apis/queries';
+import { formatTime } from '../gateways/sync-state';
+import { ConfirmButton } from './ConfirmButton';
+import { formErrors } from './form-errors';
+import { useApiKeys, useCreateApiKey, useRevokeApiKey } from './queries';
+import { CopyableValue, ShownOnce } from './ShownOnce';
+
+const API_KEY_POLICY = 'api-key-authentication';
+
+export function ApiKeys() {
+  const { orgId, envId } = useScope();
+  const [search, setSearch] = useSearchParams();
+  const instances = useApiInstances(orgId, envId);
+  const apiParam = search.get('api');
+  const apiId = apiParam ? Number(apiParam) : undefined;
+  const rows = (instances.data?.assets ?? []).flatMap((a) => a.apis);
+
+  return (
+    <section aria-labelledby="api-keys-title">
+      <h1 id="api-keys-title">API keys</h1>
+      <p className="muted">
+        An API key lets an MCP client call an instance that has the API Key Authentication policy, as a bearer token.
+      </p>
+      <ErrorMessage error={instances.error} />
+      <Field label="API instance">
+        {(ids) => (
+          <select {...ids} value={apiId ?? ''} onChange={(e) => setSearch(e.target.value ? { api: e.target.value } : {})}>
+            <option value="">Select an API instance…</option>
+            {rows.map((a) => (
+              <option key={a.id} value={a.id}>
+                {a.instanceLabel ?? `${a.assetId} (${a.id})`}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {apiId !== undefined && <InstanceKeys key={apiId} apiId={apiId} />}
+    </section>
+  );
+}
+
+function InstanceKeys({ apiId }: { apiId: number }) {
+  const { orgId, envId } = useScope();
+  const keys = useApiKeys(orgId, envId, apiId);
+  const policies = usePolicies(orgId, envId, String(apiId));
+  const revoke = useRevokeApiKey(orgId, envId, apiId);
+  const [created, setCreated] = useState<ApiKey | undefined>();
+  const enforced = policies.data?.some((p) => p.assetId === API_KEY_POLICY && !p.disabled);
+
+  return (
+    <>
+      {policies.data && !enforced && (
+        <p className="banner" role="status">
+          This instance does not check API keys: apply the API Key Authentication policy on{' '}
+          <Link to={`/organizations/${orgId}/environments/${envId}/apis/${apiId}`}>its page</Link>.
+        </p>
+      )}
+      {created ? (
+        <ShownOnce title={`API key ${created.name}`} onDone={() => setCreated(undefined)}>
+          <CopyableValue label="API key" value={created.key ?? ''} />
+          <p className="muted">Clients send it as Authorization: Bearer &lt;key&gt;.</p>
+        </ShownOnce>
+      ) : (
+        <CreateApiKey apiId={apiId} onCreated={setCreated} />
+      )}
+      <h2 id="keys-title">Keys</h2>
+      <ErrorMessage error={keys.error ?? revoke.error} />
+      {keys.data?.total === 0 && <p>No API key for this instance yet.</p>}
+      {keys.data && keys.data.total > 0 && (
+        <table aria-labelledby="keys-title">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Prefix</th>
+              <th scope="col">Status</th>
+              <th scope="col">Created</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Last used</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {keys.data.apiKeys.map((k) => (
+              <tr key={k.id}>
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>
+                  <span className={k.status === 'active' ? 'badge ok' : 'badge bad'}>{k.status}</span>
+                </td>
+                <td>
+                  {formatTime(k.createdAt)} <span className="muted">by {k.createdBy}</span>
+                </td>
+                <td>{formatTime(k.expiresAt)}</td>
+                <td>{formatTime(k.lastUsedAt)}</td>
+                <td>
+                  {k.status === 'active' && (
+                    <ConfirmButton
+                      label="Revoke"
+                      what={`the API key ${k.name}`}
+                      busy={revoke.isPending}
+                      onConfirm={() => revoke.mutate(k.id)}
+                    />
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </>
+  );
+}
+
+function CreateApiKey(props: { apiId: number; onCreated: (key: ApiKey) => void }) {
+  const { orgId, envId } = useScope();
+  const create = useCreateApiKey(orgId, envId, props.apiId);
+  const [name, setName] = useState('');
+  const [expires, setExpires] = useState('');
+  const [badDate, setBadDate] = useState<string | undefined>();
+  const errors = formErrors(create.error, ['name', 'expiresAt']);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    const expiresAt = expires ? new Date(expires) : undefined;
+    const invalid = expiresAt && Number.isNaN(expiresAt.getTime());
+    setBadDate(invalid ? 'Enter a date and time' : undefined);
+    if (invalid) return;
+    create.mutate(
+      { name, ...(expiresAt && { expiresAt: expiresAt.toISOString() }) },
+      {
+        onSuccess: (key) => {
+          setName('');
+          setExpires('');
+          props.onCreated(key);
+        },
+      },
+    );
+  }
+
+  return (
+    <form className="panel" aria-labelledby="create-key-title" onSubmit={submit} noValidate>
+      <h2 id="create-key-title">Create an API key</h2>
+      <Field label="Key name" hint="Who or what uses it, e.g. ci agent." error={errors.at('name')}>
+        {(ids) => <input {...ids} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field
+        label="Expires"
+        hint="Optional: your local time. Without it the key works until revoked."
+        error={badDate ?? errors.at('expiresAt')}
+      >
+        {(ids) => <input {...ids} type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />}
+      </Field>
+      <ErrorMessage error={errors.general} />
+      <div className="actions">
+        <button type="submit" className="primary" disabled={create.isPending}>
+          Create key
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,139 @@
+/**
+ * One client application: its client id, Reset secret (the new secret shown once), its contracts
+ * with API instances and what may be done with each as API Manager allows it (approve or reject
+ * a pending one, revoke an approved one, approve again or delete a revoked or rejected one), and
+ * Request access to an instance of this environment (RequestAccess).
+ */
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import type { ClientApplication, Contract } from '../../api/resources';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { useScope } from '../../session/useScope';
+import { useApiInstances } from '../apis/queries';
+import { ClientCredentials } from './ClientCredentials';
+import { ConfirmButton } from './ConfirmButton';
+import { type ContractAction, useApplication, useApplicationContracts, useContractAction, useResetSecret } from './queries';
+import { RequestAccess } from './RequestAccess';
+
+const STATUS_TONE: Record<Contract['status'], string> = {
+  APPROVED: 'ok',
+  PENDING: 'warn',
+  REJECTED: 'bad',
+  REVOKED: 'bad',
+};
+
+export function ApplicationDetail() {
+  const { orgId, envId } = useScope();
+  const applicationId = Number(useParams().applicationId);
+  const application = useApplication(orgId, applicationId);
+  const contracts = useApplicationContracts(orgId, applicationId);
+  const instances = useApiInstances(orgId, envId);
+  const reset = useResetSecret(orgId, applicationId);
+  const act = useContractAction(orgId, applicationId);
+  const [credentials, setCredentials] = useState<ClientApplication | undefined>();
+  const [requesting, setRequesting] = useState(false);
+
+  if (application.error) return <ErrorMessage error={application.error} />;
+  const app = application.data;
+  if (!app) return <p aria-busy="true">Loading…</p>;
+
+  const instanceName = (c: Contract) => {
+    if (c.environmentId !== envId) return `API instance ${c.apiId} (another environment)`;
+    const api = (instances.data?.assets ?? []).flatMap((a) => a.apis).find((a) => a.id === c.apiId);
+    return api ? (api.instanceLabel ?? `${api.assetId} (${api.id})`) : `API instance ${c.apiId}`;
+  };
+  const button = (contract: Contract, action: ContractAction, label: string) => (
+    <button
+      type="button"
+      aria-label={`${label} the contract with ${instanceName(contract)}`}
+      disabled={act.isPending}
+      onClick={() => act.mutate({ contract, action })}
+    >
+      {label}
+    </button>
+  );
+
+  return (
+    <section aria-labelledby="application-title">
+      <p>
+        <Link to={`/organizations/${orgId}/environments/${envId}/applications`}>Client applications</Link>
+      </p>
+      <h1 id="application-title">{app.name}</h1>
+      <dl className="summary">
+        <dt>Description</dt>
+        <dd>{app.description ?? '—'}</dd>
+        <dt>Client id</dt>
+        <dd>
+          <code>{app.clientId}</code>
+        </dd>
+        <dt>Client secret</dt>
+        <dd>
+          Shown only when created or reset.{' '}
+          <ConfirmButton
+            label="Reset"
+            what="the client secret"
+            busy={reset.isPending}
+            onConfirm={() => reset.mutate(undefined, { onSuccess: setCredentials })}
+          />
+          <ErrorMessage error={reset.error} />
+        </dd>
+      </dl>
+      {credentials && <ClientCredentials application={credentials} onDone={() => setCredentials(undefined)} />}
+
+      <div className="page-head">
+        <h2 id="contracts-title">Contracts</h2>
+        {!requesting && (
+          <button type="button" onClick={() => setRequesting(true)}>
+            Request access
+          </button>
+        )}
+      </div>
+      {requesting && <RequestAccess applicationId={applicationId} onDone={() => setRequesting(false)} />}
+      <ErrorMessage error={contracts.error ?? act.error} />
+      {contracts.data?.length === 0 && <p>This application has no contract yet: request access to an API instance.</p>}
+      {contracts.data && contracts.data.length > 0 && (
+        <table aria-labelledby="contracts-title">
+          <thead>
+            <tr>
+              <th scope="col">API instance</th>
+              <th scope="col">SLA tier</th>
+              <th scope="col">Status</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {contracts.data.map((c) => (
+              <tr key={c.id}>
+                <td>{instanceName(c)}</td>
+                <td>{c.tier?.name ?? (c.requestedTier ? `${c.requestedTier.name} (requested)` : '—')}</td>
+                <td>
+                  <span className={`badge ${STATUS_TONE[c.status]}`}>{c.status.toLowerCase()}</span>
+                </td>
+                <td className="row-actions">
+                  {c.status === 'PENDING' && (
+                    <>
+                      {button(c, 'approve', 'Approve')} {button(c, 'reject', 'Reject')}
+                    </>
+                  )}
+                  {c.status === 'APPROVED' && (
+                    <ConfirmButton
+                      label="Revoke"
+                      what={`the contract with ${instanceName(c)}`}
+                      busy={act.isPending}
+                      onConfirm={() => act.mutate({ contract: c, action: 'revoke' })}
+                    />
+                  )}
+                  {(c.status === 'REVOKED' || c.status === 'REJECTED') && (
+                    <>
+                      {button(c, 'approve', 'Approve')} {button(c, 'delete', 'Delete')}
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

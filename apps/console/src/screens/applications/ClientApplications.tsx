@@ -1,0 +1,104 @@
+/**
+ * Client applications of the business group: the list (each opens its contracts), and Create,
+ * whose answer's client secret is shown once (ShownOnce) and never again. REST validation
+ * errors appear at the field they name.
+ */
+import { type FormEvent, useState } from 'react';
+import { Link } from 'react-router';
+import type { ClientApplication } from '../../api/resources';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { Field } from '../../components/Field';
+import { useScope } from '../../session/useScope';
+import { ClientCredentials } from './ClientCredentials';
+import { formErrors } from './form-errors';
+import { useApplications, useCreateApplication } from './queries';
+
+export function ClientApplications() {
+  const { orgId } = useScope();
+  const applications = useApplications(orgId);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<ClientApplication | undefined>();
+
+  return (
+    <section aria-labelledby="applications-title">
+      <div className="page-head">
+        <h1 id="applications-title">Client applications</h1>
+        {!creating && !created && (
+          <button type="button" className="primary" onClick={() => setCreating(true)}>
+            Create application
+          </button>
+        )}
+      </div>
+      {creating && (
+        <CreateApplication
+          onCancel={() => setCreating(false)}
+          onCreated={(app) => {
+            setCreating(false);
+            setCreated(app);
+          }}
+        />
+      )}
+      {created && <ClientCredentials application={created} onDone={() => setCreated(undefined)} />}
+      <ErrorMessage error={applications.error} />
+      {applications.data?.length === 0 && <p>No client application in this business group yet.</p>}
+      {applications.data && applications.data.length > 0 && (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Description</th>
+              <th scope="col">Client id</th>
+            </tr>
+          </thead>
+          <tbody>
+            {applications.data.map((app) => (
+              <tr key={app.id}>
+                <td>
+                  <Link to={String(app.id)}>{app.name}</Link>
+                </td>
+                <td>{app.description ?? '—'}</td>
+                <td>
+                  <code>{app.clientId}</code>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function CreateApplication(props: { onCancel: () => void; onCreated: (app: ClientApplication) => void }) {
+  const { orgId } = useScope();
+  const create = useCreateApplication(orgId);
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  const errors = formErrors(create.error, ['name', 'description']);
+
+  function submit(event: FormEvent) {
+    event.preventDefault();
+    create.mutate({ name, description: description || null }, { onSuccess: props.onCreated });
+  }
+
+  return (
+    <form className="panel" aria-labelledby="create-application-title" onSubmit={submit} noValidate>
+      <h2 id="create-application-title">Create application</h2>
+      <Field label="Name" error={errors.at('name')}>
+        {(ids) => <input {...ids} value={name} onChange={(e) => setName(e.target.value)} />}
+      </Field>
+      <Field label="Description" error={errors.at('description')}>
+        {(ids) => <textarea {...ids} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />}
+      </Field>
+      <ErrorMessage error={errors.general} />
+      <div className="actions">
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" disabled={create.isPending}>
+          Create
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,43 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, call } from '../../api/client';
+import type { McpBackend } from '../../api/resources';
+import { ErrorMessage } from '../../components/ErrorMessage';
+import { useScope } from '../../session/useScope';
+import { useMay } from './permissions';
+import { backendsKey } from './queries';
+
+/**
+ * Switches an MCP backend on or off (a disabled one keeps its configuration; gateways answer it
+ * 503). Offered to holders of Update MCP Backends; others see the state only.
+ */
+export function EnabledSwitch({ backend }: { backend: McpBackend }) {
+  const { orgId, envId } = useScope();
+  const queries = useQueryClient();
+  const mayUpdate = useMay('update:mcp_backends');
+  const toggle = useMutation({
+    mutationFn: (enabled: boolean) =>
+      call(
+        api.PATCH('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends/{apiId}', {
+          params: { path: { orgId, envId, apiId: String(backend.apiId) } },
+          body: { enabled },
+        }),
+      ),
+    onSettled: () => queries.invalidateQueries({ queryKey: backendsKey(orgId, envId) }),
+  });
+  return (
+    <>
+      <label className="choice">
+        <input
+          type="checkbox"
+          role="switch"
+          checked={backend.enabled}
+          disabled={!mayUpdate || toggle.isPending}
+          onChange={(e) => toggle.mutate(e.target.checked)}
+          aria-label={`${backend.name} enabled`}
+        />
+        <span className={backend.enabled ? 'badge ok' : 'badge warn'}>{backend.enabled ? 'Enabled' : 'Disabled'}</span>
+      </label>
+      <ErrorMessage error={toggle.error} />
+    </>
+  );
+}

@@ -1,0 +1,88 @@
+/**
+ * The MCP gateway's reads (…/mcpgateway/api/v1): the organization's MCP library, the
+ * environment's install requests, MCP backends and a backend's tools. Keys start with what a
+ * write invalidates: `mcp-backends` after an install, an approval or a backend change;
+ * `install-requests` after filing or deciding one.
+ */
+import { useQuery } from '@tanstack/react-query';
+import { api, call } from '../../api/client';
+import type { InstallRequest, LibraryEntry, McpBackend, McpBackendTool } from '../../api/resources';
+
+export const backendsKey = (orgId: string, envId: string) => ['mcp-backends', orgId, envId];
+export const requestsKey = (orgId: string, envId: string) => ['install-requests', orgId, envId];
+
+export function useLibrary(orgId: string, search: string) {
+  return useQuery({
+    queryKey: ['mcp-library', orgId, search],
+    queryFn: () =>
+      call<{ total: number; data: LibraryEntry[] }>(
+        api.GET('/mcpgateway/api/v1/organizations/{orgId}/library', {
+          params: { path: { orgId }, query: { search: search || undefined, limit: '100' } },
+        }),
+      ),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useLibraryEntry(orgId: string, entryId: string) {
+  return useQuery({
+    queryKey: ['mcp-library', orgId, 'entry', entryId],
+    queryFn: () =>
+      call<LibraryEntry>(
+        api.GET('/mcpgateway/api/v1/organizations/{orgId}/library/{entryId}', { params: { path: { orgId, entryId } } }),
+      ),
+  });
+}
+
+export type RequestStatus = InstallRequest['status'];
+
+/** Approvers get every request of the environment, others their own. */
+export function useInstallRequests(orgId: string, envId: string, status: RequestStatus | undefined) {
+  return useQuery({
+    queryKey: [...requestsKey(orgId, envId), status],
+    queryFn: () =>
+      call<{ total: number; data: InstallRequest[] }>(
+        api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/install-requests', {
+          params: { path: { orgId, envId }, query: { status, limit: '100' } },
+        }),
+      ),
+  });
+}
+
+export function useBackends(orgId: string, envId: string) {
+  return useQuery({
+    queryKey: backendsKey(orgId, envId),
+    queryFn: () =>
+      call<{ total: number; backends: McpBackend[] }>(
+        api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends', {
+          params: { path: { orgId, envId }, query: { limit: 500 } },
+        }),
+      ),
+  });
+}
+
+export function useBackend(orgId: string, envId: string, apiId: string) {
+  return useQuery({
+    queryKey: [...backendsKey(orgId, envId), apiId],
+    queryFn: () =>
+      call<McpBackend>(
+        api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends/{apiId}', {
+          params: { path: { orgId, envId, apiId } },
+        }),
+      ),
+    refetchInterval: (query) => (query.state.data?.deployment?.status === 'applying' ? 1_000 : false),
+  });
+}
+
+/** The tools the backend's server last listed to the gateways (none before a client has listed them). */
+export function useBackendTools(orgId: string, envId: string, apiId: string) {
+  return useQuery({
+    queryKey: [...backendsKey(orgId, envId), apiId, 'tools'],
+    queryFn: () =>
+      call<{ total: number; tools: McpBackendTool[] }>(
+        api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends/{apiId}/tools', {
+          params: { path: { orgId, envId, apiId: Number(apiId) } },
+        }),
+      ),
+  });
+}
