@@ -23,6 +23,8 @@ export default [
             { sourceTag: 'scope:gateway', notDependOnLibsWithTags: ['scope:control-plane', 'scope:cli'] },
             { sourceTag: 'scope:control-plane', notDependOnLibsWithTags: ['scope:gateway', 'scope:cli'] },
             { sourceTag: 'scope:cli', notDependOnLibsWithTags: ['scope:control-plane', 'scope:gateway'] },
+            // The web console is a client of the REST API only: it imports no project's code.
+            { sourceTag: 'scope:console', onlyDependOnLibsWithTags: [] },
             // Shared libraries build on shared libraries only (outbound-address on policy-engine).
             { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },
             {

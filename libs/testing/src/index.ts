@@ -1,7 +1,7 @@
 /**
  * Test helpers shared by every project: free ports, a purpose-built MCP server, the
  * server-everything reference server as a child process, throw-away certificates, the official
- * MCP conformance suite, a TCP proxy to take a service down, and how fuzz specs run their
+ * MCP conformance suite, a TCP proxy to take a service down, Debian's Chromium for browser tests, and how fuzz specs run their
  * fast-check properties. `swc-register.mjs` (a Node loader, used by path) runs the TypeScript
  * sources, NestJS included, in child processes of tests.
  */
@@ -15,6 +15,7 @@ export { startEverythingServer, type EverythingServer } from './everything-serve
 export { createTestCa, type IssueOptions, type TestCa, type TestCertificate } from './certificates.js';
 export { runConformanceSuite, scenarioOutcome, type ConformanceCheck, type ConformanceRun } from './conformance.js';
 export { spawnNode, type TestChildProcess } from './child-process.js';
+export { launchChromium } from './chromium.js';
 export { startGatewayProcess, type GatewayProcess, type GatewayProcessOptions } from './gateway-process.js';
 export {
   MCP_POST_HEADERS,

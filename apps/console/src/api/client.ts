@@ -18,7 +18,11 @@ const bearer: Middleware = {
     return request;
   },
   onResponse({ response, request }) {
-    if (response.status === 401 && !new URL(request.url).pathname.startsWith('/accounts/login')) session.expire();
+    // A 401 ends the session when it answers the current token (or there is none any more, past
+    // its expiry); a late answer to a request sent with an earlier token (a poll from before a new
+    // sign-in) must not sign the new session out.
+    const token = session.token();
+    if (response.status === 401 && (!token || request.headers.get('authorization') === `Bearer ${token}`)) session.expire();
     return response;
   },
 };

@@ -165,11 +165,6 @@ export interface InventoryServer {
   activity: { calls: number; errors: number; toolCalls: number; agents: number; users: number; lastCallAt: string | null };
 }
 
-/** …/mcpgateway/api/v1/organizations/{orgId}/agents, only what naming them needs. */
-export interface AgentNames {
-  agents: { id: string; name: string }[];
-}
-
 export interface GatewayTarget {
   id: string;
   name: string;
@@ -218,7 +213,8 @@ export interface ApiList {
 }
 
 export interface DeploymentStatus {
-  status: 'applying' | 'undeployed' | 'applied' | 'failed' | string;
+  /** applying | undeployed | applied | failed */
+  status: string;
   apiVersionStatus: string | null;
   /** why the gateway refused it, while `failed` */
   errorMessage?: string | null;
@@ -289,11 +285,6 @@ export interface McpBackend {
 }
 
 /** A tool of an MCP backend as its server last listed it to the gateways. */
-export interface McpBackendTool {
-  name: string;
-  exposedName: string | null;
-}
-
 /** What an install of a library entry asks for. */
 export interface LibraryInput {
   in: 'variable' | 'header';

@@ -38,7 +38,6 @@ export function Shell() {
 
   async function signOut() {
     await api.POST('/accounts/api/logout').catch(() => undefined);
-    queries.clear();
     session.expire();
   }
 

@@ -1,7 +1,8 @@
 /**
  * The signed-in session: the bearer token from /accounts/login, kept in sessionStorage (one tab's
- * life, never a cookie the API would take from other sites) with its expiry. `expire` (a 401, or
- * the expiry passing) clears it and tells the app, which shows the login page.
+ * life, never a cookie the API would take from other sites) with its expiry, past which `token()`
+ * answers none. `expire` (sign-out, or a 401 to the token) clears it and tells the app, which
+ * shows the login page; `start` and `expire` both tell the subscribers.
  */
 const KEY = 'portico.session';
 

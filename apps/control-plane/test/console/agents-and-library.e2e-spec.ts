@@ -138,6 +138,8 @@ describe('console: MCP library, MCP servers and agents (seed 003)', () => {
   it('a user without Install Library MCP sees "Request install", not "Install", and requests it', async () => {
     const page = limited.page;
     await signIn(page, viewer.username, USER_PASSWORD);
+    // what the user may do is read from /me: absent controls mean something only once it answered
+    await page.locator('.topbar .user', { hasText: viewer.username }).waitFor();
     await goTo(page, 'MCP Library');
     await page
       .getByRole('link', { name: /^Request install / })
@@ -311,6 +313,7 @@ describe('console: MCP library, MCP servers and agents (seed 003)', () => {
 
   it('the limited user sees the REST 403 where its permissions end, and no data', async () => {
     const page = limited.page;
+    await page.locator('.topbar .user', { hasText: viewer.username }).waitFor();
     await goTo(page, 'MCP Servers');
     await page.getByRole('link', { name: installed.name, exact: true }).waitFor();
     await expect(page.getByRole('link', { name: 'Add custom MCP' }).count()).resolves.toBe(0);

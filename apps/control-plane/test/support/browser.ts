@@ -1,44 +1,29 @@
 /**
- * A real browser for the console's tests: Debian's Chromium (PORTICO_CHROMIUM, default
- * /usr/bin/chromium; `.ci/run` installs it) driven by playwright-core against a control plane on
+ * A real browser for the console's tests: Debian's Chromium driven by playwright-core against a control plane on
  * 127.0.0.1. A page records every script error, console error (a CSP violation, say) and failed
  * request the test did not expect, for the test to assert there are none; screenshots go to
  * test-artifacts/console/.
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium } from '#portico/testing';
 
 export const SCREENSHOT_DIR = path.resolve('test-artifacts', 'console');
 
-export function launchBrowser(): Promise<Browser> {
-  const executablePath = process.env.PORTICO_CHROMIUM ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath))
-    throw new Error(
-      `no Chromium at ${executablePath}: install Debian's chromium (apt-get install chromium) or set PORTICO_CHROMIUM`,
-    );
-  return chromium.launch({
-    executablePath,
-    headless: true,
-    // Tests run as root on CI; no connection may leave the machine.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+/** Debian's Chromium, headless (#portico/testing launchChromium). */
+export const launchBrowser = launchChromium;
 
 export interface ConsolePage {
   page: Page;
   context: BrowserContext;
-  /** script errors, console errors and unexpected failed requests (`409 POST /path`) seen so far */
+  /**
+   * script errors, console errors, unexpected failed requests (`409 POST /path`) and the
+   * accessibility violations of every screen a screenshot was taken of, seen so far
+   */
   problems: string[];
+  /** A screenshot of the page as `<name>.png`, and the page's accessibility checked (into `problems`). */
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
 }
@@ -69,6 +54,7 @@ export async function openConsole(browser: Browser, baseUrl: string, expectedFai
     problems,
     screenshot: async (name) => {
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
+      for (const violation of await accessibilityViolations(page)) problems.push(`accessibility of ${name}: ${violation}`);
     },
     close: () => context.close(),
   };

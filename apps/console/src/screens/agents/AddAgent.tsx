@@ -7,7 +7,7 @@ import type { Agent } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { formErrors } from '../applications/form-errors';
+import { formErrors } from '../../components/form-errors';
 import { AGENT_FIELDS, agentBody, type AgentDraft, AgentFields, EMPTY_DRAFT } from './AgentFields';
 import { agentsKey, usePredefinedAgents } from './queries';
 

@@ -2,7 +2,7 @@ import { useQueries } from '@tanstack/react-query';
 import { Link } from 'react-router';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
-import { useMay } from '../library/permissions';
+import { useMay } from '../../session/permissions';
 import { useBackends } from '../library/queries';
 import { AccessSummary } from './AccessSummary';
 import { mappingKey, mappingOf, useAgents } from './queries';

@@ -5,9 +5,10 @@ import { api, call } from '../../api/client';
 import type { Agent, AgentMapping } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
-import { formErrors } from '../applications/form-errors';
-import { useMay } from '../library/permissions';
-import { useBackend, useBackendTools } from '../library/queries';
+import { formErrors } from '../../components/form-errors';
+import { useMay } from '../../session/permissions';
+import { useBackend } from '../library/queries';
+import { useTools } from '../tools/queries';
 import { agentsKey, mappingKey, useAgentMapping, useAgents } from './queries';
 
 /** One agent's row of the mapping: mapped or not, and the tools it is limited to (comma-separated). */
@@ -61,7 +62,7 @@ function MappingForm(props: { apiId: string; mapping: AgentMapping; agents: Agen
   const { orgId, envId } = useScope();
   const queries = useQueryClient();
   const mayConfigure = useMay('configure:agents');
-  const tools = useBackendTools(orgId, envId, props.apiId);
+  const tools = useTools(orgId, envId, props.apiId);
   const [restricted, setRestricted] = useState(props.mapping.restricted);
   const [rows, setRows] = useState<Record<string, Row>>(() =>
     Object.fromEntries(
@@ -79,7 +80,7 @@ function MappingForm(props: { apiId: string; mapping: AgentMapping; agents: Agen
       call<AgentMapping>(
         api.PUT('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends/{apiId}/agents', {
           params: { path: { orgId, envId, apiId: props.apiId } },
-          body: { restricted, agents: mapped.map((a) => ({ agentId: a.id, tools: toolList(rows[a.id]!.tools) })) },
+          body: { restricted, agents: mapped.map((a) => ({ agentId: a.id, tools: toolList(rows[a.id]?.tools ?? '') })) },
         }),
       ),
     onSuccess: async (saved) => {
@@ -123,7 +124,8 @@ function MappingForm(props: { apiId: string; mapping: AgentMapping; agents: Agen
           </thead>
           <tbody>
             {props.agents.map((a) => {
-              const row = rows[a.id]!;
+              // an agent added since the form opened starts unmapped
+              const row = rows[a.id] ?? { mapped: false, tools: '' };
               const problem = rowError(a.id);
               return (
                 <tr key={a.id}>

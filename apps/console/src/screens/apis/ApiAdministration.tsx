@@ -1,13 +1,13 @@
 import { Link } from 'react-router';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
-import { useApiInstances } from './queries';
+import { instanceName, useApiInstances } from './queries';
 
 /** API Administration: the environment's instances, and Add → Protect MCP server. */
 export function ApiAdministration() {
   const { orgId, envId } = useScope();
   const instances = useApiInstances(orgId, envId);
-  const rows = (instances.data?.assets ?? []).flatMap((asset) => asset.apis);
+  const rows = instances.data ?? [];
   return (
     <section aria-labelledby="apis-title">
       <div className="page-head">
@@ -39,7 +39,7 @@ export function ApiAdministration() {
             {rows.map((api) => (
               <tr key={api.id}>
                 <td>
-                  <Link to={String(api.id)}>{api.instanceLabel ?? `${api.assetId} (${api.id})`}</Link>
+                  <Link to={String(api.id)}>{instanceName(api)}</Link>
                 </td>
                 <td>
                   {api.assetId} {api.assetVersion}

@@ -41,7 +41,7 @@ export function ApiInstancePage() {
           <button type="button" className="primary" onClick={() => setApplying(MCP_SUPPORT)}>
             Apply now
           </button>
-          <button type="button" className="link" onClick={() => setBannerHidden(true)} aria-label="Dismiss">
+          <button type="button" className="link" onClick={() => setBannerHidden(true)}>
             Dismiss
           </button>
         </div>

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
 import { ApiError, messageOf } from '../../api/errors';
@@ -7,6 +7,7 @@ import type { ApiInstance } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
+import { RunningBadge } from '../gateways/sync-state';
 import { useGatewayTargets, useMcpAssets, useTlsContexts } from './mcp-wizard-queries';
 import {
   assetIdOf,
@@ -44,6 +45,20 @@ export function ProtectMcpServer() {
   const [step, setStep] = useState<Step>('Gateway');
   const [errors, setErrors] = useState<Record<string, string>>({});
   const set = (change: Partial<McpChoices>) => setChoices((c) => ({ ...c, ...change }));
+  const form = useRef<HTMLFormElement>(null);
+  const opened = useRef(false);
+  // Keyboard and screen-reader users follow the wizard: a new step focuses its heading, and
+  // errors (the form's own or the REST API's) focus the first field they name.
+  useEffect(() => {
+    if (!opened.current) {
+      opened.current = true;
+      return;
+    }
+    const root = form.current;
+    (
+      root?.querySelector<HTMLElement>('[aria-invalid="true"]') ?? root?.querySelector<HTMLElement>('[data-step-heading]')
+    )?.focus();
+  }, [step, errors]);
 
   const save = useMutation({
     mutationFn: async (deploy: boolean) => {
@@ -56,7 +71,7 @@ export function ProtectMcpServer() {
       return call<ApiInstance>(
         api.POST('/apimanager/xapi/v1/organizations/{orgId}/environments/{envId}/apis', {
           params: { path: { orgId, envId } },
-          body: instanceBody(saving, orgId, envId, deploy) as never,
+          body: instanceBody(saving, orgId, envId, deploy),
         }),
       );
     },
@@ -96,7 +111,7 @@ export function ProtectMcpServer() {
           </li>
         ))}
       </ol>
-      <form onSubmit={next} noValidate>
+      <form ref={form} onSubmit={next} noValidate>
         {step === 'Gateway' && <GatewayStep choices={choices} set={set} error={errors.target} />}
         {step === 'MCP server' && <ServerStep choices={choices} set={set} errors={errors} />}
         {step === 'Downstream' && <DownstreamStep choices={choices} set={set} errors={errors} />}
@@ -143,7 +158,7 @@ async function publishServer(orgId: string, choices: McpChoices) {
   form.set('type', 'mcp');
   await call(
     api.POST('/exchange/api/v2/organizations/{orgId}/assets/{groupId}/{assetId}/{version}', {
-      params: { path: { orgId, groupId, assetId, version }, header: { 'x-sync-publication': 'true' } as never },
+      params: { path: { orgId, groupId, assetId, version }, header: { 'x-sync-publication': 'true' } },
       body: form as never,
       bodySerializer: (body: unknown) => body as FormData,
     }),
@@ -163,7 +178,9 @@ function GatewayStep({ choices, set, error }: Omit<StepProps, 'errors'> & { erro
   const rows = targets.data?.rows ?? [];
   return (
     <fieldset aria-describedby={error ? 'gateway-error' : undefined}>
-      <legend>Select a gateway</legend>
+      <legend tabIndex={-1} data-step-heading>
+        Select a gateway
+      </legend>
       <ErrorMessage error={targets.error} />
       {targets.data && rows.length === 0 && (
         <p>
@@ -181,7 +198,7 @@ function GatewayStep({ choices, set, error }: Omit<StepProps, 'errors'> & { erro
             onChange={() => set({ target })}
           />
           <span className="choice-name">{target.name}</span>
-          <span className={target.running ? 'badge ok' : 'badge warn'}>{target.running ? 'Running' : 'Not Running'}</span>
+          <RunningBadge running={target.running} />
           <span className="muted">version {target.version}</span>
         </label>
       ))}
@@ -206,7 +223,9 @@ function ServerStep({ choices, set, errors }: StepProps) {
   const mode = choices.server?.kind ?? 'exchange';
   return (
     <fieldset>
-      <legend>Select an MCP</legend>
+      <legend tabIndex={-1} data-step-heading>
+        Select an MCP
+      </legend>
       <label className="choice">
         <input type="radio" name="mode" checked={mode === 'exchange'} onChange={() => set({ server: undefined })} />
         Select MCP server from Exchange
@@ -287,7 +306,9 @@ function TlsSelect(props: { value: string; onChange: (value: string) => void; id
 function DownstreamStep({ choices, set, errors }: StepProps) {
   return (
     <fieldset>
-      <legend>Downstream</legend>
+      <legend tabIndex={-1} data-step-heading>
+        Downstream
+      </legend>
       <Field label="Protocol">
         {(ids) => (
           <select {...ids} value={choices.protocol} onChange={(e) => set({ protocol: e.target.value as 'http' | 'https' })}>
@@ -317,7 +338,9 @@ function DownstreamStep({ choices, set, errors }: StepProps) {
 function UpstreamStep({ choices, set, errors }: StepProps) {
   return (
     <fieldset>
-      <legend>Upstream</legend>
+      <legend tabIndex={-1} data-step-heading>
+        Upstream
+      </legend>
       <Field
         label="MCP server upstream URL"
         hint="URL to access for the MCP server. This must end with a /."
@@ -359,7 +382,7 @@ function Review({ choices, edit, orgId }: { choices: McpChoices; edit: (step: St
     ['Upstream', 'Outbound TLS', choices.outboundTls || 'None'],
   ];
   return (
-    <dl className="review">
+    <dl className="review" tabIndex={-1} data-step-heading aria-label="Review">
       {rows.map(([step, label, value]) => (
         <div key={label}>
           <dt>{label}</dt>

@@ -3,9 +3,11 @@ import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import type { ExchangeAsset, GatewayTarget, SecretGroup, TlsContext } from '../../api/resources';
 
+export const gatewayTargetsKey = (orgId: string, envId: string) => ['gateway-targets', orgId, envId];
+
 export function useGatewayTargets(orgId: string, envId: string) {
   return useQuery({
-    queryKey: ['gateway-targets', orgId, envId],
+    queryKey: gatewayTargetsKey(orgId, envId),
     queryFn: () =>
       call<{ total: number; rows: GatewayTarget[] }>(
         api.GET('/apimanager/xapi/v1/organizations/{orgId}/environments/{envId}/gateway-targets', {

@@ -5,15 +5,23 @@ import type { ApiInstance, ApiList, AppliedPolicy, DeploymentStatus, PolicyTempl
 
 export const apisKey = (orgId: string, envId: string) => ['apis', orgId, envId];
 
+/** How the console names an instance: its label, else its asset and id. */
+export const instanceName = (api: ApiInstance) => api.instanceLabel ?? `${api.assetId} (${api.id})`;
+
+/** The listing's most instances at once (the REST API's maximum page). */
+const INSTANCES_PAGE = 500;
+
+/** The environment's instances, as one list (the REST answer groups them by asset). */
 export function useApiInstances(orgId: string, envId: string) {
   return useQuery({
     queryKey: apisKey(orgId, envId),
     queryFn: () =>
       call<ApiList>(
         api.GET('/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis', {
-          params: { path: { orgId, envId } },
+          params: { path: { orgId, envId }, query: { limit: INSTANCES_PAGE } },
         }),
       ),
+    select: (list) => list.assets.flatMap((asset) => asset.apis),
   });
 }
 

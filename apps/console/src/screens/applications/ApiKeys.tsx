@@ -10,12 +10,12 @@ import type { ApiKey } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { useApiInstances, usePolicies } from '../apis/queries';
-import { formatTime } from '../gateways/sync-state';
-import { ConfirmButton } from './ConfirmButton';
-import { formErrors } from './form-errors';
+import { instanceName, useApiInstances, usePolicies } from '../apis/queries';
+import { formatTime } from '../../components/format';
+import { ConfirmButton } from '../../components/ConfirmButton';
+import { formErrors } from '../../components/form-errors';
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from './queries';
-import { CopyableValue, ShownOnce } from './ShownOnce';
+import { CopyableValue, ShownOnce } from '../../components/ShownOnce';
 
 const API_KEY_POLICY = 'api-key-authentication';
 
@@ -24,8 +24,8 @@ export function ApiKeys() {
   const [search, setSearch] = useSearchParams();
   const instances = useApiInstances(orgId, envId);
   const apiParam = search.get('api');
-  const apiId = apiParam ? Number(apiParam) : undefined;
-  const rows = (instances.data?.assets ?? []).flatMap((a) => a.apis);
+  const apiId = apiParam && /^\d+$/.test(apiParam) ? Number(apiParam) : undefined;
+  const rows = instances.data ?? [];
 
   return (
     <section aria-labelledby="api-keys-title">
@@ -40,7 +40,7 @@ export function ApiKeys() {
             <option value="">Select an API instance…</option>
             {rows.map((a) => (
               <option key={a.id} value={a.id}>
-                {a.instanceLabel ?? `${a.assetId} (${a.id})`}
+                {instanceName(a)}
               </option>
             ))}
           </select>

@@ -9,9 +9,9 @@ import { Link, useParams } from 'react-router';
 import type { ClientApplication, Contract } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
-import { useApiInstances } from '../apis/queries';
+import { instanceName, useApiInstances } from '../apis/queries';
 import { ClientCredentials } from './ClientCredentials';
-import { ConfirmButton } from './ConfirmButton';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { type ContractAction, useApplication, useApplicationContracts, useContractAction, useResetSecret } from './queries';
 import { RequestAccess } from './RequestAccess';
 
@@ -37,15 +37,15 @@ export function ApplicationDetail() {
   const app = application.data;
   if (!app) return <p aria-busy="true">Loading…</p>;
 
-  const instanceName = (c: Contract) => {
+  const contractInstanceName = (c: Contract) => {
     if (c.environmentId !== envId) return `API instance ${c.apiId} (another environment)`;
-    const api = (instances.data?.assets ?? []).flatMap((a) => a.apis).find((a) => a.id === c.apiId);
-    return api ? (api.instanceLabel ?? `${api.assetId} (${api.id})`) : `API instance ${c.apiId}`;
+    const api = (instances.data ?? []).find((a) => a.id === c.apiId);
+    return api ? instanceName(api) : `API instance ${c.apiId}`;
   };
   const button = (contract: Contract, action: ContractAction, label: string) => (
     <button
       type="button"
-      aria-label={`${label} the contract with ${instanceName(contract)}`}
+      aria-label={`${label} the contract with ${contractInstanceName(contract)}`}
       disabled={act.isPending}
       onClick={() => act.mutate({ contract, action })}
     >
@@ -104,7 +104,7 @@ export function ApplicationDetail() {
           <tbody>
             {contracts.data.map((c) => (
               <tr key={c.id}>
-                <td>{instanceName(c)}</td>
+                <td>{contractInstanceName(c)}</td>
                 <td>{c.tier?.name ?? (c.requestedTier ? `${c.requestedTier.name} (requested)` : '—')}</td>
                 <td>
                   <span className={`badge ${STATUS_TONE[c.status]}`}>{c.status.toLowerCase()}</span>
@@ -118,7 +118,7 @@ export function ApplicationDetail() {
                   {c.status === 'APPROVED' && (
                     <ConfirmButton
                       label="Revoke"
-                      what={`the contract with ${instanceName(c)}`}
+                      what={`the contract with ${contractInstanceName(c)}`}
                       busy={act.isPending}
                       onConfirm={() => act.mutate({ contract: c, action: 'revoke' })}
                     />

@@ -10,7 +10,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { ClientCredentials } from './ClientCredentials';
-import { formErrors } from './form-errors';
+import { formErrors } from '../../components/form-errors';
 import { useApplications, useCreateApplication } from './queries';
 
 export function ClientApplications() {

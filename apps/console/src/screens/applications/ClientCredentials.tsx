@@ -1,6 +1,6 @@
 /** An application's client id and the client secret its creation or reset answered, shown once. */
 import type { ClientApplication } from '../../api/resources';
-import { CopyableValue, ShownOnce } from './ShownOnce';
+import { CopyableValue, ShownOnce } from '../../components/ShownOnce';
 
 export function ClientCredentials(props: { application: ClientApplication; onDone: () => void }) {
   return (

@@ -7,8 +7,8 @@ import { type FormEvent, useState } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { useApiInstances } from '../apis/queries';
-import { formErrors } from './form-errors';
+import { instanceName, useApiInstances } from '../apis/queries';
+import { formErrors } from '../../components/form-errors';
 import { useRequestAccess, useSlaTiers } from './queries';
 
 export function RequestAccess(props: { applicationId: number; onDone: () => void }) {
@@ -20,7 +20,7 @@ export function RequestAccess(props: { applicationId: number; onDone: () => void
   const [missing, setMissing] = useState<Record<string, string>>({});
   const tiers = useSlaTiers(orgId, envId, apiId);
   const request = useRequestAccess(orgId, envId, props.applicationId);
-  const rows = (instances.data?.assets ?? []).flatMap((a) => a.apis);
+  const rows = instances.data ?? [];
   const manual = rows.find((a) => a.id === apiId)?.approvalMethod === 'manual';
   const rest = formErrors(request.error, ['requestedTierId', 'requestAccessInfo']);
   const errorAt = (field: string, restField?: string) => missing[field] ?? (restField && rest.at(restField));
@@ -55,7 +55,7 @@ export function RequestAccess(props: { applicationId: number; onDone: () => void
             <option value="">Select an API instance…</option>
             {rows.map((a) => (
               <option key={a.id} value={a.id}>
-                {a.instanceLabel ?? `${a.assetId} (${a.id})`}
+                {instanceName(a)}
               </option>
             ))}
           </select>

@@ -9,9 +9,10 @@ import type { ApiInstance, GatewayReplica } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { useGatewayTargets } from '../apis/mcp-wizard-queries';
-import { useApiInstances, useDeploymentStatus } from '../apis/queries';
+import { instanceName, useApiInstances, useDeploymentStatus } from '../apis/queries';
 import { useLive, useReplicas } from './queries';
-import { formatTime, ReplicaSyncBadge, RolloutBadge, RunningBadge } from './sync-state';
+import { formatTime } from '../../components/format';
+import { ReplicaSyncBadge, RolloutBadge, RunningBadge } from './sync-state';
 import './gateways.css';
 
 export function GatewayDetail() {
@@ -28,7 +29,7 @@ export function GatewayDetail() {
 
   const replicaRows = replicas.data?.content ?? [];
   const versions = [...new Set(replicaRows.map((r) => r.gatewayVersion).filter(Boolean))];
-  const deployed = (instances.data?.assets ?? []).flatMap((a) => a.apis).filter((api) => api.deployment?.targetId === targetId);
+  const deployed = (instances.data ?? []).filter((api) => api.deployment?.targetId === targetId);
 
   return (
     <section aria-labelledby="gateway-title">
@@ -145,9 +146,7 @@ function DeploymentRow({ api }: { api: ApiInstance }) {
   return (
     <tr>
       <td>
-        <Link to={`/organizations/${orgId}/environments/${envId}/apis/${api.id}`}>
-          {api.instanceLabel ?? `${api.assetId} (${api.id})`}
-        </Link>
+        <Link to={`/organizations/${orgId}/environments/${envId}/apis/${api.id}`}>{instanceName(api)}</Link>
       </td>
       <td>{api.endpoint.proxyUri ?? '—'}</td>
       <td>{api.deployment!.gatewayVersion}</td>

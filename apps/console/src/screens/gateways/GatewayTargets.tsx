@@ -11,7 +11,8 @@ import { useGatewayTargets } from '../apis/mcp-wizard-queries';
 import { useApiInstances } from '../apis/queries';
 import { useLive } from './queries';
 import { RegisterGateway } from './RegisterGateway';
-import { formatTime, RunningBadge } from './sync-state';
+import { formatTime } from '../../components/format';
+import { RunningBadge } from './sync-state';
 import './gateways.css';
 
 export function GatewayTargets() {
@@ -21,8 +22,7 @@ export function GatewayTargets() {
   const [adding, setAdding] = useState(false);
   useLive(orgId, envId);
   const rows = targets.data?.rows ?? [];
-  const deployedOn = (targetId: string) =>
-    (instances.data?.assets ?? []).flatMap((a) => a.apis).filter((api) => api.deployment?.targetId === targetId).length;
+  const deployedOn = (targetId: string) => (instances.data ?? []).filter((api) => api.deployment?.targetId === targetId).length;
 
   return (
     <section aria-labelledby="gateways-title">

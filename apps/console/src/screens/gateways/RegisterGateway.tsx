@@ -7,7 +7,7 @@ import { type FormEvent, useState } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { CopyableValue, ShownOnce } from '../applications/ShownOnce';
+import { CopyableValue, ShownOnce } from '../../components/ShownOnce';
 import { useMintRegistrationToken } from './queries';
 import { GATEWAY_NAME, GATEWAY_NAME_RULE, registrationCommands } from './registration-commands';
 

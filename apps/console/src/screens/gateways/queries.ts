@@ -9,19 +9,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, call } from '../../api/client';
 import type { GatewayReplica, StandalonePage } from '../../api/resources';
+import { gatewayTargetsKey } from '../apis/mcp-wizard-queries';
 import { apisKey } from '../apis/queries';
 
 /** How often an open Gateways screen asks again: replicas connect, heartbeat and apply changes. */
 const LIVE_MS = 3_000;
-
-const targetsKey = (orgId: string, envId: string) => ['gateway-targets', orgId, envId];
 
 /** Reads the environment's targets, replicas, instances and deployment states again every LIVE_MS. */
 export function useLive(orgId: string, envId: string) {
   const queries = useQueryClient();
   useEffect(() => {
     const timer = setInterval(() => {
-      void queries.invalidateQueries({ queryKey: targetsKey(orgId, envId) });
+      void queries.invalidateQueries({ queryKey: gatewayTargetsKey(orgId, envId) });
       void queries.invalidateQueries({ queryKey: apisKey(orgId, envId) });
     }, LIVE_MS);
     return () => clearInterval(timer);
@@ -33,7 +32,7 @@ const REPLICA_PAGE = 100;
 
 export function useReplicas(orgId: string, envId: string, gatewayId: string) {
   return useQuery({
-    queryKey: [...targetsKey(orgId, envId), gatewayId, 'replicas'],
+    queryKey: [...gatewayTargetsKey(orgId, envId), gatewayId, 'replicas'],
     queryFn: () =>
       call<StandalonePage<GatewayReplica>>(
         api.GET('/standalone/api/v1/organizations/{orgId}/environments/{envId}/gateways/{gatewayId}/replicas', {

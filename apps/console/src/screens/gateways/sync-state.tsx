@@ -5,10 +5,6 @@
  */
 import type { GatewayReplica } from '../../api/resources';
 
-export function formatTime(iso: string | null | undefined): string {
-  return iso ? new Date(iso).toLocaleString() : '—';
-}
-
 export function RunningBadge({ running }: { running: boolean }) {
   return <span className={running ? 'badge ok' : 'badge warn'}>{running ? 'Running' : 'Not Running'}</span>;
 }
@@ -22,7 +18,7 @@ const REPLICA_SYNC: Record<GatewayReplica['configurationStatus']['status'], [lab
 
 /** A replica's sync state: whether it runs the gateway's current configuration revision. */
 export function ReplicaSyncBadge({ replica }: { replica: GatewayReplica }) {
-  const [label, tone] = REPLICA_SYNC[replica.configurationStatus.status];
+  const [label, tone] = REPLICA_SYNC[replica.configurationStatus.status] ?? [replica.configurationStatus.status, 'warn'];
   return <span className={`badge ${tone}`}>{label}</span>;
 }
 

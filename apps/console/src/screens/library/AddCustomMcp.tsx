@@ -7,7 +7,7 @@ import type { InstalledBackend } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { formErrors } from '../applications/form-errors';
+import { formErrors } from '../../components/form-errors';
 import { MODE_LABELS } from './connection-modes';
 import { GatewaySelect } from './GatewaySelect';
 import { backendsKey } from './queries';

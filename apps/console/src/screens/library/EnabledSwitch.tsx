@@ -3,7 +3,7 @@ import { api, call } from '../../api/client';
 import type { McpBackend } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
-import { useMay } from './permissions';
+import { useMay } from '../../session/permissions';
 import { backendsKey } from './queries';
 
 /**

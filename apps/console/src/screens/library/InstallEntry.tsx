@@ -6,9 +6,10 @@ import type { InstallRequest, InstalledBackend, LibraryEntry, LibraryInput } fro
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { formErrors } from '../applications/form-errors';
+import { formErrors } from '../../components/form-errors';
 import { GatewaySelect } from './GatewaySelect';
-import { useMay } from './permissions';
+import { useMay } from '../../session/permissions';
+import { useMe } from '../../session/queries';
 import { backendsKey, requestsKey, useLibraryEntry } from './queries';
 
 /** An input's key in the install body and in REST errors: `variables.baseUrl`, `headers.Authorization`. */
@@ -47,6 +48,7 @@ export function InstallEntry() {
   const { orgId, envId } = useScope();
   const entryId = useParams().entryId!;
   const entry = useLibraryEntry(orgId, entryId);
+  const me = useMe();
   const mayInstall = useMay('install:mcp_library');
   const navigate = useNavigate();
   const queries = useQueryClient();
@@ -78,7 +80,8 @@ export function InstallEntry() {
   });
 
   if (entry.error) return <ErrorMessage error={entry.error} />;
-  if (!entry.data) return <p aria-busy="true">Loading…</p>;
+  // until /me answers, whether this installs or requests is not known
+  if (!entry.data || !me.data) return <p aria-busy="true">Loading…</p>;
   const server = entry.data;
   const title = server.title ?? server.name;
   const errors = formErrors(submit.error, ['targetId', 'instanceLabel', 'proxyUri', 'reason', ...server.inputs.map(keyOf)]);

@@ -7,8 +7,8 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { useGatewayTargets } from '../apis/mcp-wizard-queries';
-import { formErrors } from '../applications/form-errors';
-import { useMay } from './permissions';
+import { formErrors } from '../../components/form-errors';
+import { useMay } from '../../session/permissions';
 import { backendsKey, requestsKey, type RequestStatus, useInstallRequests } from './queries';
 import './library.css';
 

@@ -5,11 +5,11 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { AccessSummary } from '../agents/AccessSummary';
 import { useAgentMapping } from '../agents/queries';
-import { ConfirmButton } from '../applications/ConfirmButton';
+import { ConfirmButton } from '../../components/ConfirmButton';
 import { MODE_LABELS } from './connection-modes';
 import { ConnectionForm } from './ConnectionForm';
 import { EnabledSwitch } from './EnabledSwitch';
-import { useMay } from './permissions';
+import { useMay } from '../../session/permissions';
 import { backendsKey, useBackend } from './queries';
 
 /**

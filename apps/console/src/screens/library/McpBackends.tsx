@@ -3,7 +3,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { MODE_LABELS } from './connection-modes';
 import { EnabledSwitch } from './EnabledSwitch';
-import { useMay } from './permissions';
+import { useMay } from '../../session/permissions';
 import { useBackends } from './queries';
 import './library.css';
 

@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { useMay } from './permissions';
+import { useMay } from '../../session/permissions';
 import { useLibrary } from './queries';
 import './library.css';
 

@@ -6,7 +6,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import type { InstallRequest, LibraryEntry, McpBackend, McpBackendTool } from '../../api/resources';
+import type { InstallRequest, LibraryEntry, McpBackend } from '../../api/resources';
 
 export const backendsKey = (orgId: string, envId: string) => ['mcp-backends', orgId, envId];
 export const requestsKey = (orgId: string, envId: string) => ['install-requests', orgId, envId];
@@ -71,18 +71,5 @@ export function useBackend(orgId: string, envId: string, apiId: string) {
         }),
       ),
     refetchInterval: (query) => (query.state.data?.deployment?.status === 'applying' ? 1_000 : false),
-  });
-}
-
-/** The tools the backend's server last listed to the gateways (none before a client has listed them). */
-export function useBackendTools(orgId: string, envId: string, apiId: string) {
-  return useQuery({
-    queryKey: [...backendsKey(orgId, envId), apiId, 'tools'],
-    queryFn: () =>
-      call<{ total: number; tools: McpBackendTool[] }>(
-        api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends/{apiId}/tools', {
-          params: { path: { orgId, envId, apiId: Number(apiId) } },
-        }),
-      ),
   });
 }

@@ -8,7 +8,8 @@ import { useEffect, useRef } from 'react';
 import type { AccessLogEvent } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
-import { callerOf, formatMicros, formatTime, outcomeOf } from './format';
+import { formatMicros, formatTime } from '../../components/format';
+import { callerOf, outcomeOf } from './format';
 import { useAccessLogCall } from './queries';
 
 export function CallDetail(props: { id: string; at: string; serverName: (apiId: number) => string; onClose: () => void }) {

@@ -8,9 +8,10 @@ import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
+import { useAgents } from '../agents/queries';
 import { DEFAULT_RANGE, DLP_OUTCOMES, type DlpOutcome, type LogFilters, RANGES, type RangeKey } from './log-filters';
-import { instanceName, useMcpServers } from './mcp-servers';
-import { useAgentNames } from './queries';
+import { instanceName } from '../apis/queries';
+import { useMcpServers } from './mcp-servers';
 import type { useLogFilters } from './useLogFilters';
 
 /** The observability views that take these filters, for links carrying them. */
@@ -38,7 +39,7 @@ function draftOf(filters: LogFilters, anchor: { from: string; to: string }): Dra
 export function FilterBar({ view, state }: { view: (typeof VIEWS)[number][0]; state: ReturnType<typeof useLogFilters> }) {
   const { orgId, envId } = useScope();
   const { servers } = useMcpServers(orgId, envId);
-  const agents = useAgentNames(orgId);
+  const agents = useAgents(orgId);
   const [draft, setDraft] = useState(() => draftOf(state.filters, state.query));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [applied, setApplied] = useState(state.filters);

@@ -12,7 +12,7 @@ import type { InventoryServer } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { formatCount, formatTime, plural } from './format';
+import { formatCount, formatTime, plural } from '../../components/format';
 import { filtersToParams, type PresetRange, RANGES } from './log-filters';
 import { useInventory } from './queries';
 import './observe.css';

@@ -9,7 +9,8 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef } from 'react';
 import { Link } from 'react-router';
 import type { AccessLogEvent } from '../../api/resources';
-import { callerOf, dlpOf, formatMicros, formatTime, isFailure, outcomeOf, userOf } from './format';
+import { formatMicros, formatTime } from '../../components/format';
+import { callerOf, dlpOf, isFailure, outcomeOf, userOf } from './format';
 
 const ROW_HEIGHT = 36;
 /** Rows from the end of what is loaded at which the next page is asked for. */

@@ -11,7 +11,7 @@ import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { CallDetail } from './CallDetail';
 import { FilterBar } from './FilterBar';
-import { formatCount, plural } from './format';
+import { formatCount, plural } from '../../components/format';
 import { LogTable } from './LogTable';
 import { useMcpServers } from './mcp-servers';
 import { useAccessLogs, useMcpAnalytics } from './queries';

@@ -12,7 +12,7 @@ import { useScope } from '../../session/useScope';
 import { Chart } from './Chart';
 import type { ChartOption } from './echarts';
 import { FilterBar } from './FilterBar';
-import { formatCount, formatMillis as ms, formatPercent, formatTime } from './format';
+import { formatCount, formatMillis as ms, formatPercent, formatTime } from '../../components/format';
 import { useMcpAnalytics } from './queries';
 import { callsOverTime, callsPer, latencyOverTime } from './traffic-charts';
 import { useLogFilters } from './useLogFilters';

@@ -11,7 +11,7 @@ import type { WorkflowGraph, WorkflowNode } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { FilterBar } from './FilterBar';
-import { formatCount, formatMillis, formatPercent } from './format';
+import { formatCount, formatMillis, formatPercent } from '../../components/format';
 import { edgeText, type GraphLayout, layoutGraph, type Point } from './graph-layout';
 import { filtersToParams, type LogFilters } from './log-filters';
 import { useWorkflowGraph } from './queries';

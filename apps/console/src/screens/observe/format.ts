@@ -1,18 +1,5 @@
-/** How the observability screens write times, durations and what a logged call came to. */
+/** What a logged call came to, as the observability screens say it. */
 import type { AccessLogEvent } from '../../api/resources';
-
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' });
-const count = new Intl.NumberFormat();
-
-export const formatTime = (iso: string) => dateTime.format(new Date(iso));
-export const formatCount = (n: number) => count.format(n);
-/** Milliseconds to 0.1 ms (whole ones from 100 ms); — for none. */
-export const formatMillis = (ms: number | null | undefined) =>
-  ms === null || ms === undefined ? '—' : `${ms < 100 ? ms.toFixed(1) : Math.round(ms)} ms`;
-export const formatMicros = (us: number) => formatMillis(us / 1000);
-/** `1 call`, `2 calls` */
-export const plural = (n: number, one: string, many = `${one}s`) => `${formatCount(n)} ${n === 1 ? one : many}`;
-export const formatPercent = (ratio: number) => `${(ratio * 100).toFixed(1)} %`;
 
 /** Who called: the agent recognised, else the client application, else the User-Agent. */
 export const callerOf = (e: AccessLogEvent) => e.agent ?? e.clientName ?? e.clientId ?? e.userAgent ?? '—';

@@ -6,7 +6,7 @@
  */
 import ELK, { type ElkNode } from 'elkjs/lib/elk.bundled.js';
 import type { WorkflowGraph, WorkflowNode } from '../../api/resources';
-import { plural } from './format';
+import { plural } from '../../components/format';
 
 export interface Point {
   x: number;

@@ -1,11 +1,11 @@
 /**
  * The reads of the observability screens: the access-log search (cursor pages, newest first), one
- * call with its payloads, the MCP analytics, the workflow graph, the AI inventory and the agents'
- * names. Every key starts with `observeKey`, so Refresh re-reads them all.
+ * call with its payloads, the MCP analytics, the workflow graph and the AI inventory. Their keys
+ * start with `observeKey`, so Refresh re-reads them.
  */
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import type { AccessLogPage, AgentNames, InventoryServer, McpAnalytics, Page, WorkflowGraph } from '../../api/resources';
+import type { AccessLogPage, InventoryServer, McpAnalytics, Page, WorkflowGraph } from '../../api/resources';
 import type { RestQuery } from './log-filters';
 
 /** Events per page of the log search (the route takes up to 500). */
@@ -105,14 +105,5 @@ export function useInventory(orgId: string, envId: string, query: InventoryQuery
         }),
       ),
     placeholderData: keepPreviousData,
-  });
-}
-
-/** The organization's agents, to suggest in the agent filter. */
-export function useAgentNames(orgId: string) {
-  return useQuery({
-    queryKey: ['agent-names', orgId],
-    queryFn: () => call<AgentNames>(api.GET('/mcpgateway/api/v1/organizations/{orgId}/agents', { params: { path: { orgId } } })),
-    staleTime: 60_000,
   });
 }

@@ -3,7 +3,7 @@
  * it names (`at`), and the error as a whole (`general`) only when no field of the form shows it,
  * so nothing is said twice and nothing is lost.
  */
-import { ApiError } from '../../api/errors';
+import { ApiError } from '../api/errors';
 
 export function formErrors(error: unknown, fields: readonly string[]) {
   const rest = error instanceof ApiError ? error : undefined;

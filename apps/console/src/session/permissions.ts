@@ -6,9 +6,9 @@
  * holding one means holding it by name. This only chooses which controls to offer ("Install" or
  * "Request install"); the REST API decides, and its 403 is what a screen shows.
  */
-import type { Me } from '../../api/resources';
-import { useMe } from '../../session/queries';
-import { useScope } from '../../session/useScope';
+import type { Me } from '../api/resources';
+import { useMe } from './queries';
+import { useScope } from './useScope';
 
 export type McpScope =
   | 'install:mcp_library'
