@@ -16,6 +16,12 @@ import { findUpward } from '../common/find-upward.js';
 import type { Env } from '../config/env.js';
 
 export const CONSOLE_PREFIX = '/console/';
+const CONSOLE_ASSETS = `${CONSOLE_PREFIX}assets/`;
+
+/** Whether a route pattern is one of the console's (its page and files, no data): not a REST route. */
+export function isConsoleRoute(pattern: string): boolean {
+  return pattern === '/' || pattern === '/console' || pattern.startsWith(CONSOLE_PREFIX);
+}
 
 /**
  * What the page may load: its own scripts, styles and API, nothing inline, never framed. Styles
@@ -76,9 +82,9 @@ export function serveConsole(app: NestFastifyApplication, env: Env): void {
   const page = (request: FastifyRequest, reply: FastifyReply) => sendFile(request, reply, dir, '/index.html', PAGE_HEADERS);
   fastify.get('/', page);
   fastify.get(CONSOLE_PREFIX, page);
-  // Vite names every asset by its content hash: cached for good.
-  fastify.get(`${CONSOLE_PREFIX}assets/*`, (request: FastifyRequest<{ Params: { '*': string } }>, reply) =>
-    sendFile(request, reply, path.join(dir, 'assets'), `/${request.params['*']}`, {
+  // Vite writes every asset flat into assets/, named by its content hash: cached for good.
+  fastify.get(`${CONSOLE_ASSETS}:file`, (request: FastifyRequest<{ Params: { file: string } }>, reply) =>
+    sendFile(request, reply, path.join(dir, 'assets'), `/${request.params.file}`, {
       'cache-control': 'public, max-age=31536000, immutable',
     }),
   );

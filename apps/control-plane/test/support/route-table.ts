@@ -11,6 +11,7 @@
  */
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
+import { isConsoleRoute } from '../../src/console/console.js';
 
 export interface RegisteredRoute {
   /** GET, POST, PUT, PATCH, DELETE… (HEAD and OPTIONS included when registered) */
@@ -23,7 +24,10 @@ export interface RegisteredRoute {
 
 const LINE = /^((?:[│ ] {3})*)[├└]── (\S+)(?: \(([A-Z, ]+)\))?$/;
 
-/** The method and path of every route `app` serves, sorted by path then method. */
+/**
+ * The method and path of every REST route `app` serves, sorted by path then method: every route
+ * but the web console's page and static files (console/console.ts), which hold no data.
+ */
 export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[] {
   const fastify = app.getHttpAdapter().getInstance() as FastifyInstance;
   const tree = fastify.printRoutes({ commonPrefix: false });
@@ -41,6 +45,7 @@ export function registeredRoutes(app: NestFastifyApplication): RegisteredRoute[]
       if (!fastify.hasRoute({ method: method as never, url: path })) {
         throw new Error(`registeredRoutes: read ${method} ${path} from printRoutes, but Fastify has no such route`);
       }
+      if (isConsoleRoute(path)) continue;
       routes.push({ method, path, params: [...path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!) });
     }
   }
