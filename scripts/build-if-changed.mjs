@@ -1,5 +1,5 @@
-// `npm start`'s build: the steps of `npm run build` (Prisma client, protobuf code, the web console,
-// tsc into dist/)
+// `npm start`'s build: the steps of `npm run build` (Prisma client, protobuf code, the console's API
+// types and the web console, tsc into dist/)
 // whose inputs changed since they last ran in this checkout, and none when nothing did
 // (`portico: build up to date, not building`). Run from the repository root (npm does that).
 //
@@ -43,6 +43,20 @@ const STEPS = [
     cwd: 'proto',
     inputs: ['proto', 'package-lock.json'],
     outputs: ['libs/proto-ts/src/gen'],
+  },
+  {
+    // from the OpenAPI document of the control plane's sources (which the Prisma and protobuf code
+    // above are part of); the console step below rebuilds only when the types' content changed
+    name: "the console's API types",
+    command: [
+      node,
+      '--conditions=portico-source',
+      '--import',
+      './libs/testing/src/swc-register.mjs',
+      'scripts/console-api-types.ts',
+    ],
+    inputs: ['apps/control-plane/src', 'libs/*/src', 'scripts/console-api-types.ts', 'package.json', 'package-lock.json'],
+    outputs: ['apps/console/src/api/generated'],
   },
   {
     // type-checked, then bundled by Vite into apps/console/dist (served by the control plane)

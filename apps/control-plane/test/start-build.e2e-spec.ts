@@ -2,8 +2,10 @@
  * `npm start`'s build (scripts/build-if-changed.mjs) builds only what changed, and nothing on a
  * checkout that is built: run on a small copy of the repository's build (its package and tsconfig
  * files, Prisma config, proto settings, the console's build settings and scripts, the real tools
- * through a link to node_modules) with one Prisma model, one protobuf message, one source file and
- * a one-module console, so a full build takes seconds.
+ * through a link to node_modules) with one Prisma model, one protobuf message, two control-plane
+ * source files, a one-module console, and in place of scripts/console-api-types.ts (which needs the
+ * whole control plane) a script writing the console's types from the routes one of those files
+ * lists, so a full build takes seconds.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
@@ -25,10 +27,15 @@ const BUILD_FILES = [
   'proto/buf.gen.yaml',
   'apps/console/tsconfig.json',
   'apps/console/vite.config.ts',
+  'libs/testing/src/swc-register.mjs',
+  'libs/testing/src/swc-loader.mjs',
+  'libs/testing/src/swc-options.mjs',
 ];
-const SOURCE = 'apps/probe/src/main.ts';
-const COMPILED = 'dist/apps/probe/src/main.js';
+const SOURCE = 'apps/control-plane/src/main.ts';
+const COMPILED = 'dist/apps/control-plane/src/main.js';
+const ROUTES = 'apps/control-plane/src/routes.ts';
 const CONSOLE_SOURCE = 'apps/console/src/main.ts';
+const API_TYPES = 'apps/console/src/api/generated/schema.d.ts';
 
 describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
   let root: string;
@@ -60,8 +67,22 @@ describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
       'syntax = "proto3";\n\npackage portico.probe.v1;\n\nmessage Probe {\n  string name = 1;\n}\n',
     );
     await write(SOURCE, "export const greeting = 'hello';\n");
+    await write(ROUTES, "export const routes = ['/probe'];\n");
+    await write(
+      'scripts/console-api-types.ts',
+      [
+        "import { mkdirSync, writeFileSync } from 'node:fs';",
+        "import { routes } from '../apps/control-plane/src/routes.js';",
+        "mkdirSync('apps/console/src/api/generated', { recursive: true });",
+        `writeFileSync('${API_TYPES}', \`export type Route = \${routes.map((r) => JSON.stringify(r)).join(' | ')};\\n\`);`,
+        '',
+      ].join('\n'),
+    );
     await write('apps/console/index.html', '<div id="root"></div><script type="module" src="/src/main.ts"></script>\n');
-    await write(CONSOLE_SOURCE, "document.title = 'probe';\n");
+    await write(
+      CONSOLE_SOURCE,
+      "import type { Route } from './api/generated/schema';\nconst home: Route = '/probe';\ndocument.title = `probe ${home}`;\n",
+    );
   });
 
   afterAll(async () => {
@@ -70,7 +91,7 @@ describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
 
   it('builds everything the first time', async () => {
     const report = await build();
-    for (const step of ['the Prisma client', 'the protobuf code', 'the web console', 'dist/ (tsc)']) {
+    for (const step of ['the Prisma client', 'the protobuf code', "the console's API types", 'the web console', 'dist/ (tsc)']) {
       expect(report).toContain(`portico: building ${step}: no earlier build here`);
     }
     expect(report).toMatch(/portico: built in [\d.]+ s/);
@@ -86,13 +107,24 @@ describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
     expect((await stat(path.join(root, COMPILED))).mtimeMs).toBe(before);
   });
 
-  it('compiles again after a source file changed, and generates nothing', async () => {
+  it('compiles again after a source file changed, and rebuilds no console when its API types stay the same', async () => {
     await write(SOURCE, "export const greeting = 'hello again';\n");
 
     const report = await build();
+    expect(report).toContain(`portico: building the console's API types: ${SOURCE} changed\n`);
     expect(report).toContain(`portico: building dist/ (tsc): ${SOURCE} changed\n`);
-    expect(report).not.toContain('building the');
+    expect(report).not.toContain('building the web console');
+    expect(report).not.toContain('building the Prisma client');
     expect(await compiled()).toContain("'hello again'");
+  });
+
+  it('rebuilds the console when a source change changed its API types', async () => {
+    await write(ROUTES, "export const routes = ['/probe', '/probe/again'];\n");
+
+    const report = await build();
+    expect(report).toContain(`portico: building the console's API types: ${ROUTES} changed\n`);
+    expect(report).toContain(`portico: building the web console: ${API_TYPES} changed\n`);
+    expect(await readFile(path.join(root, API_TYPES), 'utf8')).toBe('export type Route = "/probe" | "/probe/again";\n');
   });
 
   it('builds the console again after a console file changed, and nothing else', async () => {

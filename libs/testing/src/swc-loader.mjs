@@ -1,5 +1,6 @@
 /**
- * A Node module loader that runs the TypeScript sources directly, for child processes of tests:
+ * A Node module loader that runs the TypeScript sources directly, for child processes of tests and
+ * for the console's API types (scripts/console-api-types.ts):
  * `node --conditions=portico-source --import ./libs/testing/src/swc-register.mjs apps/control-plane/src/main.ts`.
  *
  * tsx cannot run the control plane: esbuild emits no decorator metadata, and NestJS resolves
