@@ -1,417 +1,133 @@
 /**
- * Response shapes of the REST routes the console reads whose OpenAPI operations do not describe
- * their answer yet (requests are typed from schema.d.ts). Each lists only the fields the console
- * uses, as the Anypoint dialect answers them (reference/anypoint-contract.md).
+ * The console's names for what the REST routes it reads answer, taken from the OpenAPI document
+ * (generated/schema.d.ts), which documents each answer from the zod schema the control plane
+ * holds it to (documented-responses.integration-spec.ts checks the answers against it).
  */
-export interface Me {
-  user: {
-    id: string;
-    username: string;
-    firstName?: string;
-    lastName?: string;
-    organization: { id: string; name: string };
-    memberOfOrganizations: { id: string; name: string; isRoot?: boolean; parentId?: string | null }[];
-    /** the user's grants: a scope in an organization (and its business groups), or in one environment */
-    permissions?: { scope: string; context_params: { org: string; envId?: string } }[];
-  };
-}
+import type { paths } from './generated/schema';
 
-export interface Environment {
-  id: string;
-  name: string;
-  organizationId: string;
-  type: string;
-  isProduction: boolean;
-}
+type JsonBody<R> = R extends { content: { 'application/json': infer B } } ? B : never;
 
+/** The JSON body of the success answer (200, else 201) documented for `method path`. */
+type Answer<P extends keyof paths, M extends keyof paths[P]> = paths[P][M] extends { responses: infer R }
+  ? R extends { 200: infer OK }
+    ? JsonBody<OK>
+    : R extends { 201: infer Created }
+      ? JsonBody<Created>
+      : never
+  : never;
+
+type KeysOfUnion<U> = U extends unknown ? keyof U : never;
+/** Each member of the union `U` with the keys only other members have, as optional `undefined`. */
+type WithAbsentKeys<U, K extends PropertyKey = KeysOfUnion<U>> = U extends unknown
+  ? U & { [P in Exclude<K, keyof U>]?: undefined }
+  : never;
+
+type OrgPath = '/accounts/api/organizations/{orgId}';
+type McpPath = '/mcpgateway/api/v1/organizations/{orgId}';
+type McpEnvPath = '/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}';
+type ApisPath = '/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis';
+type AnalyticsPath = '/analytics/1.0/{orgId}/environments/{envId}';
+type ApplicationsPath = '/exchange/api/v2/organizations/{orgId}/applications';
+type SecretGroupsPath = '/secrets-manager/api/v1/organizations/{orgId}/environments/{envId}/secretGroups';
+
+/** The console signs users in, never connected apps, so …/me answers its `user` shape. */
+export type Me = Extract<Answer<'/accounts/api/me', 'get'>, { user: unknown }>;
+
+export type Environment = Answer<`${OrgPath}/environments`, 'get'>['data'][number];
+
+/** A page of an Access Management-style list. */
 export interface Page<T> {
   total: number;
   data: T[];
 }
 
-/** A policy's decision on one call, as the access log stores it. */
-export interface CallVerdict {
-  policyType: string;
-  policyId: string;
-  verdict: string;
-  mode: string;
-  errorKind: string;
-}
-
-/** A DLP finding on one call: `action` is redacted, blocked or detected (logged). */
-export interface DlpFinding {
-  policyId: string;
-  direction: string;
-  categories: string[];
-  action: string;
-}
-
+export type AccessLogPage = Answer<`${AnalyticsPath}/access-logs`, 'get'>;
 /** One MCP exchange as …/access-logs answers it (durations in µs, sizes in bytes). */
-export interface AccessLogEvent {
-  id: string;
-  time: string;
-  apiId: number;
-  gatewayId: string;
-  replicaId: string;
-  requestId: string;
-  sessionId: string | null;
-  httpMethod: string;
-  path: string;
-  httpStatus: number;
-  mcpMethod: string | null;
-  jsonRpcId: string | null;
-  mcpName: string | null;
-  jsonRpcErrorCode: number | null;
-  toolError: boolean;
-  durationUs: number;
-  upstreamLatencyUs: number | null;
-  bytesIn: number;
-  bytesOut: number;
-  clientId: string | null;
-  clientName: string | null;
-  principal: string | null;
-  userDomain: string | null;
-  clientAddress: string | null;
-  userAgent: string | null;
-  verdicts: CallVerdict[];
-  dlp: DlpFinding[];
-  gatewayError: string | null;
-  upstreamName: string | null;
-  agent: string | null;
-  /** with `includePayloads=true`: null when the gateway recorded none */
-  requestPayload?: string | null;
-  responsePayload?: string | null;
-}
+export type AccessLogEvent = AccessLogPage['data'][number];
+/** A policy's decision on one call, as the access log stores it. */
+export type CallVerdict = AccessLogEvent['verdicts'][number];
+/** A DLP finding on one call: `action` is redacted, blocked or detected (logged). */
+export type DlpFinding = AccessLogEvent['dlp'][number];
 
-export interface AccessLogPage {
-  from: string;
-  to: string;
-  data: AccessLogEvent[];
-  nextCursor: string | null;
-}
-
+export type McpAnalytics = Answer<`${AnalyticsPath}/mcp-analytics`, 'get'>;
 /** Calls of a group in …/mcp-analytics; latency in ms, null without calls. */
-export interface CallCounts {
-  requests: number;
-  errors: number;
-  errorRate: number;
-  denials: number;
-  shadowDenials: number;
-  latencyMs: { p50: number; p90: number; p99: number } | null;
-}
+export type CallCounts = Omit<McpAnalytics['totals'], 'dlpFindings'>;
 
-export interface McpAnalytics {
-  from: string;
-  to: string;
-  interval: string;
-  totals: CallCounts & { dlpFindings: number };
-  timeline: (CallCounts & { start: string })[];
-  methods: (CallCounts & { method: string | null })[];
-  tools: (CallCounts & { name: string })[];
-  errors: { httpStatus: number; jsonRpcErrorCode: number | null; count: number }[];
-}
-
-export interface WorkflowNode {
-  /** `named:<agent>`, `client:<client id>` or `agent:<User-Agent>`; `api:<id>`; `tool:<api id>:<name>` */
-  id: string;
-  kind: 'agent' | 'instance' | 'tool';
-  label: string;
-  agent?: string | null;
-  clientId?: string | null;
-  userAgent?: string | null;
-  apiId?: number;
-}
-
-export interface WorkflowGraph {
-  from: string;
-  to: string;
-  nodes: WorkflowNode[];
-  edges: (CallCounts & { source: string; target: string })[];
-}
+export type WorkflowGraph = Answer<`${AnalyticsPath}/workflow-graph`, 'get'>;
+/**
+ * A node: an agent, an MCP instance or a tool. The answer's union, each kind also carrying the
+ * other kinds' fields as absent (`undefined`), so the graph may read `node.apiId` of any node.
+ */
+export type WorkflowNode = WithAbsentKeys<WorkflowGraph['nodes'][number]>;
 
 /** An MCP server of the AI inventory (…/inventory `data[]`). */
-export interface InventoryServer {
-  apiId: number;
-  name: string;
-  asset: { groupId: string; assetId: string; version: string; name: string | null };
-  upstreams: { name: string; uri: string }[];
-  enabled: boolean;
-  status: string;
-  deployment: {
-    state: 'applying' | 'applied' | 'failed' | 'undeployed' | 'none';
-    targetName: string;
-    errorMessage: string | null;
-    replicas: number;
-    replicasUpToDate: number;
-  } | null;
-  tools: {
-    name: string;
-    upstreamName: string;
-    description: string | null;
-    listed: boolean;
-    enabled: boolean;
-    exposedName: string | null;
-    hiddenBy: { policyId: number; policyType: string } | null;
-    lastSeenAt: string;
-  }[];
-  toolCount: number;
-  authentication: string[];
-  scopes: { required: string[]; criteria: 'AND' | 'OR' | null; supported: string[]; authorizationServers: string[] };
-  dlp: {
-    action: 'block' | 'redact' | 'log' | 'shadow' | 'none';
-    requests: { action: string; mode: string } | null;
-    responses: { action: string; mode: string } | null;
-  };
-  activity: { calls: number; errors: number; toolCalls: number; agents: number; users: number; lastCallAt: string | null };
-}
+export type InventoryServer = Answer<`${McpEnvPath}/inventory`, 'get'>['data'][number];
 
-export interface GatewayTarget {
-  id: string;
-  name: string;
-  status: string;
-  running: boolean;
-  version: string;
-  gatewayVersion: string;
-  lastConnectedDate: string | null;
-  replicas: number;
-}
+export type GatewayTarget = Answer<
+  '/apimanager/xapi/v1/organizations/{orgId}/environments/{envId}/gateway-targets',
+  'get'
+>['rows'][number];
 
-export interface ExchangeAsset {
-  groupId: string;
-  assetId: string;
-  version: string;
-  name: string;
-  type: string;
-  organizationId: string;
-}
+export type ExchangeAsset = Answer<'/exchange/api/v2/assets/search', 'get'>[number];
 
-export interface Deployment {
-  id: number;
-  targetId: string;
-  targetName: string;
-  gatewayVersion: string;
-  expectedStatus: string;
-}
+export type ApiInstance = Answer<`${ApisPath}/{apiId}`, 'get'>;
+export type Deployment = NonNullable<ApiInstance['deployment']>;
+export type ApiList = Answer<ApisPath, 'get'>;
 
-export interface ApiInstance {
-  id: number;
-  instanceLabel: string | null;
-  groupId: string;
-  assetId: string;
-  assetVersion: string;
-  status: string;
-  technology: string;
-  endpoint: { proxyUri: string | null; uri: string | null; type: string | null };
-  deployment: Deployment | null;
-  /** null: contracts are approved at once; "manual": each waits for an approval */
-  approvalMethod?: 'manual' | null;
-}
+export type DeploymentStatus = Answer<
+  '/proxies/xapi/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/deployments/{deploymentId}/status',
+  'get'
+>;
 
-export interface ApiList {
-  total: number;
-  assets: { assetId: string; groupId: string; apis: ApiInstance[] }[];
-}
-
-export interface DeploymentStatus {
-  /** applying | undeployed | applied | failed */
-  status: string;
-  apiVersionStatus: string | null;
-  /** why the gateway refused it, while `failed` */
-  errorMessage?: string | null;
-}
-
-export interface PolicyTemplate {
-  groupId: string;
-  assetId: string;
-  assetVersion: string;
-  name: string;
-  description?: string;
-  category?: string;
-  configuration?: unknown;
-}
+export type PolicyTemplate = Answer<'/apimanager/xapi/v1/organizations/{orgId}/exchange-policy-templates', 'get'>[number];
 
 /** An applied policy as `fullInfo=false` lists it (disabled ones included). */
-export interface AppliedPolicy {
-  id: number;
-  groupId: string;
-  assetId: string;
-  assetVersion: string;
-  order: number;
-  disabled: boolean;
-  mode: 'enforce' | 'shadow';
-  label: string | null;
-  configurationData: Record<string, unknown>;
-}
+export type AppliedPolicy = Extract<Answer<`${ApisPath}/{apiId}/policies`, 'get'>, unknown[]>[number];
 
-/** A tool of an MCP backend as its server last listed it to the gateways (…/backends/{apiId}/tools). */
-export interface McpTool {
-  name: string;
-  description: string | null;
-  listed: boolean;
-  enabled: boolean;
-  exposedName: string | null;
-  hiddenBy: { policyId: number; policyType: string } | null;
-}
+export type McpToolList = Answer<`${McpEnvPath}/backends/{apiId}/tools`, 'get'>;
+/** A tool of an MCP backend as its server last listed it to the gateways. */
+export type McpTool = McpToolList['tools'][number];
 
-export interface McpToolList {
-  total: number;
-  tools: McpTool[];
-}
-
-export interface TlsContext {
-  id: string;
-  name: string;
-  secretGroupId: string;
-}
-
-export interface SecretGroup {
-  id: string;
-  name: string;
-}
-
-/** How the gateway authenticates to an MCP backend (seed 003's auth modes). */
-export type ConnectionMode = 'none' | 'api-key' | 'oauth-passthrough' | 'gateway-oauth';
+export type SecretGroup = Answer<SecretGroupsPath, 'get'>[number];
+export type TlsContext = Answer<`${SecretGroupsPath}/{secretGroupId}/tlsContexts`, 'get'>[number];
 
 /** An MCP backend (…/mcpgateway/…/backends): an MCP API instance, switched on or off. */
-export interface McpBackend {
-  apiId: number;
-  name: string;
-  asset: { groupId: string; assetId: string; version: string };
-  upstreamUri: string | null;
-  proxyUri: string | null;
-  enabled: boolean;
-  connection: { mode: ConnectionMode };
-  deployment: { targetName: string; status: string | null; errorMessage: string | null } | null;
-}
-
-/** A tool of an MCP backend as its server last listed it to the gateways. */
-/** What an install of a library entry asks for. */
-export interface LibraryInput {
-  in: 'variable' | 'header';
-  name: string;
-  description: string | null;
-  isRequired: boolean;
-  isSecret: boolean;
-  default: string | null;
-  choices: string[] | null;
-}
+export type McpBackend = Answer<`${McpEnvPath}/backends/{apiId}`, 'get'>;
+/** How the gateway authenticates to an MCP backend (seed 003's auth modes). */
+export type ConnectionMode = McpBackend['connection']['mode'];
 
 /** An MCP library entry: curated (`portico`) or the organization's own. */
-export interface LibraryEntry {
-  id: string;
-  source: 'portico' | 'organization';
-  name: string;
-  version: string;
-  title: string | null;
-  description: string;
-  installable: boolean;
-  inputs: LibraryInput[];
-}
-
+export type LibraryEntry = Answer<`${McpPath}/library/{entryId}`, 'get'>;
+/** What an install of a library entry asks for. */
+export type LibraryInput = LibraryEntry['inputs'][number];
 /** What an install (or an approved request) made. */
-export interface InstalledBackend {
-  apiId: number;
-}
-
-export interface InstallRequest {
-  id: string;
-  entry: { id: string; name: string; version: string };
-  targetId: string;
-  reason: string;
-  status: 'pending' | 'approved' | 'rejected';
-  /** secret inputs the approver must give (`headers.Authorization`) */
-  missingSecrets: string[];
-  requestedByName: string;
-  decidedByName: string | null;
-  comment: string | null;
-  apiId: number | null;
-  createdAt: string;
-}
+export type InstalledBackend = Answer<`${McpEnvPath}/installs`, 'post'>;
+export type InstallRequest = Answer<`${McpEnvPath}/install-requests`, 'post'>;
 
 /** An agent (MCP client) of the organization, predefined or custom. */
-export interface Agent {
-  id: string;
-  name: string;
-  description: string | null;
-  predefined: string | null;
-  clientIds: string[];
-  clientMetadataUrls: string[];
-  clientInfoNames: string[];
-  applicationIds: number[];
-  applications: { id: number; name: string }[];
-  backends: { apiId: number; environmentId: string; name: string; tools: string[] }[];
-}
-
+export type Agent = Answer<`${McpPath}/agents/{agentId}`, 'get'>;
 /** A well-known MCP client Portico ships. */
-export interface PredefinedAgent {
-  key: string;
-  name: string;
-  description: string;
-  clientInfoNames: string[];
-  clientMetadataUrls: string[];
-}
-
+export type PredefinedAgent = Answer<`${McpPath}/agents/predefined`, 'get'>['agents'][number];
 /** Which agents may use an MCP backend. */
-export interface AgentMapping {
-  restricted: boolean;
-  agents: { agentId: string; name: string; tools: string[] }[];
-}
+export type AgentMapping = Answer<`${McpEnvPath}/backends/{apiId}/agents`, 'get'>;
 
 /** A replica of a gateway (standalone API …/gateways/{id}/replicas `content[]`). */
-export interface GatewayReplica {
-  id: string;
-  name: string;
-  nodeId: string;
-  gatewayVersion: string | null;
-  status: 'CONNECTED' | 'DISCONNECTED';
-  connectedAt: string | null;
-  lastSeenAt: string | null;
-  configurationStatus: { status: 'PENDING' | 'APPLYING' | 'UP_TO_DATE' | 'FAILED'; message: string | null };
-  appliedRevision: number | null;
-  desiredRevision: number;
-  failedApis: { apiId: string; error: string }[];
-}
+export type GatewayReplica = Answer<
+  '/standalone/api/v1/organizations/{orgId}/environments/{envId}/gateways/{gatewayId}/replicas',
+  'get'
+>['content'][number];
 
+/** A page of a standalone API list. */
 export interface StandalonePage<T> {
   content: T[];
   totalElements: number;
 }
 
 /** An Exchange client application; `clientSecret` only in the answer that created or reset it. */
-export interface ClientApplication {
-  id: number;
-  name: string;
-  description: string | null;
-  clientId: string;
-  clientSecret?: string;
-}
-
-export interface SlaTierSummary {
-  id: number;
-  name: string;
-  status: 'ACTIVE' | 'DEPRECATED' | string;
-  autoApprove: boolean;
-}
-
-export interface Contract {
-  id: number;
-  apiId: number;
-  environmentId: string;
-  status: 'APPROVED' | 'PENDING' | 'REJECTED' | 'REVOKED';
-  application: { id: number; name: string; clientId: string };
-  tier: SlaTierSummary | null;
-  requestedTier: SlaTierSummary | null;
-}
+export type ClientApplication = Answer<`${ApplicationsPath}/{applicationId}`, 'get'>;
+export type Contract = Answer<`${ApplicationsPath}/{applicationId}/contracts`, 'get'>[number];
+export type SlaTierSummary = NonNullable<Contract['tier']>;
 
 /** An API key of an instance; `key` (the secret) only in the answer that created it. */
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  status: 'active' | 'revoked' | 'expired';
-  createdBy: string;
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  key?: string;
-}
+export type ApiKey = Answer<`${ApisPath}/{apiId}/api-keys`, 'get'>['apiKeys'][number] &
+  Partial<Pick<Answer<`${ApisPath}/{apiId}/api-keys`, 'post'>, 'key'>>;

@@ -10,6 +10,7 @@
  * never cut (two ids cut to one would merge two events). NUL characters, which Postgres text
  * cannot hold, are removed; empty optional strings become null.
  */
+import { z } from 'zod';
 import type { AccessEvent, DlpFinding, PolicyVerdict, PublishRequest } from '#portico/proto-ts';
 
 /**
@@ -31,21 +32,23 @@ const TEXT_LIMITS = { path: 2048, mcpName: 1024, principal: 512, userAgent: 512,
 const MAX_TIME_MS = 253_402_300_799_999;
 
 /** A policy verdict as stored (jsonb), keys as the REST API shows them. */
-export interface StoredVerdict {
-  policyType: string;
-  policyId: string;
-  verdict: string;
-  mode: string;
-  errorKind: string;
-}
+export const verdictSchema = z.object({
+  policyType: z.string(),
+  policyId: z.string(),
+  verdict: z.string(),
+  mode: z.string(),
+  errorKind: z.string(),
+});
+export type StoredVerdict = z.output<typeof verdictSchema>;
 
 /** A DLP finding as stored (jsonb). */
-export interface StoredDlpFinding {
-  policyId: string;
-  direction: string;
-  categories: string[];
-  action: string;
-}
+export const dlpFindingSchema = z.object({
+  policyId: z.string(),
+  direction: z.string(),
+  categories: z.array(z.string()),
+  action: z.string(),
+});
+export type StoredDlpFinding = z.output<typeof dlpFindingSchema>;
 
 /** One event, checked and cut to the column limits; `apiId` is still the gateway's text. */
 export interface StoredEvent {

@@ -3,6 +3,7 @@
  * strings arrive as strings, so they are coerced explicitly) and scope grants.
  */
 import { z } from 'zod';
+import { isoTime } from '../common/audit.js';
 import { objectError } from '../common/validation.js';
 
 /** `true` / `false` only; anything else names the parameter. */
@@ -53,3 +54,75 @@ export const scopeList = z.array(scopeItem, { error: 'must be an array of scopes
 
 export const scopesBody = z.strictObject({ scopes: scopeList }, objectError('must be an object {scopes: [...]}'));
 export type ScopesBody = z.output<typeof scopesBody>;
+
+/** A user as Access Management answers it (user.view.ts). */
+export const userSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  firstName: z.string(),
+  lastName: z.string(),
+  email: z.string(),
+  enabled: z.boolean(),
+  deleted: z.literal(false),
+  idprovider_id: z.literal('portico'),
+  type: z.literal('host'),
+  organizationId: z.string(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+/** An organization as Access Management answers it (organization.view.ts). */
+export const organizationSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  domain: z.string().nullable(),
+  clientId: z.string(),
+  parentId: z.string().nullable(),
+  parentOrganizationIds: z.array(z.string()).describe('every ancestor, root first'),
+  subOrganizationIds: z.array(z.string()),
+  tenantOrganizationIds: z.array(z.string()),
+  isRoot: z.boolean(),
+  isMaster: z.boolean(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+  entitlements: z.object({ apis: z.object({ enabled: z.boolean() }), gateways: z.object({ assigned: z.number().int() }) }),
+});
+
+/** A permission grant as Access Management answers it (grant.view.ts): `envId` only for a grant in one environment. */
+export const grantSchema = z.object({
+  scope: z.string(),
+  context_params: z.object({ org: z.string(), envId: z.string().optional() }),
+});
+
+/** An organization the principal may see (`memberOfOrganizations`), root first. */
+const memberOrganization = z.object({
+  id: z.string(),
+  name: z.string(),
+  parentId: z.string().nullable(),
+  isRoot: z.boolean(),
+  isMaster: z.boolean(),
+  clientId: z.string(),
+});
+
+/** GET /accounts/api/me: `user` for a user's token, `client` for a connected app's (me.service.ts). */
+export const meSchema = z.union([
+  z.object({
+    user: userSchema.extend({
+      organization: organizationSchema,
+      memberOfOrganizations: z.array(memberOrganization),
+      contributorOfOrganizations: z.array(memberOrganization),
+      properties: z.object({}),
+      permissions: z.array(grantSchema),
+    }),
+  }),
+  z.object({
+    client: z.object({
+      client_id: z.string(),
+      name: z.string(),
+      org_id: z.string(),
+      redirect_uris: z.array(z.string()),
+      grant_types: z.array(z.string()),
+      scopes: z.array(z.string()),
+    }),
+  }),
+]);

@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
   type CreateEnvironmentBody,
   createEnvironmentBody,
+  environmentPageSchema,
   type ListEnvironmentsQuery,
   listEnvironmentsQuery,
   type UpdateEnvironmentBody,
@@ -21,6 +22,7 @@ export class EnvironmentController {
 
   @ApiOperation({ summary: 'List the environments of an organization' })
   @Get()
+  @ApiZodResponse(200, environmentPageSchema, 'One page of environments and how many match in all')
   list(@Param('orgId') orgId: string, @Query(new ZodPipe(listEnvironmentsQuery)) query: ListEnvironmentsQuery) {
     return this.environments.list(orgId, query);
   }

@@ -54,3 +54,16 @@ export const listEnvironmentsQuery = z.object({
   limit: limitQuery,
 });
 export type ListEnvironmentsQuery = z.output<typeof listEnvironmentsQuery>;
+
+/** An environment as every route answers it (environment.view.ts). */
+export const environmentSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  name: z.string(),
+  isProduction: z.boolean(),
+  type: z.enum(ENVIRONMENT_TYPES),
+  clientId: z.string(),
+});
+
+/** GET …/environments: one page and how many match in all. */
+export const environmentPageSchema = z.object({ data: z.array(environmentSchema), total: z.number().int() });

@@ -2,6 +2,8 @@ import { Controller, Get } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
+import { ApiZodResponse } from '../common/openapi.js';
+import { meSchema } from './access-management.dto.js';
 import { MeService } from './me.service.js';
 
 @ApiTags('Access Management')
@@ -12,6 +14,7 @@ export class MeController {
   /** Who the token belongs to: `$.user.organization.id`, or `$.client.org_id` for app tokens (contract §2.3). */
   @ApiOperation({ summary: 'Who the bearer token belongs to' })
   @Get('me')
+  @ApiZodResponse(200, meSchema, 'The user (or connected app) and its organizations and grants')
   get(@CurrentPrincipal() principal: Principal) {
     return this.me.describe(principal);
   }

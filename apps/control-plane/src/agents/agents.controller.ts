@@ -2,11 +2,15 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
+  agentListSchema,
+  agentMappingSchema,
+  agentSchema,
   type CreateAgentBody,
   createAgentBody,
+  predefinedAgentListSchema,
   type PutAgentMappingBody,
   putAgentMappingBody,
   type UpdateAgentBody,
@@ -32,6 +36,7 @@ export class AgentsController {
     description: 'Well-known MCP clients Portico ships, with the clientInfo names and client metadata URLs they identify by.',
   })
   @Get(`${AGENTS}/predefined`)
+  @ApiZodResponse(200, predefinedAgentListSchema, 'The predefined agents')
   predefined() {
     return this.agents.predefined();
   }
@@ -41,6 +46,7 @@ export class AgentsController {
     description: 'By name, each with the backends it is mapped to.',
   })
   @Get(AGENTS)
+  @ApiZodResponse(200, agentListSchema, 'The agents, by name')
   list(@Param('orgId') orgId: string, @CurrentPrincipal() principal: Principal) {
     return this.agents.list(principal, orgId);
   }
@@ -53,12 +59,14 @@ export class AgentsController {
   @ApiZodBody(createAgentBody)
   @RequireScope('configure:agents')
   @Post(AGENTS)
+  @ApiZodResponse(201, agentSchema, 'The agent created')
   create(@Param('orgId') orgId: string, @Body(new ZodPipe(createAgentBody)) body: CreateAgentBody) {
     return this.agents.create(orgId, body);
   }
 
   @ApiOperation({ summary: 'Get an agent' })
   @Get(`${AGENTS}/:agentId`)
+  @ApiZodResponse(200, agentSchema, 'The agent')
   get(@Param('orgId') orgId: string, @Param('agentId') agentId: string, @CurrentPrincipal() principal: Principal) {
     return this.agents.get(principal, orgId, agentId);
   }
@@ -70,6 +78,7 @@ export class AgentsController {
   @ApiZodBody(updateAgentBody)
   @RequireScope('configure:agents')
   @Patch(`${AGENTS}/:agentId`)
+  @ApiZodResponse(200, agentSchema, 'The agent as updated')
   update(
     @Param('orgId') orgId: string,
     @Param('agentId') agentId: string,
@@ -92,6 +101,7 @@ export class AgentsController {
   })
   @RequireScope('read:api_configuration')
   @Get(MAPPING)
+  @ApiZodResponse(200, agentMappingSchema, 'The mapping')
   getMapping(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('apiId') apiId: string) {
     return this.agents.getMapping({ organizationId: orgId, environmentId: envId }, apiId);
   }
@@ -104,6 +114,7 @@ export class AgentsController {
   @ApiZodBody(putAgentMappingBody)
   @RequireScope('configure:agents')
   @Put(MAPPING)
+  @ApiZodResponse(200, agentMappingSchema, 'The mapping as replaced')
   putMapping(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { int32 } from '../common/integer-id.js';
 import { objectError } from '../common/validation.js';
-import { PREDEFINED_KEYS } from './predefined-agents.js';
+import { isoTime } from '../common/audit.js';
+import { PREDEFINED_KEYS, predefinedAgent } from './predefined-agents.js';
 
 const LIST_LIMIT = 100;
 
@@ -143,3 +144,35 @@ export const putAgentMappingBody = z
     });
   });
 export type PutAgentMappingBody = z.output<typeof putAgentMappingBody>;
+
+/** An agent as the routes answer it (agent.view.ts). */
+export const agentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullable(),
+  predefined: z.string().nullable().describe('the key of the predefined agent it was made from'),
+  clientIds: z.array(z.string()),
+  clientMetadataUrls: z.array(z.string()),
+  clientInfoNames: z.array(z.string()),
+  applicationIds: z.array(z.number().int()),
+  applications: z
+    .array(z.object({ id: z.number().int(), name: z.string(), clientId: z.string() }))
+    .describe('the bound client applications that still exist'),
+  backends: z.array(
+    z.object({ apiId: z.number().int(), environmentId: z.string(), name: z.string(), tools: z.array(z.string()) }),
+  ),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const agentListSchema = z.object({ total: z.number().int(), agents: z.array(agentSchema) });
+
+export const predefinedAgentListSchema = z.object({ total: z.number().int(), agents: z.array(predefinedAgent) });
+
+/** A backend's agent mapping (agent.view.ts mappingView). */
+export const agentMappingSchema = z.object({
+  apiId: z.number().int(),
+  name: z.string(),
+  restricted: z.boolean(),
+  agents: z.array(z.object({ agentId: z.string(), name: z.string(), tools: z.array(z.string()) })),
+});

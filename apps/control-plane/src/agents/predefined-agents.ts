@@ -10,7 +10,8 @@ import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import shipped from './predefined-agents.json' with { type: 'json' };
 
-const predefinedAgent = z.strictObject({
+/** One shipped agent, as the file holds it and GET …/agents/predefined answers it. */
+export const predefinedAgent = z.strictObject({
   key: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'must be lower-case letters, digits and dashes'),
   name: z.string().min(1).max(200),
   description: z.string().min(1).max(1000),

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { dlpFindingSchema, verdictSchema } from '../access-events/access-event-batch.js';
+import { isoTime } from '../common/audit.js';
 import { MAX_INTEGER_ID } from '../common/integer-id.js';
 import { commaList } from '../gateway-targets/gateway-targets.dto.js';
 import { EVENT_FIELDS } from './analytics-event-fields.js';
@@ -123,3 +125,117 @@ export const analyticsEventsQuery = z.object({
   apiVersionIds: commaList(integerId).optional().describe('API instance ids, comma-separated'),
 });
 export type AnalyticsEventsQuery = z.output<typeof analyticsEventsQuery>;
+
+/** A stored access event as the search shows it (access-log.view.ts); durations in µs, sizes in bytes. */
+export const accessLogEvent = z.object({
+  id: z.string(),
+  time: isoTime,
+  apiId: z.number().int(),
+  gatewayId: z.string(),
+  replicaId: z.string(),
+  requestId: z.string(),
+  sessionId: z.string().nullable(),
+  httpMethod: z.string(),
+  path: z.string(),
+  httpStatus: z.number().int(),
+  mcpMethod: z.string().nullable(),
+  jsonRpcId: z.string().nullable(),
+  mcpName: z.string().nullable(),
+  jsonRpcErrorCode: z.number().int().nullable(),
+  toolError: z.boolean(),
+  durationUs: z.number().int(),
+  upstreamLatencyUs: z.number().int().nullable(),
+  bytesIn: z.number().int(),
+  bytesOut: z.number().int(),
+  clientId: z.string().nullable(),
+  clientName: z.string().nullable(),
+  principal: z.string().nullable(),
+  userDomain: z.string().nullable(),
+  clientAddress: z.string().nullable(),
+  userAgent: z.string().nullable(),
+  verdicts: z.array(verdictSchema),
+  dlp: z.array(dlpFindingSchema),
+  gatewayError: z.string().nullable(),
+  upstreamName: z.string().nullable(),
+  agent: z.string().nullable(),
+  requestPayload: z.string().nullable().optional().describe('with includePayloads=true: null when the gateway recorded none'),
+  responsePayload: z.string().nullable().optional().describe('with includePayloads=true: null when the gateway recorded none'),
+});
+
+/** GET …/access-logs: a page of events, newest first, and the opaque cursor of the next (null on the last). */
+export const accessLogPage = z.object({
+  from: isoTime,
+  to: isoTime,
+  data: z.array(accessLogEvent),
+  nextCursor: z.string().nullable(),
+});
+
+/** Counts of a group of events (access-log.view.ts countsView); latency in ms, null without events. */
+export const callCounts = z.object({
+  requests: z.number().int(),
+  errors: z.number().int(),
+  errorRate: z.number().describe('errors / requests; 0 without requests'),
+  denials: z.number().int(),
+  shadowDenials: z.number().int(),
+  latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number() }).nullable(),
+});
+
+const named = callCounts.extend({ name: z.string() });
+
+/** GET …/mcp-analytics (access-logs.service.ts analytics). */
+export const mcpAnalytics = z.object({
+  from: isoTime,
+  to: isoTime,
+  interval: z.string().describe('the bucket size of the timeline: 5m, 1h, 1d…'),
+  totals: callCounts.extend({ dlpFindings: z.number().int() }),
+  timeline: z.array(callCounts.extend({ start: isoTime })),
+  methods: z.array(callCounts.extend({ method: z.string().nullable() })),
+  tools: z.array(named),
+  resources: z.array(named),
+  prompts: z.array(named),
+  errors: z.array(
+    z.object({ httpStatus: z.number().int(), jsonRpcErrorCode: z.number().int().nullable(), count: z.number().int() }),
+  ),
+  policies: z.array(
+    z.object({
+      policyId: z.string(),
+      policyType: z.string(),
+      denials: z.number().int(),
+      shadowDenials: z.number().int(),
+      errors: z.number().int(),
+      mutations: z.number().int(),
+    }),
+  ),
+  clientApplications: z.array(callCounts.extend({ clientId: z.string().nullable(), clientName: z.string().nullable() })),
+});
+
+/** GET …/workflow-graph: agents → the MCP instances they called → the tools called there. */
+export const workflowGraph = z.object({
+  from: isoTime,
+  to: isoTime,
+  nodes: z.array(
+    z.discriminatedUnion('kind', [
+      z.object({
+        id: z.string().describe('`named:<agent>`, `client:<client id>` or `agent:<User-Agent>`'),
+        kind: z.literal('agent'),
+        label: z.string(),
+        agent: z.string().nullable(),
+        clientId: z.string().nullable(),
+        userAgent: z.string().nullable(),
+      }),
+      z.object({
+        id: z.string().describe('`api:<id>`'),
+        kind: z.literal('instance'),
+        label: z.string(),
+        apiId: z.number().int(),
+      }),
+      z.object({
+        id: z.string().describe('`tool:<api id>:<name>`'),
+        kind: z.literal('tool'),
+        label: z.string(),
+        apiId: z.number().int(),
+      }),
+    ]),
+  ),
+  edges: z.array(callCounts.extend({ source: z.string(), target: z.string() })),
+});

@@ -5,9 +5,11 @@ import { z } from 'zod';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { parseInput, ZodPipe } from '../common/validation.js';
 import {
+  apiInstancesByAsset,
+  apiInstanceView,
   createApiBody,
   getApiQuery,
   isPromotion,
@@ -44,6 +46,7 @@ export class ApiInstancesController {
       'With promote{originApiId, policies, tiers, alerts} and no spec: promotes the instance originApiId of another environment into this one (api promote): a copy with its routing and, unless their allEntities is false, its policies, SLA tiers and alerts; not its deployment, contracts or TLS context references.',
   })
   @ApiZodBody(z.union([createApiBody, promoteApiBody]))
+  @ApiZodResponse(201, apiInstanceView, 'The instance created (or promoted)')
   create(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') orgId: string,
@@ -57,6 +60,7 @@ export class ApiInstancesController {
   @Get(API)
   @RequireScope('read:api_configuration')
   @ApiOperation({ summary: 'List API instances grouped by asset ($.assets[*].apis[*].id; family=agentic for MCP servers)' })
+  @ApiZodResponse(200, apiInstancesByAsset, 'One page of assets, each with its instances')
   listByAsset(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
@@ -79,6 +83,7 @@ export class ApiInstancesController {
   @Get(`${API}/:apiId`)
   @RequireScope('read:api_configuration')
   @ApiOperation({ summary: 'Get an API instance' })
+  @ApiZodResponse(200, apiInstanceView, 'The instance')
   get(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { deploymentBody } from '../deployments/deployments.dto.js';
+import { auditSchema, isoTime } from '../common/audit.js';
+import { deploymentBody, deploymentSchema } from '../deployments/deployments.dto.js';
 import { parseProxyUri, PROXY_URI_FORMAT } from '../deployments/proxy-listener.js';
 import { commaList } from '../gateway-targets/gateway-targets.dto.js';
 import { int32 } from '../common/integer-id.js';
@@ -268,3 +269,86 @@ export type PromoteApiBody = z.output<typeof promoteApiBody>;
 export function isPromotion(body: unknown): boolean {
   return typeof body === 'object' && body !== null && 'promote' in body;
 }
+
+/** An API instance as API Manager answers it (api-instance.view.ts instanceView, contract §4.1). */
+export const apiInstanceView = z.object({
+  audit: auditSchema,
+  masterOrganizationId: z.string(),
+  organizationId: z.string(),
+  id: z.number().int(),
+  instanceLabel: z.string().nullable(),
+  groupId: z.string(),
+  assetId: z.string(),
+  assetVersion: z.string(),
+  productVersion: z.string(),
+  description: z.string().nullable(),
+  tags: z.array(z.string()),
+  order: z.number().int(),
+  providerId: z.string().nullable(),
+  deprecated: z.boolean(),
+  lastActiveDate: isoTime.nullable(),
+  endpointUri: z.string().nullable(),
+  environmentId: z.string(),
+  isPublic: z.boolean(),
+  stage: z.string(),
+  technology: z.string(),
+  approvalMethod: z
+    .enum(['manual'])
+    .nullable()
+    .describe('null: contracts are approved at once; manual: each waits for an approval'),
+  endpoint: z.object({
+    audit: auditSchema,
+    id: z.number().int(),
+    type: z.string().nullable(),
+    uri: z.string().nullable(),
+    apiGatewayVersion: z.string().nullable(),
+    proxyUri: z.string().nullable(),
+    proxyRegistrationUri: z.string().nullable(),
+    lastActiveDate: isoTime.nullable(),
+    isCloudHub: z.boolean().nullable(),
+    deploymentType: z.string().nullable(),
+    policiesVersion: z.null(),
+    referencesUserDomain: z.boolean().nullable(),
+    responseTimeout: z.number().int().nullable(),
+    wsdlConfig: z.null(),
+    muleVersion4OrAbove: z.boolean().nullable(),
+    tlsContexts: z.unknown().describe('the TLS context references as given ({inbound: {secretGroupId, tlsContextId}}), or null'),
+    proxyTemplate: z.unknown(),
+    validation: z.string().nullable(),
+  }),
+  deployment: deploymentSchema.nullable(),
+  routing: z
+    .array(
+      z.object({
+        label: z.string().nullable(),
+        rules: z.unknown(),
+        upstreams: z.array(z.object({ id: z.string(), weight: z.number() })),
+      }),
+    )
+    .describe('routes reference upstreams by id only; …/upstreams has their URIs'),
+  status: z.string(),
+  autodiscoveryInstanceName: z.string(),
+});
+
+/** An instance of a list: with whether it is pinned and how many contracts are active. */
+const listedApiInstanceView = apiInstanceView.extend({ pinned: z.boolean(), activeContractsCount: z.number().int() });
+
+/** GET api/v1 …/apis: the instances grouped by asset (contract §4.2.a). */
+export const apiInstancesByAsset = z.object({
+  total: z.number().int().describe('how many assets match'),
+  assets: z.array(
+    z.object({
+      audit: auditSchema,
+      masterOrganizationId: z.string(),
+      organizationId: z.string(),
+      id: z.number().int().nullable().describe('the first Exchange row of the asset; null when the asset is gone from Exchange'),
+      name: z.string(),
+      exchangeAssetName: z.string(),
+      groupId: z.string(),
+      assetId: z.string(),
+      autodiscoveryApiName: z.string(),
+      totalApis: z.number().int(),
+      apis: z.array(listedApiInstanceView),
+    }),
+  ),
+});

@@ -3,9 +3,9 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { IntIdPipe } from '../common/integer-id.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
-import { type CreateApiKeyBody, createApiKeyBody } from './api-keys.dto.js';
+import { apiKeyListSchema, type CreateApiKeyBody, createApiKeyBody, createdApiKeySchema } from './api-keys.dto.js';
 import { ApiKeysService } from './api-keys.service.js';
 
 const API_KEYS = 'api/v1/organizations/:orgId/environments/:envId/apis/:apiId/api-keys';
@@ -24,6 +24,7 @@ export class ApiKeysController {
   @ApiZodBody(createApiKeyBody)
   @RequireScope('manage:api_policies')
   @Post(API_KEYS)
+  @ApiZodResponse(201, createdApiKeySchema, 'The key with its secret, shown this once')
   create(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
@@ -37,6 +38,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'List the API keys of an instance', description: 'Without their secrets; with status and last use.' })
   @RequireScope('read:api_policies')
   @Get(API_KEYS)
+  @ApiZodResponse(200, apiKeyListSchema, 'The keys of the instance')
   list(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('apiId', API_ID) apiId: number) {
     return this.keys.list({ orgId, envId, apiId });
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime } from '../common/audit.js';
 
 export const createApiKeyBody = z.strictObject(
   {
@@ -11,3 +12,21 @@ export const createApiKeyBody = z.strictObject(
   { error: (issue) => (issue.code === 'invalid_type' ? 'must be an object {name, expiresAt}' : undefined) },
 );
 export type CreateApiKeyBody = z.output<typeof createApiKeyBody>;
+
+/** An API key of an instance (api-keys.service.ts keyView); the secret only in the answer that created it. */
+export const apiKeySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('the first characters of the key, to recognise it by'),
+  status: z.enum(['active', 'revoked', 'expired']),
+  createdBy: z.string(),
+  createdAt: isoTime,
+  expiresAt: isoTime.nullable(),
+  lastUsedAt: isoTime.nullable(),
+  revokedAt: isoTime.nullable(),
+});
+
+/** POST …/api-keys: the key with its secret, shown this once. */
+export const createdApiKeySchema = apiKeySchema.extend({ key: z.string() });
+
+export const apiKeyListSchema = z.object({ total: z.number().int(), apiKeys: z.array(apiKeySchema) });

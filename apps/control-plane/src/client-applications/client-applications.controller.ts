@@ -1,10 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { RequireScope } from '../auth/decorators.js';
 import { IntIdPipe } from '../common/integer-id.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
+  clientApplicationSchema,
+  contractSchema,
   createApplicationBody,
   updateApplicationBody,
   type CreateApplicationBody,
@@ -23,6 +26,7 @@ export class ClientApplicationsController {
   @ApiZodBody(createApplicationBody)
   @RequireScope('create:client_applications')
   @Post()
+  @ApiZodResponse(201, clientApplicationSchema, 'The application with its client secret, shown this once')
   create(@Param('orgId') orgId: string, @Body(new ZodPipe(createApplicationBody)) body: CreateApplicationBody) {
     return this.apps.create(orgId, body);
   }
@@ -30,6 +34,7 @@ export class ClientApplicationsController {
   @ApiOperation({ summary: 'List client applications' })
   @RequireScope('read:client_applications')
   @Get()
+  @ApiZodResponse(200, z.array(clientApplicationSchema), 'The applications of the organization')
   list(@Param('orgId') orgId: string) {
     return this.apps.list(orgId);
   }
@@ -37,6 +42,7 @@ export class ClientApplicationsController {
   @ApiOperation({ summary: 'Get a client application' })
   @RequireScope('read:client_applications')
   @Get(':applicationId')
+  @ApiZodResponse(200, clientApplicationSchema, 'The application')
   get(@Param('orgId') orgId: string, @Param('applicationId', applicationId) id: number) {
     return this.apps.get(orgId, id);
   }
@@ -65,6 +71,7 @@ export class ClientApplicationsController {
   @RequireScope('create:client_applications')
   @Post(':applicationId/secret/reset')
   @HttpCode(201)
+  @ApiZodResponse(201, clientApplicationSchema, 'The application with its new client secret, shown this once')
   resetSecret(@Param('orgId') orgId: string, @Param('applicationId', applicationId) id: number) {
     return this.apps.resetSecret(orgId, id);
   }
@@ -72,6 +79,7 @@ export class ClientApplicationsController {
   @ApiOperation({ summary: "List a client application's contracts" })
   @RequireScope('read:client_applications')
   @Get(':applicationId/contracts')
+  @ApiZodResponse(200, z.array(contractSchema), 'The contracts of the application')
   contracts(@Param('orgId') orgId: string, @Param('applicationId', applicationId) id: number) {
     return this.apps.applicationContracts(orgId, id);
   }

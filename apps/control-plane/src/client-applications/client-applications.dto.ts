@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { auditSchema, isoTime } from '../common/audit.js';
 import { int32 } from '../common/integer-id.js';
+import { tierSummarySchema } from '../sla-tiers/sla-tiers.dto.js';
 
 /**
  * Exchange accepts only name and description here; anything else (e.g. apiInstanceId) is refused
@@ -56,3 +58,52 @@ export type CreateApplicationBody = z.infer<typeof createApplicationBody>;
 export type UpdateApplicationBody = z.infer<typeof updateApplicationBody>;
 export type CreateContractBody = z.infer<typeof createContractBody>;
 export type ListContractsQuery = z.infer<typeof listContractsQuery>;
+
+const clientProvider = z.object({ providerId: z.null() });
+
+/** An Exchange client application (client-application.view.ts applicationView). */
+export const clientApplicationSchema = z.object({
+  audit: auditSchema,
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string().nullable(),
+  masterOrganizationId: z.string(),
+  organizationId: z.string(),
+  coreServicesId: z.string(),
+  clientId: z.string(),
+  clientSecret: z.string().optional().describe('only in the answer that created the application or reset its secret'),
+  clientProvider,
+  redirectUri: z.array(z.string()),
+  grantTypes: z.array(z.string()),
+});
+
+/** A contract (client-application.view.ts contractView, contract §7.2). */
+export const contractSchema = z.object({
+  audit: auditSchema,
+  masterOrganizationId: z.string(),
+  organizationId: z.string(),
+  id: z.number().int(),
+  apiId: z.number().int(),
+  environmentId: z.string(),
+  status: z.enum(['APPROVED', 'PENDING', 'REJECTED', 'REVOKED']),
+  approvedDate: isoTime.nullable(),
+  rejectedDate: isoTime.nullable(),
+  revokedDate: isoTime.nullable(),
+  applicationId: z.number().int(),
+  application: z.object({
+    id: z.number().int(),
+    name: z.string(),
+    coreServicesId: z.string(),
+    clientId: z.string(),
+    clientProvider,
+    redirectUri: z.array(z.string()),
+    grantTypes: z.array(z.string()),
+  }),
+  tierId: z.number().int().nullable(),
+  tier: tierSummarySchema.nullable().describe('the SLA tier it runs under'),
+  requestedTierId: z.number().int().nullable(),
+  requestedTier: tierSummarySchema.nullable().describe('the tier a pending contract asks for'),
+  terms: z.null(),
+  partyId: z.string(),
+  partyName: z.string(),
+});

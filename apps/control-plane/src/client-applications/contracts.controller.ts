@@ -3,9 +3,10 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { IntIdPipe } from '../common/integer-id.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
+  contractSchema,
   createContractBody,
   listContractsQuery,
   type CreateContractBody,
@@ -25,6 +26,7 @@ export class ContractsController {
   @ApiZodBody(createContractBody)
   @RequireScope('manage:api_contracts')
   @Post()
+  @ApiZodResponse(201, contractSchema, 'The contract requested')
   create(
     @CurrentPrincipal() principal: Principal,
     @Param('orgId') organizationId: string,

@@ -1,9 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
-import { deploymentBody, type DeploymentBody, deploymentPatchBody, type DeploymentPatchBody } from './deployments.dto.js';
+import {
+  deploymentBody,
+  type DeploymentBody,
+  deploymentPatchBody,
+  type DeploymentPatchBody,
+  deploymentStatusSchema,
+} from './deployments.dto.js';
 import { DeploymentsService } from './deployments.service.js';
 
 /** The documented proxies-xapi routes and their API Manager twins (contract §5). */
@@ -50,6 +56,7 @@ export class DeploymentsController {
   @Get(':deploymentId/status')
   @RequireScope('read:api_configuration')
   @ApiOperation({ summary: 'Rollout status: applying | applied | failed | undeployed, and the API status' })
+  @ApiZodResponse(200, deploymentStatusSchema, 'The rollout status and the API status')
   status(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

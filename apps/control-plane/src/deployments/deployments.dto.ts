@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditSchema, isoTime } from '../common/audit.js';
 import { objectError } from '../common/validation.js';
 import { int32 } from '../common/integer-id.js';
 import { normaliseBasePath } from './proxy-listener.js';
@@ -59,3 +60,29 @@ export const targetApisQuery = z.object({
     .optional(),
 });
 export type TargetApisQuery = z.output<typeof targetApisQuery>;
+
+/** A deployment as API Manager answers it (deployment.view.ts). */
+export const deploymentSchema = z.object({
+  audit: auditSchema,
+  id: z.number().int(),
+  applicationId: z.string(),
+  applicationName: z.string().nullable(),
+  gatewayVersion: z.string(),
+  environmentName: z.string().nullable(),
+  environmentId: z.string(),
+  targetId: z.string(),
+  targetName: z.string(),
+  deploymentId: z.null().describe('Anypoint’s runtime-side id; self-managed deployments have none'),
+  updatedDate: isoTime,
+  type: z.string(),
+  expectedStatus: z.enum(['deployed', 'undeployed']),
+  apiId: z.number().int(),
+});
+
+/** GET …/deployments/{id}/status (contract §5.2): `errorMessage` only while `failed`. */
+export const deploymentStatusSchema = z.object({
+  status: z.enum(['applying', 'applied', 'failed', 'undeployed']),
+  lastActiveDate: isoTime.nullable(),
+  apiVersionStatus: z.string().describe('the API instance’s status'),
+  errorMessage: z.string().nullable().optional().describe('why the gateway does not serve the API, while failed'),
+});

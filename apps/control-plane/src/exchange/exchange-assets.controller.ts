@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { CurrentPrincipal, Public } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
-import { ApiZodBody, ApiZodMultipartBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodMultipartBody, ApiZodResponse } from '../common/openapi.js';
 import { parseInput, ZodPipe } from '../common/validation.js';
 import { ENV, type Env } from '../config/env.js';
 import { type AssetDraft, draftFromJson, draftFromLegacyForm } from './asset-draft.js';
@@ -30,6 +30,7 @@ import { ExchangeCurationService } from './exchange-curation.service.js';
 import { closeConnectionAfterUpload, readMultipart } from './exchange-multipart.js';
 import { ExchangePublicationService } from './exchange-publication.service.js';
 import {
+  assetSearchItem,
   createAssetBody,
   DELETE_TYPES,
   legacyForm,
@@ -105,6 +106,7 @@ export class ExchangeAssetsController {
   /** Not org-scoped: everything the caller can see, as a bare array (contract §3.4). */
   @Get('search')
   @ApiOperation({ summary: 'Search assets across the organizations the caller can see' })
+  @ApiZodResponse(200, z.array(assetSearchItem), 'The matching asset versions, as a bare array')
   async search(@CurrentPrincipal() principal: Principal, @Query(new ZodPipe(searchQuery)) query: SearchQuery) {
     return (await this.assets.search(principal, query)).map(searchItem);
   }

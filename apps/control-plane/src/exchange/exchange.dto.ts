@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime } from '../common/audit.js';
 import { parseInput } from '../common/validation.js';
 
 /** Exchange asset types (contract §3.1); `llm` and `policy` are used by publish and the catalog. */
@@ -371,4 +372,28 @@ export const mutableDataForm = z.strictObject({
     .transform((v) => (v === undefined ? undefined : uniqueList(v.split(',')))),
   categories: keyedValuesJson,
   fields: keyedValuesJson,
+});
+
+/** An item of GET /exchange/api/v2/assets/search (exchange.view.ts searchItem, contract §3.4). */
+export const assetSearchItem = z.object({
+  id: z.string().describe('`<groupId>/<assetId>/<version>`'),
+  organizationId: z.string(),
+  groupId: z.string(),
+  assetId: z.string(),
+  version: z.string(),
+  minorVersion: z.string(),
+  versionGroup: z.string().describe('the declared API version, else the version itself'),
+  description: z.string().nullable(),
+  isPublic: z.boolean(),
+  name: z.string(),
+  type: z.string(),
+  status: z.string(),
+  isSnapshot: z.literal(false),
+  createdById: z.string().nullable(),
+  createdAt: isoTime,
+  createdDate: isoTime,
+  updatedDate: isoTime,
+  attributes: z.array(z.object({ key: z.string(), value: z.string() })),
+  labels: z.array(z.string()),
+  tags: z.array(z.string()),
 });

@@ -1,8 +1,10 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
+import { ApiZodResponse } from '../common/openapi.js';
 import { validationError, ZodPipe } from '../common/validation.js';
 import {
+  gatewayTargetList,
   gatewayTargetQuery,
   type GatewayTargetQuery,
   gatewayTargetsQuery,
@@ -19,6 +21,7 @@ export class GatewayTargetsController {
   @Get()
   @RequireScope('read:api_configuration')
   @ApiOperation({ summary: 'List the gateway targets an API can be deployed to ($.rows[*].id, name, version)' })
+  @ApiZodResponse(200, gatewayTargetList, 'One page of targets and how many match in all')
   list(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime } from '../common/audit.js';
 
 /** Comma-separated query values (`a,b`), each checked against `item`. */
 export function commaList<T extends z.ZodType<unknown, string>>(item: T) {
@@ -55,3 +56,78 @@ export const createGatewayBody = z.strictObject({
   name: z.string().regex(GATEWAY_NAME, "must be 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"),
 });
 export type CreateGatewayBody = z.output<typeof createGatewayBody>;
+
+/** A `rows[]` entry of GET …/gateway-targets (gateway-target.view.ts targetRowView, contract §8.1). */
+export const gatewayTargetRow = z.object({
+  id: z.string(),
+  name: z.string(),
+  kind: z.literal('flex'),
+  targetType: z.literal('self-managed'),
+  type: z.literal('self-managed'),
+  status: z.enum(['RUNNING', 'DISCONNECTED']),
+  ready: z.boolean(),
+  running: z.boolean(),
+  version: z.string().describe('the newest version its replicas report, else the bundled gateway’s'),
+  gatewayVersion: z.string(),
+  organizationId: z.string(),
+  environmentId: z.string(),
+  lastConnectedDate: isoTime.nullable(),
+  replicas: z.number().int().describe('connected replicas'),
+  droppedEvents: z.number().int().describe('access events its replicas dropped, as each last reported it'),
+});
+
+export const gatewayTargetList = z.object({ total: z.number().int(), rows: z.array(gatewayTargetRow) });
+
+const replicaGroup = z.object({
+  status: z.enum(['CONNECTED', 'DISCONNECTED']),
+  count: z.number().int(),
+  certificateExpirationDates: z.array(isoTime),
+});
+
+/** A standalone gateway object (gateway-target.view.ts gatewayView, contract §9.5). */
+export const standaloneGateway = z.object({
+  organizationId: z.string(),
+  id: z.string(),
+  name: z.string(),
+  status: z.enum(['CONNECTED', 'DISCONNECTED', 'DELETED']),
+  tags: z.array(z.string()),
+  lastUpdate: isoTime,
+  replicas: z.array(replicaGroup),
+  droppedEvents: z.number().int(),
+});
+
+/** A replica of a standalone gateway (gateway-target.view.ts replicaView). */
+export const gatewayReplica = z.object({
+  id: z.string(),
+  targetId: z.string(),
+  name: z.string(),
+  nodeId: z.string(),
+  gatewayVersion: z.string().nullable(),
+  status: z.enum(['CONNECTED', 'DISCONNECTED']),
+  connectedAt: isoTime.nullable(),
+  disconnectedAt: isoTime.nullable(),
+  configurationStatus: z.object({
+    status: z.enum(['PENDING', 'APPLYING', 'UP_TO_DATE', 'FAILED']),
+    message: z.string().nullable().describe('the NACK message while FAILED'),
+  }),
+  appliedRevision: z.number().int().nullable(),
+  appliedHash: z.string().nullable(),
+  desiredRevision: z.number().int(),
+  lastSeenAt: isoTime.nullable(),
+  lastError: z.string().nullable(),
+  failedApis: z
+    .array(z.object({ apiId: z.string(), error: z.string() }))
+    .describe('APIs of its applied revision it does not serve, each with the reason'),
+  capabilities: z.array(z.string()).describe('the policy types its build implements'),
+  certificateExpirationDate: isoTime.nullable(),
+  droppedEvents: z.number().int(),
+});
+
+/** GET …/gateways/{id}/replicas: one page of replicas and the gateway. */
+export const gatewayReplicaPage = z.object({
+  content: z.array(gatewayReplica),
+  totalElements: z.number().int(),
+  pageNumber: z.number().int(),
+  pageSize: z.number().int(),
+  gateway: standaloneGateway,
+});

@@ -1,11 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
   type CreateGatewayBody,
   createGatewayBody,
+  gatewayReplicaPage,
   standalonePageQuery,
   type StandalonePageQuery,
 } from './gateway-targets.dto.js';
@@ -50,6 +51,7 @@ export class StandaloneGatewaysController {
   @Get(':gatewayId/replicas')
   @RequireScope('read:servers')
   @ApiOperation({ summary: "List a gateway's replicas" })
+  @ApiZodResponse(200, gatewayReplicaPage, 'One page of replicas, and the gateway')
   replicas(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -14,7 +14,8 @@
 import { TOKEN_VALIDATING_TEMPLATES } from '#portico/policy-catalog';
 import type { BackendRecord } from './mcp-backends.repository.js';
 
-export type ConnectionMode = 'gateway-oauth' | 'api-key' | 'oauth-passthrough' | 'none';
+export const CONNECTION_MODES = ['gateway-oauth', 'api-key', 'oauth-passthrough', 'none'] as const;
+export type ConnectionMode = (typeof CONNECTION_MODES)[number];
 
 /** The instance tag saying clients' bearer tokens go to the backend as they are (mode `oauth-passthrough`). */
 export const OAUTH_PASSTHROUGH_TAG = 'mcp-connection:oauth-passthrough';

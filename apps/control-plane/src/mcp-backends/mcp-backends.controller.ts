@@ -2,13 +2,16 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Put, Query, Req 
 import type { FastifyRequest } from 'fastify';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import { IntIdPipe } from '../common/integer-id.js';
 import { BackendToolsService } from './backend-tools.service.js';
 import {
   type BackendConnectionBody,
   backendConnectionBody,
+  backendListSchema,
+  backendSchema,
+  backendToolListSchema,
   type BackendToolsBody,
   backendToolsBody,
   type ListBackendsQuery,
@@ -36,6 +39,7 @@ export class McpBackendsController {
   })
   @RequireScope('read:api_configuration')
   @Get(BACKENDS)
+  @ApiZodResponse(200, backendListSchema, 'One page of backends and how many match in all')
   list(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
@@ -47,6 +51,7 @@ export class McpBackendsController {
   @ApiOperation({ summary: 'Get an MCP backend' })
   @RequireScope('read:api_configuration')
   @Get(`${BACKENDS}/:apiId`)
+  @ApiZodResponse(200, backendSchema, 'The backend')
   get(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('apiId') apiId: string) {
     return this.backends.get({ organizationId: orgId, environmentId: envId }, apiId);
   }
@@ -58,6 +63,7 @@ export class McpBackendsController {
   @ApiZodBody(updateBackendBody)
   @RequireScope('update:mcp_backends')
   @Patch(`${BACKENDS}/:apiId`)
+  @ApiZodResponse(200, backendSchema, 'The backend as switched')
   update(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
@@ -75,6 +81,7 @@ export class McpBackendsController {
   @ApiZodBody(backendConnectionBody)
   @RequireScope('update:mcp_backends')
   @Put(`${BACKENDS}/:apiId/connection`)
+  @ApiZodResponse(200, backendSchema, 'The backend with its new connection')
   setConnection(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
@@ -91,6 +98,7 @@ export class McpBackendsController {
   })
   @RequireScope('read:api_configuration')
   @Get(`${BACKENDS}/:apiId/tools`)
+  @ApiZodResponse(200, backendToolListSchema, 'The tools as last observed')
   listTools(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('apiId', API_ID) apiId: number) {
     return this.tools.list({ orgId, envId, apiId });
   }
@@ -103,6 +111,7 @@ export class McpBackendsController {
   @ApiZodBody(backendToolsBody)
   @RequireScope('configure:mcp_tools')
   @Put(`${BACKENDS}/:apiId/tools`)
+  @ApiZodResponse(200, backendToolListSchema, 'The tools with their new settings')
   setTools(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { booleanQuery } from '../access-management/access-management.dto.js';
 import { MAX_INTEGER_ID } from '../common/integer-id.js';
+import { isoTime } from '../common/audit.js';
 import { objectError } from '../common/validation.js';
+import { inventoryTool } from '../mcp-inventory/mcp-inventory.dto.js';
+import { CONNECTION_MODES } from './mcp-backend.view.js';
 
 export const listBackendsQuery = z.object({
   enabled: booleanQuery.optional().describe('only the backends switched on (true) or off (false)'),
@@ -99,3 +102,35 @@ export const backendToolsBody = z.strictObject(
   objectError('must be an object {tools}'),
 );
 export type BackendToolsBody = z.output<typeof backendToolsBody>;
+
+/** An MCP backend (mcp-backend.view.ts backendView). */
+export const backendSchema = z.object({
+  apiId: z.number().int(),
+  name: z.string().describe('the instance label, else the asset id'),
+  instanceLabel: z.string().nullable(),
+  asset: z.object({ groupId: z.string(), assetId: z.string(), version: z.string() }),
+  upstreamUri: z.string().nullable(),
+  proxyUri: z.string().nullable(),
+  enabled: z.boolean(),
+  connection: z.object({ mode: z.enum(CONNECTION_MODES) }),
+  deployment: z
+    .object({
+      id: z.number().int(),
+      targetId: z.string(),
+      targetName: z.string(),
+      expectedStatus: z.enum(['deployed', 'undeployed']),
+      status: z.enum(['applying', 'applied', 'failed', 'undeployed']),
+      errorMessage: z.string().nullable(),
+    })
+    .nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const backendListSchema = z.object({ total: z.number().int(), backends: z.array(backendSchema) });
+
+/** GET and PUT …/backends/{apiId}/tools: the tools as last observed (backend-tools.service.ts). */
+export const backendToolListSchema = z.object({
+  total: z.number().int(),
+  tools: z.array(inventoryTool.omit({ descriptionSha256: true })),
+});

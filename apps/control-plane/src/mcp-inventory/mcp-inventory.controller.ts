@@ -2,8 +2,9 @@ import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { RequireScope } from '../auth/decorators.js';
+import { ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
-import { type InventoryQuery, inventoryQuery } from './mcp-inventory.dto.js';
+import { inventoryPage, type InventoryQuery, inventoryQuery } from './mcp-inventory.dto.js';
 import { McpInventoryService } from './mcp-inventory.service.js';
 
 /**
@@ -28,6 +29,7 @@ export class McpInventoryController {
       'per direction, and the calls, errors, distinct agents and users and last call of the window. `format=csv` (or ' +
       '`Accept: text/csv`): one line per server, or per observed tool with `rows=tools`.',
   })
+  @ApiZodResponse(200, inventoryPage, 'JSON: one page of servers and how many match in all (CSV: text/csv)')
   async list(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoTime } from '../common/audit.js';
 import { MAX_INTEGER_ID } from '../common/integer-id.js';
 import { accessLogFilters } from '../analytics/analytics.dto.js';
 import { commaList } from '../gateway-targets/gateway-targets.dto.js';
@@ -58,3 +59,74 @@ export const inventoryQuery = z.object({
     .describe('CSV only: one line per server (default, tools joined with ";") or one per observed tool'),
 });
 export type InventoryQuery = z.output<typeof inventoryQuery>;
+
+/** A tool an MCP server listed to the gateways, with what clients get of it. */
+export const inventoryTool = z.object({
+  name: z.string(),
+  upstreamName: z.string().describe("the federation member that lists it; '' for any other instance"),
+  description: z.string().nullable(),
+  descriptionSha256: z.string(),
+  firstSeenAt: isoTime,
+  lastSeenAt: isoTime,
+  listed: z.boolean().describe('the server’s last complete list had it (a page of a paginated list never unlists)'),
+  enabled: z.boolean().describe('listed, and clients get it in tools/list as far as the caller-independent policies decide'),
+  exposedName: z.string().nullable().describe('the name clients get it under (a mapping may rename it); null when not enabled'),
+  hiddenBy: z.object({ policyId: z.number().int(), policyType: z.string() }).nullable(),
+});
+
+const dlpDirection = z.object({ action: z.enum(['block', 'redact', 'log']), mode: z.enum(['enforce', 'shadow']) });
+
+/** One MCP server of the inventory. */
+export const inventoryRow = z.object({
+  apiId: z.number().int(),
+  name: z.string().describe('the instance label, else the asset’s name, else its asset id'),
+  instanceLabel: z.string().nullable(),
+  asset: z.object({ groupId: z.string(), assetId: z.string(), version: z.string(), name: z.string().nullable() }),
+  upstreams: z.array(z.object({ name: z.string(), uri: z.string() })),
+  federated: z.boolean(),
+  enabled: z.boolean().describe('the backend is switched on'),
+  status: z.string().describe('the instance’s status (active, inactive, unregistered)'),
+  deployment: z
+    .object({
+      id: z.number().int(),
+      state: z.enum(DEPLOYMENT_STATES),
+      targetId: z.string(),
+      targetName: z.string(),
+      errorMessage: z.string().nullable(),
+      replicas: z.number().int().describe('connected replicas of the target'),
+      replicasUpToDate: z
+        .number()
+        .int()
+        .describe('connected replicas running the target’s current revision with this API served'),
+    })
+    .nullable(),
+  tools: z.array(inventoryTool),
+  toolCount: z.number().int().describe('tools listed now'),
+  authentication: z.array(z.string()),
+  scopes: z.object({
+    required: z.array(z.string()).describe('scopes a token must carry, of every bearer policy'),
+    criteria: z.enum(['AND', 'OR']).nullable().describe('AND: all of them; OR: any; null without required scopes'),
+    supported: z.array(z.string()).describe('scopes the protected-resource metadata announces'),
+    authorizationServers: z.array(z.string()),
+  }),
+  dlp: z.object({
+    action: z.enum(DLP_SUMMARIES),
+    requests: dlpDirection.nullable(),
+    responses: dlpDirection.nullable(),
+    policyIds: z.array(z.number().int()),
+  }),
+  callerDependentPolicies: z
+    .array(z.number().int())
+    .describe('enforced policies whose tool decisions depend on the caller (Cedar rules, conditional ACL rules)'),
+  activity: z.object({
+    calls: z.number().int(),
+    errors: z.number().int(),
+    toolCalls: z.number().int(),
+    agents: z.number().int(),
+    users: z.number().int(),
+    lastCallAt: isoTime.nullable(),
+  }),
+});
+
+/** GET …/inventory as JSON (`format=csv` answers text/csv instead). */
+export const inventoryPage = z.object({ from: isoTime, to: isoTime, data: z.array(inventoryRow), total: z.number().int() });

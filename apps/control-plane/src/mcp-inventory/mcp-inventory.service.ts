@@ -16,6 +16,7 @@
  * A tool no longer listed is not enabled.
  */
 import { Inject, Injectable } from '@nestjs/common';
+import type { z } from 'zod';
 import type { ToolsObserved } from '#portico/proto-ts';
 import { eventScope } from '../analytics/time-range.js';
 import { type CsvValue, toCsv } from '../common/csv.js';
@@ -29,10 +30,9 @@ import {
   type DlpView,
   type InventoryPolicy,
   scopesView,
-  type ScopesView,
   toolVisibility,
 } from './inventory-policies.js';
-import type { DeploymentState, InventoryQuery } from './mcp-inventory.dto.js';
+import type { DeploymentState, InventoryQuery, inventoryPage, inventoryRow, inventoryTool } from './mcp-inventory.dto.js';
 import { type ActivityRow, McpInventoryRepository, type ReportedTool } from './mcp-inventory.repository.js';
 
 const MAX_TOOLS = 10_000;
@@ -43,58 +43,10 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const DEFAULT_LIMIT = 100;
 const ROUTER = 'mcp-transcoding-router';
 
-export interface InventoryTool {
-  name: string;
-  /** The federation member that lists it; '' for any other instance. */
-  upstreamName: string;
-  description: string | null;
-  descriptionSha256: string;
-  firstSeenAt: string;
-  lastSeenAt: string;
-  /** The server's last complete list had it (a page of a paginated list never unlists). */
-  listed: boolean;
-  /** Listed, and clients get it in tools/list as far as the caller-independent policies decide. */
-  enabled: boolean;
-  /** The name clients get it under (a mapping may rename it); null when not enabled. */
-  exposedName: string | null;
-  hiddenBy: { policyId: number; policyType: string } | null;
-}
+export type InventoryTool = z.output<typeof inventoryTool>;
+export type InventoryRow = z.output<typeof inventoryRow>;
 
-export interface InventoryRow {
-  apiId: number;
-  /** The instance label, else the asset's name, else its asset id. */
-  name: string;
-  instanceLabel: string | null;
-  asset: { groupId: string; assetId: string; version: string; name: string | null };
-  upstreams: { name: string; uri: string }[];
-  federated: boolean;
-  /** The backend is switched on. */
-  enabled: boolean;
-  /** The instance's status (active, inactive, unregistered). */
-  status: string;
-  deployment: {
-    id: number;
-    state: DeploymentState;
-    targetId: string;
-    targetName: string;
-    errorMessage: string | null;
-    /** Connected replicas of the target, and those running the target's current revision with this API served. */
-    replicas: number;
-    replicasUpToDate: number;
-  } | null;
-  tools: InventoryTool[];
-  /** Tools listed now. */
-  toolCount: number;
-  authentication: string[];
-  scopes: ScopesView;
-  dlp: DlpView;
-  /** Enforced policies whose tool decisions depend on the caller (Cedar rules, conditional ACL rules). */
-  callerDependentPolicies: number[];
-  activity: { calls: number; errors: number; toolCalls: number; agents: number; users: number; lastCallAt: string | null };
-}
-
-export type InventoryAnswer =
-  { format: 'json'; body: { from: string; to: string; data: InventoryRow[]; total: number } } | { format: 'csv'; body: string };
+export type InventoryAnswer = { format: 'json'; body: z.output<typeof inventoryPage> } | { format: 'csv'; body: string };
 
 type Instance = Awaited<ReturnType<McpInventoryRepository['mcpInstances']>>[number];
 type Target = Awaited<ReturnType<McpInventoryRepository['targets']>>[number];

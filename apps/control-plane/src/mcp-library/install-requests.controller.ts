@@ -2,13 +2,15 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
   type ApproveRequestBody,
   approveRequestBody,
   type FileRequestBody,
   fileRequestBody,
+  installRequestListSchema,
+  installRequestSchema,
   type ListRequestsQuery,
   listRequestsQuery,
   type RejectRequestBody,
@@ -35,6 +37,7 @@ export class InstallRequestsController {
   @ApiZodBody(fileRequestBody)
   @RequireScope('read:api_configuration')
   @Post(REQUESTS)
+  @ApiZodResponse(201, installRequestSchema, 'The request filed')
   file(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
@@ -49,6 +52,7 @@ export class InstallRequestsController {
     description: 'Approvers see every request of the environment; others their own.',
   })
   @Get(REQUESTS)
+  @ApiZodResponse(200, installRequestListSchema, 'The requests, newest first')
   list(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

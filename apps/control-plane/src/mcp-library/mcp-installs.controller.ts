@@ -2,9 +2,9 @@ import { Body, Controller, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
-import { type CustomMcpBody, customMcpBody, type InstallBody, installBody } from './mcp-library.dto.js';
+import { composedBackendSchema, type CustomMcpBody, customMcpBody, type InstallBody, installBody } from './mcp-library.dto.js';
 import { McpInstallsService } from './mcp-installs.service.js';
 
 const ENVIRONMENT = 'api/v1/organizations/:orgId/environments/:envId';
@@ -26,6 +26,7 @@ export class McpInstallsController {
   @ApiZodBody(installBody)
   @RequireScope('install:mcp_library')
   @Post(`${ENVIRONMENT}/installs`)
+  @ApiZodResponse(201, composedBackendSchema, 'What the install made')
   install(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,
@@ -43,6 +44,7 @@ export class McpInstallsController {
   @ApiZodBody(customMcpBody)
   @RequireScope('create:custom_mcp')
   @Post(`${ENVIRONMENT}/backends/custom`)
+  @ApiZodResponse(201, composedBackendSchema, 'What the creation made')
   createCustom(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -2,9 +2,15 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@ne
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
-import { importLibraryBody, type ListLibraryQuery, listLibraryQuery } from './mcp-library.dto.js';
+import {
+  importLibraryBody,
+  libraryEntryListSchema,
+  libraryEntrySchema,
+  type ListLibraryQuery,
+  listLibraryQuery,
+} from './mcp-library.dto.js';
 import { McpLibraryService } from './mcp-library.service.js';
 
 const LIBRARY = 'api/v1/organizations/:orgId/library';
@@ -24,12 +30,14 @@ export class McpLibraryController {
     description: 'Portico’s curated entries, then the organization’s own; `search` matches name, title and description.',
   })
   @Get(LIBRARY)
+  @ApiZodResponse(200, libraryEntryListSchema, 'Curated entries, then the organization’s own')
   list(@Param('orgId') orgId: string, @Query(new ZodPipe(listLibraryQuery)) query: ListLibraryQuery) {
     return this.library.list(orgId, query);
   }
 
   @ApiOperation({ summary: 'Get an MCP library entry', description: 'With its server.json and the inputs an install asks for.' })
   @Get(`${LIBRARY}/:entryId`)
+  @ApiZodResponse(200, libraryEntrySchema, 'The entry')
   get(@Param('orgId') orgId: string, @Param('entryId') entryId: string) {
     return this.library.get(orgId, entryId);
   }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { STRING_FORMATS } from '#portico/policy-catalog';
 import { limitQuery, offsetQuery } from '../access-management/access-management.dto.js';
+import { isoTime } from '../common/audit.js';
 import { objectError } from '../common/validation.js';
 import { parseProxyUri } from '../deployments/proxy-listener.js';
 
@@ -156,3 +157,86 @@ export const customMcpBody = z.strictObject(
   objectError('must be an object {name, url, targetId, ...}'),
 );
 export type CustomMcpBody = z.output<typeof customMcpBody>;
+
+/** An input an install of a library entry asks for (install-inputs.ts describeInputs). */
+const installInput = z.object({
+  in: z.enum(['variable', 'header']),
+  name: z.string(),
+  description: z.string().nullable(),
+  isRequired: z.boolean().describe('must be given: required (or used by the URL) and without a default'),
+  isSecret: z.boolean(),
+  default: z.string().nullable(),
+  choices: z.array(z.string()).nullable(),
+});
+
+/** A library entry (mcp-library.view.ts entryView). */
+export const libraryEntrySchema = z.object({
+  id: z.string(),
+  source: z.enum(['portico', 'organization']).describe('portico: curated, shipped with Portico; organization: its own'),
+  name: z.string(),
+  version: z.string(),
+  title: z.string().nullable(),
+  description: z.string(),
+  websiteUrl: z.string().nullable(),
+  installable: z.boolean().describe('a gateway can front it: it has a streamable-http remote'),
+  inputs: z.array(installInput).describe('what an install of its first streamable-http remote asks for'),
+  server: z
+    .looseObject({ name: z.string(), description: z.string(), version: z.string() })
+    .describe("the entry's server.json (the MCP Registry's format)"),
+  createdBy: z.string().nullable().describe('the user id or connected app client id that added it; null for curated entries'),
+  createdAt: isoTime.nullable(),
+});
+
+export const libraryEntryListSchema = z.object({ total: z.number().int(), data: z.array(libraryEntrySchema) });
+
+/** An install request (mcp-library.view.ts requestView); secret inputs are named, never shown. */
+export const installRequestSchema = z.object({
+  id: z.string(),
+  organizationId: z.string(),
+  environmentId: z.string(),
+  entry: z.object({ id: z.string(), name: z.string(), version: z.string() }),
+  targetId: z.string(),
+  reason: z.string(),
+  status: z.enum(REQUEST_STATUSES),
+  inputs: z.object({
+    instanceLabel: z.string().nullable(),
+    proxyUri: z.string().nullable(),
+    remote: z.number().int().nullable(),
+    variables: z.record(z.string(), z.string()),
+    headers: z.record(z.string(), z.string()),
+  }),
+  secretInputs: z.array(z.string()).describe('secret inputs the request holds (encrypted; never shown)'),
+  missingSecrets: z.array(z.string()).describe('secret inputs the approver must give'),
+  requestedBy: z.string(),
+  requestedByName: z.string(),
+  decidedBy: z.string().nullable(),
+  decidedByName: z.string().nullable(),
+  decidedAt: isoTime.nullable(),
+  comment: z.string().nullable(),
+  apiId: z.number().int().nullable(),
+  createdAt: isoTime,
+  updatedAt: isoTime,
+});
+
+export const installRequestListSchema = z.object({ total: z.number().int(), data: z.array(installRequestSchema) });
+
+/** What an install (or a custom MCP creation, or an approved request) made, in one answer. */
+export const composedBackendSchema = z.object({
+  apiId: z.number().int(),
+  instanceLabel: z.string(),
+  assetId: z.string(),
+  assetVersion: z.string(),
+  assetCreated: z.boolean().describe('false when an Exchange asset of an earlier install was reused'),
+  deploymentId: z.number().int(),
+  policies: z.array(
+    z.object({ id: z.number().int(), assetId: z.string(), order: z.number().int(), label: z.string().nullable() }),
+  ),
+  upstreamUri: z.string().describe('the instance\'s upstream: the remote URL up to its last "/"'),
+  remoteUrl: z.string().describe('the remote URL the gateway reaches, variables substituted'),
+  proxyUri: z.string(),
+  mcpPath: z
+    .string()
+    .describe(
+      "where clients call the server on the gateway's listener: the base path and what followed the upstream in the remote URL",
+    ),
+});

@@ -3,8 +3,10 @@
  * appear: an install request lists the names of the secret inputs it holds sealed, never their
  * values.
  */
+import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { describeInputs } from './install-inputs.js';
+import type { composedBackendSchema } from './mcp-library.dto.js';
 import type { RequestRecord } from './mcp-library.repository.js';
 import { installableRemotes, type ServerJson } from './server-json.js';
 
@@ -47,23 +49,7 @@ export function entryView(entry: LibraryEntry) {
 export type EntryView = ReturnType<typeof entryView>;
 
 /** What an install (or a custom MCP creation) made, in one answer. */
-export interface ComposedBackend {
-  apiId: number;
-  instanceLabel: string;
-  assetId: string;
-  assetVersion: string;
-  /** false when an Exchange asset of an earlier install was reused */
-  assetCreated: boolean;
-  deploymentId: number;
-  policies: { id: number; assetId: string; order: number; label: string | null }[];
-  /** the instance's upstream: the remote URL up to its last "/" */
-  upstreamUri: string;
-  /** the remote URL the gateway reaches, variables substituted */
-  remoteUrl: string;
-  proxyUri: string;
-  /** where clients call the server on the gateway's listener: the base path and what followed the upstream in the remote URL */
-  mcpPath: string;
-}
+export type ComposedBackend = z.output<typeof composedBackendSchema>;
 
 /** The stored, non-secret inputs of an install request (McpInstallRequest.inputs). */
 export interface StoredRequestInputs {

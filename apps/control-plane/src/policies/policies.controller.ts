@@ -2,9 +2,10 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } fr
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
 import { IntIdPipe } from '../common/integer-id.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
+  appliedPolicyList,
   type ApplyPolicyBody,
   applyPolicyBody,
   type ApplyPolicyQuery,
@@ -55,6 +56,11 @@ export class PoliciesController {
   })
   @RequireScope('read:api_policies')
   @Get(POLICIES)
+  @ApiZodResponse(
+    200,
+    appliedPolicyList,
+    'fullInfo=true: {policies} of the enabled policies, compact; fullInfo=false: every policy in full',
+  )
   list(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditSchema } from '../common/audit.js';
 import { legacyId, objectError, re2Pattern } from '../common/validation.js';
 import { int32, MAX_INTEGER_ID } from '../common/integer-id.js';
 
@@ -191,3 +192,82 @@ export const simulatePolicyBody = z.strictObject(
   objectError(),
 );
 export type SimulatePolicyBody = z.output<typeof simulatePolicyBody>;
+
+/** The gateway implementation of a template (policy-catalog implementationAsset). */
+const implementationAsset = z.object({
+  assetId: z.string(),
+  groupId: z.string(),
+  version: z.string(),
+  technology: z.literal('flexGateway'),
+});
+
+const policyMode = z.enum(['enforce', 'shadow']).describe('shadow: would-be denials are logged and counted, the request passes');
+const pointcutView = z.unknown().describe('null: the whole API; else [{methodRegex, uriTemplateRegex}]');
+const maskedConfiguration = z.record(z.string(), z.unknown()).describe('sensitive values masked');
+
+/** An applied policy in full (policy.view.ts policyView: POST/GET/PATCH answers, `fullInfo=false` list items). */
+export const appliedPolicyView = z.object({
+  audit: auditSchema,
+  masterOrganizationId: z.string(),
+  organizationId: z.string(),
+  id: z.number().int(),
+  policyTemplateId: z.string(),
+  configurationData: maskedConfiguration,
+  order: z.number().int(),
+  disabled: z.boolean(),
+  mode: policyMode,
+  pointcutData: pointcutView,
+  groupId: z.string(),
+  assetId: z.string(),
+  assetVersion: z.string(),
+  type: z.literal('system'),
+  apiId: z.number().int(),
+  label: z.string().nullable(),
+  upstreamIds: z.array(z.string()),
+  implementationAsset,
+});
+
+/** GET …/policies: `fullInfo=true` (default) `{policies}` of the enabled ones, compact; `fullInfo=false` every policy in full. */
+export const appliedPolicyList = z.union([
+  z.array(appliedPolicyView),
+  z.object({
+    policies: z.array(
+      z.object({
+        policyId: z.number().int(),
+        policyTemplateId: z.string(),
+        type: z.literal('system'),
+        version: z.number().int().describe('changes whenever the policy does (its last update time in ms)'),
+        order: z.number().int(),
+        label: z.string().nullable(),
+        pointcutData: pointcutView,
+        configuration: maskedConfiguration,
+        template: z.object({ groupId: z.string(), assetId: z.string(), assetVersion: z.string() }),
+        implementationAsset,
+        upstreamIds: z.array(z.string()),
+        disabled: z.boolean(),
+        mode: policyMode,
+      }),
+    ),
+  }),
+]);
+
+/** A template of the Exchange catalog (policy-template.view.ts exchangeTemplateView, contract §6.4.a). */
+export const exchangePolicyTemplate = z.object({
+  audit: auditSchema,
+  id: z.number().int(),
+  groupId: z.string(),
+  assetId: z.string(),
+  version: z.string(),
+  assetVersion: z.string(),
+  name: z.string(),
+  description: z.string(),
+  type: z.literal('policy'),
+  category: z.string(),
+  isOOTB: z.literal(true),
+  enforced: z.boolean().describe('this version’s bundled gateway enforces it'),
+  stage: z.literal('release'),
+  status: z.literal('published'),
+  orgId: z.string(),
+  configuration: z.unknown().optional().describe('with includeConfiguration=true: the gateway form (JSON Schema)'),
+  allVersions: z.array(z.object({ groupId: z.string(), assetId: z.string(), version: z.string() })).optional(),
+});

@@ -1,8 +1,11 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { RequireScope } from '../auth/decorators.js';
+import { ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
+  exchangePolicyTemplate,
   type ExchangeTemplateQuery,
   exchangeTemplateQuery,
   type ExchangeTemplatesQuery,
@@ -24,6 +27,7 @@ export class PolicyTemplatesController {
   })
   @RequireScope('read:api_policies')
   @Get('xapi/v1/organizations/:orgId/exchange-policy-templates')
+  @ApiZodResponse(200, z.array(exchangePolicyTemplate), 'The templates applicable, each with its versions')
   listExchange(@Param('orgId') orgId: string, @Query(new ZodPipe(exchangeTemplatesQuery)) query: ExchangeTemplatesQuery) {
     return this.templates.listExchange(orgId, query);
   }

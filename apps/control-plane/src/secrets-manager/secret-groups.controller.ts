@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { RequireScope } from '../auth/decorators.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import { SecretGroupsService } from './secret-groups.service.js';
-import { createSecretGroupBody, type CreateSecretGroupBody } from './secrets-manager.dto.js';
+import { createSecretGroupBody, type CreateSecretGroupBody, secretGroupSchema } from './secrets-manager.dto.js';
 
 /** Secret groups of an environment (Anypoint Secrets Manager). */
 @ApiTags('Secrets Manager')
@@ -27,6 +28,7 @@ export class SecretGroupsController {
   @Get()
   @RequireScope('read:secret_groups')
   @ApiOperation({ summary: "List the environment's secret groups" })
+  @ApiZodResponse(200, z.array(secretGroupSchema), 'The secret groups of the environment')
   list(@Param('orgId') orgId: string, @Param('envId') envId: string) {
     return this.groups.list(orgId, envId);
   }

@@ -7,6 +7,7 @@
 import { isIP } from 'node:net';
 import { SECRET_MASK } from '#portico/policy-catalog';
 import { z } from 'zod';
+import { isoTime } from '../common/audit.js';
 
 const DNS_NAME =
   /^(?=.{1,253}$)[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
@@ -71,3 +72,35 @@ export const updateTlsContextBody = z
   })
   .strict();
 export type UpdateTlsContextBody = z.output<typeof updateTlsContextBody>;
+
+/** Secrets Manager's `meta` block. */
+const meta = z.object({ id: z.string(), createdAt: isoTime, modifiedAt: isoTime });
+
+/** A secret group (secrets-manager.view.ts secretGroupView). */
+export const secretGroupSchema = z.object({ id: z.string(), name: z.string(), downloadable: z.literal(false), meta });
+
+const certificateDetails = z.object({
+  subject: z.string(),
+  issuer: z.string(),
+  serialNumber: z.string(),
+  notBefore: isoTime,
+  notAfter: isoTime,
+  fingerprintSha256: z.string(),
+});
+
+/** A TLS context (secrets-manager.view.ts tlsContextView): its private key never shows, it reads the mask. */
+export const tlsContextSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  target: z.string(),
+  secretGroupId: z.string(),
+  meta,
+  trustedCertificates: z.string().nullable().describe('PEM'),
+  certificate: z.string().nullable().describe('PEM'),
+  privateKey: z.literal(SECRET_MASK).nullable().describe('the mask when it holds a key'),
+  serverName: z.string().nullable(),
+  skipVerify: z.boolean(),
+  trustedCertificateDetails: z.array(certificateDetails),
+  certificateDetails: z.array(certificateDetails),
+  expirationDate: isoTime.nullable().describe('when the first of its certificates expires'),
+});

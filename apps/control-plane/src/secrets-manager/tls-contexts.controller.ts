@@ -1,11 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { z } from 'zod';
 import { RequireScope } from '../auth/decorators.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
   createTlsContextBody,
   type CreateTlsContextBody,
+  tlsContextSchema,
   updateTlsContextBody,
   type UpdateTlsContextBody,
 } from './secrets-manager.dto.js';
@@ -33,6 +35,7 @@ export class TlsContextsController {
   @Get()
   @RequireScope('read:secret_groups')
   @ApiOperation({ summary: "List a secret group's TLS contexts" })
+  @ApiZodResponse(200, z.array(tlsContextSchema), 'The TLS contexts of the group')
   list(@Param('orgId') orgId: string, @Param('envId') envId: string, @Param('secretGroupId') secretGroupId: string) {
     return this.contexts.list(orgId, envId, secretGroupId);
   }

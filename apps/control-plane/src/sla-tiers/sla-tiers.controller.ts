@@ -2,9 +2,9 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { RequireScope } from '../auth/decorators.js';
 import { IntIdPipe } from '../common/integer-id.js';
-import { ApiZodBody } from '../common/openapi.js';
+import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
-import { listTiersQuery, tierBody, type ListTiersQuery, type TierBody } from './sla-tiers.dto.js';
+import { listTiersQuery, tierBody, type ListTiersQuery, type TierBody, tierListSchema } from './sla-tiers.dto.js';
 import { SlaTiersService } from './sla-tiers.service.js';
 
 const API_ID = new IntIdPipe('API_NOT_FOUND', 'API instance');
@@ -35,6 +35,7 @@ export class SlaTiersController {
   @ApiOperation({ summary: "List an API instance's SLA tiers" })
   @RequireScope('read:api_configuration')
   @Get()
+  @ApiZodResponse(200, tierListSchema, 'One page of tiers and how many match in all')
   list(
     @Param('orgId') orgId: string,
     @Param('envId') envId: string,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditSchema } from '../common/audit.js';
 import { int32 } from '../common/integer-id.js';
 import { legacyId, objectError } from '../common/validation.js';
 
@@ -53,3 +54,24 @@ export const listTiersQuery = z.object({
 export type TierLimit = z.output<typeof tierLimit>;
 export type TierBody = z.output<typeof tierBody>;
 export type ListTiersQuery = z.output<typeof listTiersQuery>;
+
+/** A tier as a contract shows it (sla-tier.view.ts tierSummary, contract §7.2). */
+export const tierSummarySchema = z.object({
+  id: z.number().int(),
+  name: z.string(),
+  description: z.string().nullable(),
+  limits: z.array(tierLimit),
+  status: z.enum(['ACTIVE', 'DEPRECATED']),
+  autoApprove: z.boolean(),
+});
+
+/** An SLA tier (sla-tier.view.ts tierView); `applicationCount` counts the approved contracts on it. */
+export const tierSchema = tierSummarySchema.extend({
+  audit: auditSchema,
+  masterOrganizationId: z.string(),
+  organizationId: z.string(),
+  apiId: z.number().int(),
+  applicationCount: z.number().int(),
+});
+
+export const tierListSchema = z.object({ total: z.number().int(), tiers: z.array(tierSchema) });
