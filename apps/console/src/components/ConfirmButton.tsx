@@ -1,37 +1,80 @@
 /**
  * A button for an action that cannot be undone (revoke, reset a secret): the first press asks,
  * a second press on "Confirm …" does it, Cancel (or Escape) backs out. Keyboard usable, no dialog.
+ *
+ * The focus never falls to the page: the question takes it from the button, and gives it back to
+ * the button when it closes (Confirm, Cancel, Escape). While `busy` the buttons stay focusable,
+ * only aria-disabled (a press does nothing): disabling would drop the focus. When the action takes
+ * the button away while it has the focus (a revoked key's row has no Revoke any more, a deleted
+ * agent's page is left), the focus goes to the row it was in if that row remains (it says what
+ * the action did), else to the page's heading (the page the action led to).
  */
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
+import { useFocusBack } from './useFocusBack';
 
 export function ConfirmButton(props: { label: string; what: string; busy?: boolean; onConfirm: () => void }) {
   const [asking, setAsking] = useState(false);
-  if (!asking) {
-    return (
-      <button type="button" aria-label={`${props.label} ${props.what}`} onClick={() => setAsking(true)}>
-        {props.label}
-      </button>
-    );
-  }
+  const root = useRef<HTMLSpanElement>(null);
+  const opener = useFocusBack(asking);
+  const unlessBusy = (press: () => void) => () => {
+    if (!props.busy) press();
+  };
+
+  useLayoutEffect(() => {
+    const self = root.current;
+    // Runs before React takes the elements out of the page: whether the focus is here is still known.
+    return () => {
+      if (self?.contains(document.activeElement)) handFocusOn(self.closest('tr'));
+    };
+  }, []);
+
   return (
-    <span className="confirm" onKeyDown={(e) => e.key === 'Escape' && setAsking(false)}>
-      <button
-        type="button"
-        className="primary"
-        // The question replaces the button that was pressed: keep the focus on it.
-        autoFocus
-        disabled={props.busy}
-        aria-label={`Confirm: ${props.label.toLowerCase()} ${props.what}`}
-        onClick={() => {
-          setAsking(false);
-          props.onConfirm();
-        }}
-      >
-        Confirm {props.label.toLowerCase()}
-      </button>{' '}
-      <button type="button" aria-label={`Do not ${props.label.toLowerCase()} ${props.what}`} onClick={() => setAsking(false)}>
-        Cancel
-      </button>
+    <span ref={root}>
+      {asking ? (
+        <span className="confirm" onKeyDown={(e) => e.key === 'Escape' && setAsking(false)}>
+          <button
+            type="button"
+            className="primary"
+            // The question replaces the button that was pressed: keep the focus on it.
+            autoFocus
+            aria-disabled={props.busy}
+            aria-label={`Confirm: ${props.label.toLowerCase()} ${props.what}`}
+            onClick={unlessBusy(() => {
+              setAsking(false);
+              props.onConfirm();
+            })}
+          >
+            Confirm {props.label.toLowerCase()}
+          </button>{' '}
+          <button type="button" aria-label={`Do not ${props.label.toLowerCase()} ${props.what}`} onClick={() => setAsking(false)}>
+            Cancel
+          </button>
+        </span>
+      ) : (
+        <button
+          ref={opener}
+          type="button"
+          aria-disabled={props.busy}
+          aria-label={`${props.label} ${props.what}`}
+          onClick={unlessBusy(() => setAsking(true))}
+        >
+          {props.label}
+        </button>
+      )}
     </span>
   );
+}
+
+/**
+ * Once React has finished changing the page, and only if nothing has the focus: focuses `row` if
+ * it is still on the page, else the page's heading (made focusable by script only).
+ */
+function handFocusOn(row: HTMLElement | null) {
+  queueMicrotask(() => {
+    if (document.activeElement && document.activeElement !== document.body) return;
+    const target = row?.isConnected ? row : document.querySelector<HTMLElement>('main h1');
+    if (!target) return;
+    if (!target.hasAttribute('tabindex')) target.tabIndex = -1;
+    target.focus();
+  });
 }

@@ -18,7 +18,7 @@ import {
   startGatewayProcess,
 } from '#portico/testing';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, openConsole, type ConsolePage, signIn } from '../support/browser.js';
+import { launchBrowser, openConsole, type ConsolePage, signIn, focusIsOn } from '../support/browser.js';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, type TestTenant, uniqueName } from '../support/factories.js';
 import { echo, eventually, registerGateway, type RegisteredGateway } from '../support/gateways.js';
@@ -174,18 +174,30 @@ describe('console: MCP library, MCP servers and agents (seed 003)', () => {
     const page = admin.page;
     await goTo(page, 'MCP Library');
     await page.getByRole('link', { name: 'Install requests' }).click();
-    await page
-      .getByRole('button', { name: `Review the request of ${viewer.username} for io.modelcontextprotocol/everything` })
-      .click();
-    await page.getByRole('button', { name: 'Reject' }).click();
+    // the review panel takes the focus (its heading) and gives it back to Review when cancelled
+    const review = page.getByRole('button', {
+      name: `Review the request of ${viewer.username} for io.modelcontextprotocol/everything`,
+    });
+    const panelTitle = page.getByRole('heading', { name: /^Review: / });
+    await review.press('Enter');
+    await focusIsOn(panelTitle);
+    await page.getByRole('button', { name: 'Cancel', exact: true }).press('Enter');
+    await focusIsOn(review);
+    await page.keyboard.press('Enter');
+    await focusIsOn(panelTitle);
+    const reject = page.getByRole('button', { name: 'Reject' });
+    await reject.press('Enter');
     await invalid(page.getByLabel('Comment'));
+    await focusIsOn(reject);
     await expect(page.locator('.field.invalid .field-error').textContent()).resolves.toBe('is required');
     await admin.screenshot('seed003-install-request-review');
 
     await page.getByLabel('Comment').fill('go ahead');
-    await page.getByRole('button', { name: 'Approve and install' }).click();
+    await page.getByRole('button', { name: 'Approve and install' }).press('Enter');
     const row = page.getByRole('row', { name: new RegExp(viewer.username) });
     await row.getByText(`Approved by ${tenant.username}: “go ahead”`).waitFor();
+    // Review is gone with the panel: the focus is on the row, which says the decision
+    await focusIsOn(row);
     await admin.screenshot('seed003-install-requests');
     expect(await echoed(requestedPort.port, requestedPort.basePath, 'approved')).toBe('Echo: approved');
 
@@ -296,8 +308,12 @@ describe('console: MCP library, MCP servers and agents (seed 003)', () => {
     await page.locator('dl.summary').getByText('API key or token').waitFor();
     await admin.screenshot('seed003-custom-mcp-authentication');
 
-    await page.getByRole('switch', { name: `${name} enabled` }).click();
+    const enabled = page.getByRole('switch', { name: `${name} enabled` });
+    await enabled.press('Space');
     await page.locator('.page-head').getByText('Disabled', { exact: true }).waitFor();
+    // the switch kept the focus while its change was on its way
+    await focusIsOn(enabled);
+    await expect(enabled.isChecked()).resolves.toBe(false);
     const apiId = new URL(page.url().replace('/#/', '/')).pathname.split('/').pop();
     const backend = await cp.request('GET', `${MCP}${tenant.organizationId}/environments/${tenant.sandboxId}/backends/${apiId}`, {
       token: tenant.token,

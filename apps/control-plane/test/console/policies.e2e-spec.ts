@@ -8,8 +8,8 @@
  * tools disabled and renamed in the console are what tools/list shows.
  */
 import { type EverythingServer, type GatewayProcess, startEverythingServer, startGatewayProcess } from '#portico/testing';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { launchBrowser, openConsole, type ConsolePage, signIn } from '../support/browser.js';
+import type { Browser, Locator, Page, Request } from 'playwright-core';
+import { launchBrowser, openConsole, type ConsolePage, signIn, focusIsOn } from '../support/browser.js';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane.js';
 import { closeTestPrisma, newTenant, newUser, type TestTenant, uniqueName } from '../support/factories.js';
 import {
@@ -62,10 +62,9 @@ describe('console: the policy chain and the tools of an MCP instance', () => {
   /** A form control by its accessible name (a required field's mark is not part of it). */
   const field = (role: 'combobox' | 'textbox', name: string) => page.getByRole(role, { name, exact: true });
   const chainNames = () => page.locator('.applied-policy-name').allTextContents();
-  const chainOverRest = async () =>
-    (await cp.request('GET', `${instance.apisPath}/${instance.apiId}/policies?fullInfo=false`, { token: tenant.token })).body.map(
-      (p: { assetId: string }) => p.assetId,
-    );
+  const policiesOverRest = async (): Promise<{ id: number; assetId: string }[]> =>
+    (await cp.request('GET', `${instance.apisPath}/${instance.apiId}/policies?fullInfo=false`, { token: tenant.token })).body;
+  const chainOverRest = async () => (await policiesOverRest()).map((p) => p.assetId);
   /** The messages an input's accessible description points at (its inline errors and hints). */
   const describedBy = async (input: Locator) => {
     const ids = ((await input.getAttribute('aria-describedby')) ?? '').split(/\s+/).filter(Boolean);
@@ -173,6 +172,7 @@ describe('console: the policy chain and the tools of an MCP instance', () => {
     await page.getByRole('button', { name: 'Apply', exact: true }).click();
     await policy(GLOBAL_ACCESS).waitFor();
     await page.getByRole('heading', { name: 'Apply policy' }).waitFor({ state: 'detached' });
+    await focusIsOn(page.getByRole('button', { name: 'Add policy' }));
     expect(await until(echo, 'refused')).toMatch(/echo/);
     expect(await sum()).toContain('3');
   });
@@ -194,6 +194,7 @@ describe('console: the policy chain and the tools of an MCP instance', () => {
     );
     await tab.screenshot('policies-apply-duplicate');
     await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await focusIsOn(page.getByRole('button', { name: 'Add policy' }));
     expect(await chainOverRest()).toEqual([
       'mcp-support',
       'mcp-schema-validation',
@@ -202,15 +203,45 @@ describe('console: the policy chain and the tools of an MCP instance', () => {
     ]);
   });
 
-  it('moves a policy up, never above MCP Support', async () => {
+  it('moves a policy up, never above MCP Support, and down, the focus staying on the button pressed', async () => {
     const moveUp = () => policy(GLOBAL_ACCESS).getByRole('button', { name: 'Move up', exact: true });
+    const moveDown = () => policy(GLOBAL_ACCESS).getByRole('button', { name: 'Move down', exact: true });
+    const at = (index: number) =>
+      eventually(async () => ((await chainNames())[index] === GLOBAL_ACCESS ? true : undefined), 'the move');
     await moveUp().click();
-    await eventually(async () => ((await chainNames())[2] === GLOBAL_ACCESS ? true : undefined), 'the move');
-    await moveUp().click();
-    await eventually(async () => ((await chainNames())[1] === GLOBAL_ACCESS ? true : undefined), 'the second move');
-    expect(await moveUp().getAttribute('aria-disabled')).toBe('true');
-    // Still focusable (the focus follows the moved policy); pressing it moves nothing.
+    await at(2);
     await moveUp().press('Enter');
+    await at(1);
+    await focusIsOn(moveUp());
+    expect(await moveUp().getAttribute('aria-disabled')).toBe('true');
+
+    // Still focusable; pressing it sends nothing: the one reorder sent is the Move down pressed after it.
+    const writes: { method: string; body: unknown }[] = [];
+    const record = (request: Request) => {
+      if (request.method() !== 'GET' && new URL(request.url()).pathname.includes('/policies'))
+        writes.push({ method: request.method(), body: request.postDataJSON() });
+    };
+    page.on('request', record);
+    try {
+      await moveUp().press('Enter');
+      const sent = page.waitForRequest((r) => r.method() === 'PATCH');
+      await page.keyboard.press('Tab');
+      await focusIsOn(moveDown());
+      await page.keyboard.press('Enter');
+      await sent;
+      await at(2);
+    } finally {
+      page.off('request', record);
+    }
+    const id = (await policiesOverRest()).find((p) => p.assetId === 'mcp-global-access-policy')!.id;
+    expect(writes).toEqual([{ method: 'PATCH', body: [{ id, order: 3 }] }]);
+    // React moved the policy's element past the next one: the focus is on its Move down again.
+    await focusIsOn(moveDown());
+
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Enter');
+    await at(1);
+    await focusIsOn(moveUp());
     expect(await chainOverRest()).toEqual([
       'mcp-support',
       'mcp-global-access-policy',
@@ -264,13 +295,22 @@ describe('console: the policy chain and the tools of an MCP instance', () => {
     expect(await echo()).toBe('Echo: hi');
   });
 
-  it('removes the policy after a confirmation', async () => {
-    await policy(GLOBAL_ACCESS).getByRole('button', { name: 'Remove', exact: true }).click();
-    await policy(GLOBAL_ACCESS).getByRole('button', { name: 'Keep it', exact: true }).click();
-    await policy(GLOBAL_ACCESS).getByRole('button', { name: 'Remove', exact: true }).click();
+  it('removes the policy after a confirmation, the focus back on Remove when kept and on the chain once removed', async () => {
+    const remove = policy(GLOBAL_ACCESS).getByRole('button', { name: 'Remove', exact: true });
+    await remove.press('Enter');
+    await focusIsOn(policy(GLOBAL_ACCESS).getByRole('button', { name: 'Keep it', exact: true }));
+    await page.keyboard.press('Enter');
+    await focusIsOn(remove);
+    await page.keyboard.press('Enter');
+    await page.keyboard.press('Escape');
+    await focusIsOn(remove);
+    await page.keyboard.press('Enter');
     await tab.screenshot('policies-remove-confirm');
-    await policy(GLOBAL_ACCESS).getByRole('button', { name: 'Remove policy', exact: true }).click();
+    await page.keyboard.press('Tab');
+    await focusIsOn(policy(GLOBAL_ACCESS).getByRole('button', { name: 'Remove policy', exact: true }));
+    await page.keyboard.press('Enter');
     await eventually(async () => ((await chainNames()).includes(GLOBAL_ACCESS) ? undefined : true), 'the removal');
+    await focusIsOn(page.getByRole('list', { name: 'Policy chain' }));
     expect(await chainOverRest()).toEqual(['mcp-support', 'mcp-schema-validation', 'upstream-credential']);
     expect(await until(sum, 'works')).toContain('3');
   });

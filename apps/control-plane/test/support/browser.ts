@@ -7,7 +7,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { launchChromium } from '#portico/testing';
 
 export const SCREENSHOT_DIR = path.resolve('test-artifacts', 'console');
@@ -58,6 +58,14 @@ export async function openConsole(browser: Browser, baseUrl: string, expectedFai
     },
     close: () => context.close(),
   };
+}
+
+/**
+ * Waits until `control` has the keyboard focus (is `document.activeElement`); fails when it does
+ * not get it within a few seconds.
+ */
+export async function focusIsOn(control: Locator): Promise<void> {
+  await control.and(control.page().locator(':focus')).waitFor({ timeout: 5_000 });
 }
 
 /** Signs in on the login page the console opens with. */

@@ -1,10 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
 import type { operations } from '../../api/generated/schema';
 import type { Agent } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { formErrors } from '../../components/form-errors';
@@ -99,14 +100,7 @@ export function AddAgent() {
           )}
         </fieldset>
         <ErrorMessage error={errors.general} />
-        <div className="actions">
-          <Link to=".." relative="path" className="button">
-            Cancel
-          </Link>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            Add agent
-          </button>
-        </div>
+        <FormActions cancelTo=".." busy={create.isPending} submit="Add agent" />
       </form>
     </section>
   );

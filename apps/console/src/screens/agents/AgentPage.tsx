@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { api, call } from '../../api/client';
 import type { Agent } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { useScope } from '../../session/useScope';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { formErrors } from '../../components/form-errors';
@@ -69,7 +70,8 @@ function EditAgent({ agent }: { agent: Agent }) {
   const remove = useMutation({
     mutationFn: () => call(api.DELETE('/mcpgateway/api/v1/organizations/{orgId}/agents/{agentId}', { params: path })),
     onSuccess: async () => {
-      await queries.invalidateQueries({ queryKey: agentsKey(orgId) });
+      // stale, not asked again now: this page's own read would answer 404; the next screen asks
+      await queries.invalidateQueries({ queryKey: agentsKey(orgId), refetchType: 'none' });
       navigate('..', { relative: 'path' });
     },
   });
@@ -85,11 +87,7 @@ function EditAgent({ agent }: { agent: Agent }) {
         <AgentFields draft={draft} set={set} errorAt={errors.at} />
         <ErrorMessage error={errors.general} />
         {save.isSuccess && <p role="status">Saved.</p>}
-        <div className="actions">
-          <button type="submit" className="primary" disabled={save.isPending}>
-            Save
-          </button>
-        </div>
+        <FormActions busy={save.isPending} submit="Save" />
       </form>
       <h2>Delete</h2>
       <p className="muted">Its mappings to MCP servers go with it.</p>

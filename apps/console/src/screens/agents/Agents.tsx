@@ -1,5 +1,7 @@
 import { useQueries } from '@tanstack/react-query';
 import { Link } from 'react-router';
+import type { Agent, McpBackend } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { useMay } from '../../session/permissions';
@@ -17,6 +19,32 @@ export function Agents() {
   const { orgId, envId } = useScope();
   const agents = useAgents(orgId);
   const mayConfigure = useMay('configure:agents');
+  const columns: Column<Agent>[] = [
+    {
+      header: 'Agent',
+      cell: (a) => (
+        <>
+          <Link to={a.id}>{a.name}</Link>
+          {a.description && (
+            <>
+              <br />
+              <span className="muted">{a.description}</span>
+            </>
+          )}
+        </>
+      ),
+    },
+    { header: 'Kind', cell: (a) => (a.predefined ? 'Predefined' : 'Custom') },
+    { header: 'Recognised by', cell: recognition },
+    {
+      header: 'MCP servers here',
+      cell: (a) =>
+        a.backends
+          .filter((b) => b.environmentId === envId)
+          .map((b) => b.name)
+          .join(', ') || '—',
+    },
+  ];
   return (
     <section aria-labelledby="agents-title">
       <div className="page-head">
@@ -28,42 +56,13 @@ export function Agents() {
         )}
       </div>
       <ErrorMessage error={agents.error} />
-      {agents.data?.agents.length === 0 && <p>No agent yet: add one of the predefined agents or your own.</p>}
-      {agents.data && agents.data.agents.length > 0 && (
-        <table aria-label="Agents">
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Recognised by</th>
-              <th scope="col">MCP servers here</th>
-            </tr>
-          </thead>
-          <tbody>
-            {agents.data.agents.map((a) => (
-              <tr key={a.id}>
-                <td>
-                  <Link to={a.id}>{a.name}</Link>
-                  {a.description && (
-                    <>
-                      <br />
-                      <span className="muted">{a.description}</span>
-                    </>
-                  )}
-                </td>
-                <td>{a.predefined ? 'Predefined' : 'Custom'}</td>
-                <td>{recognition(a)}</td>
-                <td>
-                  {a.backends
-                    .filter((b) => b.environmentId === envId)
-                    .map((b) => b.name)
-                    .join(', ') || '—'}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={columns}
+        rows={agents.data?.agents}
+        rowKey={(a) => a.id}
+        empty={<p>No agent yet: add one of the predefined agents or your own.</p>}
+        label="Agents"
+      />
       <AccessControl />
     </section>
   );
@@ -80,41 +79,37 @@ function AccessControl() {
       queryFn: () => mappingOf(orgId, envId, String(b.apiId)),
     })),
   });
+  const columns: Column<McpBackend>[] = [
+    { header: 'MCP server', cell: (b) => b.name },
+    {
+      header: 'Who may use it',
+      cell: (_, i) => (
+        <>
+          {mappings[i]?.data && <AccessSummary mapping={mappings[i].data} />}
+          <ErrorMessage error={mappings[i]?.error} />
+        </>
+      ),
+    },
+    {
+      header: 'Action',
+      cell: (b) => (
+        <Link to={`access/${b.apiId}`} aria-label={`Configure agent access to ${b.name}`}>
+          Configure
+        </Link>
+      ),
+    },
+  ];
   return (
     <>
       <h2>Access control</h2>
       <ErrorMessage error={backends.error} />
-      {backends.data && rows.length === 0 && <p>No MCP server in this environment yet.</p>}
-      {rows.length > 0 && (
-        <table aria-label="Access control">
-          <thead>
-            <tr>
-              <th scope="col">MCP server</th>
-              <th scope="col">Who may use it</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((b, i) => {
-              const mapping = mappings[i];
-              return (
-                <tr key={b.apiId}>
-                  <td>{b.name}</td>
-                  <td>
-                    {mapping?.data && <AccessSummary mapping={mapping.data} />}
-                    <ErrorMessage error={mapping?.error} />
-                  </td>
-                  <td>
-                    <Link to={`access/${b.apiId}`} aria-label={`Configure agent access to ${b.name}`}>
-                      Configure
-                    </Link>
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={columns}
+        rows={backends.data?.backends}
+        rowKey={(b) => b.apiId}
+        empty={<p>No MCP server in this environment yet.</p>}
+        label="Access control"
+      />
     </>
   );
 }

@@ -3,7 +3,9 @@ import { type FormEvent, useState } from 'react';
 import { Link, useParams } from 'react-router';
 import { api, call } from '../../api/client';
 import type { Agent, AgentMapping } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { useScope } from '../../session/useScope';
 import { formErrors } from '../../components/form-errors';
 import { useMay } from '../../session/permissions';
@@ -99,6 +101,41 @@ function MappingForm(props: { apiId: string; mapping: AgentMapping; agents: Agen
     save.mutate();
   };
   const known = (tools.data?.tools ?? []).map((t) => t.exposedName ?? t.name);
+  // an agent added since the form opened starts unmapped
+  const rowOf = (agentId: string) => rows[agentId] ?? { mapped: false, tools: '' };
+  const columns: Column<Agent>[] = [
+    { header: 'Agent', rowHeader: true, cell: (a) => a.name },
+    {
+      header: 'Mapped',
+      cell: (a) => (
+        <input
+          type="checkbox"
+          aria-label={`Map ${a.name}`}
+          checked={rowOf(a.id).mapped}
+          onChange={(e) => setRow(a.id, { mapped: e.target.checked })}
+        />
+      ),
+    },
+    {
+      header: 'Limited to tools',
+      cell: (a) => {
+        const problem = rowError(a.id);
+        return (
+          <>
+            <input
+              aria-label={`Tools for ${a.name}`}
+              aria-invalid={problem ? true : undefined}
+              placeholder="Every tool"
+              disabled={!rowOf(a.id).mapped}
+              value={rowOf(a.id).tools}
+              onChange={(e) => setRow(a.id, { tools: e.target.value })}
+            />
+            {problem && <p className="field-error">{problem}</p>}
+          </>
+        );
+      },
+    },
+  ];
 
   return (
     <form onSubmit={onSubmit} noValidate aria-label="Agent access">
@@ -114,46 +151,7 @@ function MappingForm(props: { apiId: string; mapping: AgentMapping; agents: Agen
           state it themselves: for enforcement, recognise them by client id behind an authentication policy.
         </p>
         {errors.at('restricted') && <p className="field-error">{errors.at('restricted')}</p>}
-        <table aria-label="Mapped agents">
-          <thead>
-            <tr>
-              <th scope="col">Agent</th>
-              <th scope="col">Mapped</th>
-              <th scope="col">Limited to tools</th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.agents.map((a) => {
-              // an agent added since the form opened starts unmapped
-              const row = rows[a.id] ?? { mapped: false, tools: '' };
-              const problem = rowError(a.id);
-              return (
-                <tr key={a.id}>
-                  <th scope="row">{a.name}</th>
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={`Map ${a.name}`}
-                      checked={row.mapped}
-                      onChange={(e) => setRow(a.id, { mapped: e.target.checked })}
-                    />
-                  </td>
-                  <td>
-                    <input
-                      aria-label={`Tools for ${a.name}`}
-                      aria-invalid={problem ? true : undefined}
-                      placeholder="Every tool"
-                      disabled={!row.mapped}
-                      value={row.tools}
-                      onChange={(e) => setRow(a.id, { tools: e.target.value })}
-                    />
-                    {problem && <p className="field-error">{problem}</p>}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <DataTable columns={columns} rows={props.agents} rowKey={(a) => a.id} label="Mapped agents" />
         <p className="hint">
           Tools separated by commas; empty: every tool. A limit applies to the requests that name the agent (its client id, or a
           clientInfo name stated on each request).{' '}
@@ -162,13 +160,7 @@ function MappingForm(props: { apiId: string; mapping: AgentMapping; agents: Agen
       </fieldset>
       <ErrorMessage error={errors.general} />
       {save.isSuccess && <p role="status">Saved: the gateways enforce it with the next push.</p>}
-      {mayConfigure && (
-        <div className="actions">
-          <button type="submit" className="primary" disabled={save.isPending}>
-            Save access
-          </button>
-        </div>
-      )}
+      {mayConfigure && <FormActions busy={save.isPending} submit="Save access" />}
     </form>
   );
 }

@@ -1,14 +1,15 @@
 /**
  * Agents (…/mcpgateway/api/v1/organizations/{orgId}/agents): the organization's agents, the
  * predefined ones Portico ships, and which agents may use an MCP backend (its mapping). Writes
- * invalidate `agents` (an agent shows the backends it is mapped to) and the mapping.
+ * invalidate `agentsKey`, which the mappings' keys start with: an agent shows the backends it is
+ * mapped to, and a mapping names its agents (deleting an agent changes them).
  */
 import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import type { Agent, AgentMapping, PredefinedAgent } from '../../api/resources';
 
 export const agentsKey = (orgId: string) => ['agents', orgId];
-export const mappingKey = (orgId: string, envId: string, apiId: string) => ['agent-mapping', orgId, envId, apiId];
+export const mappingKey = (orgId: string, envId: string, apiId: string) => [...agentsKey(orgId), 'mapping', envId, apiId];
 
 export function useAgents(orgId: string) {
   return useQuery({

@@ -1,13 +1,23 @@
 import { Link } from 'react-router';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
+import type { ApiInstance } from '../../api/resources';
 import { instanceName, useApiInstances } from './queries';
+
+const COLUMNS: Column<ApiInstance>[] = [
+  { header: 'Instance', cell: (api) => <Link to={String(api.id)}>{instanceName(api)}</Link> },
+  { header: 'Asset', cell: (api) => `${api.assetId} ${api.assetVersion}` },
+  { header: 'Type', cell: (api) => api.endpoint.type ?? '—' },
+  { header: 'Status', cell: (api) => api.status },
+  { header: 'Gateway', cell: (api) => api.deployment?.targetName ?? 'Not deployed' },
+  { header: 'Listener', cell: (api) => api.endpoint.proxyUri ?? '—' },
+];
 
 /** API Administration: the environment's instances, and Add → Protect MCP server. */
 export function ApiAdministration() {
   const { orgId, envId } = useScope();
   const instances = useApiInstances(orgId, envId);
-  const rows = instances.data ?? [];
   return (
     <section aria-labelledby="apis-title">
       <div className="page-head">
@@ -22,37 +32,12 @@ export function ApiAdministration() {
         </details>
       </div>
       <ErrorMessage error={instances.error} />
-      {instances.data && rows.length === 0 && <p>No API instance in this environment yet.</p>}
-      {rows.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Instance</th>
-              <th scope="col">Asset</th>
-              <th scope="col">Type</th>
-              <th scope="col">Status</th>
-              <th scope="col">Gateway</th>
-              <th scope="col">Listener</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((api) => (
-              <tr key={api.id}>
-                <td>
-                  <Link to={String(api.id)}>{instanceName(api)}</Link>
-                </td>
-                <td>
-                  {api.assetId} {api.assetVersion}
-                </td>
-                <td>{api.endpoint.type ?? '—'}</td>
-                <td>{api.status}</td>
-                <td>{api.deployment?.targetName ?? 'Not deployed'}</td>
-                <td>{api.endpoint.proxyUri ?? '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={COLUMNS}
+        rows={instances.data}
+        rowKey={(api) => api.id}
+        empty={<p>No API instance in this environment yet.</p>}
+      />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { useFocusBack } from '../../components/useFocusBack';
 import { useScope } from '../../session/useScope';
 import { ApplyPolicy } from '../policies/ApplyPolicy';
 import { PolicyChain } from '../policies/PolicyChain';
@@ -23,6 +24,8 @@ export function ApiInstancePage() {
   const templates = usePolicyTemplates(orgId, envId, apiId);
   const [applying, setApplying] = useState<string | undefined>();
   const [bannerHidden, setBannerHidden] = useState(false);
+  // the panel closes (applied or cancelled): the focus goes to Add policy, not to the page
+  const addPolicy = useFocusBack(applying !== undefined);
   if (instance.error) return <ErrorMessage error={instance.error} />;
   const api = instance.data;
   if (!api) return <p aria-busy="true">Loading…</p>;
@@ -63,7 +66,7 @@ export function ApiInstancePage() {
       <h2>Policies</h2>
       <ErrorMessage error={policies.error} />
       {policies.data && <PolicyChain apiId={apiId} chain={policies.data} templates={templates.data ?? []} />}
-      <button type="button" aria-expanded={applying !== undefined} onClick={() => setApplying('')}>
+      <button ref={addPolicy} type="button" aria-expanded={applying !== undefined} onClick={() => setApplying('')}>
         Add policy
       </button>
       {applying !== undefined && (

@@ -14,7 +14,7 @@ import {
   instanceBody,
   localErrors,
   type McpChoices,
-  placeErrors,
+  placeSaveFailure,
   spec,
   type Step,
   STEPS,
@@ -80,12 +80,13 @@ export function ProtectMcpServer() {
       navigate(`/organizations/${orgId}/environments/${envId}/apis/${created.id}`);
     },
     onError: (error) => {
-      if (!(error instanceof ApiError)) return;
-      const placed = placeErrors(error);
+      const placed = placeSaveFailure(error);
       const first = placed[0];
       if (!first) return;
-      setErrors(Object.fromEntries(placed.filter((p) => p.step === first.step).map((p) => [p.field, p.message])));
-      setStep(first.step);
+      setErrors(
+        Object.fromEntries(placed.filter((p) => p.place.step === first.place.step).map((p) => [p.place.field, p.message])),
+      );
+      setStep(first.place.step);
     },
   });
 

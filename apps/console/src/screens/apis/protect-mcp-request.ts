@@ -4,6 +4,7 @@
  * upstream route and, on Save & Deploy, the deployment to the chosen gateway.
  */
 import type { GatewayTarget } from '../../api/resources';
+import { placeErrors } from '../../components/form-errors';
 
 export interface McpChoices {
   target?: GatewayTarget;
@@ -95,27 +96,26 @@ export function instanceBody(c: McpChoices, orgId: string, envId: string, deploy
   };
 }
 
+/** Where a message of the wizard shows: a step and a field of it. */
+export interface StepField {
+  step: Step;
+  field: string;
+}
+
 /** Errors without a field that still belong to one: the listener taken on that gateway. */
-const FIELD_OF_CODE: Record<string, { step: Step; field: string }> = {
+const FIELD_OF_CODE: Record<string, StepField> = {
   API_PROXY_CONFLICT: { step: 'Downstream', field: 'port' },
   DEPLOYMENT_ALREADY_EXISTS: { step: 'Gateway', field: 'target' },
 };
 
 /**
  * Where a failed save's messages belong: each REST validation message at the step and field its
- * dotted body path names (as ApiError keys it), or the whole message at the field its code
- * concerns; empty when it belongs to no field (the review shows it then).
+ * dotted body path names, or the whole message at the field its code concerns; none when it
+ * belongs to no field (the review shows it then).
  */
-export function placeErrors(error: { code?: string | undefined; message: string; fields: Readonly<Record<string, string>> }) {
-  const byCode = error.code ? FIELD_OF_CODE[error.code] : undefined;
-  if (byCode) return [{ ...byCode, message: error.message }];
-  return Object.entries(error.fields).flatMap(([field, message]) => {
-    const place = placeOf(field);
-    return place ? [{ ...place, message }] : [];
-  });
-}
+export const placeSaveFailure = (error: unknown) => placeErrors(error, placeOf, FIELD_OF_CODE).placed;
 
-function placeOf(field: string): { step: Step; field: string } | undefined {
+function placeOf(field: string): StepField | undefined {
   if (field.startsWith('routing'))
     return { step: 'Upstream', field: field.endsWith('tlsContext') ? 'outboundTls' : 'upstreamUrl' };
   if (field === 'endpoint.uri') return { step: 'Upstream', field: 'upstreamUrl' };

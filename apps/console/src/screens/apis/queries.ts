@@ -3,25 +3,39 @@ import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
 import type { ApiInstance, ApiList, AppliedPolicy, DeploymentStatus, PolicyTemplate } from '../../api/resources';
 
+/**
+ * What the console reads of the environment's API instances: the list, each instance and what
+ * hangs off it (deployment, policies, tools), and the MCP backends, which are instances too
+ * (library/queries.ts). A write to instances or backends invalidates this whole prefix.
+ */
 export const apisKey = (orgId: string, envId: string) => ['apis', orgId, envId];
 
 /** How the console names an instance: its label, else its asset and id. */
 export const instanceName = (api: ApiInstance) => api.instanceLabel ?? `${api.assetId} (${api.id})`;
 
-/** The listing's most instances at once (the REST API's maximum page). */
-const INSTANCES_PAGE = 500;
+/** The listing's most assets at once (the REST API's maximum page). */
+const ASSETS_PAGE = 500;
 
-/** The environment's instances, as one list (the REST answer groups them by asset). */
+/**
+ * The environment's instances, as one list: every page of the REST listing, which groups them by
+ * asset and pages by asset (`total` counts assets).
+ */
 export function useApiInstances(orgId: string, envId: string) {
   return useQuery({
-    queryKey: apisKey(orgId, envId),
-    queryFn: () =>
-      call<ApiList>(
-        api.GET('/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis', {
-          params: { path: { orgId, envId }, query: { limit: INSTANCES_PAGE } },
-        }),
-      ),
-    select: (list) => list.assets.flatMap((asset) => asset.apis),
+    queryKey: [...apisKey(orgId, envId), 'list'],
+    queryFn: async () => {
+      const instances: ApiInstance[] = [];
+      for (let offset = 0, total = 1; offset < total; offset += ASSETS_PAGE) {
+        const page = await call<ApiList>(
+          api.GET('/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis', {
+            params: { path: { orgId, envId }, query: { offset, limit: ASSETS_PAGE } },
+          }),
+        );
+        total = page.total;
+        instances.push(...page.assets.flatMap((asset) => asset.apis));
+      }
+      return instances;
+    },
   });
 }
 

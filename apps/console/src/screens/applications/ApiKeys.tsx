@@ -7,10 +7,13 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { ApiKey } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { instanceName, useApiInstances, usePolicies } from '../apis/queries';
+import { InstanceOptions } from '../apis/InstanceOptions';
+import { useApiInstances, usePolicies } from '../apis/queries';
 import { formatTime } from '../../components/format';
 import { ConfirmButton } from '../../components/ConfirmButton';
 import { formErrors } from '../../components/form-errors';
@@ -25,7 +28,6 @@ export function ApiKeys() {
   const instances = useApiInstances(orgId, envId);
   const apiParam = search.get('api');
   const apiId = apiParam && /^\d+$/.test(apiParam) ? Number(apiParam) : undefined;
-  const rows = instances.data ?? [];
 
   return (
     <section aria-labelledby="api-keys-title">
@@ -37,12 +39,7 @@ export function ApiKeys() {
       <Field label="API instance">
         {(ids) => (
           <select {...ids} value={apiId ?? ''} onChange={(e) => setSearch(e.target.value ? { api: e.target.value } : {})}>
-            <option value="">Select an API instance…</option>
-            {rows.map((a) => (
-              <option key={a.id} value={a.id}>
-                {instanceName(a)}
-              </option>
-            ))}
+            <InstanceOptions instances={instances.data ?? []} none="Select an API instance…" />
           </select>
         )}
       </Field>
@@ -58,6 +55,33 @@ function InstanceKeys({ apiId }: { apiId: number }) {
   const revoke = useRevokeApiKey(orgId, envId, apiId);
   const [created, setCreated] = useState<ApiKey | undefined>();
   const enforced = policies.data?.some((p) => p.assetId === API_KEY_POLICY && !p.disabled);
+  const columns: Column<ApiKey>[] = [
+    { header: 'Name', cell: (k) => k.name },
+    { header: 'Prefix', cell: (k) => <code>{k.prefix}…</code> },
+    { header: 'Status', cell: (k) => <span className={k.status === 'active' ? 'badge ok' : 'badge bad'}>{k.status}</span> },
+    {
+      header: 'Created',
+      cell: (k) => (
+        <>
+          {formatTime(k.createdAt)} <span className="muted">by {k.createdBy}</span>
+        </>
+      ),
+    },
+    { header: 'Expires', cell: (k) => formatTime(k.expiresAt) },
+    { header: 'Last used', cell: (k) => formatTime(k.lastUsedAt) },
+    {
+      header: 'Actions',
+      cell: (k) =>
+        k.status === 'active' && (
+          <ConfirmButton
+            label="Revoke"
+            what={`the API key ${k.name}`}
+            busy={revoke.isPending}
+            onConfirm={() => revoke.mutate(k.id)}
+          />
+        ),
+    },
+  ];
 
   return (
     <>
@@ -77,50 +101,13 @@ function InstanceKeys({ apiId }: { apiId: number }) {
       )}
       <h2 id="keys-title">Keys</h2>
       <ErrorMessage error={keys.error ?? revoke.error} />
-      {keys.data?.total === 0 && <p>No API key for this instance yet.</p>}
-      {keys.data && keys.data.total > 0 && (
-        <table aria-labelledby="keys-title">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Prefix</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              <th scope="col">Expires</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {keys.data.apiKeys.map((k) => (
-              <tr key={k.id}>
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>
-                  <span className={k.status === 'active' ? 'badge ok' : 'badge bad'}>{k.status}</span>
-                </td>
-                <td>
-                  {formatTime(k.createdAt)} <span className="muted">by {k.createdBy}</span>
-                </td>
-                <td>{formatTime(k.expiresAt)}</td>
-                <td>{formatTime(k.lastUsedAt)}</td>
-                <td>
-                  {k.status === 'active' && (
-                    <ConfirmButton
-                      label="Revoke"
-                      what={`the API key ${k.name}`}
-                      busy={revoke.isPending}
-                      onConfirm={() => revoke.mutate(k.id)}
-                    />
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={columns}
+        rows={keys.data?.apiKeys}
+        rowKey={(k) => k.id}
+        empty={<p>No API key for this instance yet.</p>}
+        labelledBy="keys-title"
+      />
     </>
   );
 }
@@ -165,11 +152,7 @@ function CreateApiKey(props: { apiId: number; onCreated: (key: ApiKey) => void }
         {(ids) => <input {...ids} type="datetime-local" value={expires} onChange={(e) => setExpires(e.target.value)} />}
       </Field>
       <ErrorMessage error={errors.general} />
-      <div className="actions">
-        <button type="submit" className="primary" disabled={create.isPending}>
-          Create key
-        </button>
-      </div>
+      <FormActions busy={create.isPending} submit="Create key" />
     </form>
   );
 }

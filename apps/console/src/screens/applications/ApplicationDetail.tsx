@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
 import type { ClientApplication, Contract } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { instanceName, useApiInstances } from '../apis/queries';
@@ -52,6 +53,40 @@ export function ApplicationDetail() {
       {label}
     </button>
   );
+  const columns: Column<Contract>[] = [
+    { header: 'API instance', cell: contractInstanceName },
+    { header: 'SLA tier', cell: (c) => c.tier?.name ?? (c.requestedTier ? `${c.requestedTier.name} (requested)` : '—') },
+    {
+      header: 'Status',
+      cell: (c) => <span className={`badge ${STATUS_TONE[c.status]}`}>{c.status.toLowerCase()}</span>,
+    },
+    {
+      header: 'Actions',
+      className: 'row-actions',
+      cell: (c) => (
+        <>
+          {c.status === 'PENDING' && (
+            <>
+              {button(c, 'approve', 'Approve')} {button(c, 'reject', 'Reject')}
+            </>
+          )}
+          {c.status === 'APPROVED' && (
+            <ConfirmButton
+              label="Revoke"
+              what={`the contract with ${contractInstanceName(c)}`}
+              busy={act.isPending}
+              onConfirm={() => act.mutate({ contract: c, action: 'revoke' })}
+            />
+          )}
+          {(c.status === 'REVOKED' || c.status === 'REJECTED') && (
+            <>
+              {button(c, 'approve', 'Approve')} {button(c, 'delete', 'Delete')}
+            </>
+          )}
+        </>
+      ),
+    },
+  ];
 
   return (
     <section aria-labelledby="application-title">
@@ -90,50 +125,13 @@ export function ApplicationDetail() {
       </div>
       {requesting && <RequestAccess applicationId={applicationId} onDone={() => setRequesting(false)} />}
       <ErrorMessage error={contracts.error ?? act.error} />
-      {contracts.data?.length === 0 && <p>This application has no contract yet: request access to an API instance.</p>}
-      {contracts.data && contracts.data.length > 0 && (
-        <table aria-labelledby="contracts-title">
-          <thead>
-            <tr>
-              <th scope="col">API instance</th>
-              <th scope="col">SLA tier</th>
-              <th scope="col">Status</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {contracts.data.map((c) => (
-              <tr key={c.id}>
-                <td>{contractInstanceName(c)}</td>
-                <td>{c.tier?.name ?? (c.requestedTier ? `${c.requestedTier.name} (requested)` : '—')}</td>
-                <td>
-                  <span className={`badge ${STATUS_TONE[c.status]}`}>{c.status.toLowerCase()}</span>
-                </td>
-                <td className="row-actions">
-                  {c.status === 'PENDING' && (
-                    <>
-                      {button(c, 'approve', 'Approve')} {button(c, 'reject', 'Reject')}
-                    </>
-                  )}
-                  {c.status === 'APPROVED' && (
-                    <ConfirmButton
-                      label="Revoke"
-                      what={`the contract with ${contractInstanceName(c)}`}
-                      busy={act.isPending}
-                      onConfirm={() => act.mutate({ contract: c, action: 'revoke' })}
-                    />
-                  )}
-                  {(c.status === 'REVOKED' || c.status === 'REJECTED') && (
-                    <>
-                      {button(c, 'approve', 'Approve')} {button(c, 'delete', 'Delete')}
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={columns}
+        rows={contracts.data}
+        rowKey={(c) => c.id}
+        empty={<p>This application has no contract yet: request access to an API instance.</p>}
+        labelledBy="contracts-title"
+      />
     </section>
   );
 }

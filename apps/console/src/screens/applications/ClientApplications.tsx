@@ -6,12 +6,20 @@
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import type { ClientApplication } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { ClientCredentials } from './ClientCredentials';
 import { formErrors } from '../../components/form-errors';
 import { useApplications, useCreateApplication } from './queries';
+
+const COLUMNS: Column<ClientApplication>[] = [
+  { header: 'Name', cell: (app) => <Link to={String(app.id)}>{app.name}</Link> },
+  { header: 'Description', cell: (app) => app.description ?? '—' },
+  { header: 'Client id', cell: (app) => <code>{app.clientId}</code> },
+];
 
 export function ClientApplications() {
   const { orgId } = useScope();
@@ -40,31 +48,12 @@ export function ClientApplications() {
       )}
       {created && <ClientCredentials application={created} onDone={() => setCreated(undefined)} />}
       <ErrorMessage error={applications.error} />
-      {applications.data?.length === 0 && <p>No client application in this business group yet.</p>}
-      {applications.data && applications.data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Description</th>
-              <th scope="col">Client id</th>
-            </tr>
-          </thead>
-          <tbody>
-            {applications.data.map((app) => (
-              <tr key={app.id}>
-                <td>
-                  <Link to={String(app.id)}>{app.name}</Link>
-                </td>
-                <td>{app.description ?? '—'}</td>
-                <td>
-                  <code>{app.clientId}</code>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={COLUMNS}
+        rows={applications.data}
+        rowKey={(app) => app.id}
+        empty={<p>No client application in this business group yet.</p>}
+      />
     </section>
   );
 }
@@ -91,14 +80,7 @@ function CreateApplication(props: { onCancel: () => void; onCreated: (app: Clien
         {(ids) => <textarea {...ids} rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />}
       </Field>
       <ErrorMessage error={errors.general} />
-      <div className="actions">
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={create.isPending}>
-          Create
-        </button>
-      </div>
+      <FormActions onCancel={props.onCancel} busy={create.isPending} submit="Create" />
     </form>
   );
 }

@@ -5,9 +5,11 @@
  */
 import { type FormEvent, useState } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
-import { instanceName, useApiInstances } from '../apis/queries';
+import { InstanceOptions } from '../apis/InstanceOptions';
+import { useApiInstances } from '../apis/queries';
 import { formErrors } from '../../components/form-errors';
 import { useRequestAccess, useSlaTiers } from './queries';
 
@@ -52,12 +54,7 @@ export function RequestAccess(props: { applicationId: number; onDone: () => void
               setTierId(undefined);
             }}
           >
-            <option value="">Select an API instance…</option>
-            {rows.map((a) => (
-              <option key={a.id} value={a.id}>
-                {instanceName(a)}
-              </option>
-            ))}
+            <InstanceOptions instances={rows} none="Select an API instance…" />
           </select>
         )}
       </Field>
@@ -91,14 +88,7 @@ export function RequestAccess(props: { applicationId: number; onDone: () => void
         </Field>
       )}
       <ErrorMessage error={rest.general} />
-      <div className="actions">
-        <button type="button" onClick={props.onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={request.isPending}>
-          Request access
-        </button>
-      </div>
+      <FormActions onCancel={props.onDone} busy={request.isPending} submit="Request access" />
     </form>
   );
 }

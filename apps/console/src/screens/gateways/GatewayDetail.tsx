@@ -6,6 +6,7 @@
  */
 import { Link, useParams } from 'react-router';
 import type { ApiInstance, GatewayReplica } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { useGatewayTargets } from '../apis/mcp-wizard-queries';
@@ -29,7 +30,7 @@ export function GatewayDetail() {
 
   const replicaRows = replicas.data?.content ?? [];
   const versions = [...new Set(replicaRows.map((r) => r.gatewayVersion).filter(Boolean))];
-  const deployed = (instances.data ?? []).filter((api) => api.deployment?.targetId === targetId);
+  const deployed = instances.data?.filter((api) => api.deployment?.targetId === targetId);
 
   return (
     <section aria-labelledby="gateway-title">
@@ -58,100 +59,104 @@ export function GatewayDetail() {
 
       <h2 id="replicas-title">Replicas</h2>
       <ErrorMessage error={replicas.error} />
-      {replicas.data && replicaRows.length === 0 && <p>No replica has connected yet: start the gateway with its registration.</p>}
-      {replicaRows.length > 0 && <Replicas replicas={replicaRows} total={replicas.data!.totalElements} />}
+      {replicas.data && (
+        <>
+          <DataTable
+            columns={REPLICA_COLUMNS}
+            rows={replicaRows}
+            rowKey={(r) => r.id}
+            empty={<p>No replica has connected yet: start the gateway with its registration.</p>}
+            labelledBy="replicas-title"
+          />
+          {replicas.data.totalElements > replicaRows.length && (
+            <p className="muted">
+              The first {replicaRows.length} of {replicas.data.totalElements} replicas.
+            </p>
+          )}
+        </>
+      )}
 
       <h2 id="deployments-title">Deployed API instances</h2>
       <ErrorMessage error={instances.error} />
-      {instances.data && deployed.length === 0 && <p>No API instance is deployed on this gateway.</p>}
-      {deployed.length > 0 && (
-        <table aria-labelledby="deployments-title">
-          <thead>
-            <tr>
-              <th scope="col">Instance</th>
-              <th scope="col">Listener</th>
-              <th scope="col">Gateway version</th>
-              <th scope="col">Sync state</th>
-              <th scope="col">Reason</th>
-            </tr>
-          </thead>
-          <tbody>
-            {deployed.map((api) => (
-              <DeploymentRow key={api.id} api={api} />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={DEPLOYMENT_COLUMNS}
+        rows={deployed}
+        rowKey={(api) => api.id}
+        empty={<p>No API instance is deployed on this gateway.</p>}
+        labelledBy="deployments-title"
+      />
     </section>
   );
 }
 
-function Replicas({ replicas, total }: { replicas: GatewayReplica[]; total: number }) {
-  return (
-    <>
-      <table aria-labelledby="replicas-title">
-        <thead>
-          <tr>
-            <th scope="col">Replica</th>
-            <th scope="col">Version</th>
-            <th scope="col">Connection</th>
-            <th scope="col">Last seen</th>
-            <th scope="col">Configuration</th>
-            <th scope="col">Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {replicas.map((r) => (
-            <tr key={r.id}>
-              <td>
-                <code>{r.nodeId}</code>
-                {r.name !== r.nodeId && <span className="muted"> {r.name}</span>}
-              </td>
-              <td>{r.gatewayVersion ?? '—'}</td>
-              <td>
-                <span className={r.status === 'CONNECTED' ? 'badge ok' : 'badge warn'}>
-                  {r.status === 'CONNECTED' ? 'Connected' : 'Disconnected'}
-                </span>
-              </td>
-              <td>{formatTime(r.lastSeenAt)}</td>
-              <td>
-                <ReplicaSyncBadge replica={r} />{' '}
-                <span className="muted">
-                  revision {r.appliedRevision ?? '—'} of {r.desiredRevision}
-                </span>
-              </td>
-              <td className="reason">
-                {[
-                  ...(r.configurationStatus.message ? [r.configurationStatus.message] : []),
-                  // The gateway's reasons name their API ("API 12: …").
-                  ...r.failedApis.map((f) => f.error),
-                ].join('; ') || '—'}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-      {total > replicas.length && (
-        <p className="muted">
-          The first {replicas.length} of {total} replicas.
-        </p>
-      )}
-    </>
-  );
+const REPLICA_COLUMNS: Column<GatewayReplica>[] = [
+  {
+    header: 'Replica',
+    cell: (r) => (
+      <>
+        <code>{r.nodeId}</code>
+        {r.name !== r.nodeId && <span className="muted"> {r.name}</span>}
+      </>
+    ),
+  },
+  { header: 'Version', cell: (r) => r.gatewayVersion ?? '—' },
+  {
+    header: 'Connection',
+    cell: (r) => (
+      <span className={r.status === 'CONNECTED' ? 'badge ok' : 'badge warn'}>
+        {r.status === 'CONNECTED' ? 'Connected' : 'Disconnected'}
+      </span>
+    ),
+  },
+  { header: 'Last seen', cell: (r) => formatTime(r.lastSeenAt) },
+  {
+    header: 'Configuration',
+    cell: (r) => (
+      <>
+        <ReplicaSyncBadge replica={r} />{' '}
+        <span className="muted">
+          revision {r.appliedRevision ?? '—'} of {r.desiredRevision}
+        </span>
+      </>
+    ),
+  },
+  {
+    header: 'Reason',
+    className: 'reason',
+    cell: (r) =>
+      [
+        ...(r.configurationStatus.message ? [r.configurationStatus.message] : []),
+        // The gateway's reasons name their API ("API 12: …").
+        ...r.failedApis.map((f) => f.error),
+      ].join('; ') || '—',
+  },
+];
+
+const DEPLOYMENT_COLUMNS: Column<ApiInstance>[] = [
+  { header: 'Instance', cell: (api) => <InstanceLink api={api} /> },
+  { header: 'Listener', cell: (api) => api.endpoint.proxyUri ?? '—' },
+  { header: 'Gateway version', cell: (api) => api.deployment!.gatewayVersion },
+  { header: 'Sync state', cell: (api) => <RolloutState api={api} /> },
+  { header: 'Reason', className: 'reason', cell: (api) => <RolloutReason api={api} /> },
+];
+
+function InstanceLink({ api }: { api: ApiInstance }) {
+  const { orgId, envId } = useScope();
+  return <Link to={`/organizations/${orgId}/environments/${envId}/apis/${api.id}`}>{instanceName(api)}</Link>;
 }
 
-function DeploymentRow({ api }: { api: ApiInstance }) {
+/** The rollout of the instance's deployment (one query, shared by its cells). */
+function useRollout(api: ApiInstance) {
   const { orgId, envId } = useScope();
-  const status = useDeploymentStatus(orgId, envId, String(api.id), api.deployment!.id);
-  return (
-    <tr>
-      <td>
-        <Link to={`/organizations/${orgId}/environments/${envId}/apis/${api.id}`}>{instanceName(api)}</Link>
-      </td>
-      <td>{api.endpoint.proxyUri ?? '—'}</td>
-      <td>{api.deployment!.gatewayVersion}</td>
-      <td>{status.error ? <ErrorMessage error={status.error} /> : <RolloutBadge status={status.data?.status} />}</td>
-      <td className="reason">{status.data?.status === 'failed' ? (status.data.errorMessage ?? 'No reason given') : '—'}</td>
-    </tr>
-  );
+  return useDeploymentStatus(orgId, envId, String(api.id), api.deployment!.id);
+}
+
+function RolloutState({ api }: { api: ApiInstance }) {
+  const status = useRollout(api);
+  return status.error ? <ErrorMessage error={status.error} /> : <RolloutBadge status={status.data?.status} />;
+}
+
+function RolloutReason({ api }: { api: ApiInstance }) {
+  const status = useRollout(api);
+  return status.data?.status === 'failed' ? (status.data.errorMessage ?? 'No reason given') : '—';
 }

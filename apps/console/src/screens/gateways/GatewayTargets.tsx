@@ -5,6 +5,8 @@
  */
 import { useState } from 'react';
 import { Link } from 'react-router';
+import type { GatewayTarget } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { useGatewayTargets } from '../apis/mcp-wizard-queries';
@@ -21,8 +23,15 @@ export function GatewayTargets() {
   const instances = useApiInstances(orgId, envId);
   const [adding, setAdding] = useState(false);
   useLive(orgId, envId);
-  const rows = targets.data?.rows ?? [];
   const deployedOn = (targetId: string) => (instances.data ?? []).filter((api) => api.deployment?.targetId === targetId).length;
+  const columns: Column<GatewayTarget>[] = [
+    { header: 'Name', cell: (t) => <Link to={t.id}>{t.name}</Link> },
+    { header: 'Status', cell: (t) => <RunningBadge running={t.running} /> },
+    { header: 'Version', cell: (t) => t.version },
+    { header: 'Connected replicas', cell: (t) => t.replicas },
+    { header: 'Last seen', cell: (t) => formatTime(t.lastConnectedDate) },
+    { header: 'API instances', cell: (t) => (instances.data ? deployedOn(t.id) : '…') },
+  ];
 
   return (
     <section aria-labelledby="gateways-title">
@@ -34,39 +43,14 @@ export function GatewayTargets() {
           </button>
         )}
       </div>
-      {adding && <RegisterGateway takenNames={rows.map((t) => t.name)} onDone={() => setAdding(false)} />}
+      {adding && <RegisterGateway takenNames={(targets.data?.rows ?? []).map((t) => t.name)} onDone={() => setAdding(false)} />}
       <ErrorMessage error={targets.error} />
-      {targets.data && rows.length === 0 && <p>No gateway is registered in this environment yet.</p>}
-      {rows.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Status</th>
-              <th scope="col">Version</th>
-              <th scope="col">Connected replicas</th>
-              <th scope="col">Last seen</th>
-              <th scope="col">API instances</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((t) => (
-              <tr key={t.id}>
-                <td>
-                  <Link to={t.id}>{t.name}</Link>
-                </td>
-                <td>
-                  <RunningBadge running={t.running} />
-                </td>
-                <td>{t.version}</td>
-                <td>{t.replicas}</td>
-                <td>{formatTime(t.lastConnectedDate)}</td>
-                <td>{instances.data ? deployedOn(t.id) : '…'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={columns}
+        rows={targets.data?.rows}
+        rowKey={(t) => t.id}
+        empty={<p>No gateway is registered in this environment yet.</p>}
+      />
     </section>
   );
 }

@@ -5,6 +5,7 @@
  */
 import { type FormEvent, useState } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { CopyableValue, ShownOnce } from '../../components/ShownOnce';
@@ -71,14 +72,7 @@ export function RegisterGateway(props: { takenNames: readonly string[]; onDone: 
       <h2 id="add-gateway-title">Add a gateway</h2>
       {nameField}
       <ErrorMessage error={mint.error} />
-      <div className="actions">
-        <button type="button" onClick={props.onDone}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={mint.isPending}>
-          Create registration token
-        </button>
-      </div>
+      <FormActions onCancel={props.onDone} busy={mint.isPending} submit="Create registration token" />
     </form>
   );
 }

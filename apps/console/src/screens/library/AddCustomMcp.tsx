@@ -1,14 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { useNavigate } from 'react-router';
 import { api, call } from '../../api/client';
 import type { operations } from '../../api/generated/schema';
 import type { InstalledBackend } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { formErrors } from '../../components/form-errors';
-import { MODE_LABELS } from './connection-modes';
+import { MODE_LABELS, MODES } from './connection-modes';
 import { GatewaySelect } from './GatewaySelect';
 import { backendsKey } from './queries';
 
@@ -16,7 +17,8 @@ type ProbeVerdict = operations['McpProbeController_probe']['responses'][200]['co
 type CustomBody = operations['McpInstallsController_createCustom']['requestBody']['content']['application/json'];
 type CustomMode = NonNullable<CustomBody['connection']>['mode'];
 
-const MODES: CustomMode[] = ['none', 'api-key', 'oauth-passthrough'];
+/** The modes a custom MCP takes (no gateway-managed OAuth), simplest first: the default, none, leads. */
+const CUSTOM_MODES = MODES.filter((mode): mode is CustomMode => mode !== 'gateway-oauth').reverse();
 
 interface Choices {
   url: string;
@@ -175,7 +177,7 @@ export function AddCustomMcp() {
         </fieldset>
         <fieldset>
           <legend>Authentication</legend>
-          {MODES.map((mode) => (
+          {CUSTOM_MODES.map((mode) => (
             <label key={mode} className="choice">
               <input type="radio" name="mode" checked={choices.mode === mode} onChange={() => set({ mode })} />
               {MODE_LABELS[mode]}
@@ -208,14 +210,7 @@ export function AddCustomMcp() {
           )}
         </fieldset>
         <ErrorMessage error={errors.general} />
-        <div className="actions">
-          <Link to=".." relative="path" className="button">
-            Cancel
-          </Link>
-          <button type="submit" className="primary" disabled={create.isPending}>
-            Add MCP server
-          </button>
-        </div>
+        <FormActions cancelTo=".." busy={create.isPending} submit="Add MCP server" />
       </form>
     </section>
   );

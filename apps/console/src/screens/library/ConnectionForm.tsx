@@ -4,15 +4,14 @@ import { api, call } from '../../api/client';
 import type { operations } from '../../api/generated/schema';
 import type { ConnectionMode, McpBackend } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { formErrors } from '../../components/form-errors';
-import { MODE_LABELS } from './connection-modes';
+import { MODE_LABELS, MODES } from './connection-modes';
 import { backendsKey } from './queries';
 
 type ConnectionBody = operations['McpBackendsController_setConnection']['requestBody']['content']['application/json'];
-
-const MODES: ConnectionMode[] = ['gateway-oauth', 'oauth-passthrough', 'api-key', 'none'];
 
 const HINTS: Record<ConnectionMode, string> = {
   'gateway-oauth':
@@ -125,11 +124,7 @@ export function ConnectionForm({ backend, mayUpdate }: { backend: McpBackend; ma
       </fieldset>
       <ErrorMessage error={errors.general} />
       {save.isSuccess && <p role="status">Saved: {MODE_LABELS[mode]}.</p>}
-      <div className="actions">
-        <button type="submit" className="primary" disabled={save.isPending}>
-          Save authentication
-        </button>
-      </div>
+      <FormActions busy={save.isPending} submit="Save authentication" />
     </form>
   );
 }

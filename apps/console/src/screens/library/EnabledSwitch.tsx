@@ -8,7 +8,9 @@ import { backendsKey } from './queries';
 
 /**
  * Switches an MCP backend on or off (a disabled one keeps its configuration; gateways answer it
- * 503). Offered to holders of Update MCP Backends; others see the state only.
+ * 503). Offered to holders of Update MCP Backends; others see the state only. While the change is
+ * on its way the switch keeps the focus: it is aria-disabled and ignores presses (a disabled
+ * control would drop the focus) and says "Switching…".
  */
 export function EnabledSwitch({ backend }: { backend: McpBackend }) {
   const { orgId, envId } = useScope();
@@ -24,18 +26,22 @@ export function EnabledSwitch({ backend }: { backend: McpBackend }) {
       ),
     onSettled: () => queries.invalidateQueries({ queryKey: backendsKey(orgId, envId) }),
   });
+  // the switch shows what was asked for until the backend says it is done; the badge, the backend's state
+  const checked = toggle.isPending ? (toggle.variables ?? backend.enabled) : backend.enabled;
   return (
     <>
       <label className="choice">
         <input
           type="checkbox"
           role="switch"
-          checked={backend.enabled}
-          disabled={!mayUpdate || toggle.isPending}
-          onChange={(e) => toggle.mutate(e.target.checked)}
+          checked={checked}
+          disabled={!mayUpdate}
+          aria-disabled={toggle.isPending}
+          onChange={(e) => !toggle.isPending && toggle.mutate(e.target.checked)}
           aria-label={`${backend.name} enabled`}
         />
         <span className={backend.enabled ? 'badge ok' : 'badge warn'}>{backend.enabled ? 'Enabled' : 'Disabled'}</span>
+        {toggle.isPending && <span className="muted">Switching…</span>}
       </label>
       <ErrorMessage error={toggle.error} />
     </>

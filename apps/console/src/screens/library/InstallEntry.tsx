@@ -1,9 +1,10 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { api, call } from '../../api/client';
 import type { InstallRequest, InstalledBackend, LibraryEntry, LibraryInput } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
+import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { formErrors } from '../../components/form-errors';
@@ -135,14 +136,11 @@ export function InstallEntry() {
           </Field>
         )}
         <ErrorMessage error={errors.general} />
-        <div className="actions">
-          <Link to={`${environment}/library`} className="button">
-            Cancel
-          </Link>
-          <button type="submit" className="primary" disabled={submit.isPending}>
-            {mayInstall ? 'Install' : 'Request install'}
-          </button>
-        </div>
+        <FormActions
+          cancelTo={`${environment}/library`}
+          busy={submit.isPending}
+          submit={mayInstall ? 'Install' : 'Request install'}
+        />
       </form>
     </section>
   );

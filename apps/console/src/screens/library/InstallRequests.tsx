@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import { Link } from 'react-router';
 import { api, call } from '../../api/client';
 import type { InstallRequest } from '../../api/resources';
@@ -18,6 +18,11 @@ const BADGE: Record<RequestStatus, string> = { pending: 'badge warn', approved: 
  * Install requests of the environment: holders of Approve MCP Install Requests see every one and
  * approve (which installs it, with any secret the requester left out) or reject it with a
  * comment; everyone else sees their own and what was decided.
+ *
+ * The review panel takes the focus when it opens (its heading) and gives it back when it closes:
+ * to the request's Review button (Cancel), or, once decided (the panel closes when the list says
+ * so, not before, so that the button it would go back to is known to be gone), to the request's
+ * row, which now says the decision, or to the page's heading when the list no longer shows it.
  */
 export function InstallRequests() {
   const { orgId, envId } = useScope();
@@ -28,9 +33,23 @@ export function InstallRequests() {
   const [reviewing, setReviewing] = useState<string>();
   const targetName = (id: string) => targets.data?.rows.find((t) => t.id === id)?.name ?? id;
   const selected = requests.data?.data.find((r) => r.id === reviewing && r.status === 'pending');
+  const page = useRef<HTMLElement>(null);
+  const title = useRef<HTMLHeadingElement>(null);
+  /** The request the open panel reviews, to give the focus back to when it closes. */
+  const shown = useRef<string>(undefined);
+  const selectedId = selected?.id;
+  useLayoutEffect(() => {
+    const closed = shown.current;
+    shown.current = selectedId;
+    if (!closed || selectedId || (document.activeElement && document.activeElement !== document.body)) return;
+    const row = page.current?.querySelector<HTMLElement>(`tr[data-request="${closed}"]`);
+    (row?.querySelector<HTMLElement>('[data-review]') ?? row ?? title.current)?.focus();
+  }, [selectedId]);
   const head = (
     <div className="page-head">
-      <h1 id="requests-title">Install requests</h1>
+      <h1 id="requests-title" ref={title} tabIndex={-1}>
+        Install requests
+      </h1>
       <Link to=".." relative="path" className="button">
         MCP Library
       </Link>
@@ -45,7 +64,7 @@ export function InstallRequests() {
     );
 
   return (
-    <section aria-labelledby="requests-title">
+    <section ref={page} aria-labelledby="requests-title">
       {head}
       <p className="muted">
         {mayApprove ? 'Every install request of this environment.' : 'Your install requests in this environment.'}
@@ -77,7 +96,7 @@ export function InstallRequests() {
           </thead>
           <tbody>
             {requests.data.data.map((r) => (
-              <tr key={r.id}>
+              <tr key={r.id} data-request={r.id} tabIndex={-1}>
                 <td>
                   {r.entry.name} <span className="muted">{r.entry.version}</span>
                 </td>
@@ -96,6 +115,7 @@ export function InstallRequests() {
                   {mayApprove && r.status === 'pending' && (
                     <button
                       type="button"
+                      data-review
                       onClick={() => setReviewing(r.id)}
                       aria-label={`Review the request of ${r.requestedByName} for ${r.entry.name}`}
                     >
@@ -108,7 +128,7 @@ export function InstallRequests() {
           </tbody>
         </table>
       )}
-      {selected && <Review key={selected.id} request={selected} onDone={() => setReviewing(undefined)} />}
+      {selected && <Review key={selected.id} request={selected} onCancel={() => setReviewing(undefined)} />}
     </section>
   );
 }
@@ -137,8 +157,11 @@ const secretLabel = (key: string) => {
   return `${name.join('.')}${where === 'headers' ? ' header' : ''} (required)`;
 };
 
-/** Approve (with the secrets the requester left out) or reject (with a comment) one pending request. */
-function Review({ request, onDone }: { request: InstallRequest; onDone: () => void }) {
+/**
+ * Approve (with the secrets the requester left out) or reject (with a comment) one pending
+ * request; the panel goes once the list shows the request decided.
+ */
+function Review({ request, onCancel }: { request: InstallRequest; onCancel: () => void }) {
   const { orgId, envId } = useScope();
   const queries = useQueryClient();
   const [comment, setComment] = useState('');
@@ -167,20 +190,21 @@ function Review({ request, onDone }: { request: InstallRequest; onDone: () => vo
         }),
       );
     },
-    onSuccess: async () => {
-      await Promise.all([
+    onSuccess: () =>
+      Promise.all([
         queries.invalidateQueries({ queryKey: requestsKey(orgId, envId) }),
         queries.invalidateQueries({ queryKey: backendsKey(orgId, envId) }),
-      ]);
-      onDone();
-    },
+      ]),
   });
+  const heading = useRef<HTMLHeadingElement>(null);
+  useLayoutEffect(() => heading.current?.focus(), []);
+  const decideUnlessBusy = (decision: 'approve' | 'reject') => !decide.isPending && decide.mutate(decision);
 
   const errors = formErrors(decide.error, ['comment', ...request.missingSecrets]);
 
   return (
     <section className="panel" aria-labelledby="review-title">
-      <h2 id="review-title">
+      <h2 id="review-title" ref={heading} tabIndex={-1}>
         Review: {request.entry.name} for {request.requestedByName}
       </h2>
       <p>“{request.reason}”</p>
@@ -207,13 +231,14 @@ function Review({ request, onDone }: { request: InstallRequest; onDone: () => vo
       </Field>
       <ErrorMessage error={errors.general} />
       <div className="actions">
-        <button type="button" onClick={onDone}>
+        <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        <button type="button" disabled={decide.isPending} onClick={() => decide.mutate('reject')}>
+        {/* aria-disabled, not disabled, while deciding: the focus stays on the button pressed */}
+        <button type="button" aria-disabled={decide.isPending} onClick={() => decideUnlessBusy('reject')}>
           Reject
         </button>
-        <button type="button" className="primary" disabled={decide.isPending} onClick={() => decide.mutate('approve')}>
+        <button type="button" className="primary" aria-disabled={decide.isPending} onClick={() => decideUnlessBusy('approve')}>
           Approve and install
         </button>
       </div>

@@ -36,7 +36,8 @@ export function McpBackendPage() {
         }),
       ),
     onSuccess: async () => {
-      await queries.invalidateQueries({ queryKey: backendsKey(orgId, envId) });
+      // stale, not asked again now: this page's own reads would answer 404; the next screen asks
+      await queries.invalidateQueries({ queryKey: backendsKey(orgId, envId), refetchType: 'none' });
       navigate(`${environment}/mcp-backends`);
     },
   });

@@ -1,4 +1,6 @@
 import { Link } from 'react-router';
+import type { McpBackend } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { MODE_LABELS } from './connection-modes';
@@ -6,6 +8,24 @@ import { EnabledSwitch } from './EnabledSwitch';
 import { useMay } from '../../session/permissions';
 import { useBackends } from './queries';
 import './library.css';
+
+const COLUMNS: Column<McpBackend>[] = [
+  { header: 'MCP server', cell: (b) => <Link to={String(b.apiId)}>{b.name}</Link> },
+  { header: 'Authentication', cell: (b) => MODE_LABELS[b.connection.mode] },
+  {
+    header: 'Gateway',
+    cell: (b) =>
+      b.deployment ? (
+        <>
+          {b.deployment.targetName} <span className="muted">{b.deployment.status ?? ''}</span>
+        </>
+      ) : (
+        'Not deployed'
+      ),
+  },
+  { header: 'Listener', cell: (b) => b.proxyUri ?? '—' },
+  { header: 'State', cell: (b) => <EnabledSwitch backend={b} /> },
+];
 
 /**
  * The environment's MCP servers (seed 003's MCP backends): how the gateway authenticates to each,
@@ -31,43 +51,12 @@ export function McpBackends() {
         </div>
       </div>
       <ErrorMessage error={backends.error} />
-      {backends.data?.backends.length === 0 && <p>No MCP server in this environment yet.</p>}
-      {backends.data && backends.data.backends.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">MCP server</th>
-              <th scope="col">Authentication</th>
-              <th scope="col">Gateway</th>
-              <th scope="col">Listener</th>
-              <th scope="col">State</th>
-            </tr>
-          </thead>
-          <tbody>
-            {backends.data.backends.map((b) => (
-              <tr key={b.apiId}>
-                <td>
-                  <Link to={String(b.apiId)}>{b.name}</Link>
-                </td>
-                <td>{MODE_LABELS[b.connection.mode]}</td>
-                <td>
-                  {b.deployment ? (
-                    <>
-                      {b.deployment.targetName} <span className="muted">{b.deployment.status ?? ''}</span>
-                    </>
-                  ) : (
-                    'Not deployed'
-                  )}
-                </td>
-                <td>{b.proxyUri ?? '—'}</td>
-                <td>
-                  <EnabledSwitch backend={b} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={COLUMNS}
+        rows={backends.data?.backends}
+        rowKey={(b) => b.apiId}
+        empty={<p>No MCP server in this environment yet.</p>}
+      />
     </section>
   );
 }

@@ -1,11 +1,15 @@
 import { useState } from 'react';
 import { Link } from 'react-router';
+import type { LibraryEntry } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { useMay } from '../../session/permissions';
 import { useLibrary } from './queries';
 import './library.css';
+
+const titleOf = (entry: LibraryEntry) => entry.title ?? entry.name;
 
 /**
  * The MCP library (seed 003): curated servers and the organization's own, searchable. Each
@@ -18,6 +22,33 @@ export function McpLibrary() {
   const library = useLibrary(orgId, search);
   const mayInstall = useMay('install:mcp_library');
   const action = mayInstall ? 'Install' : 'Request install';
+  const columns: Column<LibraryEntry>[] = [
+    {
+      header: 'MCP server',
+      cell: (entry) => (
+        <>
+          <span className="choice-name">{titleOf(entry)}</span>
+          <br />
+          <span className="muted">
+            {entry.name} {entry.version}
+          </span>
+        </>
+      ),
+    },
+    { header: 'Description', cell: (entry) => entry.description },
+    { header: 'Source', cell: (entry) => (entry.source === 'portico' ? 'Curated' : 'Your organization') },
+    {
+      header: 'Action',
+      cell: (entry) =>
+        entry.installable ? (
+          <Link to={`${entry.id}/install`} className="button" aria-label={`${action} ${titleOf(entry)}`}>
+            {action}
+          </Link>
+        ) : (
+          <span className="muted">Runs locally only: no remote a gateway can front</span>
+        ),
+    },
+  ];
   return (
     <section aria-labelledby="library-title">
       <div className="page-head">
@@ -32,46 +63,12 @@ export function McpLibrary() {
         </Field>
       </div>
       <ErrorMessage error={library.error} />
-      {library.data && library.data.data.length === 0 && <p>No MCP server in the library matches.</p>}
-      {library.data && library.data.data.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">MCP server</th>
-              <th scope="col">Description</th>
-              <th scope="col">Source</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {library.data.data.map((entry) => {
-              const title = entry.title ?? entry.name;
-              return (
-                <tr key={entry.id}>
-                  <td>
-                    <span className="choice-name">{title}</span>
-                    <br />
-                    <span className="muted">
-                      {entry.name} {entry.version}
-                    </span>
-                  </td>
-                  <td>{entry.description}</td>
-                  <td>{entry.source === 'portico' ? 'Curated' : 'Your organization'}</td>
-                  <td>
-                    {entry.installable ? (
-                      <Link to={`${entry.id}/install`} className="button" aria-label={`${action} ${title}`}>
-                        {action}
-                      </Link>
-                    ) : (
-                      <span className="muted">Runs locally only: no remote a gateway can front</span>
-                    )}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={columns}
+        rows={library.data?.data}
+        rowKey={(entry) => entry.id}
+        empty={<p>No MCP server in the library matches.</p>}
+      />
       {library.data && library.data.total > library.data.data.length && (
         <p className="muted">
           Showing {library.data.data.length} of {library.data.total}: search to find the others.

@@ -1,4 +1,4 @@
-/** Seed 003's names of the auth modes, by the REST API's `connection.mode`. */
+/** Seed 003's auth modes: the REST API's `connection.mode` values and their names. */
 import type { ConnectionMode } from '../../api/resources';
 
 export const MODE_LABELS: Record<ConnectionMode, string> = {
@@ -7,3 +7,6 @@ export const MODE_LABELS: Record<ConnectionMode, string> = {
   'api-key': 'API key or token',
   none: 'No auth',
 };
+
+/** The auth modes in the order the forms offer them: from what the gateway does most to nothing. */
+export const MODES: readonly ConnectionMode[] = ['gateway-oauth', 'oauth-passthrough', 'api-key', 'none'];

@@ -5,7 +5,8 @@
  * detail can be shared and reloaded; closing it (Escape, Close) removes them.
  */
 import { useEffect, useRef } from 'react';
-import type { AccessLogEvent } from '../../api/resources';
+import type { AccessLogEvent, CallVerdict, DlpFinding } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { formatMicros, formatTime } from '../../components/format';
@@ -39,6 +40,20 @@ export function CallDetail(props: { id: string; at: string; serverName: (apiId: 
     </dialog>
   );
 }
+
+const VERDICT_COLUMNS: Column<CallVerdict>[] = [
+  { header: 'Policy', cell: (v) => `${v.policyType} (${v.policyId})` },
+  { header: 'Decision', cell: (v) => v.verdict },
+  { header: 'Mode', cell: (v) => v.mode },
+  { header: 'Error', cell: (v) => v.errorKind || '—' },
+];
+
+const DLP_COLUMNS: Column<DlpFinding>[] = [
+  { header: 'Direction', cell: (f) => f.direction },
+  { header: 'Categories', cell: (f) => f.categories.join(', ') },
+  { header: 'Action', cell: (f) => f.action },
+  { header: 'Policy', cell: (f) => f.policyId },
+];
 
 function CallFacts({ event, serverName }: { event: AccessLogEvent; serverName: (apiId: number) => string }) {
   const facts: [string, string | number | null][] = [
@@ -77,57 +92,19 @@ function CallFacts({ event, serverName }: { event: AccessLogEvent; serverName: (
           ))}
       </dl>
       <h3>Policy decisions</h3>
-      {event.verdicts.length === 0 ? (
-        <p className="muted">No policy rejected, changed or failed on this call.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Policy</th>
-              <th scope="col">Decision</th>
-              <th scope="col">Mode</th>
-              <th scope="col">Error</th>
-            </tr>
-          </thead>
-          <tbody>
-            {event.verdicts.map((v, i) => (
-              <tr key={i}>
-                <td>
-                  {v.policyType} ({v.policyId})
-                </td>
-                <td>{v.verdict}</td>
-                <td>{v.mode}</td>
-                <td>{v.errorKind || '—'}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={VERDICT_COLUMNS}
+        rows={event.verdicts}
+        rowKey={(_, i) => i}
+        empty={<p className="muted">No policy rejected, changed or failed on this call.</p>}
+      />
       <h3>DLP findings</h3>
-      {event.dlp.length === 0 ? (
-        <p className="muted">No sensitive data found.</p>
-      ) : (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Direction</th>
-              <th scope="col">Categories</th>
-              <th scope="col">Action</th>
-              <th scope="col">Policy</th>
-            </tr>
-          </thead>
-          <tbody>
-            {event.dlp.map((f, i) => (
-              <tr key={i}>
-                <td>{f.direction}</td>
-                <td>{f.categories.join(', ')}</td>
-                <td>{f.action}</td>
-                <td>{f.policyId}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={DLP_COLUMNS}
+        rows={event.dlp}
+        rowKey={(_, i) => i}
+        empty={<p className="muted">No sensitive data found.</p>}
+      />
       <h3>Payloads</h3>
       {event.requestPayload || event.responsePayload ? (
         <>

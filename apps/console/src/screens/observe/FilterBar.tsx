@@ -7,10 +7,11 @@
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
 import { Field } from '../../components/Field';
+import { RangeOptions } from './RangeOptions';
 import { useScope } from '../../session/useScope';
 import { useAgents } from '../agents/queries';
-import { DEFAULT_RANGE, DLP_OUTCOMES, type DlpOutcome, type LogFilters, RANGES, type RangeKey } from './log-filters';
-import { instanceName } from '../apis/queries';
+import { DEFAULT_RANGE, DLP_OUTCOMES, type DlpOutcome, type LogFilters, type RangeKey } from './log-filters';
+import { InstanceOptions } from '../apis/InstanceOptions';
 import { useMcpServers } from './mcp-servers';
 import type { useLogFilters } from './useLogFilters';
 
@@ -83,11 +84,7 @@ export function FilterBar({ view, state }: { view: (typeof VIEWS)[number][0]; st
       <Field label="Time range">
         {(ids) => (
           <select {...ids} value={draft.range} onChange={(e) => set({ range: e.target.value as RangeKey })}>
-            {Object.entries(RANGES).map(([key, [label]]) => (
-              <option key={key} value={key}>
-                {label}
-              </option>
-            ))}
+            <RangeOptions />
             <option value="custom">Custom range</option>
           </select>
         )}
@@ -105,12 +102,7 @@ export function FilterBar({ view, state }: { view: (typeof VIEWS)[number][0]; st
       <Field label="MCP server">
         {(ids) => (
           <select {...ids} value={draft.apiId ?? ''} onChange={(e) => set({ apiId: e.target.value || undefined })}>
-            <option value="">All MCP servers</option>
-            {servers.map((s) => (
-              <option key={s.id} value={String(s.id)}>
-                {instanceName(s)}
-              </option>
-            ))}
+            <InstanceOptions instances={servers} none="All MCP servers" />
           </select>
         )}
       </Field>

@@ -9,11 +9,13 @@
 import { type FormEvent, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
 import type { InventoryServer } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { Field } from '../../components/Field';
+import { RangeOptions } from './RangeOptions';
 import { useScope } from '../../session/useScope';
 import { formatCount, formatTime, plural } from '../../components/format';
-import { filtersToParams, type PresetRange, RANGES } from './log-filters';
+import { filtersToParams, type PresetRange, presetWindow, RANGES } from './log-filters';
 import { useInventory } from './queries';
 import './observe.css';
 
@@ -30,8 +32,7 @@ export function Inventory() {
   const page = Math.max(0, Number(params.get('page')) || 0);
   const [anchor, setAnchor] = useState(Date.now);
   const inventory = useInventory(orgId, envId, {
-    from: new Date(anchor - RANGES[span][1]).toISOString(),
-    to: new Date(anchor).toISOString(),
+    ...presetWindow(span, anchor),
     ...(search && { search }),
     offset: page * PAGE_SIZE,
     limit: PAGE_SIZE,
@@ -62,30 +63,12 @@ export function Inventory() {
       <p className="count" aria-live="polite">
         {inventory.isPending ? 'Reading the inventory…' : plural(total, 'MCP server')}
       </p>
-      {inventory.data && inventory.data.data.length > 0 && (
-        <table className="inventory">
-          <thead>
-            <tr>
-              <th scope="col">MCP server</th>
-              <th scope="col">Status</th>
-              <th scope="col">Tools</th>
-              <th scope="col">Authentication and scopes</th>
-              <th scope="col">DLP action</th>
-              <th scope="col">Activity ({RANGES[span][0].toLowerCase()})</th>
-            </tr>
-          </thead>
-          <tbody>
-            {inventory.data.data.map((server) => (
-              <ServerRow
-                key={server.apiId}
-                server={server}
-                logs={`/organizations/${orgId}/environments/${envId}/logs?${filtersToParams({ range: span, apiId: String(server.apiId) })}`}
-                instance={`/organizations/${orgId}/environments/${envId}/apis/${server.apiId}`}
-              />
-            ))}
-          </tbody>
-        </table>
-      )}
+      <DataTable
+        columns={serverColumns(span, `/organizations/${orgId}/environments/${envId}`)}
+        rows={inventory.data?.data}
+        rowKey={(server) => server.apiId}
+        className="inventory"
+      />
       {total > PAGE_SIZE && (
         <nav className="pager" aria-label="Inventory pages">
           <span>
@@ -130,11 +113,7 @@ function InventorySearch(props: {
       <Field label="Activity window">
         {(ids) => (
           <select {...ids} value={draft.span} onChange={(e) => setDraft({ ...draft, span: e.target.value as PresetRange })}>
-            {Object.entries(RANGES).map(([key, [label]]) => (
-              <option key={key} value={key}>
-                {label}
-              </option>
-            ))}
+            <RangeOptions />
           </select>
         )}
       </Field>
@@ -149,36 +128,49 @@ function InventorySearch(props: {
 
 const DEPLOYMENT_BADGE = { applied: 'ok', applying: 'warn', failed: 'bad', undeployed: 'warn', none: 'warn' } as const;
 
-function ServerRow({ server, logs, instance }: { server: InventoryServer; logs: string; instance: string }) {
-  const d = server.deployment;
-  const listed = server.tools.filter((t) => t.listed);
-  const { activity, scopes, dlp } = server;
-  return (
-    <tr>
-      <td>
-        <Link to={instance}>{server.name}</Link>
-        <p className="muted">
-          {server.asset.assetId} {server.asset.version}
-        </p>
-        {server.upstreams.map((u) => (
-          <p key={u.uri} className="muted">
-            {u.name && `${u.name}: `}
-            {u.uri}
-          </p>
-        ))}
-      </td>
-      <td>
-        <span className={`badge ${d ? DEPLOYMENT_BADGE[d.state] : 'warn'}`}>{d ? d.state : 'not deployed'}</span>
-        {!server.enabled && <span className="badge bad">switched off</span>}
-        {d && (
+/** The inventory's columns, its links within the environment at `environment`. */
+function serverColumns(span: PresetRange, environment: string): Column<InventoryServer>[] {
+  return [
+    {
+      header: 'MCP server',
+      cell: (server) => (
+        <>
+          <Link to={`${environment}/apis/${server.apiId}`}>{server.name}</Link>
           <p className="muted">
-            {d.targetName}: {d.replicasUpToDate}/{d.replicas} replicas up to date
+            {server.asset.assetId} {server.asset.version}
           </p>
-        )}
-        {d?.errorMessage && <p className="error">{d.errorMessage}</p>}
-      </td>
-      <td>
-        {listed.length === 0 ? (
+          {server.upstreams.map((u) => (
+            <p key={u.uri} className="muted">
+              {u.name && `${u.name}: `}
+              {u.uri}
+            </p>
+          ))}
+        </>
+      ),
+    },
+    {
+      header: 'Status',
+      cell: (server) => {
+        const d = server.deployment;
+        return (
+          <>
+            <span className={`badge ${d ? DEPLOYMENT_BADGE[d.state] : 'warn'}`}>{d ? d.state : 'not deployed'}</span>
+            {!server.enabled && <span className="badge bad">switched off</span>}
+            {d && (
+              <p className="muted">
+                {d.targetName}: {d.replicasUpToDate}/{d.replicas} replicas up to date
+              </p>
+            )}
+            {d?.errorMessage && <p className="error">{d.errorMessage}</p>}
+          </>
+        );
+      },
+    },
+    {
+      header: 'Tools',
+      cell: (server) => {
+        const listed = server.tools.filter((t) => t.listed);
+        return listed.length === 0 ? (
           <span className="muted">No tool seen yet</span>
         ) : (
           <details>
@@ -196,40 +188,67 @@ function ServerRow({ server, logs, instance }: { server: InventoryServer; logs: 
               ))}
             </ul>
           </details>
-        )}
-      </td>
-      <td>
-        <p>{server.authentication.length ? server.authentication.join(', ') : 'No authentication'}</p>
-        {scopes.required.length > 0 && (
-          <p className="muted">
-            Scopes ({scopes.criteria === 'OR' ? 'any of' : 'all of'}): {scopes.required.join(' ')}
-          </p>
-        )}
-      </td>
-      <td>
-        <span className={`badge ${dlp.action === 'none' ? 'warn' : 'ok'}`}>{dlp.action}</span>
-        {(['requests', 'responses'] as const).map(
-          (direction) =>
-            dlp[direction] && (
-              <p key={direction} className="muted">
-                {direction}: {dlp[direction].action}
-                {dlp[direction].mode === 'shadow' && ' (shadow)'}
+        );
+      },
+    },
+    {
+      header: 'Authentication and scopes',
+      cell: (server) => {
+        const { scopes } = server;
+        return (
+          <>
+            <p>{server.authentication.length ? server.authentication.join(', ') : 'No authentication'}</p>
+            {scopes.required.length > 0 && (
+              <p className="muted">
+                Scopes ({scopes.criteria === 'OR' ? 'any of' : 'all of'}): {scopes.required.join(' ')}
               </p>
-            ),
-        )}
-      </td>
-      <td>
-        <p>
-          {plural(activity.calls, 'call')}, {plural(activity.errors, 'error')}
-        </p>
-        <p className="muted">
-          {plural(activity.agents, 'agent')}, {plural(activity.users, 'user')}
-          {activity.lastCallAt && `; last call ${formatTime(activity.lastCallAt)}`}
-        </p>
-        <Link to={logs} aria-label={`Calls of ${server.name} in Logs`}>
-          Logs
-        </Link>
-      </td>
-    </tr>
-  );
+            )}
+          </>
+        );
+      },
+    },
+    {
+      header: 'DLP action',
+      cell: (server) => {
+        const { dlp } = server;
+        return (
+          <>
+            <span className={`badge ${dlp.action === 'none' ? 'warn' : 'ok'}`}>{dlp.action}</span>
+            {(['requests', 'responses'] as const).map(
+              (direction) =>
+                dlp[direction] && (
+                  <p key={direction} className="muted">
+                    {direction}: {dlp[direction].action}
+                    {dlp[direction].mode === 'shadow' && ' (shadow)'}
+                  </p>
+                ),
+            )}
+          </>
+        );
+      },
+    },
+    {
+      header: `Activity (${RANGES[span][0].toLowerCase()})`,
+      cell: (server) => {
+        const { activity } = server;
+        return (
+          <>
+            <p>
+              {plural(activity.calls, 'call')}, {plural(activity.errors, 'error')}
+            </p>
+            <p className="muted">
+              {plural(activity.agents, 'agent')}, {plural(activity.users, 'user')}
+              {activity.lastCallAt && `; last call ${formatTime(activity.lastCallAt)}`}
+            </p>
+            <Link
+              to={`${environment}/logs?${filtersToParams({ range: span, apiId: String(server.apiId) })}`}
+              aria-label={`Calls of ${server.name} in Logs`}
+            >
+              Logs
+            </Link>
+          </>
+        );
+      },
+    },
+  ];
 }

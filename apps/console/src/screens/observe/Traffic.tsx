@@ -6,7 +6,8 @@
  * this screen's chunk (echarts.ts).
  */
 import { type ReactNode, useId, useMemo } from 'react';
-import type { CallCounts } from '../../api/resources';
+import type { CallCounts, McpAnalytics } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { Chart } from './Chart';
@@ -95,28 +96,13 @@ export function Traffic() {
             </ChartPanel>
           </div>
           <h2>Most frequent errors</h2>
-          {a.errors.length === 0 ? (
-            <p className="muted">No error in this range.</p>
-          ) : (
-            <table aria-label="Most frequent errors">
-              <thead>
-                <tr>
-                  <th scope="col">HTTP status</th>
-                  <th scope="col">JSON-RPC or tool error</th>
-                  <th scope="col">Calls</th>
-                </tr>
-              </thead>
-              <tbody>
-                {a.errors.map((e) => (
-                  <tr key={`${e.httpStatus} ${e.jsonRpcErrorCode}`}>
-                    <td>{e.httpStatus}</td>
-                    <td>{e.jsonRpcErrorCode ?? (e.httpStatus < 400 ? 'tool error (isError result)' : '—')}</td>
-                    <td>{formatCount(e.count)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <DataTable
+            columns={ERROR_COLUMNS}
+            rows={a.errors}
+            rowKey={(e) => `${e.httpStatus} ${e.jsonRpcErrorCode}`}
+            empty={<p className="muted">No error in this range.</p>}
+            label="Most frequent errors"
+          />
         </>
       )}
     </section>
@@ -146,35 +132,27 @@ function ChartPanel(props: { title: string; summary: string; option: ChartOption
   );
 }
 
+const ERROR_COLUMNS: Column<McpAnalytics['errors'][number]>[] = [
+  { header: 'HTTP status', cell: (e) => e.httpStatus },
+  {
+    header: 'JSON-RPC or tool error',
+    cell: (e) => e.jsonRpcErrorCode ?? (e.httpStatus < 400 ? 'tool error (isError result)' : '—'),
+  },
+  { header: 'Calls', cell: (e) => formatCount(e.count) },
+];
+
+type CountsRow = CallCounts & { label: string };
+
 /** Calls, errors and latency of each row; `first` heads the rows' own column. */
-function CountsTable({ rows, first }: { rows: (CallCounts & { label: string })[]; first: string }) {
-  if (rows.length === 0) return <p className="muted">No call.</p>;
-  return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">{first}</th>
-          <th scope="col">Calls</th>
-          <th scope="col">Errors</th>
-          <th scope="col">Error rate</th>
-          <th scope="col">p50</th>
-          <th scope="col">p90</th>
-          <th scope="col">p99</th>
-        </tr>
-      </thead>
-      <tbody>
-        {rows.map((r) => (
-          <tr key={r.label}>
-            <th scope="row">{r.label}</th>
-            <td>{formatCount(r.requests)}</td>
-            <td>{formatCount(r.errors)}</td>
-            <td>{formatPercent(r.errorRate)}</td>
-            <td>{ms(r.latencyMs?.p50)}</td>
-            <td>{ms(r.latencyMs?.p90)}</td>
-            <td>{ms(r.latencyMs?.p99)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
+function CountsTable({ rows, first }: { rows: CountsRow[]; first: string }) {
+  const columns: Column<CountsRow>[] = [
+    { header: first, rowHeader: true, cell: (r) => r.label },
+    { header: 'Calls', cell: (r) => formatCount(r.requests) },
+    { header: 'Errors', cell: (r) => formatCount(r.errors) },
+    { header: 'Error rate', cell: (r) => formatPercent(r.errorRate) },
+    { header: 'p50', cell: (r) => ms(r.latencyMs?.p50) },
+    { header: 'p90', cell: (r) => ms(r.latencyMs?.p90) },
+    { header: 'p99', cell: (r) => ms(r.latencyMs?.p99) },
+  ];
+  return <DataTable columns={columns} rows={rows} rowKey={(r) => r.label} empty={<p className="muted">No call.</p>} />;
 }

@@ -8,6 +8,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useMemo } from 'react';
 import { Link } from 'react-router';
 import type { WorkflowGraph, WorkflowNode } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { FilterBar } from './FilterBar';
@@ -17,6 +18,8 @@ import { filtersToParams, type LogFilters } from './log-filters';
 import { useWorkflowGraph } from './queries';
 import { useLogFilters } from './useLogFilters';
 import './observe.css';
+
+type WorkflowEdge = WorkflowGraph['edges'][number];
 
 const KIND = { agent: 'Agent', instance: 'MCP server', tool: 'Tool' } as const;
 
@@ -49,6 +52,27 @@ export function WorkflowGraphView() {
     placeholderData: keepPreviousData,
   });
   const nodes = useMemo(() => new Map(graph.data?.nodes.map((n) => [n.id, n])), [graph.data]);
+  const from = (e: WorkflowEdge) => nodes.get(e.source)!;
+  const to = (e: WorkflowEdge) => nodes.get(e.target)!;
+  const columns: Column<WorkflowEdge>[] = [
+    { header: 'From', cell: (e) => `${KIND[from(e).kind]} ${from(e).label}` },
+    { header: 'To', cell: (e) => `${KIND[to(e).kind]} ${to(e).label}` },
+    { header: 'Calls', cell: (e) => formatCount(e.requests) },
+    { header: 'Errors', cell: (e) => formatCount(e.errors) },
+    { header: 'Error rate', cell: (e) => formatPercent(e.errorRate) },
+    { header: 'Latency p50 / p99', cell: (e) => `${formatMillis(e.latencyMs?.p50)} / ${formatMillis(e.latencyMs?.p99)}` },
+    {
+      header: <span className="visually-hidden">Calls in Logs</span>,
+      cell: (e) => (
+        <Link
+          to={`/organizations/${orgId}/environments/${envId}/logs?${filtersToParams(edgeFilters(state.filters, from(e), to(e)))}`}
+          aria-label={`Calls from ${from(e).label} to ${to(e).label} in Logs`}
+        >
+          Logs
+        </Link>
+      ),
+    },
+  ];
 
   return (
     <section aria-labelledby="graph-title" className="observe">
@@ -63,52 +87,12 @@ export function WorkflowGraphView() {
         <>
           {layout.data && <GraphDrawing layout={layout.data} graph={graph.data} />}
           <h2 id="edges-title">Edges</h2>
-          <table aria-labelledby="edges-title">
-            <thead>
-              <tr>
-                <th scope="col">From</th>
-                <th scope="col">To</th>
-                <th scope="col">Calls</th>
-                <th scope="col">Errors</th>
-                <th scope="col">Error rate</th>
-                <th scope="col">Latency p50 / p99</th>
-                <th scope="col">
-                  <span className="visually-hidden">Calls in Logs</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {graph.data.edges.map((e) => {
-                const from = nodes.get(e.source)!;
-                const to = nodes.get(e.target)!;
-                const logs = filtersToParams(edgeFilters(state.filters, from, to));
-                return (
-                  <tr key={`${e.source} ${e.target}`}>
-                    <td>
-                      {KIND[from.kind]} {from.label}
-                    </td>
-                    <td>
-                      {KIND[to.kind]} {to.label}
-                    </td>
-                    <td>{formatCount(e.requests)}</td>
-                    <td>{formatCount(e.errors)}</td>
-                    <td>{formatPercent(e.errorRate)}</td>
-                    <td>
-                      {formatMillis(e.latencyMs?.p50)} / {formatMillis(e.latencyMs?.p99)}
-                    </td>
-                    <td>
-                      <Link
-                        to={`/organizations/${orgId}/environments/${envId}/logs?${logs}`}
-                        aria-label={`Calls from ${from.label} to ${to.label} in Logs`}
-                      >
-                        Logs
-                      </Link>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <DataTable
+            columns={columns}
+            rows={graph.data.edges}
+            rowKey={(e) => `${e.source} ${e.target}`}
+            labelledBy="edges-title"
+          />
         </>
       )}
     </section>

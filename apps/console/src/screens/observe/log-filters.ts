@@ -71,13 +71,16 @@ export function filtersToParams(filters: LogFilters): URLSearchParams {
   return params;
 }
 
+/** The window of a preset range ending at `anchor` (ms), as the REST routes take it. */
+export function presetWindow(range: PresetRange, anchor: number) {
+  return { from: new Date(anchor - RANGES[range][1]).toISOString(), to: new Date(anchor).toISOString() };
+}
+
 /** The query parameters of the analytics routes for `filters`, a preset range ending at `anchor` (ms). */
 export function restQuery(filters: LogFilters, anchor: number) {
   const { range, from, to, ...rest } = filters;
   const window =
-    range === 'custom'
-      ? { from: new Date(from!).toISOString(), to: new Date(to!).toISOString() }
-      : { from: new Date(anchor - RANGES[range][1]).toISOString(), to: new Date(anchor).toISOString() };
+    range === 'custom' ? { from: new Date(from!).toISOString(), to: new Date(to!).toISOString() } : presetWindow(range, anchor);
   return { ...window, ...rest };
 }
 export type RestQuery = ReturnType<typeof restQuery>;

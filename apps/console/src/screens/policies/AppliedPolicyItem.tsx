@@ -4,10 +4,13 @@
  * or enable it, switch it between enforcing and shadow mode (denials only logged), and remove it
  * after confirming. Buttons stay focusable while a change is on its way (a press then does
  * nothing) and move buttons that cannot move are only aria-disabled, so the keyboard focus stays
- * on the button pressed and follows a policy that moved. A failed action's message shows in the item.
+ * on the button pressed (PolicyChain keeps it there when a move re-orders the items). Closing the
+ * remove question (Keep it, Escape) or the edit form gives the focus back to Remove or Edit. A
+ * failed action's message shows in the item.
  */
 import { useId, useState } from 'react';
 import type { AppliedPolicy, PolicyTemplate } from '../../api/resources';
+import { useFocusBack } from '../../components/useFocusBack';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { EditPolicy } from './EditPolicy';
 import { placeFailure } from './policy-errors';
@@ -28,6 +31,8 @@ export function AppliedPolicyItem(props: {
   const nameId = useId();
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const editButton = useFocusBack(editing);
+  const removeButton = useFocusBack(confirming);
   const update = useInstanceWrite(props.apiId, updatePolicy);
   const remove = useInstanceWrite(props.apiId, removePolicy);
   const shadow = policy.mode === 'shadow';
@@ -51,7 +56,7 @@ export function AppliedPolicyItem(props: {
             Move down
           </button>
           {hasParameters(schema) && (
-            <button type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+            <button ref={editButton} type="button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
               Edit
             </button>
           )}
@@ -61,7 +66,13 @@ export function AppliedPolicyItem(props: {
           <button type="button" onClick={() => change({ mode: shadow ? 'enforce' : 'shadow' })}>
             {shadow ? 'Switch to enforce' : 'Switch to shadow'}
           </button>
-          <button type="button" className="danger" aria-expanded={confirming} onClick={() => setConfirming(true)}>
+          <button
+            ref={removeButton}
+            type="button"
+            className="danger"
+            aria-expanded={confirming}
+            onClick={() => setConfirming(true)}
+          >
             Remove
           </button>
         </div>
@@ -78,7 +89,12 @@ export function AppliedPolicyItem(props: {
           <button type="button" autoFocus onClick={() => setConfirming(false)}>
             Keep it
           </button>
-          <button type="button" className="danger" disabled={remove.isPending} onClick={() => remove.mutate(policy.id)}>
+          <button
+            type="button"
+            className="danger"
+            aria-disabled={remove.isPending}
+            onClick={() => !remove.isPending && remove.mutate(policy.id)}
+          >
             Remove policy
           </button>
         </div>

@@ -60,8 +60,9 @@ export function ApplyPolicy(props: { apiId: string; preselect?: string | undefin
         <p>
           <button
             type="button"
-            onClick={() => apply.mutate({ ...apply.variables!, allowDuplicated: true })}
-            disabled={apply.isPending}
+            // aria-disabled, not disabled, while the write is on its way: the focus stays here
+            aria-disabled={apply.isPending}
+            onClick={() => !apply.isPending && apply.mutate({ ...apply.variables!, allowDuplicated: true })}
           >
             Apply a second one
           </button>
@@ -76,7 +77,12 @@ export function ApplyPolicy(props: { apiId: string; preselect?: string | undefin
             <button type="button" onClick={props.onDone}>
               Cancel
             </button>
-            <button type="button" className="primary" disabled={apply.isPending} onClick={() => submit({})}>
+            <button
+              type="button"
+              className="primary"
+              aria-disabled={apply.isPending}
+              onClick={() => !apply.isPending && submit({})}
+            >
               Apply
             </button>
           </div>

@@ -2,7 +2,13 @@
  * The policy chain of an instance, in the order the gateways apply it, each policy with its
  * actions (AppliedPolicyItem). Moves follow the chain's order rules (policy-order.ts: MCP Support
  * stays first) and are sent as one reorder.
+ *
+ * The keyboard focus stays in the chain as it changes: React moves a policy's element to its new
+ * place, which takes the focus off the button pressed (Move down), so it is put back there; a
+ * removed policy takes its buttons with it, so the focus goes to the chain (or to "No policy
+ * applied"). Either only when nothing else has the focus.
  */
+import { useLayoutEffect, useRef } from 'react';
 import type { AppliedPolicy, PolicyTemplate } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { AppliedPolicyItem } from './AppliedPolicyItem';
@@ -13,11 +19,40 @@ import { reorderPolicies, useInstanceWrite } from './policy-writes';
 export function PolicyChain(props: { apiId: string; chain: AppliedPolicy[]; templates: PolicyTemplate[] }) {
   const { chain } = props;
   const reorder = useInstanceWrite(props.apiId, reorderPolicies);
-  if (chain.length === 0) return <p>No policy applied.</p>;
+  const list = useRef<HTMLElement | null>(null);
+  const keep = (node: HTMLElement | null) => {
+    list.current = node;
+  };
+  /** What last had the focus in the chain, until the focus leaves it for another element. */
+  const focused = useRef<HTMLElement | null>(null);
+  useLayoutEffect(() => {
+    const last = focused.current;
+    if (!last || (document.activeElement && document.activeElement !== document.body)) return;
+    (last.isConnected ? last : list.current)?.focus();
+  });
+
+  if (chain.length === 0)
+    return (
+      <p ref={keep} tabIndex={-1}>
+        No policy applied.
+      </p>
+    );
   return (
     <>
       <ErrorMessage error={placeFailure(reorder.error).message} />
-      <ol className="policy-chain" aria-label="Policy chain" aria-busy={reorder.isPending}>
+      <ol
+        ref={keep}
+        tabIndex={-1}
+        className="policy-chain"
+        aria-label="Policy chain"
+        aria-busy={reorder.isPending}
+        onFocus={(e) => {
+          focused.current = e.target;
+        }}
+        onBlur={(e) => {
+          if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget)) focused.current = null;
+        }}
+      >
         {chain.map((policy, index) => (
           <AppliedPolicyItem
             key={policy.id}

@@ -9,10 +9,11 @@
 import Form from '@rjsf/core';
 import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
 import { useMemo } from 'react';
+import { FormActions } from '../../components/FormActions';
 import { templates } from './form-templates';
 import { formValidator } from './form-validator';
 import { placeFailure } from './policy-errors';
-import { formErrors, type JsonSchema, uiSchemaOf } from './policy-schema';
+import { type JsonSchema, uiSchemaOf } from './policy-schema';
 
 export interface PolicyFormProps {
   schema: JsonSchema;
@@ -28,8 +29,7 @@ export interface PolicyFormProps {
 export default function PolicyForm(props: PolicyFormProps) {
   const editing = props.initial !== undefined;
   const uiSchema = useMemo(() => uiSchemaOf(props.schema, editing), [props.schema, editing]);
-  const { fields, message } = placeFailure(props.failure);
-  const { tree, other } = formErrors(fields);
+  const { tree, other, message } = placeFailure(props.failure);
   return (
     <Form
       className="policy-form"
@@ -51,14 +51,7 @@ export default function PolicyForm(props: PolicyFormProps) {
           {message && <li>{message}</li>}
         </ul>
       )}
-      <div className="actions">
-        <button type="button" onClick={props.onCancel}>
-          Cancel
-        </button>
-        <button type="submit" className="primary" disabled={props.busy}>
-          {props.submitLabel}
-        </button>
-      </div>
+      <FormActions submit={props.submitLabel} busy={props.busy} onCancel={props.onCancel} />
     </Form>
   );
 }

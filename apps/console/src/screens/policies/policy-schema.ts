@@ -11,26 +11,6 @@ export function hasParameters(schema: JsonSchema | undefined): boolean {
 }
 
 /**
- * REST validation messages of `configurationData.<path>` in the shape the form library shows
- * next to each field (`{a: {b: {__errors: [message]}}}`); the rest are returned as `other`.
- */
-export function formErrors(fields: Readonly<Record<string, string>>): { tree: Record<string, unknown>; other: string[] } {
-  const tree: Record<string, unknown> = {};
-  const other: string[] = [];
-  for (const [field, message] of Object.entries(fields)) {
-    const [root, ...path] = field.split('.');
-    if (root !== 'configurationData' || path.length === 0) {
-      other.push(`${field}: ${message}`);
-      continue;
-    }
-    let node = tree;
-    for (const key of path) node = (node[key] ??= {}) as Record<string, unknown>;
-    ((node.__errors ??= []) as string[]).push(message);
-  }
-  return { tree, other };
-}
-
-/**
  * The form's layout hints for `schema`: secrets (`x-sensitive`, at any depth) are password inputs
  * the browser does not fill in; when `editing`, their help says the mask keeps the stored value.
  */

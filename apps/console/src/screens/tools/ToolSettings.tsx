@@ -8,6 +8,7 @@
 import { useState } from 'react';
 import { ApiError } from '../../api/errors';
 import type { McpTool } from '../../api/resources';
+import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { usePolicies, usePolicyTemplates } from '../apis/queries';
@@ -29,6 +30,57 @@ export function ToolSettings(props: { apiId: string }) {
   const edit = (index: number, change: Partial<ToolSetting>) =>
     setDraft(settings.map((s, i) => (i === index ? { ...s, ...change } : s)));
   const failure = save.error instanceof ApiError ? save.error : undefined;
+  const toolOf = (setting: ToolSetting) => list.find((t) => t.name === setting.name);
+  const columns: Column<ToolSetting>[] = [
+    {
+      header: 'Tool',
+      rowHeader: true,
+      cell: (setting) => {
+        const description = toolOf(setting)?.description;
+        return (
+          <>
+            <code>{setting.name}</code>
+            {description && <p className="muted tool-description">{description}</p>}
+          </>
+        );
+      },
+    },
+    {
+      header: 'Exposed',
+      cell: (setting, i) => (
+        <input
+          type="checkbox"
+          aria-label={`Expose ${setting.name}`}
+          checked={setting.enabled}
+          onChange={(e) => edit(i, { enabled: e.target.checked })}
+        />
+      ),
+    },
+    {
+      header: 'Name clients see',
+      cell: (setting, i) => {
+        const error = failure?.fieldMessage(`tools.${i}`);
+        const errorId = `tool-${i}-error`;
+        return (
+          <>
+            <input
+              aria-label={`Name clients see for ${setting.name}`}
+              placeholder={setting.name}
+              value={setting.exposedName}
+              onChange={(e) => edit(i, { exposedName: e.target.value })}
+              {...(error && { 'aria-invalid': true, 'aria-describedby': errorId })}
+            />
+            {error && (
+              <p id={errorId} className="field-error">
+                {error}
+              </p>
+            )}
+          </>
+        );
+      },
+    },
+    { header: 'Status', cell: (setting) => stateOf(toolOf(setting), policyName) },
+  ];
 
   return (
     <section className="tool-settings" aria-labelledby="tools-title">
@@ -44,54 +96,7 @@ export function ToolSettings(props: { apiId: string }) {
             save.mutate(toolsBody(settings, chain.data));
           }}
         >
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Tool</th>
-                <th scope="col">Exposed</th>
-                <th scope="col">Name clients see</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {settings.map((setting, i) => {
-                const tool = list.find((t) => t.name === setting.name);
-                const error = failure?.fieldMessage(`tools.${i}`);
-                const errorId = `tool-${i}-error`;
-                return (
-                  <tr key={setting.name}>
-                    <th scope="row">
-                      <code>{setting.name}</code>
-                      {tool?.description && <p className="muted tool-description">{tool.description}</p>}
-                    </th>
-                    <td>
-                      <input
-                        type="checkbox"
-                        aria-label={`Expose ${setting.name}`}
-                        checked={setting.enabled}
-                        onChange={(e) => edit(i, { enabled: e.target.checked })}
-                      />
-                    </td>
-                    <td>
-                      <input
-                        aria-label={`Name clients see for ${setting.name}`}
-                        placeholder={setting.name}
-                        value={setting.exposedName}
-                        onChange={(e) => edit(i, { exposedName: e.target.value })}
-                        {...(error && { 'aria-invalid': true, 'aria-describedby': errorId })}
-                      />
-                      {error && (
-                        <p id={errorId} className="field-error">
-                          {error}
-                        </p>
-                      )}
-                    </td>
-                    <td>{stateOf(tool, policyName)}</td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <DataTable columns={columns} rows={settings} rowKey={(setting) => setting.name} />
           <ErrorMessage error={generalMessage(save.error)} />
           <div className="actions">
             <button
