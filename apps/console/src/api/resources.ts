@@ -117,6 +117,9 @@ export type GatewayReplica = Answer<
   'get'
 >['content'][number];
 
+/** A gateway registration token, shown once, and when it stops registering. */
+export type RegistrationToken = Answer<'/standalone/api/v1/organizations/{orgId}/environments/{envId}/gatewaytokens', 'post'>;
+
 /** A page of a standalone API list. */
 export interface StandalonePage<T> {
   content: T[];

@@ -131,3 +131,10 @@ export const gatewayReplicaPage = z.object({
   pageSize: z.number().int(),
   gateway: standaloneGateway,
 });
+
+/** POST …/gatewaytokens (contract §9.1): the token, shown only here, and when it stops registering. */
+export const registrationTokenAnswer = z.object({
+  registrationToken: z.string(),
+  expiresAt: isoTime.describe('after this the token registers no gateway (PORTICO_REGISTRATION_TOKEN_TTL_SECONDS)'),
+});
+export type RegistrationTokenAnswer = z.output<typeof registrationTokenAnswer>;

@@ -399,9 +399,10 @@ describe('gateway targets, standalone gateways and registration tokens', () => {
       const before = Date.now();
       const res = await cp.request('POST', tokens, { token: tenant.token });
       expect(res.status).toBe(200);
-      expect(res.body).toEqual({ registrationToken: expect.any(String) });
+      expect(res.body).toEqual({ registrationToken: expect.any(String), expiresAt: expect.any(String) });
       const token = res.body.registrationToken as string;
       const row = await testPrisma().registrationToken.findUniqueOrThrow({ where: { tokenHash: sha256(token) } });
+      expect(res.body.expiresAt).toBe(row.expiresAt.toISOString());
       expect(row).toMatchObject({
         organizationId: tenant.organizationId,
         environmentId: tenant.sandboxId,

@@ -4,6 +4,8 @@ import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireScope } from '../auth/decorators.js';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import { ApiZodResponse } from '../common/openapi.js';
+import { registrationTokenAnswer } from './gateway-targets.dto.js';
 import { RegistrationTokensService } from './registration-tokens.service.js';
 
 /** Gateway registration tokens (contract §9.1). */
@@ -17,6 +19,7 @@ export class RegistrationTokensController {
   @HttpCode(200)
   @RequireScope('manage:servers')
   @ApiOperation({ summary: 'Mint a one-time registration token for `portico register` / flexctl' })
+  @ApiZodResponse(200, registrationTokenAnswer, 'The token, shown only in this answer, and its expiry')
   issue(@CurrentPrincipal() principal: Principal, @Param('orgId') orgId: string, @Param('envId') envId: string) {
     return this.tokens.issue(principal, orgId, envId);
   }

@@ -213,6 +213,9 @@ describe('documented response schemas', () => {
       },
     );
     expect(replicas.content[0].configurationStatus.status).toBe('FAILED');
+    expect(
+      (await answer('post', '/standalone/api/v1/organizations/{orgId}/environments/{envId}/gatewaytokens')).registrationToken,
+    ).toEqual(expect.any(String));
     expect(await answer('get', SECRETS)).toHaveLength(1);
     expect((await answer('get', `${SECRETS}/{secretGroupId}/tlsContexts`))[0].certificateDetails).toHaveLength(1);
     expect((await answer('get', '/exchange/api/v2/assets/search', { query: 'types=mcp' })).length).toBeGreaterThan(0);

@@ -23,7 +23,8 @@ import {
 import type { Browser, Locator, Page } from 'playwright-core';
 import { launchBrowser, openConsole, type ConsolePage, signIn } from '../support/browser.js';
 import { startControlPlane, type TestControlPlane } from '../support/control-plane.js';
-import { closeTestPrisma, newTenant, type TestTenant, uniqueName } from '../support/factories.js';
+import { sha256 } from '../../src/common/secrets.js';
+import { closeTestPrisma, newTenant, type TestTenant, testPrisma, uniqueName } from '../support/factories.js';
 import {
   deployMcpInstance,
   deployWithPolicies,
@@ -171,6 +172,13 @@ describe('console: gateways, client applications, contracts and API keys', () =>
     await page.getByRole('button', { name: 'Create registration token' }).click();
     const commands = (await page.getByLabel('Registration commands', { exact: true }).textContent())!;
     const token = (await page.getByLabel('Registration token', { exact: true }).textContent())!;
+    // the token's expiry as the control plane stored it, written as the console writes times
+    const { expiresAt } = await testPrisma().registrationToken.findUniqueOrThrow({ where: { tokenHash: sha256(token) } });
+    const expiry = await page.evaluate(
+      (iso) => new Intl.DateTimeFormat(undefined, { dateStyle: 'short', timeStyle: 'medium' }).format(new Date(iso)),
+      expiresAt.toISOString(),
+    );
+    await page.getByText(`The registration token registers one gateway, until ${expiry}.`).waitFor();
     await tab.screenshot('gateways-add');
     await tab.context.grantPermissions(['clipboard-read', 'clipboard-write']);
     await page.getByRole('button', { name: 'Copy Registration commands' }).click();

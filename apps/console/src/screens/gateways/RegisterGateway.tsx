@@ -7,6 +7,7 @@ import { type FormEvent, useState } from 'react';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { FormActions } from '../../components/FormActions';
 import { Field } from '../../components/Field';
+import { formatTime } from '../../components/format';
 import { useScope } from '../../session/useScope';
 import { CopyableValue, ShownOnce } from '../../components/ShownOnce';
 import { useMintRegistrationToken } from './queries';
@@ -53,9 +54,8 @@ export function RegisterGateway(props: { takenNames: readonly string[]; onDone: 
       <ShownOnce title="Register the gateway" onDone={props.onDone}>
         {nameField}
         <p>
-          The registration token registers one gateway, until it expires (4 hours unless the control plane sets
-          PORTICO_REGISTRATION_TOKEN_TTL_SECONDS). On the machine that will run the gateway, in a build of Portico, register it
-          and start it; run the second command again for each more replica.
+          The registration token registers one gateway, until {formatTime(mint.data?.expiresAt)}. On the machine that will run the
+          gateway, in a build of Portico, register it and start it; run the second command again for each more replica.
         </p>
         {!nameError && (
           <CopyableValue

@@ -8,7 +8,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, call } from '../../api/client';
-import type { GatewayReplica, StandalonePage } from '../../api/resources';
+import type { GatewayReplica, RegistrationToken, StandalonePage } from '../../api/resources';
 import { gatewayTargetsKey } from '../apis/mcp-wizard-queries';
 import { apisKey } from '../apis/queries';
 
@@ -46,7 +46,7 @@ export function useReplicas(orgId: string, envId: string, gatewayId: string) {
 export function useMintRegistrationToken(orgId: string, envId: string) {
   return useMutation({
     mutationFn: () =>
-      call<{ registrationToken: string }>(
+      call<RegistrationToken>(
         api.POST('/standalone/api/v1/organizations/{orgId}/environments/{envId}/gatewaytokens', {
           params: { path: { orgId, envId } },
         }),
