@@ -1,7 +1,7 @@
 /**
  * The console's REST client: openapi-fetch typed by `generated/schema.d.ts`, which is generated from the
- * control plane's OpenAPI document (paths, parameters and bodies are checked against it; a test
- * fails when the file is stale). Every call carries the session's bearer token; a 401 ends the
+ * control plane's OpenAPI document at every build (paths, parameters and bodies are checked against
+ * it). Every call carries the session's bearer token; a 401 ends the
  * session. `call` turns the result into data or a thrown ApiError.
  */
 import createClient, { type Middleware } from 'openapi-fetch';
@@ -35,8 +35,8 @@ interface FetchResult {
 }
 
 /**
- * The data of a finished call, typed as `T`, or an ApiError. Responses the OpenAPI document does
- * not describe yet are typed by the caller (see resources.ts).
+ * The data of a finished call, typed as `T` (the caller names the answer: resources.ts derives
+ * those names from the document), or an ApiError.
  */
 export async function call<T>(pending: Promise<FetchResult>): Promise<T> {
   const { data, error, response } = await pending;
