@@ -1,8 +1,8 @@
 /**
- * The console's REST client: openapi-fetch typed by `generated/schema.d.ts`, which is generated from the
- * control plane's OpenAPI document at every build (paths, parameters and bodies are checked against
- * it). Every call carries the session's bearer token; a 401 ends the
- * session. `call` turns the result into data or a thrown ApiError.
+ * The console's REST client: openapi-fetch typed by `generated/schema.d.ts`, which is generated
+ * from the control plane's OpenAPI document at every build (paths, parameters and bodies are
+ * checked against it). Every call carries the session's bearer token; a 401 ends the session.
+ * `call` turns the result into data or a thrown ApiError.
  */
 import createClient, { type Middleware } from 'openapi-fetch';
 import { session } from '../session/session';
