@@ -56,6 +56,7 @@ const STEPS = [
       'scripts/console-api-types.ts',
     ],
     inputs: ['apps/control-plane/src', 'libs/*/src', 'scripts/console-api-types.ts', 'package.json', 'package-lock.json'],
+    exclude: ['**/*.spec.ts', '**/*.integration-spec.ts', '**/*.e2e-spec.ts'],
     outputs: ['apps/console/src/api/generated'],
   },
   {

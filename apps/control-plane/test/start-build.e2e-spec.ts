@@ -100,7 +100,7 @@ describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
 
   it('builds nothing when nothing changed, a test file included', async () => {
     const before = (await stat(path.join(root, COMPILED))).mtimeMs;
-    await write('apps/probe/src/main.spec.ts', 'export {};\n');
+    await write('apps/control-plane/src/main.spec.ts', 'export {};\n');
 
     const report = await build();
     expect(report).toMatch(/^portico: build up to date, not building \(checked in [\d.]+ s\)\n$/);
@@ -115,6 +115,7 @@ describe('npm start on a checkout (scripts/build-if-changed.mjs)', () => {
     expect(report).toContain(`portico: building dist/ (tsc): ${SOURCE} changed\n`);
     expect(report).not.toContain('building the web console');
     expect(report).not.toContain('building the Prisma client');
+    expect(report).not.toContain('building the protobuf code');
     expect(await compiled()).toContain("'hello again'");
   });
 

@@ -126,8 +126,10 @@ export interface StandalonePage<T> {
   totalElements: number;
 }
 
-/** An Exchange client application; `clientSecret` only in the answer that created or reset it. */
+/** An Exchange client application. */
 export type ClientApplication = Answer<`${ApplicationsPath}/{applicationId}`, 'get'>;
+/** The answer that created an application or reset its secret: the only one with `clientSecret`. */
+export type ApplicationWithSecret = Answer<ApplicationsPath, 'post'>;
 export type Contract = Answer<`${ApplicationsPath}/{applicationId}/contracts`, 'get'>[number];
 export type SlaTierSummary = NonNullable<Contract['tier']>;
 

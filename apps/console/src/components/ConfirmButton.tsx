@@ -10,7 +10,7 @@
  * the action did), else to the page's heading (the page the action led to).
  */
 import { useLayoutEffect, useRef, useState } from 'react';
-import { useFocusBack } from './useFocusBack';
+import { focusIsLost, useFocusBack } from './useFocusBack';
 
 export function ConfirmButton(props: { label: string; what: string; busy?: boolean; onConfirm: () => void }) {
   const [asking, setAsking] = useState(false);
@@ -71,7 +71,7 @@ export function ConfirmButton(props: { label: string; what: string; busy?: boole
  */
 function handFocusOn(row: HTMLElement | null) {
   queueMicrotask(() => {
-    if (document.activeElement && document.activeElement !== document.body) return;
+    if (!focusIsLost()) return;
     const target = row?.isConnected ? row : document.querySelector<HTMLElement>('main h1');
     if (!target) return;
     if (!target.hasAttribute('tabindex')) target.tabIndex = -1;

@@ -1,8 +1,12 @@
 import { useLayoutEffect, useRef } from 'react';
 
+/** Whether nothing has the keyboard focus: it fell to the page when what held it left. */
+export const focusIsLost = () => !document.activeElement || document.activeElement === document.body;
+
 /**
  * The ref for the button that opens something (a question, a form): the focus goes back to that
- * button when `open` turns false, as what held the focus has then left the page.
+ * button when `open` turns false and what held the focus has left the page (not when the person
+ * has moved it elsewhere meanwhile).
  */
 export function useFocusBack(open: boolean) {
   const opener = useRef<HTMLButtonElement>(null);
@@ -11,6 +15,7 @@ export function useFocusBack(open: boolean) {
     if (open) opened.current = true;
     else if (opened.current) {
       opened.current = false;
+      if (!focusIsLost()) return;
       opener.current?.focus();
     }
   }, [open]);

@@ -56,7 +56,7 @@ export const scopesBody = z.strictObject({ scopes: scopeList }, objectError('mus
 export type ScopesBody = z.output<typeof scopesBody>;
 
 /** A user as Access Management answers it (user.view.ts). */
-export const userSchema = z.object({
+const userSchema = z.object({
   id: z.string(),
   username: z.string(),
   firstName: z.string(),
@@ -72,7 +72,7 @@ export const userSchema = z.object({
 });
 
 /** An organization as Access Management answers it (organization.view.ts). */
-export const organizationSchema = z.object({
+const organizationSchema = z.object({
   id: z.string(),
   name: z.string(),
   domain: z.string().nullable(),
@@ -89,7 +89,7 @@ export const organizationSchema = z.object({
 });
 
 /** A permission grant as Access Management answers it (grant.view.ts): `envId` only for a grant in one environment. */
-export const grantSchema = z.object({
+const grantSchema = z.object({
   scope: z.string(),
   context_params: z.object({ org: z.string(), envId: z.string().optional() }),
 });

@@ -56,7 +56,7 @@ export const listEnvironmentsQuery = z.object({
 export type ListEnvironmentsQuery = z.output<typeof listEnvironmentsQuery>;
 
 /** An environment as every route answers it (environment.view.ts). */
-export const environmentSchema = z.object({
+const environmentSchema = z.object({
   id: z.string(),
   organizationId: z.string(),
   name: z.string(),

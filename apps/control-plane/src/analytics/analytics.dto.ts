@@ -127,7 +127,7 @@ export const analyticsEventsQuery = z.object({
 export type AnalyticsEventsQuery = z.output<typeof analyticsEventsQuery>;
 
 /** A stored access event as the search shows it (access-log.view.ts); durations in µs, sizes in bytes. */
-export const accessLogEvent = z.object({
+const accessLogEvent = z.object({
   id: z.string(),
   time: isoTime,
   apiId: z.number().int(),
@@ -171,7 +171,7 @@ export const accessLogPage = z.object({
 });
 
 /** Counts of a group of events (access-log.view.ts countsView); latency in ms, null without events. */
-export const callCounts = z.object({
+const callCounts = z.object({
   requests: z.number().int(),
   errors: z.number().int(),
   errorRate: z.number().describe('errors / requests; 0 without requests'),

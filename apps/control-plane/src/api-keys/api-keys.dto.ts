@@ -14,7 +14,7 @@ export const createApiKeyBody = z.strictObject(
 export type CreateApiKeyBody = z.output<typeof createApiKeyBody>;
 
 /** An API key of an instance (api-keys.service.ts keyView); the secret only in the answer that created it. */
-export const apiKeySchema = z.object({
+const apiKeySchema = z.object({
   id: z.string(),
   name: z.string(),
   prefix: z.string().describe('the first characters of the key, to recognise it by'),

@@ -7,6 +7,7 @@ import { ApiZodBody, ApiZodResponse } from '../common/openapi.js';
 import { ZodPipe } from '../common/validation.js';
 import {
   clientApplicationSchema,
+  clientApplicationWithSecret,
   contractSchema,
   createApplicationBody,
   updateApplicationBody,
@@ -26,7 +27,7 @@ export class ClientApplicationsController {
   @ApiZodBody(createApplicationBody)
   @RequireScope('create:client_applications')
   @Post()
-  @ApiZodResponse(201, clientApplicationSchema, 'The application with its client secret, shown this once')
+  @ApiZodResponse(201, clientApplicationWithSecret, 'The application with its client secret, shown this once')
   create(@Param('orgId') orgId: string, @Body(new ZodPipe(createApplicationBody)) body: CreateApplicationBody) {
     return this.apps.create(orgId, body);
   }
@@ -71,7 +72,7 @@ export class ClientApplicationsController {
   @RequireScope('create:client_applications')
   @Post(':applicationId/secret/reset')
   @HttpCode(201)
-  @ApiZodResponse(201, clientApplicationSchema, 'The application with its new client secret, shown this once')
+  @ApiZodResponse(201, clientApplicationWithSecret, 'The application with its new client secret, shown this once')
   resetSecret(@Param('orgId') orgId: string, @Param('applicationId', applicationId) id: number) {
     return this.apps.resetSecret(orgId, id);
   }

@@ -71,11 +71,13 @@ export const clientApplicationSchema = z.object({
   organizationId: z.string(),
   coreServicesId: z.string(),
   clientId: z.string(),
-  clientSecret: z.string().optional().describe('only in the answer that created the application or reset its secret'),
   clientProvider,
   redirectUri: z.array(z.string()),
   grantTypes: z.array(z.string()),
 });
+
+/** The answer that created an application or reset its secret: the only one with the secret. */
+export const clientApplicationWithSecret = clientApplicationSchema.extend({ clientSecret: z.string() });
 
 /** A contract (client-application.view.ts contractView, contract §7.2). */
 export const contractSchema = z.object({

@@ -58,7 +58,7 @@ export const createGatewayBody = z.strictObject({
 export type CreateGatewayBody = z.output<typeof createGatewayBody>;
 
 /** A `rows[]` entry of GET …/gateway-targets (gateway-target.view.ts targetRowView, contract §8.1). */
-export const gatewayTargetRow = z.object({
+const gatewayTargetRow = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.literal('flex'),
@@ -85,7 +85,7 @@ const replicaGroup = z.object({
 });
 
 /** A standalone gateway object (gateway-target.view.ts gatewayView, contract §9.5). */
-export const standaloneGateway = z.object({
+const standaloneGateway = z.object({
   organizationId: z.string(),
   id: z.string(),
   name: z.string(),

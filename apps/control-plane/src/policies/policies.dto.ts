@@ -206,7 +206,7 @@ const pointcutView = z.unknown().describe('null: the whole API; else [{methodReg
 const maskedConfiguration = z.record(z.string(), z.unknown()).describe('sensitive values masked');
 
 /** An applied policy in full (policy.view.ts policyView: POST/GET/PATCH answers, `fullInfo=false` list items). */
-export const appliedPolicyView = z.object({
+const appliedPolicyView = z.object({
   audit: auditSchema,
   masterOrganizationId: z.string(),
   organizationId: z.string(),

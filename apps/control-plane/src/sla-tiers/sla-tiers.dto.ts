@@ -66,7 +66,7 @@ export const tierSummarySchema = z.object({
 });
 
 /** An SLA tier (sla-tier.view.ts tierView); `applicationCount` counts the approved contracts on it. */
-export const tierSchema = tierSummarySchema.extend({
+const tierSchema = tierSummarySchema.extend({
   audit: auditSchema,
   masterOrganizationId: z.string(),
   organizationId: z.string(),

@@ -4,6 +4,8 @@
  * of 500 assets the REST listing takes; and a write shows at once on the screens that read what it
  * changed, though the console trusts a read for five seconds (main.tsx): deleting an MCP server
  * takes it off API Administration, and deleting an agent takes it off an MCP server's agent access.
+ * The page's clock stands still in those tests, so no read ever becomes stale by age: only the
+ * write's invalidation can have a screen read again, however slowly the test runs.
  */
 import type { Browser, Page } from 'playwright-core';
 import { type ConsolePage, launchBrowser, openConsole, signIn } from '../support/browser.js';
@@ -88,6 +90,7 @@ describe('console: lists past one REST page, and reads refreshed by the writes t
       await newBackend(name);
       tab = await openConsole(browser, cp.url);
       page = tab.page;
+      await page.clock.setFixedTime(Date.now());
       await signIn(page, tenant.username, tenant.password);
       const listed = page.getByRole('link', { name, exact: true });
       await listed.waitFor();
@@ -120,6 +123,7 @@ describe('console: lists past one REST page, and reads refreshed by the writes t
 
       tab = await openConsole(browser, cp.url);
       page = tab.page;
+      await page.clock.setFixedTime(Date.now());
       await signIn(page, tenant.username, tenant.password);
       await section('MCP Servers').click();
       const server = page.getByRole('link', { name, exact: true });

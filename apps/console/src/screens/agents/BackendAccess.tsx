@@ -11,7 +11,7 @@ import { formErrors } from '../../components/form-errors';
 import { useMay } from '../../session/permissions';
 import { useBackend } from '../library/queries';
 import { useTools } from '../tools/queries';
-import { agentsKey, mappingKey, useAgentMapping, useAgents } from './queries';
+import { agentsKey, useAgentMapping, useAgents } from './queries';
 
 /** One agent's row of the mapping: mapped or not, and the tools it is limited to (comma-separated). */
 interface Row {
@@ -85,10 +85,8 @@ function MappingForm(props: { apiId: string; mapping: AgentMapping; agents: Agen
           body: { restricted, agents: mapped.map((a) => ({ agentId: a.id, tools: toolList(rows[a.id]?.tools ?? '') })) },
         }),
       ),
-    onSuccess: async (saved) => {
-      queries.setQueryData(mappingKey(orgId, envId, props.apiId), saved);
-      await queries.invalidateQueries({ queryKey: agentsKey(orgId) });
-    },
+    // the agents and every mapping (this one included) are read again
+    onSuccess: () => queries.invalidateQueries({ queryKey: agentsKey(orgId) }),
   });
   const errors = formErrors(save.error, ['restricted', 'agents']);
   /** The REST error about an agent's row: `agents.<index in the body>…`. */

@@ -97,7 +97,7 @@ export function instanceBody(c: McpChoices, orgId: string, envId: string, deploy
 }
 
 /** Where a message of the wizard shows: a step and a field of it. */
-export interface StepField {
+interface StepField {
   step: Step;
   field: string;
 }

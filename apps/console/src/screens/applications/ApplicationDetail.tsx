@@ -6,7 +6,7 @@
  */
 import { useState } from 'react';
 import { Link, useParams } from 'react-router';
-import type { ClientApplication, Contract } from '../../api/resources';
+import type { Contract, ApplicationWithSecret } from '../../api/resources';
 import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
@@ -31,7 +31,7 @@ export function ApplicationDetail() {
   const instances = useApiInstances(orgId, envId);
   const reset = useResetSecret(orgId, applicationId);
   const act = useContractAction(orgId, applicationId);
-  const [credentials, setCredentials] = useState<ClientApplication | undefined>();
+  const [credentials, setCredentials] = useState<ApplicationWithSecret | undefined>();
   const [requesting, setRequesting] = useState(false);
 
   if (application.error) return <ErrorMessage error={application.error} />;

@@ -5,7 +5,7 @@
  */
 import { type FormEvent, useState } from 'react';
 import { Link } from 'react-router';
-import type { ClientApplication } from '../../api/resources';
+import type { ClientApplication, ApplicationWithSecret } from '../../api/resources';
 import { type Column, DataTable } from '../../components/DataTable';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { FormActions } from '../../components/FormActions';
@@ -25,7 +25,7 @@ export function ClientApplications() {
   const { orgId } = useScope();
   const applications = useApplications(orgId);
   const [creating, setCreating] = useState(false);
-  const [created, setCreated] = useState<ClientApplication | undefined>();
+  const [created, setCreated] = useState<ApplicationWithSecret | undefined>();
 
   return (
     <section aria-labelledby="applications-title">
@@ -58,7 +58,7 @@ export function ClientApplications() {
   );
 }
 
-function CreateApplication(props: { onCancel: () => void; onCreated: (app: ClientApplication) => void }) {
+function CreateApplication(props: { onCancel: () => void; onCreated: (app: ApplicationWithSecret) => void }) {
   const { orgId } = useScope();
   const create = useCreateApplication(orgId);
   const [name, setName] = useState('');

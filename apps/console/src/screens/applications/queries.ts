@@ -6,7 +6,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import type { ApiKey, ClientApplication, Contract, SlaTierSummary } from '../../api/resources';
+import type { ApiKey, ApplicationWithSecret, ClientApplication, Contract, SlaTierSummary } from '../../api/resources';
 
 const applicationsKey = (orgId: string) => ['applications', orgId];
 const contractsKey = (orgId: string, applicationId: number) => [...applicationsKey(orgId), applicationId, 'contracts'];
@@ -37,7 +37,7 @@ export function useCreateApplication(orgId: string) {
   const queries = useQueryClient();
   return useMutation({
     mutationFn: (body: { name: string; description: string | null }) =>
-      call<ClientApplication>(
+      call<ApplicationWithSecret>(
         api.POST('/exchange/api/v2/organizations/{orgId}/applications', { params: { path: { orgId } }, body }),
       ),
     onSuccess: () => queries.invalidateQueries({ queryKey: applicationsKey(orgId) }),
@@ -48,7 +48,7 @@ export function useCreateApplication(orgId: string) {
 export function useResetSecret(orgId: string, applicationId: number) {
   return useMutation({
     mutationFn: () =>
-      call<ClientApplication>(
+      call<ApplicationWithSecret>(
         api.POST('/exchange/api/v2/organizations/{orgId}/applications/{applicationId}/secret/reset', {
           params: { path: { orgId, applicationId } },
         }),

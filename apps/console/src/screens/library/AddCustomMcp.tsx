@@ -11,7 +11,7 @@ import { useScope } from '../../session/useScope';
 import { formErrors } from '../../components/form-errors';
 import { MODE_LABELS, MODES } from './connection-modes';
 import { GatewaySelect } from './GatewaySelect';
-import { backendsKey } from './queries';
+import { apisKey } from '../apis/queries';
 
 type ProbeVerdict = operations['McpProbeController_probe']['responses'][200]['content']['application/json'];
 type CustomBody = operations['McpInstallsController_createCustom']['requestBody']['content']['application/json'];
@@ -127,7 +127,7 @@ export function AddCustomMcp() {
         api.POST('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends/custom', { params: path, body }),
       ),
     onSuccess: async (made) => {
-      await queries.invalidateQueries({ queryKey: backendsKey(orgId, envId) });
+      await queries.invalidateQueries({ queryKey: apisKey(orgId, envId) });
       navigate(`/organizations/${orgId}/environments/${envId}/mcp-backends/${made.apiId}`);
     },
   });

@@ -9,7 +9,7 @@ import { Field } from '../../components/Field';
 import { useScope } from '../../session/useScope';
 import { formErrors } from '../../components/form-errors';
 import { MODE_LABELS, MODES } from './connection-modes';
-import { backendsKey } from './queries';
+import { apisKey } from '../apis/queries';
 
 type ConnectionBody = operations['McpBackendsController_setConnection']['requestBody']['content']['application/json'];
 
@@ -72,7 +72,7 @@ export function ConnectionForm({ backend, mayUpdate }: { backend: McpBackend; ma
       ),
     onSuccess: async () => {
       setValues({});
-      await queries.invalidateQueries({ queryKey: backendsKey(orgId, envId) });
+      await queries.invalidateQueries({ queryKey: apisKey(orgId, envId) });
     },
   });
   const onSubmit = (event: FormEvent) => {

@@ -4,7 +4,7 @@ import type { McpBackend } from '../../api/resources';
 import { ErrorMessage } from '../../components/ErrorMessage';
 import { useScope } from '../../session/useScope';
 import { useMay } from '../../session/permissions';
-import { backendsKey } from './queries';
+import { apisKey } from '../apis/queries';
 
 /**
  * Switches an MCP backend on or off (a disabled one keeps its configuration; gateways answer it
@@ -24,7 +24,7 @@ export function EnabledSwitch({ backend }: { backend: McpBackend }) {
           body: { enabled },
         }),
       ),
-    onSettled: () => queries.invalidateQueries({ queryKey: backendsKey(orgId, envId) }),
+    onSettled: () => queries.invalidateQueries({ queryKey: apisKey(orgId, envId) }),
   });
   // the switch shows what was asked for until the backend says it is done; the badge, the backend's state
   const checked = toggle.isPending ? (toggle.variables ?? backend.enabled) : backend.enabled;

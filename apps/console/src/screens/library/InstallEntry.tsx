@@ -11,7 +11,8 @@ import { formErrors } from '../../components/form-errors';
 import { GatewaySelect } from './GatewaySelect';
 import { useMay } from '../../session/permissions';
 import { useMe } from '../../session/queries';
-import { backendsKey, requestsKey, useLibraryEntry } from './queries';
+import { requestsKey, useLibraryEntry } from './queries';
+import { apisKey } from '../apis/queries';
 
 /** An input's key in the install body and in REST errors: `variables.baseUrl`, `headers.Authorization`. */
 const keyOf = (input: LibraryInput) => `${input.in}s.${input.name}`;
@@ -75,7 +76,7 @@ export function InstallEntry() {
       return `${environment}/library/requests`;
     },
     onSuccess: async (next) => {
-      await queries.invalidateQueries({ queryKey: mayInstall ? backendsKey(orgId, envId) : requestsKey(orgId, envId) });
+      await queries.invalidateQueries({ queryKey: mayInstall ? apisKey(orgId, envId) : requestsKey(orgId, envId) });
       navigate(next);
     },
   });

@@ -9,8 +9,10 @@ import { useScope } from '../../session/useScope';
 import { useGatewayTargets } from '../apis/mcp-wizard-queries';
 import { formErrors } from '../../components/form-errors';
 import { useMay } from '../../session/permissions';
-import { backendsKey, requestsKey, type RequestStatus, useInstallRequests } from './queries';
+import { requestsKey, type RequestStatus, useInstallRequests } from './queries';
 import './library.css';
+import { focusIsLost } from '../../components/useFocusBack';
+import { apisKey } from '../apis/queries';
 
 const BADGE: Record<RequestStatus, string> = { pending: 'badge warn', approved: 'badge ok', rejected: 'badge bad' };
 
@@ -41,8 +43,8 @@ export function InstallRequests() {
   useLayoutEffect(() => {
     const closed = shown.current;
     shown.current = selectedId;
-    if (!closed || selectedId || (document.activeElement && document.activeElement !== document.body)) return;
-    const row = page.current?.querySelector<HTMLElement>(`tr[data-request="${closed}"]`);
+    if (!closed || selectedId || !focusIsLost()) return;
+    const row = page.current?.querySelector<HTMLElement>(`tr[data-request="${CSS.escape(closed)}"]`);
     (row?.querySelector<HTMLElement>('[data-review]') ?? row ?? title.current)?.focus();
   }, [selectedId]);
   const head = (
@@ -193,7 +195,7 @@ function Review({ request, onCancel }: { request: InstallRequest; onCancel: () =
     onSuccess: () =>
       Promise.all([
         queries.invalidateQueries({ queryKey: requestsKey(orgId, envId) }),
-        queries.invalidateQueries({ queryKey: backendsKey(orgId, envId) }),
+        queries.invalidateQueries({ queryKey: apisKey(orgId, envId) }),
       ]),
   });
   const heading = useRef<HTMLHeadingElement>(null);

@@ -10,7 +10,8 @@ import { MODE_LABELS } from './connection-modes';
 import { ConnectionForm } from './ConnectionForm';
 import { EnabledSwitch } from './EnabledSwitch';
 import { useMay } from '../../session/permissions';
-import { backendsKey, useBackend } from './queries';
+import { useBackend } from './queries';
+import { apisKey } from '../apis/queries';
 
 /**
  * One MCP server: where it runs, switched on or off, how the gateway authenticates to it, where
@@ -37,7 +38,7 @@ export function McpBackendPage() {
       ),
     onSuccess: async () => {
       // stale, not asked again now: this page's own reads would answer 404; the next screen asks
-      await queries.invalidateQueries({ queryKey: backendsKey(orgId, envId), refetchType: 'none' });
+      await queries.invalidateQueries({ queryKey: apisKey(orgId, envId), refetchType: 'none' });
       navigate(`${environment}/mcp-backends`);
     },
   });

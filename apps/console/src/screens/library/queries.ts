@@ -1,8 +1,8 @@
 /**
  * The MCP gateway's reads (…/mcpgateway/api/v1): the organization's MCP library, the
  * environment's install requests, MCP backends and a backend's tools. Keys start with what a
- * write invalidates: `backendsKey` after an install, an approval or a backend change (a backend is
- * an API instance: the key is the instances' prefix, so API Administration's lists follow);
+ * write invalidates: `apisKey` after an install, an approval or a backend change (a backend is an
+ * API instance: its reads sit under the instances' key, so API Administration's lists follow);
  * `install-requests` after filing or deciding one.
  */
 import { useQuery } from '@tanstack/react-query';
@@ -10,7 +10,6 @@ import { api, call } from '../../api/client';
 import type { InstallRequest, LibraryEntry, McpBackend } from '../../api/resources';
 import { apisKey } from '../apis/queries';
 
-export const backendsKey = apisKey;
 export const requestsKey = (orgId: string, envId: string) => ['install-requests', orgId, envId];
 
 export function useLibrary(orgId: string, search: string) {
@@ -53,7 +52,7 @@ export function useInstallRequests(orgId: string, envId: string, status: Request
 
 export function useBackends(orgId: string, envId: string) {
   return useQuery({
-    queryKey: [...backendsKey(orgId, envId), 'mcp-backends'],
+    queryKey: [...apisKey(orgId, envId), 'mcp-backends'],
     queryFn: () =>
       call<{ total: number; backends: McpBackend[] }>(
         api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends', {
@@ -65,7 +64,7 @@ export function useBackends(orgId: string, envId: string) {
 
 export function useBackend(orgId: string, envId: string, apiId: string) {
   return useQuery({
-    queryKey: [...backendsKey(orgId, envId), 'mcp-backends', apiId],
+    queryKey: [...apisKey(orgId, envId), 'mcp-backends', apiId],
     queryFn: () =>
       call<McpBackend>(
         api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends/{apiId}', {

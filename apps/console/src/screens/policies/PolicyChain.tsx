@@ -15,6 +15,7 @@ import { AppliedPolicyItem } from './AppliedPolicyItem';
 import { placeFailure } from './policy-errors';
 import { canMove, moveBody } from './policy-order';
 import { reorderPolicies, useInstanceWrite } from './policy-writes';
+import { focusIsLost } from '../../components/useFocusBack';
 
 export function PolicyChain(props: { apiId: string; chain: AppliedPolicy[]; templates: PolicyTemplate[] }) {
   const { chain } = props;
@@ -23,11 +24,11 @@ export function PolicyChain(props: { apiId: string; chain: AppliedPolicy[]; temp
   const keep = (node: HTMLElement | null) => {
     list.current = node;
   };
-  /** What last had the focus in the chain, until the focus leaves it for another element. */
+  /** What last had the focus in the chain, until the focus leaves the chain. */
   const focused = useRef<HTMLElement | null>(null);
   useLayoutEffect(() => {
     const last = focused.current;
-    if (!last || (document.activeElement && document.activeElement !== document.body)) return;
+    if (!last || !focusIsLost()) return;
     (last.isConnected ? last : list.current)?.focus();
   });
 
@@ -50,7 +51,10 @@ export function PolicyChain(props: { apiId: string; chain: AppliedPolicy[]; temp
           focused.current = e.target;
         }}
         onBlur={(e) => {
-          if (e.relatedTarget && !e.currentTarget.contains(e.relatedTarget)) focused.current = null;
+          // forgotten when the focus went elsewhere: to another element, or to nothing (a click on
+          // the page) while this element stays; kept when React took it out of the page
+          const left = e.relatedTarget ? !e.currentTarget.contains(e.relatedTarget) : e.target.isConnected;
+          if (left) focused.current = null;
         }}
       >
         {chain.map((policy, index) => (
