@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createControlPlane } from '../app.js';
 import { loadEnv } from '../config/env.js';
-import { startControlPlaneProcess, testDatabaseUrl } from '../../test/support/control-plane.js';
+import { spawnControlPlaneProcess, startControlPlaneProcess, testDatabaseUrl } from '../../test/support/control-plane.js';
+import { eventually } from '../../test/support/gateways.js';
 import { freePort } from '../../test/support/test-database.js';
 import { migrate, openDatabase } from './database.js';
 import { isProcessRunning, startEmbeddedPostgres } from './embedded-postgres.js';
@@ -109,13 +110,13 @@ async function withDatabase<T>(fn: (url: string) => Promise<T>): Promise<T> {
 describe('migrations', () => {
   it('with PORTICO_MIGRATE_ON_START=false, a control plane waits for db:migrate to apply them, then starts', async () => {
     await withDatabase(async (url) => {
-      const started = startControlPlaneProcess({
+      const spawned = await spawnControlPlaneProcess({
         DATABASE_URL: url,
         PORTICO_MIGRATE_ON_START: 'false',
         PORTICO_LOG_LEVEL: 'info',
       });
-      started.catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      spawned.ready.catch(() => undefined);
+      await eventually(async () => spawned.output().includes('waiting for migrations') || undefined, 'the waiting line');
       const client = new pg.Client({ connectionString: url });
       await client.connect();
       const tables = await client.query(`SELECT to_regclass('_prisma_migrations') AS t`);
@@ -123,7 +124,7 @@ describe('migrations', () => {
       expect(tables.rows[0].t).toBeNull();
       const job = await runDbMigrate({ DATABASE_URL: url });
       expect({ code: job.code, stdout: job.stdout.trim() }).toEqual({ code: 0, stdout: `applied ${committed.join(', ')}` });
-      const cp = await started;
+      const cp = await spawned.ready;
       try {
         expect(cp.output()).toContain(`waiting for migrations ${committed.join(', ')} to be applied`);
         expect((await cp.request('GET', '/readyz')).status).toBe(200);

@@ -125,6 +125,16 @@ export async function startControlPlane(
  * `overrides` are more PORTICO_* variables (PORTICO_SYNC_PORT to keep a sync address across restarts).
  */
 export async function startControlPlaneProcess(overrides: Record<string, string> = {}): Promise<ControlPlaneProcess> {
+  return (await spawnControlPlaneProcess(overrides)).ready;
+}
+
+/**
+ * {@link startControlPlaneProcess} for a test that watches the start itself: the process's output
+ * at once, and the started control plane when /readyz answers 200.
+ */
+export async function spawnControlPlaneProcess(
+  overrides: Record<string, string> = {},
+): Promise<{ output(): string; ready: Promise<ControlPlaneProcess> }> {
   const port = await freePort();
   const proc = spawnNode(
     ['--conditions=portico-source', '--import', './libs/testing/src/swc-register.mjs', 'apps/control-plane/src/main.ts'],
@@ -139,12 +149,14 @@ export async function startControlPlaneProcess(overrides: Record<string, string>
     },
   );
   const url = `http://127.0.0.1:${port}`;
-  // Under the 60 s a jest hook may take, so a stuck start is killed here rather than left running.
-  await proc.waitUntilReady('the control plane process', async () => (await fetch(`${url}/readyz`)).status === 200, 45_000);
   const kill = async (signal: NodeJS.Signals = 'SIGKILL') => {
     await proc.signal(signal);
   };
-  return { ...httpClient(url), child: proc.child, kill, output: proc.output, close: () => kill('SIGTERM') };
+  // Under the 60 s a jest hook may take, so a stuck start is killed here rather than left running.
+  const ready = proc
+    .waitUntilReady('the control plane process', async () => (await fetch(`${url}/readyz`)).status === 200, 45_000)
+    .then(() => ({ ...httpClient(url), child: proc.child, kill, output: proc.output, close: () => kill('SIGTERM') }));
+  return { output: proc.output, ready };
 }
 
 /** The HTTP side of a test control plane at `url`. */
