@@ -70,6 +70,7 @@ const userSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
 });
+export type UserView = z.output<typeof userSchema>;
 
 /** An organization as Access Management answers it (organization.view.ts). */
 const organizationSchema = z.object({
@@ -87,12 +88,14 @@ const organizationSchema = z.object({
   updatedAt: isoTime,
   entitlements: z.object({ apis: z.object({ enabled: z.boolean() }), gateways: z.object({ assigned: z.number().int() }) }),
 });
+export type OrganizationView = z.output<typeof organizationSchema>;
 
 /** A permission grant as Access Management answers it (grant.view.ts): `envId` only for a grant in one environment. */
 const grantSchema = z.object({
   scope: z.string(),
   context_params: z.object({ org: z.string(), envId: z.string().optional() }),
 });
+export type GrantView = z.output<typeof grantSchema>;
 
 /** An organization the principal may see (`memberOfOrganizations`), root first. */
 const memberOrganization = z.object({
@@ -126,3 +129,4 @@ export const meSchema = z.union([
     }),
   }),
 ]);
+export type MeView = z.output<typeof meSchema>;

@@ -64,6 +64,7 @@ const environmentSchema = z.object({
   type: z.enum(ENVIRONMENT_TYPES),
   clientId: z.string(),
 });
+export type EnvironmentView = z.output<typeof environmentSchema>;
 
 /** GET …/environments: one page and how many match in all. */
 export const environmentPageSchema = z.object({ data: z.array(environmentSchema), total: z.number().int() });

@@ -11,6 +11,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../auth/principal.js';
 import { DomainError } from '../common/domain-error.js';
+import type { MeView } from './access-management.dto.js';
 import { AccessManagementRepository } from './access-management.repository.js';
 import { grantView } from './grant.view.js';
 import { ancestorIds, organizationView } from './organization.view.js';
@@ -20,7 +21,7 @@ import { userView } from './user.view.js';
 export class MeService {
   constructor(private readonly repo: AccessManagementRepository) {}
 
-  async describe(principal: Principal) {
+  async describe(principal: Principal): Promise<MeView> {
     if (principal.kind === 'app') {
       const app = await this.connectedApp(principal);
       return {

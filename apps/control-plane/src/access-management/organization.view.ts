@@ -1,3 +1,5 @@
+import type { OrganizationView } from './access-management.dto.js';
+
 /**
  * Organization as Access Management returns it (contract §2.3 `user.organization`).
  * `parentOrganizationIds` lists every ancestor, root first, direct parent last.
@@ -14,7 +16,7 @@ export function organizationView(
     children?: { id: string }[];
   },
   ancestorIds: string[],
-) {
+): OrganizationView {
   return {
     id: org.id,
     name: org.name,

@@ -1,3 +1,5 @@
+import type { UserView } from './access-management.dto.js';
+
 /** A user as Access Management returns it. Never carries the password hash. */
 export function userView(user: {
   id: string;
@@ -9,7 +11,7 @@ export function userView(user: {
   enabled: boolean;
   createdAt: Date;
   updatedAt: Date;
-}) {
+}): UserView {
   return {
     id: user.id,
     username: user.username,

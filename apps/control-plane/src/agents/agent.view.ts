@@ -3,6 +3,7 @@
  * applications it is bound to as they are now (an application deleted since is left out of
  * `applications`, its id stays in `applicationIds`), and the backends it is mapped to.
  */
+import type { Agent, AgentMapping } from './agents.dto.js';
 import type { AgentRecord, MappedBackendRecord } from './agents.repository.js';
 import type { PredefinedAgent } from './predefined-agents.js';
 
@@ -12,7 +13,7 @@ export interface ApplicationRef {
   clientId: string;
 }
 
-export function agentView(agent: AgentRecord, applications: readonly ApplicationRef[]) {
+export function agentView(agent: AgentRecord, applications: readonly ApplicationRef[]): Agent {
   const bound = new Set(agent.applicationIds);
   return {
     id: agent.id,
@@ -37,7 +38,7 @@ export function agentView(agent: AgentRecord, applications: readonly Application
 
 export type AgentView = ReturnType<typeof agentView>;
 
-export function predefinedView(agent: PredefinedAgent) {
+export function predefinedView(agent: PredefinedAgent): PredefinedAgent {
   return {
     key: agent.key,
     name: agent.name,
@@ -49,7 +50,7 @@ export function predefinedView(agent: PredefinedAgent) {
 }
 
 /** A backend's agent mapping: whether it restricts agents, and the agents mapped to it with their tools. */
-export function mappingView(backend: MappedBackendRecord) {
+export function mappingView(backend: MappedBackendRecord): AgentMapping {
   return {
     apiId: backend.id,
     name: backend.instanceLabel ?? backend.assetId,

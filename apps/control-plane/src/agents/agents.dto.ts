@@ -164,6 +164,7 @@ export const agentSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
 });
+export type Agent = z.output<typeof agentSchema>;
 
 export const agentListSchema = z.object({ total: z.number().int(), agents: z.array(agentSchema) });
 
@@ -176,3 +177,4 @@ export const agentMappingSchema = z.object({
   restricted: z.boolean(),
   agents: z.array(z.object({ agentId: z.string(), name: z.string(), tools: z.array(z.string()) })),
 });
+export type AgentMapping = z.output<typeof agentMappingSchema>;

@@ -6,11 +6,12 @@
  * while new ones arrive (keyset pagination). Clients must treat it as opaque.
  */
 import { validationError } from '../common/validation.js';
+import type { AccessLogEvent, CallCounts } from './analytics.dto.js';
 import type { AccessEventRow, LogPosition } from './analytics.repository.js';
 import type { EventCounts } from './event-groups.js';
 
 /** A stored event as the search shows it; durations in µs, sizes in bytes. */
-export function accessLogView(row: AccessEventRow, payloads: boolean) {
+export function accessLogView(row: AccessEventRow, payloads: boolean): AccessLogEvent {
   return {
     id: row.id,
     time: row.time.toISOString(),
@@ -47,14 +48,14 @@ export function accessLogView(row: AccessEventRow, payloads: boolean) {
 }
 
 /** Latency percentiles in milliseconds (µs precision); null without events. */
-export function latencyView(latencyUs: readonly number[] | null) {
+export function latencyView(latencyUs: readonly number[] | null): CallCounts['latencyMs'] {
   if (!latencyUs) return null;
   const ms = (us: number) => Math.round(us) / 1000;
   return { p50: ms(latencyUs[0]!), p90: ms(latencyUs[1]!), p99: ms(latencyUs[2]!) };
 }
 
 /** Counts of a group of events, with its error rate (errors / requests). */
-export function countsView(c: EventCounts) {
+export function countsView(c: EventCounts): CallCounts {
   return {
     requests: c.requests,
     errors: c.errors,

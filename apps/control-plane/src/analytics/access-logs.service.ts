@@ -6,7 +6,7 @@
 import { Injectable } from '@nestjs/common';
 import { validationError } from '../common/validation.js';
 import { accessLogView, countsView, decodeCursor, encodeCursor } from './access-log.view.js';
-import type { AccessLogFilters, AccessLogsQuery, McpAnalyticsQuery } from './analytics.dto.js';
+import type { AccessLogFilters, AccessLogPage, AccessLogsQuery, McpAnalyticsQuery, WorkflowGraph } from './analytics.dto.js';
 import { AnalyticsRepository, type EventScope, type SummaryRow } from './analytics.repository.js';
 import { type EventCounts, foldGroups } from './event-groups.js';
 import { eventScope } from './time-range.js';
@@ -57,7 +57,7 @@ export class AccessLogsService {
   constructor(private readonly repo: AnalyticsRepository) {}
 
   /** One page of matching events, newest first, and the cursor of the next page (null on the last). */
-  async search(environmentId: string, query: AccessLogsQuery) {
+  async search(environmentId: string, query: AccessLogsQuery): Promise<AccessLogPage> {
     const scope = scopeOf(environmentId, query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const rows = await this.repo.search(scope, query, { after, limit: query.limit + 1, payloads: query.includePayloads });
@@ -130,7 +130,7 @@ export class AccessLogsService {
    * a User-Agent) → the MCP instances they called → the tools called there, each edge with its
    * calls, errors and latency.
    */
-  async graph(environmentId: string, query: AccessLogFilters) {
+  async graph(environmentId: string, query: AccessLogFilters): Promise<WorkflowGraph> {
     const scope = scopeOf(environmentId, query);
     const rows = await this.repo.graph(scope, query);
     const agentEdges = foldGroups(

@@ -161,6 +161,7 @@ const accessLogEvent = z.object({
   requestPayload: z.string().nullable().optional().describe('with includePayloads=true: null when the gateway recorded none'),
   responsePayload: z.string().nullable().optional().describe('with includePayloads=true: null when the gateway recorded none'),
 });
+export type AccessLogEvent = z.output<typeof accessLogEvent>;
 
 /** GET …/access-logs: a page of events, newest first, and the opaque cursor of the next (null on the last). */
 export const accessLogPage = z.object({
@@ -169,6 +170,7 @@ export const accessLogPage = z.object({
   data: z.array(accessLogEvent),
   nextCursor: z.string().nullable(),
 });
+export type AccessLogPage = z.output<typeof accessLogPage>;
 
 /** Counts of a group of events (access-log.view.ts countsView); latency in ms, null without events. */
 const callCounts = z.object({
@@ -179,6 +181,7 @@ const callCounts = z.object({
   shadowDenials: z.number().int(),
   latencyMs: z.object({ p50: z.number(), p90: z.number(), p99: z.number() }).nullable(),
 });
+export type CallCounts = z.output<typeof callCounts>;
 
 const named = callCounts.extend({ name: z.string() });
 
@@ -239,3 +242,4 @@ export const workflowGraph = z.object({
   ),
   edges: z.array(callCounts.extend({ source: z.string(), target: z.string() })),
 });
+export type WorkflowGraph = z.output<typeof workflowGraph>;

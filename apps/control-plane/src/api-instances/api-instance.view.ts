@@ -4,6 +4,7 @@
  */
 import { audit } from '../common/audit.js';
 import { deploymentView } from '../deployments/deployment.view.js';
+import type { ApiAssetGroup, ApiInstance, ListedApiInstance } from './api-instances.dto.js';
 import type { ApiInstanceRecord, UpstreamRecord } from './api-instances.repository.js';
 
 export function autodiscoveryInstanceName(api: { productVersion: string; id: number }): string {
@@ -15,7 +16,7 @@ export function autodiscoveryApiName(a: { groupId: string; assetId: string }): s
   return `groupId:${a.groupId}:assetId:${a.assetId}`;
 }
 
-export function instanceView(api: ApiInstanceRecord, masterOrganizationId: string) {
+export function instanceView(api: ApiInstanceRecord, masterOrganizationId: string): ApiInstance {
   return {
     audit: audit(api.createdAt, api.updatedAt),
     masterOrganizationId,
@@ -37,7 +38,8 @@ export function instanceView(api: ApiInstanceRecord, masterOrganizationId: strin
     isPublic: api.isPublic,
     stage: api.stage,
     technology: api.technology,
-    approvalMethod: api.approvalMethod,
+    // a plain string column, written only as the schema's values
+    approvalMethod: api.approvalMethod as ApiInstance['approvalMethod'],
     endpoint: {
       audit: audit(api.createdAt, api.updatedAt),
       id: api.endpointId,
@@ -70,7 +72,7 @@ export function instanceView(api: ApiInstanceRecord, masterOrganizationId: strin
   };
 }
 
-function listedInstanceView(api: ApiInstanceRecord, masterOrganizationId: string) {
+function listedInstanceView(api: ApiInstanceRecord, masterOrganizationId: string): ListedApiInstance {
   return { ...instanceView(api, masterOrganizationId), pinned: api.pinned, activeContractsCount: api._count.contracts };
 }
 
@@ -84,7 +86,7 @@ export interface AssetGroup {
 }
 
 /** An `assets[]` entry of the api/v1 list. */
-export function assetGroupView(group: AssetGroup, organizationId: string, masterOrganizationId: string) {
+export function assetGroupView(group: AssetGroup, organizationId: string, masterOrganizationId: string): ApiAssetGroup {
   const name = autodiscoveryApiName(group);
   return {
     audit: audit(group.createdAt),

@@ -329,26 +329,30 @@ export const apiInstanceView = z.object({
   status: z.string(),
   autodiscoveryInstanceName: z.string(),
 });
+export type ApiInstance = z.output<typeof apiInstanceView>;
 
 /** An instance of a list: with whether it is pinned and how many contracts are active. */
 const listedApiInstanceView = apiInstanceView.extend({ pinned: z.boolean(), activeContractsCount: z.number().int() });
+export type ListedApiInstance = z.output<typeof listedApiInstanceView>;
+
+/** An `assets[]` entry of the api/v1 list (api-instance.view.ts assetGroupView). */
+const apiAssetGroup = z.object({
+  audit: auditSchema,
+  masterOrganizationId: z.string(),
+  organizationId: z.string(),
+  id: z.number().int().nullable().describe('the first Exchange row of the asset; null when the asset is gone from Exchange'),
+  name: z.string(),
+  exchangeAssetName: z.string(),
+  groupId: z.string(),
+  assetId: z.string(),
+  autodiscoveryApiName: z.string(),
+  totalApis: z.number().int(),
+  apis: z.array(listedApiInstanceView),
+});
+export type ApiAssetGroup = z.output<typeof apiAssetGroup>;
 
 /** GET api/v1 …/apis: the instances grouped by asset (contract §4.2.a). */
 export const apiInstancesByAsset = z.object({
   total: z.number().int().describe('how many assets match'),
-  assets: z.array(
-    z.object({
-      audit: auditSchema,
-      masterOrganizationId: z.string(),
-      organizationId: z.string(),
-      id: z.number().int().nullable().describe('the first Exchange row of the asset; null when the asset is gone from Exchange'),
-      name: z.string(),
-      exchangeAssetName: z.string(),
-      groupId: z.string(),
-      assetId: z.string(),
-      autodiscoveryApiName: z.string(),
-      totalApis: z.number().int(),
-      apis: z.array(listedApiInstanceView),
-    }),
-  ),
+  assets: z.array(apiAssetGroup),
 });

@@ -25,6 +25,7 @@ const apiKeySchema = z.object({
   lastUsedAt: isoTime.nullable(),
   revokedAt: isoTime.nullable(),
 });
+export type ApiKey = z.output<typeof apiKeySchema>;
 
 /** POST …/api-keys: the key with its secret, shown this once. */
 export const createdApiKeySchema = apiKeySchema.extend({ key: z.string() });

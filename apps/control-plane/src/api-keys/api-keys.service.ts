@@ -15,7 +15,7 @@ import { parseIntegerId } from '../common/integer-id.js';
 import type { Tx } from '../common/prisma.service.js';
 import { sha256 } from '../common/secrets.js';
 import type { ApiRef } from '../policies/policies.service.js';
-import type { CreateApiKeyBody } from './api-keys.dto.js';
+import type { ApiKey, CreateApiKeyBody } from './api-keys.dto.js';
 import { ApiKeysRepository } from './api-keys.repository.js';
 
 /** `ptk_` and 43 base64url characters (256 random bits). */
@@ -25,7 +25,7 @@ const KEY_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 type KeyRow = Awaited<ReturnType<ApiKeysRepository['list']>>[number];
 
-function keyView(key: KeyRow) {
+function keyView(key: KeyRow): ApiKey {
   return {
     id: key.id,
     name: key.name,

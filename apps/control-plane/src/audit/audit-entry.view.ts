@@ -1,8 +1,9 @@
+import type { AuditEntry } from './audit.dto.js';
 import type { AuditRecordRow } from './audit.repository.js';
 import { AUDIT_RESOURCE_TYPES, type AuditAction, type AuditResourceType } from './audit-vocabulary.js';
 
 /** A record as the query answers it (audit.dto.ts auditEntry). */
-export function auditEntryView(row: AuditRecordRow) {
+export function auditEntryView(row: AuditRecordRow): AuditEntry {
   const objectType = row.resourceType as AuditResourceType;
   return {
     id: row.id.toString(),

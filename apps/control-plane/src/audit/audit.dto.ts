@@ -126,5 +126,6 @@ export const auditEntry = z.object({
     after: z.unknown().nullable().describe('the resource as the API showed it after; secrets masked'),
   }),
 });
+export type AuditEntry = z.output<typeof auditEntry>;
 
 export const auditQueryResult = z.object({ data: z.array(auditEntry), total: z.number().int() });

@@ -1,9 +1,18 @@
 import { audit } from '../common/audit.js';
 import type { ClientApplication, Contract, SlaTier } from '../generated/prisma/client.js';
 import { tierSummary } from '../sla-tiers/sla-tier.view.js';
+import type { ClientApplicationView, ClientApplicationWithSecret, ContractView } from './client-applications.dto.js';
 
-/** Exchange client application; `clientSecret` only when just created or reset (it is stored hashed). */
-export function applicationView(app: ClientApplication, clientSecret?: string) {
+/**
+ * Exchange client application; `clientSecret` only when just created or reset (it is stored
+ * hashed). The overload without a secret comes last, so `ReturnType` is the plain application.
+ */
+export function applicationView(app: ClientApplication, clientSecret: string): ClientApplicationWithSecret;
+export function applicationView(app: ClientApplication): ClientApplicationView;
+export function applicationView(
+  app: ClientApplication,
+  clientSecret?: string,
+): ClientApplicationView | ClientApplicationWithSecret {
   return {
     audit: audit(app.createdAt, app.updatedAt),
     id: app.id,
@@ -26,7 +35,7 @@ export function applicationView(app: ClientApplication, clientSecret?: string) {
  */
 export function contractView(
   contract: Contract & { application: ClientApplication; tier: SlaTier | null; requestedTier: SlaTier | null },
-) {
+): ContractView {
   const { application: app } = contract;
   return {
     audit: audit(contract.createdAt, contract.updatedAt),
@@ -35,7 +44,8 @@ export function contractView(
     id: contract.id,
     apiId: contract.apiId,
     environmentId: contract.environmentId,
-    status: contract.status,
+    // a plain string column, written only as one of the statuses the schema lists
+    status: contract.status as ContractView['status'],
     approvedDate: contract.approvedDate?.toISOString() ?? null,
     rejectedDate: contract.rejectedDate?.toISOString() ?? null,
     revokedDate: contract.revokedDate?.toISOString() ?? null,

@@ -75,9 +75,11 @@ export const clientApplicationSchema = z.object({
   redirectUri: z.array(z.string()),
   grantTypes: z.array(z.string()),
 });
+export type ClientApplicationView = z.output<typeof clientApplicationSchema>;
 
 /** The answer that created an application or reset its secret: the only one with the secret. */
 export const clientApplicationWithSecret = clientApplicationSchema.extend({ clientSecret: z.string() });
+export type ClientApplicationWithSecret = z.output<typeof clientApplicationWithSecret>;
 
 /** A contract (client-application.view.ts contractView, contract §7.2). */
 export const contractSchema = z.object({
@@ -109,3 +111,4 @@ export const contractSchema = z.object({
   partyId: z.string(),
   partyName: z.string(),
 });
+export type ContractView = z.output<typeof contractSchema>;

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createControlPlane } from '../app.js';
 import { loadEnv } from '../config/env.js';
-import { spawnControlPlaneProcess, startControlPlaneProcess, testDatabaseUrl } from '../../test/support/control-plane.js';
+import { spawnControlPlaneProcess, testDatabaseUrl } from '../../test/support/control-plane.js';
 import { eventually } from '../../test/support/gateways.js';
 import { freePort } from '../../test/support/test-database.js';
 import { migrate, openDatabase } from './database.js';

@@ -1,4 +1,6 @@
 import { audit } from '../common/audit.js';
+import type { ExpectedStatus } from './deployment-status.js';
+import type { Deployment } from './deployments.dto.js';
 
 export interface DeploymentRecord {
   id: number;
@@ -17,7 +19,7 @@ export interface DeploymentRecord {
 }
 
 /** The deployment object of contract §4.1 / §5.1; `$.id` is the deployment id. */
-export function deploymentView(d: DeploymentRecord) {
+export function deploymentView(d: DeploymentRecord): Deployment {
   return {
     audit: audit(d.createdAt, d.updatedAt),
     id: d.id,
@@ -32,7 +34,8 @@ export function deploymentView(d: DeploymentRecord) {
     deploymentId: null,
     updatedDate: d.updatedAt.toISOString(),
     type: d.type,
-    expectedStatus: d.expectedStatus,
+    // a plain string column, written only as an ExpectedStatus
+    expectedStatus: d.expectedStatus as ExpectedStatus,
     apiId: d.apiId,
   };
 }

@@ -78,6 +78,7 @@ export const deploymentSchema = z.object({
   expectedStatus: z.enum(['deployed', 'undeployed']),
   apiId: z.number().int(),
 });
+export type Deployment = z.output<typeof deploymentSchema>;
 
 /** GET …/deployments/{id}/status (contract §5.2): `errorMessage` only while `failed`. */
 export const deploymentStatusSchema = z.object({

@@ -397,3 +397,4 @@ export const assetSearchItem = z.object({
   labels: z.array(z.string()),
   tags: z.array(z.string()),
 });
+export type AssetSearchItem = z.output<typeof assetSearchItem>;

@@ -3,7 +3,7 @@ import type { ExchangeAsset, PublicationRun } from '../generated/prisma/client.j
 import type { AssetAttribute } from './asset-draft.js';
 import type { FileLinks } from './asset-file-links.js';
 import { minorVersion } from './asset-version.js';
-import { type AssetCoordinates, CLASSIFIER_TYPES, type KeyedValues } from './exchange.dto.js';
+import { type AssetCoordinates, type AssetSearchItem, CLASSIFIER_TYPES, type KeyedValues } from './exchange.dto.js';
 import type { AssetWithFiles, RunKind } from './exchange.repository.js';
 
 function assetPath(a: AssetCoordinates): string {
@@ -56,7 +56,7 @@ export function assetRecord(asset: AssetWithFiles) {
 }
 
 /** One item of `GET /exchange/api/v2/assets/search`. */
-export function searchItem(asset: ExchangeAsset) {
+export function searchItem(asset: ExchangeAsset): AssetSearchItem {
   const apiVersion = apiVersionOf(asset);
   return {
     id: `${asset.groupId}/${asset.assetId}/${asset.version}`,

@@ -3,6 +3,7 @@
  * (contract §8.1, status RUNNING | DISCONNECTED) and the standalone API's gateway objects
  * (contract §9.5, status CONNECTED | DISCONNECTED | DELETED, key `lastUpdate`).
  */
+import type { GatewayReplica, GatewayTargetRow, StandaloneGateway } from './gateway-targets.dto.js';
 import type { ReplicaRecord, TargetRecord } from './gateway-targets.repository.js';
 import { isReplicaConnected, type Liveness, runningVersion } from './target-status.js';
 
@@ -21,7 +22,7 @@ function droppedEvents(target: TargetRecord): number {
 }
 
 /** A `rows[]` entry of GET .../gateway-targets: a superset of the live row and the documented example. */
-export function targetRowView(target: TargetRecord, at: Liveness) {
+export function targetRowView(target: TargetRecord, at: Liveness): GatewayTargetRow {
   const status = targetRowStatus(target, at);
   const version = runningVersion(target.replicas);
   const lastSeen = target.replicas
@@ -62,7 +63,7 @@ function replicaGroup(status: 'CONNECTED' | 'DISCONNECTED', replicas: ReplicaRec
 }
 
 /** A standalone gateway object (`content[]` item). */
-export function gatewayView(target: TargetRecord, at: Liveness) {
+export function gatewayView(target: TargetRecord, at: Liveness): StandaloneGateway {
   const connected = target.replicas.filter((r) => isReplicaConnected(r, at));
   const disconnected = target.replicas.filter((r) => !isReplicaConnected(r, at));
   return {
@@ -122,7 +123,7 @@ export function gatewayDetailView(target: TargetRecord, at: Liveness) {
  * types its build implements, `droppedEvents` the access events its process dropped since it
  * started (its last Publish said so).
  */
-export function replicaView(replica: ReplicaRecord, at: Liveness, targetRevision: bigint) {
+export function replicaView(replica: ReplicaRecord, at: Liveness, targetRevision: bigint): GatewayReplica {
   return {
     id: replica.id,
     targetId: replica.targetId,

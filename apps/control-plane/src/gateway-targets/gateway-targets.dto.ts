@@ -75,6 +75,7 @@ const gatewayTargetRow = z.object({
   replicas: z.number().int().describe('connected replicas'),
   droppedEvents: z.number().int().describe('access events its replicas dropped, as each last reported it'),
 });
+export type GatewayTargetRow = z.output<typeof gatewayTargetRow>;
 
 export const gatewayTargetList = z.object({ total: z.number().int(), rows: z.array(gatewayTargetRow) });
 
@@ -95,6 +96,7 @@ const standaloneGateway = z.object({
   replicas: z.array(replicaGroup),
   droppedEvents: z.number().int(),
 });
+export type StandaloneGateway = z.output<typeof standaloneGateway>;
 
 /** A replica of a standalone gateway (gateway-target.view.ts replicaView). */
 export const gatewayReplica = z.object({
@@ -122,6 +124,7 @@ export const gatewayReplica = z.object({
   certificateExpirationDate: isoTime.nullable(),
   droppedEvents: z.number().int(),
 });
+export type GatewayReplica = z.output<typeof gatewayReplica>;
 
 /** GET …/gateways/{id}/replicas: one page of replicas and the gateway. */
 export const gatewayReplicaPage = z.object({

@@ -11,7 +11,7 @@ import { DomainError } from '../common/domain-error.js';
 import { inventoryQuery } from '../mcp-inventory/mcp-inventory.dto.js';
 import { McpInventoryService } from '../mcp-inventory/mcp-inventory.service.js';
 import { type ApiRef, PoliciesService } from '../policies/policies.service.js';
-import type { BackendToolsBody } from './mcp-backends.dto.js';
+import type { BackendToolList, BackendToolsBody } from './mcp-backends.dto.js';
 
 const TOOL_MAPPING = { assetId: 'mcp-tool-mapping', version: '1.0.0' };
 
@@ -31,7 +31,7 @@ export class BackendToolsService {
   ) {}
 
   /** The tools as last observed, with what clients get of them. */
-  async list(ref: ApiRef) {
+  async list(ref: ApiRef): Promise<BackendToolList> {
     const answer = await this.inventory.inventory(
       ref.orgId,
       ref.envId,

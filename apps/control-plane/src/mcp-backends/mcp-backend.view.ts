@@ -12,6 +12,8 @@
  * the gateway forwards as every client header).
  */
 import { TOKEN_VALIDATING_TEMPLATES } from '#portico/policy-catalog';
+import type { DeploymentStatus, ExpectedStatus } from '../deployments/deployment-status.js';
+import type { Backend } from './mcp-backends.dto.js';
 import type { BackendRecord } from './mcp-backends.repository.js';
 
 export const CONNECTION_MODES = ['gateway-oauth', 'api-key', 'oauth-passthrough', 'none'] as const;
@@ -35,7 +37,7 @@ export function connectionMode(
   return forwards || tags.includes(OAUTH_PASSTHROUGH_TAG) ? 'oauth-passthrough' : 'none';
 }
 
-export function backendView(api: BackendRecord) {
+export function backendView(api: BackendRecord): Backend {
   return {
     apiId: api.id,
     name: api.instanceLabel ?? api.assetId,
@@ -50,8 +52,9 @@ export function backendView(api: BackendRecord) {
           id: api.deployment.id,
           targetId: api.deployment.targetId,
           targetName: api.deployment.targetName,
-          expectedStatus: api.deployment.expectedStatus,
-          status: api.deployment.status,
+          // plain string columns, written only as deployment-status.ts decides
+          expectedStatus: api.deployment.expectedStatus as ExpectedStatus,
+          status: api.deployment.status as DeploymentStatus,
           errorMessage: api.deployment.errorMessage,
         }
       : null,

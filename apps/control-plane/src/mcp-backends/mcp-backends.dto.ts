@@ -127,6 +127,8 @@ export const backendSchema = z.object({
   updatedAt: isoTime,
 });
 
+export type Backend = z.output<typeof backendSchema>;
+
 export const backendListSchema = z.object({ total: z.number().int(), backends: z.array(backendSchema) });
 
 /** GET and PUT …/backends/{apiId}/tools: the tools as last observed (backend-tools.service.ts). */
@@ -134,3 +136,4 @@ export const backendToolListSchema = z.object({
   total: z.number().int(),
   tools: z.array(inventoryTool.omit({ descriptionSha256: true })),
 });
+export type BackendToolList = z.output<typeof backendToolListSchema>;

@@ -186,6 +186,7 @@ export const libraryEntrySchema = z.object({
   createdBy: z.string().nullable().describe('the user id or connected app client id that added it; null for curated entries'),
   createdAt: isoTime.nullable(),
 });
+export type LibraryEntryView = z.output<typeof libraryEntrySchema>;
 
 export const libraryEntryListSchema = z.object({ total: z.number().int(), data: z.array(libraryEntrySchema) });
 
@@ -217,6 +218,7 @@ export const installRequestSchema = z.object({
   createdAt: isoTime,
   updatedAt: isoTime,
 });
+export type InstallRequestView = z.output<typeof installRequestSchema>;
 
 export const installRequestListSchema = z.object({ total: z.number().int(), data: z.array(installRequestSchema) });
 

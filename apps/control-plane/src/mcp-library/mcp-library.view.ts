@@ -6,7 +6,7 @@
 import type { z } from 'zod';
 import type { Principal } from '../auth/principal.js';
 import { describeInputs } from './install-inputs.js';
-import type { composedBackendSchema } from './mcp-library.dto.js';
+import type { composedBackendSchema, InstallRequestView, LibraryEntryView } from './mcp-library.dto.js';
 import type { RequestRecord } from './mcp-library.repository.js';
 import { installableRemotes, type ServerJson } from './server-json.js';
 
@@ -25,7 +25,7 @@ export interface LibraryEntry {
   createdAt: Date | null;
 }
 
-export function entryView(entry: LibraryEntry) {
+export function entryView(entry: LibraryEntry): LibraryEntryView {
   const { server } = entry;
   const [first] = installableRemotes(server);
   return {
@@ -66,7 +66,7 @@ export interface StoredRequestInputs {
 
 export type { RequestRecord } from './mcp-library.repository.js';
 
-export function requestView(request: RequestRecord) {
+export function requestView(request: RequestRecord): InstallRequestView {
   const inputs = (request.inputs ?? {}) as StoredRequestInputs;
   return {
     id: request.id,
@@ -75,7 +75,8 @@ export function requestView(request: RequestRecord) {
     entry: { id: request.entryId, name: request.entryName, version: request.entryVersion },
     targetId: request.targetId,
     reason: request.reason,
-    status: request.status,
+    // a plain string column, written only as one of REQUEST_STATUSES
+    status: request.status as InstallRequestView['status'],
     inputs: {
       instanceLabel: inputs.instanceLabel ?? null,
       proxyUri: inputs.proxyUri ?? null,

@@ -226,30 +226,28 @@ const appliedPolicyView = z.object({
   upstreamIds: z.array(z.string()),
   implementationAsset,
 });
+export type AppliedPolicy = z.output<typeof appliedPolicyView>;
+
+/** The compact `fullInfo=true` list item (policy.view.ts compactPolicyView). */
+const compactPolicyView = z.object({
+  policyId: z.number().int(),
+  policyTemplateId: z.string(),
+  type: z.literal('system'),
+  version: z.number().int().describe('changes whenever the policy does (its last update time in ms)'),
+  order: z.number().int(),
+  label: z.string().nullable(),
+  pointcutData: pointcutView,
+  configuration: maskedConfiguration,
+  template: z.object({ groupId: z.string(), assetId: z.string(), assetVersion: z.string() }),
+  implementationAsset,
+  upstreamIds: z.array(z.string()),
+  disabled: z.boolean(),
+  mode: policyMode,
+});
+export type CompactPolicy = z.output<typeof compactPolicyView>;
 
 /** GET …/policies: `fullInfo=true` (default) `{policies}` of the enabled ones, compact; `fullInfo=false` every policy in full. */
-export const appliedPolicyList = z.union([
-  z.array(appliedPolicyView),
-  z.object({
-    policies: z.array(
-      z.object({
-        policyId: z.number().int(),
-        policyTemplateId: z.string(),
-        type: z.literal('system'),
-        version: z.number().int().describe('changes whenever the policy does (its last update time in ms)'),
-        order: z.number().int(),
-        label: z.string().nullable(),
-        pointcutData: pointcutView,
-        configuration: maskedConfiguration,
-        template: z.object({ groupId: z.string(), assetId: z.string(), assetVersion: z.string() }),
-        implementationAsset,
-        upstreamIds: z.array(z.string()),
-        disabled: z.boolean(),
-        mode: policyMode,
-      }),
-    ),
-  }),
-]);
+export const appliedPolicyList = z.union([z.array(appliedPolicyView), z.object({ policies: z.array(compactPolicyView) })]);
 
 /** A template of the Exchange catalog (policy-template.view.ts exchangeTemplateView, contract §6.4.a). */
 export const exchangePolicyTemplate = z.object({
@@ -271,3 +269,4 @@ export const exchangePolicyTemplate = z.object({
   configuration: z.unknown().optional().describe('with includeConfiguration=true: the gateway form (JSON Schema)'),
   allVersions: z.array(z.object({ groupId: z.string(), assetId: z.string(), version: z.string() })).optional(),
 });
+export type ExchangePolicyTemplate = z.output<typeof exchangePolicyTemplate>;

@@ -10,6 +10,7 @@ import { BUNDLED_POLICY_TYPES } from '#portico/gateway-release';
 import { genericForm, type PolicyTemplateDefinition } from '#portico/policy-catalog';
 import { stringify } from 'yaml';
 import { audit } from '../common/audit.js';
+import type { ExchangePolicyTemplate } from './policies.dto.js';
 
 /** A published template row with its built-in definition. */
 export interface CatalogEntry {
@@ -22,7 +23,7 @@ export interface CatalogEntry {
 export function exchangeTemplateView(
   entry: CatalogEntry,
   options: { includeConfiguration: boolean; allVersions?: CatalogEntry[] },
-) {
+): ExchangePolicyTemplate {
   const { definition: t } = entry;
   return {
     audit: audit(entry.createdAt, entry.updatedAt),

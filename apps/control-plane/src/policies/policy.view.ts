@@ -5,14 +5,20 @@
  */
 import { implementationAsset, mapSensitive, type PolicyTemplateDefinition, SECRET_MASK } from '#portico/policy-catalog';
 import { audit } from '../common/audit.js';
-import type { PolicyRow } from './policies.repository.js';
+import type { AppliedPolicy, CompactPolicy } from './policies.dto.js';
+import type { PolicyMode, PolicyRow } from './policies.repository.js';
 
 function maskedConfiguration(row: PolicyRow, definition: PolicyTemplateDefinition) {
   return mapSensitive(definition, row.configurationData as Record<string, unknown>, () => SECRET_MASK);
 }
 
+/** The stored mode, a plain string column written only as PolicyFields.mode. */
+function policyMode(row: PolicyRow): PolicyMode {
+  return row.mode as PolicyMode;
+}
+
 /** The full policy object (POST/GET/PATCH responses, `fullInfo=false` list items). */
-export function policyView(row: PolicyRow, definition: PolicyTemplateDefinition, masterOrganizationId: string) {
+export function policyView(row: PolicyRow, definition: PolicyTemplateDefinition, masterOrganizationId: string): AppliedPolicy {
   return {
     audit: audit(row.createdAt, row.updatedAt),
     masterOrganizationId,
@@ -22,7 +28,7 @@ export function policyView(row: PolicyRow, definition: PolicyTemplateDefinition,
     configurationData: maskedConfiguration(row, definition),
     order: row.order,
     disabled: row.disabled,
-    mode: row.mode,
+    mode: policyMode(row),
     pointcutData: row.pointcutData,
     groupId: row.groupId,
     assetId: row.assetId,
@@ -39,7 +45,7 @@ export function policyView(row: PolicyRow, definition: PolicyTemplateDefinition,
  * The compact `fullInfo=true` item. `version` changes whenever the policy does (its last update
  * time in ms): what a consumer needs to notice a change; Portico keeps no revision counter.
  */
-export function compactPolicyView(row: PolicyRow, definition: PolicyTemplateDefinition) {
+export function compactPolicyView(row: PolicyRow, definition: PolicyTemplateDefinition): CompactPolicy {
   return {
     policyId: row.id,
     policyTemplateId: String(row.templateId),
@@ -53,6 +59,6 @@ export function compactPolicyView(row: PolicyRow, definition: PolicyTemplateDefi
     implementationAsset: implementationAsset(definition),
     upstreamIds: row.upstreamIds,
     disabled: row.disabled,
-    mode: row.mode,
+    mode: policyMode(row),
   };
 }

@@ -78,6 +78,7 @@ const meta = z.object({ id: z.string(), createdAt: isoTime, modifiedAt: isoTime 
 
 /** A secret group (secrets-manager.view.ts secretGroupView). */
 export const secretGroupSchema = z.object({ id: z.string(), name: z.string(), downloadable: z.literal(false), meta });
+export type SecretGroup = z.output<typeof secretGroupSchema>;
 
 const certificateDetails = z.object({
   subject: z.string(),
@@ -104,3 +105,4 @@ export const tlsContextSchema = z.object({
   certificateDetails: z.array(certificateDetails),
   expirationDate: isoTime.nullable().describe('when the first of its certificates expires'),
 });
+export type TlsContext = z.output<typeof tlsContextSchema>;

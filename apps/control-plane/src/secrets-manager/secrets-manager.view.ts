@@ -4,6 +4,7 @@
  * {@link SECRET_MASK}, which a PATCH may send back to keep it.
  */
 import { SECRET_MASK } from '#portico/policy-catalog';
+import type { SecretGroup, TlsContext } from './secrets-manager.dto.js';
 import type { SecretGroupRecord, TlsContextRecord } from './secrets-manager.repository.js';
 import { certificateDetails } from './tls-material.js';
 
@@ -11,11 +12,11 @@ function meta(row: { id: string; createdAt: Date; updatedAt: Date }) {
   return { id: row.id, createdAt: row.createdAt.toISOString(), modifiedAt: row.updatedAt.toISOString() };
 }
 
-export function secretGroupView(group: SecretGroupRecord) {
+export function secretGroupView(group: SecretGroupRecord): SecretGroup {
   return { id: group.id, name: group.name, downloadable: false, meta: meta(group) };
 }
 
-export function tlsContextView(context: TlsContextRecord) {
+export function tlsContextView(context: TlsContextRecord): TlsContext {
   const trusted = certificateDetails(context.trustedCertificates);
   const chain = certificateDetails(context.certificate);
   const expiries = [...trusted, ...chain].map((c) => c.notAfter).sort();

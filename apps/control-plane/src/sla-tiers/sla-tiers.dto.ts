@@ -64,6 +64,7 @@ export const tierSummarySchema = z.object({
   status: z.enum(['ACTIVE', 'DEPRECATED']),
   autoApprove: z.boolean(),
 });
+export type TierSummary = z.output<typeof tierSummarySchema>;
 
 /** An SLA tier (sla-tier.view.ts tierView); `applicationCount` counts the approved contracts on it. */
 const tierSchema = tierSummarySchema.extend({
@@ -73,5 +74,6 @@ const tierSchema = tierSummarySchema.extend({
   apiId: z.number().int(),
   applicationCount: z.number().int(),
 });
+export type Tier = z.output<typeof tierSchema>;
 
 export const tierListSchema = z.object({ total: z.number().int(), tiers: z.array(tierSchema) });
