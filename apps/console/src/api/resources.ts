@@ -33,13 +33,11 @@ type SecretGroupsPath = '/secrets-manager/api/v1/organizations/{orgId}/environme
 /** The console signs users in, never connected apps, so …/me answers its `user` shape. */
 export type Me = Extract<Answer<'/accounts/api/me', 'get'>, { user: unknown }>;
 
-export type Environment = Answer<`${OrgPath}/environments`, 'get'>['data'][number];
+/** What a sign-in answers: the bearer token and its lifetime in seconds. */
+export type IssuedToken = Answer<'/accounts/login', 'post'>;
 
-/** A page of an Access Management-style list. */
-export interface Page<T> {
-  total: number;
-  data: T[];
-}
+export type EnvironmentList = Answer<`${OrgPath}/environments`, 'get'>;
+export type Environment = EnvironmentList['data'][number];
 
 export type AccessLogPage = Answer<`${AnalyticsPath}/access-logs`, 'get'>;
 /** One MCP exchange as …/access-logs answers it (durations in µs, sizes in bytes). */
@@ -60,13 +58,13 @@ export type WorkflowGraph = Answer<`${AnalyticsPath}/workflow-graph`, 'get'>;
  */
 export type WorkflowNode = WithAbsentKeys<WorkflowGraph['nodes'][number]>;
 
-/** An MCP server of the AI inventory (…/inventory `data[]`). */
-export type InventoryServer = Answer<`${McpEnvPath}/inventory`, 'get'>['data'][number];
+/** The AI inventory of a time window (…/inventory, JSON). */
+export type Inventory = Answer<`${McpEnvPath}/inventory`, 'get'>;
+/** An MCP server of the AI inventory. */
+export type InventoryServer = Inventory['data'][number];
 
-export type GatewayTarget = Answer<
-  '/apimanager/xapi/v1/organizations/{orgId}/environments/{envId}/gateway-targets',
-  'get'
->['rows'][number];
+export type GatewayTargetList = Answer<'/apimanager/xapi/v1/organizations/{orgId}/environments/{envId}/gateway-targets', 'get'>;
+export type GatewayTarget = GatewayTargetList['rows'][number];
 
 export type ExchangeAsset = Answer<'/exchange/api/v2/assets/search', 'get'>[number];
 
@@ -93,38 +91,38 @@ export type TlsContext = Answer<`${SecretGroupsPath}/{secretGroupId}/tlsContexts
 
 /** An MCP backend (…/mcpgateway/…/backends): an MCP API instance, switched on or off. */
 export type McpBackend = Answer<`${McpEnvPath}/backends/{apiId}`, 'get'>;
+export type McpBackendList = Answer<`${McpEnvPath}/backends`, 'get'>;
 /** How the gateway authenticates to an MCP backend (seed 003's auth modes). */
 export type ConnectionMode = McpBackend['connection']['mode'];
 
 /** An MCP library entry: curated (`portico`) or the organization's own. */
 export type LibraryEntry = Answer<`${McpPath}/library/{entryId}`, 'get'>;
+export type LibraryPage = Answer<`${McpPath}/library`, 'get'>;
 /** What an install of a library entry asks for. */
 export type LibraryInput = LibraryEntry['inputs'][number];
 /** What an install (or an approved request) made. */
 export type InstalledBackend = Answer<`${McpEnvPath}/installs`, 'post'>;
 export type InstallRequest = Answer<`${McpEnvPath}/install-requests`, 'post'>;
+export type InstallRequestPage = Answer<`${McpEnvPath}/install-requests`, 'get'>;
 
 /** An agent (MCP client) of the organization, predefined or custom. */
 export type Agent = Answer<`${McpPath}/agents/{agentId}`, 'get'>;
-/** A well-known MCP client Portico ships. */
-export type PredefinedAgent = Answer<`${McpPath}/agents/predefined`, 'get'>['agents'][number];
+export type AgentList = Answer<`${McpPath}/agents`, 'get'>;
+/** The well-known MCP clients Portico ships. */
+export type PredefinedAgentList = Answer<`${McpPath}/agents/predefined`, 'get'>;
+export type PredefinedAgent = PredefinedAgentList['agents'][number];
 /** Which agents may use an MCP backend. */
 export type AgentMapping = Answer<`${McpEnvPath}/backends/{apiId}/agents`, 'get'>;
 
-/** A replica of a gateway (standalone API …/gateways/{id}/replicas `content[]`). */
-export type GatewayReplica = Answer<
+/** The replicas of a gateway (standalone API …/gateways/{id}/replicas). */
+export type GatewayReplicaPage = Answer<
   '/standalone/api/v1/organizations/{orgId}/environments/{envId}/gateways/{gatewayId}/replicas',
   'get'
->['content'][number];
+>;
+export type GatewayReplica = GatewayReplicaPage['content'][number];
 
 /** A gateway registration token, shown once, and when it stops registering. */
 export type RegistrationToken = Answer<'/standalone/api/v1/organizations/{orgId}/environments/{envId}/gatewaytokens', 'post'>;
-
-/** A page of a standalone API list. */
-export interface StandalonePage<T> {
-  content: T[];
-  totalElements: number;
-}
 
 /** An Exchange client application. */
 export type ClientApplication = Answer<`${ApplicationsPath}/{applicationId}`, 'get'>;
@@ -132,6 +130,9 @@ export type ClientApplication = Answer<`${ApplicationsPath}/{applicationId}`, 'g
 export type ApplicationWithSecret = Answer<ApplicationsPath, 'post'>;
 export type Contract = Answer<`${ApplicationsPath}/{applicationId}/contracts`, 'get'>[number];
 export type SlaTierSummary = NonNullable<Contract['tier']>;
+/** The SLA tiers of an instance. */
+export type SlaTierList = Answer<`${ApisPath}/{apiId}/tiers`, 'get'>;
+export type ApiKeyList = Answer<`${ApisPath}/{apiId}/api-keys`, 'get'>;
 
 /** An API key of an instance; `key` (the secret) only in the answer that created it. */
 export type ApiKey = Answer<`${ApisPath}/{apiId}/api-keys`, 'get'>['apiKeys'][number] &

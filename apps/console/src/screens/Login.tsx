@@ -3,6 +3,7 @@ import { useLocation, useNavigate } from 'react-router';
 import { api, call } from '../api/client';
 import { messageOf } from '../api/errors';
 import { session } from '../session/session';
+import type { IssuedToken } from '../api/resources';
 
 /** Username and password, as POST /accounts/login takes them; its error shows under the form. */
 export function Login() {
@@ -17,7 +18,7 @@ export function Login() {
     setBusy(true);
     setError(undefined);
     try {
-      const issued = await call<{ access_token: string; expires_in: number }>(
+      const issued = await call<IssuedToken>(
         api.POST('/accounts/login', {
           body: { username: String(form.get('username')), password: String(form.get('password')) },
         }),

@@ -6,7 +6,7 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import type { Agent, AgentMapping, PredefinedAgent } from '../../api/resources';
+import type { Agent, AgentList, AgentMapping, PredefinedAgentList } from '../../api/resources';
 
 export const agentsKey = (orgId: string) => ['agents', orgId];
 export const mappingKey = (orgId: string, envId: string, apiId: string) => [...agentsKey(orgId), 'mapping', envId, apiId];
@@ -14,10 +14,7 @@ export const mappingKey = (orgId: string, envId: string, apiId: string) => [...a
 export function useAgents(orgId: string) {
   return useQuery({
     queryKey: agentsKey(orgId),
-    queryFn: () =>
-      call<{ total: number; agents: Agent[] }>(
-        api.GET('/mcpgateway/api/v1/organizations/{orgId}/agents', { params: { path: { orgId } } }),
-      ),
+    queryFn: () => call<AgentList>(api.GET('/mcpgateway/api/v1/organizations/{orgId}/agents', { params: { path: { orgId } } })),
   });
 }
 
@@ -33,7 +30,7 @@ export function usePredefinedAgents(orgId: string) {
   return useQuery({
     queryKey: ['predefined-agents', orgId],
     queryFn: () =>
-      call<{ total: number; agents: PredefinedAgent[] }>(
+      call<PredefinedAgentList>(
         api.GET('/mcpgateway/api/v1/organizations/{orgId}/agents/predefined', { params: { path: { orgId } } }),
       ),
     staleTime: 300_000,

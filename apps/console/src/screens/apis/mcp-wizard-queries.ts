@@ -1,7 +1,7 @@
 /** What the Protect MCP server wizard offers: gateways, Exchange MCP servers, TLS contexts. */
 import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import type { ExchangeAsset, GatewayTarget, SecretGroup, TlsContext } from '../../api/resources';
+import type { ExchangeAsset, GatewayTargetList, SecretGroup, TlsContext } from '../../api/resources';
 
 export const gatewayTargetsKey = (orgId: string, envId: string) => ['gateway-targets', orgId, envId];
 
@@ -9,7 +9,7 @@ export function useGatewayTargets(orgId: string, envId: string) {
   return useQuery({
     queryKey: gatewayTargetsKey(orgId, envId),
     queryFn: () =>
-      call<{ total: number; rows: GatewayTarget[] }>(
+      call<GatewayTargetList>(
         api.GET('/apimanager/xapi/v1/organizations/{orgId}/environments/{envId}/gateway-targets', {
           params: { path: { orgId, envId } },
         }),

@@ -6,7 +6,7 @@
  */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import type { ApiKey, ApplicationWithSecret, ClientApplication, Contract, SlaTierSummary } from '../../api/resources';
+import type { ApiKey, ApiKeyList, ApplicationWithSecret, ClientApplication, Contract, SlaTierList } from '../../api/resources';
 
 const applicationsKey = (orgId: string) => ['applications', orgId];
 const contractsKey = (orgId: string, applicationId: number) => [...applicationsKey(orgId), applicationId, 'contracts'];
@@ -125,7 +125,7 @@ export function useSlaTiers(orgId: string, envId: string, apiId: number | undefi
     queryKey: ['sla-tiers', orgId, envId, apiId],
     enabled: apiId !== undefined,
     queryFn: () =>
-      call<{ total: number; tiers: SlaTierSummary[] }>(
+      call<SlaTierList>(
         api.GET('/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/tiers', {
           params: { path: { orgId, envId, apiId: apiId! } },
         }),
@@ -139,7 +139,7 @@ export function useApiKeys(orgId: string, envId: string, apiId: number | undefin
     queryKey: apiKeysKey(orgId, envId, apiId ?? 0),
     enabled: apiId !== undefined,
     queryFn: () =>
-      call<{ total: number; apiKeys: ApiKey[] }>(
+      call<ApiKeyList>(
         api.GET('/apimanager/api/v1/organizations/{orgId}/environments/{envId}/apis/{apiId}/api-keys', {
           params: { path: { orgId, envId, apiId: apiId! } },
         }),

@@ -8,7 +8,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api, call } from '../../api/client';
-import type { GatewayReplica, RegistrationToken, StandalonePage } from '../../api/resources';
+import type { GatewayReplicaPage, RegistrationToken } from '../../api/resources';
 import { gatewayTargetsKey } from '../apis/mcp-wizard-queries';
 import { apisKey } from '../apis/queries';
 
@@ -34,7 +34,7 @@ export function useReplicas(orgId: string, envId: string, gatewayId: string) {
   return useQuery({
     queryKey: [...gatewayTargetsKey(orgId, envId), gatewayId, 'replicas'],
     queryFn: () =>
-      call<StandalonePage<GatewayReplica>>(
+      call<GatewayReplicaPage>(
         api.GET('/standalone/api/v1/organizations/{orgId}/environments/{envId}/gateways/{gatewayId}/replicas', {
           params: { path: { orgId, envId, gatewayId }, query: { pageSize: REPLICA_PAGE } },
         }),

@@ -7,7 +7,14 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import type { InstallRequest, LibraryEntry, McpBackend } from '../../api/resources';
+import type {
+  InstallRequest,
+  InstallRequestPage,
+  LibraryEntry,
+  LibraryPage,
+  McpBackend,
+  McpBackendList,
+} from '../../api/resources';
 import { apisKey } from '../apis/queries';
 
 export const requestsKey = (orgId: string, envId: string) => ['install-requests', orgId, envId];
@@ -16,7 +23,7 @@ export function useLibrary(orgId: string, search: string) {
   return useQuery({
     queryKey: ['mcp-library', orgId, search],
     queryFn: () =>
-      call<{ total: number; data: LibraryEntry[] }>(
+      call<LibraryPage>(
         api.GET('/mcpgateway/api/v1/organizations/{orgId}/library', {
           params: { path: { orgId }, query: { search: search || undefined, limit: '100' } },
         }),
@@ -42,7 +49,7 @@ export function useInstallRequests(orgId: string, envId: string, status: Request
   return useQuery({
     queryKey: [...requestsKey(orgId, envId), status],
     queryFn: () =>
-      call<{ total: number; data: InstallRequest[] }>(
+      call<InstallRequestPage>(
         api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/install-requests', {
           params: { path: { orgId, envId }, query: { status, limit: '100' } },
         }),
@@ -54,7 +61,7 @@ export function useBackends(orgId: string, envId: string) {
   return useQuery({
     queryKey: [...apisKey(orgId, envId), 'mcp-backends'],
     queryFn: () =>
-      call<{ total: number; backends: McpBackend[] }>(
+      call<McpBackendList>(
         api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/backends', {
           params: { path: { orgId, envId }, query: { limit: 500 } },
         }),

@@ -5,7 +5,7 @@
  */
 import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, call } from '../../api/client';
-import type { AccessLogPage, InventoryServer, McpAnalytics, Page, WorkflowGraph } from '../../api/resources';
+import type { AccessLogPage, Inventory, McpAnalytics, WorkflowGraph } from '../../api/resources';
 import type { RestQuery } from './log-filters';
 
 /** Events per page of the log search (the route takes up to 500). */
@@ -98,7 +98,7 @@ export function useInventory(orgId: string, envId: string, query: InventoryQuery
   return useQuery({
     queryKey: [...observeKey(orgId, envId), 'inventory', query],
     queryFn: ({ signal }) =>
-      call<Page<InventoryServer> & { from: string; to: string }>(
+      call<Inventory>(
         api.GET('/mcpgateway/api/v1/organizations/{orgId}/environments/{envId}/inventory', {
           params: { path: { orgId, envId }, query: { ...query, format: 'json' } },
           signal,
