@@ -3,22 +3,20 @@
  * a second press on "Confirm …" does it, Cancel (or Escape) backs out. Keyboard usable, no dialog.
  *
  * The focus never falls to the page: the question takes it from the button, and gives it back to
- * the button when it closes (Confirm, Cancel, Escape). While `busy` the buttons stay focusable,
- * only aria-disabled (a press does nothing): disabling would drop the focus. When the action takes
- * the button away while it has the focus (a revoked key's row has no Revoke any more, a deleted
- * agent's page is left), the focus goes to the row it was in if that row remains (it says what
- * the action did), else to the page's heading (the page the action led to).
+ * the button when it closes (Confirm, Cancel, Escape). While `busy` its buttons do nothing and
+ * keep the focus (BusyButton). When the action takes the button away while it has the focus (a
+ * revoked key's row has no Revoke any more, a deleted agent's page is left), the focus goes to the
+ * row it was in if that row remains (it says what the action did), else to the page's heading
+ * (the page the action led to).
  */
 import { useLayoutEffect, useRef, useState } from 'react';
+import { BusyButton } from './BusyButton';
 import { focusIsLost, useFocusBack } from './useFocusBack';
 
 export function ConfirmButton(props: { label: string; what: string; busy?: boolean; onConfirm: () => void }) {
   const [asking, setAsking] = useState(false);
   const root = useRef<HTMLSpanElement>(null);
   const opener = useFocusBack(asking);
-  const unlessBusy = (press: () => void) => () => {
-    if (!props.busy) press();
-  };
 
   useLayoutEffect(() => {
     const self = root.current;
@@ -32,34 +30,27 @@ export function ConfirmButton(props: { label: string; what: string; busy?: boole
     <span ref={root}>
       {asking ? (
         <span className="confirm" onKeyDown={(e) => e.key === 'Escape' && setAsking(false)}>
-          <button
-            type="button"
+          <BusyButton
             className="primary"
             // The question replaces the button that was pressed: keep the focus on it.
             autoFocus
-            aria-disabled={props.busy}
+            busy={props.busy}
             aria-label={`Confirm: ${props.label.toLowerCase()} ${props.what}`}
-            onClick={unlessBusy(() => {
+            onClick={() => {
               setAsking(false);
               props.onConfirm();
-            })}
+            }}
           >
             Confirm {props.label.toLowerCase()}
-          </button>{' '}
+          </BusyButton>{' '}
           <button type="button" aria-label={`Do not ${props.label.toLowerCase()} ${props.what}`} onClick={() => setAsking(false)}>
             Cancel
           </button>
         </span>
       ) : (
-        <button
-          ref={opener}
-          type="button"
-          aria-disabled={props.busy}
-          aria-label={`${props.label} ${props.what}`}
-          onClick={unlessBusy(() => setAsking(true))}
-        >
+        <BusyButton ref={opener} busy={props.busy} aria-label={`${props.label} ${props.what}`} onClick={() => setAsking(true)}>
           {props.label}
-        </button>
+        </BusyButton>
       )}
     </span>
   );

@@ -1,10 +1,10 @@
 import { Link } from 'react-router';
+import { BusyButton } from './BusyButton';
 
 /**
  * A form's buttons: Cancel when it has one (a button calling `onCancel`, or a link to `cancelTo`,
  * relative to the route's path), then its submit button, which submits nothing while the form is
- * `busy`. It is aria-disabled then, not disabled: disabling the button just pressed would drop the
- * keyboard focus. Cancelling its click also stops Enter's implicit submission, which clicks it.
+ * `busy` (BusyButton).
  */
 export function FormActions(props: { submit: string; busy: boolean; onCancel?: () => void; cancelTo?: string }) {
   return (
@@ -19,9 +19,9 @@ export function FormActions(props: { submit: string; busy: boolean; onCancel?: (
           Cancel
         </Link>
       )}
-      <button type="submit" className="primary" aria-disabled={props.busy} onClick={(e) => props.busy && e.preventDefault()}>
+      <BusyButton type="submit" className="primary" busy={props.busy}>
         {props.submit}
-      </button>
+      </BusyButton>
     </div>
   );
 }

@@ -13,6 +13,7 @@ import { requestsKey, type RequestStatus, useInstallRequests } from './queries';
 import './library.css';
 import { focusIsLost } from '../../components/useFocusBack';
 import { apisKey } from '../apis/queries';
+import { BusyButton } from '../../components/BusyButton';
 
 const BADGE: Record<RequestStatus, string> = { pending: 'badge warn', approved: 'badge ok', rejected: 'badge bad' };
 
@@ -200,8 +201,6 @@ function Review({ request, onCancel }: { request: InstallRequest; onCancel: () =
   });
   const heading = useRef<HTMLHeadingElement>(null);
   useLayoutEffect(() => heading.current?.focus(), []);
-  const decideUnlessBusy = (decision: 'approve' | 'reject') => !decide.isPending && decide.mutate(decision);
-
   const errors = formErrors(decide.error, ['comment', ...request.missingSecrets]);
 
   return (
@@ -236,13 +235,12 @@ function Review({ request, onCancel }: { request: InstallRequest; onCancel: () =
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
-        {/* aria-disabled, not disabled, while deciding: the focus stays on the button pressed */}
-        <button type="button" aria-disabled={decide.isPending} onClick={() => decideUnlessBusy('reject')}>
+        <BusyButton busy={decide.isPending} onClick={() => decide.mutate('reject')}>
           Reject
-        </button>
-        <button type="button" className="primary" aria-disabled={decide.isPending} onClick={() => decideUnlessBusy('approve')}>
+        </BusyButton>
+        <BusyButton className="primary" busy={decide.isPending} onClick={() => decide.mutate('approve')}>
           Approve and install
-        </button>
+        </BusyButton>
       </div>
     </section>
   );

@@ -16,6 +16,7 @@ import { EditPolicy } from './EditPolicy';
 import { placeFailure } from './policy-errors';
 import { hasParameters, type JsonSchema } from './policy-schema';
 import { removePolicy, updatePolicy, useInstanceWrite } from './policy-writes';
+import { BusyButton } from '../../components/BusyButton';
 
 export function AppliedPolicyItem(props: {
   apiId: string;
@@ -89,14 +90,9 @@ export function AppliedPolicyItem(props: {
           <button type="button" autoFocus onClick={() => setConfirming(false)}>
             Keep it
           </button>
-          <button
-            type="button"
-            className="danger"
-            aria-disabled={remove.isPending}
-            onClick={() => !remove.isPending && remove.mutate(policy.id)}
-          >
+          <BusyButton className="danger" busy={remove.isPending} onClick={() => remove.mutate(policy.id)}>
             Remove policy
-          </button>
+          </BusyButton>
         </div>
       )}
       <ErrorMessage error={placeFailure(update.error ?? remove.error).message} />

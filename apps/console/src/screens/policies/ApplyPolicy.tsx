@@ -15,6 +15,7 @@ import { LazyPolicyForm } from './LazyPolicyForm';
 import { duplicateMessage, placeFailure } from './policy-errors';
 import { hasParameters, type JsonSchema } from './policy-schema';
 import { applyPolicy, useInstanceWrite } from './policy-writes';
+import { BusyButton } from '../../components/BusyButton';
 
 export function ApplyPolicy(props: { apiId: string; preselect?: string | undefined; onDone: () => void }) {
   const { orgId, envId } = useScope();
@@ -58,14 +59,9 @@ export function ApplyPolicy(props: { apiId: string; preselect?: string | undefin
       </Field>
       {duplicate && (
         <p>
-          <button
-            type="button"
-            // aria-disabled, not disabled, while the write is on its way: the focus stays here
-            aria-disabled={apply.isPending}
-            onClick={() => !apply.isPending && apply.mutate({ ...apply.variables!, allowDuplicated: true })}
-          >
+          <BusyButton busy={apply.isPending} onClick={() => apply.mutate({ ...apply.variables!, allowDuplicated: true })}>
             Apply a second one
-          </button>
+          </BusyButton>
         </p>
       )}
       {template && <p className="muted">{template.description}</p>}
@@ -77,14 +73,9 @@ export function ApplyPolicy(props: { apiId: string; preselect?: string | undefin
             <button type="button" onClick={props.onDone}>
               Cancel
             </button>
-            <button
-              type="button"
-              className="primary"
-              aria-disabled={apply.isPending}
-              onClick={() => !apply.isPending && submit({})}
-            >
+            <BusyButton className="primary" busy={apply.isPending} onClick={() => submit({})}>
               Apply
-            </button>
+            </BusyButton>
           </div>
         </>
       )}
